@@ -1,0 +1,22 @@
+"""exactdln: exact landscape analysis of deep linear neural networks.
+
+The public API is re-exported here; everything else is internal and free to change.
+"""
+
+__version__ = "0.1.0"
+
+from .problem import InputError, Problem, RationalMatrix, load_point, parse_number  # noqa: E402
+from .results import Assumptions, Classification, Inertia, RouteVerdict  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "InputError",
+    "Problem",
+    "RationalMatrix",
+    "load_point",
+    "parse_number",
+    "Assumptions",
+    "Classification",
+    "Inertia",
+    "RouteVerdict",
+]

@@ -1,0 +1,470 @@
+"""The problem model: data, weights and regularization, read exactly.
+
+A deep linear network with weights W = (W_1, ..., W_H), W_h of shape d_h x d_(h-1),
+maps x to W_H ... W_1 x. With data X (d_x by m) and Y (d_y by m) the loss is
+
+    L(W) = 1/2 ||W_H ... W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2.
+
+This module holds the model and nothing else: matrices of exact rationals
+(:class:`RationalMatrix`, a tuple of rows of :class:`fractions.Fraction`), the
+:class:`Problem` (X, Y, lambda) and the parsing and validation of every kind of
+input. It imports no arithmetic backend, so the exact core, the float path and the
+high-precision path all read the same model.
+
+Never evaluated: numbers are parsed by a small grammar of our own (integers,
+fractions ``p/q`` and decimals ``-1.25e-3``), never by ``eval`` or ``sympify``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
+
+__all__ = [
+    "InputError",
+    "RationalMatrix",
+    "Problem",
+    "Limits",
+    "DEFAULT_LIMITS",
+    "parse_number",
+    "as_matrix",
+    "as_weights",
+    "load_point",
+    "load_point_text",
+    "point_from_mapping",
+]
+
+
+class InputError(ValueError):
+    """Bad input. ``field`` names where it is (for example ``weights[2][0][1]``)."""
+
+    def __init__(self, message: str, field: str | None = None, source: str | None = None):
+        self.field = field
+        self.source = source
+        where = ""
+        if source:
+            where += f"{source}: "
+        if field:
+            where += f"{field}: "
+        super().__init__(where + message)
+        self.message = message
+
+    def with_source(self, source: str) -> "InputError":
+        """The same error, attributed to a file."""
+        return InputError(self.message, self.field, source)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep hostile or mistaken input from exhausting the machine."""
+
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_digits: int = 5000          # digits in one numerator, denominator or mantissa
+    max_exponent: int = 5000        # |e| in a decimal such as 1e-3
+    max_dimension: int = 4096       # rows or columns of one matrix
+    max_entries: int = 4_000_000    # entries over all matrices of one point
+    max_layers: int = 256
+
+
+DEFAULT_LIMITS = Limits()
+
+_INT = re.compile(r"[+-]?[0-9]+\Z")
+_FRACTION = re.compile(r"([+-]?[0-9]+)\s*/\s*([0-9]+)\Z")
+_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?\Z")
+
+
+def parse_number(value: Any, field: str = "value", limits: Limits = DEFAULT_LIMITS) -> Fraction:
+    """Read one exact rational number.
+
+    Accepted: Python ``int`` (not ``bool``), :class:`~fractions.Fraction`, sympy
+    ``Rational``, flint ``fmpz``/``fmpq``, numpy integers, and strings holding an
+    integer ``"12"``, a fraction ``"-3/4"`` or a decimal ``"0.125"``, ``"1e-3"``
+    (the exact decimal it spells). Binary floats are refused: ``0.1`` is not 1/10.
+    """
+    if isinstance(value, bool):
+        raise InputError("a boolean is not a number", field)
+    if isinstance(value, int):
+        _check_digits(abs(value), field, limits)
+        return Fraction(value)
+    if isinstance(value, Fraction):
+        _check_digits(max(abs(value.numerator), value.denominator), field, limits)
+        return value
+    if isinstance(value, str):
+        return _parse_text(value, field, limits)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"{value!r} is not a finite number", field)
+        raise InputError(
+            f"binary float {value!r} is not exact; pass a string such as '{value!r}' "
+            "(read as the decimal it spells) or a Fraction",
+            field,
+        )
+    # sympy Rational / Integer (duck-typed so that this module does not import sympy)
+    if getattr(value, "is_Rational", False) is True:
+        return parse_number(Fraction(int(value.p), int(value.q)), field, limits)
+    if getattr(value, "is_number", False) is True:
+        raise InputError(f"{value!r} is not a rational number", field)
+    type_name = type(value).__name__
+    if type_name in ("fmpz",):
+        return parse_number(int(value), field, limits)
+    if type_name in ("fmpq",):
+        return parse_number(Fraction(int(value.p), int(value.q)), field, limits)
+    # numpy scalars
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if kind in ("i", "u") and getattr(value, "ndim", None) == 0:
+        return parse_number(int(value), field, limits)
+    if kind == "f" and getattr(value, "ndim", None) == 0:
+        return parse_number(float(value), field, limits)
+    raise InputError(f"cannot read a number from {type_name} {value!r:.60}", field)
+
+
+def _check_digits(n: int, field: str, limits: Limits) -> None:
+    # bit_length is O(1); 3.33 bits per decimal digit
+    if n.bit_length() > limits.max_digits * 3.33:
+        raise InputError(f"number has more than {limits.max_digits} digits", field)
+
+
+def _parse_text(text: str, field: str, limits: Limits) -> Fraction:
+    s = text.strip()
+    if len(s) > 3 * limits.max_digits + 20:
+        raise InputError(f"number has more than {limits.max_digits} digits", field)
+    if not s:
+        raise InputError("empty string is not a number", field)
+    low = s.lower().lstrip("+-")
+    if low in ("nan", "inf", "infinity"):
+        raise InputError(f"{text!r} is not a finite number", field)
+    if _INT.match(s):
+        if len(s.lstrip("+-")) > limits.max_digits:
+            raise InputError(f"number has more than {limits.max_digits} digits", field)
+        return Fraction(int(s))
+    m = _FRACTION.match(s)
+    if m:
+        p, q = m.group(1), m.group(2)
+        if max(len(p.lstrip("+-")), len(q)) > limits.max_digits:
+            raise InputError(f"number has more than {limits.max_digits} digits", field)
+        if int(q) == 0:
+            raise InputError(f"{text!r} has a zero denominator", field)
+        return Fraction(int(p), int(q))
+    m = _DECIMAL.match(s)
+    if m and (m.group(2) or m.group(3)):
+        sign, whole, frac, exp = m.group(1), m.group(2) or "", m.group(3) or "", m.group(4)
+        if len(whole) + len(frac) > limits.max_digits:
+            raise InputError(f"number has more than {limits.max_digits} digits", field)
+        e = int(exp) if exp is not None else 0
+        if exp is not None and len(exp.lstrip("+-")) > 8 or abs(e) > limits.max_exponent:
+            raise InputError(f"exponent of {text!r:.40} is beyond +-{limits.max_exponent}", field)
+        mantissa = int(whole + frac or "0")
+        e -= len(frac)
+        value = Fraction(mantissa * 10**e) if e >= 0 else Fraction(mantissa, 10**-e)
+        return -value if sign == "-" else value
+    raise InputError(
+        f"malformed number {text!r:.60}; expected an integer, a fraction 'p/q' or a decimal",
+        field,
+    )
+
+
+@dataclass(frozen=True, eq=True)
+class RationalMatrix:
+    """An immutable matrix of exact rationals, stored as a tuple of rows.
+
+    It is the exchange type between the backends; each backend converts it once into
+    its own representation (flint ``fmpq_mat``, numpy ``float64``, mpmath ``matrix``).
+    """
+
+    rows: tuple[tuple[Fraction, ...], ...]
+    ncols: int = field(default=-1, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.ncols < 0:
+            object.__setattr__(self, "ncols", len(self.rows[0]) if self.rows else 0)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.rows), self.ncols)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: tuple[int, int]) -> Fraction:
+        i, j = index
+        return self.rows[i][j]
+
+    def entries(self) -> Iterable[Fraction]:
+        for row in self.rows:
+            yield from row
+
+    def tolist(self) -> list[list[Fraction]]:
+        return [list(row) for row in self.rows]
+
+    def to_json(self) -> list[list[str]]:
+        """Every entry as a string: an integer ``"3"`` or a fraction ``"-3/4"``."""
+        return [[_fraction_text(x) for x in row] for row in self.rows]
+
+    def is_zero(self) -> bool:
+        return all(x == 0 for x in self.entries())
+
+    def transpose(self) -> "RationalMatrix":
+        return RationalMatrix(tuple(zip(*self.rows)) if self.rows else (), self.nrows)
+
+    @classmethod
+    def zeros(cls, nrows: int, ncols: int) -> "RationalMatrix":
+        return cls(tuple((Fraction(0),) * ncols for _ in range(nrows)), ncols)
+
+    @classmethod
+    def identity(cls, n: int) -> "RationalMatrix":
+        return cls(tuple(tuple(Fraction(int(i == j)) for j in range(n)) for i in range(n)), n)
+
+    def __str__(self) -> str:
+        return "[" + "; ".join(" ".join(_fraction_text(x) for x in row) for row in self.rows) + "]"
+
+
+def _fraction_text(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS) -> RationalMatrix:
+    """Read a matrix: a list of rows, a numpy integer array, a flint or sympy matrix.
+
+    Raises :class:`InputError` naming ``field`` for ragged rows, empty matrices and bad
+    entries.
+    """
+    if isinstance(value, RationalMatrix):
+        if value.nrows == 0 or value.ncols == 0:
+            raise InputError("empty matrix", field)
+        return value
+    type_name = type(value).__name__
+    if type_name in ("fmpq_mat", "fmpz_mat"):
+        rows = [[value[i, j] for j in range(value.ncols())] for i in range(value.nrows())]
+        if not rows or not rows[0]:
+            raise InputError("empty matrix", field)
+        return as_matrix(rows, field, limits)
+    if hasattr(value, "dtype") and hasattr(value, "ndim"):   # numpy array
+        if value.ndim != 2:
+            raise InputError(f"expected a 2-d array, got {value.ndim}-d", field)
+        if value.dtype.kind not in ("i", "u", "O"):
+            raise InputError(
+                f"numpy array of dtype {value.dtype} is not exact; use an integer or object "
+                "array of Fractions, or strings",
+                field,
+            )
+        value = value.tolist()
+    elif hasattr(value, "tolist") and hasattr(value, "shape") and not isinstance(value, (list, tuple)):
+        shape = value.shape
+        if len(shape) != 2:
+            raise InputError("expected a matrix", field)
+        value = value.tolist()   # sympy Matrix
+    if not isinstance(value, (list, tuple)):
+        raise InputError(f"expected a matrix (a list of rows), got {type_name}", field)
+    if len(value) == 0:
+        raise InputError("empty matrix", field)
+    if len(value) > limits.max_dimension:
+        raise InputError(f"more than {limits.max_dimension} rows", field)
+    rows = []
+    ncols = None
+    for i, row in enumerate(value):
+        if not isinstance(row, (list, tuple)):
+            raise InputError(f"row {i} is not a list", f"{field}[{i}]")
+        if ncols is None:
+            ncols = len(row)
+            if ncols == 0:
+                raise InputError("empty matrix (row 0 has no entries)", field)
+            if ncols > limits.max_dimension:
+                raise InputError(f"more than {limits.max_dimension} columns", field)
+        elif len(row) != ncols:
+            raise InputError(f"ragged rows: row {i} has {len(row)} entries, row 0 has {ncols}", field)
+        rows.append(tuple(parse_number(x, f"{field}[{i}][{j}]", limits) for j, x in enumerate(row)))
+    return RationalMatrix(tuple(rows), ncols)
+
+
+def as_weights(value: Any, field: str = "weights", limits: Limits = DEFAULT_LIMITS) -> tuple[RationalMatrix, ...]:
+    """Read a list of weight matrices [W_1, ..., W_H] and check that consecutive shapes chain."""
+    if not isinstance(value, (list, tuple)):
+        raise InputError("expected a list of matrices [W_1, ..., W_H]", field)
+    if len(value) == 0:
+        raise InputError("no weight matrices", field)
+    if len(value) > limits.max_layers:
+        raise InputError(f"more than {limits.max_layers} layers", field)
+    weights = tuple(as_matrix(w, f"{field}[{h}]", limits) for h, w in enumerate(value))
+    for h in range(1, len(weights)):
+        if weights[h].ncols != weights[h - 1].nrows:
+            raise InputError(
+                f"W_{h + 1} has {weights[h].ncols} columns but W_{h} has {weights[h - 1].nrows} rows",
+                f"{field}[{h}]",
+            )
+    return weights
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Data and regularization of a deep linear network problem.
+
+    ``X`` is d_x by m, ``Y`` is d_y by m. ``lambdas`` is either empty (no
+    regularization), a single value applied to every layer, or one value per layer.
+    """
+
+    X: RationalMatrix
+    Y: RationalMatrix
+    lambdas: tuple[Fraction, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.X.ncols != self.Y.ncols:
+            raise InputError(
+                f"X has {self.X.ncols} samples (columns) but Y has {self.Y.ncols}", "Y"
+            )
+        if any(l < 0 for l in self.lambdas):
+            raise InputError("regularization must be nonnegative", "lambda")
+
+    @classmethod
+    def create(cls, X: Any, Y: Any, lam: Any = 0, *, limits: Limits = DEFAULT_LIMITS) -> "Problem":
+        """Build a problem from any accepted matrix and number forms."""
+        Xm = as_matrix(X, "X", limits)
+        Ym = as_matrix(Y, "Y", limits)
+        return cls(Xm, Ym, _parse_lambda(lam, limits))
+
+    @property
+    def d_x(self) -> int:
+        return self.X.nrows
+
+    @property
+    def d_y(self) -> int:
+        return self.Y.nrows
+
+    @property
+    def m(self) -> int:
+        return self.X.ncols
+
+    def layer_lambdas(self, depth: int) -> tuple[Fraction, ...]:
+        """lambda_h for h = 1..depth (zeros when unregularized)."""
+        if not self.lambdas:
+            return (Fraction(0),) * depth
+        if len(self.lambdas) == 1:
+            return self.lambdas * depth
+        if len(self.lambdas) != depth:
+            raise InputError(
+                f"{len(self.lambdas)} regularization values for {depth} layers", "lambda"
+            )
+        return self.lambdas
+
+    @property
+    def regularized(self) -> bool:
+        return any(l != 0 for l in self.lambdas)
+
+    def check_weights(self, weights: Sequence[RationalMatrix], field: str = "weights") -> None:
+        """Check that the weights fit the data: W_1 has d_x columns and W_H has d_y rows."""
+        if weights[0].ncols != self.d_x:
+            raise InputError(f"W_1 has {weights[0].ncols} columns but X has {self.d_x} rows", f"{field}[0]")
+        if weights[-1].nrows != self.d_y:
+            raise InputError(
+                f"W_{len(weights)} has {weights[-1].nrows} rows but Y has {self.d_y} rows",
+                f"{field}[{len(weights) - 1}]",
+            )
+        self.layer_lambdas(len(weights))
+
+    def to_json(self) -> dict:
+        lam: Any
+        if not self.lambdas:
+            lam = "0"
+        elif len(self.lambdas) == 1:
+            lam = _fraction_text(self.lambdas[0])
+        else:
+            lam = [_fraction_text(l) for l in self.lambdas]
+        return {"X": self.X.to_json(), "Y": self.Y.to_json(), "lambda": lam}
+
+
+def _parse_lambda(value: Any, limits: Limits) -> tuple[Fraction, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise InputError("empty list", "lambda")
+        lams = tuple(parse_number(v, f"lambda[{i}]", limits) for i, v in enumerate(value))
+    else:
+        lams = (parse_number(value, "lambda", limits),)
+    for i, l in enumerate(lams):
+        if l < 0:
+            raise InputError("regularization must be nonnegative", "lambda" if len(lams) == 1 else f"lambda[{i}]")
+    if all(l == 0 for l in lams):
+        return ()
+    return lams
+
+
+def normalize_point(problem: Problem, weights: Any) -> tuple[RationalMatrix, ...]:
+    """Weights in any accepted form, checked against the problem's shapes."""
+    ws = as_weights(weights)
+    problem.check_weights(ws)
+    return ws
+
+
+def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Read ``{"X", "Y", "weights", "lambda"?}`` into a problem and its weights."""
+    try:
+        if not isinstance(data, dict):
+            raise InputError("expected a JSON object with keys X, Y, weights")
+        for key in ("X", "Y", "weights"):
+            if key not in data:
+                raise InputError("missing", key)
+        X = as_matrix(data["X"], "X", limits)
+        Y = as_matrix(data["Y"], "Y", limits)
+        weights = as_weights(data["weights"], "weights", limits)
+        total = X.nrows * X.ncols + Y.nrows * Y.ncols + sum(w.nrows * w.ncols for w in weights)
+        if total > limits.max_entries:
+            raise InputError(f"{total} entries in all, more than {limits.max_entries}")
+        problem = Problem(X, Y, _parse_lambda(data.get("lambda", 0), limits))
+        problem.check_weights(weights)
+        return problem, weights
+    except InputError as err:
+        if source and not err.source:
+            raise err.with_source(source) from None
+        raise
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(f"{name} is not a finite number")
+
+
+def load_point_text(text: str, source: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Parse a point file's text. JSON non-integer numbers are read as the exact decimal written."""
+    if len(text) > limits.max_file_bytes:
+        raise InputError(f"larger than {limits.max_file_bytes} bytes", None, source)
+    try:
+        # parse_float keeps the literal text, so 0.1 stays exactly 1/10
+        data = json.loads(text, parse_float=lambda s: s, parse_int=_safe_int(limits),
+                          parse_constant=_reject_constant)
+    except InputError as err:
+        raise err.with_source(source) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", None, source) from None
+    except ValueError as err:
+        raise InputError(f"not valid JSON: {err}", None, source) from None
+    return point_from_mapping(data, source, limits)
+
+
+def _safe_int(limits: Limits):
+    def parse(s: str) -> int:
+        if len(s.lstrip("-")) > limits.max_digits:
+            raise InputError(f"number has more than {limits.max_digits} digits")
+        return int(s)
+    return parse
+
+
+def load_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Read a point file ``{"X", "Y", "weights", "lambda"?}`` from disk."""
+    source = os.fspath(path)
+    try:
+        size = os.path.getsize(source)
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", None, source) from None
+    if size > limits.max_file_bytes:
+        raise InputError(f"file is {size} bytes, more than {limits.max_file_bytes}", None, source)
+    try:
+        with open(source, encoding="utf-8") as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", None, source) from None
+    return load_point_text(text, source, limits)

@@ -1,0 +1,1 @@
+"""pytest plugin for exactdln (registered through the ``pytest11`` entry point)."""
