@@ -191,9 +191,12 @@ class RationalMatrix:
     def nrows(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: tuple[int, int]) -> Fraction:
-        i, j = index
-        return self.rows[i][j]
+    def __getitem__(self, index):
+        """``M[i, j]`` is an entry, ``M[i]`` a row."""
+        if isinstance(index, tuple):
+            i, j = index
+            return self.rows[i][j]
+        return self.rows[index]
 
     def entries(self) -> Iterable[Fraction]:
         for row in self.rows:
