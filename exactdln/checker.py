@@ -1,0 +1,671 @@
+"""Standalone checker for exactdln certificates (format version 1).
+
+Small, boring and trusted, in the spirit of drat-trim/LRAT: the engine that wrote the
+certificate did all the searching; this file only multiplies and compares exact
+rationals. It uses the standard library alone and imports nothing from exactdln, so
+
+    python -I -S exactdln/checker.py CERT.json
+
+re-verifies a certificate on a bare interpreter. Exit codes: 0 every claim holds,
+1 a claim fails, 2 the file is malformed. The format is documented in
+exactdln/certificates/FORMAT.md.
+
+Conventions (common brief): L(W) = 1/2 ||W_H...W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2,
+W_{j:i} = W_j...W_i, G = Sigma_YX - W_{H:1} Sigma_XX, Hessian parameters layer-major,
+row-major inside a layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from fractions import Fraction
+from math import gcd
+from operator import mul
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DIGITS = 10000
+MAX_DIM = 4096
+MAX_LAYERS = 256
+MAX_PARAMETERS = 100_000        # weight entries of the point
+MAX_HESSIAN = 2000              # n for the psd_hessian claim (the checker builds an n x n matrix)
+MAX_CURVE_DEGREE = 64
+CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
+               "escape_curve", "top_eigenspace", "kind")
+
+
+class Malformed(ValueError):
+    """The certificate does not follow the format (exit code 2)."""
+
+
+# ---------------------------------------------------------------- reading
+
+def _int_text(s: str, where: str) -> int:
+    digits = s.lstrip("+-")
+    if len(s) - len(digits) > 1 or not digits or not digits.isdigit() or not digits.isascii():
+        raise Malformed(f"{where}: malformed integer {s[:40]!r}")
+    if len(digits) > MAX_DIGITS:
+        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+    value = 0
+    for k in range(0, len(digits), 4000):   # chunks dodge the interpreter's int/str digit limit
+        chunk = digits[k:k + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return -value if s.startswith("-") else value
+
+
+def number(x: object, where: str) -> Fraction:
+    """An exact rational from a string "p/q" or "-3", or a JSON integer."""
+    if isinstance(x, bool):
+        raise Malformed(f"{where}: a boolean is not a number")
+    if isinstance(x, int):
+        return Fraction(x)
+    if not isinstance(x, str):
+        raise Malformed(f"{where}: expected a number as a string \"p/q\", got {type(x).__name__}")
+    if len(x) > 2 * MAX_DIGITS + 3:
+        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+    p, slash, q = x.strip().partition("/")
+    num = _int_text(p.strip(), where)
+    if not slash:
+        return Fraction(num)
+    den = _int_text(q.strip(), where)
+    if den <= 0 or q.strip().startswith("+"):
+        raise Malformed(f"{where}: denominator must be a positive integer")
+    return Fraction(num, den)
+
+
+def matrix(x: object, where: str, rows: int | None = None, cols: int | None = None) -> list[list[Fraction]]:
+    """A list of rows of numbers, optionally of a required shape (0 rows allowed only if required)."""
+    if not isinstance(x, list) or len(x) > MAX_DIM:
+        raise Malformed(f"{where}: expected a matrix (a list of at most {MAX_DIM} rows)")
+    if rows is not None and len(x) != rows:
+        raise Malformed(f"{where}: expected {rows} rows, got {len(x)}")
+    if not x and rows is None:
+        raise Malformed(f"{where}: empty matrix")
+    out = []
+    for i, row in enumerate(x):
+        if not isinstance(row, list) or len(row) > MAX_DIM or not isinstance(x[0], list):
+            raise Malformed(f"{where}[{i}]: expected a row (a list of numbers)")
+        want = cols if cols is not None else len(x[0])
+        if len(row) != want:
+            raise Malformed(f"{where}[{i}]: expected {want} entries, got {len(row)}")
+        if want == 0 and cols is None:
+            raise Malformed(f"{where}: empty matrix")
+        out.append([number(v, f"{where}[{i}][{j}]") for j, v in enumerate(row)])
+    return out
+
+
+def vector(x: object, where: str, n: int) -> list[Fraction]:
+    if not isinstance(x, list) or len(x) != n:
+        raise Malformed(f"{where}: expected a list of {n} numbers")
+    return [number(v, f"{where}[{i}]") for i, v in enumerate(x)]
+
+
+def index_list(x: object, where: str, bound: int) -> list[int]:
+    """Distinct integers in range(bound)."""
+    if not isinstance(x, list) or len(x) > bound:
+        raise Malformed(f"{where}: expected a list of at most {bound} indices")
+    if any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < bound for v in x):
+        raise Malformed(f"{where}: indices must be integers in 0..{bound - 1}")
+    if len(set(x)) != len(x):
+        raise Malformed(f"{where}: repeated index")
+    return list(x)
+
+
+def integer(x: object, where: str, lo: int, hi: int) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+        raise Malformed(f"{where}: expected an integer in {lo}..{hi}")
+    return x
+
+
+def _no_duplicates(pairs: list) -> dict:
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise Malformed(f"duplicate key {k[:40]!r}")
+        out[k] = v
+    return out
+
+
+def _refuse_float(s: str) -> None:
+    raise Malformed(f"non-integer JSON number {s[:40]!r}: write exact numbers as strings \"p/q\"")
+
+
+def _json_int(s: str) -> int:
+    return _int_text(s, "JSON integer")
+
+
+def parse_text(text: str) -> object:
+    """JSON text -> Python value, refusing floats, NaN/Infinity, huge integers and duplicate keys."""
+    try:
+        return json.loads(text, parse_float=_refuse_float, parse_int=_json_int,
+                          parse_constant=_refuse_float, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise Malformed("JSON nested too deeply") from None
+    except ValueError as err:   # includes json.JSONDecodeError; Malformed passes through
+        if isinstance(err, Malformed):
+            raise
+        raise Malformed(f"not valid JSON: {err}") from None
+
+
+# ---------------------------------------------------------------- exact linear algebra
+
+def matmul(A: list, B: list) -> list[list[Fraction]]:
+    """A B for matrices with at least one row each (B) ."""
+    cols = list(zip(*B))
+    return [[sum(map(mul, row, col)) if any(row) else Fraction(0) for col in cols] for row in A]
+
+
+def transpose(A: list, ncols: int) -> list[list[Fraction]]:
+    return [list(c) for c in zip(*A)] if A else [[] for _ in range(ncols)]
+
+
+def identity(n: int) -> list[list[Fraction]]:
+    return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+
+
+def frob(A: list, B: list) -> Fraction:
+    """<A, B> = tr A^T B."""
+    return sum((sum(map(mul, a, b)) for a, b in zip(A, B)), Fraction(0))
+
+
+def partial_product(W: list, i: int, j: int, dims: list[int]) -> list[list[Fraction]]:
+    """W_{j:i} = W_j ... W_i (1-based); identity of size d_(i-1) when j = i - 1."""
+    P = identity(dims[i - 1])
+    for h in range(i, j + 1):
+        P = matmul(W[h - 1], P)
+    return P
+
+
+def positive_definite(A: list) -> bool:
+    """Sylvester: symmetric A is positive definite iff Gaussian elimination has all pivots > 0."""
+    n = len(A)
+    M = [list(r) for r in A]
+    if any(M[i][j] != M[j][i] for i in range(n) for j in range(i)):
+        return False
+    for k in range(n):
+        p = M[k][k]
+        if p <= 0:
+            return False
+        for i in range(k + 1, n):
+            f = M[i][k] / p
+            if f:
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return True
+
+
+def determinant_nonzero(A: list) -> bool:
+    """Fraction Gaussian elimination with row pivoting (small minors only)."""
+    M = [list(r) for r in A]
+    n = len(M)
+    for k in range(n):
+        piv = next((i for i in range(k, n) if M[i][k] != 0), None)
+        if piv is None:
+            return False
+        M[k], M[piv] = M[piv], M[k]
+        for i in range(k + 1, n):
+            f = M[i][k] / M[k][k]
+            if f:
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return True
+
+
+def solve(A: list, B: list) -> list[list[Fraction]] | None:
+    """A^-1 B by Gauss-Jordan, or None if A is singular."""
+    n = len(A)
+    M = [list(a) + list(b) for a, b in zip(A, B)]
+    for k in range(n):
+        piv = next((i for i in range(k, n) if M[i][k] != 0), None)
+        if piv is None:
+            return None
+        M[k], M[piv] = M[piv], M[k]
+        inv = 1 / M[k][k]
+        M[k] = [v * inv for v in M[k]]
+        for i in range(n):
+            if i != k and M[i][k]:
+                f = M[i][k]
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return [row[n:] for row in M]
+
+
+def _lcm(values) -> int:
+    out = 1
+    for v in values:
+        out = out * v // gcd(out, v)
+    return out
+
+
+def integer_scaled(row: list[Fraction]) -> tuple[list[int], int]:
+    """(integers z, denominator d) with row = z / d exactly."""
+    d = _lcm({x.denominator for x in row})
+    return [x.numerator * (d // x.denominator) for x in row], d
+
+
+# ---------------------------------------------------------------- the loss along a polynomial curve
+
+def polymat_mul(A: list, B: list) -> list:
+    """Product of matrices whose entries are polynomials in t, each given as a list of coefficient matrices."""
+    out: list = []
+    for a_deg, Ak in enumerate(A):
+        for b_deg, Bk in enumerate(B):
+            if not any(any(r) for r in Ak) or not any(any(r) for r in Bk):
+                continue
+            prod = matmul(Ak, Bk)
+            deg = a_deg + b_deg
+            while len(out) <= deg:
+                out.append(None)
+            out[deg] = prod if out[deg] is None else [[x + y for x, y in zip(r, s)] for r, s in zip(out[deg], prod)]
+    rows, cols = len(A[0]), len(B[0][0]) if B[0] else 0
+    return [m if m is not None else [[Fraction(0)] * cols for _ in range(rows)] for m in out] or [[[Fraction(0)] * cols for _ in range(rows)]]
+
+
+def loss_polynomial(pb: dict, curve: list) -> list[Fraction]:
+    """Coefficients (t^0, t^1, ...) of L(W(t)) for W_h(t) = sum_k t^k curve[h][k], expanded exactly."""
+    R = [pb["X"]]
+    for layer in curve:
+        R = polymat_mul(layer, R)
+    R[0] = [[p - y for p, y in zip(r, s)] for r, s in zip(R[0], pb["Y"])]
+    coeffs = [Fraction(0)] * (2 * max(len(R), max(len(c) for c in curve)) - 1)
+    for a, Ra in enumerate(R):
+        for b, Rb in enumerate(R):
+            coeffs[a + b] += frob(Ra, Rb) / 2
+    for lam, layer in zip(pb["lambda"], curve):
+        if lam:
+            for a, Ca in enumerate(layer):
+                for b, Cb in enumerate(layer):
+                    coeffs[a + b] += lam * frob(Ca, Cb) / 2
+    return coeffs
+
+
+# ---------------------------------------------------------------- gradient and Hessian
+
+def _products(pb: dict) -> tuple[list, list, list]:
+    """A_h = W_{H:h+1}, C_h = W_{h-1:1} for h = 1..H (lists indexed h-1), and G."""
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    C = [identity(dims[0])]
+    for h in range(1, H):
+        C.append(matmul(W[h - 1], C[-1]))
+    A = [identity(dims[H])]
+    for h in range(H - 1, 0, -1):
+        A.insert(0, matmul(A[0], W[h]))
+    P = matmul(W[H - 1], C[H - 1])
+    Sxx = matmul(pb["X"], transpose(pb["X"], pb["dims"][0]))
+    Syx = matmul(pb["Y"], transpose(pb["X"], pb["dims"][0]))
+    G = [[s - p for s, p in zip(r, q)] for r, q in zip(Syx, matmul(P, Sxx))]
+    return A, C, G
+
+
+def gradient(pb: dict) -> list:
+    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h (common brief)."""
+    A, C, G = _products(pb)
+    dims, out = pb["dims"], []
+    for h, (Ah, Ch, Wh, lam) in enumerate(zip(A, C, pb["W"], pb["lambda"])):
+        g = matmul(matmul(transpose(Ah, dims[h + 1]), G), transpose(Ch, dims[0]))
+        out.append([[lam * w - x for w, x in zip(wr, gr)] for wr, gr in zip(Wh, g)])
+    return out
+
+
+def hessian(pb: dict) -> list[list[Fraction]]:
+    """The n x n Hessian of L in layer-major, row-major order (achour.md §5, halved for our 1/2):
+    Gauss-Newton block (h,k) = (A_h^T A_k) kron (C_h Sxx C_k^T); for h < k the entry between
+    (W_k)_{ab} and (W_h)_{cd} gains -(A_k^T G C_h^T)_{ad} (W_{k-1:h+1})_{bc}; plus lambda_h on the diagonal."""
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    A, C, G = _products(pb)
+    Sxx = matmul(pb["X"], transpose(pb["X"], dims[0]))
+    CX = [matmul(Ch, Sxx) for Ch in C]
+    offset = [0]
+    for h in range(H):
+        offset.append(offset[-1] + dims[h] * dims[h + 1])
+    n = offset[-1]
+    Hm = [[Fraction(0)] * n for _ in range(n)]
+    for h in range(H):
+        AhT = transpose(A[h], dims[h + 1])
+        for k in range(h, H):
+            M1 = matmul(AhT, A[k])                                  # d_h x d_k (0-based h: rows of W_h)
+            M2 = matmul(CX[h], transpose(C[k], dims[0]))            # d_(h-1) x d_(k-1)
+            for a, m1row in enumerate(M1):
+                for b, m2row in enumerate(M2):
+                    row = Hm[offset[h] + a * dims[h] + b]
+                    base = offset[k]
+                    for c, m1 in enumerate(m1row):
+                        if m1:
+                            start = base + c * dims[k]
+                            for d, m2 in enumerate(m2row):
+                                row[start + d] += m1 * m2
+            if k > h:
+                K = matmul(matmul(transpose(A[k], dims[k + 1]), G), transpose(C[h], dims[0]))   # d_k x d_(h-1)
+                B = partial_product(W, h + 2, k, dims)                                         # W_{k-1:h+1}, d_(k-1) x d_h
+                for a, krow in enumerate(K):
+                    for b, brow in enumerate(B):
+                        row = Hm[offset[k] + a * dims[k] + b]
+                        for c, bv in enumerate(brow):
+                            if bv:
+                                start = offset[h] + c * dims[h]
+                                for d, kv in enumerate(krow):
+                                    row[start + d] -= kv * bv
+        lam = pb["lambda"][h]
+        for p in range(offset[h], offset[h + 1]):
+            Hm[p][p] += lam
+    # Gauss-Newton blocks sit above the diagonal, the extra term below it: add them and mirror.
+    for h in range(H):
+        for k in range(h + 1, H):
+            for p in range(offset[h], offset[h + 1]):
+                row = Hm[p]
+                for q in range(offset[k], offset[k + 1]):
+                    total = row[q] + Hm[q][p]
+                    row[q] = Hm[q][p] = total
+    return Hm
+
+
+# ---------------------------------------------------------------- claims
+
+def check_critical(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    for h, g in enumerate(gradient(pb), start=1):
+        for a, row in enumerate(g):
+            for b, v in enumerate(row):
+                if v:
+                    return False, f"gradient entry (layer {h}, [{a}, {b}]) is nonzero"
+    return True, "the gradient of L is exactly 0"
+
+
+def check_not_critical(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    H, dims = len(pb["W"]), pb["dims"]
+    h = integer(claim.get("layer"), "not_critical.layer", 1, H)
+    e = claim.get("entry")
+    if not isinstance(e, list) or len(e) != 2:
+        raise Malformed("not_critical.entry: expected [a, b]")
+    a = integer(e[0], "not_critical.entry[0]", 0, dims[h] - 1)
+    b = integer(e[1], "not_critical.entry[1]", 0, dims[h - 1] - 1)
+    v = gradient(pb)[h - 1][a][b]
+    return (v != 0), f"dL/dW_{h}[{a}][{b}] " + ("is nonzero" if v else "is 0")
+
+
+def check_rank(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    H, dims = len(pb["W"]), pb["dims"]
+    i = integer(claim.get("i"), "rank.i", 1, H)
+    j = integer(claim.get("j"), "rank.j", i, H)
+    rows_n, cols_n = dims[j], dims[i - 1]
+    r = integer(claim.get("rank"), "rank.rank", 0, min(rows_n, cols_n))
+    minor = claim.get("minor")
+    if not isinstance(minor, dict):
+        raise Malformed("rank.minor: expected {\"rows\": [...], \"cols\": [...]}")
+    rows = index_list(minor.get("rows"), "rank.minor.rows", rows_n)
+    cols = index_list(minor.get("cols"), "rank.minor.cols", cols_n)
+    pivots = index_list(claim.get("kernel_pivots"), "rank.kernel_pivots", cols_n)
+    kernel = claim.get("kernel")
+    if len(rows) != r or len(cols) != r or not isinstance(kernel, list) or len(kernel) != cols_n - r \
+            or len(pivots) != cols_n - r:
+        raise Malformed(f"rank: need {r} minor rows and cols, {cols_n - r} kernel vectors and pivots")
+    V = [vector(v, f"rank.kernel[{t}]", cols_n) for t, v in enumerate(kernel)]
+    P = partial_product(pb["W"], i, j, dims)
+    name = f"rank W_{{{j}:{i}}} = {r}"
+    if not determinant_nonzero([[P[a][b] for b in cols] for a in rows]):
+        return False, f"{name}: the given {r} x {r} minor is zero"
+    for t, v in enumerate(V):
+        if any(x != int(s == t) for s, x in enumerate(v[p] for p in pivots)):
+            return False, f"{name}: kernel vectors restricted to kernel_pivots are not the identity"
+        if any(sum(map(mul, row, v)) for row in P):
+            return False, f"{name}: kernel vector {t} is not in the kernel"
+    return True, f"{name} (nonzero minor, {cols_n - r} independent kernel vectors)"
+
+
+def _direction(pb: dict, x: object, where: str) -> list:
+    dims, H = pb["dims"], len(pb["W"])
+    if not isinstance(x, list) or len(x) != H:
+        raise Malformed(f"{where}: expected a list of {H} matrices")
+    return [matrix(m, f"{where}[{h}]", dims[h + 1], dims[h]) for h, m in enumerate(x)]
+
+
+def check_strict_saddle(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    D = _direction(pb, claim.get("direction"), "strict_saddle.direction")
+    c = loss_polynomial(pb, [[w, d] for w, d in zip(pb["W"], D)])
+    if c[1] != 0:
+        return False, "t^1 coefficient of L(W + tD) is not 0"
+    if c[2] >= 0:
+        return False, f"t^2 coefficient of L(W + tD) is {_short(c[2])}, not negative"
+    return True, f"L(W + tD) = L(W) + ({_short(c[2])}) t^2 + O(t^3)"
+
+
+def check_escape_curve(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    coeffs = claim.get("coefficients")
+    if not isinstance(coeffs, list) or not 1 <= len(coeffs) <= MAX_CURVE_DEGREE:
+        raise Malformed(f"escape_curve.coefficients: expected a list of 1..{MAX_CURVE_DEGREE} directions")
+    Cs = [_direction(pb, x, f"escape_curve.coefficients[{k}]") for k, x in enumerate(coeffs)]
+    curve = [[pb["W"][h]] + [C[h] for C in Cs] for h in range(len(pb["W"]))]
+    c = loss_polynomial(pb, curve)
+    order = next((k for k in range(1, len(c)) if c[k] != 0), None)
+    if order is None:
+        return False, "L(W(t)) - L(W) is identically 0"
+    if c[order] > 0:
+        return False, f"first nonzero coefficient of L(W(t)) - L(W) (t^{order}) is positive"
+    facts.setdefault("escape_orders", []).append(order)
+    return True, f"L(W(t)) - L(W) = ({_short(c[order])}) t^{order} + O(t^{order + 1}), order {order}"
+
+
+def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    dims = pb["dims"]
+    n = sum(dims[h] * dims[h + 1] for h in range(len(dims) - 1))
+    if n > MAX_HESSIAN:
+        raise Malformed(f"psd_hessian: {n} parameters, more than {MAX_HESSIAN}")
+    kernel = claim.get("kernel")
+    if not isinstance(kernel, list) or len(kernel) > n:
+        raise Malformed("psd_hessian.kernel: expected a list of vectors")
+    V = [vector(v, f"psd_hessian.kernel[{t}]", n) for t, v in enumerate(kernel)]
+    pivots = index_list(claim.get("kernel_pivots"), "psd_hessian.kernel_pivots", n)
+    ldl = claim.get("ldl")
+    if not isinstance(ldl, dict) or len(pivots) != len(V):
+        raise Malformed("psd_hessian: need ldl {free, perm, L, D} and one pivot per kernel vector")
+    free = index_list(ldl.get("free"), "psd_hessian.ldl.free", n)
+    q = len(free)
+    perm = index_list(ldl.get("perm"), "psd_hessian.ldl.perm", q)
+    Lm = matrix(ldl.get("L"), "psd_hessian.ldl.L", q, q)
+    Dv = vector(ldl.get("D"), "psd_hessian.ldl.D", q)
+    if len(perm) != q:
+        raise Malformed("psd_hessian.ldl.perm: not a permutation of 0..q-1")
+    if set(free) | set(pivots) != set(range(n)) or set(free) & set(pivots):
+        return False, "free is not the complement of kernel_pivots"
+    for t, v in enumerate(V):
+        if any(v[p] != int(s == t) for s, p in enumerate(pivots)):
+            return False, "kernel vectors restricted to kernel_pivots are not the identity"
+    for i, row in enumerate(Lm):
+        if row[i] != 1 or any(row[i + 1:]):
+            return False, f"L is not unit lower-triangular (row {i})"
+    if any(d < 0 for d in Dv):
+        return False, "D has a negative entry"
+    # Exact integer arithmetic: H = Hint / hden, v = z / dv.
+    Hm = hessian(pb)
+    hden = _lcm({x.denominator for row in Hm for x in row})
+    Hint = [[x.numerator * (hden // x.denominator) for x in row] for row in Hm]
+    del Hm
+    for t, v in enumerate(V):
+        z, _ = integer_scaled(v)
+        support = [p for p in range(n) if z[p]]
+        zs = [z[p] for p in support]
+        for row in Hint:
+            if sum(map(mul, [row[p] for p in support], zs)):
+                return False, f"kernel vector {t}: H v != 0"
+    # B[perm][:, perm] == L diag(D) L^T with B = H[free, free]; rows of L as integers over den_i.
+    Dden = _lcm({d.denominator for d in Dv})
+    Dint = [d.numerator * (Dden // d.denominator) for d in Dv]
+    rows = [integer_scaled(r[:i + 1]) for i, r in enumerate(Lm)]
+    LD = [[x * y for x, y in zip(z, Dint)] for z, _ in rows]
+    idx = [free[p] for p in perm]
+    for i in range(q):
+        zi, di = rows[i]
+        Hrow = Hint[idx[i]]
+        for k in range(i + 1):
+            zk, dk = rows[k]
+            s = sum(map(mul, LD[i][:k + 1], zk))
+            # (L D L^T)_ik = s / (di dk Dden) must equal Hint[idx i][idx k] / hden
+            if s * hden != Hrow[idx[k]] * di * dk * Dden:
+                return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
+    return True, f"Hessian ({n} x {n}) is congruent to diag(0_{len(V)}, L D L^T) with D >= 0: no negative eigenvalue"
+
+
+def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    dims = pb["dims"]
+    dx, dy, r = dims[0], dims[-1], min(dims)
+    if any(pb["lambda"]):
+        return False, "top_eigenspace needs lambda = 0"
+    Q = matrix(claim.get("Q"), "top_eigenspace.Q", dy, r)
+    Z = matrix(claim.get("Z"), "top_eigenspace.Z", dx, r)
+    N = matrix(claim.get("N"), "top_eigenspace.N", dy if dy > r else 0, dy - r)
+    c = number(claim.get("c"), "top_eigenspace.c")
+    X, Y = pb["X"], pb["Y"]
+    Xt = transpose(X, dx)
+    Sxx, Sxy = matmul(X, Xt), matmul(X, transpose(Y, dy))
+    M = solve(Sxx, Sxy)                                    # Sigma_XX^-1 Sigma_XY
+    if M is None:
+        return False, "Sigma_XX = X X^T is singular"
+    Sigma = matmul(transpose(Sxy, dy), M)                  # Sigma_YX Sigma_XX^-1 Sigma_XY
+    P = partial_product(pb["W"], 1, len(pb["W"]), dims)
+    if matmul(P, Z) != Q:
+        return False, "P Z != Q"
+    QT = transpose(Q, r)
+    QQ = matmul(QT, Q)
+    if not positive_definite(QQ):                          # rank Q = r
+        return False, "Q^T Q is not positive definite (rank Q < r)"
+    SQ = matmul(Sigma, Q)
+    upper = [[x - c * y for x, y in zip(u, v)] for u, v in zip(matmul(QT, SQ), QQ)]       # Q^T (Sigma - cI) Q
+    if not positive_definite(upper):
+        return False, "Q^T (Sigma - cI) Q is not positive definite"
+    if dy > r:
+        NT = transpose(N, dy - r)
+        if any(any(row) for row in matmul(QT, N)):
+            return False, "Q^T N != 0"
+        if not positive_definite(matmul(NT, N)):
+            return False, "N^T N is not positive definite"
+        if any(any(row) for row in matmul(NT, SQ)):
+            return False, "N^T Sigma Q != 0 (range Q is not invariant)"
+        lower = [[c * y - x for x, y in zip(u, v)] for u, v in zip(matmul(NT, matmul(Sigma, N)), matmul(NT, N))]
+        if not positive_definite(lower):
+            return False, "N^T (cI - Sigma) N is not positive definite"
+    return True, f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (eigenvalues split at c = {_short(c)})"
+
+
+KIND_RULES = {
+    "global_minimizer": ({"critical", "top_eigenspace"}, "critical + top_eigenspace"),
+    "strict_saddle": ({"critical", "strict_saddle"}, "critical + strict_saddle"),
+    "non_strict_saddle": ({"critical", "psd_hessian", "escape_curve"}, "critical + psd_hessian + escape_curve of order >= 3"),
+    "not_critical": ({"not_critical"}, "not_critical"),
+}
+
+
+def check_kind(kind: object, verified: set[str], escape_orders: list[int]) -> tuple[bool, str]:
+    if kind not in KIND_RULES:
+        return False, f"kind {str(kind)[:40]!r} cannot be certified by this format"
+    need, text = KIND_RULES[kind]
+    if not need <= verified:
+        return False, f"{kind} is not implied: needs {text} (verified: {', '.join(sorted(verified)) or 'none'})"
+    if kind == "non_strict_saddle" and not any(o >= 3 for o in escape_orders):
+        return False, "non_strict_saddle needs an escape_curve of order >= 3"
+    return True, f"{kind} follows from {text}"
+
+
+CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
+          "strict_saddle": check_strict_saddle, "escape_curve": check_escape_curve,
+          "psd_hessian": check_psd_hessian, "top_eigenspace": check_top_eigenspace}
+
+
+def _short(x: Fraction) -> str:
+    try:
+        s = str(x)
+    except ValueError:
+        return "<huge number>"
+    return s if len(s) <= 60 else s[:28] + "..." + s[-28:]
+
+
+# ---------------------------------------------------------------- the certificate
+
+def read_problem(obj: object) -> dict:
+    """Check the top level and read X, Y, lambda and the weights."""
+    if not isinstance(obj, dict):
+        raise Malformed("top level: expected a JSON object")
+    if obj.get("format") != "exactdln-certificate":
+        raise Malformed('format: expected "exactdln-certificate"')
+    if obj.get("version") != 1 or isinstance(obj.get("version"), bool):
+        raise Malformed("version: expected 1")
+    prob, point = obj.get("problem"), obj.get("point")
+    if not isinstance(prob, dict) or not isinstance(point, dict):
+        raise Malformed("problem and point must be JSON objects")
+    X = matrix(prob.get("X"), "problem.X")
+    Y = matrix(prob.get("Y"), "problem.Y", cols=len(X[0]))
+    Ws = point.get("weights")
+    if not isinstance(Ws, list) or not 1 <= len(Ws) <= MAX_LAYERS:
+        raise Malformed(f"point.weights: expected a list of 1..{MAX_LAYERS} matrices")
+    dims, W = [len(X)], []
+    for h, w in enumerate(Ws):
+        rows = len(Y) if h == len(Ws) - 1 else None
+        W.append(matrix(w, f"point.weights[{h}]", rows, dims[-1]))
+        dims.append(len(W[-1]))
+        if sum(a * b for a, b in zip(dims, dims[1:])) > MAX_PARAMETERS:
+            raise Malformed(f"point.weights: more than {MAX_PARAMETERS} parameters")
+    lam = prob.get("lambda", "0")
+    if isinstance(lam, list):
+        if len(lam) != len(W):
+            raise Malformed(f"problem.lambda: expected {len(W)} values, one per layer")
+        lams = [number(v, f"problem.lambda[{h}]") for h, v in enumerate(lam)]
+    else:
+        lams = [number(lam, "problem.lambda")] * len(W)
+    if any(v < 0 for v in lams):
+        raise Malformed("problem.lambda: must be >= 0")
+    return {"X": X, "Y": Y, "W": W, "dims": dims, "lambda": lams}
+
+
+def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
+    """Verify every claim; raises Malformed if the certificate does not follow the format."""
+    pb = read_problem(obj)
+    claims = obj.get("claims")
+    if not isinstance(claims, list) or not claims:
+        raise Malformed("claims: expected a non-empty list")
+    for t, c in enumerate(claims):
+        if not isinstance(c, dict) or c.get("type") not in CLAIM_TYPES:
+            raise Malformed(f"claims[{t}]: unknown claim type {str(c.get('type') if isinstance(c, dict) else c)[:40]!r}")
+    kinds = [c for c in claims if c["type"] == "kind"]
+    if len(kinds) > 1:
+        raise Malformed("claims: at most one kind claim")
+    results, verified, facts = [], set(), {}
+    for c in claims:
+        if c["type"] != "kind":
+            ok, msg = CHECKS[c["type"]](pb, c, facts)
+            results.append((c["type"], ok, msg))
+            if ok:
+                verified.add(c["type"])
+    if kinds:
+        results.append(("kind", *check_kind(kinds[0].get("kind"), verified, facts.get("escape_orders", []))))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: check one certificate file; exit 0 ok, 1 a claim fails, 2 malformed."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if len(args) != 1:
+        print("usage: python -I -S checker.py CERTIFICATE.json", file=sys.stderr)
+        return 2
+    path = args[0]
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise Malformed(f"file is {size} bytes, more than {MAX_FILE_BYTES}")
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_FILE_BYTES + 1).decode("utf-8")
+        results = check_certificate(parse_text(text))
+    except OSError as err:
+        print(f"{path}: cannot read: {err.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{path}: malformed: not UTF-8 text", file=sys.stderr)
+        return 2
+    except Malformed as err:
+        print(f"{path}: malformed: {err}", file=sys.stderr)
+        return 2
+    except (RecursionError, MemoryError, ValueError, ZeroDivisionError, OverflowError) as err:
+        print(f"{path}: malformed: {type(err).__name__}: {str(err)[:200]}", file=sys.stderr)
+        return 2
+    for ctype, ok, msg in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {ctype}: {msg}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
