@@ -1,0 +1,541 @@
+"""The float64 path: the exact core's quantities from numpy/LAPACK, with honest margins.
+
+Independent of the exact core by design: it reads the model (:mod:`exactdln.problem`),
+converts every Fraction with ``float``, and computes loss, gradient, criticality, the
+ranks of all partial products W_{j:i}, the index set S of fitted eigenvalues, the
+Hessian (its own assembly, same parameter order as the exact core) and its inertia,
+then decides the kind with the theory's logic (achour.md §2 Prop. 1, §3 theorem and
+pivots; yun.md §3 steps 0-4).
+
+Every decision goes through one rule, :func:`separate`: a computed quantity v with a
+rounding-error bound ``noise`` (derived from the unit roundoff, the matrix sizes and the
+norms of the factors that produced v) and a scale is
+
+- zero when v <= noise,
+- nonzero when v >= sqrt(noise * scale) (half of the available digits survive),
+- undecided in between; the verdict is then ``inconclusive`` and names the quantity.
+
+The algorithm (:func:`analyse`) is written against a small arithmetic interface
+(:class:`FloatArithmetic` here, ``MpArithmetic`` in :mod:`exactdln.highprec`), so the
+float and mpmath paths run the same decisions in different arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from .problem import Problem, RationalMatrix, normalize_point
+from .results import (
+    GLOBAL_MINIMIZER,
+    INCONCLUSIVE,
+    NON_STRICT_SADDLE,
+    NOT_CRITICAL,
+    STRICT_SADDLE,
+    Inertia,
+)
+
+__all__ = [
+    "NumericClassification",
+    "FloatArithmetic",
+    "separate",
+    "analyse",
+    "classify_float",
+    "hessian_matrix_float",
+    "DEFINITE_KINDS",
+]
+
+DEFINITE_KINDS = (GLOBAL_MINIMIZER, "local_minimizer", STRICT_SADDLE, NON_STRICT_SADDLE, NOT_CRITICAL)
+
+
+@dataclass(frozen=True)
+class NumericClassification:
+    """What a numeric path concluded about one point, with the margins it used.
+
+    ``kind`` is a definite kind or ``"inconclusive"``; ``reasons`` name every quantity
+    that was too close to call (or the decisive facts). ``inertia`` is ``None`` when an
+    eigenvalue (or pivot) fell in the undecided band. ``digits`` is the working
+    precision in decimal digits (about 16 for float64).
+    """
+
+    method: str
+    kind: str
+    critical: bool | None
+    inertia: Inertia | None
+    rank: int | None
+    r_max: int
+    fitted: tuple[int, ...] | None
+    partial_ranks: dict[tuple[int, int], int | None]
+    loss: float
+    gradient_norm: float
+    min_eigenvalue: float | None
+    digits: int
+    n_parameters: int
+    reasons: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+
+    @property
+    def separated(self) -> bool:
+        """True when no computed quantity fell in its undecided band (more digits would not help)."""
+        return not self.undecided
+
+    @property
+    def definite(self) -> bool:
+        return self.kind in DEFINITE_KINDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "kind": self.kind,
+            "critical": self.critical,
+            "inertia": self.inertia.to_json() if self.inertia is not None else None,
+            "rank": self.rank,
+            "r_max": self.r_max,
+            "fitted": list(self.fitted) if self.fitted is not None else None,
+            "partial_ranks": {f"{i},{j}": r for (i, j), r in sorted(self.partial_ranks.items())},
+            "loss": self.loss,
+            "gradient_norm": self.gradient_norm,
+            "min_eigenvalue": self.min_eigenvalue,
+            "digits": self.digits,
+            "n_parameters": self.n_parameters,
+            "reasons": list(self.reasons),
+            "undecided": list(self.undecided),
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.method} ({self.digits} digits): {self.kind}",
+            f"  loss {self.loss:.6g}  |grad| {self.gradient_norm:.3g}  critical: {self.critical}",
+            f"  rank W_H..W_1 = {self.rank}  r_max = {self.r_max}  S = {self.fitted}",
+            f"  Hessian inertia: {self.inertia}  min eigenvalue: {self.min_eigenvalue}",
+        ]
+        lines += [f"  - {r}" for r in self.reasons]
+        lines += [f"  ? {r}" for r in self.undecided]
+        return "\n".join(lines)
+
+
+def separate(value: Any, noise: Any, scale: Any) -> bool | None:
+    """Decide whether a computed nonnegative magnitude is zero.
+
+    Returns False (zero) when value <= noise, True (nonzero) when value >=
+    sqrt(noise * scale) and value > noise, None (undecided) otherwise. ``noise`` is a
+    rounding-error bound for the computation that produced ``value``; ``scale`` bounds
+    its size. The upper threshold keeps half of the significant digits as margin.
+    """
+    if value <= noise:
+        return False
+    if noise >= scale:
+        return None
+    hi = _sqrt(noise * scale)
+    return True if value >= hi else None
+
+
+def _sqrt(x: Any) -> Any:
+    return x ** 0.5
+
+
+class FloatArithmetic:
+    """float64 arithmetic on numpy arrays; SVD, eigh and eigvalsh from LAPACK."""
+
+    name = "float64"
+    digits = 16
+    eps = float(np.finfo(np.float64).eps)
+
+    def matrix(self, m: RationalMatrix) -> np.ndarray:
+        return np.array([[float(x) for x in row] for row in m.rows], dtype=np.float64).reshape(m.shape)
+
+    def scalar(self, x: Fraction) -> float:
+        return float(x)
+
+    def identity(self, n: int) -> np.ndarray:
+        return np.eye(n)
+
+    def zero(self) -> float:
+        return 0.0
+
+    def fro(self, A: np.ndarray) -> float:
+        return float(np.linalg.norm(A)) if A.size else 0.0
+
+    def singular_values(self, A: np.ndarray) -> list[float]:
+        if A.size == 0:
+            return []
+        return [float(s) for s in np.linalg.svd(A, compute_uv=False)]
+
+    def eigh_descending(self, A: np.ndarray) -> tuple[list[float], np.ndarray]:
+        vals, vecs = np.linalg.eigh((A + A.T) / 2)
+        order = np.argsort(vals)[::-1]
+        return [float(v) for v in vals[order]], vecs[:, order]
+
+    def solve(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        return np.linalg.solve(A, B)
+
+    def to_float(self, x: Any) -> float:
+        return float(x)
+
+    def hessian_inertia(self, Hm: np.ndarray, noise: float, scale: float) -> tuple[Inertia | None, int, float | None, list[str]]:
+        """Inertia from eigvalsh with the band [-noise, noise] for zero.
+
+        Returns (inertia or None, number of eigenvalues that are negative beyond the
+        margin, the smallest eigenvalue, reasons for any undecided eigenvalue).
+        """
+        n = Hm.shape[0]
+        if n == 0:
+            return Inertia(0, 0, 0), 0, None, []
+        vals = np.linalg.eigvalsh((Hm + Hm.T) / 2)
+        plus = minus = zero = 0
+        reasons = []
+        for idx, v in enumerate(vals):
+            s = separate(abs(float(v)), noise, scale)
+            if s is None:
+                reasons.append(
+                    f"Hessian eigenvalue {idx + 1} of {n} is {v:.3g}, in the undecided band "
+                    f"({noise:.2g}, {math.sqrt(noise * scale):.2g}) in absolute value"
+                )
+            elif not s:
+                zero += 1
+            elif v > 0:
+                plus += 1
+            else:
+                minus += 1
+        inertia = Inertia(plus, minus, zero) if not reasons else None
+        return inertia, minus, float(vals[0]), reasons
+
+
+# --------------------------------------------------------------------------------------
+# The algorithm, over any arithmetic with the interface above.
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Point:
+    """Matrices of one point in some arithmetic, with the products the formulas need."""
+
+    ar: Any
+    W: list
+    X: Any
+    Y: Any
+    lambdas: list
+    widths: tuple[int, ...]
+    norms: list = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return len(self.W)
+
+    def product(self, j: int, i: int) -> Any:
+        """W_{j:i} = W_j ... W_i (1-based); the identity of size d_{i-1} when j = i - 1."""
+        out = self.ar.identity(self.widths[i - 1])
+        for h in range(i, j + 1):
+            out = self.W[h - 1] @ out
+        return out
+
+    def product_norm_bound(self, j: int, i: int) -> Any:
+        """prod ||W_h||_F over h = i..j: bounds ||W_{j:i}|| and scales its rounding error."""
+        out = self.ar.scalar(Fraction(1))
+        for h in range(i, j + 1):
+            out = out * self.norms[h - 1]
+        return out
+
+
+def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
+    """The Hessian of L at W in float64, same parameter order as the exact core.
+
+    Common brief: Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum lambda_h ||T_h||^2.
+    """
+    ws = normalize_point(problem, weights)
+    ar = FloatArithmetic()
+    p = _make_point(ar, problem, ws)
+    G = _residual(p)
+    Hm, _ = _assemble_hessian(p, G, [p.product(p.depth, h + 1) for h in range(1, p.depth + 1)],
+                              [p.product(h - 1, 1) for h in range(1, p.depth + 1)])
+    return Hm
+
+
+def _make_point(ar: Any, problem: Problem, ws: Sequence[RationalMatrix]) -> _Point:
+    W = [ar.matrix(w) for w in ws]
+    widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
+    lambdas = [ar.scalar(l) for l in problem.layer_lambdas(len(ws))]
+    p = _Point(ar, W, ar.matrix(problem.X), ar.matrix(problem.Y), lambdas, widths)
+    p.norms = [ar.fro(w) for w in W]
+    return p
+
+
+def _residual(p: _Point) -> Any:
+    Sxx = p.X @ p.X.T
+    Syx = p.Y @ p.X.T
+    return Syx - p.product(p.depth, 1) @ Sxx
+
+
+def _assemble_hessian(p: _Point, G: Any, A: list, C: list) -> tuple[Any, Any]:
+    """Hessian matrix blocks (derivatives.py docstring formula, derived independently).
+
+    Gauss-Newton block (k,h): kron(A_k^T A_h, C_k X X^T C_h^T) in row-major order;
+    curvature block k > h at ((a,b),(c,d)): -[A_k^T G C_h^T]_{ad} [W_{k-1:h+1}]_{bc}.
+    Returns the matrix and the list of K_{hk} = A_k^T G C_h^T (the pivot matrices).
+    """
+    H = p.depth
+    CX = [C[h] @ p.X for h in range(H)]
+    sizes = [p.widths[h + 1] * p.widths[h] for h in range(H)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    Hm = np.zeros((n, n), dtype=_dtype(p.ar))
+    if _dtype(p.ar) is object:
+        Hm[:, :] = p.ar.zero()
+    K = {}
+    for k in range(H):
+        for h in range(k + 1):
+            block = np.kron(A[k].T @ A[h], CX[k] @ CX[h].T)
+            if h < k:
+                Khk = A[k].T @ G @ C[h].T                  # d_k x d_{h-1}  (layers are 0-based here)
+                K[(h + 1, k + 1)] = Khk
+                B = p.product(k, h + 2)                    # W_{k-1:h+1} in 1-based, d_{k-1} x d_h
+                dk, dk1, dh, dh1 = p.widths[k + 1], p.widths[k], p.widths[h + 1], p.widths[h]
+                curv = Khk[:, None, None, :] * B[None, :, :, None]   # [a, b, c, d]
+                block = block - curv.reshape(dk * dk1, dh * dh1)
+            else:
+                if p.lambdas[k] != 0:
+                    block = block + p.lambdas[k] * np.eye(sizes[k], dtype=_dtype(p.ar))
+            r0, c0 = offsets[k], offsets[h]
+            Hm[r0:r0 + sizes[k], c0:c0 + sizes[h]] = block
+            if h < k:
+                Hm[c0:c0 + sizes[h], r0:r0 + sizes[k]] = block.T
+    return Hm, K
+
+
+def _dtype(ar: Any) -> Any:
+    return np.float64 if isinstance(ar, FloatArithmetic) else object
+
+
+def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
+    """Classify a point in the arithmetic ``ar`` with margins (the shared algorithm).
+
+    Steps (achour.md §2-§3, yun.md §3): gradient blocks -> criticality; SVD ranks of
+    every W_{j:i}; if unregularized and assumption (H) separates numerically:
+    S from c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (1 on S, 0 off S, Prop. 1),
+    then global iff S = [r_max] (theorem (a)), strict if S != [r] (b), else the pivot
+    rule (c); the Hessian inertia (eigenvalues with bands) cross-checks the theorem and
+    decides alone when the theorem route cannot (a clearly negative eigenvalue means
+    strict saddle).
+    """
+    ws = normalize_point(problem, weights)
+    p = _make_point(ar, problem, ws)
+    H = p.depth
+    widths = p.widths
+    r_max = min(widths)
+    eps = ar.eps
+    reasons: list[str] = []
+    undecided: list[str] = []     # quantities inside their undecided band: more digits may help
+    one = ar.scalar(Fraction(1))
+    dmax = max(widths + (problem.m,))
+    c_round = ar.scalar(Fraction(4 * (H + dmax + problem.m)))     # rounding-error growth factor
+
+    Sxx = p.X @ p.X.T
+    Syx = p.Y @ p.X.T
+    nX = ar.fro(p.X)
+    nY = ar.fro(p.Y)
+    A = [p.product(H, h + 1) for h in range(1, H + 1)]           # A_h = W_{H:h+1}
+    C = [p.product(h - 1, 1) for h in range(1, H + 1)]           # C_h = W_{h-1:1}
+    P = p.product(H, 1)
+    G = Syx - P @ Sxx
+    nP_bound = p.product_norm_bound(H, 1)
+    G_bound = nY * nX + nP_bound * nX * nX
+
+    # loss
+    R = P @ p.X - p.Y
+    loss = ar.fro(R) ** 2 / 2
+    for lam, nw in zip(p.lambdas, p.norms):
+        loss = loss + lam * nw * nw / 2
+
+    # gradient and criticality (common brief: dL/dW_h = -A_h^T G C_h^T + lambda_h W_h)
+    critical: bool | None = True
+    gnorm2 = ar.zero()
+    for h in range(1, H + 1):
+        g = -(A[h - 1].T @ G @ C[h - 1].T) + p.lambdas[h - 1] * p.W[h - 1]
+        gn = ar.fro(g)
+        gnorm2 = gnorm2 + gn * gn
+        scale = p.product_norm_bound(H, h + 1) * G_bound * p.product_norm_bound(h - 1, 1) + p.lambdas[h - 1] * p.norms[h - 1]
+        noise = c_round * eps * scale
+        s = separate(gn, noise, scale)
+        if s is None:
+            critical = None
+            undecided.append(f"gradient block W_{h} has norm {ar.to_float(gn):.3g}, in the undecided band "
+                           f"({ar.to_float(noise):.2g}, {ar.to_float(_sqrt(noise * scale)):.2g})")
+        elif s and critical is not False:
+            critical = False
+            reasons.append(f"gradient block W_{h} has norm {ar.to_float(gn):.3g} > {ar.to_float(_sqrt(noise * scale)):.2g}: not critical")
+    gradient_norm = ar.to_float(_sqrt(gnorm2))
+
+    # ranks of all partial products
+    ranks: dict[tuple[int, int], int | None] = {}
+    for i in range(1, H + 1):
+        for j in range(i, H + 1):
+            ranks[(i, j)] = _rank(ar, p.product(j, i), p.product_norm_bound(j, i), c_round, undecided, f"W_{{{j}:{i}}}")
+    rank = ranks[(1, H)]
+
+    def rk(j: int, i: int) -> int | None:
+        return widths[i - 1] if j == i - 1 else ranks[(i, j)]
+
+    base = dict(method=ar.name, r_max=r_max, partial_ranks=ranks, rank=rank, loss=ar.to_float(loss),
+                gradient_norm=gradient_norm, digits=ar.digits, n_parameters=sum(widths[h] * widths[h + 1] for h in range(H)))
+
+    if critical is False:
+        return NumericClassification(kind=NOT_CRITICAL, critical=False, inertia=None, fitted=None,
+                                     min_eigenvalue=None, reasons=tuple(reasons), undecided=tuple(undecided), **base)
+
+    # Hessian and its inertia
+    Hm, K = _assemble_hessian(p, G, A, C)
+    n = Hm.shape[0]
+    h_scale = ar.zero()
+    for k in range(1, H + 1):
+        t = p.product_norm_bound(H, k + 1) * p.product_norm_bound(k - 1, 1) * nX
+        h_scale = h_scale + t * t + p.lambdas[k - 1]
+        for h in range(1, k):
+            h_scale = h_scale + 2 * G_bound * p.product_norm_bound(H, k + 1) * p.product_norm_bound(k - 1, h + 1) * p.product_norm_bound(h - 1, 1)
+    h_noise = ar.scalar(Fraction(n)) * c_round * eps * h_scale
+    inertia, n_minus, min_eig, h_reasons = ar.hessian_inertia(Hm, h_noise, h_scale)
+    min_eig = None if min_eig is None else ar.to_float(min_eig)
+    hess_strict = n_minus > 0
+    hess_psd = inertia is not None and inertia.n_minus == 0
+
+    if critical is None:
+        reasons.append("criticality undecided")
+        return NumericClassification(kind=INCONCLUSIVE, critical=None, inertia=inertia, fitted=None,
+                                     min_eigenvalue=min_eig, reasons=tuple(reasons), undecided=tuple(undecided + h_reasons), **base)
+
+    theorem_kind, fitted = None, None
+    if problem.regularized:
+        reasons.append("regularized loss: the numeric paths have no theorem route; Hessian only")
+    else:
+        theorem_kind, fitted = _theorem_route(ar, p, Syx, Sxx, P, K, rk, rank, r_max, c_round, G_bound, reasons, undecided)
+
+    kind = INCONCLUSIVE
+    if theorem_kind is not None:
+        if theorem_kind != STRICT_SADDLE and hess_strict:
+            reasons.append(f"theorem route says {theorem_kind} but the Hessian has {n_minus} clearly negative eigenvalue(s)")
+        elif theorem_kind == STRICT_SADDLE and hess_psd:
+            reasons.append("theorem route says strict_saddle but every Hessian eigenvalue is >= 0 within the band")
+        else:
+            kind = theorem_kind
+    elif hess_strict:
+        kind = STRICT_SADDLE
+        reasons.append(f"the Hessian has {n_minus} clearly negative eigenvalue(s) (min {min_eig:.3g})")
+    else:
+        reasons.append("the Hessian has no clearly negative eigenvalue and no theorem route decides")
+    return NumericClassification(kind=kind, critical=True, inertia=inertia, fitted=fitted,
+                                 min_eigenvalue=min_eig, reasons=tuple(reasons),
+                                 undecided=tuple(undecided + h_reasons), **base)
+
+
+def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: str) -> int | None:
+    """Numerical rank with the band rule: singular values <= noise are zero."""
+    sv = ar.singular_values(M)
+    noise = c_round * ar.eps * bound
+    r = 0
+    for idx, s in enumerate(sv):
+        d = separate(s, noise, bound)
+        if d is None:
+            reasons.append(f"singular value {idx + 1} of {label} is {ar.to_float(s):.3g}, in the undecided band "
+                           f"({ar.to_float(noise):.2g}, {ar.to_float(_sqrt(noise * bound)):.2g})")
+            return None
+        r += int(d)
+    return r
+
+
+def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: Any, rank: int | None,
+                   r_max: int, c_round: Any, G_bound: Any, reasons: list[str],
+                   undecided: list[str]) -> tuple[str | None, tuple[int, ...] | None]:
+    """Assumption (H), S and the pivot rule (achour.md §2 Prop. 1 and §3 theorem)."""
+    eps = ar.eps
+    d_y = p.widths[-1]
+    nxx = ar.fro(Sxx)
+    sv_xx = ar.singular_values(Sxx)
+    inv = separate(sv_xx[-1], c_round * eps * nxx, nxx)
+    if not inv:
+        (undecided if inv is None else reasons).append("Sigma_XX is " + ("singular" if inv is False else "too close to singular to decide")
+                       + f" (smallest singular value {ar.to_float(sv_xx[-1]):.3g}); assumption (H) not established")
+        return None, None
+    nyx = ar.fro(Syx)
+    r_yx = _rank(ar, Syx, nyx, c_round, undecided, "Sigma_YX")
+    if r_yx != d_y:
+        if r_yx is not None:
+            reasons.append(f"rank Sigma_YX = {r_yx} < d_y = {d_y}; assumption (H) fails")
+        return None, None
+    M = ar.solve(Sxx, Syx.T).T                                       # Sigma_YX Sigma_XX^-1
+    Sigma = M @ Syx.T
+    lam, U = ar.eigh_descending(Sigma)
+    kappa = nxx / sv_xx[-1]
+    s_noise = c_round * eps * kappa * ar.fro(Sigma)
+    s_scale = ar.fro(Sigma)
+    for i in range(d_y - 1):
+        d = separate(lam[i] - lam[i + 1], s_noise, s_scale)
+        if d is not True:
+            (undecided if d is None else reasons).append(f"eigenvalues {i + 1}, {i + 2} of Sigma are {ar.to_float(lam[i]):.6g}, {ar.to_float(lam[i + 1]):.6g}: "
+                           + ("equal" if d is False else "too close to separate") + "; assumption (H) not established")
+            return None, None
+    # c_i = u_i^T P Sigma_XY u_i / lambda_i is 1 for i in S and 0 otherwise (Prop. 1).
+    D = U.T @ P @ Syx.T @ U
+    gaps = [lam[i] - lam[i + 1] for i in range(d_y - 1)]
+    min_gap = min(gaps + [lam[-1]])
+    fitted = []
+    for i in range(d_y):
+        ci = D[i, i] / lam[i]
+        noise_i = c_round * eps * (p.product_norm_bound(p.depth, 1) * nyx / lam[i]) * (1 + s_scale / min_gap) * kappa
+        if noise_i > ar.scalar(Fraction(1, 8)):
+            undecided.append(f"fitted-eigenvalue test for u_{i + 1} has error bound {ar.to_float(noise_i):.2g} > 1/8")
+            return None, None
+        t = min(_sqrt(noise_i), ar.scalar(Fraction(1, 4)))
+        if abs(ci - 1) <= t:
+            fitted.append(i + 1)
+        elif abs(ci) > t:
+            undecided.append(f"c_{i + 1} = u^T W Sigma_XY u / lambda = {ar.to_float(ci):.3g} is neither 0 nor 1 within {ar.to_float(t):.2g}")
+            return None, None
+    S = tuple(fitted)
+    if rank is None or len(S) != rank:
+        undecided.append(f"|S| = {len(S)} does not match the numerical rank {rank} of W_H...W_1")
+        return None, S
+    r = rank
+    if S == tuple(range(1, r_max + 1)):
+        reasons.append(f"S = [r_max] = [{r_max}]: global minimizer (achour.md §3 (a))")
+        return GLOBAL_MINIMIZER, S
+    if S != tuple(range(1, r + 1)):
+        reasons.append(f"S = {set(S)} != [{r}]: strict saddle (achour.md §3 (b))")
+        return STRICT_SADDLE, S
+    # S = [r], r < r_max: pivot rule (c)
+    H = p.depth
+    pending = []
+    for (h, k), Khk in sorted(K.items()):
+        scale = p.product_norm_bound(H, k + 1) * G_bound * p.product_norm_bound(h - 1, 1)
+        piv = separate(ar.fro(Khk), c_round * eps * scale, scale)
+        tight_ranks = (rk(k - 1, 1), rk(k - 1, h + 1), rk(H, h + 1))
+        if piv is False:
+            continue
+        if any(x is None for x in tight_ranks):
+            pending.append(f"ranks for pivot ({h},{k}) undecided")
+            continue
+        tightened = tight_ranks[0] == tight_ranks[1] == tight_ranks[2]
+        if piv is None:
+            if not tightened:
+                pending.append(f"K_({h},{k}) has norm {ar.to_float(ar.fro(Khk)):.3g}, in the undecided band")
+            continue
+        if not tightened:
+            reasons.append(f"S = [{r}], r < r_max, pivot ({h},{k}) not tightened (ranks {tight_ranks}): strict saddle (achour.md §3 (c))")
+            return STRICT_SADDLE, S
+    if pending:
+        undecided.extend(pending)
+        return None, S
+    reasons.append(f"S = [{r}], r < r_max = {r_max}, every pivot tightened: non-strict saddle (achour.md §3 (c))")
+    return NON_STRICT_SADDLE, S
+
+
+def classify_float(problem: Problem, weights: Any) -> NumericClassification:
+    """Classify a point in float64 with stated margins, or say ``inconclusive``.
+
+    Same decisions as the theory (achour.md §2 Prop. 1, §3 theorem; yun.md §3), made
+    with bands derived from the unit roundoff, the sizes and the factor norms; never a
+    fixed tolerance. Contract: a definite kind is never contradicted by the exact path.
+    """
+    return analyse(problem, weights, FloatArithmetic())
