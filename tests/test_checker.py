@@ -310,3 +310,24 @@ def test_fuzz_mutated_honest_certificates(tmp_path, data):
     junk = data.draw(st.sampled_from([None, True, 1.5, "1" * 9999, "-" + "7" * 9999 + "/3", [], {}, "x", 2 ** 70,
                                       [["1"]], "1/0", -1, 10 ** 6]))
     assert run(cc.mutated(cert, path, junk), tmp_path) in (0, 1, 2)
+
+
+def test_schema_accepts_honest_and_rejects_broken(honest):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.load(open(os.path.join(ROOT, "exactdln", "certificates", "schema.json")))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for name, cert in honest.items():
+        validator.validate(cert)
+    for bad in (cc.mutated(honest["tc1b"], ["version"], 2),
+                cc.mutated(honest["tc1b"], ["point", "weights", 0, 0, 0], 0.5),
+                cc.mutated(honest["tc1b"], ["claims", 0], {"type": "telepathy"})):
+        assert not validator.is_valid(bad)
+
+
+def test_format_md_example_passes(tmp_path, capsys):
+    text = open(os.path.join(ROOT, "exactdln", "certificates", "FORMAT.md")).read()
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    assert run(block, tmp_path) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == text.split("Output:\n\n```\n", 1)[1].split("```", 1)[0].strip()
