@@ -332,16 +332,22 @@ def _chain_layers(data: SpectralData, widths: tuple[int, ...], S: tuple[int, ...
     if H == 1:
         US = fmpq_mat(data.d_y, r, [U[i, s - 1] for i in range(data.d_y) for s in S])
         return [US * US.transpose() * reg]
+    # selector E (d_y x r) with columns e_{i_t}: U E = U_S, and E^T U^T reg has rows u_{i_t}^T reg
+    E = fmpq_mat(data.d_y, r)
+    for t, i in enumerate(S):
+        E[i - 1, t] = 1
+    US = U * E
+    first = US.transpose() * reg
     layers = []
     for h in range(1, H + 1):
         W = fmpq_mat(widths[h], widths[h - 1])
-        for t, i in enumerate(S):
+        for t in range(r):
             if h == 1:
                 for j in range(data.d_x):
-                    W[t, j] = sum((U[a, i - 1] * reg[a, j] for a in range(data.d_y)), fmpq(0))
+                    W[t, j] = first[t, j]
             elif h == H:
                 for a in range(data.d_y):
-                    W[a, t] = U[a, i - 1]
+                    W[a, t] = US[a, t]
             else:
                 W[t, t] = 1
         layers.append(W)
@@ -416,8 +422,9 @@ def two_cut_point(data: SpectralData, widths: Sequence[int], r: int) -> Weights:
     layers = _chain_layers(data, widths, tuple(range(1, r + 1)))
     U = _mat(data.U)
     reg = _mat(data.regression)
+    row = fmpq_mat(1, data.d_y, [U[a, r] for a in range(data.d_y)]) * reg    # u_{r+1}^T Sigma_YX Sigma_XX^-1
     for j in range(data.d_x):
-        layers[0][r, j] = sum((U[a, r] * reg[a, j] for a in range(data.d_y)), fmpq(0))
+        layers[0][r, j] = row[0, j]
     for h in range(2, H - 1):
         layers[h - 1][r, r] = 1
     return tuple(_rm(W) for W in layers)
@@ -693,10 +700,11 @@ def large_instance(
 ) -> Instance:
     """A critical point with all widths ``width``, ``depth`` layers and entries of roughly ``digits`` digits.
 
-    White data with singular values of about ``digits`` digits, the minimal (non-strict, S = [width - 1]),
-    global (S = [width]) or S1 (strict) construction, then hidden changes of basis by random invertible matrices
-    with ``digits``-digit diagonal scalings (achour.md §7). For the benchmark "theorem route at depth 6, width 32,
-    40-digit entries".
+    White data with singular values p/q of about ``digits``/2 digits, the minimal (non-strict, S = [width - 1]),
+    global (S = [width]) or S1 (strict, S = {2..width}) construction, then hidden changes of basis by random invertible
+    matrices with ``digits``-digit diagonal scalings (achour.md §7). Hidden-layer entries then have numerators and
+    denominators of about ``digits`` digits, W_1 and W_H up to about twice that. For the benchmark "theorem route at
+    depth 6, width 32, 40-digit entries".
     """
     widths = (width,) * (depth + 1)
     data = spectral_data(random_singular_values(width, rng, digits=max(1, digits // 2)), width, rng)
@@ -712,7 +720,7 @@ def large_instance(
         S = tuple(range(2, width + 1))
     else:
         raise ValueError(f"unsupported kind {kind!r}")
-    weights = conjugate_hidden(minimal_critical_point(data, widths, S), rng, digits=max(1, digits // 2))
+    weights = conjugate_hidden(minimal_critical_point(data, widths, S), rng, digits=digits)
     family = {GLOBAL_MINIMIZER: "global", NON_STRICT_SADDLE: "minimal", STRICT_SADDLE: "S1"}[kind]
     return Instance(data.problem, weights, expected_kind_for_index_set(S, widths), family, S, data.critical_loss(S))
 

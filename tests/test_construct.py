@@ -354,3 +354,37 @@ def test_gallery_d3_spectrum():
     for lam, u in [(6, (1, 0, -1)), (2, (1, -2, 1)), (1, (1, 1, 1))]:
         v = fmpq_mat(3, 1, list(u))
         assert sigma * v == v * fmpq(lam)
+
+
+# --- the family theorems against the exact Hessian (achour.md §3; a disagreement is a finding) ------------------
+
+def hessian_negative_count(problem, weights) -> int:
+    """n_minus of the exact Hessian: Descartes' rule on chi(-x), exact since chi has only real roots."""
+    from exactdln.landscape.derivatives import hessian_matrix
+
+    coeffs = [c for c in hessian_matrix(problem, weights).charpoly().coeffs()]   # lowest degree first
+    signs = [(-1) ** k * (1 if c > 0 else -1) for k, c in enumerate(coeffs) if c != 0]
+    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+
+def check_family_kinds_against_hessian(seed: int, count: int, max_depth: int, max_width: int) -> None:
+    # global minimizers and non-strict saddles have a PSD Hessian; strict saddles a negative eigenvalue
+    rng = random.Random(seed)
+    for _ in range(count):
+        inst = random_instance(rng, max_depth=max_depth, max_width=max_width)
+        negatives = hessian_negative_count(inst.problem, inst.weights)
+        assert (negatives > 0) == (inst.expected_kind == STRICT_SADDLE), str(inst)
+
+
+def test_family_kinds_agree_with_exact_hessian_sign():
+    check_family_kinds_against_hessian(2024, 200, 5, 4)
+
+
+@pytest.mark.slow
+def test_family_kinds_agree_with_exact_hessian_sign_many():
+    check_family_kinds_against_hessian(7, 3000, 6, 5)
+
+
+@pytest.mark.parametrize("name,instance", [c for c in gallery() if c[0] != "T7"], ids=[n for n, _ in gallery() if n != "T7"])
+def test_gallery_kinds_agree_with_exact_hessian_sign(name, instance):
+    assert (hessian_negative_count(instance.problem, instance.weights) > 0) == (BRIEF_KINDS[name] == STRICT_SADDLE)
