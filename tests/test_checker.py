@@ -199,6 +199,11 @@ def test_dropped_claim_is_refused(honest):
             assert outcome(bad) is False, (name, claim["type"])
 
 
+def test_unhashable_or_unknown_kind_is_refused(honest):
+    for kind in (["strict_saddle"], {"a": 1}, None, 3, "local_minimizer", "undecided"):
+        assert outcome(cc.mutated(honest["tc1b"], ["claims", 3, "kind"], kind)) is False
+
+
 def test_not_critical_at_critical_point_is_refused(honest):
     for name in ("tc1a", "tc1b", "tc2a"):
         claims = [{"type": "not_critical", "layer": 1, "entry": [0, 0]}, {"type": "kind", "kind": "not_critical"}]
@@ -260,6 +265,9 @@ def test_truncated_file_exits_2(honest, tmp_path, capsys):
     lambda c: c.update(claims=[]),
     lambda c: c["problem"].update(Y=[["1" * 10001, "0"], ["0", "1"]]),
     lambda c: c["claims"][1].update(direction=[[["1"]], [["1"], ["0"]]]),
+    lambda c: c["claims"].append({"type": "escape_curve", "coefficients": [c["claims"][1]["direction"]] * 65}),
+    lambda c: c["problem"].update(X=[["--3", "0"], ["0", "1"]]),
+    lambda c: c["problem"].update(X=[["\u0663", "0"], ["0", "1"]]),
 ])
 def test_malformed_variants_exit_2(honest, tmp_path, mutation):
     cert = copy.deepcopy(honest["tc1b"])
