@@ -1,0 +1,57 @@
+"""The mpmath path: brief cases, the stress corpus (always matches the theorem), no precision leak."""
+
+import mpmath
+import pytest
+from hypothesis import given, settings
+
+from exactdln.crosscheck import stress_corpus
+from exactdln.highprec import classify_mp
+
+from _numeric_cases import BRIEF_CASES
+from strategies import instances
+
+
+@pytest.mark.parametrize("name", sorted(BRIEF_CASES))
+def test_brief_cases(name):
+    problem, weights, kind = BRIEF_CASES[name]
+    assert classify_mp(problem, weights).kind == kind
+
+
+def test_precision_does_not_leak():
+    before = mpmath.mp.dps
+    problem, weights, _ = BRIEF_CASES["TC3b"]
+    classify_mp(problem, weights, start_digits=40)
+    assert mpmath.mp.dps == before
+
+
+def test_inertia_of_tc2c_is_zero_hessian():
+    # achour.md §8 TC2c: W = 0 with H = 3, the Hessian is identically 0 (12 parameters).
+    problem, weights, _ = BRIEF_CASES["TC2c"]
+    r = classify_mp(problem, weights)
+    assert (r.inertia.n_plus, r.inertia.n_minus, r.inertia.n_zero) == (0, 0, 12)
+
+
+def test_mpmath_matches_the_theorem_on_every_stress_case():
+    for case in stress_corpus(seed=2, size=30):
+        r = classify_mp(case.problem, case.weights)
+        assert r.kind == case.expected_kind, (case.label, str(r))
+
+
+def test_ldl_inertia_of_a_known_matrix():
+    # Sylvester: diag(2, -3, 0) conjugated by a unimodular matrix has inertia (1, 1, 1).
+    import numpy as np
+    from exactdln.highprec import MpArithmetic
+    with mpmath.mp.workdps(30):
+        ar = MpArithmetic()
+        B = np.array([[1, 2, 0], [0, 1, 3], [0, 0, 1]], dtype=object)
+        D = np.array([[2, 0, 0], [0, -3, 0], [0, 0, 0]], dtype=object)
+        Hm = B.T @ D @ B
+        Hm = np.vectorize(mpmath.mpf, otypes=[object])(Hm)
+        inertia, n_minus, _, reasons = ar.hessian_inertia(Hm, mpmath.mpf(10) ** -25, mpmath.mpf(100))
+    assert (inertia.n_plus, inertia.n_minus, inertia.n_zero) == (1, 1, 1) and not reasons
+
+
+@settings(max_examples=15, deadline=None)
+@given(instances(max_width=3))
+def test_random_points_match_the_theorem(inst):
+    assert classify_mp(inst.problem, inst.weights).kind == inst.expected_kind

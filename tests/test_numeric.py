@@ -1,0 +1,89 @@
+"""The float64 path: brief cases, the stress corpus (never wrong), random points, speed-free."""
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from exactdln.crosscheck import scale_hidden, stress_corpus
+from exactdln.numeric import classify_float, hessian_matrix_float, separate
+from exactdln.problem import Problem
+
+from _numeric_cases import BRIEF_CASES
+from strategies import instances
+
+
+@pytest.mark.parametrize("name", sorted(BRIEF_CASES))
+def test_brief_cases_classified_as_the_brief_says(name):
+    problem, weights, kind = BRIEF_CASES[name]
+    assert classify_float(problem, weights).kind == kind
+
+
+def test_tc5b_minimum_eigenvalue_is_minus_3_sqrt2():
+    # achour.md §8 TC5b: minEig ~ -6 sqrt 2 for L without 1/2; halved: -3 sqrt 2.
+    problem, weights, _ = BRIEF_CASES["TC5b"]
+    assert classify_float(problem, weights).min_eigenvalue == pytest.approx(-3 * 2 ** 0.5, rel=1e-12)
+
+
+def test_yun_t5_hessian_is_zero_and_t5b_has_four_negative_eigenvalues():
+    # yun.md §4: T5 (all zero, widths 3,2,2,3 on D3) has Hessian == 0; T5b has 4 negative eigenvalues.
+    X = [[0, -1, 1, 1], [0, -1, 1, 0], [1, 2, -1, 1]]
+    Y = [[1, -1, 1, -1], [-1, 0, 1, 1], [0, 2, 0, 1]]
+    p = Problem.create(X, Y)
+    z = lambda a, b: [[0] * b for _ in range(a)]
+    assert np.all(hessian_matrix_float(p, [z(2, 3), z(2, 2), z(3, 2)]) == 0)
+    r = classify_float(p, [z(2, 3), z(2, 2), [[1, 0], [0, 1], [1, 1]]])
+    assert r.inertia.n_minus == 4 and r.kind == "strict_saddle"
+
+
+def test_hessian_is_symmetric_and_matches_the_quadratic_form_by_finite_differences():
+    # Hess[T,T] = d^2/dt^2 L(W + tT) at t = 0 (definition); central differences on a random point.
+    rng = np.random.default_rng(1)
+    p = Problem.create([[1, 2, 0], [0, 1, 1]], [[1, 0, 2], [2, 1, 1]], "1/3")
+    Ws = [rng.integers(-2, 3, (2, 2)), rng.integers(-2, 3, (3, 2)), rng.integers(-2, 3, (2, 3))]
+    Hm = hessian_matrix_float(p, [w.tolist() for w in Ws])
+    assert np.allclose(Hm, Hm.T)
+    X = np.array([[1, 2, 0], [0, 1, 1.0]]); Y = np.array([[1, 0, 2], [2, 1, 1.0]])
+
+    def L(ws):
+        P = ws[2] @ ws[1] @ ws[0]
+        return 0.5 * np.sum((P @ X - Y) ** 2) + sum(np.sum(w * w) for w in ws) / 6
+
+    T = rng.standard_normal(Hm.shape[0])
+    parts, o = [], 0
+    for w in Ws:
+        parts.append(T[o:o + w.size].reshape(w.shape)); o += w.size
+    t = 1e-4
+    f = lambda s: L([w + s * d for w, d in zip(Ws, parts)])
+    second = (f(t) - 2 * f(0) + f(-t)) / t ** 2
+    assert T @ Hm @ T == pytest.approx(second, rel=1e-5)
+
+
+def test_separate_has_three_outcomes():
+    assert separate(1e-20, 1e-16, 1.0) is False
+    assert separate(0.5, 1e-16, 1.0) is True
+    assert separate(1e-12, 1e-16, 1.0) is None
+
+
+def test_float_path_is_never_wrong_on_the_stress_corpus():
+    for case in stress_corpus(seed=1, size=45):
+        r = classify_float(case.problem, case.weights)
+        assert r.kind in (case.expected_kind, "inconclusive"), (case.label, str(r))
+
+
+def test_extreme_scaling_gives_inconclusive_not_wrong():
+    problem, weights, kind = BRIEF_CASES["TC2a"]
+    from exactdln.problem import as_weights
+    r = classify_float(problem, scale_hidden(as_weights(weights), 9))
+    assert r.kind in (kind, "inconclusive")
+    if r.kind == "inconclusive":
+        assert r.undecided or r.reasons          # it names the quantity
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances())
+def test_random_critical_points_never_contradict_the_theorem(inst):
+    r = classify_float(inst.problem, inst.weights)
+    assert r.kind in (inst.expected_kind, "inconclusive")
+    assert r.critical in (True, None)
