@@ -661,6 +661,8 @@ def random_instance(
         raise ValueError(f"kind must be one of {sorted(_FAMILIES_BY_KIND)} or None; got {kind!r}")
     if max_depth < 2 or max_width < 1:
         raise ValueError("need max_depth >= 2 and max_width >= 1")
+    if kind == NON_STRICT_SADDLE and max_depth < 3:
+        raise ValueError("non-strict saddles need depth H >= 3 (achour.md §3: none for H = 2); raise max_depth")
     families = _FAMILIES_BY_KIND[kind] if kind else ("global", "minimal", "N1", "S1", "S2", "S3")
     while True:
         family = rng.choice(families)

@@ -278,7 +278,10 @@ def test_conjugate_hidden_keeps_the_product():
 @settings(max_examples=60, deadline=None)
 @given(instances(max_depth=5, max_width=4))
 def test_random_instances_are_critical_with_the_stated_loss(instance):
+    from exactdln.landscape.derivatives import is_critical as package_is_critical
+
     assert is_critical(instance.problem, instance.weights)
+    assert package_is_critical(instance.problem, instance.weights)   # the lead's gradient agrees
     assert loss(instance.problem, instance.weights) == instance.loss
     assert instance.expected_kind in (GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
     r_max = min(instance.widths)
@@ -301,6 +304,17 @@ def test_random_instance_kind_filter(kind):
         inst = random_instance(rng, kind=kind, max_depth=4, max_width=3)
         assert inst.expected_kind == kind
         assert is_critical(inst.problem, inst.weights)
+
+
+def test_random_instance_refuses_non_strict_at_depth_two():
+    with pytest.raises(ValueError):
+        random_instance(random.Random(0), kind=NON_STRICT_SADDLE, max_depth=2)
+
+
+@pytest.mark.parametrize("kind", [GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE])
+def test_random_instance_with_width_one(kind):
+    inst = random_instance(random.Random(1), kind=kind, max_depth=3, max_width=1)
+    assert is_critical(inst.problem, inst.weights)
 
 
 def test_random_instance_is_reproducible_from_a_seed():
