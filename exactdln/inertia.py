@@ -14,11 +14,13 @@ Methods of :func:`symmetric_inertia`:
   work in FLINT: a modular rank gives a nonsingular principal block, the Schur
   complement is formed exactly with ``fmpq_mat.solve``; blocks of size <= 48 are
   finished by a scalar LDL^T with 1x1 / 2x2 pivots (Bunch-Parlett style, exact).
-- ``"auto"``: like ``"ldl"``, but a nonsingular block is first tried with a
-  float-guided congruence Q^T A Q (Q = rounded float eigenvectors, integer) that is
-  verified exactly to be strictly diagonally dominant (Gershgorin) or to have
-  off-diagonal Frobenius norm below its smallest diagonal magnitude (Weyl). Falls
-  back to the exact recursion when the check fails.
+- ``"auto"``: charpoly for n <= 48; otherwise reduce to a nonsingular principal block
+  (modular pivots + FLINT's exact rank), then a float-guided congruence Q^T A Q
+  (Q = rounded, rescaled float eigenvectors, integer) that is verified exactly to be
+  strictly diagonally dominant (Gershgorin) or to have off-diagonal Frobenius norm
+  below its smallest diagonal magnitude (Weyl). Falls back to the charpoly of the
+  block when the check fails (ill-conditioned block). Exact in every case: the floats
+  only propose Q.
 
 Facts used (each is checked in the code where it is relied on):
 
@@ -295,8 +297,10 @@ def _float_guided_inertia(matrix: fmpz_mat) -> Inertia | None:
     np.fill_diagonal(off, 0.0)
     margin = 1.0 + 4 * (n + 2) * _UNIT
     lower_diagonal = diagonal * (1.0 - 2 * _UNIT)
-    gershgorin = np.all(lower_diagonal > off.sum(axis=1) * margin)
-    weyl = np.min(lower_diagonal) > np.sqrt(np.sum(off * off) * margin * margin) * margin
+    # subnormals after scaling carry absolute (not relative) error: add a slack of n * 2^-1060
+    slack = (n + 1) * 2.0 ** -1060
+    gershgorin = np.all(lower_diagonal > off.sum(axis=1) * margin + slack)
+    weyl = np.min(lower_diagonal) > np.sqrt(np.sum(off * off) * margin * margin) * margin + slack
     if not (gershgorin or weyl):
         return None
     signs = np.diag(values)
@@ -322,16 +326,24 @@ def _random_congruence(matrix: fmpq_mat, rng: random.Random) -> fmpq_mat:
     return r.transpose() * matrix * r
 
 
+def _leaf_inertia(matrix: fmpq_mat, guided: bool) -> Inertia:
+    # "auto" finishes small blocks with the charpoly (C), "ldl" with the scalar elimination
+    return _charpoly_inertia(matrix) if guided else _small_inertia(matrix)
+
+
 def _nonsingular_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> Inertia:
     """Inertia of a symmetric matrix known to be nonsingular (n_zero = 0)."""
     n = matrix.nrows()
     if n <= _SMALL:
-        return _small_inertia(matrix)
+        return _leaf_inertia(matrix, guided)
     integer = _integer_matrix(matrix)
     if guided:
         found = _float_guided_inertia(integer)
         if found is not None:
             return found
+        # the congruence could not be verified (ill-conditioned): FLINT's charpoly is the
+        # fastest exact fallback measured at n <= 300 (bench/bench_inertia.py)
+        return _charpoly_inertia(matrix)
     k = n // 2
     lead = _block(_entries_grid(integer), list(range(k)), list(range(k)), fmpz_mat)
     for prime in _PRIMES:
@@ -356,7 +368,7 @@ def _block_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> Inerti
     if n == 0:
         return Inertia(0, 0, 0)
     if n <= _SMALL:
-        return _small_inertia(matrix)
+        return _leaf_inertia(matrix, guided)
     integer = _integer_matrix(matrix)
     if integer.is_zero():
         return Inertia(0, 0, n)
@@ -365,18 +377,20 @@ def _block_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> Inerti
         if keep:
             break
     else:
-        return _small_inertia(matrix)  # nonzero yet zero mod six large primes: just eliminate
+        return _leaf_inertia(matrix, guided)  # nonzero yet zero mod six large primes
     if len(keep) == n:
         return _nonsingular_inertia(matrix, guided, rng)
-    # (F2): M[keep, keep] nonsingular; (F1): the rest is the Schur complement, which is
-    # zero exactly when rank M = |keep| (checked here, not assumed).
+    # The columns `keep` are independent over Q (a nonzero minor mod p). If the exact rank
+    # (FLINT, deterministic) equals |keep| they are a basis of the column space, and by (F2)
+    # M = C^T M[keep, keep] C with C[:, keep] = I, a congruence to diag(M[keep, keep], 0).
+    if integer.rank() == len(keep):
+        head = _block(_entries_grid(integer), keep, keep, fmpz_mat)
+        return _nonsingular_inertia(fmpq_mat(head), guided, rng) + Inertia(0, 0, n - len(keep))
+    # unlucky prime: (F1) with the nonsingular block M[keep, keep] and its Schur complement
     grid = _entries_grid(matrix)
     rest = _complement(keep, n)
     head = _nonsingular_inertia(_block(grid, keep, keep, fmpq_mat), guided, rng)
-    schur = _schur_complement(grid, keep, rest)
-    if _integer_matrix(schur).is_zero():
-        return head + Inertia(0, 0, len(rest))
-    return head + _block_inertia(schur, guided, rng)
+    return head + _block_inertia(_schur_complement(grid, keep, rest), guided, rng)
 
 
 # ---------------------------------------------------------------------------
@@ -388,8 +402,8 @@ def symmetric_inertia(matrix: fmpq_mat, *, method: str = "auto") -> Inertia:
 
     ``method``: ``"charpoly"`` (characteristic polynomial + Descartes' rule of signs, exact
     because a symmetric matrix has only real eigenvalues), ``"ldl"`` (block LDL^T with
-    Haynsworth inertia additivity, exact), or ``"auto"`` (``"ldl"`` plus an exactly verified
-    float-guided congruence for nonsingular blocks; the fastest). See the module docstring
+    Haynsworth inertia additivity, exact), or ``"auto"`` (rank reduction plus an exactly
+    verified float-guided congruence, charpoly as fallback; the fastest, and still exact). See the module docstring
     and ecosystem.md §4 for the facts (F1)-(F3) each method relies on.
     """
     _check_symmetric(matrix)

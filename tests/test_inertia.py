@@ -232,3 +232,21 @@ def test_kernel_complement_rejects_non_kernel_vector() -> None:
         kernel_complement_inertia(m, from_rows([[1, 1]]))
     inertia, free = kernel_complement_inertia(m, from_rows([[0, 3]]))
     assert inertia == Inertia(1, 0, 1) and free == [0]
+
+
+def test_unlucky_primes_are_caught() -> None:
+    # entries divisible by the modular primes make the rank mod p too small; the exact rank
+    # check must notice and fall back to the Schur complement (expected: signs of the diagonal)
+    from exactdln.inertia import _PRIMES
+
+    n = 60
+    p = _PRIMES[0]
+    d = [1] * 40 + [-p, p, -2 * p] + [0] * (n - 43)
+    for method in ("auto", "ldl"):
+        assert symmetric_inertia(diagonal(d), method=method) == Inertia(41, 2, n - 43)
+    product = 1
+    for q in _PRIMES:
+        product *= q
+    d = [0] * (n - 2) + [-product, product]
+    for method in ("auto", "ldl"):
+        assert symmetric_inertia(diagonal(d), method=method) == Inertia(1, 1, n - 2)
