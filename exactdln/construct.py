@@ -71,17 +71,6 @@ def _rm(x: fmpq_mat) -> RationalMatrix:
     return from_fmpq_mat(x)
 
 
-def _from_rows(rows: Sequence[Sequence[object]]) -> fmpq_mat:
-    nrows = len(rows)
-    ncols = len(rows[0]) if nrows else 0
-    out = fmpq_mat(nrows, ncols)
-    for i, row in enumerate(rows):
-        for j, x in enumerate(row):
-            x = Fraction(x)
-            out[i, j] = fmpq(x.numerator, x.denominator)
-    return out
-
-
 def _rational(rows: Sequence[Sequence[object]]) -> RationalMatrix:
     return RationalMatrix(tuple(tuple(Fraction(x) for x in row) for row in rows))
 
@@ -441,7 +430,7 @@ def _left_inverse(M: fmpq_mat) -> fmpq_mat:
 
 
 def _random_full_rank_chain(
-    rng: random.Random, widths: Sequence[int], first: int, last: int, q: int, *, row_rank: bool
+    rng: random.Random, widths: Sequence[int], first: int, last: int, q: int
 ) -> list[fmpq_mat]:
     """Random W_first..W_last (shapes widths[h] x widths[h-1]) whose product has rank q; retried until it does."""
     while True:
@@ -477,7 +466,7 @@ def global_minimizer(data: SpectralData, widths: Sequence[int], rng: random.Rand
         A = p_star
     weights: list[fmpq_mat] = []
     if h_star >= 1:
-        inner = _random_full_rank_chain(rng, widths, 2, h_star, q, row_rank=True) if h_star >= 2 else []
+        inner = _random_full_rank_chain(rng, widths, 2, h_star, q) if h_star >= 2 else []
         M = _product(inner, widths[1])                    # W_{h*:2}, q x d_1, full row rank
         M_plus = _right_inverse(M)
         F1 = _random_matrix(rng, widths[1], widths[0])
@@ -485,7 +474,7 @@ def global_minimizer(data: SpectralData, widths: Sequence[int], rng: random.Rand
         weights = [W1] + inner
     if h_star <= H - 1:
         first = h_star + 1
-        outer = _random_full_rank_chain(rng, widths, first, H - 1, q, row_rank=False) if first <= H - 1 else []
+        outer = _random_full_rank_chain(rng, widths, first, H - 1, q) if first <= H - 1 else []
         N = _product(outer, widths[h_star])               # W_{H-1:h*+1}, d_{H-1} x q, full column rank
         N_plus = _left_inverse(N)
         FH = _random_matrix(rng, widths[H], widths[H - 1])
