@@ -3,7 +3,8 @@
 Prints, per matrix, the exact time of each method divided by the eigvalsh time on the same
 matrix (as floats). Matrices: random integer B D B^T (full rank and rank 2n/3, n = 100, 200, 300)
 and the exact Hessian of a deep linear network of depth 3 and width 10 (n = 300 parameters) at a
-global minimizer and at a saddle (exactdln.construct + exactdln.landscape).
+global minimizer and at a saddle (exactdln.construct + exactdln.landscape); for those also
+kernel_complement_inertia with the GL(d_h) orbit directions as the known kernel ("kernel").
 
     python bench/bench_inertia.py          # auto everywhere, ldl and charpoly up to n = 200
     python bench/bench_inertia.py --full   # every method at every size (slow: minutes)
@@ -22,7 +23,7 @@ from flint import fmpq_mat, fmpz_mat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exactdln.inertia import symmetric_inertia  # noqa: E402
+from exactdln.inertia import kernel_complement_inertia, symmetric_inertia  # noqa: E402
 
 
 def low_rank_symmetric(n: int, rank: int, seed: int) -> fmpq_mat:
@@ -33,7 +34,7 @@ def low_rank_symmetric(n: int, rank: int, seed: int) -> fmpq_mat:
     return fmpq_mat(fmpz_mat([[int(x) for x in row] for row in m]))
 
 
-def dln_hessians() -> list[tuple[str, fmpq_mat]]:
+def dln_hessians() -> list[tuple[str, fmpq_mat, fmpq_mat | None]]:
     try:
         from exactdln import construct
         from exactdln.landscape.derivatives import hessian_matrix
@@ -45,10 +46,37 @@ def dln_hessians() -> list[tuple[str, fmpq_mat]]:
     widths = (10, 10, 10, 10)
     out = []
     weights = construct.global_minimizer(data, widths, rng)
-    out.append(("DLN H=3 w=10 global min", hessian_matrix(data.problem, weights)))
+    out.append(("DLN H=3 w=10 global min", hessian_matrix(data.problem, weights), orbit_kernel(weights)))
     weights = construct.segmented_critical_point(data, widths, (1, 2, 4), rng)
-    out.append(("DLN H=3 w=10 saddle S={1,2,4}", hessian_matrix(data.problem, weights)))
+    out.append(("DLN H=3 w=10 saddle S={1,2,4}", hessian_matrix(data.problem, weights), orbit_kernel(weights)))
     return out
+
+
+def orbit_kernel(weights) -> fmpq_mat:
+    """Rows: the tangent directions T_h = A W_h, T_(h+1) = -W_(h+1) A (A = E_ab) of the GL(d_h) symmetry.
+
+    At a critical point of the unregularized loss they lie in the Hessian's kernel (the loss is
+    constant along the orbit), which kernel_complement_inertia re-verifies exactly.
+    """
+    from exactdln.arith.exact import to_fmpq_mat
+
+    mats = [to_fmpq_mat(w) for w in weights]
+    sizes = [m.nrows() * m.ncols() for m in mats]
+    offsets = [sum(sizes[:h]) for h in range(len(mats))]
+    n = sum(sizes)
+    rows = []
+    for h in range(len(mats) - 1):
+        w_h, w_next = mats[h], mats[h + 1]
+        d = w_h.nrows()
+        for a in range(d):
+            for b in range(d):
+                row = [0] * n
+                for j in range(w_h.ncols()):            # (E_ab W_h)[a, j] = W_h[b, j]
+                    row[offsets[h] + a * w_h.ncols() + j] = w_h[b, j]
+                for i in range(w_next.nrows()):         # -(W_(h+1) E_ab)[i, b] = -W_(h+1)[i, a]
+                    row[offsets[h + 1] + i * d + b] = -w_next[i, a]
+                rows.append(row)
+    return fmpq_mat(len(rows), n, [x for row in rows for x in row])
 
 
 def best_time(function, repeats: int) -> float:
@@ -65,13 +93,13 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="run ldl and charpoly at every size")
     args = parser.parse_args()
     np.linalg.eigvalsh(np.eye(300) + 1.0)  # BLAS warm-up, not measured
-    cases: list[tuple[str, fmpq_mat]] = []
+    cases: list[tuple[str, fmpq_mat, fmpq_mat | None]] = []
     for n in (100, 200, 300):
-        cases.append((f"B D B^T n={n} full rank", low_rank_symmetric(n, n, n)))
-        cases.append((f"B D B^T n={n} rank {2 * n // 3}", low_rank_symmetric(n, 2 * n // 3, n + 1)))
+        cases.append((f"B D B^T n={n} full rank", low_rank_symmetric(n, n, n), None))
+        cases.append((f"B D B^T n={n} rank {2 * n // 3}", low_rank_symmetric(n, 2 * n // 3, n + 1), None))
     cases += dln_hessians()
     print(f"{'matrix':34} {'n':>4} {'eigvalsh ms':>11} {'method':>8} {'exact ms':>9} {'ratio':>8}  inertia")
-    for name, matrix in cases:
+    for name, matrix, kernel in cases:
         n = matrix.nrows()
         floats = np.array([float(x) for x in matrix.entries()]).reshape(n, n)
         t_float = best_time(lambda: np.linalg.eigvalsh(floats), 5)
@@ -84,6 +112,13 @@ def main() -> int:
             results.add(inertia)
             print(f"{name:34} {n:>4} {t_float * 1e3:>11.2f} {method:>8} {t_exact * 1e3:>9.1f} "
                   f"{t_exact / t_float:>8.1f}  {inertia}")
+        if kernel is not None:
+            start = time.perf_counter()
+            inertia, _ = kernel_complement_inertia(matrix, kernel)
+            t_exact = time.perf_counter() - start
+            results.add(inertia)
+            print(f"{name:34} {n:>4} {t_float * 1e3:>11.2f} {'kernel':>8} {t_exact * 1e3:>9.1f} "
+                  f"{t_exact / t_float:>8.1f}  {inertia}  (kernel_complement_inertia, orbit kernel)")
         if len(results) != 1:
             print(f"METHODS DISAGREE on {name}: {results}")
             return 1

@@ -538,13 +538,17 @@ def _eliminated_negative_direction(matrix: fmpq_mat) -> list[fmpq] | None:
 def kernel_complement_inertia(matrix: fmpq_mat, kernel_basis: fmpq_mat) -> tuple[Inertia, list[int]]:
     """Inertia of M using s vectors known to lie in ker M (the rows of ``kernel_basis``).
 
-    Let R be the rref of the rows (rank s', pivot columns P) and F the complement of P.
-    The n x n matrix T whose rows are the rows of R and the unit vectors e_f (f in F) is
-    invertible: with the columns ordered (P, F) it is [[I, *], [0, I]]. The rows of R lie
-    in ker M (checked exactly: M R^T = 0 follows from M basis^T = 0), so
+    Let P be the pivot columns of K mod a large prime p (|P| = s'; for a lucky prime
+    s' = rank K, the rref pivots). The columns K[:, P] are independent mod p, so some s'
+    rows I have det K[I, P] != 0 mod p, hence != 0 over Q. Let F be the complement of P.
+    The n x n matrix T whose rows are K[I, :] and the unit vectors e_f (f in F) is
+    invertible: with the columns ordered (P, F) it is [[K[I, P], K[I, F]], [0, I]]. The rows
+    K[I, :] lie in ker M (checked exactly for all rows: M K^T = 0), so
     T M T^T = diag(0_{s'}, M[F, F]) and, by Sylvester's law (F3),
-    inertia(M) = inertia(M[F, F]) + (0, 0, s'). Used on DLN Hessians whose kernel contains
-    the orbit directions of W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1 (achour.md).
+    inertia(M) = inertia(M[F, F]) + (0, 0, s'). If p was unlucky, s' < rank K and M[F, F]
+    simply keeps the rest of the kernel: the result is exact either way. Used on DLN
+    Hessians whose kernel contains the orbit directions of W_h -> A W_h,
+    W_{h+1} -> W_{h+1} A^-1 (achour.md).
 
     Raises ValueError if some row is not in ker M (the caller's theorem was wrong: a finding).
     Returns the inertia and F.
@@ -553,21 +557,20 @@ def kernel_complement_inertia(matrix: fmpq_mat, kernel_basis: fmpq_mat) -> tuple
     n = matrix.nrows()
     if kernel_basis.ncols() != n:
         raise ValueError(f"kernel basis has {kernel_basis.ncols()} columns, matrix is {n} x {n}")
-    if kernel_basis.nrows() == 0:
+    if kernel_basis.nrows() == 0 or n == 0:
         return symmetric_inertia(matrix), list(range(n))
-    product = matrix * kernel_basis.transpose()
-    if not _integer_matrix(product).is_zero():
+    integer_kernel = _integer_matrix(kernel_basis)     # row scaling keeps every row in ker M
+    product = _integer_matrix(matrix) * integer_kernel.transpose()
+    if not product.is_zero():
         bad = next(j for j in range(product.ncols()) if any(product[i, j] != 0 for i in range(n)))
         raise ValueError(f"kernel basis row {bad} is not in the kernel of the matrix (M v != 0)")
-    reduced, rank = kernel_basis.rref()
+    if integer_kernel.is_zero():
+        return symmetric_inertia(matrix), list(range(n))
     pivots: list[int] = []
-    col = 0
-    for i in range(rank):
-        while reduced[i, col] == 0:
-            col += 1
-        pivots.append(col)
-        col += 1
+    for prime in _PRIMES:
+        pivots = _modular_pivots(integer_kernel, prime)
+        if pivots:
+            break
     free = _complement(pivots, n)
     reduced_matrix = _block(_entries_grid(matrix), free, free, fmpq_mat)
-    return symmetric_inertia(reduced_matrix) + Inertia(0, 0, rank), free
-
+    return symmetric_inertia(reduced_matrix) + Inertia(0, 0, len(pivots)), free
