@@ -201,6 +201,14 @@ class FloatArithmetic:
                 plus += 1
             else:
                 minus += 1
+        if not reasons and zero:
+            # float64 resolves eigenvalues only to about eps * max|eigenvalue| in absolute
+            # terms: an exact nonzero eigenvalue below that is indistinguishable from 0
+            # (found on the badly scaled stress corpus). Signs beyond the band stay
+            # certain; the zero count is not, so the inertia is left undecided.
+            reasons.append(f"{zero} eigenvalue(s) inside the zero band +-{noise:.2g}: float64 cannot tell 0 from a "
+                           "tiny nonzero eigenvalue; inertia not certified (clearly negative ones: "
+                           f"{minus})")
         inertia = Inertia(plus, minus, zero) if not reasons else None
         return inertia, minus, float(vals[0]), reasons
 
