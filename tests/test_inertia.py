@@ -250,3 +250,17 @@ def test_unlucky_primes_are_caught() -> None:
     d = [0] * (n - 2) + [-product, product]
     for method in ("auto", "ldl"):
         assert symmetric_inertia(diagonal(d), method=method) == Inertia(1, 1, n - 2)
+
+
+def test_psd_ldl_large_rank_deficient() -> None:
+    # n = 70 > 48 takes the block form (rank check + triangular solve); B B^T is PSD of rank 25
+    rng = random.Random(13)
+    q = unimodular(70, rng, density=0.3)
+    b = fmpq_mat(70, 25, [q[i, j] for i in range(70) for j in range(25)])
+    m = b * b.transpose()
+    factors = psd_ldl(m)
+    assert factors is not None
+    check_psd_ldl(m, *factors)
+    assert sum(1 for x in factors[2] if x > 0) == 25
+    # M - eps I is not PSD: v^T (M - eps I) v = -eps |v|^2 < 0 for v in ker M (dimension 45)
+    assert psd_ldl(m - diagonal([Fraction(1, 10**6)] * 70)) is None
