@@ -3,7 +3,7 @@
 Two routes, tried in order; the result says which one succeeded and how far it is:
 
 1. **Rationalize**: every entry x -> Fraction(x).limit_denominator(D) for D = 10, 100, ...,
-   10^12; among the candidates that are *exactly* critical the nearest wins. When the
+   10^12; the first (simplest) candidate within ``radius`` that is *exactly* critical wins. When the
    float weights are a perturbation (say 1e-8) of a rational critical point with small
    denominators, this recovers that point itself.
 2. **Structure** (achour.md §2): identify S numerically (c_i = u_i^T W_{H:1} Sigma_XY u_i /
@@ -196,13 +196,14 @@ def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]
     return tuple(Ws), ""
 
 
-def snap(problem: Problem, float_weights: Sequence[Any]) -> SnapResult:
+def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4) -> SnapResult:
     """Find the exact rational critical point that float weights approximate, and classify it exactly.
 
     Routes: rationalization at denominators 10..10^12 (accepted when exactly critical,
     common brief gradient formula checked in exact arithmetic), else the minimal
     construction for the numerically identified S (achour.md §2 Prop. 1 and minimal
-    construction). See the module docstring for what each route guarantees.
+    construction). Rationalized candidates farther than ``radius`` (relative Frobenius
+    distance) are ignored. See the module docstring for what each route guarantees.
     """
     from .landscape.derivatives import is_critical
 
@@ -214,23 +215,24 @@ def snap(problem: Problem, float_weights: Sequence[Any]) -> SnapResult:
     widths = (fw[0].shape[1],) + tuple(w.shape[0] for w in fw)
     problem.check_weights(rationalize(fw, 1))
     notes = []
-    # Every denominator is tried and the nearest exactly critical candidate wins: a coarse
-    # rounding can land on a *different* critical point (the critical set is a union of
-    # manifolds), found by the hypothesis test at distance 2e-2 for 1e-8 noise.
+    # The smallest denominator whose rounding is within ``radius`` and exactly critical wins.
+    # Neither "first exactly critical" nor "nearest exactly critical" is right: a coarse
+    # rounding can land on a far critical point (2e-2 away for 1e-8 noise), and a fine one
+    # can land on a different critical point 1e-8 away of a *different class* (strict
+    # saddles accumulate at non-strict ones), both found by the hypothesis test.
     best = None
     for D in DENOMINATORS:
         cand = rationalize(fw, D)
-        if best is not None and cand == best[1]:
-            continue
-        if is_critical(problem, cand):
-            d, rel = _distance(cand, fw)
-            if best is None or d < best[2]:
-                best = (D, cand, d, rel)
+        d, rel = _distance(cand, fw)
+        if rel <= radius and is_critical(problem, cand):
+            best = (D, cand, d, rel)
+            break
     if best is not None:
         D, cand, d, rel = best
         kind, by, inertia = _exact_verdict(problem, cand)
         return SnapResult(True, "rationalize", cand, kind, by, d, rel, None, D, (), inertia)
-    notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} is exactly critical")
+    notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} within relative distance {radius:g} "
+                 "is exactly critical")
     if problem.regularized:
         notes.append("the structure route needs an unregularized problem")
         return SnapResult(False, "none", None, None, None, None, None, None, None, tuple(notes))
