@@ -442,12 +442,15 @@ def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: 
     """Numerical rank with the band rule: singular values <= noise are zero."""
     sv = ar.singular_values(M)
     noise = c_round * ar.eps * bound
+    # The margin scale is the computed sigma_max (the product-of-norms bound, which sets
+    # the noise, can exceed it by many decades after changes of basis).
+    top = max(sv[0], noise) if sv else noise
     r = 0
     for idx, s in enumerate(sv):
-        d = separate(s, noise, bound)
+        d = separate(s, noise, top)
         if d is None:
             reasons.append(f"singular value {idx + 1} of {label} is {ar.to_float(s):.3g}, in the undecided band "
-                           f"({ar.to_float(noise):.2g}, {ar.to_float(_sqrt(noise * bound)):.2g})")
+                           f"({ar.to_float(noise):.2g}, {ar.to_float(_sqrt(noise * top)):.2g})")
             return None
         r += int(d)
     return r
