@@ -182,15 +182,29 @@ def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_S
 
     Same decisions as :func:`exactdln.numeric.classify_float` (achour.md §2 Prop. 1 and
     §3; yun.md §3). Starts at ``start_digits`` decimal digits and doubles while some
-    quantity is inside its undecided band, up to ``max_digits``; the result's
-    ``digits`` says how many were used. ``min_eigenvalue`` here is the most negative
+    quantity is inside its undecided band, up to ``max_digits``; a Hessian inertia with
+    zero eigenvalues must repeat at twice the digits. ``digits`` is the lowest precision
+    whose answer was confirmed. ``min_eigenvalue`` here is the most negative
     LDL^T pivot (same sign information; not an eigenvalue).
     """
     digits = start_digits
+    previous = None
     while True:
         with mp.workdps(digits):
             result = analyse(problem, weights, MpArithmetic())
-        if result.separated or digits >= max_digits:
+        if digits >= max_digits:
             break
+        if result.separated:
+            # Zero eigenvalue counts are confirmed at twice the digits: an exact tiny nonzero
+            # eigenvalue below this precision's band (found on the 10^6-rescaled corpus at 30
+            # digits) rises above the band as the precision grows.
+            if result.inertia is None or result.inertia.n_zero == 0:
+                break
+            if previous is not None and previous.inertia == result.inertia and previous.kind == result.kind:
+                result = replace(result, digits=previous.digits)
+                break
+            previous = result
+        else:
+            previous = None
         digits = min(2 * digits, max_digits)
     return result
