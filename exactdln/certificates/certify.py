@@ -1,0 +1,355 @@
+"""The certifier: search for the evidence of a point's class and write it as a certificate.
+
+The certifier is large and untrusted; the standalone checker (exactdln/checker.py, stdlib
+only) re-verifies every claim by multiplying and comparing (ecosystem.md §6; the format is
+FORMAT.md). Evidence per kind (certify.md, achour.md §6):
+
+- not critical: one nonzero gradient entry dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h;
+- global minimizer (lambda = 0): ``top_eigenspace``: range W_{H:1} = range Q is the top-r_max
+  eigenspace of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY, strictly separated at a rational c
+  (Achour et al. (JMLR 2024) §2 Prop. 1 and Thm. 1; Yun et al. (ICLR 2018) Thm. 2.1), plus
+  a ``rank`` claim for W_{H:1};
+- strict saddle: a Hessian vector v with v^T H v < 0 (``inertia.negative_direction``)
+  reshaped into layers: the t^2 coefficient of L(W + tD) is v^T H v / 2 < 0;
+- non-strict saddle (lambda = 0): ``psd_hessian`` (rref kernel of the Hessian and an LDL^T of
+  the Hessian on the rref pivot columns, ``inertia.psd_ldl``) plus an ``escape_curve`` from
+  the cut-chain search of achour.md §6.3 (:mod:`exactdln.escape`);
+- regularized (lambda > 0): critical + strict_saddle where a negative direction exists;
+  otherwise no kind claim (format version 1 cannot certify a regularized local minimum).
+
+Every certificate is re-checked by the standalone checker before it is returned as ``ok``,
+and :func:`write_certificate` writes through a temporary file and a rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from .. import checker
+from ..arith.exact import nullspace, rank, rref_pivots, submatrix, transpose
+from ..escape import find_escape_curve
+from ..inertia import negative_direction, psd_ldl, symmetric_inertia
+from ..landscape.derivatives import gradient, hessian_matrix
+from ..landscape.point import ExactPoint, exact_point
+from ..problem import Problem, RationalMatrix
+from ..results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
+
+__all__ = ["Certificate", "CertificateError", "certify", "check_certificate_data", "write_certificate",
+           "top_eigenspace_evidence", "rank_evidence", "psd_hessian_evidence"]
+
+
+class CertificateError(RuntimeError):
+    """The standalone checker refused a certificate the engine produced (an engine bug or a finding)."""
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate (the JSON document of FORMAT.md), the kind it claims (or None) and notes on the search."""
+
+    data: dict[str, Any]
+    kind: str | None
+    notes: tuple[str, ...] = ()
+    check_lines: tuple[str, ...] = field(default=(), compare=False)
+    ok: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return self.data
+
+    def __str__(self) -> str:
+        lines = [f"certificate: kind {self.kind or '(none)'}, {len(self.data['claims'])} claims, "
+                 f"checker {'ok' if self.ok else 'REFUSED'}"]
+        lines += list(self.check_lines)
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------ JSON helpers
+
+def _text(x: fmpq | Fraction | int) -> str:
+    if isinstance(x, fmpq):
+        p, q = int(x.p), int(x.q)
+    else:
+        x = Fraction(x)
+        p, q = x.numerator, x.denominator
+    return str(p) if q == 1 else f"{p}/{q}"
+
+
+def _matrix_json(M: fmpq_mat | RationalMatrix) -> list[list[str]]:
+    if isinstance(M, RationalMatrix):
+        return M.to_json()
+    return [[_text(M[i, j]) for j in range(M.ncols())] for i in range(M.nrows())]
+
+
+def _skeleton(problem: Problem, p: ExactPoint) -> dict[str, Any]:
+    lambdas = problem.layer_lambdas(p.depth)
+    lam: Any = _text(lambdas[0]) if len(set(lambdas)) <= 1 else [_text(l) for l in lambdas]
+    return {"format": "exactdln-certificate", "version": 1,
+            "problem": {"X": problem.X.to_json(), "Y": problem.Y.to_json(), "lambda": lam},
+            "point": {"weights": [w.to_json() for w in p.weights_model]},
+            "claims": []}
+
+
+# ------------------------------------------------------------------------------------------------ evidence
+
+def _rref_kernel(M: fmpq_mat) -> tuple[list[list[fmpq]], list[int], list[int]]:
+    """(kernel basis, its pivot coordinates (= free columns), rref pivot columns) of M v = 0.
+
+    The basis vector for free column f has 1 at f, 0 at the other free columns and -R[k, f] at pivot p_k,
+    so the vectors restricted to the free columns form the identity (FORMAT.md ``kernel_pivots``).
+    """
+    n = M.ncols()
+    R, pivots = rref_pivots(M) if M.nrows() else (M, [])
+    piv = set(pivots)
+    free = [c for c in range(n) if c not in piv]
+    basis = []
+    for f in free:
+        v = [fmpq(0)] * n
+        v[f] = fmpq(1)
+        for k, pc in enumerate(pivots):
+            v[pc] = -R[k, f]
+        basis.append(v)
+    return basis, free, pivots
+
+
+def rank_evidence(p: ExactPoint, i: int, j: int) -> dict[str, Any]:
+    """``rank`` claim for W_{j:i}: an r x r nonzero minor (rref pivots of P and P^T) and the rref kernel basis."""
+    P = p.product(i, j)
+    kernel, free, col_piv = _rref_kernel(P)
+    _, row_piv = rref_pivots(P.transpose())
+    return {"type": "rank", "i": i, "j": j, "rank": len(col_piv), "minor": {"rows": row_piv, "cols": col_piv},
+            "kernel": [[_text(x) for x in v] for v in kernel], "kernel_pivots": free}
+
+
+def _is_positive_definite(M: fmpq_mat) -> bool:
+    return M.nrows() == 0 or symmetric_inertia(M).n_plus == M.nrows()
+
+
+def _pencil_eigenvalues(A: fmpq_mat, B: fmpq_mat) -> np.ndarray:
+    """Float eigenvalues of the symmetric pencil A - x B (B positive definite): only a guide for the separator."""
+    if A.nrows() == 0:
+        return np.zeros(0)
+    a = np.array([[float(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())])
+    b = np.array([[float(B[i, j]) for j in range(B.ncols())] for i in range(B.nrows())])
+    return np.sort(np.real(np.linalg.eigvals(np.linalg.solve(b, a))))
+
+
+def _pencil_roots(A: fmpq_mat, B: fmpq_mat) -> list[tuple[Fraction, Fraction]]:
+    """Certified enclosures [lo, hi] of the real roots of det(x B - A) (flint arb root isolation)."""
+    from flint import arb, ctx, fmpz_poly
+
+    poly = (B.inv() * A).charpoly()
+    den = poly.denom()
+    integer = fmpz_poly([int(c * den) for c in poly.coeffs()])
+    out = []
+    old = ctx.prec
+    try:
+        ctx.prec = 256
+        for root in integer.complex_roots():
+            z = root[0] if isinstance(root, tuple) else root
+            re = z.real
+            mid, rad = Fraction(re.mid().str(60, radius=False)), Fraction(re.rad().str(10, radius=False))
+            out.append((mid - rad - Fraction(1, 10**50), mid + rad + Fraction(1, 10**50)))
+    finally:
+        ctx.prec = old
+    return out
+
+
+def _separator(top: tuple[fmpq_mat, fmpq_mat], rest: tuple[fmpq_mat, fmpq_mat]) -> fmpq | None:
+    """A rational c with top[0] - c top[1] > 0 and c rest[1] - rest[0] > 0, checked exactly; None if none found."""
+    A, MA = top
+    B, MB = rest
+
+    def works(c: Fraction) -> bool:
+        cq = fmpq(c.numerator, c.denominator)
+        return _is_positive_definite(A - MA * cq) and _is_positive_definite(MB * cq - B)
+
+    ea, eb = _pencil_eigenvalues(A, MA), _pencil_eigenvalues(B, MB)
+    lo = float(eb[-1]) if len(eb) else float(ea[0]) - 2.0
+    hi = float(ea[0]) if len(ea) else lo + 2.0
+    guesses = []
+    if hi > lo:
+        for den in (1, 2, 4, 10, 100, 10**4, 10**8):
+            guesses.append(Fraction(round((lo + hi) / 2 * den), den))
+        guesses.append(Fraction((lo + hi) / 2))
+    for c in guesses:
+        if works(c):
+            return fmpq(c.numerator, c.denominator)
+    # certified root isolation when the float gap is too small to trust
+    try:
+        ra = _pencil_roots(A, MA) if A.nrows() else []
+        rb = _pencil_roots(B, MB) if B.nrows() else []
+    except Exception:       # pragma: no cover - root isolation failed; no separator claimed
+        return None
+    lo_q = max((r[1] for r in rb), default=None)
+    hi_q = min((r[0] for r in ra), default=None)
+    if lo_q is None and hi_q is None:
+        return None
+    if lo_q is None:
+        lo_q = hi_q - 2
+    if hi_q is None:
+        hi_q = lo_q + 2
+    if hi_q <= lo_q:
+        return None
+    c = (lo_q + hi_q) / 2
+    return fmpq(c.numerator, c.denominator) if works(c) else None
+
+
+def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
+    """``top_eigenspace`` claim at an unregularized point, or None.
+
+    r = r_max = min(d_0..d_H) and rank W_{H:1} = r; Q = the rref pivot columns of P = W_{H:1} (so Z = the
+    matching unit vectors, P Z = Q), N = a basis of ker Q^T = range(Q)-perp, and c strictly between the
+    eigenvalues of Sigma on range Q and on its complement (Achour et al. (JMLR 2024) Thm. 1: a critical point is a
+    global minimizer iff rank = r_max and S = [r_max]; Yun et al. (ICLR 2018) Thm. 2.1). Sigma = Sigma_YX
+    Sigma_XX^-1 Sigma_XY; needs Sigma_XX invertible. None when any step fails (no global claim).
+    """
+    if any(l != 0 for l in p.lambdas):
+        return None
+    if rank(p.sigma_xx) != p.sigma_xx.nrows():
+        return None
+    r = p.r_max
+    P = p.end_to_end
+    _, pivots = rref_pivots(P)
+    if len(pivots) != r:
+        return None
+    d_x, d_y = p.widths[0], p.widths[-1]
+    Q = submatrix(P, range(d_y), pivots)
+    Z = fmpq_mat(d_x, r)
+    for k, col in enumerate(pivots):
+        Z[col, k] = 1
+    N = nullspace(Q.transpose()) if r < d_y else fmpq_mat(d_y, 0)
+    Sigma = p.sigma_yx * p.sigma_xx.solve(p.sigma_yx.transpose())
+    # range Q must be Sigma-invariant for the eigenvalues to separate; the checker tests N^T Sigma Q = 0
+    if N.ncols():
+        cross = N.transpose() * Sigma * Q
+        if any(x != 0 for x in cross.entries()):
+            return None
+    c = _separator((Q.transpose() * Sigma * Q, Q.transpose() * Q), (N.transpose() * Sigma * N, N.transpose() * N))
+    if c is None:
+        return None
+    return {"type": "top_eigenspace", "Q": _matrix_json(Q), "Z": _matrix_json(Z),
+            "N": _matrix_json(N) if N.ncols() else [], "c": _text(c)}
+
+
+def psd_hessian_evidence(hessian: fmpq_mat) -> dict[str, Any] | None:
+    """``psd_hessian`` claim: rref kernel of H, and B = H[pivots, pivots] = L diag(D) L^T (perm'd) with D >= 0.
+
+    H is congruent to diag(0, B) (ecosystem.md §6 claim 5), so PSD iff B is; None if B is not PSD.
+    """
+    kernel, free_kernel, pivots = _rref_kernel(hessian)
+    B = submatrix(hessian, pivots, pivots)
+    found = psd_ldl(B) if pivots else ([], [], [])
+    if found is None:
+        return None
+    perm, L, D = found
+    return {"type": "psd_hessian", "kernel": [[_text(x) for x in v] for v in kernel], "kernel_pivots": free_kernel,
+            "ldl": {"free": pivots, "perm": list(perm), "L": [[_text(x) for x in row] for row in L],
+                    "D": [_text(x) for x in D]}}
+
+
+def _reshape(p: ExactPoint, vector: list[Fraction]) -> list[list[list[str]]]:
+    """A Hessian vector as layer matrices (parameter order: layers 1..H, row-major inside a layer)."""
+    out, k = [], 0
+    for h in range(1, p.depth + 1):
+        rows, cols = p.widths[h], p.widths[h - 1]
+        out.append([[_text(vector[k + a * cols + b]) for b in range(cols)] for a in range(rows)])
+        k += rows * cols
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the engine
+
+def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) -> Certificate:
+    """Search the evidence for the class of W and return the certificate, already re-checked by the checker.
+
+    Order (certify.md "Evidence per kind"): gradient (not critical); for lambda = 0 the top-eigenspace test
+    (global minimizer); the exact Hessian: a negative direction (strict saddle), else psd_hessian and the
+    cut-chain escape search (non-strict saddle). When no evidence suffices for a kind, the certificate holds the
+    facts that were proved and no ``kind`` claim, and ``notes`` says why.
+    """
+    p = exact_point(problem, weights)
+    data = _skeleton(problem, p)
+    claims: list[dict[str, Any]] = data["claims"]
+    notes: list[str] = []
+    kind: str | None = None
+    grad = gradient(problem, p)
+    entry = next(((h, a, b) for h, g in enumerate(grad, 1) for a, row in enumerate(g.rows)
+                  for b, v in enumerate(row) if v != 0), None)
+    if entry is not None:
+        h, a, b = entry
+        claims.append({"type": "not_critical", "layer": h, "entry": [a, b]})
+        kind = NOT_CRITICAL
+    else:
+        claims.append({"type": "critical"})
+        top = top_eigenspace_evidence(p)
+        if top is not None:
+            claims.append(top)
+            claims.append(rank_evidence(p, 1, p.depth))
+            kind = GLOBAL_MINIMIZER
+        else:
+            hess = hessian_matrix(problem, p)
+            v = negative_direction(hess)
+            if v is not None:
+                claims.append({"type": "strict_saddle", "direction": _reshape(p, v)})
+                kind = STRICT_SADDLE
+            elif problem.regularized:
+                notes.append("regularized loss with a PSD Hessian: format version 1 cannot certify a local "
+                             "minimizer; no kind claimed")
+            else:
+                psd = psd_hessian_evidence(hess)
+                if psd is None:   # pragma: no cover - negative_direction said PSD
+                    raise CertificateError("Hessian has no negative direction but no PSD LDL^T was found")
+                claims.append(psd)
+                curve = find_escape_curve(problem, p, time_limit=escape_time_limit)
+                if curve is not None:
+                    claims.append({"type": "escape_curve",
+                                   "coefficients": [[_matrix_json(C) for C in Cs] for Cs in curve.coefficients]})
+                    kind = NON_STRICT_SADDLE
+                    notes.append(str(curve))
+                else:
+                    notes.append("PSD Hessian, not a certified global minimizer, and no escape curve found by the "
+                                 "cut-chain search (achour.md §6.3); no kind claimed")
+    if kind is not None:
+        claims.append({"type": "kind", "kind": kind})
+    ok, lines = check_certificate_data(data)
+    return Certificate(data, kind, tuple(notes), tuple(lines), ok)
+
+
+def check_certificate_data(data: dict[str, Any]) -> tuple[bool, list[str]]:
+    """Run the standalone checker in-process on a certificate document: (all claims hold, report lines)."""
+    try:
+        results = checker.check_certificate(json.loads(json.dumps(data)))
+    except checker.Malformed as err:
+        return False, [f"malformed: {err}"]
+    lines = [f"{'ok  ' if ok else 'FAIL'} {claim}: {message}" for claim, ok, message in results]
+    return all(ok for _, ok, _ in results), lines
+
+
+def write_certificate(certificate: Certificate, path: str | os.PathLike) -> None:
+    """Write a checked certificate atomically (temporary file in the same folder, then rename).
+
+    Raises CertificateError if the checker refused it: nothing is written then.
+    """
+    if not certificate.ok:
+        raise CertificateError("the checker refused the certificate:\n" + "\n".join(certificate.check_lines))
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".cert-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(certificate.data, handle)
+            handle.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

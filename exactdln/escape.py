@@ -1,0 +1,259 @@
+"""Escape curves at non-strict saddles: the cut-chain construction of achour.md §6.3, verified exactly.
+
+At a critical point W with a positive semidefinite Hessian, W is still not a local minimum
+if some rational curve W(t) = W + t C_1 + t^2 C_2 + ... makes L(W(t)) - L(W) a polynomial
+in t whose first nonzero coefficient is negative. The certificate checker only expands that
+polynomial; this module searches for the curve.
+
+Cut-chain construction (achour.md §6.3, Achour et al. (JMLR 2024) §6): for cut layers
+c_1 < ... < c_m, pick x_j in ker W_{c_(j+1):c_j+1} with xi_j = W_{c_(j+1)-1:c_j+1} x_j, and
+y_(j+1) with y_(j+1)^T xi_j = 1 (strict form: y_(j+1) orthogonal to range W_{c_(j+1)-1:1};
+relaxed form: y_(j+1) = xi_j / |xi_j|^2), end vectors y_1 and x_m chosen so that
+x_m^T K y_1 > 0 with K = W_{H:c_m+1}^T G W_{c_1-1:1}^T. With T_{c_j} = x_j y_j^T (other T_h = 0)
+the strict form gives exactly
+    L(W + tT) = L(W) - 2 t^m u^T G w + t^(2m) |u|^2 |X^T w|^2,   u = W_{H:c_m+1} x_m, w = W_{c_1-1:1}^T y_1.
+The search runs over cut sets, kernel basis vectors, both forms and the transposed network
+(W'_h = W_(H+1-h)^T, G' = G^T), and accepts a candidate only after the exact expansion of
+L(W + tT) - L(W) (:func:`loss_polynomial`) has a negative first nonzero coefficient.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from flint import fmpq, fmpq_mat
+
+from .arith.exact import column_basis, identity, is_zero, nullspace, rank, transpose, zeros
+from .landscape.point import ExactPoint, exact_point
+from .problem import Problem
+
+__all__ = ["EscapeCurve", "loss_polynomial", "find_escape_curve", "cut_chain_direction"]
+
+
+@dataclass(frozen=True)
+class EscapeCurve:
+    """A curve W(t) = W + sum_k t^k C_k (``coefficients[k-1][h-1]`` = C_k for layer h) and its exact polynomial.
+
+    ``polynomial[k]`` is the t^k coefficient of L(W(t)) - L(W); ``order`` the first nonzero one (negative).
+    """
+
+    coefficients: tuple[tuple[fmpq_mat, ...], ...]
+    polynomial: tuple[fmpq, ...]
+    order: int
+    cuts: tuple[int, ...]
+    form: str
+    transposed: bool
+
+    def __str__(self) -> str:
+        side = ", transposed network" if self.transposed else ""
+        return (f"escape curve of order {self.order} (coefficient {self.polynomial[self.order]}), "
+                f"cut layers {list(self.cuts)}, {self.form} form{side}")
+
+
+def _polymat_mul(A: list[fmpq_mat | None], B: list[fmpq_mat | None]) -> list[fmpq_mat | None]:
+    """Product of two matrix polynomials given by coefficient lists (None = zero coefficient)."""
+    out: list[fmpq_mat | None] = [None] * (len(A) + len(B) - 1)
+    for a, Aa in enumerate(A):
+        if Aa is None:
+            continue
+        for b, Bb in enumerate(B):
+            if Bb is None:
+                continue
+            prod = Aa * Bb
+            out[a + b] = prod if out[a + b] is None else out[a + b] + prod
+    return out
+
+
+def _inner(A: fmpq_mat, B: fmpq_mat) -> fmpq:
+    return sum((x * y for x, y in zip(A.entries(), B.entries())), fmpq(0))
+
+
+def loss_polynomial(problem: Problem, weights: Any, coefficients: Sequence[Sequence[fmpq_mat]]) -> list[fmpq]:
+    """Coefficients (t^0, t^1, ...) of L(W(t)) - L(W) for W_h(t) = W_h + sum_k t^k C_k[h], exactly.
+
+    L(W(t)) = 1/2 |W_{H:1}(t) X - Y|^2 + sum_h lambda_h/2 |W_h(t)|^2 (common brief); the product of the
+    layer polynomials is expanded coefficient by coefficient (achour.md §6.3: "only the polynomial decides").
+    """
+    p = exact_point(problem, weights)
+    H = p.depth
+    layers = [[p.W[h]] + [c[h] if not is_zero(c[h]) else None for c in coefficients] for h in range(H)]
+    R: list[fmpq_mat | None] = [p.X]
+    for layer in layers:
+        R = _polymat_mul(layer, R)
+    R[0] = R[0] - p.Y
+    out = [fmpq(0)] * (2 * len(R) - 1)
+    for a, Ra in enumerate(R):
+        if Ra is None:
+            continue
+        for b in range(a, len(R)):
+            Rb = R[b]
+            if Rb is None:
+                continue
+            value = _inner(Ra, Rb)
+            out[a + b] += value if a == b else 2 * value
+    out = [x / 2 for x in out]
+    for lam, layer in zip(p.lambdas, layers):
+        if lam == 0:
+            continue
+        need = 2 * len(layer) - 1
+        if len(out) < need:
+            out += [fmpq(0)] * (need - len(out))
+        for a, Ca in enumerate(layer):
+            for b, Cb in enumerate(layer):
+                if Ca is not None and Cb is not None:
+                    out[a + b] += lam * _inner(Ca, Cb) / 2
+    out[0] = fmpq(0)
+    while len(out) > 1 and out[-1] == 0:
+        out.pop()
+    return out
+
+
+def _first_nonzero(poly: Sequence[fmpq]) -> int | None:
+    return next((k for k in range(1, len(poly)) if poly[k] != 0), None)
+
+
+def _orthogonal_component(vector: fmpq_mat, space: fmpq_mat | None) -> fmpq_mat:
+    """The component of ``vector`` orthogonal to the column span of ``space`` (None or no columns = {0})."""
+    if space is None or space.ncols() == 0:
+        return vector
+    gram = space.transpose() * space
+    return vector - space * gram.solve(space.transpose() * vector)
+
+
+def _column(M: fmpq_mat, j: int) -> fmpq_mat:
+    return fmpq_mat(M.nrows(), 1, [M[i, j] for i in range(M.nrows())])
+
+
+def _unit(n: int, i: int, sign: int = 1) -> fmpq_mat:
+    v = fmpq_mat(n, 1)
+    v[i, 0] = sign
+    return v
+
+
+def cut_chain_direction(
+    W: Sequence[fmpq_mat], cuts: Sequence[int], links: Sequence[fmpq_mat], x_end: fmpq_mat, y_start: fmpq_mat,
+    *, strict: bool,
+) -> list[fmpq_mat] | None:
+    """The direction T of achour.md §6.3 for cut layers c_1 < ... < c_m (1-based) and chosen link vectors.
+
+    ``links[j]`` is x_(j+1) in ker W_{c_(j+2):c_(j+1)+1} (0-based j); ``x_end`` = x_m, ``y_start`` = y_1.
+    Strict form: y_(j+1) = rho / |rho|^2 with rho the part of xi_j orthogonal to range W_{c_(j+1)-1:1} (None if
+    rho = 0); relaxed form: y_(j+1) = xi_j / |xi_j|^2. Returns T (T_{c_j} = x_j y_j^T, other layers zero).
+    """
+    H = len(W)
+    widths = [W[0].ncols()] + [w.nrows() for w in W]
+    xs = list(links) + [x_end]
+    ys = [y_start]
+    prefix = [identity(widths[0])]
+    for w in W:
+        prefix.append(w * prefix[-1])
+    for j, x in enumerate(links):
+        lo, hi = cuts[j], cuts[j + 1]
+        xi = x
+        for h in range(lo + 1, hi):        # W_{hi-1:lo+1} x
+            xi = W[h - 1] * xi
+        if strict:
+            rng = prefix[hi - 1]
+            space = column_basis(rng) if rank(rng) > 0 else None
+            rho = _orthogonal_component(xi, space)
+        else:
+            rho = xi
+        norm = (rho.transpose() * rho)[0, 0]
+        if norm == 0:
+            return None
+        ys.append(rho / norm)
+    T = [zeros(widths[h], widths[h - 1]) for h in range(1, H + 1)]
+    for c, x, y in zip(cuts, xs, ys):
+        T[c - 1] = x * y.transpose()
+    return T
+
+
+def _end_choices(K: fmpq_mat, limit: int) -> list[tuple[fmpq_mat, fmpq_mat]]:
+    """(x_m, y_1) pairs with x_m^T K y_1 > 0: signed unit vectors at the largest entries of K."""
+    entries = [(abs(K[a, b]), a, b) for a in range(K.nrows()) for b in range(K.ncols()) if K[a, b] != 0]
+    entries.sort(key=lambda e: -e[0])
+    return [(_unit(K.nrows(), a, 1 if K[a, b] > 0 else -1), _unit(K.ncols(), b)) for _, a, b in entries[:limit]]
+
+
+def _candidates(W: list[fmpq_mat], G: fmpq_mat, min_order: int, max_links: int, max_ends: int):
+    """Yield (cuts, form, T) from the cut-chain construction on the network W with residual G."""
+    H = len(W)
+    widths = [W[0].ncols()] + [w.nrows() for w in W]
+    prefix = [identity(widths[0])]
+    for w in W:
+        prefix.append(w * prefix[-1])
+    suffix = [identity(widths[H])] * (H + 1)
+    for h in range(H - 1, -1, -1):
+        suffix[h] = suffix[h + 1] * W[h]
+    kernels: dict[tuple[int, int], list[fmpq_mat]] = {}
+
+    def link_kernel(lo: int, hi: int) -> list[fmpq_mat]:
+        if (lo, hi) not in kernels:
+            M = identity(widths[lo])
+            for h in range(lo + 1, hi + 1):
+                M = W[h - 1] * M
+            basis = nullspace(M)
+            kernels[lo, hi] = [_column(basis, j) for j in range(basis.ncols())]
+        return kernels[lo, hi]
+
+    for m in range(max(min_order, 2), H + 1):
+        for cuts in itertools.combinations(range(1, H + 1), m):
+            K = suffix[cuts[-1]].transpose() * G * prefix[cuts[0] - 1].transpose()
+            if is_zero(K):
+                continue
+            link_options = [link_kernel(cuts[j], cuts[j + 1]) for j in range(m - 1)]
+            if any(not opts for opts in link_options):
+                continue
+            ends = _end_choices(K, max_ends)
+            for links in itertools.islice(itertools.product(*link_options), max_links):
+                for strict in (True, False):
+                    for x_end, y_start in ends:
+                        T = cut_chain_direction(W, cuts, links, x_end, y_start, strict=strict)
+                        if T is None:
+                            break
+                        yield cuts, ("strict" if strict else "relaxed"), T
+
+
+def find_escape_curve(
+    problem: Problem, weights: Any, *, min_order: int = 3, max_candidates: int = 2000, time_limit: float = 20.0,
+    max_links: int = 16, max_ends: int = 3,
+) -> EscapeCurve | None:
+    """Search the cut-chain construction (achour.md §6.3, strict and relaxed forms, all cut sets of size >= min_order,
+    the network and its transpose) for a straight line W + tT along which L decreases; verified exactly.
+
+    Returns None when no candidate within the budget has a negative first nonzero coefficient of L(W + tT) - L(W).
+    """
+    p = exact_point(problem, weights)
+    H = p.depth
+    start = time.monotonic()
+    G = p.residual
+    sources = [
+        (False, list(p.W), G),
+        (True, [transpose(p.W[H - 1 - h]) for h in range(H)], transpose(G)),
+    ]
+    tried = 0
+    generators = [(flag, _candidates(Ws, Gs, min_order, max_links, max_ends)) for flag, Ws, Gs in sources]
+    # alternate between the network and its transpose so that neither starves the other
+    active = list(generators)
+    while active:
+        for item in list(active):
+            flag, gen = item
+            candidate = next(gen, None)
+            if candidate is None:
+                active.remove(item)
+                continue
+            cuts, form, T = candidate
+            if flag:   # back from the transposed network: T_h = T'_(H+1-h)^T
+                T = [transpose(T[H - 1 - h]) for h in range(H)]
+                cuts = tuple(H + 1 - c for c in reversed(cuts))
+            poly = loss_polynomial(problem, p, [T])
+            order = _first_nonzero(poly)
+            tried += 1
+            if order is not None and poly[order] < 0:
+                return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
+            if tried >= max_candidates or time.monotonic() - start > time_limit:
+                return None
+    return None
