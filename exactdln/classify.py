@@ -27,7 +27,7 @@ from .landscape.point import ExactPoint
 from .landscape.products import _partial_ranks
 from .landscape.symmetry import orbit_directions
 from .problem import Problem
-from .arith.exact import rank, to_fraction
+from .arith.exact import rank as exact_rank, to_fraction
 from .results import (
     GLOBAL_MINIMIZER,
     NON_STRICT_SADDLE,
@@ -142,7 +142,7 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
             hessian_verdict = RouteVerdict(
                 "hessian", NON_STRICT_SADDLE, "PSD Hessian, not global, no spurious local minima under (H)"
             )
-        elif facts.sigma_xx_invertible and rank(point.Y) == point.widths[-1]:
+        elif facts.sigma_xx_invertible and exact_rank(point.Y) == point.widths[-1]:
             hessian_verdict = RouteVerdict(
                 "hessian", NON_STRICT_SADDLE,
                 "PSD Hessian, not global; X and Y of full row rank, so no spurious local minima "

@@ -20,8 +20,8 @@ from functools import cached_property
 
 from flint import fmpq, fmpq_mat, fmpq_poly
 
-from .arith.exact import column_basis, nullspace, rank
-from .arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at, squarefree_part
+from .arith.exact import identity, nullspace, rank
+from .arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at
 from .landscape.point import ExactPoint
 from .results import Assumptions
 
@@ -29,8 +29,16 @@ __all__ = ["SpectralFacts", "spectral_facts", "charpoly"]
 
 
 def charpoly(matrix: fmpq_mat) -> fmpq_poly:
-    """det(x I - M) over Q (FLINT)."""
-    return matrix.charpoly()
+    """det(x I - M) over Q.
+
+    With M = N / d (N integer), chi_M(x) = d^-n chi_N(d x); FLINT's integer charpoly is
+    multimodular and much faster than the rational one.
+    """
+    n = matrix.nrows()
+    numerator, d = matrix.numer_denom()
+    coefficients = [int(c) for c in numerator.charpoly().coeffs()]   # lowest degree first
+    d = int(d)
+    return fmpq_poly([fmpq(c, d ** (n - k)) for k, c in enumerate(coefficients)])
 
 
 @dataclass
@@ -84,9 +92,14 @@ class SpectralFacts:
     def range_basis(self) -> fmpq_mat:
         """Q: a rational basis of range W_{H:1} (columns)."""
         P = self.point.end_to_end
+        d_y = P.nrows()
         if all(x == 0 for x in P.entries()):
-            return fmpq_mat(P.nrows(), 0)
-        return column_basis(P)
+            return fmpq_mat(d_y, 0)
+        # The nonzero rows of rref(P^T) span range P and have small entries.
+        reduced, r = P.transpose().rref()
+        if r == d_y:
+            return identity(d_y)
+        return fmpq_mat(d_y, r, [reduced[j, i] for i in range(d_y) for j in range(r)])
 
     @property
     def product_rank(self) -> int:
@@ -213,8 +226,6 @@ class SpectralFacts:
         """N: a rational basis of (range P)^perp (columns)."""
         Q = self.range_basis
         if Q.ncols() == 0:
-            from .arith.exact import identity
-
             return identity(Q.nrows())
         return nullspace(Q.transpose())
 
