@@ -1,0 +1,777 @@
+"""The regularized loss: critical set, error bound and classification for lambda_h > 0.
+
+L(W) = 1/2 ||W_H ... W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, all lambda_h > 0.
+Reference: Chen, Jiang, Wang, "Error bound analysis for the regularized loss of deep
+linear neural networks", arXiv 2502.11152 (CJW). Their body text was not available; the
+statements used here are the reconstructed and machine-checked ones of regularized.md
+(tags [R]), cited by section:
+
+- §2 weighted balancedness: lambda_h W_h W_h^T = lambda_(h+1) W_(h+1)^T W_(h+1) at every
+  critical point, for any data (the data terms of W_(h+1)^T dL/dW_(h+1) and
+  (dL/dW_h) W_h^T cancel).
+- §3 Theorem R1 (whitened data X X^T = c I): the product singular values are
+  s in S(y) = {0} u {s in (0, y): s^(H-2) (y - s)^H = Lambda}, Lambda = prod lambda_h, one
+  per singular value y of the target M = Y X^T / c (with lambda/c); critical values
+  c0 + c sum_i phi(y_i, s_i), phi(y, 0) = y^2/2, phi(y, s) = (y - s)(y + (H-1)s)/2.
+- §4 error bound: holds near W* iff Hessian nullity = orbit dimension (Morse-Bott), with
+  constant kappa -> 1/mu_+, mu_+ the smallest nonzero |eigenvalue|; Theorem R2 gives the
+  data condition (H-2)^(H-2) H^H y^(2H-2) != (2H-2)^(2H-2) Lambda for every y > 0.
+
+Roots are algebraic numbers held as (irreducible polynomial, rational isolating interval),
+never as floats: the interval comes from flint's certified arb balls and the sign change
+at its rational endpoints is verified exactly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import comb, isqrt
+from typing import Any, Sequence
+
+from flint import arb, fmpq, fmpq_mat, fmpq_poly
+
+from ..arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
+from ..inertia import kernel_complement_inertia
+from ..landscape.derivatives import _gradient, _hessian_matrix, _loss
+from ..landscape.point import ExactPoint, exact_point
+from ..problem import Problem, RationalMatrix
+from ..results import (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED,
+                       Inertia, RouteVerdict, fraction_text)
+
+__all__ = [
+    "AlgebraicReal",
+    "real_roots",
+    "weighted_balance_defects",
+    "is_weighted_balanced",
+    "whitening_constant",
+    "admissible_polynomial",
+    "admissible_product_values",
+    "ModeSpectrum",
+    "closed_form_spectrum",
+    "CriticalValue",
+    "critical_values",
+    "global_minimum_value",
+    "error_bound_data_condition",
+    "orbit_generators",
+    "ErrorBound",
+    "error_bound",
+    "RegularizedClassification",
+    "classify_regularized",
+    "design_critical_point",
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# algebraic real numbers
+
+
+def _arb_to_interval(x: arb) -> tuple[Fraction, Fraction]:
+    """Rational endpoints enclosing the arb ball x (outward, exact)."""
+    m, e = x.mid().man_exp()
+    r, f = x.rad().man_exp()
+    mid = Fraction(int(m)) * (Fraction(2) ** int(e))
+    rad = Fraction(int(r)) * (Fraction(2) ** int(f))
+    rad = rad * 2 if rad else Fraction(1, 2**200)
+    return mid - rad, mid + rad
+
+
+def _q(x: Fraction | int) -> fmpq:
+    x = Fraction(x)
+    return fmpq(x.numerator, x.denominator)
+
+
+@dataclass(frozen=True)
+class AlgebraicReal:
+    """A real algebraic number: the unique root of ``polynomial`` in [lower, upper].
+
+    ``polynomial`` holds the coefficients (constant first) of a squarefree rational
+    polynomial with a verified sign change on [lower, upper] and exactly one root there.
+    A rational number has lower == upper and a linear polynomial.
+    """
+
+    polynomial: tuple[Fraction, ...]
+    lower: Fraction
+    upper: Fraction
+
+    @classmethod
+    def rational(cls, x: Fraction | int) -> "AlgebraicReal":
+        x = Fraction(x)
+        return cls((-x, Fraction(1)), x, x)
+
+    @property
+    def is_rational(self) -> bool:
+        return self.lower == self.upper
+
+    @property
+    def value(self) -> Fraction:
+        if not self.is_rational:
+            raise ValueError("irrational algebraic number has no exact Fraction value")
+        return self.lower
+
+    def _poly(self) -> fmpq_poly:
+        return fmpq_poly([_q(c) for c in self.polynomial])
+
+    def refine(self, width: Fraction) -> "AlgebraicReal":
+        """Bisect (with exact sign evaluation) until upper - lower <= width."""
+        if self.is_rational:
+            return self
+        p = self._poly()
+        lo, hi = self.lower, self.upper
+        s_lo = _sign(p(_q(lo)))
+        while hi - lo > width:
+            mid = (lo + hi) / 2
+            s_mid = _sign(p(_q(mid)))
+            if s_mid == 0:
+                return AlgebraicReal.rational(mid)
+            if s_mid == s_lo:
+                lo = mid
+            else:
+                hi = mid
+        return AlgebraicReal(self.polynomial, lo, hi)
+
+    def __float__(self) -> float:
+        return float((self.lower + self.upper) / 2)
+
+    def to_json(self) -> Any:
+        if self.is_rational:
+            return fraction_text(self.lower)
+        return {"polynomial": [fraction_text(c) for c in self.polynomial],
+                "interval": [fraction_text(self.lower), fraction_text(self.upper)],
+                "approx": float(self)}
+
+    def __str__(self) -> str:
+        if self.is_rational:
+            return fraction_text(self.lower)
+        return f"root of {_poly_text(self.polynomial)} in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
+
+
+def _sign(x: fmpq) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _poly_text(coefficients: Sequence[Fraction]) -> str:
+    terms = [f"{fraction_text(c)}*x^{k}" for k, c in enumerate(coefficients) if c != 0]
+    return " + ".join(reversed(terms)) or "0"
+
+
+def real_roots(polynomial: fmpq_poly) -> list[tuple[AlgebraicReal, int]]:
+    """All real roots of a nonzero rational polynomial with multiplicities, in increasing order.
+
+    The polynomial is factored over Q (flint); a linear factor gives an exact rational
+    root. For an irreducible factor of higher degree (hence squarefree), flint's
+    ``complex_roots`` returns certified disjoint balls with real roots carrying an exact
+    zero imaginary part; each real ball is widened to a rational interval on which the
+    sign change is verified exactly, so each interval holds exactly one root
+    (regularized.md §5.1 step 3).
+    """
+    if polynomial == 0:
+        raise ValueError("the zero polynomial has every number as a root")
+    out: list[tuple[AlgebraicReal, int]] = []
+    _, factors = polynomial.factor()
+    for factor, multiplicity in factors:
+        coefficients = [to_fraction(fmpq(c)) for c in factor.coeffs()]
+        if factor.degree() == 1:
+            out.append((AlgebraicReal.rational(-coefficients[0] / coefficients[1]), multiplicity))
+            continue
+        if factor.degree() < 1:
+            continue
+        roots = [z for z, _ in factor.complex_roots() if z.imag == 0]
+        intervals = sorted(_arb_to_interval(z.real) for z in roots)
+        for (lo, hi), nxt in zip(intervals, intervals[1:] + [None]):
+            if nxt is not None and hi >= nxt[0]:
+                raise ArithmeticError("arb balls of distinct real roots overlap after widening")
+            if _sign(factor(_q(lo))) * _sign(factor(_q(hi))) >= 0:
+                raise ArithmeticError("no verified sign change on an isolating interval")
+            out.append((AlgebraicReal(tuple(coefficients), lo, hi), multiplicity))
+    return sorted(out, key=lambda rm: (rm[0].lower, rm[0].upper))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# §2: weighted balancedness
+
+
+def weighted_balance_defects(problem: Problem, weights: Any) -> list[RationalMatrix]:
+    """D_h = lambda_h W_h W_h^T - lambda_(h+1) W_(h+1)^T W_(h+1), h = 1..H-1 (regularized.md §2).
+
+    Zero at every critical point of the regularized loss, for any data: the identity
+    W_(h+1)^T dL/dW_(h+1) - (dL/dW_h) W_h^T = -D_h holds for every W.
+    """
+    p = exact_point(problem, weights)
+    lam = p.lambdas
+    return [from_fmpq_mat(p.W[h] * p.W[h].transpose() * lam[h] - p.W[h + 1].transpose() * p.W[h + 1] * lam[h + 1])
+            for h in range(p.depth - 1)]
+
+
+def is_weighted_balanced(problem: Problem, weights: Any) -> bool:
+    """True iff every weighted balance defect D_h is exactly zero (regularized.md §2)."""
+    return all(d.is_zero() for d in weighted_balance_defects(problem, weights))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# §3: the closed form for whitened data
+
+
+def whitening_constant(problem: Problem) -> Fraction | None:
+    """c if X X^T = c I with c > 0 exactly, else None (regularized.md §1 and §5.1 step 1)."""
+    S = to_fmpq_mat(problem.X) * to_fmpq_mat(problem.X).transpose()
+    c = S[0, 0]
+    n = S.nrows()
+    if c == 0 or any(S[i, j] != (c if i == j else 0) for i in range(n) for j in range(n)):
+        return None
+    return to_fraction(c)
+
+
+def _prod(values: Sequence[Fraction]) -> Fraction:
+    out = Fraction(1)
+    for v in values:
+        out *= v
+    return out
+
+
+def admissible_polynomial(y: Fraction, depth: int, Lambda: Fraction) -> fmpq_poly:
+    """P_y(s) = s^(H-2) (y - s)^H - Lambda in Q[s], for a rational singular value y (Theorem R1).
+
+    Depth H = 1 is not covered by the theorem and refused.
+    """
+    if depth < 2:
+        raise ValueError("Theorem R1 needs depth H >= 2")
+    s = fmpq_poly([0, 1])
+    return s ** (depth - 2) * (fmpq_poly([_q(y)]) - s) ** depth - _q(Lambda)
+
+
+def _eliminated_polynomial(mu: Fraction, depth: int, Lambda: Fraction) -> tuple[fmpq_poly, fmpq_poly, fmpq_poly]:
+    """For y = sqrt(mu) irrational: P_y = A + y B with A, B in Q[s]; returns (A, B, A^2 - mu B^2).
+
+    A^2 - mu B^2 = P_y P_(-y) is the resultant-free elimination of y (regularized.md §5.1 step 2).
+    """
+    H = depth
+    A, B = fmpq_poly([-_q(Lambda)]), fmpq_poly([0])
+    s = fmpq_poly([0, 1])
+    for k in range(H + 1):
+        # term C(H,k) y^k (-s)^(H-k) s^(H-2)
+        term = s ** (H - k + H - 2) * (comb(H, k) * (-1) ** (H - k))
+        if k % 2 == 0:
+            A += term * _q(mu ** (k // 2))
+        else:
+            B += term * _q(mu ** (k // 2))
+    return A, B, A * A - B * B * _q(mu)
+
+
+def _rational_sqrt(x: Fraction) -> Fraction | None:
+    if x < 0:
+        return None
+    a, b = isqrt(x.numerator), isqrt(x.denominator)
+    return Fraction(a, b) if a * a == x.numerator and b * b == x.denominator else None
+
+
+def _arb_of(x: AlgebraicReal) -> arb:
+    if x.is_rational:
+        return arb(_q(x.lower))
+    lo, hi = _q(x.lower), _q(x.upper)
+    return arb((lo + hi) / 2, (hi - lo) / 2)
+
+
+def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> list[tuple[AlgebraicReal, int]]:
+    """The nonzero elements of S(y), y = sqrt(mu) > 0, each with its multiplicity as a root (Theorem R1).
+
+    S(y) \\ {0} = {s in (0, y): s^(H-2)(y - s)^H = Lambda}. A multiplicity 2 is the double root
+    of Theorem R2 (degenerate critical points). If y is irrational, the roots of
+    A^2 - mu B^2 are sorted into those of P_y and those of P_(-y) by the sign of A B,
+    evaluated in certified ball arithmetic after refinement.
+    """
+    y = _rational_sqrt(mu)
+    if y is not None:
+        P = admissible_polynomial(y, depth, Lambda)
+        keep = []
+        for root, mult in real_roots(P):
+            root = root.refine(Fraction(1, 10**30)) if not root.is_rational else root
+            if root.lower > 0 and root.upper < y:
+                keep.append((root, mult))
+            elif not (root.upper <= 0 or root.lower >= y):
+                raise ArithmeticError("could not separate a root from 0 or y")
+        return keep
+    A, B, R = _eliminated_polynomial(mu, depth, Lambda)
+    y_ball = arb(_q(mu)).sqrt()
+    keep = []
+    for root, mult in real_roots(R):
+        for _ in range(60):
+            ball = _arb_of(root)
+            ab = _eval_arb(A, ball) * _eval_arb(B, ball)
+            inside = ball > 0 and (y_ball - ball) > 0
+            outside = ball < 0 or (y_ball - ball) < 0
+            if (ab < 0 or ab > 0) and (inside or outside):
+                break
+            root = root.refine((root.upper - root.lower) / 2**20)
+        else:
+            raise ArithmeticError("could not decide a root of the eliminated polynomial")
+        # A(s) = -y B(s) (so A B < 0, y > 0) iff P_y(s) = 0
+        if inside and ab < 0:
+            keep.append((root, mult))
+    return keep
+
+
+def _eval_arb(poly: fmpq_poly, x: arb) -> arb:
+    out = arb(0)
+    for c in reversed(poly.coeffs()):
+        out = out * x + arb(fmpq(c))
+    return out
+
+
+@dataclass(frozen=True)
+class ModeSpectrum:
+    """One positive singular value y = sqrt(mu) of the scaled target with its admissible s-values."""
+
+    mu: Fraction
+    multiplicity: int
+    values: tuple[tuple[AlgebraicReal, int], ...]   # nonzero s in S(y), with root multiplicity
+
+    def to_json(self) -> dict[str, Any]:
+        return {"y_squared": fraction_text(self.mu), "multiplicity": self.multiplicity,
+                "s_values": [{"s": s.to_json(), "root_multiplicity": m} for s, m in self.values]}
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """Data of Theorem R1 after the reduction of §1: scale c, target M/c, lambdas/c, constant c0."""
+
+    c: Fraction
+    depth: int
+    Lambda: Fraction            # prod (lambda_h / c)
+    c0: Fraction                # 1/2 (||Y||^2 - ||M||^2 / c)
+    modes: tuple[ModeSpectrum, ...]
+    r_max: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"c": fraction_text(self.c), "depth": self.depth, "Lambda": fraction_text(self.Lambda),
+                "c0": fraction_text(self.c0), "r_max": self.r_max, "modes": [m.to_json() for m in self.modes]}
+
+
+def closed_form_spectrum(problem: Problem, widths: Sequence[int]) -> ClosedForm | None:
+    """The per-singular-value equations of Theorem R1 and their exactly isolated roots.
+
+    Needs X X^T = c I and lambda_h > 0 (else None). The eigenvalues mu of (M/c)(M/c)^T,
+    M = Y X^T, are read from the factored characteristic polynomial; an irrational mu
+    raises NotImplementedError (the closed form then needs a number field: §5.1 step 2).
+    """
+    c = whitening_constant(problem)
+    depth = len(widths) - 1
+    lams = problem.layer_lambdas(depth)
+    if c is None or depth < 2 or any(l <= 0 for l in lams):
+        return None
+    M = to_fmpq_mat(problem.Y) * to_fmpq_mat(problem.X).transpose() / _q(c)
+    gram = M * M.transpose() if M.nrows() <= M.ncols() else M.transpose() * M
+    Lambda = _prod([l / c for l in lams])
+    modes = []
+    for root, mult in real_roots(gram.charpoly()):
+        if not root.is_rational:
+            raise NotImplementedError("an eigenvalue of M M^T is irrational; the closed form needs a number field")
+        if root.value > 0:
+            modes.append(ModeSpectrum(root.value, mult, tuple(admissible_product_values(root.value, depth, Lambda))))
+    modes.sort(key=lambda m: -m.mu)
+    Yf = to_fmpq_mat(problem.Y)
+    normY = sum((x * x for x in Yf.entries()), fmpq(0))
+    normM = sum((x * x for x in M.entries()), fmpq(0)) * _q(c) * _q(c)
+    c0 = to_fraction(normY - normM / _q(c)) / 2
+    return ClosedForm(c, depth, Lambda, c0, tuple(modes), min(widths))
+
+
+@dataclass(frozen=True)
+class CriticalValue:
+    """One critical value c0 + c sum_i phi(y_i, s_i): exact if rational, else a rational bracket."""
+
+    lower: Fraction
+    upper: Fraction
+    choice: tuple[tuple[str, ...], ...]   # per mode, the chosen s-values (text), one per copy
+    rank: int
+
+    @property
+    def exact(self) -> bool:
+        return self.lower == self.upper
+
+    def to_json(self) -> dict[str, Any]:
+        v = fraction_text(self.lower) if self.exact else [fraction_text(self.lower), fraction_text(self.upper)]
+        return {"value": v, "rank": self.rank, "s": [list(c) for c in self.choice]}
+
+    def __str__(self) -> str:
+        v = fraction_text(self.lower) if self.exact else f"in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
+        return f"{v} (rank {self.rank})"
+
+
+def _phi_bounds(mu: Fraction, s: AlgebraicReal | None, depth: int) -> tuple[Fraction, Fraction]:
+    """phi(y, s) = (y - s)(y + (H-1)s)/2 = (mu + (H-2) y s - (H-1) s^2)/2, phi(y, 0) = mu/2 (§3)."""
+    if s is None:
+        return mu / 2, mu / 2
+    y = _rational_sqrt(mu)
+    if y is not None and s.is_rational:
+        v = (y - s.value) * (y + (depth - 1) * s.value) / 2
+        return v, v
+    s = s.refine(Fraction(1, 10**40))
+    ys = arb(_q(mu)).sqrt() * _arb_of(s)
+    ball = (arb(_q(mu)) + ys * (depth - 2) - _arb_of(s) ** 2 * (depth - 1)) / 2
+    return _arb_to_interval(ball)
+
+
+def critical_values(form: ClosedForm, *, limit: int = 100_000) -> list[CriticalValue]:
+    """Every critical value of the regularized loss, sorted (Theorem R1, §3 critical values).
+
+    Each copy of a singular value y picks s in S(y) (0 or a root); at most r_max of the s
+    are nonzero. Value = c0 + c * sum phi(y_i, s_i). Values are merged when exactly equal.
+    """
+    options = []
+    for mode in form.modes:
+        per_copy = [None] + [s for s, _ in mode.values]
+        # copies of a repeated y: choose a multiset (order does not change the value)
+        options.append(list(itertools.combinations_with_replacement(range(len(per_copy)), mode.multiplicity)))
+    out: dict[tuple, CriticalValue] = {}
+    count = 0
+    for combo in itertools.product(*options):
+        rank = sum(1 for picks in combo for k in picks if k != 0)
+        if rank > form.r_max:
+            continue
+        count += 1
+        if count > limit:
+            raise ValueError(f"more than {limit} combinations of admissible values")
+        lo = hi = form.c0
+        texts = []
+        for mode, picks in zip(form.modes, combo):
+            per_copy = [None] + [s for s, _ in mode.values]
+            texts.append(tuple("0" if k == 0 else str(per_copy[k]) for k in picks))
+            for k in picks:
+                a, b = _phi_bounds(mode.mu, per_copy[k], form.depth)
+                lo += form.c * a
+                hi += form.c * b
+        key = (lo, hi, rank)
+        out.setdefault(key, CriticalValue(lo, hi, tuple(texts), rank))
+    return sorted(out.values(), key=lambda v: (v.lower, v.upper))
+
+
+def global_minimum_value(form: ClosedForm) -> CriticalValue:
+    """The smallest critical value; F is coercive (lambda > 0), so it is the global minimum (§3).
+
+    Brackets that overlap the smallest one are refined by construction at 10^-40; if two
+    irrational brackets still overlap the smallest is reported with the union bracket.
+    """
+    values = critical_values(form)
+    best = values[0]
+    for v in values[1:]:
+        if v.lower < best.upper:
+            best = CriticalValue(min(best.lower, v.lower), min(best.upper, v.upper), best.choice, best.rank)
+    return best
+
+
+def error_bound_data_condition(problem: Problem, depth: int) -> tuple[bool, list[AlgebraicReal]]:
+    """Theorem R2 (regularized.md §4.4): the error bound holds near every critical point iff no
+    positive singular value y of M/c satisfies (H-2)^(H-2) H^H y^(2H-2) = (2H-2)^(2H-2) Lambda.
+
+    Decided exactly: gcd of charpoly((M/c)(M/c)^T)(mu) and (H-2)^(H-2) H^H mu^(H-1) - (2H-2)^(2H-2) Lambda,
+    then its positive rational roots (0^0 = 1). Returns (holds, offending mu values). Needs X X^T = c I.
+    """
+    c = whitening_constant(problem)
+    if c is None:
+        raise ValueError("Theorem R2 needs whitened data X X^T = c I")
+    H = depth
+    lams = problem.layer_lambdas(H)
+    Lambda = _prod([l / c for l in lams])
+    M = to_fmpq_mat(problem.Y) * to_fmpq_mat(problem.X).transpose() / _q(c)
+    gram = M * M.transpose() if M.nrows() <= M.ncols() else M.transpose() * M
+    lead = (H - 2) ** (H - 2) * H ** H          # Python's 0 ** 0 == 1 is the convention of R2
+    cond = fmpq_poly([0] * (H - 1) + [lead]) - _q((2 * H - 2) ** (2 * H - 2) * Lambda)
+    g = gram.charpoly().gcd(cond)
+    bad = [r for r, _ in real_roots(g) if r.lower > 0] if g.degree() > 0 else []
+    return (not bad), bad
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# §4: orbits, Hessian nullity and the error bound
+
+
+def _skew_basis(n: int) -> list[fmpq_mat]:
+    out = []
+    for a in range(n):
+        for b in range(a + 1, n):
+            A = fmpq_mat(n, n)
+            A[a, b], A[b, a] = 1, -1
+            out.append(A)
+    return out
+
+
+def _flatten(blocks: Sequence[fmpq_mat]) -> list[fmpq]:
+    return [x for b in blocks for x in b.entries()]
+
+
+def orbit_generators(problem: Problem, weights: Any) -> fmpq_mat:
+    """Rows spanning the tangent space of the orthogonal symmetry orbit at W (regularized.md §4.2).
+
+    Hidden layers: for skew A in so(d_h), (dW_h, dW_(h+1)) = (A W_h, -W_(h+1) A). Ends: skew
+    (B, C) with B Sigma_YX = Sigma_YX C and C Sigma_XX = Sigma_XX C (then W -> e^{tB} W e^{-tC}
+    leaves the loss invariant; for X X^T = cI the second condition is void and the first is
+    B M = M C), giving (dW_H, dW_1) = (B W_H, -W_1 C). The weight-decay penalty is orthogonally
+    invariant, so these are symmetries for every lambda.
+    """
+    p = exact_point(problem, weights)
+    H, d = p.depth, p.widths
+    zero = [fmpq_mat(w.nrows(), w.ncols()) for w in p.W]
+    rows: list[list[fmpq]] = []
+    for h in range(1, H):          # hidden width d_h between W_h and W_(h+1)
+        for A in _skew_basis(d[h]):
+            blocks = list(zero)
+            blocks[h - 1] = A * p.W[h - 1]
+            blocks[h] = -(p.W[h] * A)
+            rows.append(_flatten(blocks))
+    # end symmetries: solve the linear conditions on (B, C) exactly
+    Bs, Cs = _skew_basis(d[H]), _skew_basis(d[0])
+    if Bs or Cs:
+        Syx, Sxx = p.sigma_yx, p.sigma_xx
+        cols = [_flatten([B * Syx, fmpq_mat(d[0], d[0])]) for B in Bs] + \
+               [_flatten([-(Syx * C), C * Sxx - Sxx * C]) for C in Cs]
+        n_rows = len(cols[0])
+        system = fmpq_mat(n_rows, len(cols), [cols[j][i] for i in range(n_rows) for j in range(len(cols))])
+        null = nullspace(system)
+        for k in range(null.ncols()):
+            coeff = [null[i, k] for i in range(null.nrows())]
+            B = sum((Bs[i] * coeff[i] for i in range(len(Bs))), fmpq_mat(d[H], d[H]))
+            C = sum((Cs[i] * coeff[len(Bs) + i] for i in range(len(Cs))), fmpq_mat(d[0], d[0]))
+            blocks = list(zero)
+            blocks[H - 1] = blocks[H - 1] + B * p.W[H - 1]
+            blocks[0] = blocks[0] - p.W[0] * C
+            rows.append(_flatten(blocks))
+    n = p.n_parameters
+    if not rows:
+        return fmpq_mat(0, n)
+    return fmpq_mat(len(rows), n, [x for r in rows for x in r])
+
+
+@dataclass(frozen=True)
+class ErrorBound:
+    """The error-bound test at a critical point (regularized.md §4.3).
+
+    holds iff Hessian nullity == orbit dimension; then every kappa > 1/mu_plus works
+    (sharp as the neighbourhood shrinks), mu_plus = min nonzero |eigenvalue|, given as a
+    rational bracket [mu_lower, mu_upper] (exact when lower == upper).
+    """
+
+    nullity: int
+    orbit_dimension: int
+    inertia: Inertia
+    mu_plus: tuple[Fraction, Fraction] | None
+
+    @property
+    def holds(self) -> bool:
+        return self.nullity == self.orbit_dimension
+
+    @property
+    def kappa(self) -> tuple[Fraction, Fraction] | None:
+        """1/mu_plus as a bracket [1/mu_upper, 1/mu_lower]."""
+        if self.mu_plus is None or not self.holds:
+            return None
+        return (1 / self.mu_plus[1], 1 / self.mu_plus[0])
+
+    def to_json(self) -> dict[str, Any]:
+        def br(b):
+            return None if b is None else [fraction_text(b[0]), fraction_text(b[1])]
+        return {"holds": self.holds, "nullity": self.nullity, "orbit_dimension": self.orbit_dimension,
+                "inertia": self.inertia.to_json(), "mu_plus": br(self.mu_plus), "kappa": br(self.kappa)}
+
+    def __str__(self) -> str:
+        s = f"error bound {'holds' if self.holds else 'FAILS'}: Hessian nullity {self.nullity}, orbit dimension {self.orbit_dimension}"
+        if self.kappa is not None:
+            s += f"; kappa = 1/mu_+ in [{float(self.kappa[0]):.10g}, {float(self.kappa[1]):.10g}]"
+        return s
+
+
+def _smallest_nonzero_abs_eigenvalue(hessian: fmpq_mat, nullity: int) -> tuple[Fraction, Fraction] | None:
+    """Bracket of min |mu| over nonzero eigenvalues: smallest |root| of charpoly / x^nullity (§5.1 step 5)."""
+    chi = hessian.charpoly()
+    coeffs = chi.coeffs()
+    q = fmpq_poly(coeffs[nullity:])
+    if q.degree() < 1:
+        return None
+    best: tuple[Fraction, Fraction] | None = None
+    for root, _ in real_roots(q):
+        root = root.refine(Fraction(1, 10**30))
+        lo, hi = (root.lower, root.upper) if root.lower > 0 else (-root.upper, -root.lower)
+        if best is None or hi < best[0] or (lo < best[1] and lo < best[0]):
+            best = (lo, hi) if best is None or lo < best[0] else best
+    return best
+
+
+def error_bound(problem: Problem, weights: Any, *, hessian: fmpq_mat | None = None,
+                with_constant: bool = True) -> ErrorBound:
+    """Decide the error bound at a critical point: nullity(Hess) == dim(orbit) (§4.3 Lemma).
+
+    Nullity and inertia come from ``kernel_complement_inertia`` with the orbit generators
+    as known kernel vectors (their membership in ker H is checked exactly); the orbit
+    dimension is their exact rank. mu_plus (and kappa = 1/mu_plus) from the charpoly.
+    """
+    p = exact_point(problem, weights)
+    H = _hessian_matrix(p) if hessian is None else hessian
+    gens = orbit_generators(problem, p)
+    inertia, _ = kernel_complement_inertia(H, gens)
+    orbit = exact_rank(gens) if gens.nrows() else 0
+    mu = _smallest_nonzero_abs_eigenvalue(H, inertia.n_zero) if with_constant else None
+    return ErrorBound(inertia.n_zero, orbit, inertia, mu)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# classification for lambda > 0
+
+
+@dataclass(frozen=True)
+class RegularizedClassification:
+    """Verdict for a point of the regularized loss, and how it was decided."""
+
+    kind: str
+    critical: bool
+    loss: Fraction
+    weighted_balanced: bool
+    methods: tuple[RouteVerdict, ...]
+    error_bound: ErrorBound | None = None
+    global_value: CriticalValue | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def inertia(self) -> Inertia | None:
+        return None if self.error_bound is None else self.error_bound.inertia
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "critical": self.critical, "loss": fraction_text(self.loss),
+                "weighted_balanced": self.weighted_balanced,
+                "inertia": None if self.inertia is None else self.inertia.to_json(),
+                "error_bound": None if self.error_bound is None else self.error_bound.to_json(),
+                "global_value": None if self.global_value is None else self.global_value.to_json(),
+                "methods": [m.to_json() for m in self.methods], "notes": list(self.notes)}
+
+    def __str__(self) -> str:
+        lines = [f"verdict: {self.kind}", f"loss: {fraction_text(self.loss)}   critical: {'yes' if self.critical else 'no'}"
+                 f"   weighted balanced: {'yes' if self.weighted_balanced else 'no'}"]
+        if self.inertia is not None:
+            lines.append(f"Hessian inertia: {self.inertia}")
+        if self.error_bound is not None:
+            lines.append(str(self.error_bound))
+        if self.global_value is not None:
+            lines.append(f"global minimum value (Theorem R1): {self.global_value}")
+        lines += [f"  {m.method}: {m.kind} ({m.reason})" for m in self.methods]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool = True) -> RegularizedClassification:
+    """Classify W for the loss with all lambda_h > 0 (regularized.md §3-§4).
+
+    1. Not critical if the exact gradient is nonzero.
+    2. Whitened data: the global minimum value is the smallest critical value of Theorem R1
+       (F is coercive); loss == it decides global_minimizer even at degenerate points.
+    3. Exact Hessian inertia with the orbit directions factored out: a negative eigenvalue
+       means strict_saddle.
+    4. PSD Hessian with nullity == orbit dimension (Morse-Bott): a local minimizer (the
+       Hessian is positive definite on the normal space of the orbit of critical points);
+       local_minimizer if its loss exceeds the global value, undecided if no global value is known.
+    5. PSD with nullity > orbit dimension: second order cannot decide: undecided.
+    """
+    p = exact_point(problem, weights)
+    if any(l <= 0 for l in p.problem.layer_lambdas(p.depth)):
+        raise ValueError("classify_regularized needs every lambda_h > 0")
+    value = to_fraction(_loss(p))
+    balanced = is_weighted_balanced(problem, p)
+    grads = _gradient(p)
+    if any(x != 0 for g in grads for x in g.entries()):
+        why = "exact gradient is nonzero" + ("" if balanced else "; weights are not weighted-balanced (§2)")
+        return RegularizedClassification(NOT_CRITICAL, False, value, balanced,
+                                         (RouteVerdict("gradient", NOT_CRITICAL, why),))
+    methods: list[RouteVerdict] = []
+    notes: list[str] = []
+    gv: CriticalValue | None = None
+    try:
+        form = closed_form_spectrum(problem, p.widths)
+    except NotImplementedError as err:
+        form = None
+        notes.append(str(err))
+    if form is not None:
+        gv = global_minimum_value(form)
+        if gv.exact and value == gv.lower:
+            methods.append(RouteVerdict("closed_form", GLOBAL_MINIMIZER,
+                                        "Theorem R1: loss equals the smallest critical value (F coercive)"))
+        elif value > gv.upper:
+            methods.append(RouteVerdict("closed_form", "not_global",
+                                        "Theorem R1: loss exceeds the smallest critical value"))
+    eb = error_bound(problem, p, with_constant=with_constant)
+    if eb.inertia.n_minus > 0:
+        methods.append(RouteVerdict("hessian", STRICT_SADDLE, f"exact inertia {eb.inertia}: a negative eigenvalue"))
+    elif eb.holds:
+        methods.append(RouteVerdict("hessian", "local_minimum",
+                                    f"PSD Hessian, nullity {eb.nullity} = orbit dimension (Morse-Bott, §4.3)"))
+    else:
+        methods.append(RouteVerdict("hessian", UNDECIDED,
+                                    f"PSD Hessian, nullity {eb.nullity} > orbit dimension {eb.orbit_dimension}: "
+                                    "second order cannot decide"))
+    cf = methods[0].kind if methods and methods[0].method == "closed_form" else None
+    hv = methods[-1].kind
+    if cf == GLOBAL_MINIMIZER:
+        if hv == STRICT_SADDLE:
+            kind = UNDECIDED
+            notes.append("FINDING: closed form says global minimum but the Hessian has a negative eigenvalue")
+        else:
+            kind = GLOBAL_MINIMIZER
+    elif hv == STRICT_SADDLE:
+        kind = STRICT_SADDLE
+    elif hv == "local_minimum":
+        kind = LOCAL_MINIMIZER if cf == "not_global" else UNDECIDED
+        if kind == UNDECIDED:
+            notes.append("a local minimum; no closed form to decide whether it is global")
+    else:
+        kind = UNDECIDED
+    return RegularizedClassification(kind, True, value, balanced, tuple(methods), eb, gv, tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# data design (§5.1 step 4 (iii))
+
+
+def design_critical_point(layer_sigmas: Sequence[Sequence[Any]], lambdas: Sequence[Any], *,
+                          inactive: Sequence[Any] = (), widths: Sequence[int] | None = None,
+                          orthogonals: Sequence[RationalMatrix] | None = None) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Rational data X = I, Y = M and a rational critical point of the regularized loss (§5.1 (iii)).
+
+    ``layer_sigmas[i]`` = (sigma_(1,i), ..., sigma_(H,i)) > 0 for each active mode i, with
+    lambda_h sigma_(h,i)^2 = tau_i the same for every h (weighted balance, §2). Then
+    s_i = prod_h sigma_(h,i) and y_i := s_i + tau_i / s_i (from tau = s (y - s), Theorem R1).
+    ``inactive`` lists further singular values y of M with s = 0. Widths default to
+    (p, a, ..., a, p) with p = #modes, a = #active. ``orthogonals`` (Q_0 = V, Q_1, ..., Q_H = U)
+    are rational orthogonal matrices of sizes widths; identity by default. Then
+    W_h = Q_h Sigma_h Q_(h-1)^T, M = U diag(y) V^T.
+    """
+    lam = [Fraction(l) for l in lambdas]
+    H = len(lam)
+    active = [[Fraction(x) for x in s] for s in layer_sigmas]
+    ys = []
+    for sig in active:
+        if len(sig) != H or any(x <= 0 for x in sig):
+            raise ValueError("each active mode needs H positive layer singular values")
+        taus = {l * x * x for l, x in zip(lam, sig)}
+        if len(taus) != 1:
+            raise ValueError(f"lambda_h sigma_h^2 must be equal across layers (weighted balance), got {sorted(taus)}")
+        tau, s = taus.pop(), _prod(sig)
+        ys.append(s + tau / s)
+    ys += [Fraction(y) for y in inactive]
+    p = len(ys)
+    a = len(active)
+    widths = tuple(widths) if widths is not None else (p,) + (max(a, 1),) * (H - 1) + (p,)
+    if len(widths) != H + 1 or widths[0] < p or widths[-1] < p or min(widths) < a:
+        raise ValueError("widths must be (d_0..d_H) with d_0, d_H >= #modes and all >= #active modes")
+    Qs = [to_fmpq_mat(q) for q in orthogonals] if orthogonals is not None else \
+        [fmpq_mat([[int(i == j) for j in range(n)] for i in range(n)]) for n in widths]
+    weights = []
+    for h in range(1, H + 1):
+        S = fmpq_mat(widths[h], widths[h - 1])
+        for i, sig in enumerate(active):
+            S[i, i] = _q(sig[h - 1])
+        weights.append(from_fmpq_mat(Qs[h] * S * Qs[h - 1].transpose()))
+    D = fmpq_mat(widths[H], widths[0])
+    for i, y in enumerate(ys):
+        D[i, i] = _q(y)
+    M = from_fmpq_mat(Qs[H] * D * Qs[0].transpose())
+    X = RationalMatrix.identity(widths[0])
+    problem = Problem(X, M, tuple(lam))
+    return problem, tuple(weights)
