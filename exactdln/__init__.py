@@ -7,6 +7,9 @@ __version__ = "0.1.0"
 
 from .problem import InputError, Problem, RationalMatrix, load_point, parse_number  # noqa: E402
 from .results import Assumptions, Classification, Inertia, RouteVerdict  # noqa: E402
+from .classify import classify, hessian_inertia  # noqa: E402
+from .landscape.derivatives import gradient, hessian_form, hessian_matrix, is_critical, loss  # noqa: E402
+from .landscape.products import partial_product, partial_ranks  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -19,4 +22,13 @@ __all__ = [
     "Classification",
     "Inertia",
     "RouteVerdict",
+    "classify",
+    "hessian_inertia",
+    "gradient",
+    "hessian_form",
+    "hessian_matrix",
+    "is_critical",
+    "loss",
+    "partial_product",
+    "partial_ranks",
 ]
