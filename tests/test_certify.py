@@ -1,0 +1,212 @@
+"""Engine-produced certificates (exactdln/certificates/certify.py, exactdln/escape.py).
+
+Expected kinds come from the briefs' worked cases (achour.md §8, yun.md §4) and the family theorems of achour.md §3
+(construct instances), never from the certifier. Each certificate must pass the standalone checker, and engine
+certificates altered in a way that breaks the mathematics must be refused (the mutation list itself is tested in
+test_checker.py on hand-built certificates; here only the engine's evidence is altered).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+sys.path.insert(0, os.path.dirname(__file__))
+from strategies import instances  # noqa: E402
+
+from exactdln import checker  # noqa: E402
+from exactdln.certificates.certify import certify, write_certificate, CertificateError  # noqa: E402
+from exactdln.construct import gallery  # noqa: E402
+from exactdln.escape import find_escape_curve, loss_polynomial  # noqa: E402
+from exactdln.problem import Problem, RationalMatrix  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GALLERY = dict(gallery())
+# T8 is a rank-deficient global minimizer outside (H): format v1 cannot certify it (top_eigenspace needs r = r_max)
+CERTIFIABLE = [name for name in GALLERY if name != "T8"]
+
+
+def checks(data) -> bool:
+    results = checker.check_certificate(json.loads(json.dumps(data)))
+    return all(ok for _, ok, _ in results)
+
+
+@pytest.mark.parametrize("name", CERTIFIABLE)
+def test_gallery_case_certified_with_briefs_kind(name):
+    inst = GALLERY[name]
+    cert = certify(inst.problem, inst.weights)
+    assert cert.kind == inst.expected_kind
+    assert cert.ok and checks(cert.data)
+
+
+def test_t8_rank_deficient_global_minimizer_has_no_kind_claim():
+    """yun.md T8: global (loss 0) but rank 1 < r_max = 2; the certificate must not claim a kind it cannot prove."""
+    inst = GALLERY["T8"]
+    cert = certify(inst.problem, inst.weights)
+    assert cert.kind is None and cert.ok
+    assert not any(c["type"] == "kind" for c in cert.data["claims"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_depth=4, max_width=3))
+def test_random_family_points_certified(inst):
+    cert = certify(inst.problem, inst.weights, escape_time_limit=10)
+    assert cert.kind == inst.expected_kind
+    assert checks(cert.data)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(kind="non_strict_saddle", max_depth=4, max_width=3))
+def test_non_strict_saddles_escape_at_order_at_least_three(inst):
+    """At a critical point with PSD Hessian the t^2 coefficient is >= 0, so an escape has order >= 3 (achour.md §6.3)."""
+    curve = find_escape_curve(inst.problem, inst.weights)
+    assert curve is not None and curve.order >= 3 and curve.polynomial[curve.order] < 0
+
+
+def test_tc2a_escape_polynomial_matches_brief():
+    """achour.md §8 TC2a (halved): along C = (E22, E22, E22), L(W + tC) - L(W) = -t^3 + t^6/2."""
+    inst = GALLERY["TC2a"]
+    from flint import fmpq_mat
+    E22 = fmpq_mat(2, 2, [0, 0, 0, 1])
+    poly = loss_polynomial(inst.problem, inst.weights, [[E22, E22, E22]])
+    assert [Fraction(int(c.p), int(c.q)) for c in poly] == [0, 0, 0, -1, 0, 0, Fraction(1, 2)]
+
+
+def test_tc6_escape_has_order_four():
+    """achour.md TC6 (H = 4): every escape has order 4; the cubic term vanishes on ker Hess."""
+    inst = GALLERY["TC6"]
+    curve = find_escape_curve(inst.problem, inst.weights)
+    assert curve is not None and curve.order == 4
+
+
+def test_tc1a_separator_between_fitted_and_unfitted_eigenvalues():
+    """TC1a: Sigma = diag(4, 1); the separator must lie strictly between 1 and 4."""
+    cert = certify(GALLERY["TC1a"].problem, GALLERY["TC1a"].weights)
+    top = next(c for c in cert.data["claims"] if c["type"] == "top_eigenspace")
+    assert 1 < Fraction(top["c"]) < 4
+
+
+def test_regularized_strict_saddle_certified():
+    """W = 0, X = I, Y = diag(2, 1), lambda = 1/2: t^2 coefficient along (e_1^T, e_1) is 1/2 - 2 < 0 (by hand)."""
+    I2 = RationalMatrix(((Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))))
+    Y = RationalMatrix(((Fraction(2), Fraction(0)), (Fraction(0), Fraction(1))))
+    problem = Problem.create(I2, Y, Fraction(1, 2))
+    cert = certify(problem, (RationalMatrix.zeros(1, 2), RationalMatrix.zeros(2, 1)))
+    assert cert.kind == "strict_saddle" and checks(cert.data)
+
+
+def test_regularized_minimum_gets_no_kind():
+    """lambda large enough that 0 is a local minimum (lambda > s_1 = 2): no version-1 kind may be claimed."""
+    I2 = RationalMatrix(((Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))))
+    Y = RationalMatrix(((Fraction(2), Fraction(0)), (Fraction(0), Fraction(1))))
+    problem = Problem.create(I2, Y, Fraction(3))
+    cert = certify(problem, (RationalMatrix.zeros(1, 2), RationalMatrix.zeros(2, 1)))
+    assert cert.kind is None and cert.ok
+
+
+def _perturbed_first_weight(data):
+    out = copy.deepcopy(data)
+    row = out["point"]["weights"][0][0]
+    row[0] = str(Fraction(row[0]) + Fraction(1, 7))
+    return out
+
+
+@pytest.mark.parametrize("name", ["TC1a", "TC1b", "TC2a", "T3", "TC4b"])
+def test_engine_certificate_with_moved_point_is_refused(name):
+    inst = GALLERY[name]
+    cert = certify(inst.problem, inst.weights)
+    assert not checks(_perturbed_first_weight(cert.data))
+
+
+@pytest.mark.parametrize("name", ["TC1b", "T4", "TC3b"])
+def test_engine_direction_negated_keeps_curvature_but_scaled_zero_is_refused(name):
+    """The t^2 coefficient is even in D: -D still certifies; D = 0 (t^2 coefficient 0) must be refused."""
+    cert = certify(GALLERY[name].problem, GALLERY[name].weights)
+    claim = next(c for c in cert.data["claims"] if c["type"] == "strict_saddle")
+    neg = copy.deepcopy(cert.data)
+    zero = copy.deepcopy(cert.data)
+    for data, f in ((neg, lambda x: str(-Fraction(x))), (zero, lambda x: "0")):
+        c = next(c for c in data["claims"] if c["type"] == "strict_saddle")
+        c["direction"] = [[[f(x) for x in row] for row in M] for M in claim["direction"]]
+    assert checks(neg)
+    assert not checks(zero)
+
+
+@pytest.mark.parametrize("name", ["TC2a", "T2", "TC3a"])
+def test_engine_escape_curve_reversed_is_refused(name):
+    """An odd-order escape reversed (t -> -t) ascends: the first nonzero coefficient flips sign."""
+    cert = certify(GALLERY[name].problem, GALLERY[name].weights)
+    data = copy.deepcopy(cert.data)
+    claim = next(c for c in data["claims"] if c["type"] == "escape_curve")
+    claim["coefficients"] = [[[[str(-Fraction(x)) for x in row] for row in M] for M in C] for C in claim["coefficients"]]
+    assert not checks(data)
+
+
+@pytest.mark.parametrize("name", ["TC2a", "T2"])
+def test_engine_psd_evidence_tampered_is_refused(name):
+    cert = certify(GALLERY[name].problem, GALLERY[name].weights)
+    data = copy.deepcopy(cert.data)
+    claim = next(c for c in data["claims"] if c["type"] == "psd_hessian")
+    claim["ldl"]["D"][0] = str(Fraction(claim["ldl"]["D"][0]) + 1)
+    assert not checks(data)
+
+
+def test_kind_swapped_to_global_is_refused():
+    cert = certify(GALLERY["TC2a"].problem, GALLERY["TC2a"].weights)
+    data = copy.deepcopy(cert.data)
+    data["claims"][-1]["kind"] = "global_minimizer"
+    assert not checks(data)
+
+
+def test_write_is_atomic_and_refuses_unchecked(tmp_path):
+    inst = GALLERY["TC1b"]
+    cert = certify(inst.problem, inst.weights)
+    target = tmp_path / "c.json"
+    write_certificate(cert, target)
+    assert checker.main([str(target)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["c.json"]
+    bad = type(cert)(cert.data, cert.kind, cert.notes, cert.check_lines, False)
+    with pytest.raises(CertificateError):
+        write_certificate(bad, tmp_path / "d.json")
+    assert not (tmp_path / "d.json").exists()
+
+
+def _point_file(tmp_path, name):
+    inst = GALLERY[name]
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps({"X": inst.problem.X.to_json(), "Y": inst.problem.Y.to_json(),
+                                "weights": [w.to_json() for w in inst.weights]}))
+    return path
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "exactdln", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_cli_certify_then_check(tmp_path):
+    point = _point_file(tmp_path, "T2")
+    cert = tmp_path / "T2.cert.json"
+    done = _cli("certify", str(point), "-o", str(cert))
+    assert done.returncode == 0, done.stderr
+    assert _cli("check", str(cert)).returncode == 0
+    bare = subprocess.run([sys.executable, "-I", "-S", os.path.join(ROOT, "exactdln", "checker.py"), str(cert)],
+                          capture_output=True, text=True)
+    assert bare.returncode == 0
+    assert json.loads(cert.read_text())["claims"][-1] == {"type": "kind", "kind": "non_strict_saddle"}
+
+
+def test_cli_bad_input_exit_2_and_check_passes_exit_codes(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"X": [[1]], "Y": [[1]], "weights": [[["x"]]]}')
+    done = _cli("certify", str(bad))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "bad.json" in done.stderr
+    truncated = tmp_path / "t.json"
+    truncated.write_text('{"format": "exactdln-certificate", "version": 1, "problem": {')
+    assert _cli("check", str(truncated)).returncode == 2
