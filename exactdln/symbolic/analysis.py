@@ -17,6 +17,7 @@ Maths (common brief conventions, loss with the 1/2):
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -127,6 +128,12 @@ class Condition:
     equations: tuple[str, ...]
     reason: str
     latex_equations: tuple[str, ...] = field(default=(), compare=False)
+    polys: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+    def holds_at(self, values: Sequence[Any]) -> bool:
+        """True when every equation vanishes at the parameter values (in declaration order)."""
+        point = [QQ(Fraction(v).numerator, Fraction(v).denominator) for v in values]
+        return all(p(*point) == 0 if point else not p for p in self.polys)
 
     def to_json(self) -> dict[str, Any]:
         return {"equations": list(self.equations), "reason": self.reason}
@@ -141,7 +148,7 @@ class Condition:
 
 def _condition(polys: Sequence[Any], reason: str) -> Condition:
     return Condition(tuple(_expr_text(p) for p in polys), reason,
-                     tuple(sympy.latex(p.as_expr()) for p in polys))
+                     tuple(sympy.latex(p.as_expr()) for p in polys), tuple(polys))
 
 
 @dataclass(frozen=True)
@@ -410,6 +417,22 @@ class FamilyVerdict:
             lines.append("  exceptional set: empty (holds for every parameter value under the assumptions)")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+    @property
+    def agree(self) -> bool:
+        """One symbolic route decides a family; there is nothing to disagree with."""
+        return True
+
+    def applies_at(self, values: dict[str, Any]) -> bool:
+        """True when the verdict is claimed at these parameter values: the assumptions
+        hold and the point is outside the exceptional set."""
+        for name, kind in self.parameters:
+            v = Fraction(values[name])
+            if (kind == "nonzero" and v == 0) or (kind == "positive" and v <= 0) or \
+                    (kind == "negative" and v >= 0) or (kind == "nonnegative" and v < 0):
+                return False
+        ordered = [values[name] for name, _ in self.parameters]
+        return not any(c.holds_at(ordered) for c in self.exceptional)
 
     def latex(self) -> str:
         """The exceptional set and the criticality variety as LaTeX."""
