@@ -34,7 +34,7 @@ MAX_HESSIAN = 1200              # n for the psd_hessian claim (the checker build
 MAX_CURVE_DEGREE = 64
 MAX_EXPANSION = 512             # H * (curve degree): bounds the polynomial expansion
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
-               "escape_curve", "top_eigenspace", "kind")
+               "escape_curve", "top_eigenspace", "flow_identities", "kind")
 
 
 class Malformed(ValueError):
@@ -547,6 +547,139 @@ def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]
     return True, f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (eigenvalues split at c = {_short(c)})"
 
 
+# ---------------------------------------------------------------- flow_identities (gradient_flow.md §1.2-§1.5, §2)
+
+MAX_FLOW_POINTS = 64
+
+
+def _data_gradients(pb: dict) -> list:
+    """Ghat_h = -W_{H:h+1}^T G W_{h-1:1}^T: the gradient of the data term alone."""
+    return gradient(dict(pb, **{"lambda": [Fraction(0)] * len(pb["W"])}))
+
+
+def _balance(W: list, dims: list[int], j: int) -> list:
+    """C_j = W_(j+1)^T W_(j+1) - W_j W_j^T (j = 1..H-1)."""
+    a = matmul(transpose(W[j], dims[j]), W[j])
+    b = matmul(W[j - 1], transpose(W[j - 1], dims[j - 1]))
+    return [[x - y for x, y in zip(r, q)] for r, q in zip(a, b)]
+
+
+def _lin(*terms) -> list:
+    """sum of c * M over (c, M) pairs of equal shape."""
+    c0, M0 = terms[0]
+    out = [[c0 * x for x in r] for r in M0]
+    for c, M in terms[1:]:
+        out = [[o + c * x for o, x in zip(ro, r)] for ro, r in zip(out, M)]
+    return out
+
+
+def _flow_defects(pb: dict, eta: Fraction) -> str | None:
+    """None if both identities hold exactly at pb's weights, else what failed.
+
+    (i) conservation: d/dt C_j = -(Gh_(j+1)^T W_(j+1) + W_(j+1)^T Gh_(j+1)) + (Gh_j W_j^T + W_j Gh_j^T) = 0
+        along the data flow dW_h/dt = -Gh_h;
+    (ii) one GD step W+ = W - eta (Gh + lambda W):
+        C_j(W+) = (1 - eta l_(j+1))^2 W_(j+1)^T W_(j+1) - (1 - eta l_j)^2 W_j W_j^T
+                  + eta^2 (l_(j+1) - l_j)(W_j Gh_j^T + Gh_j W_j^T) + eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T).
+    """
+    W, dims, lam = pb["W"], pb["dims"], pb["lambda"]
+    Gh = _data_gradients(pb)
+
+    def T(A: list, h: int) -> list:      # transpose of a matrix with d_h columns
+        return transpose(A, dims[h])
+    for j in range(1, len(W)):
+        up, lo = W[j], W[j - 1]
+        gup, glo = Gh[j], Gh[j - 1]
+        upT, loT, gupT, gloT = T(up, j), T(lo, j - 1), T(gup, j), T(glo, j - 1)
+        deriv = _lin((-1, matmul(gupT, up)), (-1, matmul(upT, gup)), (1, matmul(glo, loT)), (1, matmul(lo, gloT)))
+        if any(any(r) for r in deriv):
+            return f"d/dt C_{j} != 0 under the gradient flow"
+        Wp = [_lin((1 - eta * lam[h], W[h]), (-eta, Gh[h])) for h in range(len(W))]
+        lhs = _balance(Wp, dims, j)
+        a, b = lam[j], lam[j - 1]
+        rhs = _lin(((1 - eta * a) ** 2, matmul(upT, up)), (-(1 - eta * b) ** 2, matmul(lo, loT)),
+                   (eta * eta * (a - b), matmul(lo, gloT)), (eta * eta * (a - b), matmul(glo, loT)),
+                   (eta * eta, matmul(gupT, gup)), (-eta * eta, matmul(glo, gloT)))
+        if lhs != rhs:
+            return f"the gradient-descent defect of C_{j} differs from the formula"
+    return None
+
+
+def _mat_power(A: list, k: int) -> list:
+    P = identity(len(A))
+    for _ in range(k):
+        P = matmul(A, P)
+    return P
+
+
+def _balanced_identities(pb: dict) -> str | None:
+    """At balanced factors (C_j = 0): chain rule = integer-power product flow, and the energy identity.
+
+    sum_j W_{H:j+1} (dL/dW_j) W_{j-1:1} = A_W(E) + (sum_j lambda_j) W_{H:1}, with E = -G and
+    A_W(Z) = sum_j (W_H W_H^T)^(H-j) Z (W_1^T W_1)^(j-1); and sum_j ||Gh_j||^2 = <E, A_W(E)>.
+    """
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    A, C, G = _products(pb)
+    E = [[-x for x in r] for r in G]
+    grads, Gh = gradient(pb), _data_gradients(pb)
+    chain = None
+    for h in range(H):
+        term = matmul(matmul(A[h], grads[h]), C[h])
+        chain = term if chain is None else _lin((1, chain), (1, term))
+    left = matmul(W[H - 1], transpose(W[H - 1], dims[H - 1]))
+    right = matmul(transpose(W[0], dims[1]), W[0])
+    AE = None
+    for j in range(1, H + 1):
+        term = matmul(matmul(_mat_power(left, H - j), E), _mat_power(right, j - 1))
+        AE = term if AE is None else _lin((1, AE), (1, term))
+    P = matmul(W[H - 1], C[H - 1])
+    if chain != _lin((1, AE), (sum(pb["lambda"], Fraction(0)), P)):
+        return "the chain-rule derivative of W_{H:1} differs from the integer-power product flow"
+    if sum(frob(g, g) for g in Gh) != frob(E, AE):
+        return "energy identity sum ||Gh_j||^2 = <E, A_W(E)> fails"
+    return None
+
+
+def check_flow_identities(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    """Conservation laws, the GD defect, the balanced product flow and the energy identity.
+
+    The first two are polynomial identities in the weight entries of total degree <= 4H - 2
+    (data fixed). They are checked at the certificate's point and at k points with integer
+    entries in [-2^20, 2^20] drawn here from the operating system's randomness, so that the
+    certificate cannot choose them: a nonzero polynomial of degree D vanishes at such a point
+    with probability <= D / (2^21 + 1) (Schwartz-Zippel), hence the bound reported. The
+    product-flow and energy identities hold on the balanced variety only; they are checked
+    exactly at the certificate's point, which must then be balanced.
+    """
+    import random as _random
+    eta = number(claim.get("eta"), "flow_identities.eta")
+    k = integer(claim.get("random_points"), "flow_identities.random_points", 0, MAX_FLOW_POINTS)
+    H, dims = len(pb["W"]), pb["dims"]
+    if H < 2:
+        return False, "flow identities need depth H >= 2"
+    bad = _flow_defects(pb, eta)
+    if bad:
+        return False, bad + " at the certificate's point"
+    rng = _random.SystemRandom()
+    for t in range(k):
+        W = [[[Fraction(rng.randint(-2**20, 2**20)) for _ in range(dims[h])] for _ in range(dims[h + 1])]
+             for h in range(H)]
+        bad = _flow_defects(dict(pb, W=W), eta)
+        if bad:
+            return False, bad + f" at random point {t}: the identity is false"
+    msg = (f"conservation and GD defect (eta = {_short(eta)}) hold exactly at the point and at {k} random points; "
+           f"degree <= {4 * H - 2}, so a false identity passes with probability <= ({4 * H - 2}/{2**21 + 1})^{k}")
+    if claim.get("balanced") is True:
+        for j in range(1, H):
+            if any(any(r) for r in _balance(pb["W"], dims, j)):
+                return False, f"point is not balanced: C_{j} != 0"
+        bad = _balanced_identities(pb)
+        if bad:
+            return False, bad
+        msg += "; point balanced: product flow (integer powers) and energy identity hold exactly"
+    return True, msg
+
+
 KIND_RULES = {
     "global_minimizer": ({"critical", "top_eigenspace"}, "critical + top_eigenspace"),
     "strict_saddle": ({"critical", "strict_saddle"}, "critical + strict_saddle"),
@@ -568,7 +701,8 @@ def check_kind(kind: object, verified: set[str], escape_orders: list[int]) -> tu
 
 CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
           "strict_saddle": check_strict_saddle, "escape_curve": check_escape_curve,
-          "psd_hessian": check_psd_hessian, "top_eigenspace": check_top_eigenspace}
+          "psd_hessian": check_psd_hessian, "top_eigenspace": check_top_eigenspace,
+          "flow_identities": check_flow_identities}
 
 
 def _short(x: Fraction) -> str:
