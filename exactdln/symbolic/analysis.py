@@ -187,6 +187,13 @@ def variety_of(polys: Iterable[Any], kinds: Sequence[str]) -> Variety:
             reduced.append(r)
     if not reduced:
         return Variety(True, ())
+    if len(reduced) > 1:
+        basis = _small_groebner_basis(reduced)
+        if basis is not None:
+            if any(b.is_ground for b in basis):
+                return Variety(False, ())       # no common complex zero (Hilbert's Nullstellensatz)
+            if len(basis) < len(reduced):
+                reduced = [r for r in (reduce_polynomial(b, kinds) for b in basis) if r is not None] or reduced
     g = reduced[0]
     for p in reduced[1:]:
         g = g.gcd(p)
@@ -206,6 +213,24 @@ def variety_of(polys: Iterable[Any], kinds: Sequence[str]) -> Variety:
     else:
         components.append(tuple(sorted(reduced, key=str)))
     return Variety(False, tuple(components))
+
+
+MAX_GROEBNER_INPUT = 64
+MAX_GROEBNER_DEGREE = 12
+
+
+def _small_groebner_basis(polys: Sequence[Any]) -> list[Any] | None:
+    """A reduced Groebner basis (grevlex) of a small system, or None when the system is too
+    large to try. [1] means the system has no common zero over the complex numbers."""
+    from sympy.polys.groebnertools import groebner
+    from sympy.polys.orderings import grevlex
+
+    if len(polys) > MAX_GROEBNER_INPUT or max(sum(m) for p in polys for m in p.monoms()) > MAX_GROEBNER_DEGREE:
+        return None
+    ring = polys[0].ring
+    graded = ring.clone(order=grevlex)
+    basis = groebner([p.set_ring(graded) for p in polys], graded)
+    return [b.set_ring(ring) for b in basis]
 
 
 # --------------------------------------------------------------------------- matrices
@@ -410,10 +435,14 @@ class FamilyVerdict:
         lines.append(f"  generic ranks: {ranks}")
         for fact in self.data_facts:
             lines.append(f"  data: {fact}")
-        if self.exceptional:
+        others = [c for c in self.exceptional if c.reason != "gradient vanishes here"]
+        if self.critical == "on_variety":
+            lines.append("  on the criticality variety the point is critical: the verdict there differs "
+                         "(specialize and classify the points)")
+        if others:
             lines.append("  holds outside the exceptional set (the verdict may differ where any of these holds):")
-            lines.extend(f"    {c}" for c in self.exceptional)
-        else:
+            lines.extend(f"    {c}" for c in others)
+        elif self.critical != "on_variety":
             lines.append("  exceptional set: empty (holds for every parameter value under the assumptions)")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
