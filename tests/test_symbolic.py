@@ -247,3 +247,9 @@ def test_cli_classify_family(tmp_path, capsys):
     assert main(["classify", "--json", str(path)]) == 0
     out = capsys.readouterr().out
     assert json.loads(out.strip().splitlines()[-1])["kind"] == "non_strict_saddle"
+
+
+def test_issue_family_on_its_variety_a_equals_3_is_a_global_minimizer():
+    # at a = 3 the product is [3, 0] = Sigma_YX Sigma_XX^-1 with r_max = 1: Achour §3 (a) by hand
+    verdict = classify_family(ISSUE_FAMILY)
+    assert [(sub, v.kind) for sub, v in verdict.on_variety] == [("a = 3", "global_minimizer")]

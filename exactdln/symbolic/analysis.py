@@ -398,6 +398,7 @@ class FamilyVerdict:
     data_facts: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     source: str | None = None
+    on_variety: tuple[tuple[str, "FamilyVerdict"], ...] = ()   # (substitution, verdict of the sub-family)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -416,6 +417,7 @@ class FamilyVerdict:
             "data_facts": list(self.data_facts),
             "notes": list(self.notes),
             "source": self.source,
+            "on_variety": [{"substitution": sub, "verdict": v.to_json()} for sub, v in self.on_variety],
         }
 
     def __str__(self) -> str:
@@ -445,6 +447,9 @@ class FamilyVerdict:
         elif self.critical != "on_variety":
             lines.append("  exceptional set: empty (holds for every parameter value under the assumptions)")
         lines.extend(f"  note: {n}" for n in self.notes)
+        for sub, v in self.on_variety:
+            lines.append(f"  on the component {sub}: {v.kind} ({v.reason})")
+            lines.extend(f"      outside {c}" for c in v.exceptional if c.reason != "gradient vanishes here")
         return "\n".join(lines)
 
     @property
@@ -544,7 +549,46 @@ def _fitted_indices(P: DomainMatrix, r: int, sigma_qq: DomainMatrix, chi: sympy.
     return S, conds, ""
 
 
-def analyze_family(family: Family) -> FamilyVerdict:
+def _classify_components(family: Family, crit: Variety, depth: int):
+    """On each component with an equation c*p + q = 0, c a nonzero constant and q free of
+    the parameter p, substitute p = -q/c and classify the sub-family (same maths)."""
+    import dataclasses
+
+    K = family.field
+    for comp in crit.components[:4]:
+        for poly in comp:
+            ring = poly.ring
+            for v, x in enumerate(ring.gens):
+                if poly.degree(x) != 1:
+                    continue
+                coeff = poly.coeff_wrt(x, 1)
+                if not coeff.is_ground:
+                    continue
+                solution = -(poly - coeff * x).quo_ground(coeff.LC)
+
+                def sub(e):
+                    num, den = e.numer.compose(x, solution), e.denom.compose(x, solution)
+                    if not den:
+                        raise ZeroDivisionError
+                    return K.new(num) / K.new(den)
+
+                try:
+                    mats = [DomainMatrix([[sub(e) for e in row] for row in M.to_list()], M.shape, K)
+                            for M in (family.X, family.Y) + family.weights]
+                    lams = tuple(sub(l) for l in family.lambdas)
+                except ZeroDivisionError:
+                    continue
+                subfamily = dataclasses.replace(family, X=mats[0], Y=mats[1], weights=tuple(mats[2:]), lambdas=lams)
+                verdict = analyze_family(subfamily, _depth=depth + 1)
+                name = family.parameters[v]
+                yield f"{name} = {_expr_text(solution)}", verdict
+                break
+            else:
+                continue
+            break
+
+
+def analyze_family(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     """Classify a family of weights for all parameter values outside an exceptional set.
 
     Steps (issue 6): (1) the gradient over QQ(params); identically zero, zero on a
@@ -569,9 +613,11 @@ def analyze_family(family: Family) -> FamilyVerdict:
                              "vanish under the assumptions (or the system has no common zero)",
                              criticality=(), exceptional=_dedupe(exceptional), **base)
     if not crit.everywhere:
-        return FamilyVerdict(NOT_CRITICAL, "on_variety",
-                             "the gradient is not identically zero: not critical outside the criticality variety; "
-                             "on it, specialize (substitute a solution) and classify again",
+        subs = tuple(_classify_components(family, crit, _depth)) if _depth < 2 else ()
+        return FamilyVerdict(NOT_CRITICAL, "on_variety", on_variety=subs, reason=
+                             "the gradient is not identically zero: not critical outside the criticality variety"
+                             + ("; classified on the components solved below" if subs else
+                                "; on it, specialize (substitute a solution) and classify again"),
                              criticality=crit.conditions("gradient vanishes"),
                              exceptional=_dedupe(exceptional + list(crit.conditions("gradient vanishes here"))),
                              **base)
