@@ -185,7 +185,10 @@ def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: F
 
 @dataclass(frozen=True)
 class Trajectory:
-    """A numerical run: loss and gradient norm per recorded step, the final weights."""
+    """A numerical run: loss and gradient norm per recorded step, the final weights.
+
+    ``linear_rate`` in the JSON is the contraction of ||grad L|| per GD step, or per unit of time for the flow.
+    """
 
     method: str
     steps: np.ndarray               # iteration numbers (GD) or times (flow)

@@ -210,3 +210,41 @@ def test_plot_written(tmp_path):
     t = gradient_descent(pb, [np.array([[1.2]]), np.array([[1.5]])], eta=0.1, steps=100)
     plot_trajectory([("T1", t)], str(tmp_path / "p.png"))
     assert (tmp_path / "p.png").stat().st_size > 1000
+
+
+# ---------------------------------------------------------------- commands
+
+def _write(tmp_path, text):
+    p = tmp_path / "point.json"
+    p.write_text(text)
+    return str(p)
+
+
+def test_gd_and_flow_commands(tmp_path, capsys):
+    import json
+    from exactdln.cli import main
+    f = _write(tmp_path, '{"X": [[1]], "Y": [[3]], "lambda": 1, "weights": [[["1.2"]], [["1.5"]]]}')
+    assert main(["gd", f, "--eta", "0.1", "--steps", "500", "--no-progress"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["final_loss"] == pytest.approx(2.5, abs=1e-10)          # T1 minimum value 5/2
+    assert out["linear_rate"] == pytest.approx(0.8, abs=2e-3)
+    assert main(["flow", f, "--time", "30", "--dt", "0.01", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["final_loss"] == pytest.approx(2.5, abs=1e-10)
+
+
+def test_commands_bad_input(tmp_path, capsys):
+    from exactdln.cli import main
+    f = _write(tmp_path, '{"X": [[1]], "Y": [[3]], "weights": [[["x"]], [[1]]]}')
+    assert main(["gd", f, "--no-progress"]) == 2
+    assert "weights[0][0][0]" in capsys.readouterr().err
+    assert main(["regularized", f]) == 2
+
+
+def test_regularized_command_exit_codes(tmp_path, capsys):
+    from exactdln.cli import main
+    ok = _write(tmp_path, '{"X": [[1]], "Y": [["15/8"]], "lambda": "7/8", "weights": [[[1]], [[1]], [[1]]]}')
+    assert main(["regularized", ok, "--critical-values"]) == 0
+    assert "global_minimizer" in capsys.readouterr().out
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"X": [[1]], "Y": [[1]], "lambda": 1, "weights": [[[0]], [[0]]]}')   # T2: EB fails
+    assert main(["regularized", str(bad)]) == 1
