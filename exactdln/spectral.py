@@ -56,7 +56,7 @@ class SpectralFacts:
     def regression(self) -> fmpq_mat:
         """R = Sigma_YX Sigma_XX^-1 (least-squares regression matrix)."""
         p = self.point
-        return p.sigma_xx.solve(p.sigma_yx.transpose()).transpose()
+        return p.sigma_xx.solve(p.sigma_yx.transpose(), algorithm="dixon").transpose()
 
     @cached_property
     def sigma(self) -> fmpq_mat:
@@ -89,17 +89,27 @@ class SpectralFacts:
 
     # --- the product's range ------------------------------------------------------
     @cached_property
-    def range_basis(self) -> fmpq_mat:
-        """Q: a rational basis of range W_{H:1} (columns)."""
+    def _range_rref(self) -> tuple[fmpq_mat, list[int]]:
+        """Q (d_y x r) with Q[pivots, :] = I_r: the transposed nonzero rows of rref(P^T)."""
         P = self.point.end_to_end
         d_y = P.nrows()
         if all(x == 0 for x in P.entries()):
-            return fmpq_mat(d_y, 0)
-        # The nonzero rows of rref(P^T) span range P and have small entries.
+            return fmpq_mat(d_y, 0), []
         reduced, r = P.transpose().rref()
         if r == d_y:
-            return identity(d_y)
-        return fmpq_mat(d_y, r, [reduced[j, i] for i in range(d_y) for j in range(r)])
+            return identity(d_y), list(range(d_y))
+        pivots, col = [], 0
+        for i in range(r):
+            while reduced[i, col] == 0:
+                col += 1
+            pivots.append(col)
+            col += 1
+        return fmpq_mat(d_y, r, [reduced[j, i] for i in range(d_y) for j in range(r)]), pivots
+
+    @property
+    def range_basis(self) -> fmpq_mat:
+        """Q: a rational basis of range W_{H:1} (columns), in reduced form (small entries)."""
+        return self._range_rref[0]
 
     @property
     def product_rank(self) -> int:
@@ -107,13 +117,18 @@ class SpectralFacts:
 
     @cached_property
     def restriction(self) -> fmpq_mat | None:
-        """M = (Q^T Q)^-1 Q^T Sigma Q, the matrix of Sigma on range P when range P is Sigma-invariant."""
-        Q = self.range_basis
-        if Q.ncols() == 0:
+        """M with Sigma Q = Q M (the matrix of Sigma on range P), or None if range P is not Sigma-invariant.
+
+        Q restricted to its pivot rows is the identity, so M can only be the pivot rows of
+        Sigma Q; invariance is then one exact product check. No linear solve is needed.
+        """
+        Q, pivots = self._range_rref
+        r = Q.ncols()
+        if r == 0:
             return fmpq_mat(0, 0)
-        QtQ = Q.transpose() * Q
-        M = QtQ.solve(Q.transpose() * self.sigma * Q)
-        if self.sigma * Q != Q * M:
+        SQ = self.sigma * Q
+        M = fmpq_mat(r, r, [SQ[i, j] for i in pivots for j in range(r)])
+        if SQ != Q * M:
             return None
         return M
 
