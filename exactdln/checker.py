@@ -508,9 +508,13 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
 
 def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     dims = pb["dims"]
-    dx, dy, r = dims[0], dims[-1], min(dims)
+    dx, dy, r_max = dims[0], dims[-1], min(dims)
     if any(pb["lambda"]):
         return False, "top_eigenspace needs lambda = 0"
+    # "rank" (optional, default r_max): r < r_max is allowed when Sigma vanishes off range Q (Ky Fan)
+    r = claim.get("rank", r_max)
+    if type(r) is not int or not 0 < r <= r_max:
+        raise Malformed("top_eigenspace.rank must be an integer in 1..r_max")
     Q = matrix(claim.get("Q"), "top_eigenspace.Q", dy, r)
     Z = matrix(claim.get("Z"), "top_eigenspace.Z", dx, r)
     N = matrix(claim.get("N"), "top_eigenspace.N", dy if dy > r else 0, dy - r)
@@ -531,6 +535,15 @@ def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]
         return False, "Q^T Q is not positive definite (rank Q < r)"
     SQ = matmul(Sigma, Q)
     upper = [[x - c * y for x, y in zip(u, v)] for u, v in zip(matmul(QT, SQ), QQ)]       # Q^T (Sigma - cI) Q
+    if r < r_max:
+        # every eigenvalue off range Q must be 0 (Sigma is PSD, so N^T Sigma N = 0 says so); then
+        # tr(Sigma on range Q) = tr Sigma = the sum of the r_max largest eigenvalues
+        NT = transpose(N, dy - r)
+        if any(any(row) for row in matmul(QT, N)) or not positive_definite(matmul(NT, N)):
+            return False, "N is not a basis of range(Q)-perp"
+        if any(any(row) for row in matmul(NT, matmul(Sigma, N))):
+            return False, "N^T Sigma N != 0: an eigenvalue off range Q is nonzero, and rank < r_max"
+        return True, f"rank {r} < r_max = {r_max} and Sigma vanishes off range W_{{H:1}}: global (Ky Fan)"
     if not positive_definite(upper):
         return False, "Q^T (Sigma - cI) Q is not positive definite"
     if dy > r:

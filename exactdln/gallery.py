@@ -26,10 +26,9 @@ __all__ = ["GalleryCase", "demo_gallery", "RANK_ONLY_PAIRS"]
 
 RANK_ONLY_PAIRS = (("TC3a", "TC3b"), ("TC4a", "TC4b"))
 
-# format version 1 proves a global minimum only through the top-r_max eigenspace (rank W_{H:1} = r_max);
-# yun.md T8 is a global minimizer of rank 1 < r_max = 2 outside assumption (H): the certificate holds the facts only.
-_NOT_CERTIFIABLE_IN_V1 = {"T8": "global minimizer of rank 1 < r_max = 2 (assumption (H) fails): "
-                                "top_eigenspace needs rank = r_max; no kind claim in format v1"}
+# yun.md T8 is a global minimizer of rank 1 < r_max = 2 outside assumption (H): Sigma vanishes off the
+# product's range, which the top_eigenspace claim (with "rank") proves by Ky Fan.
+_REMARKS = {"T8": "global minimizer of rank 1 < r_max = 2 (assumption (H) fails); Sigma = 0 off range W_(H:1)"}
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,9 @@ def demo_gallery(*, random_points_per_kind: int = 3, seed: int = 2024) -> list[G
     """The gallery in display order: worked cases, then random family points, then the regularized example."""
     cases = []
     for name, inst in worked_cases():
-        remark = _NOT_CERTIFIABLE_IN_V1.get(name, "")
+        remark = _REMARKS.get(name, "")
         pair = next((f"rank-only pair with {b if name == a else a}" for a, b in RANK_ONLY_PAIRS if name in (a, b)), "")
-        cases.append(GalleryCase(name, inst, None if remark else inst.expected_kind, remark or pair))
+        cases.append(GalleryCase(name, inst, inst.expected_kind, remark or pair))
     rng = random.Random(seed)
     for kind, tag in ((GLOBAL_MINIMIZER, "G"), (STRICT_SADDLE, "S"), (NON_STRICT_SADDLE, "N")):
         for k in range(random_points_per_kind):

@@ -29,8 +29,7 @@ from exactdln.problem import Problem, RationalMatrix  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GALLERY = dict(gallery())
-# T8 is a rank-deficient global minimizer outside (H): format v1 cannot certify it (top_eigenspace needs r = r_max)
-CERTIFIABLE = [name for name in GALLERY if name != "T8"]
+CERTIFIABLE = list(GALLERY)
 
 
 def checks(data) -> bool:
@@ -46,12 +45,26 @@ def test_gallery_case_certified_with_briefs_kind(name):
     assert cert.ok and checks(cert.data)
 
 
-def test_t8_rank_deficient_global_minimizer_has_no_kind_claim():
-    """yun.md T8: global (loss 0) but rank 1 < r_max = 2; the certificate must not claim a kind it cannot prove."""
+def test_t8_rank_deficient_global_minimizer_certified_by_ky_fan():
+    """yun.md T8: global (loss 0) with rank 1 < r_max = 2, because Sigma vanishes off the product's range."""
     inst = GALLERY["T8"]
     cert = certify(inst.problem, inst.weights)
-    assert cert.kind is None and cert.ok
-    assert not any(c["type"] == "kind" for c in cert.data["claims"])
+    assert cert.kind == "global_minimizer" and cert.ok
+    top = next(c for c in cert.data["claims"] if c["type"] == "top_eigenspace")
+    assert top["rank"] == 1
+
+
+def test_rank_deficient_top_eigenspace_refused_when_sigma_is_nonzero_off_range():
+    """TC2c (W = 0 is not global): a forged rank-0-style claim must fail; use TC1b's data with a rank-1 saddle."""
+    inst = GALLERY["TC2a"]          # rank 1 < r_max = 2 and lambda_2 = 1 > 0: not global
+    data = certify(inst.problem, inst.weights).data
+    P = [["3", "0"], ["0", "0"]]   # W_{H:1} of TC2a
+    forged = {"type": "top_eigenspace", "rank": 1, "Q": [["1"], ["0"]], "Z": [["1/3"], ["0"]],
+              "N": [["0"], ["1"]], "c": "0"}
+    data["claims"] = [c for c in data["claims"] if c["type"] not in ("kind", "top_eigenspace")] + [forged]
+    results = checker.check_certificate(json.loads(json.dumps(data)))
+    assert not dict((t, ok) for t, ok, _ in results)["top_eigenspace"]
+    assert P
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

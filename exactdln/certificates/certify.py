@@ -215,10 +215,10 @@ def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
         return None
     if rank(p.sigma_xx) != p.sigma_xx.nrows():
         return None
-    r = p.r_max
     P = p.end_to_end
     _, pivots = rref_pivots(P)
-    if len(pivots) != r:
+    r = len(pivots)
+    if r == 0 or r > p.r_max:
         return None
     d_x, d_y = p.widths[0], p.widths[-1]
     Q = submatrix(P, range(d_y), pivots)
@@ -232,6 +232,12 @@ def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
         cross = N.transpose() * Sigma * Q
         if any(x != 0 for x in cross.entries()):
             return None
+    if r < p.r_max:
+        # rank < r_max is global only if Sigma vanishes off range Q (Ky Fan; yun.md T8)
+        if any(x != 0 for x in (N.transpose() * Sigma * N).entries()):
+            return None
+        return {"type": "top_eigenspace", "rank": r, "Q": _matrix_json(Q), "Z": _matrix_json(Z),
+                "N": _matrix_json(N) if N.ncols() else [], "c": "0"}
     c = _separator((Q.transpose() * Sigma * Q, Q.transpose() * Q), (N.transpose() * Sigma * N, N.transpose() * N))
     if c is None:
         return None
