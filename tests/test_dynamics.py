@@ -248,3 +248,12 @@ def test_regularized_command_exit_codes(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"X": [[1]], "Y": [[1]], "lambda": 1, "weights": [[[0]], [[0]]]}')   # T2: EB fails
     assert main(["regularized", str(bad)]) == 1
+
+
+def test_gd_sublinear_on_degenerate_T5():
+    """T5 (M = diag(5,1), lambda = 1, y_2 = lambda): EB fails at the global minimizers; ||grad|| ~ k^-3/2."""
+    pb = Problem.create([[1, 0], [0, 1]], [[5, 0], [0, 1]], 1)
+    t = gradient_descent(pb, [np.array([[2.2, 0.1], [0.1, 0.5]])] * 2, eta=0.05, steps=60000, record_every=100)
+    assert t.loss[-1] == pytest.approx(5.0, abs=1e-6)                  # global value 5 (regularized.md §7 T5)
+    slope = np.polyfit(np.log(t.steps[100:]), np.log(t.grad_norm[100:]), 1)[0]
+    assert slope == pytest.approx(-1.5, abs=0.05)
