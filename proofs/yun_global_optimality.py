@@ -6,8 +6,8 @@ Statement checked: at a critical point of the unregularized loss with k = min(d_
   Sigma; else a saddle.
 
 Exact checks:
-1. the worked cases T1..T7 of yun.md §4 get the brief's class with checked certificates (T8 is outside assumption
-   (H): a global minimizer of rank 1 < r_max that format v1 cannot certify; we check loss 0 and a zero gradient);
+1. the worked cases T1..T8 of yun.md §4 get the brief's class with checked certificates (T8 is outside assumption
+   (H): a global minimizer of rank 1 < r_max, certified because Sigma vanishes off the product's range, Ky Fan);
 2. the bottleneck pair T2 vs T3: the same product and the same loss 2, yet T2 (widths 3,3,3,3; rank 2 < k = 3) is a
    saddle and T3 (widths 3,2,2,3; k = 2) is global (optimality depends on the architecture), and T4 has the
    maximal rank k = 2 but the wrong subspace (saddle); the separator of T3 lies in (1, 2) (chi_S = (t-6)(t-2),
@@ -37,7 +37,7 @@ def main() -> int:
     ledger = Ledger("yun_global_optimality")
     cases = dict(gallery())
     certs = {}
-    for name in ("T1", "T2", "T3", "T4", "T5", "T5b", "T5c", "T6a", "T6b", "T7"):
+    for name in ("T1", "T2", "T3", "T4", "T5", "T5b", "T5c", "T6a", "T6b", "T7", "T8"):
         inst = cases[name]
         certs[name] = ledger.certify(name, inst.problem, inst.weights, inst.expected_kind)
     t8 = cases["T8"]
