@@ -257,3 +257,18 @@ def test_gd_sublinear_on_degenerate_T5():
     assert t.loss[-1] == pytest.approx(5.0, abs=1e-6)                  # global value 5 (regularized.md §7 T5)
     slope = np.polyfit(np.log(t.steps[100:]), np.log(t.grad_norm[100:]), 1)[0]
     assert slope == pytest.approx(-1.5, abs=0.05)
+
+
+def test_saddle_to_saddle_plateaus():
+    """Small initialization: the loss pauses at the critical values 1/2 sum_{i > k} s_i^2 of S = [0], [1], [2]
+    (gradient_flow.md §2 Saxe, §3.3), here 273/8, 17/8, 1/8 for Y = diag(8, 2, 1/2), X = I, depth 2."""
+    pb = Problem.create([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[8, 0, 0], [0, 2, 0], [0, 0, "1/2"]])
+    g = np.random.default_rng(0)
+    t = gradient_descent(pb, [1e-3 * g.standard_normal((3, 3)) for _ in range(2)], eta=0.01, steps=8000)
+    gn, L = t.grad_norm, t.loss
+    dips = [L[i] for i in range(1, len(gn) - 1) if gn[i] < gn[i - 1] and gn[i] <= gn[i + 1]]
+    expected = [float(F(273, 8)), float(F(17, 8)), float(F(1, 8))]
+    assert len(dips) == 3
+    for got, want in zip(dips, expected):
+        assert got == pytest.approx(want, abs=2e-3)
+    assert t.converged and L[-1] == pytest.approx(0.0, abs=1e-12)
