@@ -1,0 +1,129 @@
+"""Benchmarks of the exact core (issue 2 "Speed"), measured in one run; prints times and ratios, asserts nothing.
+
+1. Exact Hessian inertia at n = 300 parameters (depth 3, width 10) against float64 numpy.linalg.eigvalsh on a
+   float matrix of the same size (the same Hessian, rounded). Target in the issue: within 10x.
+   Printed per point: build (exact Hessian matrix), inertia (exact inertia of the built matrix, orbit kernel split
+   off), total = exactdln.classify.hessian_inertia, and eigvalsh; ratios inertia/eigvalsh and total/eigvalsh.
+2. The theorem route, classify(..., method="theorem"), at depth 6, width 32 (6144 parameters), 40-digit entries,
+   three points of different kinds (construct.large_instance): in-process times, then the wall time of one
+   subprocess `python -m exactdln classify --json --method theorem` on the three files (process start counts).
+   Target in the issue: < 30 s.
+3. With --big: the same at depth 8, width 128 (131072 parameters).
+
+    python bench/bench_core.py [--big] [--digits-300 D ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exactdln.classify import classify, hessian_inertia  # noqa: E402
+from exactdln.construct import large_instance  # noqa: E402
+from exactdln.inertia import kernel_complement_inertia  # noqa: E402
+from exactdln.landscape.derivatives import hessian_matrix  # noqa: E402
+from exactdln.landscape.point import ExactPoint  # noqa: E402
+from exactdln.landscape.symmetry import orbit_directions  # noqa: E402
+from exactdln.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
+
+KINDS = (GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
+
+
+def timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t
+
+
+def eigvalsh_time(matrix: np.ndarray, repeats: int = 15) -> float:
+    """Best of ``repeats``: the machine is shared, and the minimum is the least disturbed measurement."""
+    times = []
+    for _ in range(repeats):
+        _, t = timed(np.linalg.eigvalsh, matrix)
+        times.append(t)
+    return min(times)
+
+
+def bench_inertia(digits: int) -> None:
+    print(f"== 1. exact Hessian inertia, depth 3, width 10 (n = 300), hidden-basis entries ~{digits} digits")
+    print(f"{'kind':>18} {'build s':>8} {'inertia s':>9} {'total s':>8} {'eigvalsh s':>10} "
+          f"{'inertia/eig':>11} {'total/eig':>9}  inertia")
+    rng = random.Random(300)
+    for kind in KINDS:
+        inst = large_instance(rng, 3, 10, digits=digits, kind=kind)
+        point = ExactPoint.of(inst.problem, inst.weights)
+        H, t_build = timed(hessian_matrix, inst.problem, inst.weights)
+        kernel = orbit_directions(point)
+        (inertia, _), t_inertia = timed(kernel_complement_inertia, H, kernel)
+        total_inertia, t_total = timed(hessian_inertia, inst.problem, inst.weights)
+        floats = np.array([[float(H[i, j]) for j in range(H.ncols())] for i in range(H.nrows())])
+        t_eig = eigvalsh_time(floats)
+        assert inertia == total_inertia
+        print(f"{kind:>18} {t_build:8.3f} {t_inertia:9.3f} {t_total:8.3f} {t_eig:10.4f} "
+              f"{t_inertia / t_eig:11.1f} {t_total / t_eig:9.1f}  {inertia}")
+
+
+def write_point(path: Path, inst) -> None:
+    data = inst.problem.to_json()
+    data["weights"] = [w.to_json() for w in inst.weights]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def bench_theorem(depth: int, width: int, digits: int) -> None:
+    n = depth * width * width
+    print(f"\n== theorem route, depth {depth}, width {width} ({n} parameters), {digits}-digit entries, three points")
+    rng = random.Random(depth * 1000 + width)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        t_all = 0.0
+        for kind in KINDS:
+            inst, t_make = timed(large_instance, rng, depth, width, digits=digits, kind=kind)
+            path = Path(tmp) / f"{kind}.json"
+            write_point(path, inst)
+            paths.append(str(path))
+            c, t = timed(classify, inst.problem, inst.weights, method="theorem")
+            t_all += t
+            ok = "ok" if c.kind == inst.expected_kind and c.agree else "MISMATCH"
+            size = os.path.getsize(path) / 1e6
+            print(f"  {kind:>18}: classify {t:7.2f} s  -> {c.kind} ({ok}); file {size:.1f} MB; built in {t_make:.1f} s")
+        print(f"  in-process total: {t_all:.2f} s")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "exactdln", "classify", "--json", "--method", "theorem", *paths],
+                              capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t
+        kinds = [json.loads(line)["kind"] for line in proc.stdout.splitlines() if line.strip()]
+        print(f"  subprocess `exactdln classify --method theorem` on 3 files: {wall:.2f} s wall "
+              f"(target < 30 s: {wall / 30:.2f} of budget), exit {proc.returncode}, kinds {kinds}")
+        if proc.returncode not in (0, 3):
+            print(proc.stderr[-2000:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", action="store_true", help="also depth 8, width 128")
+    parser.add_argument("--digits-300", type=int, nargs="+", default=[1, 6],
+                        help="digit sizes of the hidden changes of basis for the n = 300 points")
+    args = parser.parse_args()
+    for digits in args.digits_300:
+        bench_inertia(digits)
+    bench_theorem(6, 32, 40)
+    if args.big:
+        bench_theorem(8, 128, 40)
+
+
+if __name__ == "__main__":
+    main()
