@@ -209,6 +209,9 @@ def Z(n, m):
     ("TC6", [E(2, 2)] * 4, {0: Fraction(1, 2), 4: -1, 8: Fraction(1, 2)}),
     # yun.md §4 (already with 1/2): T5 along D1 = [[1,0,-1],[0,0,0]], D2 = E11, D3 = [[1,0],[0,0],[-1,0]]
     ("T5", [[[1, 0, -1], [0, 0, 0]], E(1, 1), [[1, 0], [0, 0], [-1, 0]]], {0: 6, 3: -10, 6: 14}),
+    # yun.md §4 T2: row 3 of W1 += s (R^T u3)^T = s (0, 2, 1), (W2)_33 += s, column 3 of W3 += s u3, u3 = (1,1,1)
+    ("T2", [[[0, 0, 0], [0, 0, 0], [0, 2, 1]], E(3, 3, 3), [[0, 0, 1], [0, 0, 1], [0, 0, 1]]],
+     {0: 2, 3: -3, 6: Fraction(9, 2)}),
 ])
 def test_escape_polynomials_of_the_briefs(name, T, poly):
     inst = CASES[name]
@@ -324,3 +327,53 @@ def test_orbit_direction_is_the_tangent_of_the_symmetry():
     expected[0] = mul(Eab, ws[0])
     expected[1] = [[-x for x in r] for r in mul(ws[1], Eab)]
     assert [Q(D[0, k]) for k in range(D.ncols())] == flatten(expected)
+
+
+def test_t5b_hessian_characteristic_polynomial():
+    # yun.md §2.3 (Kawaguchi caveat): the exact characteristic polynomial at T5b is t^8 (t^4 - 22 t^2 + 8)^2
+    from flint import fmpq_poly
+
+    inst = CASES["T5b"]
+    chi = hessian_matrix(inst.problem, inst.weights).charpoly()
+    quartic = fmpq_poly([8, 0, -22, 0, 1])
+    assert chi == fmpq_poly([0] * 8 + [1]) * quartic * quartic
+
+
+# --- yun.md §4 invariants at critical points (and their failure at T7) -------------------------------------------
+
+def _yun_invariants(problem, ws) -> tuple[bool, bool, bool]:
+    """(i) W^T (W - R) = 0, (ii) (W - R) Sigma_XX W^T = 0, (iv) L = 1/2 (||Y||^2 - tr(P Sigma)) with W = P R."""
+    X, Y = F(problem.X), F(problem.Y)
+    Xt = [list(r) for r in zip(*X)]
+    sxx = mul(X, Xt)
+    syx = mul(Y, Xt)
+    W = F(ws[0])
+    for w in ws[1:]:
+        W = mul(F(w), W)
+    # R = Sigma_YX Sigma_XX^-1 via flint (the data are fixed; only the invariants are under test)
+    Sxx = fmpq_mat(len(sxx), len(sxx), [fmpq(x.numerator, x.denominator) for r in sxx for x in r])
+    R = [[Q(x) for x in r] for r in (fmpq_mat(len(syx), len(syx[0]),
+                                               [fmpq(x.numerator, x.denominator) for r in syx for x in r])
+                                      * Sxx.inv()).tolist()]
+    Wt = [list(r) for r in zip(*W)]
+    D = add(W, R, Fraction(-1))
+    i = all(x == 0 for r in mul(Wt, D) for x in r)
+    ii = all(x == 0 for r in mul(mul(D, sxx), Wt) for x in r)
+    # tr(P Sigma) = tr(W Sigma_XX R^T) when W = P R (P the projector onto range W)
+    Rt = [list(r) for r in zip(*R)]
+    tr = sum(mul(mul(W, sxx), Rt)[k][k] for k in range(len(W)))
+    iv = ref_loss(problem, [F(w) for w in ws]) == (sq(Y) - tr) / 2
+    return i, ii, iv
+
+
+@pytest.mark.parametrize("name", ["T1", "T2", "T3", "T4", "T5", "T5b", "T5c"])
+def test_yun_invariants_hold_at_critical_points(name):
+    inst = CASES[name]
+    assert is_critical(inst.problem, inst.weights)
+    assert _yun_invariants(inst.problem, inst.weights) == (True, True, True)
+
+
+def test_yun_invariants_fail_at_t7():
+    inst = CASES["T7"]
+    assert not is_critical(inst.problem, inst.weights)
+    assert _yun_invariants(inst.problem, inst.weights) == (False, False, False)
