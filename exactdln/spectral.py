@@ -20,7 +20,7 @@ from functools import cached_property
 
 from flint import fmpq, fmpq_mat, fmpq_poly
 
-from .arith.exact import identity, nullspace, rank
+from .arith.exact import identity, nullspace, rank, rref_pivots
 from .arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at
 from .landscape.point import ExactPoint
 from .results import Assumptions
@@ -95,15 +95,10 @@ class SpectralFacts:
         d_y = P.nrows()
         if all(x == 0 for x in P.entries()):
             return fmpq_mat(d_y, 0), []
-        reduced, r = P.transpose().rref()
+        reduced, pivots = rref_pivots(P.transpose())
+        r = len(pivots)
         if r == d_y:
             return identity(d_y), list(range(d_y))
-        pivots, col = [], 0
-        for i in range(r):
-            while reduced[i, col] == 0:
-                col += 1
-            pivots.append(col)
-            col += 1
         return fmpq_mat(d_y, r, [reduced[j, i] for i in range(d_y) for j in range(r)]), pivots
 
     @property
