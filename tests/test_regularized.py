@@ -220,3 +220,14 @@ def test_designed_points_are_critical_and_balanced(sigmas, lam):
     pb, W = design_critical_point([[sigmas[0]] * H, [sigmas[1]] * H], [lam] * H, inactive=[F(1, 3)],
                                   widths=(3,) + (2,) * (H - 1) + (3,))
     assert is_critical(pb, W) and is_weighted_balanced(pb, W)
+
+
+def test_mu_plus_bracket_contains_charpoly_root_T7():
+    """The inertia-verified bracket of mu_+ contains the smallest positive root of the charpoly (an independent path)."""
+    from exactdln.landscape.derivatives import hessian_matrix
+    pb = scalar(3, [2, F(1, 2), 8])
+    W = w(1, 2, F(1, 2))
+    lo, hi = error_bound(pb, W).mu_plus
+    roots = [r.refine(F(1, 10**30)) for r, _ in real_roots(hessian_matrix(pb, W).charpoly())]
+    smallest = min(roots, key=lambda r: abs(r.lower))
+    assert lo <= smallest.lower and smallest.upper <= hi and hi - lo < F(1, 10**6)

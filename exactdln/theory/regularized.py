@@ -33,7 +33,7 @@ from typing import Any, Sequence
 from flint import arb, fmpq, fmpq_mat, fmpq_poly
 
 from ..arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
-from ..inertia import kernel_complement_inertia
+from ..inertia import kernel_complement_inertia, symmetric_inertia
 from ..landscape.derivatives import _gradient, _hessian_matrix, _loss
 from ..landscape.point import ExactPoint, exact_point
 from ..problem import Problem, RationalMatrix
@@ -581,19 +581,60 @@ class ErrorBound:
         return s
 
 
+def _shifted_inertia(hessian: fmpq_mat, t: Fraction) -> Inertia:
+    """Inertia of H - tI: n_minus counts eigenvalues < t, n_zero those equal to t (Sylvester, exact)."""
+    n = hessian.ncols()
+    return symmetric_inertia(hessian - fmpq_mat([[_q(t) if i == j else 0 for j in range(n)] for i in range(n)]))
+
+
+def _verified_gap(hessian: fmpq_mat, nullity: int, a: Fraction, b: Fraction) -> bool:
+    """True iff every nonzero eigenvalue has |mu| >= a and some nonzero eigenvalue has |mu| <= b (0 < a <= b).
+
+    Exact: #eig in (-a, a) = #(< a) - #(<= -a) must equal the nullity; #eig in [-b, b] must exceed it.
+    """
+    plus_a, minus_a = _shifted_inertia(hessian, a), _shifted_inertia(hessian, -a)
+    if plus_a.n_minus - (minus_a.n_minus + minus_a.n_zero) != nullity:
+        return False
+    plus_b, minus_b = (plus_a, minus_a) if b == a else (_shifted_inertia(hessian, b), _shifted_inertia(hessian, -b))
+    return plus_b.n_minus + plus_b.n_zero - minus_b.n_minus > nullity
+
+
 def _smallest_nonzero_abs_eigenvalue(hessian: fmpq_mat, nullity: int) -> tuple[Fraction, Fraction] | None:
-    """Bracket of min |mu| over nonzero eigenvalues: smallest |root| of charpoly / x^nullity (§5.1 step 5)."""
+    """Bracket [a, b] of mu_+ = min |mu| over nonzero eigenvalues of the Hessian (§4.3, §5.1 step 5).
+
+    A float eigenvalue guides; the bracket is then verified exactly by inertia counts of H -+ tI
+    (Sylvester's law). If a nearby small-denominator rational q has H -+ qI singular and the
+    counts hold for a = b = q, the value is exact. Fallback: real roots of charpoly / x^nullity.
+    """
+    n = hessian.nrows()
+    if nullity >= n:
+        return None
+    try:
+        import numpy as np
+        M = np.array([[float(hessian[i, j]) for j in range(n)] for i in range(n)])
+        eig = np.sort(np.abs(np.linalg.eigvalsh(M)))
+        guess = float(eig[nullity])
+        if guess > 0:
+            q = Fraction(guess).limit_denominator(10**4)
+            if q > 0 and _verified_gap(hessian, nullity, q, q):
+                return (q, q)
+            for rel in (1e-9, 1e-6, 1e-3):
+                a = Fraction(guess * (1 - rel)).limit_denominator(10**15)
+                b = Fraction(guess * (1 + rel)).limit_denominator(10**15)
+                if 0 < a <= b and _verified_gap(hessian, nullity, a, b):
+                    return (a, b)
+    except (ValueError, OverflowError, ArithmeticError):
+        pass
     chi = hessian.charpoly()
-    coeffs = chi.coeffs()
-    q = fmpq_poly(coeffs[nullity:])
+    q = fmpq_poly(chi.coeffs()[nullity:])
     if q.degree() < 1:
         return None
     best: tuple[Fraction, Fraction] | None = None
     for root, _ in real_roots(q):
         root = root.refine(Fraction(1, 10**30))
         lo, hi = (root.lower, root.upper) if root.lower > 0 else (-root.upper, -root.lower)
-        if best is None or hi < best[0] or (lo < best[1] and lo < best[0]):
-            best = (lo, hi) if best is None or lo < best[0] else best
+        if best is None or lo < best[0]:
+            best = (lo, hi)
     return best
 
 
