@@ -306,3 +306,53 @@ def test_many_random_critical_points_theorem_vs_hessian():
         assert r["theorem"] == r["hessian"] == inst.expected_kind, inst
         seen[inst.expected_kind] += 1
     assert min(seen.values()) > 100
+
+
+# --- lambda > 0: exact inertia from a hand derivation -----------------------------------------------------------
+
+@pytest.mark.parametrize("lam, expected", [
+    # H = 2 at W = 0: Hess[T,T] = lam (||T_1||^2 + ||T_2||^2) - 2 <G, T_2 T_1>, G = Sigma_YX = diag(3, 1).
+    # It splits over the d_1 hidden units into d_1 copies of [[lam I, -G^T], [-G, lam I]], whose eigenvalues are
+    # lam +- sigma_i(G): n_minus = d_1 #{sigma_i > lam}, n_zero = d_1 #{sigma_i = lam}.
+    (2, Inertia(6, 2, 0)),
+    (1, Inertia(4, 2, 2)),
+    (4, Inertia(8, 0, 0)),
+    (Fraction(1, 2), Inertia(4, 4, 0)),
+])
+def test_regularized_inertia_at_zero_depth_two(lam, expected):
+    problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]], str(lam))
+    weights = [[[0, 0], [0, 0]], [[0, 0], [0, 0]]]
+    assert hessian_inertia(problem, weights) == expected
+
+
+def test_regularized_zero_hessian_is_lambda_identity_at_depth_three():
+    # H = 3 at W = 0: every second-order term of the data part has a factor W_h = 0, so Hess = lam I (positive
+    # definite): W = 0 is a strict local minimizer of the regularized loss.
+    problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]], "1/3")
+    weights = [[[0, 0], [0, 0]]] * 3
+    assert hessian_inertia(problem, weights) == Inertia(12, 0, 0)
+
+
+REGULARIZED_SOURCE_BUG = ("exactdln/classify.py:209 (_classify_regularized) calls "
+                          "theory.regularized.classify_regularized(problem, weights, source=source), but that function "
+                          "(regularized.py:701) takes no `source` keyword -> TypeError for every critical point "
+                          "with lambda > 0")
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason=REGULARIZED_SOURCE_BUG)
+def test_classify_regularized_strict_saddle_at_zero():
+    # lam = 2 < sigma_1(G) = 3: two negative eigenvalues (derivation above), so a strict saddle
+    problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]], "2")
+    weights = [[[0, 0], [0, 0]], [[0, 0], [0, 0]]]
+    c = classify(problem, weights, method="hessian", source="p.json")
+    assert c.critical and c.kind == S
+    assert c.loss == 5                      # 1/2 ||Y||^2 = 1/2 (9 + 1)
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason=REGULARIZED_SOURCE_BUG)
+def test_classify_regularized_zero_at_depth_three_is_a_minimizer():
+    problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]], "1/3")
+    weights = [[[0, 0], [0, 0]]] * 3
+    c = classify(problem, weights, method="hessian")
+    assert c.critical
+    assert c.kind in (GLOBAL_MINIMIZER, "local_minimizer")
