@@ -168,3 +168,17 @@ def test_disagreement_exits_3(tmp_path, monkeypatch, capsys):
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "classify" in capsys.readouterr().out
+
+
+def test_readable_report_has_verdict_s_value_ranks_and_inertia(tmp_path):
+    # issue 2 "Output": verdict, S, critical value, ranks table, inertia; T4 of yun.md §4: strict, S = {1, 3}, 5/2
+    path = write(tmp_path, "t4.json", T4)
+    out = run_cli("classify", path)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "strict_saddle" in text
+    assert "S = {1, 3}" in text
+    assert "5/2" in text
+    assert "ranks" in text.lower()
+    assert "inertia" in text.lower()
+    assert path in text
