@@ -43,6 +43,7 @@ __all__ = [
     "balanced_product_flow_defect",
     "energy_identity_defect",
     "flow_certificate",
+    "rank_restricted_global",
     "Trajectory",
     "gradient_descent",
     "gradient_flow",
@@ -177,6 +178,47 @@ def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: F
         "claims": [{"type": "flow_identities", "eta": fraction_text(Fraction(eta)),
                     "random_points": random_points, "balanced": balanced}],
     }
+
+
+def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
+    """Is W = W_{H:1} a global minimizer of L^1(W) = 1/2 ||W X - Y||^2 on M_k, k = rank W? (gradient_flow.md §3.1 item 7).
+
+    The convergence theorem of BRTW (§1.6 (b)) says the limit of the flow is such a point for
+    some k <= r. Exact test (unregularized, Sigma_XX invertible): W is critical for L^1|M_k iff
+    W^T E = 0 and E W^T = 0, E = (W X - Y) X^T (§1.5), and then global on M_k iff
+    lambda_min^+(W Sigma_XX W^T) >= lambda_max(Q Q^T - W Sigma_XX W^T), Q Q^T = Sigma_YX Sigma_XX^-1 Sigma_XY
+    (Eckart-Young after Z = W Sigma_XX^(1/2), §1.6 (c)). Eigenvalues are compared as exactly isolated
+    algebraic numbers (roots of characteristic polynomials).
+    """
+    from .arith.exact import rank as exact_rank
+    from .theory.regularized import real_roots
+
+    p = exact_point(problem, weights)
+    if problem.regularized:
+        raise ValueError("rank_restricted_global is about the unregularized loss")
+    W, S = p.end_to_end, p.sigma_xx
+    if exact_rank(S) < S.nrows():
+        raise ValueError("needs Sigma_XX = X X^T invertible")
+    E = -p.residual
+    if any(x != 0 for x in (W.transpose() * E).entries()) or any(x != 0 for x in (E * W.transpose()).entries()):
+        return False, "not critical for L^1 on M_k: W^T E or E W^T is nonzero"
+    k = exact_rank(W)
+    A = W * S * W.transpose()
+    B = p.sigma_yx * S.inv() * p.sigma_yx.transpose() - A
+    if k == 0:
+        return True, "W = 0 is the only point of M_0"
+    pos = [r for r, _ in real_roots(A.charpoly()) if r.lower > 0 or (r.is_rational and r.value > 0)]
+    top = max((r for r, _ in real_roots(B.charpoly())), key=lambda r: r.upper)
+    low = min(pos, key=lambda r: r.lower)
+    for _ in range(8):
+        if low.lower >= top.upper:
+            return True, f"rank {k}: smallest fitted eigenvalue >= largest unfitted one (exact)"
+        if low.is_rational and top.is_rational and low.value >= top.value:
+            return True, f"rank {k}: smallest fitted eigenvalue >= largest unfitted one (exact, tie allowed)"
+        if low.upper < top.lower:
+            return False, f"rank {k}: an unfitted eigenvalue exceeds a fitted one: a non-optimal critical point of L^1|M_{k}"
+        low, top = low.refine((low.upper - low.lower) / 2**40), top.refine((top.upper - top.lower) / 2**40)
+    raise ArithmeticError("could not separate the fitted and unfitted eigenvalues (equal irrational values)")
 
 
 # ---------------------------------------------------------------------------------------------------------------

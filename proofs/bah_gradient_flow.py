@@ -34,7 +34,8 @@ from exactdln import checker
 from exactdln.arith.exact import from_fmpq_mat, to_fmpq_mat
 from exactdln.construct import random_rational_orthogonal
 from exactdln.dynamics import (balance_matrices, balanced_product_flow_defect, energy_identity_defect,
-                               flow_certificate, gd_balance_defect, gd_step, gradient_descent)
+                               flow_certificate, gd_balance_defect, gd_step, gradient_descent,
+                               rank_restricted_global)
 from exactdln.problem import Problem, RationalMatrix
 from exactdln.snap import snap
 
@@ -114,6 +115,17 @@ def main() -> int:
         s = snap(pb, list(t.weights))
         led.expect(s.snapped and s.kind == "global_minimizer",
                    f"GD seed {seed}: snapped limit is a global minimizer (got {s.kind})")
+        if s.snapped:
+            ok, why = rank_restricted_global(pb, s.weights)
+            led.expect(ok, f"GD seed {seed}: BRTW §1.6: limit is a global minimizer of L^1 on M_k ({why})")
+    # a rank-1 balanced start stays rank 1 and reaches the best rank-1 approximation (§3.3 (d))
+    W0 = [np.diag([0.01, 0, 0])] * 3
+    t = gradient_descent(pb, W0, eta=0.02, steps=20000, tol=1e-13)
+    s = snap(pb, list(t.weights))
+    led.expect(s.snapped, "rank-1 start: snapped")
+    if s.snapped:
+        ok, why = rank_restricted_global(pb, s.weights)
+        led.expect(ok and "rank 1" in why, f"rank-1 start: global on M_1 ({why})")
     return led.finish()
 
 

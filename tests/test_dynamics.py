@@ -272,3 +272,15 @@ def test_saddle_to_saddle_plateaus():
     for got, want in zip(dips, expected):
         assert got == pytest.approx(want, abs=2e-3)
     assert t.converged and L[-1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_rank_restricted_global_eckart_young():
+    """gradient_flow.md §1.6 (c): on M_k the global minimizers fit the top-k singular values (Y = diag(4, 1), X = I)."""
+    from exactdln.dynamics import rank_restricted_global
+    pb = Problem.create([[1, 0], [0, 1]], [[4, 0], [0, 1]])
+    assert rank_restricted_global(pb, [[[2, 0], [0, 0]], [[2, 0], [0, 0]]])[0] is True     # J = {1}
+    assert rank_restricted_global(pb, [[[0, 0], [0, 1]], [[0, 0], [0, 1]]])[0] is False    # J = {2}
+    assert rank_restricted_global(pb, [[[2, 0], [0, 1]], [[2, 0], [0, 1]]])[0] is True     # J = {1, 2}
+    assert rank_restricted_global(pb, [[[1, 0], [0, 1]], [[2, 0], [0, 1]]])[0] is False    # not critical on M_2
+    # balanced start with w0 > 0 > y converges to 0 (T2): 0 is the optimum on M_0
+    assert rank_restricted_global(Problem.create([[1]], [[-1]]), [[[0]], [[0]]])[0] is True
