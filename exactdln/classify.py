@@ -110,6 +110,7 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
                        None, None, notes, source)
 
     if problem.regularized:
+        # Chen, Jiang, Wang: the theory of the regularized loss; it computes the exact inertia itself
         return _classify_regularized(point, loss, rank, ranks, assumptions, want_hessian, notes, source)
 
     global_verdict = None
@@ -198,22 +199,25 @@ def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:
 
 
 def _classify_regularized(point, loss, rank, ranks, assumptions, want_hessian, notes, source) -> Classification:
-    """lambda > 0: the theory of Chen, Jiang, Wang lives in :mod:`exactdln.theory.regularized`."""
-    try:
-        from .theory.regularized import classify_regularized  # type: ignore[attr-defined]
-    except ImportError:
-        classify_regularized = None
-    methods: list[RouteVerdict] = []
-    inertia = _hessian_inertia(point, critical=True) if want_hessian else None
-    if classify_regularized is not None:
-        return classify_regularized(point.problem, point.weights_model, source=source)
-    if inertia is not None and inertia.n_minus > 0:
-        kind = STRICT_SADDLE
-        methods.append(RouteVerdict("hessian", kind, f"{inertia.n_minus} negative eigenvalue(s)"))
-    else:
-        kind = UNDECIDED
-        methods.append(RouteVerdict("hessian", kind, "no negative eigenvalue; the regularized theory decides the rest"))
-    return _result(point, True, kind, loss, rank, ranks, assumptions, methods, True, inertia, None, None, notes, source)
+    """lambda > 0: Chen, Jiang, Wang (:mod:`exactdln.theory.regularized`) decides, with the exact Hessian.
+
+    Its routes (closed-form critical values for whitened data, exact inertia with the
+    orbit of O(d_h) factored out, the Morse-Bott test) are reported as the methods.
+    ``with_constant=False``: the error-bound constant is not needed for the verdict.
+    """
+    from .theory.regularized import classify_regularized
+
+    verdict = classify_regularized(point.problem, point.weights_model, with_constant=False)
+    extra = {"weighted_balanced": verdict.weighted_balanced}
+    if verdict.error_bound is not None:
+        extra["error_bound"] = verdict.error_bound.to_json()
+    global_value = None
+    if verdict.global_value is not None:
+        global_value = str(verdict.global_value)
+    result = _result(point, True, verdict.kind, loss, rank, ranks, assumptions, verdict.methods, True,
+                     verdict.inertia, None, global_value, notes + list(verdict.notes), source)
+    result.extra.update(extra)
+    return result
 
 
 def _result(point, critical, kind, loss, rank, ranks, assumptions, methods, agree, inertia, fitted,
