@@ -356,3 +356,13 @@ def test_classify_regularized_zero_at_depth_three_is_a_minimizer():
     c = classify(problem, weights, method="hessian")
     assert c.critical
     assert c.kind in (GLOBAL_MINIMIZER, "local_minimizer")
+
+
+@pytest.mark.parametrize("name, value", [
+    # yun.md §4, data D3: global values 3/2 (k = 3), 2 (k = 2); T2 has k = 3, T3/T4 have k = 2
+    ("T1", "3/2"), ("T2", "3/2"), ("T3", "2"), ("T4", "2"), ("T5", "2"),
+    # achour.md §8 halved: TC1 (r_max = 1) 1/2 (loss of TC1a); TC2 (r_max = 2) 0 (loss of TC2e); TC3 r_max = 3: 0
+    ("TC1b", "1/2"), ("TC2a", "0"), ("TC3a", "0"), ("TC6", "0"),
+])
+def test_global_minimum_value(results, name, value):
+    assert results[name].global_value == value
