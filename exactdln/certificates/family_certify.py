@@ -1,0 +1,290 @@
+"""Write family certificates (format "exactdln-family-certificate" v1, FAMILY_FORMAT.md).
+
+The engine (sympy over QQ(params), untrusted) finds the evidence; the standard-library checker
+``exactdln/checker_family.py`` re-verifies every certificate before it is returned:
+
+- ``critical``: nothing to give; the checker clears denominators and finds every gradient
+  numerator identically 0.
+- ``rank`` of each W_{j:i} (issue 6 "generic ranks"): a generic-size minor over QQ(params) with its
+  factorization (a nonzero constant times factors that cannot vanish under the assumptions or are
+  exceptional), and rref kernel vectors over QQ(params).
+- ``strict_saddle``: a direction D(params) from symmetric elimination of the symbolic Hessian
+  (exactdln.symbolic.hessian.negative_curvature_direction), and the factorization of the t^2
+  coefficient of L(W + tD), negative under the assumptions (Achour et al. (JMLR 2024) §3 Thm (b)/(c)
+  predict such a direction; the certificate does not rely on the theorem).
+- ``top_eigenspace`` (global minimizers): Q, N, c at a sample point and Z(params) with
+  W_{H:1} Z = Q identically, so range W_{H:1} is the top-r_max eigenspace of Sigma for every
+  admissible parameter value (Achour et al. §2 Prop. 1, §3 Thm (a)).
+- ``not_critical``: a gradient entry whose factorization is nonzero outside the exceptional set.
+
+The exceptional set is the list of irreducible factors used that may vanish under the assumptions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from sympy.polys.matrices import DomainMatrix
+
+from .. import checker_family
+from ..results import GLOBAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE
+from ..symbolic.analysis import analyze_family, family_gradient, family_partial_product
+from ..symbolic.family import Family, PoleError, load_family
+from ..symbolic.hessian import family_hessian, negative_curvature_direction, poly_dict
+
+__all__ = ["FamilyCertificate", "family_certificate", "write_family_certificate", "certify_family_file"]
+
+
+@dataclass
+class FamilyCertificate:
+    """A family certificate and the standalone checker's results on it."""
+
+    data: dict[str, Any]
+    results: list[tuple[str, bool, str]]
+    kind: str | None
+    verdict_kind: str
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(ok for _, ok, _ in self.results)
+
+    def __str__(self) -> str:
+        lines = [f"family certificate: verdict {self.verdict_kind}; certified kind: {self.kind or 'none'}"]
+        lines += [f"  {'ok  ' if ok else 'FAIL'} {t}: {m}" for t, ok, m in self.results]
+        lines += [f"  not certified: {m}" for m in self.missing]
+        return "\n".join(lines)
+
+
+class _Writer:
+    """Turns sympy field elements into the format's JSON and collects the exceptional set."""
+
+    def __init__(self, family: Family):
+        self.family = family
+        self.n = len(family.parameters)
+        self.kinds = [k for _, k in family.assumptions] + ["real"]
+        self.exceptional: list[dict] = []          # monic checker dicts
+        self.exceptional_json: list[list] = []
+        self.denominators: dict[str, dict] = {}
+
+    def poly(self, p: Any) -> list:
+        return [[str(c), list(m)] for m, c in p.terms()] if p else []
+
+    def _dict(self, p: Any) -> dict:
+        return poly_dict(p, self.n)
+
+    def factorization(self, e: Any, need_sign: bool) -> dict | None:
+        """c * prod f^e for a rational function; factors that may vanish join the exceptional set.
+        None when a sign is needed and an odd power of such a factor leaves it open."""
+        if not e:
+            return None
+        c_num, fn = e.numer.factor_list()
+        c_den, fd = e.denom.factor_list()
+        factors = [(f, m) for f, m in fn] + [(f, -m) for f, m in fd]
+        out = []
+        for f, m in factors:
+            d = self._dict(f)
+            if not checker_family.definite_sign(d, self.kinds):
+                if need_sign and m % 2:
+                    return None
+                if checker_family.cannot_vanish(d, self.kinds) and not (need_sign and m % 2):
+                    if not need_sign:
+                        out.append([self.poly(f), m])
+                        continue
+                key = checker_family.monic(d)
+                if key not in self.exceptional:
+                    self.exceptional.append(key)
+                    self.exceptional_json.append(self.poly(f))
+            out.append([self.poly(f), m])
+        return {"constant": str(Fraction(str(c_num)) / Fraction(str(c_den))), "factors": out}
+
+    def ratfun(self, e: Any) -> dict:
+        den = e.denom
+        if not den.is_ground:
+            key = json.dumps(self.poly(den))
+            if key not in self.denominators:
+                fact = self.factorization(self.family.field.new(den), need_sign=False)
+                self.denominators[key] = {"poly": self.poly(den), **fact}
+        return {"num": self.poly(e.numer), "den": self.poly(den)}
+
+    def matrix(self, M: DomainMatrix | list) -> list:
+        rows = M.to_list() if isinstance(M, DomainMatrix) else M
+        return [[self.ratfun(e) for e in row] for row in rows]
+
+
+def _numeric(M: DomainMatrix) -> list[list[str]]:
+    return [[str(Fraction(str(e.numer.LC)) / Fraction(str(e.denom.LC))) if e else "0" for e in row]
+            for row in M.to_list()]
+
+
+def _rank_claim(w: _Writer, family: Family, i: int, j: int) -> dict | None:
+    M = family_partial_product(family, i, j)
+    R, cols = M.rref()
+    r = len(cols)
+    if r > checker_family.MAX_MINOR:
+        return None
+    _, rows = M.transpose().rref()
+    claim: dict[str, Any] = {"type": "rank", "i": i, "j": j, "rank": r}
+    minor = {"rows": list(rows), "cols": list(cols), "constant": "1", "factors": []}
+    if r:
+        fact = w.factorization(M.extract(list(rows), list(cols)).det(), need_sign=False)
+        minor.update(fact)
+    Rl = R.to_list()
+    K = family.field
+    free = [c for c in range(M.shape[1]) if c not in cols]
+    kernel = []
+    for f in free:
+        v = [K.zero] * M.shape[1]
+        v[f] = K.one
+        for row, c in enumerate(cols):
+            v[c] = -Rl[row][f]
+        kernel.append(v)
+    claim.update(minor=minor, kernel=w.matrix(kernel) if kernel else [], kernel_pivots=free)
+    return claim
+
+
+def _sample_point(family: Family, verdict, rng: random.Random) -> dict[str, Fraction] | None:
+    for _ in range(200):
+        values = {}
+        for name, kind in family.assumptions:
+            v = Fraction(rng.randint(1, 9), rng.randint(1, 5))
+            values[name] = -v if kind == "negative" or (kind in ("real", "nonzero") and rng.random() < .5) else v
+        try:
+            family.specialize(values)
+        except PoleError:
+            continue
+        if verdict.applies_at(values):
+            return values
+    return None
+
+
+def _top_eigenspace_claim(w: _Writer, family: Family, verdict) -> dict | None:
+    from ..certificates.certify import top_eigenspace_evidence
+    from ..landscape.point import exact_point
+
+    values = _sample_point(family, verdict, random.Random(6))
+    if values is None:
+        return None
+    problem, weights = family.specialize(values)
+    point = top_eigenspace_evidence(exact_point(problem, weights))
+    if point is None or "rank" in point:
+        return None
+    K = family.field
+    P = family_partial_product(family, 1, family.depth)
+    _, cols = P.rref()
+    _, rows = P.transpose().rref()
+    Q = [[K.convert(Fraction(x).numerator) / K.convert(Fraction(x).denominator) for x in row] for row in point["Q"]]
+    r = len(Q[0])
+    if len(cols) != r:
+        return None
+    Qr = DomainMatrix([Q[a] for a in rows], (r, r), K)
+    Zc = P.extract(list(rows), list(cols)).inv() * Qr
+    Z = [[K.zero] * r for _ in range(P.shape[1])]
+    for k, c in enumerate(cols):
+        Z[c] = Zc.to_list()[k]
+    if (P * DomainMatrix(Z, (P.shape[1], r), K)).to_list() != Q:
+        return None
+    return {"type": "top_eigenspace", "Q": point["Q"], "N": point["N"], "c": point["c"], "Z": w.matrix(Z)}
+
+
+def _strict_claim(w: _Writer, family: Family) -> dict | None:
+    found = negative_curvature_direction(family_hessian(family), w.kinds[:-1])
+    if found is None:
+        return None
+    v, value = found
+    fact = w.factorization(value / 2, need_sign=True)      # t^2 coefficient = Hess[D, D] / 2
+    if fact is None:
+        return None
+    D, pos = [], 0
+    for h in range(1, family.depth + 1):
+        rows, cols = family.widths[h], family.widths[h - 1]
+        D.append([v[pos + a * cols: pos + (a + 1) * cols] for a in range(rows)])
+        pos += rows * cols
+    return {"type": "strict_saddle", "direction": [w.matrix(m) for m in D], "t2_coefficient": fact}
+
+
+def _not_critical_claim(w: _Writer, family: Family) -> dict | None:
+    best = None
+    for h, g in enumerate(family_gradient(family), 1):
+        for a, row in enumerate(g.to_list()):
+            for b, e in enumerate(row):
+                if e:
+                    size = len(e.numer.factor_list()[1])
+                    if best is None or size < best[0]:
+                        best = (size, h, a, b, e)
+    if best is None:
+        return None
+    _, h, a, b, e = best
+    return {"type": "not_critical", "layer": h, "entry": [a, b], "value": w.factorization(e, need_sign=False)}
+
+
+def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
+    """Build and check a family certificate for the family's verdict (issue 6)."""
+    if not family.parameters:
+        raise ValueError("a family certificate needs at least one parameter; use exactdln certify for points")
+    if not family.data_is_numeric:
+        raise ValueError("family certificates need numeric X, Y and lambda")
+    verdict = verdict or analyze_family(family)
+    w = _Writer(family)
+    claims: list[dict] = []
+    missing: list[str] = []
+    kind = None
+    weights = [w.matrix(M) for M in family.weights]
+    if verdict.critical == "identically":
+        claims.append({"type": "critical"})
+        for i in range(1, family.depth + 1):
+            for j in range(i, family.depth + 1):
+                c = _rank_claim(w, family, i, j)
+                if c:
+                    claims.append(c)
+        evidence = None
+        if verdict.kind == STRICT_SADDLE:
+            evidence = _strict_claim(w, family)
+        elif verdict.kind == GLOBAL_MINIMIZER:
+            evidence = _top_eigenspace_claim(w, family, verdict)
+        if evidence:
+            claims.append(evidence)
+            kind = verdict.kind
+        else:
+            missing.append(f"no {verdict.kind} evidence found for the family (format v1 certifies strict saddles, "
+                           "global minimizers and non-critical families)")
+    else:
+        claim = _not_critical_claim(w, family)
+        if claim:
+            claims.append(claim)
+            kind = NOT_CRITICAL
+    if kind:
+        claims.append({"type": "kind", "kind": kind})
+    lam = [_numeric(DomainMatrix([[l]], (1, 1), family.field))[0][0] for l in family.lambdas]
+    data = {
+        "format": "exactdln-family-certificate", "version": 1,
+        "parameters": [[n, k] for n, k in family.assumptions],
+        "X": _numeric(family.X), "Y": _numeric(family.Y), "lambda": lam,
+        "weights": weights,
+        "denominators": list(w.denominators.values()),
+        "exceptional": w.exceptional_json,
+        "claims": claims,
+        "verdict": verdict.to_json(),
+    }
+    data = json.loads(json.dumps(data))
+    try:
+        results = checker_family.check_certificate(data)
+    except checker_family.Malformed as err:
+        results = [("format", False, str(err))]
+    return FamilyCertificate(data, results, kind, verdict.kind, missing)
+
+
+def write_family_certificate(certificate: FamilyCertificate, path: str | os.PathLike) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(certificate.data, fh, indent=1)
+        fh.write("\n")
+
+
+def certify_family_file(path_or_mapping: Any) -> FamilyCertificate:
+    """Load a family file and certify its verdict."""
+    return family_certificate(load_family(path_or_mapping))
