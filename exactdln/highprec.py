@@ -111,7 +111,7 @@ class MpArithmetic:
         Returns (inertia or None, number of pivots negative beyond the margin, the most
         negative 1x1 pivot value or None, reasons for undecided pivots).
         """
-        from .numeric import separate
+        from .numeric import MARGIN, separate
 
         S = (Hm + Hm.T) / 2
         n = S.shape[0]
@@ -124,7 +124,7 @@ class MpArithmetic:
             d = separate(abs(v), noise, scale)
             if d is None:
                 reasons.append(f"LDL^T pivot {label} of {n} is {float(v):.3g}, in the undecided band "
-                               f"({float(noise):.2g}, {float(mpmath.sqrt(noise * scale)):.2g})")
+                               f"({float(noise):.2g}, {float(min(mpmath.sqrt(noise * scale), MARGIN * noise)):.2g})")
             elif not d:
                 zero += 1
             elif v > 0:

@@ -46,6 +46,7 @@ __all__ = [
     "analyse",
     "classify_float",
     "hessian_matrix_float",
+    "balance_hidden",
     "DEFINITE_KINDS",
 ]
 
@@ -118,19 +119,28 @@ class NumericClassification:
         return "\n".join(lines)
 
 
+MARGIN = 1024
+"""A magnitude above MARGIN times its rounding-error bound is nonzero (about three digits of safety)."""
+
+
 def separate(value: Any, noise: Any, scale: Any) -> bool | None:
     """Decide whether a computed nonnegative magnitude is zero.
 
-    Returns False (zero) when value <= noise, True (nonzero) when value >=
-    sqrt(noise * scale) and value > noise, None (undecided) otherwise. ``noise`` is a
-    rounding-error bound for the computation that produced ``value``; ``scale`` bounds
-    its size. The upper threshold keeps half of the significant digits as margin.
+    Returns False (zero) when value <= noise, True (nonzero) when value > noise and value
+    >= min(sqrt(noise * scale), MARGIN * noise), None (undecided) otherwise. ``noise`` is
+    a (first-order) rounding-error bound for the computation that produced ``value``;
+    ``scale`` bounds its size. A value MARGIN times above a valid error bound cannot come
+    from an exact zero; the square-root threshold (half of the digits) applies only when
+    it is lower, for quantities whose noise is a large fraction of their scale.
     """
     if value <= noise:
         return False
-    if noise >= scale:
-        return None
     hi = _sqrt(noise * scale)
+    alt = MARGIN * noise
+    if alt < hi:
+        hi = alt
+    if noise >= scale and value < hi:
+        return None
     return True if value >= hi else None
 
 
@@ -193,7 +203,7 @@ class FloatArithmetic:
             if s is None:
                 reasons.append(
                     f"Hessian eigenvalue {idx + 1} of {n} is {v:.3g}, in the undecided band "
-                    f"({noise:.2g}, {math.sqrt(noise * scale):.2g}) in absolute value"
+                    f"({noise:.2g}, {min(math.sqrt(noise * scale), MARGIN * noise):.2g}) in absolute value"
                 )
             elif not s:
                 zero += 1
@@ -234,19 +244,92 @@ class _Point:
     def depth(self) -> int:
         return len(self.W)
 
+    _products: dict = field(default_factory=dict)
+    _bounds: dict = field(default_factory=dict)
+
     def product(self, j: int, i: int) -> Any:
-        """W_{j:i} = W_j ... W_i (1-based); the identity of size d_{i-1} when j = i - 1."""
-        out = self.ar.identity(self.widths[i - 1])
-        for h in range(i, j + 1):
-            out = self.W[h - 1] @ out
-        return out
+        """W_{j:i} = W_j ... W_i (1-based), computed as W_j (W_{j-1} (... W_i)); the identity when j = i - 1."""
+        if j < i:
+            return self.ar.identity(self.widths[i - 1])
+        key = (j, i)
+        if key not in self._products:
+            self._products[key] = self.W[i - 1] if j == i else self.W[j - 1] @ self.product(j - 1, i)
+        return self._products[key]
+
+    def _pnorm(self, j: int, i: int) -> Any:
+        """||fl(W_{j:i})||_F, and 1 for the empty product (it enters only as a factor)."""
+        return self.ar.scalar(Fraction(1)) if j < i else self.ar.fro(self.product(j, i))
 
     def product_norm_bound(self, j: int, i: int) -> Any:
-        """prod ||W_h||_F over h = i..j: bounds ||W_{j:i}|| and scales its rounding error."""
-        out = self.ar.scalar(Fraction(1))
-        for h in range(i, j + 1):
-            out = out * self.norms[h - 1]
-        return out
+        """B_{j:i}: bounds ||W_{j:i}|| and, times c eps, the rounding error of the computed W_{j:i}.
+
+        First-order forward error analysis of W_j (W_{j-1} (... W_i)): the product formed at
+        stage t carries an error <= gamma ||W_t|| ||W_{t-1:i}||, which the later factors
+        multiply by W_{j:t+1}; so error <= gamma sum_t ||W_{j:t+1}|| ||W_t|| ||W_{t-1:i}||,
+        with the *computed* partial-product norms. This is tighter than prod_t ||W_t|| (also
+        a bound, kept as a cap) by the cancellation a hidden change of basis creates.
+        """
+        if j < i:
+            return self.ar.scalar(Fraction(1))
+        key = (j, i)
+        if key not in self._bounds:
+            crude = self.ar.scalar(Fraction(1))
+            for h in range(i, j + 1):
+                crude = crude * self.norms[h - 1]
+            fine = self._pnorm(j, i)
+            for t in range(i, j + 1):
+                fine = fine + self._pnorm(j, t + 1) * self.norms[t - 1] * self._pnorm(t - 1, i)
+            self._bounds[key] = fine if fine < crude else crude
+        return self._bounds[key]
+
+
+def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tuple[tuple[RationalMatrix, ...], tuple[tuple[int, ...], ...]]:
+    """Exact power-of-two hidden rescaling W_h -> D_h W_h D_{h-1}^-1 that balances the layers.
+
+    D_0 = D_H = I and D_h = diag(2^e) on hidden layer h. Hidden changes of basis leave
+    W_{H:1} and the unregularized loss unchanged (achour.md §7), so criticality, every
+    partial-product rank, S, the kind and (Sylvester, the map is a linear isomorphism of
+    parameter space) the Hessian inertia are those of the input point. Powers of two are
+    exact in rationals and in binary floating point, so nothing is rounded; only the
+    conditioning changes: the rounding-error bounds of the float path grow with
+    prod ||W_h|| (not with ||W_{j:i}||), which a hidden change of basis can inflate by
+    many decades. The exponent of unit i of layer h moves row i of W_h and column i of
+    W_{h+1} towards equal norm (an Osborne-style sweep). Only valid for lambda = 0.
+    Returns the rescaled weights and the exponents per hidden layer.
+    """
+    H = len(weights)
+    widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
+    F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
+    exps = [np.zeros(widths[h], dtype=np.int64) for h in range(H + 1)]
+    for _ in range(sweeps):
+        moved = False
+        for h in range(1, H):
+            row = np.linalg.norm(F[h - 1], axis=1)              # outgoing from layer h-1 into unit i of layer h
+            col = np.linalg.norm(F[h], axis=0)                  # from unit i of layer h into layer h+1
+            ok = (row > 0) & (col > 0) & np.isfinite(row) & np.isfinite(col)
+            e = np.zeros(widths[h], dtype=np.int64)
+            e[ok] = np.clip(np.round(0.5 * (np.log2(col[ok]) - np.log2(row[ok]))), -60, 60).astype(np.int64)
+            if np.any(e):
+                moved = True
+                scale = np.ldexp(1.0, e)
+                F[h - 1] = F[h - 1] * scale[:, None]
+                F[h] = F[h] / scale[None, :]
+                exps[h] += e
+        if not moved:
+            break
+    if not any(np.any(e) for e in exps):
+        return tuple(weights), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+
+    def two(k: int) -> Fraction:
+        return Fraction(2) ** int(k)
+
+    out = []
+    for h in range(1, H + 1):
+        left = [two(x) for x in exps[h]] if h < H else [Fraction(1)] * widths[h]
+        right = [two(-x) for x in exps[h - 1]] if h > 1 else [Fraction(1)] * widths[h - 1]
+        rows = tuple(tuple(left[a] * x * right[b] for b, x in enumerate(row)) for a, row in enumerate(weights[h - 1].rows))
+        out.append(RationalMatrix(rows, widths[h - 1]))
+    return tuple(out), tuple(tuple(int(x) for x in e) for e in exps[1:H])
 
 
 def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
@@ -330,12 +413,18 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     strict saddle).
     """
     ws = normalize_point(problem, weights)
+    reasons: list[str] = []
+    if not problem.regularized and len(ws) >= 2:
+        ws, exps = balance_hidden(ws)
+        spread = max((max(e) - min(e) for e in exps if e), default=0)
+        if any(any(e) for e in exps):
+            reasons.append(f"analysed after an exact power-of-two hidden rescaling (exponents spread {spread}; "
+                           "same kind, ranks, S and Hessian inertia, achour.md §7); eigenvalues are those of the rescaled point")
     p = _make_point(ar, problem, ws)
     H = p.depth
     widths = p.widths
     r_max = min(widths)
     eps = ar.eps
-    reasons: list[str] = []
     undecided: list[str] = []     # quantities inside their undecided band: more digits may help
     one = ar.scalar(Fraction(1))
     dmax = max(widths + (problem.m,))
@@ -350,7 +439,8 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     P = p.product(H, 1)
     G = Syx - P @ Sxx
     nP_bound = p.product_norm_bound(H, 1)
-    G_bound = nY * nX + nP_bound * nX * nX
+    # bounds ||G|| and, times c eps, the rounding error of the computed G
+    G_bound = ar.fro(G) + ar.fro(Syx) + nP_bound * ar.fro(Sxx)
 
     # loss
     R = P @ p.X - p.Y
@@ -397,13 +487,21 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     # Hessian and its inertia
     Hm, K = _assemble_hessian(p, G, A, C)
     n = Hm.shape[0]
+    # Frobenius bound of ||fl(H) - H|| (so, by Weyl, of every eigenvalue's shift), block by
+    # block from the factors' norm-and-error bounds; plus the eigensolver's backward error.
+    nXb = ar.fro(p.X)
     h_scale = ar.zero()
     for k in range(1, H + 1):
-        t = p.product_norm_bound(H, k + 1) * p.product_norm_bound(k - 1, 1) * nX
-        h_scale = h_scale + t * t + p.lambdas[k - 1]
-        for h in range(1, k):
-            h_scale = h_scale + 2 * G_bound * p.product_norm_bound(H, k + 1) * p.product_norm_bound(k - 1, h + 1) * p.product_norm_bound(h - 1, 1)
-    h_noise = ar.scalar(Fraction(n)) * c_round * eps * h_scale
+        for h in range(1, k + 1):
+            gn = p.product_norm_bound(H, k + 1) * p.product_norm_bound(H, h + 1) * p.product_norm_bound(k - 1, 1) \
+                * p.product_norm_bound(h - 1, 1) * nXb * nXb
+            if h < k:
+                gn = gn + G_bound * p.product_norm_bound(H, k + 1) * p.product_norm_bound(k - 1, h + 1) * p.product_norm_bound(h - 1, 1)
+                gn = 2 * gn
+            else:
+                gn = gn + abs(p.lambdas[k - 1])
+            h_scale = h_scale + gn
+    h_noise = c_round * eps * (h_scale + ar.fro(Hm))
     inertia, n_minus, min_eig, h_reasons = ar.hessian_inertia(Hm, h_noise, h_scale)
     min_eig = None if min_eig is None else ar.to_float(min_eig)
     hess_strict = n_minus > 0
@@ -450,7 +548,7 @@ def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: 
         d = separate(s, noise, top)
         if d is None:
             reasons.append(f"singular value {idx + 1} of {label} is {ar.to_float(s):.3g}, in the undecided band "
-                           f"({ar.to_float(noise):.2g}, {ar.to_float(_sqrt(noise * top)):.2g})")
+                           f"({ar.to_float(noise):.2g}, {ar.to_float(min(_sqrt(noise * top), MARGIN * noise)):.2g})")
             return None
         r += int(d)
     return r
@@ -492,11 +590,17 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
     gaps = [lam[i] - lam[i + 1] for i in range(d_y - 1)]
     min_gap = min(gaps + [lam[-1]])
     fitted = []
+    nPc = ar.fro(P)
     for i in range(d_y):
         ci = D[i, i] / lam[i]
-        noise_i = c_round * eps * (p.product_norm_bound(p.depth, 1) * nyx / lam[i]) * (1 + s_scale / min_gap) * kappa
-        if noise_i > ar.scalar(Fraction(1, 8)):
-            undecided.append(f"fitted-eigenvalue test for u_{i + 1} has error bound {ar.to_float(noise_i):.2g} > 1/8")
+        # error of c_i: from the computed P (its bound B_{H:1}), from u_i (Sigma's error
+        # c eps kappa ||Sigma|| over the gap next to lambda_i, Davis-Kahan), from lambda_i
+        gap_i = min([g for g in (gaps[i - 1] if i > 0 else None, gaps[i] if i < d_y - 1 else None, lam[-1])
+                     if g is not None])
+        noise_i = (c_round * eps * (p.product_norm_bound(p.depth, 1) * nyx
+                                    + 2 * nPc * nyx * kappa * s_scale / gap_i) + s_noise * abs(ci)) / lam[i]
+        if noise_i >= ar.scalar(Fraction(1, 4)):
+            undecided.append(f"fitted-eigenvalue test for u_{i + 1} has error bound {ar.to_float(noise_i):.2g} >= 1/4")
             return None, None
         t = min(_sqrt(noise_i), ar.scalar(Fraction(1, 4)))
         if abs(ci - 1) <= t:

@@ -57,3 +57,15 @@ def test_command_exit_codes(tmp_path, capsys):
     bad.write_text('{"X": [[1]], "Y": [[1, 2]], "weights": [[[1]]]}')
     assert main(["crosscheck", str(bad)]) == 2
     assert "bad.json" in capsys.readouterr().err
+
+
+def test_stress_corpus_against_the_exact_classifier():
+    # issue 3 contract: on every corpus point no path contradicts another, the exact classifier
+    # (exactdln.classify) and mpmath give the family theorem's class (achour.md §3), and the
+    # float path gives it or says inconclusive.
+    from exactdln.crosscheck import stress_corpus
+    for case in stress_corpus(seed=3, size=30):
+        r = crosscheck(case.problem, case.weights, source=case.label)
+        assert r.agree, (case.label, r.conflicts)
+        assert r.exact_kind == case.expected_kind and r.mp.kind == case.expected_kind, case.label
+        assert r.float64.kind in (case.expected_kind, "inconclusive"), case.label

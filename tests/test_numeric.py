@@ -65,7 +65,8 @@ def test_hessian_is_symmetric_and_matches_the_quadratic_form_by_finite_differenc
 def test_separate_has_three_outcomes():
     assert separate(1e-20, 1e-16, 1.0) is False
     assert separate(0.5, 1e-16, 1.0) is True
-    assert separate(1e-12, 1e-16, 1.0) is None
+    assert separate(1e-14, 1e-16, 1.0) is None           # 100x the error bound: below the margin
+    assert separate(1e-12, 1e-16, 1.0) is True           # 10^4 x the bound: above MARGIN = 1024
 
 
 def test_float_path_is_never_wrong_on_the_stress_corpus():
@@ -93,3 +94,26 @@ def test_random_critical_points_never_contradict_the_theorem(inst):
     r = classify_float(inst.problem, inst.weights)
     assert r.kind in (inst.expected_kind, "inconclusive")
     assert r.critical in (True, None)
+
+
+def test_balance_hidden_keeps_the_product_and_undoes_power_of_two_scaling():
+    # achour.md §7: a hidden change of basis keeps W_{H:1}; a diag(2^k, 2^-k) one is undone up to powers of two.
+    from exactdln.numeric import balance_hidden
+    from exactdln.problem import as_weights
+    from exactdln.landscape.derivatives import loss
+    problem, weights, _ = BRIEF_CASES["TC3a"]
+    ws = as_weights(weights)
+    scaled = scale_hidden(ws, 6)
+    balanced, exps = balance_hidden(scaled)
+    assert loss(problem, balanced) == loss(problem, ws)
+    assert any(any(e) for e in exps)
+    assert max(abs(float(x)) for w in balanced for x in w.entries()) < 1e3
+
+
+def test_speed_point_n2000_is_decided():
+    # issue 3 speed point: depth 5, width 20 (2000 parameters), minimal construction with S = [19]
+    # under 6-digit hidden changes of basis: a non-strict saddle (achour.md §3 (c)).
+    from exactdln.construct import large_instance
+    inst = large_instance(random.Random(0), depth=5, width=20, digits=6)
+    r = classify_float(inst.problem, inst.weights)
+    assert r.n_parameters == 2000 and r.kind == inst.expected_kind == "non_strict_saddle"
