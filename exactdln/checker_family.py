@@ -281,13 +281,11 @@ def factor_sign(fact: tuple, fam: dict, need_sign: bool = True) -> tuple[int, st
         s = definite_sign(f, fam["kinds"])
         if s:
             sign *= s ** (e % 2)
-        elif not need_sign and cannot_vanish(f, fam["kinds"]):
-            pass
-        elif monic(f) in fam["exceptional"]:
-            if e % 2 and need_sign:
-                return 0, f"exceptional factor {text(f, fam)} has odd exponent {e}: sign unknown"
-        else:
+            continue
+        if not cannot_vanish(f, fam["kinds"]) and monic(f) not in fam["exceptional"]:
             return 0, f"factor {text(f, fam)} may vanish and is not in the exceptional set"
+        if e % 2 and need_sign:
+            return 0, f"factor {text(f, fam)} has odd exponent {e} and no definite sign"
     return sign, ""
 
 

@@ -92,12 +92,8 @@ class _Writer:
             if not checker_family.definite_sign(d, self.kinds):
                 if need_sign and m % 2:
                     return None
-                if checker_family.cannot_vanish(d, self.kinds) and not (need_sign and m % 2):
-                    if not need_sign:
-                        out.append([self.poly(f), m])
-                        continue
                 key = checker_family.monic(d)
-                if key not in self.exceptional:
+                if not checker_family.cannot_vanish(d, self.kinds) and key not in self.exceptional:
                     self.exceptional.append(key)
                     self.exceptional_json.append(self.poly(f))
             out.append([self.poly(f), m])

@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..certificates.certify import certify, write_certificate
 
+    if _has_parameters(args.file):
+        return _run_family(args)
     try:
         problem, weights = load_point(args.file)
     except InputError as err:
@@ -56,3 +58,39 @@ def run(args: argparse.Namespace) -> int:
 def _default_output(path: str) -> str:
     base = path[:-5] if path.endswith(".json") else path
     return base + ".cert.json"
+
+
+def _has_parameters(path: str) -> bool:
+    """A family file (issue 6) declares "parameters"; anything unreadable goes the point way."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and "parameters" in data
+
+
+def _run_family(args: argparse.Namespace) -> int:
+    """Family certificate (exactdln/certificates/FAMILY_FORMAT.md), checked by checker_family.py."""
+    from ..certificates.family_certify import family_certificate, write_family_certificate
+    from ..symbolic import load_family
+
+    try:
+        certificate = family_certificate(load_family(args.file))
+    except InputError as err:
+        print(f"exactdln certify: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"exactdln certify: {args.file}: {err}", file=sys.stderr)
+        return 2
+    if not certificate.ok:
+        print(f"exactdln certify: the family checker refused the certificate for {args.file}; nothing written",
+              file=sys.stderr)
+        print(certificate, file=sys.stderr)
+        return 1
+    output = args.output or _default_output(args.file)
+    write_family_certificate(certificate, output)
+    print(f"{args.file}: {certificate.kind or 'no kind certified'} -> {output}")
+    if not args.quiet:
+        print(certificate)
+    return 0 if certificate.kind is not None else 1

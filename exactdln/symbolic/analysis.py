@@ -25,7 +25,7 @@ import sympy
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from ..results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED
+from ..results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED
 from .family import Family
 
 __all__ = [
@@ -399,6 +399,7 @@ class FamilyVerdict:
     notes: tuple[str, ...] = ()
     source: str | None = None
     on_variety: tuple[tuple[str, "FamilyVerdict"], ...] = ()   # (substitution, verdict of the sub-family)
+    hessian: Any = None                     # HessianRoute (exactdln.symbolic.hessian) for critical families
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -418,6 +419,8 @@ class FamilyVerdict:
             "notes": list(self.notes),
             "source": self.source,
             "on_variety": [{"substitution": sub, "verdict": v.to_json()} for sub, v in self.on_variety],
+            "routes": {"theorem": self.kind, "hessian": self.hessian.to_json() if self.hessian else None},
+            "agree": self.agree,
         }
 
     def __str__(self) -> str:
@@ -447,6 +450,9 @@ class FamilyVerdict:
         elif self.critical != "on_variety":
             lines.append("  exceptional set: empty (holds for every parameter value under the assumptions)")
         lines.extend(f"  note: {n}" for n in self.notes)
+        if self.hessian is not None:
+            lines.append("  " + str(self.hessian).replace("\n", "\n  "))
+            lines.append(f"  routes agree: {self.agree}")
         for sub, v in self.on_variety:
             lines.append(f"  on the component {sub}: {v.kind} ({v.reason})")
             lines.extend(f"      outside {c}" for c in v.exceptional if c.reason != "gradient vanishes here")
@@ -454,8 +460,14 @@ class FamilyVerdict:
 
     @property
     def agree(self) -> bool:
-        """One symbolic route decides a family; there is nothing to disagree with."""
-        return True
+        """The theorem route and the symbolic Hessian route agree: a decided Hessian route says
+        "strict_saddle" exactly when the verdict is a strict saddle, and "psd" exactly when it is a
+        global (local) minimizer or non-strict saddle. An undecided route cannot disagree."""
+        h = self.hessian
+        if h is None or not h.decided or self.kind not in (STRICT_SADDLE, GLOBAL_MINIMIZER, NON_STRICT_SADDLE,
+                                                           LOCAL_MINIMIZER):
+            return True
+        return (h.implies == "strict_saddle") == (self.kind == STRICT_SADDLE)
 
     def applies_at(self, values: dict[str, Any]) -> bool:
         """True when the verdict is claimed at these parameter values: the assumptions
@@ -588,7 +600,27 @@ def _classify_components(family: Family, crit: Variety, depth: int):
             break
 
 
-def analyze_family(family: Family, *, _depth: int = 0) -> FamilyVerdict:
+def analyze_family(family: Family, *, _depth: int = 0, hessian_route: bool = True) -> FamilyVerdict:
+    """Classify a family (see :func:`_theorem_route`) and, for a family critical for all parameter
+    values, run the symbolic Hessian route (exactdln.symbolic.hessian.hessian_route: charpoly over
+    QQ(params) and Descartes' rule) beside it; ``verdict.agree`` says whether the two agree. Where the
+    theorem route is undecided (e.g. regularized families) and the Hessian route finds n_- > 0, the
+    verdict is a strict saddle (negative curvature at a critical point)."""
+    import dataclasses
+
+    verdict = _theorem_route(family, _depth=_depth)
+    if not hessian_route or verdict.critical != "identically":
+        return verdict
+    from .hessian import hessian_route as run_hessian_route
+
+    route = run_hessian_route(family)
+    if verdict.kind == UNDECIDED and route.decided and route.implies == STRICT_SADDLE:
+        return dataclasses.replace(verdict, kind=STRICT_SADDLE, hessian=route, reason=verdict.reason +
+                                   "; the symbolic Hessian has a negative eigenvalue at this critical family")
+    return dataclasses.replace(verdict, hessian=route)
+
+
+def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     """Classify a family of weights for all parameter values outside an exceptional set.
 
     Steps (issue 6): (1) the gradient over QQ(params); identically zero, zero on a

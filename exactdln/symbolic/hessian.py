@@ -66,7 +66,8 @@ def rational_sign(e: Any, kinds: Sequence[str]) -> tuple[int, list[Any], list[An
             if s:
                 sign *= s ** (m % 2)
             elif m % 2 == 0:
-                exclude.append(f)
+                if not cf.cannot_vanish(poly_dict(f, len(kinds)), list(kinds) + ["real"]):
+                    exclude.append(f)
             else:
                 open_.append(f)
     return (0 if open_ else sign), exclude, open_
@@ -185,7 +186,8 @@ class HessianRoute:
 
     def __str__(self) -> str:
         if self.decided:
-            head = f"Hessian route: inertia (n+, n-, n0) = {self.inertia} -> {self.implies}"
+            head = "Hessian route: " + (f"inertia (n+, n-, n0) = {self.inertia}" if self.inertia else
+                                        "Descartes' rule") + f" -> {self.implies} ({self.note})"
         else:
             head = f"Hessian route: undecided ({self.note})"
         extra = [f"    sign undetermined: {c}" for c in self.open_conditions]
