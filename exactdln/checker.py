@@ -446,8 +446,67 @@ def check_escape_curve(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     return True, f"L(W(t)) - L(W) = ({_short(c[order])}) t^{order} + O(t^{order + 1}), order {order}"
 
 
+ORBIT_PRIME = 2**61 - 1          # a Mersenne prime: independence of kernel vectors is tested in GF(p)
+
+
+def orbit_direction(pb: dict, h: int, a: int, b: int) -> list[Fraction]:
+    """The tangent at s = 0 of W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1) (I - s E_ab) as a parameter vector.
+
+    D_h = E_ab W_h (row a is row b of W_h), D_(h+1) = -W_(h+1) E_ab (column b is minus column a of W_(h+1)).
+    With lambda = 0 the loss is constant on this orbit, so at a critical point H v = 0 (differentiate
+    L(W(s)) = L(W) twice: H v + (dv/dW)^T grad L = 0)."""
+    W, dims = pb["W"], pb["dims"]
+    offset = [0]
+    for k in range(len(W)):
+        offset.append(offset[-1] + dims[k] * dims[k + 1])
+    v = [Fraction(0)] * offset[-1]
+    cols = dims[h - 1]
+    for c, x in enumerate(W[h - 1][b]):
+        v[offset[h - 1] + a * cols + c] = x
+    cols = dims[h]
+    for r, row in enumerate(W[h]):
+        v[offset[h] + r * cols + b] = -row[a]
+    return v
+
+
+def independent_mod_p(vectors: list[list[Fraction]], coords: list[int]) -> bool:
+    """The vectors restricted to coords are linearly independent over GF(p), hence over Q.
+
+    Reduction mod p is a ring map on p-integral rationals, so a nonzero minor mod p is a nonzero minor over Q.
+    Sparse incremental elimination: each vector is reduced by the stored rows at its smallest coordinate."""
+    p = ORBIT_PRIME
+    rows: dict[int, dict[int, int]] = {}
+    for v in vectors:
+        row = {}
+        for i, c in enumerate(coords):
+            x = v[c]
+            if x:
+                if x.denominator % p == 0:
+                    return False
+                row[i] = x.numerator * pow(x.denominator, -1, p) % p
+        row = {i: x for i, x in row.items() if x}
+        while row:
+            lead = min(row)
+            piv = rows.get(lead)
+            if piv is None:
+                inv = pow(row[lead], -1, p)
+                rows[lead] = {i: x * inv % p for i, x in row.items()}
+                break
+            f = row[lead]
+            for i, x in piv.items():
+                y = (row.get(i, 0) - f * x) % p
+                if y:
+                    row[i] = y
+                else:
+                    row.pop(i, None)
+        else:
+            return False
+    return True
+
+
 def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     dims = pb["dims"]
+    H = len(pb["W"])
     n = sum(dims[h] * dims[h + 1] for h in range(len(dims) - 1))
     if n > MAX_HESSIAN:
         raise Malformed(f"psd_hessian: {n} parameters, more than {MAX_HESSIAN}")
@@ -455,9 +514,19 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     if not isinstance(kernel, list) or len(kernel) > n:
         raise Malformed("psd_hessian.kernel: expected a list of vectors")
     V = [vector(v, f"psd_hessian.kernel[{t}]", n) for t, v in enumerate(kernel)]
+    orbit = claim.get("orbit_kernel", [])
+    if not isinstance(orbit, list) or len(orbit) > n:
+        raise Malformed("psd_hessian.orbit_kernel: expected a list of [h, a, b]")
+    gens = []
+    for t, g in enumerate(orbit):
+        if not isinstance(g, list) or len(g) != 3:
+            raise Malformed(f"psd_hessian.orbit_kernel[{t}]: expected [h, a, b]")
+        h = integer(g[0], f"psd_hessian.orbit_kernel[{t}][0]", 1, H - 1)
+        gens.append((h, integer(g[1], f"psd_hessian.orbit_kernel[{t}][1]", 0, dims[h] - 1),
+                     integer(g[2], f"psd_hessian.orbit_kernel[{t}][2]", 0, dims[h] - 1)))
     pivots = index_list(claim.get("kernel_pivots"), "psd_hessian.kernel_pivots", n)
     ldl = claim.get("ldl")
-    if not isinstance(ldl, dict) or len(pivots) != len(V):
+    if not isinstance(ldl, dict) or len(pivots) != len(V) + len(gens):
         raise Malformed("psd_hessian: need ldl {free, perm, L, D} and one pivot per kernel vector")
     free = index_list(ldl.get("free"), "psd_hessian.ldl.free", n)
     q = len(free)
@@ -468,9 +537,19 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
         raise Malformed("psd_hessian.ldl.perm: not a permutation of 0..q-1")
     if set(free) | set(pivots) != set(range(n)) or set(free) & set(pivots):
         return False, "free is not the complement of kernel_pivots"
-    for t, v in enumerate(V):
-        if any(v[p] != int(s == t) for s, p in enumerate(pivots)):
-            return False, "kernel vectors restricted to kernel_pivots are not the identity"
+    if gens:
+        # orbit directions are in ker H only at a critical point of an unregularized loss (symmetry)
+        if any(pb["lambda"]):
+            return False, "orbit_kernel needs lambda = 0 (the regularizer is not GL-invariant)"
+        if any(x for g in gradient(pb) for row in g for x in row):
+            return False, "orbit_kernel needs a critical point (the gradient is nonzero)"
+        O = [orbit_direction(pb, h, a, b) for h, a, b in gens]
+        if not independent_mod_p(O + V, sorted(pivots)):
+            return False, "kernel vectors (orbit and explicit) restricted to kernel_pivots are not independent mod p"
+    else:
+        for t, v in enumerate(V):
+            if any(v[p] != int(s == t) for s, p in enumerate(pivots)):
+                return False, "kernel vectors restricted to kernel_pivots are not the identity"
     for i, row in enumerate(Lm):
         if row[i] != 1 or any(row[i + 1:]):
             return False, f"L is not unit lower-triangular (row {i})"
@@ -503,7 +582,9 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             # (L D L^T)_ik = s / (di dk Dden) must equal Hint[idx i][idx k] / hden
             if s * hden != Hrow[idx[k]] * di * dk * Dden:
                 return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
-    return True, f"Hessian ({n} x {n}) is congruent to diag(0_{len(V)}, L D L^T) with D >= 0: no negative eigenvalue"
+    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+    return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with D >= 0{how}: "
+                  "no negative eigenvalue")
 
 
 def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:

@@ -204,6 +204,41 @@ def psd_evidence(X, Y, W, lam=0):
             "ldl": {"free": free, "perm": list(range(len(free))), "L": js(L), "D": [fr(x) for x in D]}}
 
 
+def orbit_vector(W, d, h, a, b):
+    """Tangent of W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1)(I - s E_ab), h 1-based (FORMAT.md orbit_kernel)."""
+    T = [zeros(d[k + 1], d[k]) for k in range(len(W))]
+    T[h - 1] = mm(unit(d[h], d[h], a, b), W[h - 1])
+    T[h] = [[-x for x in row] for row in mm(W[h], unit(d[h], d[h], a, b))]
+    return [x for M in T for row in M for x in row]
+
+
+def rank_of(vectors):
+    return len(rref([list(v) for v in vectors])[1]) if vectors else 0
+
+
+def psd_evidence_with_orbits(X, Y, W):
+    """psd_hessian with the kernel given as orbit generators (greedy, exact rank) plus RREF vectors to complete it."""
+    claim = psd_evidence(X, Y, W)
+    d = widths(X, W)
+    kernel = [[F(x) for x in v] for v in claim["kernel"]]
+    chosen, vecs = [], []
+    for h in range(1, len(W)):
+        for a in range(d[h]):
+            for b in range(d[h]):
+                v = orbit_vector(W, d, h, a, b)
+                if rank_of(vecs + [v]) > len(vecs):
+                    chosen.append([h, a, b])
+                    vecs.append(v)
+    explicit = []
+    for v in kernel:
+        if rank_of(vecs + [v]) > len(vecs):
+            explicit.append(v)
+            vecs.append(v)
+    claim["orbit_kernel"] = chosen
+    claim["kernel"] = [[fr(x) for x in v] for v in explicit]
+    return claim
+
+
 def rank_evidence(W, i, j, d):
     """rank W_{j:i}: a nonzero minor on RREF pivots and the RREF kernel basis."""
     P = chain(W[i - 1:j], d[i - 1])

@@ -223,3 +223,16 @@ def test_cli_bad_input_exit_2_and_check_passes_exit_codes(tmp_path):
     truncated = tmp_path / "t.json"
     truncated.write_text('{"format": "exactdln-certificate", "version": 1, "problem": {')
     assert _cli("check", str(truncated)).returncode == 2
+
+
+@pytest.mark.parametrize("name", ["TC2a", "T2"])
+def test_engine_gives_kernel_as_orbit_generators_and_duplicates_are_refused(name):
+    """Non-strict saddles (lambda = 0): most of ker H is given as GL-orbit generators (FORMAT.md orbit_kernel)."""
+    cert = certify(GALLERY[name].problem, GALLERY[name].weights)
+    claim = next(c for c in cert.data["claims"] if c["type"] == "psd_hessian")
+    assert cert.ok and claim.get("orbit_kernel")
+    assert len(claim["orbit_kernel"]) + len(claim["kernel"]) == len(claim["kernel_pivots"])
+    data = copy.deepcopy(cert.data)
+    gens = next(c for c in data["claims"] if c["type"] == "psd_hessian")["orbit_kernel"]
+    gens[-1] = gens[0]
+    assert not checks(data)

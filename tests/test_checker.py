@@ -339,3 +339,78 @@ def test_format_md_example_passes(tmp_path, capsys):
     assert run(block, tmp_path) == 0
     out = capsys.readouterr().out
     assert out.strip() == text.split("Output:\n\n```\n", 1)[1].split("```", 1)[0].strip()
+
+
+# ---------------------------------------------------------------- psd_hessian with orbit_kernel (GL-orbit generators)
+
+def _tc2a_parts():
+    X, Y = cc.I2, cc.diag(3, 1)
+    W = [cc.diag(3, 0), cc.diag(1, 0), cc.diag(1, 0)]
+    return X, Y, W
+
+
+def _tc2a_orbit_certificate():
+    X, Y, W = _tc2a_parts()
+    return cc.certificate(X, Y, W, [{"type": "critical"}, cc.psd_evidence_with_orbits(X, Y, W),
+                                    {"type": "escape_curve", "coefficients": [[cc.js(cc.E22)] * 3]},
+                                    {"type": "kind", "kind": "non_strict_saddle"}])
+
+
+def test_orbit_directions_lie_in_the_hessian_kernel_at_critical_points():
+    """The symmetry W_h -> A W_h, W_(h+1) -> W_(h+1) A^-1 (lambda = 0) puts every orbit tangent in ker H at a
+    critical point: checked against the Hessian built by polarization of the brief's quadratic form."""
+    for X, Y, W in [_tc2a_parts(), (cc.I2, cc.diag(2, 1), [cc.Fm([[0, 1]]), cc.Fm([[0], [1]])])]:
+        d = cc.widths(X, W)
+        Hm = cc.hessian_by_polarization(X, Y, W)
+        for h in range(1, len(W)):
+            for a in range(d[h]):
+                for b in range(d[h]):
+                    v = cc.orbit_vector(W, d, h, a, b)
+                    assert all(sum(r * x for r, x in zip(row, v)) == 0 for row in Hm)
+
+
+def test_orbit_kernel_certificate_passes_and_checker_agrees_on_orbit_vectors():
+    cert = _tc2a_orbit_certificate()
+    claim = cert["claims"][1]
+    assert claim["orbit_kernel"], "TC2a has nonzero orbit directions"
+    results = checker.check_certificate(json.loads(json.dumps(cert)))
+    assert all(ok for _, ok, _ in results), results
+    pb = checker.read_problem(cert)
+    X, Y, W = _tc2a_parts()
+    for h, a, b in claim["orbit_kernel"]:
+        assert checker.orbit_direction(pb, h, a, b) == cc.orbit_vector(W, cc.widths(X, W), h, a, b)
+
+
+def _psd_ok(cert):
+    results = checker.check_certificate(json.loads(json.dumps(cert)))
+    return next(ok for t, ok, _ in results if t == "psd_hessian")
+
+
+def test_orbit_kernel_mutations_are_refused():
+    cert = _tc2a_orbit_certificate()
+    claim = cert["claims"][1]
+    gens = claim["orbit_kernel"]
+    # a repeated generator in place of another: dependent vectors, rank argument fails
+    dup = copy.deepcopy(cert)
+    dup["claims"][1]["orbit_kernel"] = [gens[0]] + gens[:-1]
+    assert not _psd_ok(dup)
+    # a regularized loss: the orbit is no longer a symmetry
+    reg = copy.deepcopy(cert)
+    reg["problem"]["lambda"] = "1/10"
+    assert not _psd_ok(reg)
+    # a moved weight (not critical any more): orbit tangents need not be in the kernel
+    moved = cc.mutated(cert, ["point", "weights", 0, 1, 1], "1/3")
+    assert not _psd_ok(moved)
+    # a dropped generator: one pivot too many
+    with pytest.raises(checker.Malformed):
+        checker.check_certificate(cc.mutated(cert, ["claims", 1, "orbit_kernel"], gens[1:]))
+    with pytest.raises(checker.Malformed):
+        checker.check_certificate(cc.mutated(cert, ["claims", 1, "orbit_kernel"], [[3, 0, 0]] + gens[1:]))
+
+
+def test_independence_mod_p_is_exact_rank_on_small_cases():
+    """GF(p) independence agrees with exact rank on small integer vectors (no entry near p)."""
+    vecs = [[F(1), F(2), F(0)], [F(2), F(4), F(0)], [F(0), F(1), F(1)]]
+    assert not checker.independent_mod_p(vecs[:2], [0, 1, 2])
+    assert checker.independent_mod_p([vecs[0], vecs[2]], [0, 1, 2])
+    assert not checker.independent_mod_p([vecs[0], vecs[2]], [1])

@@ -245,10 +245,85 @@ def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
             "N": _matrix_json(N) if N.ncols() else [], "c": _text(c)}
 
 
-def psd_hessian_evidence(hessian: fmpq_mat) -> dict[str, Any] | None:
-    """``psd_hessian`` claim: rref kernel of H, and B = H[pivots, pivots] = L diag(D) L^T (perm'd) with D >= 0.
+_ORBIT_PRIME = 2**61 - 1     # the checker's prime (checker.ORBIT_PRIME)
 
-    H is congruent to diag(0, B) (ecosystem.md §6 claim 5), so PSD iff B is; None if B is not PSD.
+
+def orbit_directions(p: ExactPoint) -> list[tuple[tuple[int, int, int], dict[int, fmpq]]]:
+    """The GL-orbit tangents ((h, a, b), sparse parameter vector): D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab.
+
+    W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1)(I - s E_ab) leaves W_{H:1}, hence the unregularized loss,
+    unchanged; so at a critical point with lambda = 0 every tangent lies in the Hessian's kernel
+    (differentiate L(W(s)) = L(W) twice). Parameter order: layer-major, row-major (FORMAT.md).
+    """
+    widths = p.widths
+    offset = [0]
+    for h in range(1, p.depth + 1):
+        offset.append(offset[-1] + widths[h] * widths[h - 1])
+    out = []
+    for h in range(1, p.depth):
+        Wh, Wn = p.W[h - 1], p.W[h]
+        for a in range(widths[h]):
+            for b in range(widths[h]):
+                v: dict[int, fmpq] = {}
+                for c in range(widths[h - 1]):
+                    if Wh[b, c] != 0:
+                        v[offset[h - 1] + a * widths[h - 1] + c] = Wh[b, c]
+                for r in range(widths[h + 1]):
+                    if Wn[r, a] != 0:
+                        v[offset[h] + r * widths[h] + b] = -Wn[r, a]
+                if v:
+                    out.append(((h, a, b), v))
+    return out
+
+
+def _mod_p(x: fmpq) -> int | None:
+    q = int(x.q)
+    return None if q % _ORBIT_PRIME == 0 else int(x.p) * pow(q, -1, _ORBIT_PRIME) % _ORBIT_PRIME
+
+
+def _orbit_kernel_basis(p: ExactPoint, kernel: list[list[fmpq]], kernel_pivots: list[int]
+                        ) -> tuple[list[list[int]], list[int]] | None:
+    """(orbit generators, indices of the rref kernel vectors) that together form a basis of ker H.
+
+    A kernel vector o equals V o[kernel_pivots] (the rref basis V is the identity on kernel_pivots), so a set of
+    kernel vectors is a basis iff its restriction to kernel_pivots is nonsingular. Orbit tangents are taken
+    greedily (rref of [O | I] mod p; independent mod p implies independent over Q, which the checker re-tests),
+    then rref vectors complete the basis. None when no orbit direction helps or a denominator is divisible by p.
+    """
+    from flint import nmod_mat
+
+    k = len(kernel_pivots)
+    if k == 0:
+        return None
+    orbit = orbit_directions(p)
+    index = {c: i for i, c in enumerate(kernel_pivots)}
+    M = nmod_mat(k, len(orbit) + k, _ORBIT_PRIME)
+    for j, (_, v) in enumerate(orbit):
+        for c, x in v.items():
+            if c in index:
+                r = _mod_p(x)
+                if r is None:
+                    return None
+                M[index[c], j] = r
+    for i in range(k):
+        M[i, len(orbit) + i] = 1
+    R, rk = M.rref()
+    cols = []
+    for i in range(rk):
+        j = next(j for j in range(R.ncols()) if int(R[i, j]) != 0)
+        cols.append(j)
+    gens = [list(orbit[j][0]) for j in cols if j < len(orbit)]
+    extra = [j - len(orbit) for j in cols if j >= len(orbit)]
+    return (gens, extra) if gens else None
+
+
+def psd_hessian_evidence(hessian: fmpq_mat, point: ExactPoint | None = None) -> dict[str, Any] | None:
+    """``psd_hessian`` claim: a kernel basis of H, and B = H[free, free] = L diag(D) L^T (perm'd) with D >= 0.
+
+    H is congruent to diag(0, B) (ecosystem.md §6 claim 5), so PSD iff B is; None if B is not PSD. With a critical
+    ``point`` of an unregularized loss, the kernel is given mostly as GL-orbit generators (small, sparse, and in
+    ker H by the symmetry W_h -> A W_h, W_(h+1) -> W_(h+1) A^-1; FORMAT.md ``orbit_kernel``) and only the rest as
+    explicit rref vectors, which the checker multiplies by H.
     """
     kernel, free_kernel, pivots = _rref_kernel(hessian)
     B = submatrix(hessian, pivots, pivots)
@@ -256,9 +331,18 @@ def psd_hessian_evidence(hessian: fmpq_mat) -> dict[str, Any] | None:
     if found is None:
         return None
     perm, L, D = found
-    return {"type": "psd_hessian", "kernel": [[_text(x) for x in v] for v in kernel], "kernel_pivots": free_kernel,
-            "ldl": {"free": pivots, "perm": list(perm), "L": [[_text(x) for x in row] for row in L],
-                    "D": [_text(x) for x in D]}}
+    claim: dict[str, Any] = {"type": "psd_hessian"}
+    basis = None
+    if point is not None and not any(l != 0 for l in point.lambdas):
+        basis = _orbit_kernel_basis(point, kernel, free_kernel)
+    if basis is not None:
+        gens, extra = basis
+        claim["orbit_kernel"] = gens
+        kernel = [kernel[j] for j in extra]
+    claim.update({"kernel": [[_text(x) for x in v] for v in kernel], "kernel_pivots": free_kernel,
+                  "ldl": {"free": pivots, "perm": list(perm), "L": [[_text(x) for x in row] for row in L],
+                          "D": [_text(x) for x in D]}})
+    return claim
 
 
 def _reshape(p: ExactPoint, vector: list[Fraction]) -> list[list[list[str]]]:
@@ -310,7 +394,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
                 notes.append("regularized loss with a PSD Hessian: format version 1 cannot certify a local "
                              "minimizer; no kind claimed")
             else:
-                psd = psd_hessian_evidence(hess)
+                psd = psd_hessian_evidence(hess, p)
                 if psd is None:   # pragma: no cover - negative_direction said PSD
                     raise CertificateError("Hessian has no negative direction but no PSD LDL^T was found")
                 claims.append(psd)
