@@ -207,7 +207,7 @@ def descartes_inertia(signs: Sequence[int]) -> tuple[int, int, int]:
     ((-1)^k c_k) (Descartes' rule, exact for real-rooted polynomials)."""
     def changes(seq):
         nz = [s for s in seq if s]
-        return sum(1 for x, y in zip(nz, nz[1:]) if x != y)
+        return sum(1 for x, y in zip(nz, nz[1:]) if (x > 0) != (y > 0))
     zero = next(k for k, s in enumerate(signs) if s)
     return changes(signs), changes([s * (-1) ** k for k, s in enumerate(signs)]), zero
 
