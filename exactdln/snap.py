@@ -137,7 +137,8 @@ def _fitted_numeric(problem: Problem, weights: Sequence[np.ndarray]) -> tuple[tu
     return tuple(int(i + 1) for i in np.nonzero(c > 0.5)[0]), ""
 
 
-def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]) -> tuple[tuple[RationalMatrix, ...] | None, str]:
+def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...], *,
+                     basis_only: bool = False) -> tuple[Any, str]:
     """Minimal construction (achour.md §2) with a rational basis Q of span U_S, if one exists."""
     from flint import fmpq_mat
 
@@ -175,6 +176,8 @@ def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]
         Q = nullspace(F)
     if Q.ncols() != r:
         return None, f"ker f_S(Sigma) has dimension {Q.ncols()}, expected {r}"
+    if basis_only:
+        return (Q, M, Syx, Sigma), ""
     H = len(widths) - 1
     d_x = widths[0]
     Ws = []
@@ -196,7 +199,115 @@ def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]
     return tuple(Ws), ""
 
 
-def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4) -> SnapResult:
+def _rational_low_rank(w: np.ndarray, denominator: int = 10**12) -> Any:
+    """A rational matrix of the float matrix's numerical rank rho near ``w``: F G, F = U_rho Sigma_rho, G = V_rho^T rounded."""
+    F, G = _rational_factors(w, denominator)
+    return F * G
+
+
+def _rational_factors(w: np.ndarray, denominator: int = 10**12) -> tuple[Any, Any]:
+    """Rational F (d x rho), G (rho x n) with F G near ``w`` and rho its numerical rank (SVD, relative 1e-6)."""
+    from flint import fmpq, fmpq_mat
+
+    from .arith.exact import identity
+
+    def q(a: np.ndarray) -> Any:
+        out = fmpq_mat(a.shape[0], a.shape[1])
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                f = Fraction(float(a[i, j])).limit_denominator(denominator)
+                out[i, j] = fmpq(f.numerator, f.denominator)
+        return out
+
+    if w.size == 0:
+        return identity(w.shape[0]), q(w)
+    U, s, Vt = np.linalg.svd(w)
+    tol = 1e-6 * max(1.0, float(s[0]))
+    rho = int(np.sum(s > tol))
+    if rho == w.shape[0]:
+        return identity(w.shape[0]), q(w)
+    return q(U[:, :rho] * s[:rho]), q(Vt[:rho, :])
+
+
+def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[int],
+                   S: tuple[int, ...]) -> tuple[tuple[RationalMatrix, ...] | None, str]:
+    """An exact critical point with the float point's hidden layers (achour.md §2 Prop. 1, §3 facts F1-F3).
+
+    With Q a rational basis of span U_S, P_S = Q (Q^T Q)^-1 Q^T, M = Sigma_YX Sigma_XX^-1 and
+    N = (Q^T Q)^-1 Q^T M: every W with W_H = Q L, W_{H-1:1} = B W_1 (B = W_{H-1:2}),
+    L B W_1 = N and B W_1 Sigma_XY (I - P_S) = 0 is critical with product P_S M:
+    G = (I - P_S) Sigma_YX, so W_{H:h+1}^T G = L^T... Q^T (I - P_S) Sigma_YX = 0 for h < H,
+    and G W_{H-1:1}^T = 0 by the second condition. The hidden layers are the float ones,
+    rounded to rationals of the same numerical rank; L is the least-squares fit of
+    W_H = Q L; W_1 is the exact orthogonal projection of the rounded float W_1 onto the
+    affine space of the two linear conditions. So the rank structure (and the pivots of
+    achour.md §3 (c)) of the float point is kept, not only S.
+    """
+    from flint import fmpq, fmpq_mat
+
+    from .arith.exact import from_fmpq_mat, identity, rref_pivots
+
+    H = len(widths) - 1
+    r = len(S)
+    if H < 2:
+        return None, "the aligned route needs H >= 2"
+    basis, why = _structure_point(problem, widths, S, basis_only=True)
+    if basis is None:
+        return None, why
+    Q, M, Syx, _ = basis
+    if r == 0:
+        return None, "S is empty: the minimal construction is W_{H:1} = 0"
+    QtQ_inv = (Q.transpose() * Q).inv()
+    N = QtQ_inv * Q.transpose() * M
+    P_S = Q * QtQ_inv * Q.transpose()
+    hidden = [_rational_low_rank(fw[h]) for h in range(1, H - 1)]
+    B = identity(widths[1])
+    for Wh in hidden:
+        B = Wh * B
+    Qf = np.array([[float(Q[i, j]) for j in range(r)] for i in range(Q.nrows())])
+    Lf = np.linalg.lstsq(Qf, fw[-1], rcond=None)[0]
+    L = _rational_low_rank(Lf) if Lf.shape[0] else fmpq_mat(0, widths[H - 1])
+    R = Syx.transpose() * (identity(P_S.nrows()) - P_S)            # Sigma_XY (I - P_S), d_x x d_y
+    # W_1 = F1 G1 with the float column factor F1 kept (so rank and column space are the float
+    # point's) and G1 the exact projection of the rounded float row factor onto the conditions.
+    F1, G1 = _rational_factors(fw[0])
+    BF = B * F1
+    LB = L * BF
+    rho, dx = F1.ncols(), widths[0]
+    rows = []
+    rhs = []
+    for a in range(r):                                             # (L B F1 G1)[a, j] = N[a, j]
+        for j in range(dx):
+            row = [fmpq(0)] * (rho * dx)
+            for k in range(rho):
+                row[k * dx + j] = LB[a, k]
+            rows.append(row)
+            rhs.append(N[a, j])
+    for c in range(BF.nrows()):                                    # (B F1 G1 R)[c, e] = 0
+        for e in range(R.ncols()):
+            row = [fmpq(0)] * (rho * dx)
+            for k in range(rho):
+                if BF[c, k] != 0:
+                    for j in range(dx):
+                        row[k * dx + j] += BF[c, k] * R[j, e]
+            rows.append(row)
+            rhs.append(fmpq(0))
+    A = fmpq_mat(len(rows), rho * dx, [x for row in rows for x in row])
+    b = fmpq_mat(len(rhs), 1, rhs)
+    _, pivots = rref_pivots(A.transpose())                         # independent constraints
+    A = fmpq_mat(len(pivots), rho * dx, [A[i, j] for i in pivots for j in range(rho * dx)])
+    b = fmpq_mat(len(pivots), 1, [b[i, 0] for i in pivots])
+    w = fmpq_mat(rho * dx, 1, [G1[k, j] for k in range(rho) for j in range(dx)])
+    if A.nrows():
+        y = (A * A.transpose()).solve(A * w - b)
+        w = w - A.transpose() * y
+    W1 = F1 * fmpq_mat(rho, dx, [w[i, 0] for i in range(rho * dx)])
+    layers = [W1] + hidden + [Q * L]
+    return tuple(from_fmpq_mat(x) for x in layers), ""
+
+
+def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4,
+         align_radius: float = 1e-4) -> SnapResult:
     """Find the exact rational critical point that float weights approximate, and classify it exactly.
 
     Routes: rationalization at denominators 10..10^12 (accepted when exactly critical,
@@ -240,6 +351,20 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
     if S is None:
         notes.append(why)
         return SnapResult(False, "none", None, None, None, None, None, None, None, tuple(notes))
+    aligned, why_aligned = _aligned_point(problem, fw, widths, S)
+    if aligned is not None and is_critical(problem, aligned):
+        d, rel = _distance(aligned, fw)
+        if rel <= align_radius:
+            kind, by, inertia = _exact_verdict(problem, aligned)
+            notes.append("aligned route: the float point's hidden layers (rounded at their numerical ranks), "
+                         "W_H = Q L fitted, W_1 projected exactly onto the criticality conditions")
+            return SnapResult(True, "aligned", aligned, kind, by, d, rel, S, None, tuple(notes), inertia)
+        notes.append(f"aligned candidate is at relative distance {rel:.2g} > {align_radius:g} (the float point is "
+                     "not of the form W_H = Q L with these hidden layers)")
+    elif aligned is None:
+        notes.append(f"aligned route unavailable: {why_aligned}")
+    else:
+        notes.append("aligned candidate was not exactly critical (constraints inconsistent)")
     cand, why = _structure_point(problem, widths, S)
     if cand is None:
         notes.append(why)

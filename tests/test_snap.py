@@ -29,7 +29,7 @@ def test_snap_recovers_the_class_under_1e_8_noise(inst):
     assert r.distance < 1e-6
 
 
-def test_structure_route_when_entries_are_irrational():
+def test_aligned_route_when_entries_are_irrational():
     # Hidden rescaling by sqrt 2 (a symmetry, achour.md §7) makes every rationalization fail;
     # the minimal construction for the same S (Prop. 1) is a global minimizer when S = [r_max].
     rng = random.Random(4)
@@ -38,7 +38,8 @@ def test_structure_route_when_entries_are_irrational():
     ws[0] *= 2 ** 0.5
     ws[1] /= 2 ** 0.5
     r = snap(data.problem, ws)
-    assert r.snapped and r.route == "structure" and r.kind == "global_minimizer" and r.fitted == (1, 2)
+    assert r.snapped and r.route == "aligned" and r.kind == "global_minimizer" and r.fitted == (1, 2)
+    assert r.distance < 1e-9                     # aligned to the float weights, not just the same S
 
 
 def test_far_from_critical_is_not_snapped():
@@ -66,3 +67,30 @@ def test_snap_command_reads_npz_and_json(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
     assert main(["snap", str(bad)]) == 2
+
+
+@pytest.mark.parametrize("family,expected", [("minimal", "non_strict_saddle"), ("S3", "strict_saddle"),
+                                             ("N1", "non_strict_saddle")])
+@pytest.mark.parametrize("depth", [3, 4])
+def test_aligned_route_keeps_the_hidden_structure(family, expected, depth):
+    # S = [1] < r_max, H >= 3: the class depends on the pivots (achour.md §3 (c)), not on S alone.
+    # A float-generic hidden change of basis (achour.md §7, class-preserving) defeats rationalization;
+    # the aligned route must keep the hidden ranks and recover the family's class near the float point.
+    from exactdln.construct import random_singular_values, segmented_critical_point, two_cut_point
+    rng = random.Random(depth)
+    widths = (3,) + (3,) * (depth - 1) + (2,)
+    data = spectral_data(random_singular_values(2, rng), 3, rng)
+    if family == "minimal":
+        ws = minimal_critical_point(data, widths, (1,))
+    elif family == "S3":
+        ws = two_cut_point(data, widths, 1)
+    else:   # N1 with dead weights on the spare channels, cuts (1, H) so W_H stays in span U_S
+        ws = segmented_critical_point(data, widths, (1,), rng, cuts=(1, depth))
+    f = _floats(ws)
+    nrng = np.random.default_rng(depth)
+    A = [np.eye(widths[0])] + [np.eye(widths[h]) + 0.3 * nrng.standard_normal((widths[h],) * 2) for h in range(1, depth)]
+    A.append(np.eye(widths[-1]))
+    noisy = [A[h + 1] @ f[h] @ np.linalg.inv(A[h]) + 1e-8 * nrng.standard_normal(f[h].shape) for h in range(depth)]
+    r = snap(data.problem, noisy)
+    assert r.snapped and r.route == "aligned" and r.kind == expected, str(r)
+    assert r.distance < 1e-5
