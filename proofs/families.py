@@ -8,7 +8,11 @@ claim fails. Conventions: common brief (loss with the 1/2).
    exactdln.symbolic: minimal construction (N1), TC2b orbit, S1 (TC2d orbit), S3 (two
    cuts), and the global-minimizer parameterization of achour.md §4 at small sizes.
    For all real parameter values satisfying the declared assumptions, outside the printed
-   exceptional set (each verdict rests on Achour et al. §3 Theorem as reconstructed).
+   exceptional set (each verdict rests on Achour et al. §3 Theorem as reconstructed). Strict-saddle, global and
+   non-critical families also get a family certificate (exactdln/certificates/FAMILY_FORMAT.md),
+   re-checked by exactdln/checker_family.py and written to $EXACTDLN_CERT_DIR/families/; it
+   holds for all admissible values outside the certificate's own exceptional polynomials.
+   The symbolic Hessian route (charpoly over QQ(params), Descartes) must agree with the theorem.
 2. The rotation direction of achour.md §6.1: Hess[T,T] = -2 s_j (s_i - s_j) with the 1/2
    (the brief's -4 s_j (s_i - s_j) is without it), as a polynomial identity in the
    symbols s_1, s_2 (so for all real s_1 > s_2 > 0, where the point is critical).
@@ -31,6 +35,25 @@ from exactdln.symbolic import classify_family, load_family  # noqa: E402
 from exactdln.symbolic.analysis import family_gradient  # noqa: E402
 
 FAILURES: list[str] = []
+CERTIFIABLE = ("strict_saddle", "global_minimizer", "not_critical")
+
+
+def certify_family(name: str, mapping: dict, kind: str) -> None:
+    """Write a family certificate (FAMILY_FORMAT.md) into $EXACTDLN_CERT_DIR/families/ after the
+    standalone family checker accepted it; non-strict saddles get critical + rank claims only."""
+    import os
+    import re
+
+    from _common import certificate_dir
+    from exactdln.certificates.family_certify import family_certificate, write_family_certificate
+
+    cert = family_certificate(load_family(mapping))
+    want = kind if kind in CERTIFIABLE else None
+    claim(f"family certificate {name}: checker_family accepts, certified kind {want}",
+          cert.ok and cert.kind == want, "; ".join(m for _, ok, m in cert.results if not ok))
+    if cert.ok:
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")[:60]
+        write_family_certificate(cert, os.path.join(certificate_dir("families"), f"{slug}.json"))
 
 
 def claim(name: str, ok: bool, detail: str = "") -> None:
@@ -67,7 +90,11 @@ def family_claims() -> None:
          {"a": "real", "b": "nonzero"}, "global_minimizer"),
     ]
     for name, W, mixers, params, kind in cases:
-        v = classify_family({"X": I2, "Y": Y2, "weights": mixed(W, mixers), "parameters": params})
+        mapping = {"X": I2, "Y": Y2, "weights": mixed(W, mixers), "parameters": params}
+        v = classify_family(mapping)
+        certify_family(name, mapping, kind)
+        claim(f"{name}: symbolic Hessian route agrees with the theorem route", v.agree and v.hessian is not None
+              and v.hessian.decided, str(v.hessian))
         ex = "; ".join(str(e) for e in v.exceptional) or "none"
         claim(f"{name}: {kind}", v.kind == kind and v.critical == "identically",
               f"for all {', '.join(f'{n} {k}' for n, k in params.items())} outside: {ex}  [{v.reason}]")
@@ -77,8 +104,10 @@ def family_claims() -> None:
     B2 = sympy.Matrix([[1, b, 0], [0, 1, 0], [a, 0, 1]])
     for cuts, kind in ((False, "non_strict_saddle"), (True, "strict_saddle")):
         W = [sympy.diag(3, 2 if cuts else 0, 0), sympy.diag(1, 0, 0), sympy.diag(1, 0, 0)]
-        v = classify_family({"X": sympy.eye(3).tolist(), "Y": Y3, "weights": mixed(W, [B1, B2]),
-                             "parameters": {"a": "real", "b": "real"}})
+        mapping = {"X": sympy.eye(3).tolist(), "Y": Y3, "weights": mixed(W, [B1, B2]),
+                   "parameters": {"a": "real", "b": "real"}}
+        v = classify_family(mapping)
+        certify_family(f"{'S3 two cuts' if cuts else 'N1 minimal'} depth 3 width 3", mapping, kind)
         claim(f"{'S3 two cuts' if cuts else 'N1 minimal'} depth 3 width 3: {kind}",
               v.kind == kind, f"for all real a, b outside: {'; '.join(map(str, v.exceptional)) or 'none'}")
     W = [sympy.diag(3, 1), sympy.diag(1, 1), sympy.diag(1, 0), sympy.diag(1, 0)]
@@ -89,12 +118,15 @@ def family_claims() -> None:
     # achour.md §4 parameterization, H = 2: no bottleneck (Z in GL_2) and bottleneck (2,1,2)
     p, q, r, s, z, f = sympy.symbols("p q r s z f")
     Z = sympy.Matrix([[p, q], [r, s]])
-    v = classify_family({"X": I2, "Y": Y2, "weights": [text(Z.inv() * sympy.diag(3, 1)), text(Z)],
-                         "parameters": {"p": "real", "q": "real", "r": "real", "s": "real"}})
+    general = {"X": I2, "Y": Y2, "weights": [text(Z.inv() * sympy.diag(3, 1)), text(Z)],
+               "parameters": {"p": "real", "q": "real", "r": "real", "s": "real"}}
+    v = classify_family(general)
+    certify_family("global 2-2-2 W_2 = Z", general, "global_minimizer")
     claim("§4 global minimizers W_2 = Z, W_1 = Z^-1 P*, (2,2,2): global_minimizer", v.kind == "global_minimizer",
           f"for all real p, q, r, s outside: {'; '.join(map(str, v.exceptional))}")
-    v = classify_family({"X": I2, "Y": Y2, "weights": [[["3/z", "0"]], [["z"], ["0"]]],
-                         "parameters": {"z": "nonzero"}})
+    bottleneck = {"X": I2, "Y": Y2, "weights": [[["3/z", "0"]], [["z"], ["0"]]], "parameters": {"z": "nonzero"}}
+    v = classify_family(bottleneck)
+    certify_family("bottleneck 2-1-2 global", bottleneck, "global_minimizer")
     claim("§4 global minimizers, bottleneck (2,1,2): global_minimizer", v.kind == "global_minimizer",
           "for all z != 0")
     # §4 with a free part: h* = 2 in (2,2,1,2)? use (2,2,1,2): W_3 = [z;0], W_2 = [u v] with W_2 W_1 = B
