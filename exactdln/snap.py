@@ -18,6 +18,14 @@ Two routes, tried in order; the result says which one succeeded and how far it i
    says so. It is *not* aligned to the float weights (no change of basis is fitted), so the
    distance is reported for information only.
 
+Between them sits the **aligned** route (:func:`_aligned_point`, tried first after
+rationalization): the float point's hidden layers rounded to rationals at their numerical
+ranks, W_H = Q L with L fitted by least squares, and W_1 = F G with the float column factor F
+kept and G projected exactly onto the linear criticality conditions. It keeps the hidden rank
+structure (hence the pivots of achour.md §3 (c)) and lies near the float weights; it applies
+when range W_H lies in span U_S (minimal, S3 two-cut, N1 with its last cut at H), otherwise the
+minimal construction below is the fallback.
+
 Anything else is reported as not snapped, with the reason.
 """
 
