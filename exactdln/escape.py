@@ -30,7 +30,8 @@ from .arith.exact import column_basis, identity, is_zero, nullspace, rank, trans
 from .landscape.point import ExactPoint, exact_point
 from .problem import Problem
 
-__all__ = ["EscapeCurve", "loss_polynomial", "find_escape_curve", "cut_chain_direction"]
+__all__ = ["EscapeCurve", "loss_polynomial", "find_escape_curve", "cut_chain_direction", "StrictDirection",
+           "rotation_direction", "pivot_direction"]
 
 
 @dataclass(frozen=True)
@@ -256,4 +257,180 @@ def find_escape_curve(
                 return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
             if tried >= max_candidates or time.monotonic() - start > time_limit:
                 return None
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ strict saddles
+
+@dataclass(frozen=True)
+class StrictDirection:
+    """A direction T with t^1 coefficient 0 and t^2 coefficient ``curvature`` < 0 of L(W + tT) - L(W).
+
+    ``source`` names the construction (informational: the checker only expands the polynomial).
+    """
+
+    direction: tuple[fmpq_mat, ...]
+    curvature: fmpq
+    source: str
+
+    def __str__(self) -> str:
+        return f"strict-saddle direction from {self.source}: t^2 coefficient {self.curvature}"
+
+
+def _accept(problem: Problem, p: ExactPoint, T: list[fmpq_mat], source: str) -> StrictDirection | None:
+    """T if L(W + tT) - L(W) = c t^2 + O(t^3) with c < 0 exactly, else None."""
+    if all(is_zero(t) for t in T):
+        return None
+    poly = loss_polynomial(problem, p, [T]) + [fmpq(0)] * 3
+    if poly[1] == 0 and poly[2] < 0:
+        return StrictDirection(tuple(T), poly[2], source)
+    return None
+
+
+def _rational_eigenvalues_decreasing(sigma: fmpq_mat) -> list[fmpq | None]:
+    """Eigenvalues of Sigma in decreasing order (real, distinct under assumption (H)); None where irrational.
+
+    The positions come from the float spectrum; the rational ones are the roots of the linear factors of the
+    characteristic polynomial, matched to the nearest float eigenvalue.
+    """
+    import numpy as np
+
+    chi = sigma.charpoly()
+    rational = []
+    for factor, _ in chi.factor()[1]:
+        if factor.degree() == 1:
+            rational.append(-factor[0] / factor[1])
+    floats = sorted(np.linalg.eigvalsh(np.array([[float(sigma[i, j]) for j in range(sigma.ncols())]
+                                                   for i in range(sigma.nrows())])), reverse=True)
+    out: list[fmpq | None] = [None] * len(floats)
+    for lam in rational:
+        k = min(range(len(floats)), key=lambda t: abs(floats[t] - float(lam)))
+        out[k] = lam
+    return out
+
+
+def _rational_sqrt(x: fmpq) -> fmpq | None:
+    from math import isqrt
+
+    p, q = int(x.p), int(x.q)
+    if p < 0:
+        return None
+    a, b = isqrt(p), isqrt(q)
+    return fmpq(a, b) if a * a == p and b * b == q else None
+
+
+def rotation_direction(problem: Problem, weights: Any, fitted: Sequence[int]) -> StrictDirection | None:
+    """achour.md §6.1 (Achour et al. (JMLR 2024), Thm. (b)): at a critical point with S != [r], pick i not in S,
+    j in S, i < j, and set T_1 = W_1 N / (s_i s_j) with N = Sigma_XY (u_j u_i^T - u_i u_j^T) Sigma_YX Sigma_XX^-1,
+    T_H = (u_i u_j^T - u_j u_i^T) W_H, other T_h = 0; then Hess[T, T] = -2 s_j (s_i - s_j) (our 1/2 convention).
+
+    Needs rational eigenvectors u_i, u_j (rational eigenvalues lambda_i, lambda_j). When s_i s_j is irrational the
+    factor 1/(s_i s_j) is replaced by a rational approximation (the curvature is continuous in it); the result is
+    accepted only after the exact expansion. None when no pair qualifies.
+    """
+    p = exact_point(problem, weights)
+    if p.depth < 2 or any(l != 0 for l in p.lambdas) or p.sigma_xx.rank() != p.widths[0]:
+        return None
+    regression = p.sigma_xx.solve(p.sigma_yx.transpose()).transpose()        # Sigma_YX Sigma_XX^-1
+    sigma = regression * p.sigma_yx.transpose()
+    eig = _rational_eigenvalues_decreasing(sigma)
+    S = set(fitted)
+    d_y = sigma.nrows()
+    for i in range(1, d_y + 1):
+        if i in S or eig[i - 1] is None:
+            continue
+        for j in sorted(S):
+            if j <= i or eig[j - 1] is None:
+                continue
+            vectors = []
+            for lam in (eig[i - 1], eig[j - 1]):
+                basis = nullspace(sigma - identity(d_y) * lam)
+                if basis.ncols() != 1:
+                    break
+                u = _column(basis, 0)
+                norm = _rational_sqrt((u.transpose() * u)[0, 0])
+                # a unit vector when |u| is rational (then the curvature is exactly -s_j (s_i - s_j))
+                vectors.append(u / norm if norm is not None else u)
+            if len(vectors) != 2:
+                continue
+            ui, uj = vectors
+            # unnormalized eigenvectors scale T_1 and T_H by the same |u_i| |u_j|: the sign is unchanged
+            rotation = uj * ui.transpose() - ui * uj.transpose()
+            N = p.sigma_yx.transpose() * rotation * regression
+            exact = _rational_sqrt(eig[i - 1] * eig[j - 1])
+            guess = float(eig[i - 1] * eig[j - 1]) ** 0.5
+            scales = [1 / exact] if exact is not None else []
+            scales += [fmpq(round(1e6 / guess), 10**6), fmpq(round(1e12 / guess), 10**12)] if guess > 0 else []
+            for alpha in scales:
+                T = [zeros(w.nrows(), w.ncols()) for w in p.W]
+                T[0] = p.W[0] * N * alpha
+                T[-1] = -rotation * p.W[-1]
+                found = _accept(problem, p, T, f"rotation u_{j} -> u_{i} (achour.md §6.1)")
+                if found is not None:
+                    return found
+    return None
+
+
+def pivot_direction(problem: Problem, weights: Any) -> StrictDirection | None:
+    """achour.md §6.2 (Achour et al. (JMLR 2024), Thm. (c) "<="): at a critical point with a non-tightened pivot
+    (h, k), K_hk = W_{H:k+1}^T G W_{h-1:1}^T != 0, take a, d with g = a^T K_hk d > 0 (a signed unit pair) and
+    - in-case, rk W_{k-1:h+1} > rk W_{k-1:1}: b^T W_{k-1:1} = 0, b^T B != 0, b^T B c = 1; T_k = a b^T / eps,
+      T_h = eps c d^T;
+    - out-case, rk W_{k-1:h+1} > rk W_{H:h+1}: W_{H:h+1} c = 0, B c != 0, b^T B c = 1; T_h = c d^T / eps,
+      T_k = eps a b^T;
+    with B = W_{k-1:h+1}. Hess[T, T] = eps^2 |..|^2 - 2 g (our 1/2 convention), negative for a small rational eps
+    (tried: 1, 1/2, 1/4, ... 2^-30). Accepted only after the exact expansion; None if no pivot gives one.
+    """
+    p = exact_point(problem, weights)
+    if p.depth < 2 or any(l != 0 for l in p.lambdas):
+        return None
+    H = p.depth
+    G = p.residual
+    for h in range(1, H + 1):
+        right = G * p.prefix[h - 1].transpose()
+        if is_zero(right):
+            continue
+        for k in range(h + 1, H + 1):
+            K = p.suffix[k].transpose() * right
+            if is_zero(K):
+                continue
+            B = p.product(h + 1, k - 1)
+            rb, rin, rout = rank(B), rank(p.product(1, k - 1)), rank(p.product(h + 1, H))
+            if rb == rin == rout:
+                continue     # tightened
+            ai, di = max(((ai, di) for ai in range(K.nrows()) for di in range(K.ncols())),
+                         key=lambda e: abs(K[e[0], e[1]]))
+            a = _unit(K.nrows(), ai, 1 if K[ai, di] > 0 else -1)
+            d = _unit(K.ncols(), di)
+            cases = []
+            if rb > rin:
+                left = nullspace(p.product(1, k - 1).transpose())
+                for col in range(left.ncols()):
+                    b = _column(left, col)
+                    Btb = B.transpose() * b
+                    norm = (Btb.transpose() * Btb)[0, 0]
+                    if norm != 0:
+                        cases.append(("in", b, Btb / norm))
+                        break
+            if rb > rout:
+                kern = nullspace(p.product(h + 1, H))
+                for col in range(kern.ncols()):
+                    c = _column(kern, col)
+                    Bc = B * c
+                    norm = (Bc.transpose() * Bc)[0, 0]
+                    if norm != 0:
+                        cases.append(("out", Bc / norm, c))
+                        break
+            for case, b, c in cases:
+                for e in range(31):
+                    eps = fmpq(1, 2**e)
+                    T = [zeros(w.nrows(), w.ncols()) for w in p.W]
+                    if case == "in":
+                        T[k - 1], T[h - 1] = a * b.transpose() / eps, c * d.transpose() * eps
+                    else:
+                        T[h - 1], T[k - 1] = c * d.transpose() / eps, a * b.transpose() * eps
+                    found = _accept(problem, p, T, f"non-tightened pivot ({h}, {k}), {case}-case, "
+                                                   f"eps = {eps} (achour.md §6.2)")
+                    if found is not None:
+                        return found
     return None

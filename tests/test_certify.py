@@ -236,3 +236,50 @@ def test_engine_gives_kernel_as_orbit_generators_and_duplicates_are_refused(name
     gens = next(c for c in data["claims"] if c["type"] == "psd_hessian")["orbit_kernel"]
     gens[-1] = gens[0]
     assert not checks(data)
+
+
+# achour.md §8: Hess[T, T] of the brief's certificate directions (no 1/2), so our t^2 coefficient is Hess / 4.
+THEOREM_DIRECTIONS = {
+    "TC1b": ("achour.md §6.1", Fraction(-4, 4)),    # rotation, -4 s_j (s_i - s_j) = -4 * 1 * (2 - 1)
+    "TC2d": ("achour.md §6.1", Fraction(-8, 4)),    # -4 * 1 * (3 - 1)
+    "TC5b": ("achour.md §6.1", Fraction(-8, 4)),    # non-white data, R = X
+    "TC1c": ("achour.md §6.2", Fraction(-8, 4)),    # H = 2, pivot (1, 2)
+    "TC2b": ("achour.md §6.2", Fraction(-4, 4)),    # pivot (2, 3), T = (0, E22, E22)
+    "TC3b": ("achour.md §6.2", Fraction(-8, 4)),
+    "TC4a": ("achour.md §6.2", Fraction(-4, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(THEOREM_DIRECTIONS))
+def test_strict_saddle_direction_comes_from_the_theorem_with_the_briefs_curvature(name):
+    source, t2 = THEOREM_DIRECTIONS[name]
+    inst = GALLERY[name]
+    cert = certify(inst.problem, inst.weights)
+    assert cert.kind == "strict_saddle" and cert.ok
+    claim = next(c for c in cert.data["claims"] if c["type"] == "strict_saddle")
+    assert source in claim["source"]
+    from flint import fmpq_mat
+    from flint import fmpq
+    D = [fmpq_mat([[fmpq(Fraction(x).numerator, Fraction(x).denominator) for x in row] for row in M])
+         for M in claim["direction"]]
+    poly = loss_polynomial(inst.problem, inst.weights, [D])
+    assert poly[1] == 0 and Fraction(int(poly[2].p), int(poly[2].q)) == t2
+
+
+def test_rotation_scale_is_rational_approximation_when_sqrt_is_irrational():
+    """T4 (yun.md): S = {1, 3} != [2]; the rotation needs 1/(s_i s_j) irrational, a rational scale still works."""
+    inst = GALLERY["T4"]
+    cert = certify(inst.problem, inst.weights)
+    claim = next(c for c in cert.data["claims"] if c["type"] == "strict_saddle")
+    assert cert.kind == "strict_saddle" and cert.ok and "§6.1" in claim["source"]
+
+
+def test_regularized_strict_saddle_falls_back_to_the_hessian_direction():
+    """With lambda > 0 the theorems' constructions do not apply: the Hessian direction is used (and checked)."""
+    from exactdln.problem import as_weights
+    problem = Problem.create([[1, 0], [0, 1]], [[2, 0], [0, 1]], "1/10")
+    weights = as_weights([[[0, 0]], [[0], [0]]])
+    cert = certify(problem, weights)
+    assert cert.kind == "strict_saddle" and cert.ok
+    claim = next(c for c in cert.data["claims"] if c["type"] == "strict_saddle")
+    assert "Hessian" in claim["source"]

@@ -9,8 +9,10 @@ FORMAT.md). Evidence per kind (certify.md, achour.md §6):
   eigenspace of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY, strictly separated at a rational c
   (Achour et al. (JMLR 2024) §2 Prop. 1 and Thm. 1; Yun et al. (ICLR 2018) Thm. 2.1), plus
   a ``rank`` claim for W_{H:1};
-- strict saddle: a Hessian vector v with v^T H v < 0 (``inertia.negative_direction``)
-  reshaped into layers: the t^2 coefficient of L(W + tD) is v^T H v / 2 < 0;
+- strict saddle: first the theorems' directions (achour.md §6.1 rotation when S != [r], §6.2
+  non-tightened pivot when S = [r]; :func:`strict_saddle_from_theorems`), else a Hessian vector v with
+  v^T H v < 0 (``inertia.negative_direction``) reshaped into layers: the t^2 coefficient of L(W + tD) is
+  v^T H v / 2 < 0. The claim's ``source`` says which;
 - non-strict saddle (lambda = 0): ``psd_hessian`` (rref kernel of the Hessian and an LDL^T of
   the Hessian on the rref pivot columns, ``inertia.psd_ldl``) plus an ``escape_curve`` from
   the cut-chain search of achour.md §6.3 (:mod:`exactdln.escape`);
@@ -35,7 +37,7 @@ from flint import fmpq, fmpq_mat
 
 from .. import checker
 from ..arith.exact import nullspace, rank, rref_pivots, submatrix, transpose
-from ..escape import find_escape_curve
+from ..escape import StrictDirection, find_escape_curve, pivot_direction, rotation_direction
 from ..inertia import negative_direction, psd_ldl, symmetric_inertia
 from ..landscape.derivatives import gradient, hessian_matrix
 from ..landscape.point import ExactPoint, exact_point
@@ -355,6 +357,29 @@ def _reshape(p: ExactPoint, vector: list[Fraction]) -> list[list[list[str]]]:
     return out
 
 
+def strict_saddle_from_theorems(problem: Problem, p: ExactPoint) -> StrictDirection | None:
+    """A small, explainable negative-curvature direction from the classification theorem, or None.
+
+    Achour et al. (JMLR 2024) Thm. (b)/(c) with the constructions of achour.md §6.1 (S != [r]: rotation of a fitted
+    eigen-direction u_j toward an unfitted u_i, i < j; needs rational u_i, u_j) and §6.2 (S = [r]: a non-tightened
+    pivot, in-case or out-case with a rational eps). Only for lambda = 0 and Sigma_XX invertible; every direction is
+    accepted only after the exact expansion of L(W + tT). None sends the certifier to the Hessian direction.
+    """
+    if problem.regularized:
+        return None
+    from ..spectral import SpectralFacts
+
+    try:
+        fitted = SpectralFacts(p).fitted_eigen_indices()
+    except (ArithmeticError, ValueError, ZeroDivisionError):
+        fitted = None
+    if fitted is not None and tuple(fitted) != tuple(range(1, len(fitted) + 1)):
+        found = rotation_direction(problem, p, fitted)
+        if found is not None:
+            return found
+    return pivot_direction(problem, p)
+
+
 # ------------------------------------------------------------------------------------------------ the engine
 
 def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) -> Certificate:
@@ -385,10 +410,17 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
             claims.append(rank_evidence(p, 1, p.depth))
             kind = GLOBAL_MINIMIZER
         else:
-            hess = hessian_matrix(problem, p)
-            v = negative_direction(hess)
-            if v is not None:
-                claims.append({"type": "strict_saddle", "direction": _reshape(p, v)})
+            theorem = strict_saddle_from_theorems(problem, p)
+            hess = hessian_matrix(problem, p) if theorem is None else None
+            v = negative_direction(hess) if theorem is None else None
+            if theorem is not None:
+                claims.append({"type": "strict_saddle", "direction": [_matrix_json(T) for T in theorem.direction],
+                               "source": theorem.source})
+                kind = STRICT_SADDLE
+                notes.append(str(theorem))
+            elif v is not None:
+                claims.append({"type": "strict_saddle", "direction": _reshape(p, v),
+                               "source": "negative eigen-direction of the exact Hessian (float-guided, verified)"})
                 kind = STRICT_SADDLE
             elif problem.regularized:
                 notes.append("regularized loss with a PSD Hessian: format version 1 cannot certify a local "
