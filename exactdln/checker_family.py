@@ -32,6 +32,8 @@ MAX_DIM = 12
 MAX_LAYERS = 8
 MAX_TERMS = 200_000          # any polynomial the checker builds
 MAX_MINOR = 6                # rank minors are expanded by Laplace
+MAX_INPUT_TERMS = 5000       # terms of one polynomial in the file
+MAX_FACTOR_DEGREE = 512      # sum over a factorization of |exponent| * degree (bounds its expansion)
 KINDS = ("real", "nonzero", "positive", "negative", "nonnegative")
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "top_eigenspace", "kind")
 KIND_RULES = {
@@ -166,8 +168,8 @@ def integer(x: object, where: str, lo: int, hi: int) -> int:
 
 def poly(x: object, where: str, n: int) -> dict:
     """[[coeff, [e_1..e_n]], ...] -> dict over n + 1 variables (the last is the curve variable t)."""
-    if not isinstance(x, list) or len(x) > MAX_TERMS:
-        raise Malformed(f"{where}: expected a list of terms [coefficient, exponents]")
+    if not isinstance(x, list) or len(x) > MAX_INPUT_TERMS:
+        raise Malformed(f"{where}: expected a list of at most {MAX_INPUT_TERMS} terms [coefficient, exponents]")
     out: dict = {}
     for k, term in enumerate(x):
         if not isinstance(term, list) or len(term) != 2 or not isinstance(term[1], list) or len(term[1]) != n:
@@ -257,6 +259,8 @@ def factorization(x: object, where: str, fam: dict) -> tuple[Fraction, list]:
         if not p or e == 0:
             raise Malformed(f"{where}.factors[{k}]: zero polynomial or zero exponent")
         fs.append((p, e))
+    if sum(abs(e) * max(sum(m) for m in p) for p, e in fs) > MAX_FACTOR_DEGREE:
+        raise Malformed(f"{where}: the factorization has degree more than {MAX_FACTOR_DEGREE}")
     return c, fs
 
 

@@ -285,3 +285,33 @@ def test_random_bytes_exit_2(tmp_path_factory, raw):
     path = tmp_path_factory.mktemp("fuzz") / "c.json"
     path.write_bytes(raw)
     assert checker_family.main([str(path)]) == 2
+
+
+def test_regularized_family_is_decided_by_the_hessian_route():
+    """Scalar depth 2, y = 3, lambda = 1, W = 0 (a parameter that does not enter): by hand,
+    L(tD) for D = (1, 1) is 1/2 (t^2 - 3)^2 + t^2, so the t^2 coefficient is -3 + 1 = -2 < 0 and the
+    Hessian [[1, -3], [-3, 1]] has eigenvalues -2 and 4: a strict saddle, which the theorem route
+    (unregularized only) leaves undecided."""
+    from exactdln.symbolic import classify_family
+
+    fam = {"X": [[1]], "Y": [[3]], "lambda": "1", "weights": [[["0*a"]], [["0"]]], "parameters": {"a": "real"}}
+    verdict = classify_family(fam)
+    assert verdict.kind == "strict_saddle"
+    routes = verdict.to_json()["routes"]
+    assert routes["theorem"] == "undecided"
+    assert routes["hessian"]["inertia"] == [1, 1, 0]
+    cert = family_certificate(load_family(fam))
+    assert cert.kind == "strict_saddle" and cert.ok
+    data = copy.deepcopy(cert.data)
+    data["lambda"] = ["4", "4"]      # lambda = 4 > y: W = 0 is a local minimum, no negative curvature
+    assert not verdict_of(data)
+
+
+@pytest.mark.parametrize("fam,kind", [FAMILIES["TC2b"], FAMILIES["TC2e"]])
+def test_verdict_lists_both_routes(fam, kind):
+    from exactdln.symbolic import classify_family
+
+    out = classify_family(fam).to_json()
+    assert out["routes"]["theorem"] == kind
+    assert out["routes"]["hessian"]["implies"] == ("strict_saddle" if kind == "strict_saddle" else "psd")
+    assert out["agree"] is True

@@ -400,6 +400,7 @@ class FamilyVerdict:
     source: str | None = None
     on_variety: tuple[tuple[str, "FamilyVerdict"], ...] = ()   # (substitution, verdict of the sub-family)
     hessian: Any = None                     # HessianRoute (exactdln.symbolic.hessian) for critical families
+    theorem_kind: str | None = None         # the theorem route's kind when the Hessian route decided instead
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -419,7 +420,7 @@ class FamilyVerdict:
             "notes": list(self.notes),
             "source": self.source,
             "on_variety": [{"substitution": sub, "verdict": v.to_json()} for sub, v in self.on_variety],
-            "routes": {"theorem": self.kind, "hessian": self.hessian.to_json() if self.hessian else None},
+            "routes": {"theorem": self.theorem_kind or self.kind, "hessian": self.hessian.to_json() if self.hessian else None},
             "agree": self.agree,
         }
 
@@ -615,7 +616,8 @@ def analyze_family(family: Family, *, _depth: int = 0, hessian_route: bool = Tru
 
     route = run_hessian_route(family)
     if verdict.kind == UNDECIDED and route.decided and route.implies == STRICT_SADDLE:
-        return dataclasses.replace(verdict, kind=STRICT_SADDLE, hessian=route, reason=verdict.reason +
+        return dataclasses.replace(verdict, kind=STRICT_SADDLE, hessian=route, theorem_kind=UNDECIDED,
+                                   reason=verdict.reason +
                                    "; the symbolic Hessian has a negative eigenvalue at this critical family")
     return dataclasses.replace(verdict, hessian=route)
 
