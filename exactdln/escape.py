@@ -220,12 +220,15 @@ def _candidates(W: list[fmpq_mat], G: fmpq_mat, min_order: int, max_links: int, 
 
 def find_escape_curve(
     problem: Problem, weights: Any, *, min_order: int = 3, max_candidates: int = 2000, time_limit: float = 20.0,
-    max_links: int = 16, max_ends: int = 3,
+    max_links: int = 16, max_ends: int = 3, straight: bool = True, curve_pool: int = 12,
 ) -> EscapeCurve | None:
     """Search the cut-chain construction (achour.md §6.3, strict and relaxed forms, all cut sets of size >= min_order,
     the network and its transpose) for a straight line W + tT along which L decreases; verified exactly.
 
-    Returns None when no candidate within the budget has a negative first nonzero coefficient of L(W + tT) - L(W).
+    If no straight line works (or ``straight`` is False), a quadratic curve W + t T_a + t^2 T_b is tried for pairs of
+    the first ``curve_pool`` cut-chain directions and both signs of T_b (achour.md §6.3: in the relaxed form "only the
+    polynomial decides"; a second-order term can cancel the lower-order product terms a straight line leaves).
+    Returns None when no candidate within the budget has a negative first nonzero coefficient of L(W(t)) - L(W).
     """
     p = exact_point(problem, weights)
     H = p.depth
@@ -236,10 +239,11 @@ def find_escape_curve(
         (True, [transpose(p.W[H - 1 - h]) for h in range(H)], transpose(G)),
     ]
     tried = 0
+    pool: list[tuple[tuple[int, ...], str, bool, list[fmpq_mat]]] = []
     generators = [(flag, _candidates(Ws, Gs, min_order, max_links, max_ends)) for flag, Ws, Gs in sources]
     # alternate between the network and its transpose so that neither starves the other
     active = list(generators)
-    while active:
+    while active and tried < max_candidates and time.monotonic() - start <= time_limit:
         for item in list(active):
             flag, gen = item
             candidate = next(gen, None)
@@ -250,13 +254,35 @@ def find_escape_curve(
             if flag:   # back from the transposed network: T_h = T'_(H+1-h)^T
                 T = [transpose(T[H - 1 - h]) for h in range(H)]
                 cuts = tuple(H + 1 - c for c in reversed(cuts))
+            if len(pool) < curve_pool:
+                pool.append((tuple(cuts), form, flag, T))
+            tried += 1
+            if not straight:
+                if len(pool) >= curve_pool:
+                    break
+                continue
             poly = loss_polynomial(problem, p, [T])
             order = _first_nonzero(poly)
-            tried += 1
             if order is not None and poly[order] < 0:
                 return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
-            if tried >= max_candidates or time.monotonic() - start > time_limit:
+        if not straight and len(pool) >= curve_pool:
+            break
+    return _quadratic_curve(problem, p, pool, start, time_limit)
+
+
+def _quadratic_curve(problem: Problem, p: ExactPoint, pool: list, start: float, time_limit: float
+                     ) -> EscapeCurve | None:
+    """W + t T_a + t^2 (+-T_b) over pairs of pooled directions; the first with a negative leading coefficient."""
+    for (cuts, form, flag, Ta), (_, _, _, Tb) in itertools.permutations(pool, 2):
+        for sign in (1, -1):
+            if time.monotonic() - start > time_limit:
                 return None
+            coefficients = [Ta, [x * sign for x in Tb]]
+            poly = loss_polynomial(problem, p, coefficients)
+            order = _first_nonzero(poly)
+            if order is not None and poly[order] < 0:
+                return EscapeCurve((tuple(Ta), tuple(coefficients[1])), tuple(poly), order, cuts,
+                                   form + " + quadratic term", flag)
     return None
 
 
