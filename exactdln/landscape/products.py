@@ -1,0 +1,81 @@
+"""Partial products W_{j:i} = W_j ... W_i and their exact ranks.
+
+Achour et al. (JMLR 2024) state the classification through the ranks of the partial
+products rk W_{j:i}, 1 <= i <= j <= H, with W_{i-1:i} = I_{d_{i-1}} (the empty
+product). Ranks are computed with FLINT. A rank computed modulo a random word-size
+prime is a lower bound for the rank over Q; when it reaches min(rows, cols) it is
+exact, so full-rank products never need a multimodular elimination.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from flint import fmpq_mat, nmod_mat
+
+from ..arith.exact import from_fmpq_mat, rank, to_fmpq_mat
+from ..problem import Problem, RationalMatrix, as_weights
+from .point import ExactPoint, exact_point
+
+__all__ = ["partial_product", "partial_ranks", "partial_product_rank"]
+
+# Primes just below 2^62; one is drawn per call so that no fixed input defeats the screen.
+_PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787, 4611686018427387733)
+
+
+def partial_product(weights: Any, i: int, j: int) -> RationalMatrix:
+    """W_{j:i} = W_j W_{j-1} ... W_i (1-based, Achour et al. §0); the identity I_{d_{i-1}} when j = i - 1."""
+    ws = weights.weights_model if isinstance(weights, ExactPoint) else as_weights(weights)
+    H = len(ws)
+    if not (1 <= i <= j + 1 and j <= H):
+        raise ValueError(f"need 1 <= i <= j + 1 <= H + 1, got i={i}, j={j}, H={H}")
+    if j == i - 1:
+        return RationalMatrix.identity(ws[i - 1].ncols)
+    product = to_fmpq_mat(ws[i - 1])
+    for h in range(i, j):
+        product = to_fmpq_mat(ws[h]) * product
+    return from_fmpq_mat(product)
+
+
+def _modular(matrix: fmpq_mat, prime: int) -> nmod_mat | None:
+    numerator, denominator = matrix.numer_denom()
+    if int(denominator) % prime == 0:
+        return None
+    return nmod_mat(numerator.tolist(), prime) if matrix.nrows() and matrix.ncols() else None
+
+
+def partial_product_rank(matrix: fmpq_mat, *, prime: int | None = None) -> int:
+    """Exact rank of a rational matrix, with a modular screen for the full-rank case."""
+    full = min(matrix.nrows(), matrix.ncols())
+    if full == 0:
+        return 0
+    prime = prime or random.SystemRandom().choice(_PRIMES)
+    reduced = _modular(matrix, prime)
+    if reduced is not None and reduced.rank() == full:
+        return full
+    return rank(matrix)
+
+
+def partial_ranks(problem: Problem, weights: Any) -> dict[tuple[int, int], int]:
+    """{(i, j): rk W_{j:i}} for all 1 <= i <= j <= H (Achour et al. §3 uses these)."""
+    p = exact_point(problem, weights)
+    return _partial_ranks(p)
+
+
+def _partial_ranks(p: ExactPoint) -> dict[tuple[int, int], int]:
+    H = p.depth
+    out: dict[tuple[int, int], int] = {}
+    prime = random.SystemRandom().choice(_PRIMES)
+    for i in range(1, H + 1):
+        product = None
+        known_zero = False
+        for j in range(i, H + 1):
+            product = p.W[j - 1] if product is None else p.W[j - 1] * product
+            if known_zero:
+                out[(i, j)] = 0
+                continue
+            # rk W_{j:i} <= rk W_{j-1:i}: once zero, always zero
+            out[(i, j)] = partial_product_rank(product, prime=prime)
+            known_zero = out[(i, j)] == 0
+    return out
