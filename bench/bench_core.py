@@ -100,11 +100,12 @@ def bench_theorem(depth: int, width: int, digits: int) -> None:
             path = Path(tmp) / f"{kind}.json"
             write_point(path, inst)
             paths.append(str(path))
+            size = os.path.getsize(path) / 1e6
+            print(f"  {kind:>18}: built in {t_make:.1f} s, file {size:.1f} MB", end="", flush=True)
             c, t = timed(classify, inst.problem, inst.weights, method="theorem")
             t_all += t
             ok = "ok" if c.kind == inst.expected_kind and c.agree else "MISMATCH"
-            size = os.path.getsize(path) / 1e6
-            print(f"  {kind:>18}: classify {t:7.2f} s  -> {c.kind} ({ok}); file {size:.1f} MB; built in {t_make:.1f} s")
+            print(f"; classify {t:7.2f} s -> {c.kind} ({ok})", flush=True)
         print(f"  in-process total: {t_all:.2f} s")
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
