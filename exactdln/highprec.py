@@ -42,6 +42,7 @@ class MpArithmetic:
     """mpmath arithmetic at the current ``mp.dps`` (call inside ``mp.workdps``)."""
 
     name = "mpmath"
+    orbit_reduction = True
 
     def __init__(self) -> None:
         self.digits = mp.dps
@@ -143,7 +144,7 @@ class MpArithmetic:
             if lam <= noise:
                 # column 0 is (numerically) zero off the diagonal: a 1x1 pivot
                 count(S[0, 0], str(step))
-                S = S[1:, 1:] if abs(S[0, 0]) <= noise else S[1:, 1:] - np.multiply.outer(S[1:, 0], S[0, 1:]) / S[0, 0]
+                S = S[1:, 1:] if abs(S[0, 0]) <= noise else S[1:, 1:] - np.multiply.outer(S[1:, 0] / S[0, 0], S[0, 1:])
                 continue
             r = 1 + col.index(lam)
             if a11 >= _BK_ALPHA * lam:
@@ -162,7 +163,7 @@ class MpArithmetic:
             Cm = S[np.ix_(rest, piv)]
             if len(piv) == 1:
                 count(E[0, 0], str(step))
-                S = S[np.ix_(rest, rest)] - np.multiply.outer(Cm[:, 0], Cm[:, 0]) / E[0, 0]
+                S = S[np.ix_(rest, rest)] - np.multiply.outer(Cm[:, 0] / E[0, 0], Cm[:, 0])
             else:
                 a, b, c = E[0, 0], E[0, 1], E[1, 1]
                 det = a * c - b * b

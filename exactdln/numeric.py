@@ -346,6 +346,59 @@ def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
     return Hm
 
 
+def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Coordinates P (split off) and F (kept) for the orbit reduction of the Hessian.
+
+    The directions T_h = E W_h, T_{h+1} = -W_{h+1} E (E = e_a e_b^T on hidden layer h) are
+    tangent to the orbit W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1, along which L (lambda = 0)
+    is constant; differentiating twice, H v = 0 at a critical point. If K (rows: some such
+    directions) has K[:, P] invertible, the congruence by the rows of K and the unit vectors
+    e_f (f in F) gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) (Sylvester; the same
+    argument as exactdln.inertia.kernel_complement_inertia). P is chosen by QR with column
+    pivoting in float64, keeping only pivots whose K[:, P] has condition number < 1e8, so the
+    exact K[:, P] is invertible as well (its smallest singular value moves by at most
+    eps ||K||); choosing too few is safe, H[F, F] then keeps the rest of the kernel.
+    """
+    import scipy.linalg
+
+    H = len(weights)
+    sizes = [widths[h + 1] * widths[h] for h in range(H)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    rows = []
+    for h in range(1, H):                                   # hidden layer h between W_h and W_{h+1}
+        Wh, Wn = weights[h - 1], weights[h]
+        for a in range(widths[h]):
+            for b in range(widths[h]):
+                v = np.zeros(n)
+                T = np.zeros_like(Wh)
+                T[a, :] = Wh[b, :]
+                v[offsets[h - 1]:offsets[h - 1] + sizes[h - 1]] = T.ravel()
+                T2 = np.zeros_like(Wn)
+                T2[:, b] = -Wn[:, a]
+                v[offsets[h]:offsets[h] + sizes[h]] = T2.ravel()
+                if np.any(v):
+                    rows.append(v)
+    if not rows:
+        return [], list(range(n))
+    K = np.array(rows)
+    K = K / np.maximum(np.abs(K).max(axis=1, keepdims=True), np.finfo(float).tiny)
+    _, R, piv = scipy.linalg.qr(K, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    s = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
+    while s > 0:
+        P = list(piv[:s])
+        _, R2, rpiv = scipy.linalg.qr(K[:, P].T, mode="economic", pivoting=True)
+        I = list(rpiv[:s])
+        sv = np.linalg.svd(K[np.ix_(I, P)], compute_uv=False)
+        if sv[-1] > 1e-8 * sv[0]:
+            break
+        s -= max(1, s // 10)
+    P = sorted(int(x) for x in piv[:s])
+    Pset = set(P)
+    return P, [f for f in range(n) if f not in Pset]
+
+
 def _make_point(ar: Any, problem: Problem, ws: Sequence[RationalMatrix]) -> _Point:
     W = [ar.matrix(w) for w in ws]
     widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
@@ -502,7 +555,24 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
                 gn = gn + abs(p.lambdas[k - 1])
             h_scale = h_scale + gn
     h_noise = c_round * eps * (h_scale + ar.fro(Hm))
-    inertia, n_minus, min_eig, h_reasons = ar.hessian_inertia(Hm, h_noise, h_scale)
+    split = 0
+    Hr = Hm
+    # mpmath only: its LDL^T costs O(n^3) pure-Python operations, so removing the orbit part of
+    # the kernel first pays; float64 keeps the full spectrum (min_eigenvalue is an eigenvalue of H).
+    if getattr(ar, "orbit_reduction", False) and critical is True and not problem.regularized and H >= 2:
+        # the orbit directions lie in ker H at a critical point: split them off exactly
+        P_off, F_keep = orbit_pivots([np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape)
+                                      for w in ws], widths)
+        if P_off:
+            split = len(P_off)
+            Hr = Hm[np.ix_(F_keep, F_keep)]
+    inertia, n_minus, min_eig, h_reasons = ar.hessian_inertia(Hr, h_noise, h_scale)
+    if split and inertia is not None:
+        inertia = Inertia(inertia.n_plus, inertia.n_minus, inertia.n_zero + split)
+    if split:
+        reasons.append(f"{split} orbit directions split off the Hessian by an exact congruence (Sylvester); "
+                       f"inertia from the {n - split} x {n - split} complement")
+    h_reasons = [s.replace(f"of {n - split} is", f"of {n - split} (orbit-reduced) is") for s in h_reasons] if split else h_reasons
     min_eig = None if min_eig is None else ar.to_float(min_eig)
     hess_strict = n_minus > 0
     hess_psd = inertia is not None and inertia.n_minus == 0

@@ -55,3 +55,19 @@ def test_ldl_inertia_of_a_known_matrix():
 @given(instances(max_width=3))
 def test_random_points_match_the_theorem(inst):
     assert classify_mp(inst.problem, inst.weights).kind == inst.expected_kind
+
+
+def test_orbit_reduced_inertia_equals_the_exact_inertia():
+    # Sylvester: splitting off the orbit directions (in ker H at a critical point, achour.md §7)
+    # keeps the inertia; compare with the exact core's inertia (exactdln.classify.hessian_inertia).
+    from exactdln.classify import hessian_inertia
+    from exactdln.construct import random_instance
+    import random
+    rng = random.Random(7)
+    reduced = 0
+    for _ in range(8):
+        inst = random_instance(rng, max_depth=4, max_width=3)
+        r = classify_mp(inst.problem, inst.weights)
+        assert r.inertia == hessian_inertia(inst.problem, inst.weights), str(inst)
+        reduced += any("orbit directions split off" in s for s in r.reasons)
+    assert reduced >= 4
