@@ -31,15 +31,18 @@ MAX_EXPONENT = 64
 MAX_DIM = 12
 MAX_LAYERS = 8
 MAX_TERMS = 200_000          # any polynomial the checker builds
+MAX_HESSIAN = 40             # parameters for psd_hessian (the checker builds the n x n Hessian)
 MAX_MINOR = 6                # rank minors are expanded by Laplace
 MAX_INPUT_TERMS = 5000       # terms of one polynomial in the file
 MAX_FACTOR_DEGREE = 512      # sum over a factorization of |exponent| * degree (bounds its expansion)
 KINDS = ("real", "nonzero", "positive", "negative", "nonnegative")
-CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "top_eigenspace", "kind")
+CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "top_eigenspace", "psd_hessian",
+               "escape_curve", "kind")
 KIND_RULES = {
     "global_minimizer": {"critical", "top_eigenspace"},
     "strict_saddle": {"critical", "strict_saddle"},
     "not_critical": {"not_critical"},
+    "non_strict_saddle": {"critical", "psd_hessian", "escape_curve"},
 }
 
 
@@ -536,16 +539,28 @@ def check_rank(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     return True, f"{name} outside the exceptional set (nonzero minor, {cols_n - r} kernel vectors)"
 
 
-def loss_numerator(fam: dict, D: list) -> tuple[list, dict]:
-    """Coefficients in t of L(W + tD) * Delta^2 (polynomials in the parameters), and Delta^2."""
-    n, dims, H = fam["n"], fam["dims"], len(fam["W"])
+def loss_numerator(fam: dict, curve: list) -> tuple[list, dict]:
+    """Coefficients in t of L(W + t C_1 + ... + t^p C_p) * Delta^2 (polynomials in the parameters),
+    and Delta^2; layer h of the curve is cleared with the distinct denominators of W_h and all C_k,h."""
+    n, dims = fam["n"], fam["dims"]
     t = tuple([0] * (n - 1) + [1])
     layers, scales = [], []
-    for (Wh, d, _), Dm in zip(fam["hat"], D):
-        Dh, e, _ = cleared(Dm, n)
-        layers.append([[padd(pmul(a, e), pmul(pmul(b, d), {t: Fraction(1)})) for a, b in zip(ra, rb)]
-                       for ra, rb in zip(Wh, Dh)])
-        scales.append(pmul(d, e))
+    for h, W in enumerate(fam["W"]):
+        mats = [W] + [C[h] for C in curve]
+        shape = [len(W), len(W[0])]
+        joined, d, _ = cleared([[e for M in mats for row in M for e in row]], n)
+        flat, size = joined[0], shape[0] * shape[1]
+        layer = []
+        for a in range(shape[0]):
+            row = []
+            for b in range(shape[1]):
+                e: dict = {}
+                for k in range(len(mats)):
+                    e = padd(e, pmul(flat[k * size + a * shape[1] + b], ppow({t: Fraction(1)}, k, n)))
+                row.append(e)
+            layer.append(row)
+        layers.append(layer)
+        scales.append(d)
     delta = pprod(scales, n)
     R = matmul(chain(layers, dims[0], n), numeric(fam["X"], n), n)
     R = [[padd(a, pmul(delta, pconst(y, n)), -1) for a, y in zip(ra, ry)] for ra, ry in zip(R, fam["Y"])]
@@ -561,17 +576,91 @@ def loss_numerator(fam: dict, D: list) -> tuple[list, dict]:
     return [coeffs.get(k, {}) for k in range(max(coeffs, default=0) + 1)], pmul(delta, delta)
 
 
-def check_strict_saddle(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
-    n, dims = fam["n"], fam["dims"]
-    x = claim.get("direction")
+def directions(fam: dict, x: object, where: str) -> list:
+    dims = fam["dims"]
     if not isinstance(x, list) or len(x) != len(fam["W"]):
-        raise Malformed("strict_saddle.direction: expected one matrix per layer")
-    D = [rf_matrix(m, f"strict_saddle.direction[{h}]", n - 1, dims[h + 1], dims[h]) for h, m in enumerate(x)]
+        raise Malformed(f"{where}: expected one matrix per layer")
+    return [rf_matrix(m, f"{where}[{h}]", fam["n"] - 1, dims[h + 1], dims[h]) for h, m in enumerate(x)]
+
+
+def hessian_numerators(fam: dict) -> list:
+    """M with Hess = M / Delta^2: Hess[i][i] = 2 c_2(e_i), Hess[i][j] = c_2(e_i + e_j) - c_2(e_i) - c_2(e_j),
+    c_2(D) the t^2 coefficient of L(W + tD) (unit directions have denominator 1, so Delta is common)."""
+    n, dims = fam["n"], fam["dims"]
+    slots = [(h, a, b) for h in range(len(fam["W"])) for a in range(dims[h + 1]) for b in range(dims[h])]
+    if len(slots) > MAX_HESSIAN:
+        raise Malformed(f"psd_hessian: {len(slots)} parameters, more than {MAX_HESSIAN}")
+    one, zero = (pconst(1, n), pconst(1, n)), ({}, pconst(1, n))
+
+    def c2(picks):
+        D = [[[one if (h, a, b) in picks else zero for b in range(dims[h])] for a in range(dims[h + 1])]
+             for h in range(len(fam["W"]))]
+        return (loss_numerator(fam, [D])[0] + [{}] * 3)[2]
+    diag = [c2({s}) for s in slots]
+    M = [[{} for _ in slots] for _ in slots]
+    for i in range(len(slots)):
+        M[i][i] = padd(diag[i], diag[i])
+        for j in range(i + 1, len(slots)):
+            M[i][j] = M[j][i] = padd(padd(c2({slots[i], slots[j]}), diag[i], -1), diag[j], -1)
+    return M
+
+
+def check_psd_hessian(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    """Fraction-free symmetric elimination of M = Delta^2 Hess at the given pivots: with a > 0,
+    [[a, b^T], [b, C]] is PSD iff a C - b b^T is; each pivot a is shown positive by its factorization,
+    and the matrix left at the end must be identically 0."""
+    n = fam["n"]
+    order, pivots = claim.get("order"), claim.get("pivots")
+    if not isinstance(order, list) or not isinstance(pivots, list) or len(order) != len(pivots):
+        raise Malformed("psd_hessian: expected order and pivots of the same length")
+    M = hessian_numerators(fam)
+    rest = list(range(len(M)))
+    for k, (p, fact) in enumerate(zip(order, pivots)):
+        if isinstance(p, bool) or not isinstance(p, int) or p not in rest:
+            raise Malformed(f"psd_hessian.order[{k}]: not a remaining parameter index")
+        f = factorization(fact, f"psd_hessian.pivots[{k}]", fam)
+        if not equals_factored(M[p][p], pconst(1, n), f, n):
+            return False, f"pivot {k} (parameter {p}) does not equal its factorization"
+        if factor_sign(f, fam)[0] <= 0:
+            return False, f"pivot {k} (parameter {p}) is not shown positive: {factor_sign(f, fam)[1]}"
+        rest.remove(p)
+        a = M[p][p]
+        M = {i: {j: padd(pmul(a, M[i][j]), pmul(M[i][p], M[p][j]), -1) for j in rest} for i in rest}
+    if any(M[i][j] for i in rest for j in rest):
+        return False, "the matrix left after the pivots is not identically 0"
+    return True, f"Hessian PSD outside the exceptional set ({len(order)} positive pivots, the rest eliminates to 0)"
+
+
+def check_escape_curve(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    coeffs = claim.get("coefficients")
+    if not isinstance(coeffs, list) or not 1 <= len(coeffs) <= 4:
+        raise Malformed("escape_curve.coefficients: expected 1..4 directions")
+    curve = [directions(fam, c, f"escape_curve.coefficients[{k}]") for k, c in enumerate(coeffs)]
+    order = integer(claim.get("order"), "escape_curve.order", 1, 64)
+    fact = factorization(claim.get("coefficient"), "escape_curve.coefficient", fam)
+    bad = check_denominators(fam, [M for C in curve for M in C])
+    if bad:
+        return False, f"curve: {bad}"
+    c, den = loss_numerator(fam, curve)
+    c += [{}] * (order + 1)
+    if any(c[1:order]):
+        return False, f"a coefficient of L(W(t)) - L(W) below t^{order} is not identically 0"
+    if not equals_factored(c[order], den, fact, fam["n"]):
+        return False, f"the t^{order} coefficient does not equal the given factorization"
+    sign, why = factor_sign(fact, fam)
+    if sign >= 0:
+        return False, f"the t^{order} coefficient is not shown negative: {why or 'it is positive'}"
+    return True, f"L(W(t)) - L(W) = c(params) t^{order} + O(t^{order + 1}) with c < 0 outside the exceptional set"
+
+
+def check_strict_saddle(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    n = fam["n"]
+    D = directions(fam, claim.get("direction"), "strict_saddle.direction")
     fact = factorization(claim.get("t2_coefficient"), "strict_saddle.t2_coefficient", fam)
     bad = check_denominators(fam, D)
     if bad:
         return False, f"direction: {bad}"
-    c, den = loss_numerator(fam, D)
+    c, den = loss_numerator(fam, [D])
     c += [{}] * 3
     if c[1]:
         return False, "t^1 coefficient of L(W + tD) is not identically 0"
@@ -659,7 +748,8 @@ def check_top_eigenspace(fam: dict, claim: dict, facts: dict) -> tuple[bool, str
 
 
 CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
-          "strict_saddle": check_strict_saddle, "top_eigenspace": check_top_eigenspace}
+          "strict_saddle": check_strict_saddle, "top_eigenspace": check_top_eigenspace,
+          "psd_hessian": check_psd_hessian, "escape_curve": check_escape_curve}
 
 
 def check_certificate(obj: object) -> list[tuple[str, bool, str]]:

@@ -35,12 +35,12 @@ from exactdln.symbolic import classify_family, load_family  # noqa: E402
 from exactdln.symbolic.analysis import family_gradient  # noqa: E402
 
 FAILURES: list[str] = []
-CERTIFIABLE = ("strict_saddle", "global_minimizer", "not_critical")
+CERTIFIABLE = ("strict_saddle", "global_minimizer", "not_critical", "non_strict_saddle")
 
 
 def certify_family(name: str, mapping: dict, kind: str) -> None:
     """Write a family certificate (FAMILY_FORMAT.md) into $EXACTDLN_CERT_DIR/families/ after the
-    standalone family checker accepted it; non-strict saddles get critical + rank claims only."""
+    standalone family checker accepted it (non-strict saddles: psd_hessian + escape_curve)."""
     import os
     import re
 

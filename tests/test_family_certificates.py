@@ -115,13 +115,38 @@ def test_certify_command_writes_a_family_certificate(tmp_path):
     assert json.loads(out.read_text())["format"] == "exactdln-family-certificate"
 
 
-def test_non_strict_family_is_not_claimed():
-    """Format v1 has no symbolic psd claim: N1 gets critical + ranks, no kind; adding one is refused."""
+def test_non_strict_family_is_certified():
+    """N1 (achour.md): psd_hessian (positive pivots, rest eliminates to 0) + a cut-chain escape curve of
+    order 3 (achour.md §6.3: the chain through all H = 3 layers gives order m = 3)."""
     data = family_certificate(load_family(N1)).data
-    assert not any(c["type"] == "kind" for c in data["claims"])
+    assert [c["kind"] for c in data["claims"] if c["type"] == "kind"] == ["non_strict_saddle"]
+    assert next(c for c in data["claims"] if c["type"] == "escape_curve")["order"] == 3
     assert verdict_of(data)
-    data["claims"].append({"type": "kind", "kind": "non_strict_saddle"})
+    _CACHE["N1"] = data
+
+
+def _n1() -> dict:
+    if "N1" not in _CACHE:
+        _CACHE["N1"] = family_certificate(load_family(N1)).data
+    return copy.deepcopy(_CACHE["N1"])
+
+
+def test_non_strict_mutations_are_refused():
+    data = _n1()
+    psd = next(c for c in data["claims"] if c["type"] == "psd_hessian")
+    psd["pivots"][0]["constant"] = str(-Fraction(psd["pivots"][0]["constant"]))
     assert not verdict_of(data)
+    data = _n1()
+    next(c for c in data["claims"] if c["type"] == "psd_hessian")["order"].pop()
+    next(c for c in data["claims"] if c["type"] == "psd_hessian")["pivots"].pop()
+    assert not verdict_of(data)          # the matrix left is not 0
+    data = _n1()
+    esc = next(c for c in data["claims"] if c["type"] == "escape_curve")
+    esc["coefficient"]["constant"] = str(-Fraction(esc["coefficient"]["constant"]))
+    assert not verdict_of(data)
+    data = _n1()
+    data["claims"] = [c for c in data["claims"] if c["type"] != "escape_curve"]
+    assert not verdict_of(data)          # psd alone does not make a saddle
 
 
 # ---------------------------------------------------------------- mutations are refused
@@ -169,7 +194,7 @@ def test_sign_needs_an_even_power_of_an_exceptional_factor():
     assert checker_family.factor_sign((Fraction(-1), [({(1, 0, 0): Fraction(1)}, 2)]), fam)[0] == -1
 
 
-@pytest.mark.parametrize("name,swap", [("S1", "global_minimizer"), ("TC2e", "strict_saddle"),
+@pytest.mark.parametrize("name,swap", [("S1", "global_minimizer"), ("TC2e", "strict_saddle"), ("S1", "non_strict_saddle"),
                                        ("a_minus_3", "strict_saddle"), ("TC2b", "not_critical")])
 def test_swapped_kind_is_refused(name, swap):
     data = certificate(name)

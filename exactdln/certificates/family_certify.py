@@ -32,7 +32,7 @@ from typing import Any
 from sympy.polys.matrices import DomainMatrix
 
 from .. import checker_family
-from ..results import GLOBAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE
+from ..results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 from ..symbolic.analysis import analyze_family, family_gradient, family_partial_product
 from ..symbolic.family import Family, PoleError, load_family
 from ..symbolic.hessian import family_hessian, negative_curvature_direction, poly_dict
@@ -204,6 +204,140 @@ def _strict_claim(w: _Writer, family: Family) -> dict | None:
     return {"type": "strict_saddle", "direction": [w.matrix(m) for m in D], "t2_coefficient": fact}
 
 
+def _checker_view(w: _Writer, family: Family, weights: list) -> dict:
+    """The family as the checker reads it (so the engine computes exactly the checker's polynomials)."""
+    data = {"format": "exactdln-family-certificate", "version": 1,
+            "parameters": [[n, k] for n, k in family.assumptions], "X": _numeric(family.X), "Y": _numeric(family.Y),
+            "lambda": [_numeric(DomainMatrix([[l]], (1, 1), family.field))[0][0] for l in family.lambdas],
+            "weights": weights, "denominators": list(w.denominators.values()), "exceptional": []}
+    return checker_family.read_family(json.loads(json.dumps(data)))
+
+
+def _field_element(family: Family, num: dict, den: dict | None = None) -> Any:
+    """A checker polynomial dict (num / den) as an element of QQ(params)."""
+    from sympy import QQ
+
+    K = family.field
+    ring = K.one.numer.ring
+
+    def element(d):
+        return K.new(ring.from_dict({m[:-1]: QQ(c.numerator, c.denominator) for m, c in d.items()})) if d else K.zero
+    return element(num) / (element(den) if den is not None else K.one)
+
+
+def _psd_claim(w: _Writer, family: Family, fam: dict) -> dict | None:
+    """Pivots of the fraction-free elimination of M = Delta^2 Hess that are provably positive, until the
+    rest is identically 0 (the checker redoes the elimination; FAMILY_FORMAT.md psd_hessian)."""
+    from ..symbolic.hessian import rational_sign
+
+    M = checker_family.hessian_numerators(fam)
+    one = checker_family.pconst(1, fam["n"])
+    rest, order, pivots = list(range(len(M))), [], []
+    while any(M[i][j] for i in rest for j in rest):
+        chosen = None
+        for p in rest:
+            if M[p][p]:
+                e = _field_element(family, M[p][p])
+                if rational_sign(e, w.kinds[:-1])[0] > 0:
+                    chosen = (p, e)
+                    break
+        if chosen is None:
+            return None
+        p, e = chosen
+        fact = w.factorization(e, need_sign=True)
+        if fact is None:
+            return None
+        order.append(p)
+        pivots.append(fact)
+        rest.remove(p)
+        a = M[p][p]
+        M = {i: {j: checker_family.padd(checker_family.pmul(a, M[i][j]), checker_family.pmul(M[i][p], M[p][j]), -1)
+                 for j in rest} for i in rest}
+    del one
+    return {"type": "psd_hessian", "order": order, "pivots": pivots}
+
+
+def _cut_chain(family: Family, cuts: tuple[int, ...], links: list, x_end: list, y_start: list, strict: bool) -> list:
+    """T with T_{c_j} = x_j y_j^T over QQ(params) (exactdln.escape.cut_chain_direction without the
+    normalization y / |y|^2, which would put sums of squares in denominators)."""
+    K, H, widths = family.field, family.depth, family.widths
+    xs, ys = links + [x_end], [y_start]
+    for j, x in enumerate(links):
+        xi = family_partial_product(family, cuts[j] + 1, cuts[j + 1] - 1) * DomainMatrix([[v] for v in x], (len(x), 1), K)
+        if strict:   # the part of xi orthogonal to range W_{c_(j+1)-1:1}
+            prefix = family_partial_product(family, 1, cuts[j + 1] - 1)
+            _, cols = prefix.rref()
+            if cols:
+                S = prefix.extract(list(range(prefix.shape[0])), list(cols))
+                xi = xi - S * (S.transpose() * S).inv() * (S.transpose() * xi)
+        ys.append([r[0] for r in xi.to_list()])
+    T = [[[K.zero] * widths[h - 1] for _ in range(widths[h])] for h in range(1, H + 1)]
+    for c, x, y in zip(cuts, xs, ys):
+        T[c - 1] = [[xa * yb for yb in y] for xa in x]
+    return T
+
+
+def _escape_claim(w: _Writer, family: Family, fam: dict, max_links: int = 16) -> dict | None:
+    """A cut-chain curve W + tT over QQ(params) (achour.md §6.3, unnormalized relaxed form: T_{c_j} = x_j y_j^T,
+    x_j in ker W_{c_(j+1):c_j+1}, y_(j+1) = W_{c_(j+1)-1:c_j+1} x_j, end vectors at an entry of
+    K = W_{H:c_m+1}^T G W_{c_1-1:1}^T of known sign) whose first nonzero coefficient is provably negative."""
+    import itertools
+
+    from ..symbolic.analysis import family_residual
+    from ..symbolic.hessian import rational_sign
+
+    K, H, widths = family.field, family.depth, family.widths
+    kinds = w.kinds[:-1]
+    G = family_residual(family)
+
+    def kernel(M: DomainMatrix) -> list[list[Any]]:
+        R, cols = M.rref()
+        Rl = R.to_list()
+        out = []
+        for f in (c for c in range(M.shape[1]) if c not in cols):
+            v = [K.zero] * M.shape[1]
+            v[f] = K.one
+            for row, c in enumerate(cols):
+                v[c] = -Rl[row][f]
+            out.append(v)
+        return out
+
+    def unit(n: int, i: int, sign=1) -> list[Any]:
+        return [K.one * sign if k == i else K.zero for k in range(n)]
+
+    for m in range(H, 1, -1):
+        for cuts in itertools.combinations(range(1, H + 1), m):
+            Kc = (family_partial_product(family, cuts[-1] + 1, H).transpose() * G
+                  * family_partial_product(family, 1, cuts[0] - 1).transpose()).to_list()
+            ends = []
+            for a_, row in enumerate(Kc):
+                for b_, e in enumerate(row):
+                    sgn = rational_sign(e, kinds)[0] if e else 0
+                    if sgn:
+                        ends.append((unit(len(Kc), a_, sgn), unit(len(row), b_)))
+            links = [kernel(family_partial_product(family, cuts[j] + 1, cuts[j + 1])) for j in range(m - 1)]
+            if not ends or any(not l for l in links):
+                continue
+            for chosen in itertools.islice(itertools.product(*links), max_links):
+                for (x_end, y_start), strict in itertools.product(ends[:3], (True, False)):
+                    T = _cut_chain(family, cuts, list(chosen), x_end, y_start, strict)
+                    probe = _Writer(family)
+                    probe.denominators = dict(w.denominators)
+                    curve = checker_family.directions(fam, json.loads(json.dumps([probe.matrix(M) for M in T])), "T")
+                    coeffs, den = checker_family.loss_numerator(fam, [curve])
+                    k = next((k for k in range(1, len(coeffs)) if coeffs[k]), None)
+                    if k is None:
+                        continue
+                    value = _field_element(family, coeffs[k], den)
+                    if rational_sign(value, kinds)[0] >= 0:
+                        continue
+                    fact = w.factorization(value, need_sign=True)
+                    if fact is not None:
+                        return {"type": "escape_curve", "coefficients": [[w.matrix(M) for M in T]], "order": k,
+                                "coefficient": fact}
+    return None
+
+
 def _not_critical_claim(w: _Writer, family: Family) -> dict | None:
     best = None
     for h, g in enumerate(family_gradient(family), 1):
@@ -240,15 +374,18 @@ def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
                     claims.append(c)
         evidence = None
         if verdict.kind == STRICT_SADDLE:
-            evidence = _strict_claim(w, family)
+            evidence = [_strict_claim(w, family)]
         elif verdict.kind == GLOBAL_MINIMIZER:
-            evidence = _top_eigenspace_claim(w, family, verdict)
-        if evidence:
-            claims.append(evidence)
+            evidence = [_top_eigenspace_claim(w, family, verdict)]
+        elif verdict.kind == NON_STRICT_SADDLE:
+            fam = _checker_view(w, family, weights)
+            evidence = [_psd_claim(w, family, fam), _escape_claim(w, family, fam)]
+        if evidence and all(evidence):
+            claims.extend(evidence)
             kind = verdict.kind
         else:
-            missing.append(f"no {verdict.kind} evidence found for the family (format v1 certifies strict saddles, "
-                           "global minimizers and non-critical families)")
+            missing.append(f"no {verdict.kind} evidence found for the family (the engine looks for strict-saddle "
+                           "directions, top eigenspaces, psd eliminations with cut-chain escape curves)")
     else:
         claim = _not_critical_claim(w, family)
         if claim:
