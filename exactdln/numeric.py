@@ -78,6 +78,7 @@ class NumericClassification:
     n_parameters: int
     reasons: tuple[str, ...] = ()
     undecided: tuple[str, ...] = ()
+    structural_zeros: int = 0            # zero eigenvalues certified by the orbit congruence, not by a band
 
     @property
     def separated(self) -> bool:
@@ -105,6 +106,7 @@ class NumericClassification:
             "n_parameters": self.n_parameters,
             "reasons": list(self.reasons),
             "undecided": list(self.undecided),
+            "structural_zeros": self.structural_zeros,
         }
 
     def __str__(self) -> str:
@@ -603,7 +605,7 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
         reasons.append("the Hessian has no clearly negative eigenvalue and no theorem route decides")
     return NumericClassification(kind=kind, critical=True, inertia=inertia, fitted=fitted,
                                  min_eigenvalue=min_eig, reasons=tuple(reasons),
-                                 undecided=tuple(undecided + h_reasons), **base)
+                                 undecided=tuple(undecided + h_reasons), structural_zeros=split, **base)
 
 
 def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: str) -> int | None:
