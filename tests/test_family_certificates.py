@@ -340,3 +340,45 @@ def test_verdict_lists_both_routes(fam, kind):
     assert out["routes"]["theorem"] == kind
     assert out["routes"]["hessian"]["implies"] == ("strict_saddle" if kind == "strict_saddle" else "psd")
     assert out["agree"] is True
+
+
+def test_specialized_escape_curve_passes_the_point_checker():
+    """The N1 family's escape curve, specialized at random admissible points, is an escape curve of
+    order 3 for the independent point checker."""
+    data = _n1()
+    claim = next(c for c in data["claims"] if c["type"] == "escape_curve")
+    rng = random.Random(11)
+    for _ in range(3):
+        values = [Fraction(rng.randint(-9, 9), rng.randint(1, 4)), Fraction(rng.choice([-1, 1]) * rng.randint(1, 9), 2)]
+        mat = lambda M: [[str(_at(e, values)) for e in row] for row in M]   # noqa: E731
+        point = {"format": "exactdln-certificate", "version": 1,
+                 "problem": {"X": data["X"], "Y": data["Y"]},
+                 "point": {"weights": [mat(W) for W in data["weights"]]},
+                 "claims": [{"type": "critical"},
+                            {"type": "escape_curve", "coefficients": [[mat(C) for C in claim["coefficients"][0]]]}]}
+        results = checker.check_certificate(point)
+        assert all(ok for _, ok, _ in results)
+        assert "t^3" in results[-1][2]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_fuzzed_non_strict_certificates_never_traceback(data):
+    cert = _n1()
+    claim = data.draw(st.sampled_from([c for c in cert["claims"] if c["type"] in ("psd_hessian", "escape_curve")]))
+    node, key = claim, None
+    for _ in range(data.draw(st.integers(1, 6))):
+        if isinstance(node, dict) and node:
+            key = data.draw(st.sampled_from(sorted(node)))
+        elif isinstance(node, list) and node:
+            key = data.draw(st.integers(0, len(node) - 1))
+        else:
+            break
+        parent, node = node, node[key]
+    if key is not None:
+        parent[key] = data.draw(_LEAVES)
+    try:
+        results = checker_family.check_certificate(cert)
+    except checker_family.Malformed:
+        return
+    assert all(isinstance(ok, bool) for _, ok, _ in results)
