@@ -94,3 +94,24 @@ def test_aligned_route_keeps_the_hidden_structure(family, expected, depth):
     r = snap(data.problem, noisy)
     assert r.snapped and r.route == "aligned" and r.kind == expected, str(r)
     assert r.distance < 1e-5
+
+
+def test_random_families_under_float_generic_changes_of_basis():
+    # Random family points (achour.md §3: global, minimal, N1, S1, S2, S3, scrambled data) under a
+    # float-generic hidden change of basis (class-preserving, §7) plus 1e-8 noise. The rationalize
+    # and aligned routes must give the family's class; the unaligned structure route may differ
+    # only where the class depends on pivots (S = [r], r < r_max, H >= 3), and then says so.
+    from exactdln.construct import random_instance
+    rng, nrng = random.Random(3), np.random.default_rng(3)
+    for _ in range(60):
+        inst = random_instance(rng, max_depth=4, max_width=3)
+        f, widths, H = _floats(inst.weights), inst.widths, len(inst.weights)
+        A = [np.eye(widths[0])] + [np.eye(widths[h]) + 0.3 * nrng.standard_normal((widths[h],) * 2) for h in range(1, H)]
+        A.append(np.eye(widths[-1]))
+        noisy = [A[h + 1] @ f[h] @ np.linalg.inv(A[h]) + 1e-8 * nrng.standard_normal(f[h].shape) for h in range(H)]
+        r = snap(inst.problem, noisy)
+        assert r.snapped, str(inst)
+        if r.route in ("rationalize", "aligned"):
+            assert r.kind == inst.expected_kind and r.relative_distance < 1e-4, (str(inst), r.route)
+        elif r.kind != inst.expected_kind:
+            assert any("pivots" in n for n in r.notes), str(inst)
