@@ -31,6 +31,7 @@ from exactdln.highprec import classify_mp  # noqa: E402
 from exactdln.inertia import symmetric_inertia  # noqa: E402
 from exactdln.landscape.derivatives import hessian_matrix  # noqa: E402
 from exactdln.numeric import classify_float, hessian_matrix_float  # noqa: E402
+from exactdln.classify import classify  # noqa: E402
 
 NAIVE_RTOL = 1e-10
 
@@ -89,20 +90,15 @@ def speed_report() -> None:
     r, t = timed(lambda: classify_float(inst.problem, inst.weights))
     print(f"float path, n = {n} parameters (depth 5, width 20): {t:.2f} s, kind {r.kind} (expected {inst.expected_kind})")
 
-    inst = large_instance(random.Random(1), depth=3, width=10, digits=6)
-    n = sum(w.nrows * w.ncols for w in inst.weights)
-    r, t_mp = timed(lambda: classify_mp(inst.problem, inst.weights, start_digits=50, max_digits=50))
-    print(f"mpmath path, n = {n}, 50 digits: {t_mp:.2f} s, kind {r.kind} (expected {inst.expected_kind}), inertia {r.inertia}")
-    inertia, t_ex = timed(lambda: symmetric_inertia(hessian_matrix(inst.problem, inst.weights)))
-    print(f"exact Hessian + exact inertia, n = {n}: {t_ex:.2f} s, inertia {inertia}")
-    print(f"  ratio mpmath / exact-inertia: {t_mp / t_ex:.2f}")
-    try:
-        from exactdln.classify import classify
-    except ImportError:
-        print("  (exactdln.classify not present: full exact classification not timed)")
-    else:
+    for digits in (6, 40):
+        inst = large_instance(random.Random(1), depth=3, width=10, digits=digits)
+        n = sum(w.nrows * w.ncols for w in inst.weights)
+        r, t_mp = timed(lambda: classify_mp(inst.problem, inst.weights, start_digits=50))
+        print(f"{digits}-digit entries, n = {n}: mpmath (start 50 digits, confirmed at {r.digits}) {t_mp:.2f} s, "
+              f"kind {r.kind} (expected {inst.expected_kind}), inertia {r.inertia}")
         c, t_c = timed(lambda: classify(inst.problem, inst.weights))
-        print(f"exact classify, n = {n}: {t_c:.2f} s, kind {c.kind}; ratio mpmath / classify: {t_mp / t_c:.2f}")
+        print(f"  exact classify {t_c:.2f} s, kind {c.kind}, inertia {c.inertia}; ratio mpmath / exact: {t_mp / t_c:.2f}"
+              f" ({'mpmath' if t_mp < t_c else 'exact'} wins)")
 
 
 def main() -> None:

@@ -124,6 +124,9 @@ class NumericClassification:
 MARGIN = 1024
 """A magnitude above MARGIN times its rounding-error bound is nonzero (about three digits of safety)."""
 
+FLOAT_ORBIT_LIMIT = 1200
+"""float64 tries the orbit reduction to certify a zero count up to this many parameters."""
+
 
 def separate(value: Any, noise: Any, scale: Any) -> bool | None:
     """Decide whether a computed nonnegative magnitude is zero.
@@ -575,6 +578,20 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
         reasons.append(f"{split} orbit directions split off the Hessian by an exact congruence (Sylvester); "
                        f"inertia from the {n - split} x {n - split} complement")
     h_reasons = [s.replace(f"of {n - split} is", f"of {n - split} (orbit-reduced) is") for s in h_reasons] if split else h_reasons
+    if (inertia is None and not split and critical is True and not problem.regularized and H >= 2
+            and n <= FLOAT_ORBIT_LIMIT):
+        # float64: the full spectrum gave the signs; the zero count is certified only if, after
+        # splitting off the orbit directions exactly, no eigenvalue of H[F, F] is in the zero band.
+        P_off, F_keep = orbit_pivots([np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape)
+                                      for w in ws], widths)
+        if P_off:
+            red, _, _, red_reasons = ar.hessian_inertia(Hm[np.ix_(F_keep, F_keep)], h_noise, h_scale)
+            if red is not None:
+                split = len(P_off)
+                inertia = Inertia(red.n_plus, red.n_minus, red.n_zero + split)
+                h_reasons = []
+                reasons.append(f"inertia certified after splitting {split} orbit directions off the Hessian by an exact "
+                               f"congruence (Sylvester): the {n - split} x {n - split} complement has no eigenvalue in the zero band")
     min_eig = None if min_eig is None else ar.to_float(min_eig)
     hess_strict = n_minus > 0
     hess_psd = inertia is not None and inertia.n_minus == 0

@@ -263,18 +263,23 @@ def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[
     if basis is None:
         return None, why
     Q, M, Syx, _ = basis
-    if r == 0:
-        return None, "S is empty: the minimal construction is W_{H:1} = 0"
-    QtQ_inv = (Q.transpose() * Q).inv()
-    N = QtQ_inv * Q.transpose() * M
-    P_S = Q * QtQ_inv * Q.transpose()
+    if r == 0:                                                      # S empty: W_H = 0, product 0
+        N = fmpq_mat(0, widths[0])
+        P_S = fmpq_mat(Q.nrows(), Q.nrows())
+    else:
+        QtQ_inv = (Q.transpose() * Q).inv()
+        N = QtQ_inv * Q.transpose() * M
+        P_S = Q * QtQ_inv * Q.transpose()
     hidden = [_rational_low_rank(fw[h]) for h in range(1, H - 1)]
     B = identity(widths[1])
     for Wh in hidden:
         B = Wh * B
     Qf = np.array([[float(Q[i, j]) for j in range(r)] for i in range(Q.nrows())])
-    Lf = np.linalg.lstsq(Qf, fw[-1], rcond=None)[0]
-    L = _rational_low_rank(Lf) if Lf.shape[0] else fmpq_mat(0, widths[H - 1])
+    if r:
+        Lf = np.linalg.lstsq(Qf.reshape(Q.nrows(), r), fw[-1], rcond=None)[0]
+        L = _rational_low_rank(Lf)
+    else:
+        L = fmpq_mat(0, widths[H - 1])
     R = Syx.transpose() * (identity(P_S.nrows()) - P_S)            # Sigma_XY (I - P_S), d_x x d_y
     # W_1 = F1 G1 with the float column factor F1 kept (so rank and column space are the float
     # point's) and G1 the exact projection of the rounded float row factor onto the conditions.
@@ -300,6 +305,10 @@ def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[
                         row[k * dx + j] += BF[c, k] * R[j, e]
             rows.append(row)
             rhs.append(fmpq(0))
+    if rho == 0 or not rows:
+        W1 = F1 * G1
+        layers = [W1] + hidden + [Q * L]
+        return tuple(from_fmpq_mat(x) for x in layers), ""
     A = fmpq_mat(len(rows), rho * dx, [x for row in rows for x in row])
     b = fmpq_mat(len(rhs), 1, rhs)
     _, pivots = rref_pivots(A.transpose())                         # independent constraints
@@ -348,6 +357,19 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
             break
     if best is not None:
         D, cand, d, rel = best
+        if rel > 1e-6 and not problem.regularized:
+            # A coarse rounding can land on another critical point (found: denominator 100,
+            # 1e-4 away from a 1e-8-perturbed point); the aligned construction keeps the float
+            # point's hidden structure, so prefer it when it is 100 times closer.
+            S, _ = _fitted_numeric(problem, fw)
+            if S is not None:
+                aligned, _ = _aligned_point(problem, fw, widths, S)
+                if aligned is not None and is_critical(problem, aligned):
+                    da, rela = _distance(aligned, fw)
+                    if da * 100 < d:
+                        kind, by, inertia = _exact_verdict(problem, aligned)
+                        return SnapResult(True, "aligned", aligned, kind, by, da, rela, S, None,
+                                          (f"preferred to the rationalization at denominator {D}, {d:.2g} away",), inertia)
         kind, by, inertia = _exact_verdict(problem, cand)
         return SnapResult(True, "rationalize", cand, kind, by, d, rel, None, D, (), inertia)
     notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} within relative distance {radius:g} "
