@@ -12,7 +12,7 @@ rounding-error bound ``noise`` (derived from the unit roundoff, the matrix sizes
 norms of the factors that produced v) and a scale is
 
 - zero when v <= noise,
-- nonzero when v >= sqrt(noise * scale) (half of the available digits survive),
+- nonzero when v >= min(MARGIN * noise, sqrt(noise * scale)) (MARGIN = 1024),
 - undecided in between; the verdict is then ``inconclusive`` and names the quantity.
 
 The algorithm (:func:`analyse`) is written against a small arithmetic interface
