@@ -15,7 +15,8 @@ FORMAT.md). Evidence per kind (certify.md, achour.md §6):
   v^T H v / 2 < 0. The claim's ``source`` says which;
 - non-strict saddle (lambda = 0): ``psd_hessian`` (rref kernel of the Hessian and an LDL^T of
   the Hessian on the rref pivot columns, ``inertia.psd_ldl``) plus an ``escape_curve`` from
-  the cut-chain search of achour.md §6.3 (:mod:`exactdln.escape`);
+  the cut-chain search of achour.md §6.3 (:mod:`exactdln.escape`), straight lines first, then
+  quadratic curves W + t T_a + t^2 T_b;
 - regularized (lambda > 0): critical + strict_saddle where a negative direction exists;
   otherwise no kind claim (format version 1 cannot certify a regularized local minimum).
 
