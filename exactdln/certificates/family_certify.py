@@ -231,7 +231,6 @@ def _psd_claim(w: _Writer, family: Family, fam: dict) -> dict | None:
     from ..symbolic.hessian import rational_sign
 
     M = checker_family.hessian_numerators(fam)
-    one = checker_family.pconst(1, fam["n"])
     rest, order, pivots = list(range(len(M))), [], []
     while any(M[i][j] for i in rest for j in rest):
         chosen = None
@@ -253,7 +252,6 @@ def _psd_claim(w: _Writer, family: Family, fam: dict) -> dict | None:
         a = M[p][p]
         M = {i: {j: checker_family.padd(checker_family.pmul(a, M[i][j]), checker_family.pmul(M[i][p], M[p][j]), -1)
                  for j in rest} for i in rest}
-    del one
     return {"type": "psd_hessian", "order": order, "pivots": pivots}
 
 

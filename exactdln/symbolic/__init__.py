@@ -13,11 +13,15 @@ from typing import Any, Mapping
 
 from .analysis import FamilyVerdict, analyze_family, criticality_variety, family_gradient, generic_partial_ranks
 from .family import Family, PoleError, load_family
+from .hessian import HessianRoute, family_hessian, hessian_route
 from .parser import parse_entry
 
 __all__ = [
     "Family",
     "FamilyVerdict",
+    "HessianRoute",
+    "family_hessian",
+    "hessian_route",
     "PoleError",
     "analyze_family",
     "classify_family",
