@@ -88,6 +88,8 @@ def parse_number(value: Any, field: str = "value", limits: Limits = DEFAULT_LIMI
     """
     if isinstance(value, bool):
         raise InputError("a boolean is not a number", field)
+    if isinstance(value, _RejectedNumber):
+        raise InputError(value.reason, field)
     if isinstance(value, int):
         _check_digits(abs(value), field, limits)
         return Fraction(value)
@@ -427,8 +429,15 @@ def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DE
         raise
 
 
-def _reject_constant(name: str) -> Any:
-    raise InputError(f"{name} is not a finite number")
+class _RejectedNumber:
+    """A JSON literal refused by the reader; reported with its field by :func:`parse_number`."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _reject_constant(name: str) -> _RejectedNumber:
+    return _RejectedNumber(f"{name} is not a finite number")
 
 
 def load_point_text(text: str, source: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
@@ -449,9 +458,9 @@ def load_point_text(text: str, source: str = "<string>", limits: Limits = DEFAUL
 
 
 def _safe_int(limits: Limits):
-    def parse(s: str) -> int:
+    def parse(s: str) -> int | _RejectedNumber:
         if len(s.lstrip("-")) > limits.max_digits:
-            raise InputError(f"number has more than {limits.max_digits} digits")
+            return _RejectedNumber(f"number has more than {limits.max_digits} digits")
         return int(s)
     return parse
 

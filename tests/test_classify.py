@@ -333,13 +333,7 @@ def test_regularized_zero_hessian_is_lambda_identity_at_depth_three():
     assert hessian_inertia(problem, weights) == Inertia(12, 0, 0)
 
 
-REGULARIZED_SOURCE_BUG = ("exactdln/classify.py:209 (_classify_regularized) calls "
-                          "theory.regularized.classify_regularized(problem, weights, source=source), but that function "
-                          "(regularized.py:701) takes no `source` keyword -> TypeError for every critical point "
-                          "with lambda > 0")
 
-
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=REGULARIZED_SOURCE_BUG)
 def test_classify_regularized_strict_saddle_at_zero():
     # lam = 2 < sigma_1(G) = 3: two negative eigenvalues (derivation above), so a strict saddle
     problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]], "2")
@@ -349,7 +343,6 @@ def test_classify_regularized_strict_saddle_at_zero():
     assert c.loss == 5                      # 1/2 ||Y||^2 = 1/2 (9 + 1)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=REGULARIZED_SOURCE_BUG)
 def test_classify_regularized_zero_at_depth_three_is_a_minimizer():
     problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]], "1/3")
     weights = [[[0, 0], [0, 0]]] * 3

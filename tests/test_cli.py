@@ -113,10 +113,7 @@ def test_bad_input_exit_2_names_file_and_field(tmp_path, content, field):
     assert out.returncode == 2 and "Traceback" not in out.stderr and out.stdout.strip() == ""
 
 
-NOT_UTF8 = pytest.param(b"\xff\xfe\x00", marks=pytest.mark.xfail(strict=True, reason=(
-    "exactdln/commands/classify.py:_is_family (line 32-38) opens the file as UTF-8 and catches only OSError: "
-    "a non-UTF-8 file raises UnicodeDecodeError -> traceback and exit 1 instead of load_point's 'not UTF-8 text' "
-    "and exit 2")))
+NOT_UTF8 = b"\xff\xfe\x00"
 
 
 @pytest.mark.parametrize("content", ["{not json", "[" * 100000, NOT_UTF8])

@@ -89,8 +89,6 @@ def test_non_finite_strings(tmp_path, text):
     expect_error(tmp_path, point(X=[[1, text], [0, 1]]), "X[0][1]", message="finite")
 
 
-@pytest.mark.xfail(strict=True, reason="problem.py _reject_constant (parse_constant) raises InputError without a "
-                   "field, so a bare JSON NaN/Infinity literal is not located; the issue asks for file AND field")
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_json_literals_name_the_field(tmp_path, literal):
     text = '{"X": [[1, %s], [0, 1]], "Y": [[3, 0], [0, 1]], "weights": [[[1, 0], [0, 1]]]}' % literal
@@ -176,8 +174,6 @@ def test_absurd_json_integer_is_refused(tmp_path):
     expect_error(tmp_path, text, None, message="digits")
 
 
-@pytest.mark.xfail(strict=True, reason="problem.py _safe_int (json parse_int hook) raises InputError without a "
-                   "field, so a JSON integer with too many digits is not located; the issue asks for file AND field")
 def test_absurd_json_integer_names_the_field(tmp_path):
     text = '{"X": [[1%s, 0], [0, 1]], "Y": [[3, 0], [0, 1]], "weights": [[[1, 0], [0, 1]]]}' % ("0" * 6000)
     expect_error(tmp_path, text, "X[0][0]")

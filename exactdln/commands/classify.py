@@ -31,9 +31,9 @@ def _limit() -> int:
 
 def _is_family(path: str) -> bool:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, "rb") as fh:
             head = fh.read(1 << 20)
-        return '"parameters"' in head
+        return b'"parameters"' in head
     except OSError:
         return False
 
