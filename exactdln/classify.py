@@ -41,7 +41,7 @@ from .results import (
 )
 from .spectral import SpectralFacts
 from .theory.achour import classify_by_theorem
-from .theory.yun import NOT_GLOBAL, global_optimality_test
+from .theory.yun import global_optimality_test
 
 __all__ = ["classify", "hessian_inertia", "AUTO_HESSIAN_LIMIT", "METHODS"]
 
@@ -111,15 +111,14 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
 
     if problem.regularized:
         # Chen, Jiang, Wang: the theory of the regularized loss; it computes the exact inertia itself
-        return _classify_regularized(point, loss, rank, ranks, assumptions, want_hessian, notes, source)
+        return _classify_regularized(point, loss, rank, ranks, assumptions, notes, source)
 
     global_verdict = None
     if facts.sigma_xx_invertible:
         global_verdict = global_optimality_test(facts)
         methods.append(global_verdict)
         fitted = facts.fitted_eigen_indices()
-        if facts.sigma_rank >= 0:
-            global_value = _global_value(point, facts)
+        global_value = _global_value(point, facts)
     else:
         notes.append("Sigma_XX is singular: neither theorem applies")
 
@@ -198,7 +197,7 @@ def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:
     return None
 
 
-def _classify_regularized(point, loss, rank, ranks, assumptions, want_hessian, notes, source) -> Classification:
+def _classify_regularized(point, loss, rank, ranks, assumptions, notes, source) -> Classification:
     """lambda > 0: Chen, Jiang, Wang (:mod:`exactdln.theory.regularized`) decides, with the exact Hessian.
 
     Its routes (closed-form critical values for whitened data, exact inertia with the

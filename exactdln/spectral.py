@@ -15,12 +15,11 @@ chi_Sigma; exact real-root isolation of chi_Sigma tells which eigenvalues are fi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
 
 from flint import fmpq, fmpq_mat, fmpq_poly
 
-from .arith.exact import identity, nullspace, rank, rref_pivots
+from .arith.exact import identity, rank, rref_pivots
 from .arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at
 from .landscape.point import ExactPoint
 from .results import Assumptions
@@ -83,10 +82,6 @@ class SpectralFacts:
         """Distinct eigenvalues of Sigma, increasing, as isolated real roots."""
         return isolate_real_roots(self.chi_sigma)
 
-    @cached_property
-    def sigma_rank(self) -> int:
-        return rank(self.sigma)
-
     # --- the product's range ------------------------------------------------------
     @cached_property
     def _range_rref(self) -> tuple[fmpq_mat, list[int]]:
@@ -145,14 +140,6 @@ class SpectralFacts:
         if remainder != 0:
             raise ArithmeticError("chi_S does not divide chi_Sigma: range P is not Sigma-invariant")
         return quotient
-
-    @cached_property
-    def fitted_sum(self) -> fmpq | None:
-        """sum_{i in S} lambda_i = tr M (rational)."""
-        M = self.restriction
-        if M is None:
-            return None
-        return sum((M[i, i] for i in range(M.nrows())), fmpq(0))
 
     def fitted_eigen_indices(self) -> tuple[int, ...] | None:
         """S: 1-based positions, in decreasing order of eigenvalue, of the eigenvalues of Sigma on range P.
@@ -215,29 +202,6 @@ class SpectralFacts:
             f"an unfitted eigenvalue (~{float(largest_unfitted):.6g}) exceeds a fitted one "
             f"(~{float(smallest_fitted):.6g})"
         )
-
-    def separator(self) -> Fraction | None:
-        """A rational c strictly between the fitted and unfitted eigenvalues, if one exists."""
-        chi_s, chi_perp = self.chi_fitted, self.chi_unfitted
-        if chi_s is None or chi_perp is None or chi_s.degree() == 0:
-            return None
-        perp_roots = isolate_real_roots(chi_perp)
-        fitted_roots = isolate_real_roots(chi_s)
-        a, b = fitted_roots[0], (perp_roots[-1] if perp_roots else None)
-        if b is None:
-            return a.lo - 1
-        if compare_roots(a, b) <= 0:
-            return None
-        while not b.hi < a.lo:
-            a, b = a.bisect(), b.bisect()
-        return (a.lo + b.hi) / 2
-
-    def orthogonal_complement_basis(self) -> fmpq_mat:
-        """N: a rational basis of (range P)^perp (columns)."""
-        Q = self.range_basis
-        if Q.ncols() == 0:
-            return identity(Q.nrows())
-        return nullspace(Q.transpose())
 
 
 def spectral_facts(point: ExactPoint) -> SpectralFacts:
