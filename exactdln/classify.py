@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .inertia import kernel_complement_inertia, symmetric_inertia
+from .inertia import symmetric_inertia
 from .landscape.derivatives import _gradient, _hessian_matrix, _loss
 from .landscape.point import ExactPoint
 from .landscape.products import _partial_ranks
-from .landscape.symmetry import orbit_directions
+from .landscape.reduced_hessian import reduced_hessian_inertia
 from .problem import Problem
 from .arith.exact import rank as exact_rank, to_fraction
 from .results import (
@@ -63,15 +63,11 @@ def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
 
 
 def _hessian_inertia(point: ExactPoint, critical: bool | None) -> Inertia:
-    hessian = _hessian_matrix(point)
     if critical is None:
         critical = all(all(x == 0 for x in g.entries()) for g in _gradient(point))
     if critical and point.depth >= 2:
-        generators = orbit_directions(point, orthogonal_only=point.problem.regularized)
-        if generators.nrows():
-            inertia, _ = kernel_complement_inertia(hessian, generators)
-            return inertia
-    return symmetric_inertia(hessian)
+        return reduced_hessian_inertia(point, orthogonal_only=point.problem.regularized)
+    return symmetric_inertia(_hessian_matrix(point))
 
 
 def classify(problem: Problem, weights: Any, *, method: str = "auto", source: str | None = None,

@@ -16,11 +16,11 @@ Methods of :func:`symmetric_inertia`:
   finished by a scalar LDL^T with 1x1 / 2x2 pivots (Bunch-Parlett style, exact).
 - ``"auto"``: charpoly for n <= 48; otherwise reduce to a nonsingular principal block
   (modular pivots + FLINT's exact rank), then a float-guided congruence Q^T A Q
-  (Q = rounded, rescaled float eigenvectors, integer) that is verified exactly to be
-  strictly diagonally dominant (Gershgorin) or to have off-diagonal Frobenius norm
-  below its smallest diagonal magnitude (Weyl). Falls back to the charpoly of the
-  block when the check fails (ill-conditioned block). Exact in every case: the floats
-  only propose Q.
+  (Q = rounded, rescaled float eigenvectors of the Jacobi-equilibrated block, integer)
+  that is verified in integer arithmetic to be strictly diagonally dominant (Gershgorin)
+  or to have off-diagonal Frobenius norm below its smallest diagonal magnitude (Weyl);
+  see :mod:`exactdln.guided`. Falls back to the charpoly of the block when the check
+  fails (ill-conditioned block). Exact in every case: the floats only propose Q.
 
 Facts used (each is checked in the code where it is relied on):
 
@@ -42,6 +42,9 @@ from fractions import Fraction
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
+from .guided import PRIMES as _PRIMES
+from .guided import SMALL as _SMALL
+from .guided import IntegerSymmetric, guided_nonsingular_inertia, integer_symmetric_inertia
 from .results import Inertia
 
 __all__ = [
@@ -54,23 +57,9 @@ __all__ = [
 
 METHODS = ("auto", "ldl", "charpoly")
 
-# Block sizes finished directly: by FLINT's charpoly in "auto", by the scalar elimination in
-# "ldl" (smaller leaves keep more of the work in FLINT; measured best at 8-16 for n = 150).
-_SMALL = 48
+# Blocks of size <= this are finished by the scalar elimination in "ldl" (smaller leaves keep
+# more of the work in FLINT; measured best at 8-16 for n = 150). "auto" finishes at _SMALL.
 _SMALL_LDL = 16
-
-# Word-size primes for modular ranks (a bad prime only costs a retry, never correctness).
-_PRIMES = (
-    4611686018427387847,
-    4611686018427387817,
-    4611686018427387787,
-    4611686018427387761,
-    4611686018427387751,
-    4611686018427387737,
-)
-
-# Bits of the integer approximation of the float eigenvectors in the guided congruence.
-_GUIDE_BITS = 30
 
 
 # ---------------------------------------------------------------------------
@@ -255,64 +244,6 @@ def _charpoly_inertia(matrix: fmpq_mat) -> Inertia:
 
 
 # ---------------------------------------------------------------------------
-# float-guided congruence (verified exactly)
-
-_UNIT = 2.0 ** -53
-
-
-def _float_guided_inertia(matrix: fmpz_mat) -> Inertia | None:
-    """Inertia of a nonsingular integer symmetric A via a verified congruence, or None.
-
-    Q = round(2^b V) with V the float eigenvectors of A; B = Q^T A Q is computed exactly.
-    If |B_ii| > sum_{j != i} |B_ij| for all i (Gershgorin) or min |B_ii| > ||B - diag B||_F
-    (Weyl), then every D + t(B - D), t in [0, 1], is nonsingular, so inertia(B) = signs of
-    diag(B); B nonsingular forces det Q != 0, so inertia(A) = inertia(B) by (F3).
-    The float checks carry a margin that covers conversion and summation rounding
-    (each float(x) has relative error <= 2^-53, a sum of n nonnegative terms <= n 2^-53).
-    """
-    n = matrix.nrows()
-    try:
-        grid = np.array(matrix.entries(), dtype=float).reshape(n, n)
-        if not np.all(np.isfinite(grid)):
-            return None
-        scale = np.max(np.abs(grid))
-        values, vectors = np.linalg.eigh(grid / scale)
-        magnitudes = np.abs(values)
-        if magnitudes.min() == 0:
-            return None
-        # columns scaled by sqrt(min|lambda| / |lambda_i|): B ~ 2^(2b) min|lambda| sign(Lambda), so the
-        # rounding error of Q is measured against sqrt(|lambda_i|) and b bits suffice up to cond ~ 2^(2b)/n
-        columns = vectors * np.sqrt(magnitudes.min() / magnitudes)
-        guide = np.rint(columns * 2.0 ** _GUIDE_BITS).astype(np.int64)
-        q = fmpz_mat(n, n, guide.ravel().tolist())
-        b = q.transpose() * matrix * q
-        values = np.array(b.entries(), dtype=float).reshape(n, n)
-    except (OverflowError, np.linalg.LinAlgError, ValueError):
-        return None
-    if not np.all(np.isfinite(values)):
-        return None
-    # scale by a power of two (exact) so that squares below cannot overflow
-    _, exponent = np.frexp(np.max(np.abs(values)))
-    values = np.ldexp(values, -int(exponent))
-    diagonal = np.abs(np.diag(values))
-    off = np.abs(values)
-    np.fill_diagonal(off, 0.0)
-    margin = 1.0 + 4 * (n + 2) * _UNIT
-    lower_diagonal = diagonal * (1.0 - 2 * _UNIT)
-    # subnormals after scaling carry absolute (not relative) error: add a slack of n * 2^-1060
-    slack = (n + 1) * 2.0 ** -1060
-    gershgorin = np.all(lower_diagonal > off.sum(axis=1) * margin + slack)
-    weyl = np.min(lower_diagonal) > np.sqrt(np.sum(off * off) * margin * margin) * margin + slack
-    if not (gershgorin or weyl):
-        return None
-    signs = np.diag(values)
-    if np.any(signs == 0):
-        return None
-    n_plus = int(np.sum(signs > 0))
-    return Inertia(n_plus, n - n_plus, 0)
-
-
-# ---------------------------------------------------------------------------
 # block recursion (Haynsworth), all O(n^3) work in FLINT
 
 
@@ -340,12 +271,7 @@ def _nonsingular_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> 
         return _leaf_inertia(matrix, guided)
     integer = _integer_matrix(matrix)
     if guided:
-        found = _float_guided_inertia(integer)
-        if found is not None:
-            return found
-        # the congruence could not be verified (ill-conditioned): FLINT's charpoly is the
-        # fastest exact fallback measured at n <= 300 (bench/bench_inertia.py)
-        return _charpoly_inertia(matrix)
+        return guided_nonsingular_inertia(IntegerSymmetric(matrix=integer))
     k = n // 2
     lead = _block(_entries_grid(integer), list(range(k)), list(range(k)), fmpz_mat)
     for prime in _PRIMES:
@@ -374,6 +300,10 @@ def _block_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> Inerti
     integer = _integer_matrix(matrix)
     if integer.is_zero():
         return Inertia(0, 0, n)
+    if guided:
+        found = integer_symmetric_inertia(IntegerSymmetric(matrix=integer))
+        if found is not None:
+            return found
     for prime in _PRIMES:
         keep = _modular_pivots(integer, prime)
         if keep:

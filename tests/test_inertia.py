@@ -264,3 +264,40 @@ def test_psd_ldl_large_rank_deficient() -> None:
     assert sum(1 for x in factors[2] if x > 0) == 25
     # M - eps I is not PSD: v^T (M - eps I) v = -eps |v|^2 < 0 for v in ker M (dimension 45)
     assert psd_ldl(m - diagonal([Fraction(1, 10**6)] * 70)) is None
+
+
+@pytest.mark.parametrize("spread_bits,seed", [(0, 1), (60, 2), (400, 3), (1500, 4)])
+def test_badly_scaled_sylvester_cases_take_the_verified_congruence(spread_bits: int, seed: int) -> None:
+    # M = S Q^T diag(d) Q S with S = diag(2^k_i), k_i up to spread_bits: congruent to diag(d), so Sylvester's law
+    # gives the inertia. Equilibration undoes S, so the guided congruence must decide (not fall back), including
+    # entries beyond the float range (spread 1500 bits) and the truncated product (spread 400 and 1500 bits).
+    from exactdln.guided import IntegerSymmetric, guided_congruence_inertia
+
+    rng = random.Random(seed)
+    d = [rng.choice((-3, -1, 1, 2, 5)) for _ in range(60)]
+    m, expected, _ = sylvester_case(d, rng, density=0.2)
+    scale = diagonal([2 ** rng.randint(0, spread_bits) for _ in range(60)])
+    m = scale * m * scale
+    integer, _ = m.numer_denom()
+    assert guided_congruence_inertia(IntegerSymmetric(matrix=integer)) == expected
+    assert symmetric_inertia(m) == expected
+
+
+def test_guided_congruence_on_a_principal_block() -> None:
+    # M = diag(A, 0) scrambled by a permutation: the block on `keep` is A, whose inertia Sylvester's law gives
+    from exactdln.guided import IntegerSymmetric, guided_congruence_inertia, integer_symmetric_inertia
+
+    rng = random.Random(5)
+    d = [rng.choice((-2, 1, 3)) for _ in range(55)]
+    a, expected, _ = sylvester_case(d, rng, density=0.3)
+    n = 70
+    keep = sorted(rng.sample(range(n), 55))
+    rows = [[0] * n for _ in range(n)]
+    for i, ki in enumerate(keep):
+        for j, kj in enumerate(keep):
+            rows[ki][kj] = Fraction(int(a[i, j].p), int(a[i, j].q))
+    m = from_rows(rows)
+    integer, _ = m.numer_denom()
+    matrix = IntegerSymmetric(matrix=integer)
+    assert guided_congruence_inertia(matrix, keep) == expected
+    assert integer_symmetric_inertia(matrix) == expected + Inertia(0, 0, n - 55)

@@ -1,0 +1,343 @@
+"""The Hessian on a complement of the orbit directions, built without the full matrix.
+
+At a critical point of the unregularized loss the orbit directions of the symmetry
+W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1 lie in the kernel of the Hessian
+(:mod:`exactdln.landscape.symmetry`; with weight decay, the orthogonal A only). Let K be
+the matrix whose rows are the orbit generators and P a set of pivot columns of K (columns
+independent over Q), F the complement of P. The congruence of
+:func:`exactdln.inertia.kernel_complement_inertia` gives, by Sylvester's law of inertia,
+
+    inertia(Hess L) = inertia(Hess L[F, F]) + (0, 0, |P|).
+
+So only the principal submatrix on F is needed. For a depth-H network whose hidden layers
+are full rank, |P| = sum_{h<H} d_h^2 and F is about one layer's worth of parameters: at
+depth 3, width 10, the 100 x 100 block of a 300 x 300 Hessian. This module finds P with a
+modular row reduction of K (independence mod a prime implies independence over Q) and
+builds Hess L[F, F] entry by entry from the block formula of
+:mod:`exactdln.landscape.derivatives` (Achour et al. §5, halved), over the integers after
+clearing one common denominator.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import partial
+from math import lcm
+from typing import Sequence
+
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
+
+from ..guided import IntegerSymmetric, integer_symmetric_inertia
+from ..inertia import symmetric_inertia
+from ..results import Inertia
+from .derivatives import hessian_form
+from .point import ExactPoint
+
+__all__ = [
+    "orbit_pivots",
+    "hessian_principal_submatrix",
+    "integer_hessian_principal_submatrix",
+    "reduced_hessian_inertia",
+]
+
+# Word-size primes for the modular row reduction (a prime dividing a denominator is skipped).
+_PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787)
+
+
+def _residues(matrix: fmpq_mat, prime: int) -> list[list[int]] | None:
+    """Entries mod ``prime`` (None if the prime divides a denominator)."""
+    rows = []
+    for i in range(matrix.nrows()):
+        row = []
+        for j in range(matrix.ncols()):
+            x = matrix[i, j]
+            q = int(x.q) % prime
+            if q == 0:
+                return None
+            row.append(int(x.p) * pow(q, -1, prime) % prime)
+        rows.append(row)
+    return rows
+
+
+def _orbit_generators_mod(point: ExactPoint, residues: list[list[list[int]]], prime: int,
+                          orthogonal_only: bool) -> nmod_mat:
+    """The orbit generator matrix of :func:`exactdln.landscape.symmetry.orbit_directions`, mod ``prime``."""
+    H, widths = point.depth, point.widths
+    sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    pairs = [(h, a, b) for h in range(1, H) for a in range(widths[h]) for b in range(widths[h])
+             if a < b or not orthogonal_only]
+    generators = nmod_mat(len(pairs), n, prime)
+    for row, (h, a, b) in enumerate(pairs):
+        d, before, after = widths[h], widths[h - 1], widths[h + 1]
+        Wh, Wnext = residues[h - 1], residues[h]
+        entries: dict[int, int] = {}
+        base = offsets[h - 1]
+        for c in range(before):   # D_h = E W_h: row a of D_h is row b of W_h (E = E_ab, or E_ab - E_ba)
+            entries[base + a * before + c] = entries.get(base + a * before + c, 0) + Wh[b][c]
+            if orthogonal_only:
+                entries[base + b * before + c] = entries.get(base + b * before + c, 0) - Wh[a][c]
+        base = offsets[h]
+        for c in range(after):    # D_{h+1} = -W_{h+1} E: column b of D_{h+1} is -(column a of W_{h+1})
+            entries[base + c * d + b] = entries.get(base + c * d + b, 0) - Wnext[c][a]
+            if orthogonal_only:
+                entries[base + c * d + a] = entries.get(base + c * d + a, 0) + Wnext[c][b]
+        for col, value in entries.items():
+            if value % prime:
+                generators[row, col] = value % prime
+    return generators
+
+
+def _pivot_columns(matrix: nmod_mat) -> tuple[list[int], int]:
+    reduced, rank = matrix.rref()
+    pivots: list[int] = []
+    col = 0
+    for i in range(rank):
+        while int(reduced[i, col]) == 0:
+            col += 1
+        pivots.append(col)
+        col += 1
+    return pivots, rank
+
+
+def _layerwise_pivots(point: ExactPoint, residues: list[list[list[int]]], prime: int) -> list[int]:
+    """P block by block, for the orbit generators of the unregularized loss (see :func:`orbit_pivots`)."""
+    H, widths = point.depth, point.widths
+    sizes = [widths[g] * widths[g - 1] for g in range(1, H + 1)]
+    pivots: list[int] = []
+    offset = 0
+    carry: list[dict[int, int]] = []         # reduced rows with leading entry in block g (block-g coordinates)
+    for g in range(1, H + 1):
+        size = sizes[g - 1]
+        rows: list[dict[int, int]] = list(carry)
+        if g < H:   # E_ab: row a of D_g is row b of W_g; column b of D_{g+1} is -(column a of W_{g+1})
+            d, before, after = widths[g], widths[g - 1], widths[g + 1]
+            Wg, Wnext = residues[g - 1], residues[g]
+            for a in range(d):
+                for b in range(d):
+                    v = {a * before + c: Wg[b][c] for c in range(before) if Wg[b][c]}
+                    v.update({size + c * d + b: prime - Wnext[c][a] for c in range(after) if Wnext[c][a]})
+                    if v:
+                        rows.append(v)
+        if not rows:
+            offset += size
+            carry = []
+            continue
+        width = size + (sizes[g] if g < H else 0)
+        stacked = nmod_mat(len(rows), width, prime)
+        for i, v in enumerate(rows):
+            for j, x in v.items():
+                stacked[i, j] = x
+        reduced, rank = stacked.rref()
+        carry = []
+        col = 0
+        for i in range(rank):
+            while int(reduced[i, col]) == 0:
+                col += 1
+            if col < size:
+                pivots.append(offset + col)
+            else:
+                carry.append({j - size: int(reduced[i, j]) for j in range(col, width) if int(reduced[i, j])})
+            col += 1
+        offset += size
+    return pivots
+
+
+def _full_row_rank_pivots(point: ExactPoint, residues: list[list[list[int]]], prime: int) -> list[int] | None:
+    """P without reducing K, when every hidden W_g has full row rank mod p (see :func:`orbit_pivots`)."""
+    widths = point.widths
+    pivots: list[int] = []
+    offset = 0
+    for g in range(1, point.depth):
+        rows, cols = widths[g], widths[g - 1]
+        columns, rank = _pivot_columns(nmod_mat(rows, cols, [x for r in residues[g - 1] for x in r], prime))
+        if rank < rows:
+            return None
+        pivots.extend(offset + a * cols + c for a in range(rows) for c in columns)
+        offset += rows * cols
+    return pivots
+
+
+def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[int]:
+    """Parameter indices P on which the orbit generators are independent over Q.
+
+    The fact used: if some kernel vectors, restricted to the coordinates P, form an
+    invertible |P| x |P| matrix, P will do (:func:`exactdln.inertia.kernel_complement_inertia`).
+    A matrix of rational vectors whose reduction mod a prime p is invertible is invertible
+    over Q, so P may be found mod p, as long as the vectors are rational kernel vectors.
+
+    P is the set of pivot columns of a row echelon form of the generator matrix K mod a
+    large prime p (the column rank profile of K mod p): the columns K[:, P] are independent
+    mod p, so some |P| x |P| minor of K[:, P] is nonzero mod p and hence over Q, and the
+    rows of K are rational kernel vectors. For a lucky prime |P| = rank K.
+
+    Unregularized loss: K is block bidiagonal (the generators E_ab of hidden layer g live
+    on W_g and W_{g+1} only), so the echelon form is computed block by block: at block g
+    the generators of layer g, stacked with the rows carried from block g - 1 (combinations
+    that vanish on every earlier block), are reduced on the coordinates of W_g and W_{g+1};
+    rows with a leading entry in W_g give P_g, the others are carried to block g + 1.
+    When every hidden W_g has full row rank mod p no reduction of K is needed: the rows of
+    block g are I_{d_g} (x) W_g on the coordinates of W_g (generator (a, b), coordinate
+    (a, c) -> W_g[b, c]), so P_g = {(a, c) : c a column pivot of W_g mod p} and nothing is
+    carried (the echelon form of K is then block diagonal on P).
+    Regularized loss (``orthogonal_only``, generators E_ab - E_ba): the whole K is reduced.
+    Pivots come leftmost first: they fill the early layers, and F, their complement, sits
+    in the late layers.
+    """
+    for prime in _PRIMES:
+        residues = []
+        for w in point.W:
+            r = _residues(w, prime)
+            if r is None:
+                break
+            residues.append(r)
+        else:
+            if not orthogonal_only:
+                fast = _full_row_rank_pivots(point, residues, prime)
+                return fast if fast is not None else _layerwise_pivots(point, residues, prime)
+            generators = _orbit_generators_mod(point, residues, prime, orthogonal_only)
+            if generators.nrows() == 0:
+                return []
+            return _pivot_columns(generators)[0]
+    return []  # every prime divides a denominator: no pivots claimed (still exact, just slower)
+
+
+def _integer_grid(matrix: fmpq_mat) -> tuple[np.ndarray, int]:
+    """(N, d) with matrix = N / d, N as a numpy object array of Python ints."""
+    numerator, denominator = matrix.numer_denom()
+    grid = np.empty(numerator.nrows() * numerator.ncols(), dtype=object)
+    grid[:] = [int(x) for x in numerator.entries()]
+    return grid.reshape(numerator.nrows(), numerator.ncols()), int(denominator)
+
+
+def _layer_coordinates(widths: Sequence[int], parameters: Sequence[int]) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Group parameter indices by layer: (layer, positions in ``parameters``, rows, cols) in W_layer."""
+    H = len(widths) - 1
+    offsets = [0]
+    for h in range(1, H + 1):
+        offsets.append(offsets[-1] + widths[h] * widths[h - 1])
+    index = np.asarray(parameters, dtype=np.int64)
+    layers = np.searchsorted(np.asarray(offsets[1:]), index, side="right") + 1
+    out = []
+    for h in range(1, H + 1):
+        where = np.nonzero(layers == h)[0]
+        if where.size:
+            local = index[where] - offsets[h - 1]
+            out.append((h, where, local // widths[h - 1], local % widths[h - 1]))
+    return out
+
+
+def integer_hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[int]) -> tuple[np.ndarray, int]:
+    """(N, D) with N = D * Hess L[F, F] an integer matrix (numpy object array of Python ints)
+    and D > 0, F = ``parameters``.
+
+    Entry at W_k[a, b], W_h[c, d] (k >= h), from :mod:`exactdln.landscape.derivatives`:
+    [A_k^T A_h]_{ac} [C_k Sigma_XX C_h^T]_{bd} - [A_k^T G C_h^T]_{ad} [W_{k-1:h+1}]_{bc} (k > h),
+    plus lambda_k on the diagonal, A_h = W_{H:h+1}, C_h = W_{h-1:1}, G the residual.
+    A positive multiple has the same inertia (a congruence by sqrt(D) I).
+    """
+    size = len(parameters)
+    groups = _layer_coordinates(point.widths, parameters)
+    A = point.suffix
+    C = point.prefix
+    terms = []  # (k-group, h-group, [(factor grid rows x cols, denominator)])
+    denominators = []
+    for gi, (k, rows_k, a_k, b_k) in enumerate(groups):
+        Ak_t = A[k].transpose()
+        CS = C[k - 1] * point.sigma_xx
+        for gj, (h, rows_h, c_h, d_h) in enumerate(groups[: gi + 1]):
+            left, dl = _integer_grid(Ak_t * A[h])
+            right, dr = _integer_grid(CS * C[h - 1].transpose())
+            block_terms = [(left[np.ix_(a_k, c_h)], right[np.ix_(b_k, d_h)], dl * dr, 1)]
+            if h < k:
+                curvature, dc = _integer_grid(Ak_t * point.residual * C[h - 1].transpose())
+                middle, dm = _integer_grid(point.product(h + 1, k - 1))
+                block_terms.append((curvature[np.ix_(a_k, d_h)], middle[np.ix_(b_k, c_h)], dc * dm, -1))
+            for *_, den, _sign in block_terms:
+                denominators.append(den)
+            lam = point.lambdas[k - 1] if h == k else fmpq(0)
+            if lam != 0:
+                denominators.append(int(lam.q))
+            terms.append((gi, gj, block_terms, lam))
+    D = lcm(*denominators) if denominators else 1
+    out = np.zeros((size, size), dtype=object)
+    for gi, gj, block_terms, lam in terms:
+        rows_k = groups[gi][1]
+        rows_h = groups[gj][1]
+        block = None
+        for first, second, den, sign in block_terms:
+            factor = sign * (D // den)
+            term = first * second * factor if factor != 1 else first * second
+            block = term if block is None else block + term
+        if lam != 0:
+            block = block + np.eye(len(rows_k), dtype=np.int64).astype(object) * (int(lam.p) * (D // int(lam.q)))
+        out[np.ix_(rows_k, rows_h)] = block
+        if gi != gj:
+            out[np.ix_(rows_h, rows_k)] = block.T
+    return out, D
+
+
+def hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[int]) -> fmpq_mat:
+    """Hess L[F, F] for F = ``parameters`` (indices in the parameter order of
+    :func:`exactdln.landscape.derivatives.hessian_matrix`), without building the full Hessian."""
+    grid, D = integer_hessian_principal_submatrix(point, parameters)
+    size = len(parameters)
+    return fmpq_mat(fmpz_mat(size, size, grid.ravel().tolist())) / D if size else fmpq_mat(0, 0)
+
+
+def _random_orbit_direction(point: ExactPoint, rng: random.Random, orthogonal_only: bool) -> list[fmpq_mat]:
+    """sum_h (E_h W_h on layer h, -W_{h+1} E_h on layer h + 1) for random integer E_h (skew if orthogonal_only)."""
+    bound = 2 ** 31
+    T = [fmpq_mat(w.nrows(), w.ncols()) for w in point.W]
+    for h in range(1, point.depth):
+        d = point.widths[h]
+        E = fmpq_mat(d, d, [rng.randint(-bound, bound) for _ in range(d * d)])
+        if orthogonal_only:
+            E = E - E.transpose()
+        T[h - 1] = T[h - 1] + E * point.W[h - 1]
+        T[h] = T[h] - point.W[h] * E
+    return T
+
+
+def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
+    """A randomized check of the orbit theorem at this point (Schwartz-Zippel).
+
+    With k a random combination of orbit generators and u a random direction, both with
+    integer entries drawn uniformly from 2^32 + 1 values, 2 Hess[k, u] = Hess[k + u, k + u]
+    - Hess[u, u] - Hess[k, k] is a polynomial of degree 2 in the draws, so if H k != 0 for
+    some generator the test passes with probability at most 2 / 2^32. The theorem is
+    proven (module docstring); the check guards its implementation and the point.
+    """
+    rng = random.Random(0x0B17)
+    k = _random_orbit_direction(point, rng, orthogonal_only)
+    bound = 2 ** 31
+    u = [fmpq_mat(w.nrows(), w.ncols(), [rng.randint(-bound, bound) for _ in range(w.nrows() * w.ncols())])
+         for w in point.W]
+    form = partial(hessian_form, point.problem, point)
+    value_k = form(k)
+    cross = form([a + b for a, b in zip(k, u)]) - form(u) - value_k
+    if value_k != 0 or cross != 0:
+        raise ValueError("an orbit direction is not in the kernel of the Hessian at this critical point "
+                         "(a finding: the orbit theorem failed here)")
+
+
+def reduced_hessian_inertia(point: ExactPoint, *, orthogonal_only: bool = False) -> Inertia:
+    """Exact inertia of Hess L at a critical point, from the principal submatrix on F only.
+
+    inertia(Hess L) = inertia(Hess L[F, F]) + (0, 0, |P|), P = :func:`orbit_pivots`, F its
+    complement (module docstring; Sylvester's law of inertia). The caller vouches that the
+    point is critical and that the orbit directions lie in the kernel: lambda = 0, or
+    ``orthogonal_only`` for the regularized loss (regularized.md §4.2); a randomized check
+    (:func:`_check_orbit_kernel`) raises ValueError if they do not.
+    """
+    _check_orbit_kernel(point, orthogonal_only)
+    pivots = orbit_pivots(point, orthogonal_only=orthogonal_only)
+    chosen = set(pivots)
+    free = [i for i in range(point.n_parameters) if i not in chosen]
+    grid, D = integer_hessian_principal_submatrix(point, free)
+    found = integer_symmetric_inertia(IntegerSymmetric(grid=grid).primitive()) if free else Inertia(0, 0, 0)
+    if found is None:   # an unlucky prime: the general block recursion
+        found = symmetric_inertia(hessian_principal_submatrix(point, free))
+    return found + Inertia(0, 0, len(pivots))
