@@ -102,62 +102,80 @@ def _pivot_columns(matrix: nmod_mat) -> tuple[list[int], int]:
     return pivots, rank
 
 
+def _nmod(rows: list[list[int]], nrows: int, ncols: int, prime: int) -> nmod_mat:
+    return nmod_mat(nrows, ncols, [x for row in rows for x in row], prime)
+
+
 def _layerwise_pivots(point: ExactPoint, residues: list[list[list[int]]], prime: int) -> list[int]:
-    """P block by block, for the orbit generators of the unregularized loss (see :func:`orbit_pivots`)."""
+    """P block by block, for the orbit generators of the unregularized loss (see :func:`orbit_pivots`).
+
+    At block g (coordinates of W_g, d x e with d = d_g, e = d_{g-1}), row-reduce W_g once:
+    [W_g | I] -> [R | T] mod p, so T W_g = R (the rref, rank rho, pivot columns c_1..c_rho)
+    and the rows t_k (k >= rho) of T span the left kernel of W_g. Mixing the generators
+    E_ab of layer g by T gives, for each a, rows with block-g part e_a R_k (leading entry
+    (a, c_k)) for k < rho, and rows e_a t_k^T with block-g part 0 and block-(g+1) part
+    -W_{g+1} e_a t_k^T for k >= rho (carried). A row carried into block g (a d x e matrix V,
+    zero on earlier blocks and on block g + 1) is reduced by the rows e_a R_k: it becomes
+    V - U R on block g (zero in the pivot columns) and W_{g+1} U T_{<rho} on block g + 1,
+    with U = V[:, (c_k)]. These few rows are then reduced together: leading entries in
+    block g are further pivots, the others are carried on. Only row operations are used,
+    so the leading columns are the column rank profile of K mod p.
+    """
     H, widths = point.depth, point.widths
-    sizes = [widths[g] * widths[g - 1] for g in range(1, H + 1)]
     pivots: list[int] = []
     offset = 0
-    carry: list[dict[int, int]] = []         # reduced rows with leading entry in block g (block-g coordinates)
+    carried: list[list[list[int]]] = []      # d_g x d_{g-1} matrices on block g, zero before
     for g in range(1, H + 1):
-        size = sizes[g - 1]
-        rows: list[dict[int, int]] = list(carry)
-        if g < H:   # E_ab: row a of D_g is row b of W_g; column b of D_{g+1} is -(column a of W_{g+1})
-            d, before, after = widths[g], widths[g - 1], widths[g + 1]
-            Wg, Wnext = residues[g - 1], residues[g]
-            for a in range(d):
-                for b in range(d):
-                    v = {a * before + c: Wg[b][c] for c in range(before) if Wg[b][c]}
-                    v.update({size + c * d + b: prime - Wnext[c][a] for c in range(after) if Wnext[c][a]})
-                    if v:
-                        rows.append(v)
-        if not rows:
-            offset += size
-            carry = []
-            continue
-        width = size + (sizes[g] if g < H else 0)
-        stacked = nmod_mat(len(rows), width, prime)
-        for i, v in enumerate(rows):
-            for j, x in v.items():
-                stacked[i, j] = x
-        reduced, rank = stacked.rref()
-        carry = []
-        col = 0
-        for i in range(rank):
-            while int(reduced[i, col]) == 0:
-                col += 1
-            if col < size:
-                pivots.append(offset + col)
+        d, e = widths[g], widths[g - 1]
+        size = d * e
+        stack: list[list[int]] = []          # rows on (block g | block g + 1) to reduce together
+        nxt = widths[g + 1] if g < H else 0
+        if g < H:
+            Wnext = residues[g]
+            identity = [[1 if i == j else 0 for j in range(d)] for i in range(d)]
+            augmented = _nmod([row + extra for row, extra in zip(residues[g - 1], identity)], d, e + d, prime)
+            reduced, _ = augmented.rref()
+            columns: list[int] = []
+            for k in range(d):
+                lead = next((c for c in range(e) if int(reduced[k, c])), None)
+                if lead is None:
+                    break
+                columns.append(lead)
+            rho = len(columns)
+            T = [[int(reduced[k, e + j]) for j in range(d)] for k in range(d)]
+            pivots.extend(offset + a * e + c for a in range(d) for c in columns)
+            for k in range(rho, d):          # e_a t_k^T: -W_{g+1} e_a t_k^T on block g + 1
+                for a in range(d):
+                    stack.append([0] * size + [(-Wnext[r][a] * T[k][j]) % prime for r in range(nxt) for j in range(d)])
+            if carried and rho:
+                R = _nmod([[int(reduced[k, c]) for c in range(e)] for k in range(rho)], rho, e, prime)
+                T_low = _nmod(T[:rho], rho, d, prime)
+                W_next = _nmod(Wnext, nxt, d, prime)
+                for V in carried:
+                    U = _nmod([[row[c] for c in columns] for row in V], d, rho, prime)
+                    rest = _nmod(V, d, e, prime) - U * R
+                    onward = W_next * U * T_low
+                    stack.append([int(x) for x in rest.entries()] + [int(x) for x in onward.entries()])
             else:
-                carry.append({j - size: int(reduced[i, j]) for j in range(col, width) if int(reduced[i, j])})
-            col += 1
+                stack.extend([x for row in V for x in row] + [0] * (nxt * d) for V in carried)
+        else:
+            stack.extend([x for row in V for x in row] for V in carried)
+        carried = []
+        if stack:
+            width = len(stack[0])
+            reduced, rank = _nmod(stack, len(stack), width, prime).rref()
+            col = 0
+            for i in range(rank):
+                while int(reduced[i, col]) == 0:
+                    col += 1
+                if col < size:
+                    pivots.append(offset + col)
+                else:
+                    tail = [int(reduced[i, j]) for j in range(size, width)]
+                    carried.append([tail[r * d:(r + 1) * d] for r in range(nxt)])
+                col += 1
         offset += size
-    return pivots
-
-
-def _full_row_rank_pivots(point: ExactPoint, residues: list[list[list[int]]], prime: int) -> list[int] | None:
-    """P without reducing K, when every hidden W_g has full row rank mod p (see :func:`orbit_pivots`)."""
-    widths = point.widths
-    pivots: list[int] = []
-    offset = 0
-    for g in range(1, point.depth):
-        rows, cols = widths[g], widths[g - 1]
-        columns, rank = _pivot_columns(nmod_mat(rows, cols, [x for r in residues[g - 1] for x in r], prime))
-        if rank < rows:
-            return None
-        pivots.extend(offset + a * cols + c for a in range(rows) for c in columns)
-        offset += rows * cols
-    return pivots
+    return sorted(pivots)
 
 
 def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[int]:
@@ -177,11 +195,10 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
     on W_g and W_{g+1} only), so the echelon form is computed block by block: at block g
     the generators of layer g, stacked with the rows carried from block g - 1 (combinations
     that vanish on every earlier block), are reduced on the coordinates of W_g and W_{g+1};
-    rows with a leading entry in W_g give P_g, the others are carried to block g + 1.
-    When every hidden W_g has full row rank mod p no reduction of K is needed: the rows of
-    block g are I_{d_g} (x) W_g on the coordinates of W_g (generator (a, b), coordinate
-    (a, c) -> W_g[b, c]), so P_g = {(a, c) : c a column pivot of W_g mod p} and nothing is
-    carried (the echelon form of K is then block diagonal on P).
+    rows with a leading entry in W_g give P_g, the others are carried to block g + 1. The
+    structure of block g (the generators act as I (x) W_g) lets one small reduction of W_g
+    do most of the work (:func:`_layerwise_pivots`); when every hidden W_g has full row rank
+    nothing is carried and P_g = {(a, c) : c a column pivot of W_g mod p}.
     Regularized loss (``orthogonal_only``, generators E_ab - E_ba): the whole K is reduced.
     Pivots come leftmost first: they fill the early layers, and F, their complement, sits
     in the late layers.
@@ -195,8 +212,7 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
             residues.append(r)
         else:
             if not orthogonal_only:
-                fast = _full_row_rank_pivots(point, residues, prime)
-                return fast if fast is not None else _layerwise_pivots(point, residues, prime)
+                return _layerwise_pivots(point, residues, prime)
             generators = _orbit_generators_mod(point, residues, prime, orthogonal_only)
             if generators.nrows() == 0:
                 return []
