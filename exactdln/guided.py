@@ -40,12 +40,14 @@ PRIMES = (
     4611686018427387737,
 )
 
-# Bits of the integer approximation of the float eigenvectors in the guided congruence.
+# Most bits of the integer approximation of the float eigenvectors in the guided congruence
+# (fewer for well-conditioned matrices: shorter integers, cheaper exact products).
 GUIDE_BITS = 30
 
-# Bits kept below the diagonal scale when the equilibrated matrix is truncated (plus 2 log2 n):
-# the truncation error is then ~2^-GUARD_BITS relative, far below what the float guess resolves.
-GUARD_BITS = 120
+# Bits kept below the diagonal scale when the equilibrated matrix is truncated, beyond
+# 2 log2 n + log2 cond: the truncation error is then ~2^-GUARD_BITS of the smallest diagonal
+# entry of the congruent matrix, far below the error of the float guess.
+GUARD_BITS = 24
 
 # Matrices up to this size are finished by FLINT's characteristic polynomial directly.
 SMALL = 48
@@ -138,11 +140,12 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
     1. Equilibrate: t_i = e_max - e_i with A_ii / 4^e_i in [1, 4), so that
        A' = diag(2^t) A diag(2^t) has its diagonal in [4^e_max, 4^(e_max + 1)) (Jacobi
        scaling; it removes the bad scaling that hidden changes of basis put into DLN
-       Hessians). Truncate: A'_hi = floor(A' / 2^s) entrywise with 2^s about 2^-g times the
-       diagonal scale (g = guard bits; s = 0, no truncation, when A' is already short), so
-       A' = 2^s A'_hi + R with 0 <= R_kl < 2^s.
-    2. Guess: G = round(2^b V D) with V the float eigenvectors of A'_hi / 2^g and D a
-       column scaling (integer entries, |G| < 2^b).
+       Hessians).
+    2. Guess: G = round(2^b V D) with V the float eigenvectors of diag(2^-e) A diag(2^-e)
+       and D a column scaling (integer entries, |G| <= 2^b; b from the float condition).
+       Truncate: A'_hi = floor(A' / 2^s) entrywise with 2^s about 2^-g times the diagonal
+       scale (g = guard bits from n and the float condition; s = 0, no truncation, when A'
+       is already short), so A' = 2^s A'_hi + R with 0 <= R_kl < 2^s.
     3. Verify, exactly: B_hi = G^T A'_hi G in FLINT (when s = 0, as Q^T A Q). With Q = diag(2^t) G,
        B = Q^T A Q = G^T A' G = 2^s B_hi + G^T R G, and |(G^T R G)_ij| < 2^s c_i c_j
        with c_i = sum_k |G_ki| (0 when s = 0). If for every i
@@ -158,30 +161,41 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
     exponents = _equilibrating_exponents(block)
     top = max(exponents)
     shifts = [top - e for e in exponents]
-    s = max(0, 2 * top - (GUARD_BITS + 2 * n.bit_length()))
     try:
-        if s == 0:   # A' is short: the guess from A itself, the product with A (FLINT already holds it)
-            e = np.array(exponents, dtype=np.int64)
+        e = np.array(exponents, dtype=np.int64)
+        if matrix.bits < 1000:
             floats = np.ldexp(np.array(block, dtype=float), -(e[:, None] + e[None, :]))
         else:
-            hi = [[x << k if k >= 0 else x >> -k for x, k in zip(row, [ti + tj - s for tj in shifts])]
-                  for row, ti in zip(block.tolist(), shifts)]
-            floats = np.ldexp(np.array(hi, dtype=float), -(2 * top - s))
+            floats = np.array([[x / (1 << (exponents[i] + exponents[j])) for j, x in enumerate(row)]
+                               for i, row in enumerate(block.tolist())], dtype=float)
         if not np.all(np.isfinite(floats)):
             return None
         values, vectors = np.linalg.eigh(floats)
         magnitudes = np.abs(values)
         if magnitudes.min() == 0:
             return None
+        condition_bits = int(np.ceil(np.log2(magnitudes.max() / magnitudes.min())))
+        # b bits of G resolve the eigenvectors up to cond ~ 2^(2b) / n. Truncation error: |R| < 2^s and
+        # c_i <= sqrt(n) 2^b give row sums <= n^2 2^(2b) 2^s, against |B_ii| ~ 2^(2b) min|lambda| 4^e_max
+        # (diag of the equilibrated matrix in [1, 4), so 1 / min|lambda| <= cond): guard = 2 log2 n + log2 cond
+        # + GUARD_BITS leaves a factor 2^GUARD_BITS of room
+        bits = min(GUIDE_BITS, max(16, (condition_bits + 1) // 2 + n.bit_length() + 8))
+        guard = 2 * n.bit_length() + condition_bits + GUARD_BITS
         # columns scaled by sqrt(min|lambda| / |lambda_i|): B ~ 2^(2b) min|lambda| sign(Lambda), so the
-        # rounding error of G is measured against sqrt(|lambda_i|) and b bits suffice up to cond ~ 2^(2b)/n
+        # rounding error of G is measured against sqrt(|lambda_i|)
         columns = vectors * np.sqrt(magnitudes.min() / magnitudes)
-        guide = np.rint(columns * 2.0 ** GUIDE_BITS).astype(np.int64)
+        guide = np.rint(columns * 2.0 ** bits).astype(np.int64)
     except (OverflowError, np.linalg.LinAlgError, ValueError):
         return None
+    s = 2 * top - guard
+    if s < 64:       # truncating would save less than a limb: use A' exactly
+        s = 0
+    else:
+        hi = [[x << k if k >= 0 else x >> -k for x, k in zip(row, [ti + tj - s for tj in shifts])]
+              for row, ti in zip(block.tolist(), shifts)]
     if s == 0:
         # Q = diag(2^t) G, with zero rows outside ``keep``: Q^T M Q = G^T A' G = B exactly
-        if max(shifts) < 62 - GUIDE_BITS:
+        if max(shifts) < 62 - bits:
             rows = np.left_shift(guide, np.array(shifts, dtype=np.int64)[:, None]).tolist()
         else:
             rows = [[int(x) << t for x in row] for row, t in zip(guide.tolist(), shifts)]
