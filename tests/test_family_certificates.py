@@ -281,6 +281,13 @@ _LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.tex
                     st.just("1/0"), st.just([]), st.just({}), st.just([["1", [99, 0]]]), st.just(["x"]))
 
 
+def _leaf(data) -> object:
+    """A fresh copy of a drawn leaf: st.just hands out the same list object every time, and a later
+    mutation that walks into an inserted leaf would change it for every following example (data
+    generation depending on external state: hypothesis FlakyStrategyDefinition, e.g. --hypothesis-seed=16)."""
+    return copy.deepcopy(data.draw(_LEAVES))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fuzzed_certificates_never_traceback(data):
@@ -296,7 +303,7 @@ def test_fuzzed_certificates_never_traceback(data):
                 break
             parent, node = node, node[key]
         if key is not None:
-            parent[key] = data.draw(_LEAVES)
+            parent[key] = _leaf(data)
     try:
         results = checker_family.check_certificate(cert)
     except checker_family.Malformed:
@@ -376,7 +383,7 @@ def test_fuzzed_non_strict_certificates_never_traceback(data):
             break
         parent, node = node, node[key]
     if key is not None:
-        parent[key] = data.draw(_LEAVES)
+        parent[key] = _leaf(data)
     try:
         results = checker_family.check_certificate(cert)
     except checker_family.Malformed:
