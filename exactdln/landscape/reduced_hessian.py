@@ -320,11 +320,12 @@ def _random_orbit_direction(point: ExactPoint, rng: random.Random, orthogonal_on
 def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
     """A randomized check of the orbit theorem at this point (Schwartz-Zippel).
 
-    With k a random combination of orbit generators and u a random direction, both with
-    integer entries drawn uniformly from 2^32 + 1 values, 2 Hess[k, u] = Hess[k + u, k + u]
-    - Hess[u, u] - Hess[k, k] is a polynomial of degree 2 in the draws, so if H k != 0 for
-    some generator the test passes with probability at most 2 / 2^32. The theorem is
-    proven (module docstring); the check guards its implementation and the point.
+    With k a combination of orbit generators and u a direction, both with integer entries
+    drawn from 2^32 + 1 values (a fixed seed, so runs are reproducible),
+    2 Hess[k, u] = Hess[k + u, k + u] - Hess[u, u] - Hess[k, k] is a polynomial of degree 2
+    in the draws; if H k != 0 for some generator it vanishes for at most a fraction 2 / 2^32
+    of the draws. The theorem is proven (module docstring); the check guards its
+    implementation and the caller's claim that the point is critical.
     """
     rng = random.Random(0x0B17)
     k = _random_orbit_direction(point, rng, orthogonal_only)
