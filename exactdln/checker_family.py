@@ -137,6 +137,9 @@ def definite_sign(p: dict, kinds: list[str]) -> int:
 
 # ---------------------------------------------------------------- reading
 
+_DIGIT_BOUND = 10 ** MAX_DIGITS
+
+
 def _int_text(s: str, where: str) -> int:
     digits = s.lstrip("+-")
     if len(s) - len(digits) > 1 or not digits or not digits.isdigit() or not digits.isascii():
@@ -150,6 +153,8 @@ def number(x: object, where: str) -> Fraction:
     if isinstance(x, bool):
         raise Malformed(f"{where}: a boolean is not a number")
     if isinstance(x, int):
+        if abs(x) >= _DIGIT_BOUND:       # the cap of the JSON path, for objects passed in directly
+            raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
         return Fraction(x)
     if not isinstance(x, str) or len(x) > 2 * MAX_DIGITS + 3:
         raise Malformed(f"{where}: expected a number as a string \"p/q\"")
@@ -296,11 +301,18 @@ def factor_sign(fact: tuple, fam: dict, need_sign: bool = True) -> tuple[int, st
     return sign, ""
 
 
+def number_text(c: Fraction) -> str:
+    """c as "p/q" for messages; a long number is only described (products of input numbers can pass
+    the 4300-digit limit of int -> str, which would raise ValueError inside a message)."""
+    bits = max(abs(c.numerator).bit_length(), c.denominator.bit_length())
+    return str(c) if bits <= 1000 else f"<a number of about {bits * 3 // 10} digits>"
+
+
 def text(p: dict, fam: dict) -> str:
     terms = []
     for m, c in sorted(p.items(), reverse=True)[:6]:
         mon = "*".join(f"{v}^{e}" if e > 1 else v for v, e in zip(fam["names"] + ["t"], m) if e)
-        terms.append(f"{c}" + (f"*{mon}" if mon else ""))
+        terms.append(number_text(c) + (f"*{mon}" if mon else ""))
     return " + ".join(terms) + (" + ..." if len(p) > 6 else "") or "0"
 
 
@@ -509,8 +521,9 @@ def check_rank(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     pivots, kernel = claim.get("kernel_pivots"), claim.get("kernel")
     for name, idx, bound, size in (("rows", rows, rows_n, r), ("cols", cols, cols_n, r),
                                    ("kernel_pivots", pivots, cols_n, cols_n - r)):
-        if not isinstance(idx, list) or len(idx) != size or len(set(map(repr, idx))) != size or \
-                any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < bound for v in idx):
+        indices = isinstance(idx, list) and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < bound
+                                                for v in idx)
+        if not indices or len(idx) != size or len(set(idx)) != size:
             raise Malformed(f"rank.{name}: expected {size} distinct indices in 0..{bound - 1}")
     if not isinstance(kernel, list) or len(kernel) != cols_n - r:
         raise Malformed(f"rank.kernel: expected {cols_n - r} vectors")
@@ -744,7 +757,8 @@ def check_top_eigenspace(fam: dict, claim: dict, facts: dict) -> tuple[bool, str
         neg = [[-v for v in row] for row in _fr_matmul(_fr_matmul(NT, shifted), N)]
         if not _positive_definite(neg):
             return False, "N^T (cI - Sigma) N is not positive definite"
-    return True, f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (separated at {cval}) outside the exceptional set"
+    return True, (f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (separated at {number_text(cval)}) "
+                  "outside the exceptional set")
 
 
 CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
@@ -778,7 +792,8 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
             kind = c.get("kind")
             need = KIND_RULES.get(kind) if isinstance(kind, str) else None
             if need is None:
-                results.append(("kind", False, f"kind {str(kind)[:40]!r} cannot be certified by this format"))
+                shown = repr(kind[:40]) if isinstance(kind, str) else f"of type {type(kind).__name__}"
+                results.append(("kind", False, f"kind {shown} cannot be certified by this format"))
             elif not need <= verified or bad:
                 results.append(("kind", False, f"{kind} needs {' + '.join(sorted(need))} and valid denominators"))
             else:

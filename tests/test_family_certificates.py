@@ -389,3 +389,56 @@ def test_fuzzed_non_strict_certificates_never_traceback(data):
     except checker_family.Malformed:
         return
     assert all(isinstance(ok, bool) for _, ok, _ in results)
+
+
+# ---------------------------------------------------------------- regressions: hostile input found by hand
+
+BIG = "1" + "0" * 1999          # c = 10^1999: 2000 digits, the largest the format allows
+
+
+def _big_a_minus_3() -> dict:
+    """a_minus_3 with every nonzero weight coefficient and X scaled to c = 10^1999. By hand:
+    W_3 W_2 = diag(c^2, 0), G = Y X^T - W_{3:1} X X^T = diag(3c - c^5 a, c), so
+    dL/dW_1[0][0] = -(W_3 W_2)^T G = c^7 a - 3 c^3: not identically 0, and c^7 has 13994 digits,
+    past the 4300-digit limit of Python's int -> str."""
+    data = certificate("a_minus_3")
+    for W in data["weights"]:
+        for row in W:
+            for e in row:
+                for term in e["num"]:
+                    term[0] = BIG
+    data["X"] = [[BIG, "0"], ["0", BIG]]
+    data["claims"] = [{"type": "critical"}]
+    return data
+
+
+def test_huge_gradient_coefficient_fails_the_claim_without_traceback(tmp_path):
+    """Before the fix the failure message printed the coefficient: ValueError (int -> str limit), and
+    the command line answered 2 (malformed) for a well-formed certificate whose claim is false."""
+    results = checker_family.check_certificate(_big_a_minus_3())
+    assert [(name, ok) for name, ok, _ in results] == [("denominators", True), ("critical", False)]
+    assert "digits" in results[1][2]
+    path = tmp_path / "big.cert.json"
+    path.write_text(json.dumps(_big_a_minus_3()))
+    assert checker_family.main([str(path)]) == 1
+
+
+def test_python_objects_beyond_the_json_caps():
+    """check_certificate also takes Python objects, which json.loads with the checker's hooks would
+    refuse: a kind nested 10^5 deep (repr raised RecursionError), a kind and a number with 5001 digits
+    (int -> str raised ValueError; numbers are capped at MAX_DIGITS digits as in the JSON path)."""
+    nested: list = []
+    for _ in range(10**5):
+        nested = [nested]
+    for kind in (nested, 10**5000):
+        data = certificate("a_minus_3")
+        next(c for c in data["claims"] if c["type"] == "kind")["kind"] = kind
+        assert [(name, ok) for name, ok, _ in checker_family.check_certificate(data)][-1] == ("kind", False)
+    data = certificate("a_minus_3")
+    data["X"][0][0] = 10**5000
+    with pytest.raises(checker_family.Malformed):
+        checker_family.check_certificate(data)
+    data = certificate("TC2b")
+    next(c for c in data["claims"] if c["type"] == "rank")["minor"]["rows"] = [nested, 0]
+    with pytest.raises(checker_family.Malformed):
+        checker_family.check_certificate(data)
