@@ -9,9 +9,10 @@
    three points of different kinds (construct.large_instance): in-process times, then the wall time of one
    subprocess `python -m exactdln classify --json --method theorem` on the three files (process start counts).
    Target in the issue: < 30 s.
-3. With --big: the same at depth 8, width 128 (131072 parameters).
+3. With --big: the same at depth 8, width 128 (131072 parameters); --width W measures width W instead (e.g. 64
+   first), --only-big skips sections 1 and 2.
 
-    python bench/bench_core.py [--big] [--digits-300 D ...]
+    python bench/bench_core.py [--big [--only-big] [--width W]] [--digits-300 D ...]
 """
 
 from __future__ import annotations
@@ -134,17 +135,22 @@ def bench_theorem(depth: int, width: int, digits: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="also depth 8, width 128")
+    parser.add_argument("--only-big", action="store_true", help="with --big: skip sections 1 and 2")
+    parser.add_argument("--width", type=int, default=128, help="width of the depth-8 case of --big (default 128)")
     parser.add_argument("--skip-theorem", action="store_true", help="only the n = 300 inertia benchmark")
     parser.add_argument("--digits-300", type=int, nargs="+", default=[1, 6, 40],
                         help="digit sizes of the hidden changes of basis for the n = 300 points")
     args = parser.parse_args()
-    for digits in args.digits_300:
-        bench_inertia(digits)
-    if args.skip_theorem:
-        return
-    bench_theorem(6, 32, 40)
+    if args.only_big and not args.big:
+        parser.error("--only-big needs --big")
+    if not args.only_big:
+        for digits in args.digits_300:
+            bench_inertia(digits)
+        if args.skip_theorem:
+            return
+        bench_theorem(6, 32, 40)
     if args.big:
-        bench_theorem(8, 128, 40)
+        bench_theorem(8, args.width, 40)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from flint import fmpq, fmpq_mat, fmpz_mat
+from math import gcd, isqrt, lcm
+
+from flint import fmpq, fmpq_mat, fmpz, fmpz_mat, nmod, nmod_mat
 
 from ..problem import RationalMatrix
 
@@ -23,6 +25,9 @@ __all__ = [
     "identity",
     "zeros",
     "rank",
+    "scaled_integer_matrix",
+    "multiply",
+    "modular_image",
     "nullspace",
     "column_basis",
     "rref_pivots",
@@ -34,6 +39,10 @@ __all__ = [
     "trace",
     "frobenius_squared",
     "inner",
+    "word_primes",
+    "big_probable_prime",
+    "rational_reconstruction",
+    "CrtVector",
 ]
 
 
@@ -76,11 +85,75 @@ def _integer_matrix(matrix: fmpq_mat) -> fmpz_mat:
     return numerator
 
 
+def scaled_integer_matrix(matrix: fmpq_mat) -> tuple[fmpz_mat, list[int] | None, list[int] | None]:
+    """(A, rows, cols) with matrix = diag(rows)^-1 A diag(cols)^-1, A integer: the cheaper of two clearings.
+
+    Either every row is multiplied by the lcm of its denominators (cols None) or every column
+    (rows None). Which one is shorter depends on the matrix: W_h = A_h W A_{h-1}^-1 has one
+    denominator per column, and one common denominator (numer_denom) would make every entry as
+    long as the product of all of them. Scaling rows or columns by nonzero numbers keeps the rank.
+    """
+    n, m = matrix.nrows(), matrix.ncols()
+    entries = matrix.entries()
+    denominators = [int(x.q) for x in entries]
+    row_lcm = [lcm(*denominators[i * m:(i + 1) * m]) if m else 1 for i in range(n)]
+    col_lcm = [lcm(*denominators[j::m]) if n else 1 for j in range(m)]
+    if sum(x.bit_length() for x in row_lcm) * m <= sum(x.bit_length() for x in col_lcm) * n:
+        values = [int(x.p) * (row_lcm[k // m] // int(x.q)) for k, x in enumerate(entries)]
+        return fmpz_mat(n, m, values), row_lcm, None
+    values = [int(x.p) * (col_lcm[k % m] // int(x.q)) for k, x in enumerate(entries)]
+    return fmpz_mat(n, m, values), None, col_lcm
+
+
+def modular_image(matrix: fmpq_mat, prime: int) -> nmod_mat | None:
+    """The matrix modulo ``prime`` (entry a / b -> a b^-1), or None if ``prime`` divides a denominator."""
+    n, m = matrix.nrows(), matrix.ncols()
+    numerator, denominator = matrix.numer_denom()
+    d = int(denominator) % prime
+    if d == 0:
+        return None
+    reduced = nmod_mat(numerator, prime) if n and m else nmod_mat(n, m, prime)
+    return reduced * nmod(pow(d, -1, prime), prime) if d != 1 else reduced
+
+
+def multiply(a: fmpq_mat, b: fmpq_mat) -> fmpq_mat:
+    """a b, exactly; faster than FLINT's product when a has one short denominator per column.
+
+    FLINT clears the denominators of a row by row and those of b column by column. When the
+    columns of a have short common denominators c_k (as in W_h = A_h W A_{h-1}^-1, whose
+    column k carries A_{h-1}^-1's k-th denominator) we use a b = (a diag(c)) (diag(c)^-1 b),
+    where both factors are short: a diag(c) is integer, and diag(c)^-1 b often cancels (b = W_{h-1:1}
+    starts with A_{h-1}). Same product, same entries.
+    """
+    if a.nrows() == 0 or a.ncols() == 0 or b.ncols() == 0:
+        return a * b
+    if _is_identity(b):
+        return a
+    if _is_identity(a):
+        return b
+    # one lcm per column of a; worth it only when they are much shorter than a's common denominator
+    n, m = a.nrows(), a.ncols()
+    entries = a.entries()
+    columns = [lcm(*(int(entries[i * m + j].q) for i in range(n))) for j in range(m)]
+    common_bits = int(a.numer_denom()[1]).bit_length()
+    if 4 * max(c.bit_length() for c in columns) > common_bits:
+        return a * b
+    a_int = fmpz_mat(n, m, [int(x.p) * (columns[k % m] // int(x.q)) for k, x in enumerate(entries)])
+    k_cols = b.ncols()
+    scaled = fmpq_mat(b.nrows(), k_cols, [x / columns[k // k_cols] for k, x in enumerate(b.entries())])
+    return fmpq_mat(a_int) * scaled
+
+
+def _is_identity(matrix: fmpq_mat) -> bool:
+    n = matrix.nrows()
+    return n == matrix.ncols() and matrix == identity(n)
+
+
 def rank(matrix: fmpq_mat) -> int:
-    """Exact rank over Q (FLINT, via the integer matrix with denominators cleared)."""
+    """Exact rank over Q (FLINT, on an integer matrix with row or column denominators cleared)."""
     if matrix.nrows() == 0 or matrix.ncols() == 0:
         return 0
-    return _integer_matrix(matrix).rank()
+    return scaled_integer_matrix(matrix)[0].rank()
 
 
 def nullspace(matrix: fmpq_mat) -> fmpq_mat:
@@ -159,3 +232,64 @@ def inner(a: fmpq_mat, b: fmpq_mat) -> fmpq:
 
 def frobenius_squared(matrix: fmpq_mat) -> fmpq:
     return inner(matrix, matrix)
+
+
+# --- multimodular helpers ---------------------------------------------------------------------------------------
+# They only *guess*: every value reconstructed from residues is verified exactly by its caller before it is used.
+
+
+def word_primes(count: int, *, below: int = 2**62) -> list[int]:
+    """The ``count`` largest primes below ``below`` (deterministic; FLINT's primality test is proven at 64 bits)."""
+    out = []
+    candidate = below - 1
+    while len(out) < count:
+        if fmpz(candidate).is_prime():
+            out.append(candidate)
+        candidate -= 2 if candidate % 2 else 1
+    return out
+
+
+def big_probable_prime(bits: int) -> int:
+    """The least probable prime >= 2^bits. Used only to guess: a composite would make the guess fail, not lie."""
+    candidate = fmpz(2) ** bits + 1
+    while not candidate.is_probable_prime():
+        candidate += 2
+    return int(candidate)
+
+
+def rational_reconstruction(a: int, modulus: int, *, bound: int | None = None) -> tuple[int, int] | None:
+    """(n, d) with n / d = a mod modulus, |n| <= bound, 0 < d <= bound (Wang's algorithm), or None.
+
+    bound defaults to isqrt(modulus // 2), the largest for which the answer is unique.
+    """
+    bound = isqrt(modulus // 2) if bound is None else bound
+    r0, r1 = modulus, a % modulus
+    s0, s1 = 0, 1
+    while r1 > bound:
+        q = r0 // r1
+        r0, r1 = r1, r0 - q * r1
+        s0, s1 = s1, s0 - q * s1
+    if s1 == 0 or abs(s1) > bound or gcd(r1, abs(s1)) != 1:
+        return None
+    return (r1, s1) if s1 > 0 else (-r1, -s1)
+
+
+class CrtVector:
+    """Residues of a vector of integers modulo a growing product of primes (Chinese remaindering)."""
+
+    def __init__(self, length: int) -> None:
+        self.values = [0] * length
+        self.modulus = 1
+
+    def add(self, residues: Sequence[int], prime: int) -> None:
+        m = self.modulus
+        inverse = pow(m % prime, -1, prime)
+        values = self.values
+        for k, a in enumerate(residues):
+            v = values[k]
+            values[k] = v + m * (((a - v % prime) * inverse) % prime)
+        self.modulus = m * prime
+
+    def symmetric(self, k: int) -> int:
+        v, m = self.values[k], self.modulus
+        return v - m if 2 * v > m else v

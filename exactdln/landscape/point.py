@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from ..arith.exact import identity, to_fmpq_mat
+from ..arith.exact import identity, multiply, to_fmpq_mat
 from ..problem import Problem, RationalMatrix, normalize_point
 
 
@@ -69,11 +69,11 @@ class ExactPoint:
 
     @cached_property
     def sigma_xx(self) -> fmpq_mat:
-        return self.X * self.X.transpose()
+        return multiply(self.X, self.X.transpose())
 
     @cached_property
     def sigma_yx(self) -> fmpq_mat:
-        return self.Y * self.X.transpose()
+        return multiply(self.Y, self.X.transpose())
 
     @cached_property
     def sigma_yy_trace(self) -> fmpq:
@@ -85,7 +85,7 @@ class ExactPoint:
         """prefix[h] = W_{h:1} for h = 0..H (prefix[0] = I_{d_0})."""
         out = [identity(self.widths[0])]
         for w in self.W:
-            out.append(w * out[-1])
+            out.append(multiply(w, out[-1]))    # same product; short when W_h has per-column denominators
         return out
 
     @cached_property
@@ -94,7 +94,7 @@ class ExactPoint:
         H = self.depth
         out: list[fmpq_mat] = [identity(self.widths[H])] * (H + 1)
         for h in range(H - 1, -1, -1):
-            out[h] = out[h + 1] * self.W[h]
+            out[h] = multiply(out[h + 1], self.W[h])
         return out
 
     def product(self, i: int, j: int) -> fmpq_mat:
@@ -107,7 +107,7 @@ class ExactPoint:
             return self.suffix[i - 1]
         out = self.W[i - 1]
         for h in range(i, j):
-            out = self.W[h] * out
+            out = multiply(self.W[h], out)
         return out
 
     @cached_property
@@ -118,7 +118,7 @@ class ExactPoint:
     @cached_property
     def residual(self) -> fmpq_mat:
         """G = Sigma_YX - W_{H:1} Sigma_XX = (Y - W_{H:1} X) X^T."""
-        return self.sigma_yx - self.end_to_end * self.sigma_xx
+        return self.sigma_yx - multiply(self.end_to_end, self.sigma_xx)
 
 
 def exact_point(problem: Problem, weights: Sequence[Any] | ExactPoint) -> ExactPoint:

@@ -14,7 +14,7 @@ from typing import Any
 
 from flint import fmpq_mat, nmod_mat
 
-from ..arith.exact import from_fmpq_mat, rank, to_fmpq_mat
+from ..arith.exact import from_fmpq_mat, modular_image, rank, to_fmpq_mat
 from ..problem import Problem, RationalMatrix, as_weights
 from .point import ExactPoint, exact_point
 
@@ -64,6 +64,43 @@ def partial_ranks(problem: Problem, weights: Any) -> dict[tuple[int, int], int]:
 
 
 def _partial_ranks(p: ExactPoint) -> dict[tuple[int, int], int]:
+    """All rk W_{j:i}, squeezed between a modular lower bound and a product upper bound.
+
+    - Lower: rk (W_{j:i} mod p) <= rk W_{j:i} for a prime p dividing no denominator; the
+      products modulo p cost almost nothing.
+    - Upper: rk W_{j:i} <= min(rk W_{j-1:i}, rk W_{j:i+1}) (a product has at most the rank of
+      each factor), starting from min(rows, cols) and the exact ranks of the single layers.
+    Where the two meet the rank is exact; elsewhere the product is formed and its rank computed
+    exactly (FLINT).
+    """
+    H = p.depth
+    prime = random.SystemRandom().choice(_PRIMES)
+    layers = [modular_image(w, prime) for w in p.W]
+    if any(m is None for m in layers):
+        return _partial_ranks_exact(p)
+    lower: dict[tuple[int, int], int] = {}
+    for i in range(1, H + 1):
+        product = None
+        for j in range(i, H + 1):
+            product = layers[j - 1] if product is None else layers[j - 1] * product
+            lower[(i, j)] = product.rank() if product.nrows() and product.ncols() else 0
+    out: dict[tuple[int, int], int] = {}
+    for length in range(H):
+        for i in range(1, H + 1 - length):
+            j = i + length
+            bound = min(p.widths[j], p.widths[i - 1])
+            if length:
+                bound = min(bound, out[(i, j - 1)], out[(i + 1, j)])
+            if lower[(i, j)] == bound:
+                out[(i, j)] = bound
+            elif length == 0:
+                out[(i, j)] = rank(p.W[i - 1])
+            else:
+                out[(i, j)] = rank(p.product(i, j))
+    return out
+
+
+def _partial_ranks_exact(p: ExactPoint) -> dict[tuple[int, int], int]:
     H = p.depth
     out: dict[tuple[int, int], int] = {}
     prime = random.SystemRandom().choice(_PRIMES)
