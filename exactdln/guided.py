@@ -45,9 +45,10 @@ PRIMES = (
 GUIDE_BITS = 30
 
 # Bits kept below the diagonal scale when the equilibrated matrix is truncated, beyond
-# 2 log2 n + log2 cond: the truncation error is then ~2^-GUARD_BITS of the smallest diagonal
-# entry of the congruent matrix, far below the error of the float guess.
-GUARD_BITS = 24
+# 2 log2 n + log2 cond: the truncation error is then at most ~2^-GUARD_BITS of the smallest
+# diagonal entry of the congruent matrix (a crude bound; short entries make FLINT's products
+# several times faster).
+GUARD_BITS = 6
 
 # Matrices up to this size are finished by FLINT's characteristic polynomial directly.
 SMALL = 48
@@ -178,7 +179,8 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
         # b bits of G resolve the eigenvectors up to cond ~ 2^(2b) / n. Truncation error: |R| < 2^s and
         # c_i <= sqrt(n) 2^b give row sums <= n^2 2^(2b) 2^s, against |B_ii| ~ 2^(2b) min|lambda| 4^e_max
         # (diag of the equilibrated matrix in [1, 4), so 1 / min|lambda| <= cond): guard = 2 log2 n + log2 cond
-        # + GUARD_BITS leaves a factor 2^GUARD_BITS of room
+        # + GUARD_BITS leaves a factor 2^GUARD_BITS of room. (The check below is exact whatever the guard:
+        # a guard too small only makes it fail, and the caller falls back.)
         bits = min(GUIDE_BITS, max(16, (condition_bits + 1) // 2 + n.bit_length() + 8))
         guard = 2 * n.bit_length() + condition_bits + GUARD_BITS
         # columns scaled by sqrt(min|lambda| / |lambda_i|): B ~ 2^(2b) min|lambda| sign(Lambda), so the
@@ -188,7 +190,7 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
     except (OverflowError, np.linalg.LinAlgError, ValueError):
         return None
     s = 2 * top - guard
-    if s < 64:       # truncating would save less than a limb: use A' exactly
+    if s <= 0:       # A' is already short: use it exactly
         s = 0
     else:
         hi = [[x << k if k >= 0 else x >> -k for x, k in zip(row, [ti + tj - s for tj in shifts])]
