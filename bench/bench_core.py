@@ -122,7 +122,8 @@ def bench_theorem(depth: int, width: int, digits: int) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "exactdln", "classify", "--json", "--method", "theorem", *paths],
+        proc = subprocess.run([sys.executable, "-m", "exactdln", "classify", "--json", "--method", "theorem",
+                               "--max-file-mb", "1024", *paths],
                               capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t
         kinds = [json.loads(line)["kind"] for line in proc.stdout.splitlines() if line.strip()]

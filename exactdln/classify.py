@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flint import fmpq
+
 from .inertia import symmetric_inertia
 from .landscape.derivatives import _gradient, _hessian_matrix, _loss
 from .landscape.point import ExactPoint
@@ -176,7 +178,14 @@ def _combine(theorem: RouteVerdict | None, global_test: RouteVerdict | None,
 
 
 def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:
-    """1/2 (||Y||^2 - sum of the r_max largest eigenvalues of Sigma), when it is rational."""
+    """1/2 (||Y||^2 - sum of the r_max largest eigenvalues of Sigma), when it is rational.
+
+    When r_max >= d_y every eigenvalue is summed and the sum is tr Sigma (no factoring).
+    """
+    if point.r_max >= point.widths[-1]:
+        sigma = facts.sigma
+        top = sum((sigma[i, i] for i in range(sigma.nrows())), fmpq(0))
+        return fraction_text(to_fraction((point.sigma_yy_trace - top) / 2))
     chi = facts.chi_sigma
     # The top-k sum is rational when the k largest roots come from whole rational factors of chi;
     # report it only in the easy case where every eigenvalue is used or chi splits over Q.

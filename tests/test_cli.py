@@ -179,3 +179,17 @@ def test_readable_report_has_verdict_s_value_ranks_and_inertia(tmp_path):
     assert "ranks" in text.lower()
     assert "inertia" in text.lower()
     assert path in text
+
+
+def test_classify_max_file_mb_raises_the_size_cap(tmp_path, capsys):
+    # an 81-byte point file: refused under a 0.00005 MiB (52-byte) cap, accepted under the default
+    from exactdln.cli import main
+
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"X": [[1, 0], [0, 1]], "Y": [[2, 0], [0, 1]],
+                                "weights": [[[1, 0]], [[2], [0]]]}), encoding="utf-8")
+    assert path.stat().st_size > 53
+    assert main(["classify", "--json", "--max-file-mb", "0.00005", str(path)]) == 2
+    assert "more than" in capsys.readouterr().err
+    assert main(["classify", "--json", str(path)]) == 0
+    assert main(["classify", "--max-file-mb", "0", str(path)]) == 2

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ..problem import InputError, load_point
+from dataclasses import replace
+
+from ..problem import DEFAULT_LIMITS, InputError, load_point
 
 HELP = "decide exactly what each point is (global minimizer, strict or non-strict saddle, not critical)"
 
@@ -21,6 +23,8 @@ def add_arguments(parser) -> None:
                         help="theorem: never build the Hessian; hessian: always compute the exact inertia; "
                              "auto: both up to %(limit)s parameters" % {"limit": _limit()})
     parser.add_argument("--latex", action="store_true", help="(families) exceptional set as LaTeX")
+    parser.add_argument("--max-file-mb", type=float, default=DEFAULT_LIMITS.max_file_bytes / 2**20, metavar="MB",
+                        help="refuse point files larger than this many MiB (default %(default)g)")
 
 
 def _limit() -> int:
@@ -42,12 +46,16 @@ def run(args) -> int:
     from ..classify import classify
 
     status = 0
+    if not args.max_file_mb > 0:
+        print("exactdln: --max-file-mb must be positive", file=sys.stderr)
+        return 2
+    limits = replace(DEFAULT_LIMITS, max_file_bytes=int(args.max_file_mb * 2**20))
     for i, path in enumerate(args.files):
         try:
             if _is_family(path):
                 result = _classify_family(path, args)
             else:
-                problem, weights = load_point(path)
+                problem, weights = load_point(path, limits)
                 result = classify(problem, weights, method=args.method, source=path)
         except InputError as err:
             print(f"exactdln: {err}", file=sys.stderr)
