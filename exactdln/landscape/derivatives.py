@@ -32,6 +32,7 @@ __all__ = [
     "gradient",
     "is_critical",
     "hessian_form",
+    "hessian_quadratic",
     "hessian_matrix",
     "parameter_index",
 ]
@@ -89,29 +90,40 @@ def hessian_form(problem: Problem, weights: Any, direction: Any) -> fmpq:
     Equals 2 x the t^2 coefficient of L(W + tT) (Achour et al. §5, with the 1/2 convention).
     """
     p = exact_point(problem, weights)
-    T = _as_direction(p, direction)
-    H = p.depth
+    return hessian_quadratic(p.W, p.prefix, p.suffix, p.X, p.residual, p.lambdas, _as_direction(p, direction),
+                             fmpq(0))
+
+
+def hessian_quadratic(W: Sequence[Any], prefix: Sequence[Any], suffix: Sequence[Any], X: Any, residual: Any,
+                      lambdas: Sequence[Any], T: Sequence[Any], zero: Any) -> Any:
+    """Hess[T, T] from the products of a point, over any ring whose matrices FLINT provides.
+
+    ``prefix[h]`` = W_{h:1}, ``suffix[h]`` = W_{H:h+1}, ``residual`` = G; ``zero`` is the ring's
+    0 (fmpq(0) for the exact value, nmod(0, p) for its image mod p). The formula of
+    :func:`hessian_form`: ||D1(T) X||^2 - 2 <G, D2(T)> + sum_h lambda_h ||T_h||^2.
+    """
+    H = len(W)
     d1 = None
     for h in range(1, H + 1):
-        term = p.suffix[h] * T[h - 1] * p.prefix[h - 1]
+        term = suffix[h] * T[h - 1] * prefix[h - 1]
         d1 = term if d1 is None else d1 + term
-    value = sum((x * x for x in (d1 * p.X).entries()), fmpq(0))
+    value = sum((x * x for x in (d1 * X).entries()), zero)
     # D2 = sum_{h<k} A_k T_k B_{kh} T_h C_h, accumulated as sum_k A_k T_k (sum_{h<k} B_{kh} T_h C_h)
     # where inner_k = sum_{h<k} W_{k-1:h+1} T_h W_{h-1:1} satisfies inner_{k+1} = W_k inner_k + T_k W_{k-1:1}.
     inner = None
     d2 = None
     for k in range(1, H + 1):
         if inner is not None:
-            term = p.suffix[k] * T[k - 1] * inner
+            term = suffix[k] * T[k - 1] * inner
             d2 = term if d2 is None else d2 + term
-            inner = p.W[k - 1] * inner + T[k - 1] * p.prefix[k - 1]
+            inner = W[k - 1] * inner + T[k - 1] * prefix[k - 1]
         else:
-            inner = T[k - 1] * p.prefix[k - 1]
+            inner = T[k - 1] * prefix[k - 1]
     if d2 is not None:
-        value -= 2 * sum((g * x for g, x in zip(p.residual.entries(), d2.entries())), fmpq(0))
-    for lam, t in zip(p.lambdas, T):
+        value -= 2 * sum((g * x for g, x in zip(residual.entries(), d2.entries())), zero)
+    for lam, t in zip(lambdas, T):
         if lam != 0:
-            value += lam * sum((x * x for x in t.entries()), fmpq(0))
+            value += lam * sum((x * x for x in t.entries()), zero)
     return value
 
 

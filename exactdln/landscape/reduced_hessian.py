@@ -26,12 +26,12 @@ from math import lcm
 from typing import Sequence
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
+from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
 
 from ..guided import IntegerSymmetric, integer_symmetric_inertia
 from ..inertia import symmetric_inertia
 from ..results import Inertia
-from .derivatives import hessian_form
+from .derivatives import hessian_quadratic
 from .point import ExactPoint
 
 __all__ = [
@@ -303,38 +303,57 @@ def hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[int]) ->
     return fmpq_mat(fmpz_mat(size, size, grid.ravel().tolist())) / D if size else fmpq_mat(0, 0)
 
 
-def _random_orbit_direction(point: ExactPoint, rng: random.Random, orthogonal_only: bool) -> list[fmpq_mat]:
-    """sum_h (E_h W_h on layer h, -W_{h+1} E_h on layer h + 1) for random integer E_h (skew if orthogonal_only)."""
-    bound = 2 ** 31
-    T = [fmpq_mat(w.nrows(), w.ncols()) for w in point.W]
+def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
+    """A randomized check of the orbit theorem at this point, in GF(p) (Schwartz-Zippel).
+
+    With k a combination of orbit generators (random E_h in GF(p)) and u a random direction,
+    the test is Hess[k + u, k + u] = Hess[u, u] mod p, the forms evaluated by
+    :func:`exactdln.landscape.derivatives.hessian_quadratic` on the point reduced mod p (a
+    prime dividing no denominator). The difference 2 u^T H k + k^T H k is a polynomial of
+    degree <= 2 in the draws; if H k != 0 for some generator its part linear in u is a
+    nonzero polynomial over Q, and unless p divides all its coefficients it vanishes for at
+    most a fraction 2 / p of the draws. A fixed seed keeps runs reproducible. The theorem is
+    proven (module docstring); the check guards its implementation and the caller's claim
+    that the point is critical. Arithmetic mod p keeps it cheap when the entries are long.
+    """
+    for prime in _PRIMES:
+        reduced = [_residues(m, prime) for m in (*point.W, point.X, point.Y)]
+        lambdas = [(int(l.p) * pow(int(l.q), -1, prime)) % prime if int(l.q) % prime else None
+                   for l in point.lambdas]
+        if all(r is not None for r in reduced) and None not in lambdas:
+            break
+    else:
+        return   # every prime divides a denominator: nothing checked (the theorem stands)
+    shapes = [(w.nrows(), w.ncols()) for w in point.W]
+    W = [_nmod(r, rows, cols, prime) for r, (rows, cols) in zip(reduced, shapes)]
+    X = _nmod(reduced[-2], point.X.nrows(), point.X.ncols(), prime)
+    Y = _nmod(reduced[-1], point.Y.nrows(), point.Y.ncols(), prime)
+    prefix = [nmod_mat(point.widths[0], point.widths[0], [int(i == j) for i in range(point.widths[0])
+                                                         for j in range(point.widths[0])], prime)]
+    for w in W:
+        prefix.append(w * prefix[-1])
+    suffix = [None] * (point.depth + 1)
+    size = point.widths[-1]
+    suffix[point.depth] = nmod_mat(size, size, [int(i == j) for i in range(size) for j in range(size)], prime)
+    for h in range(point.depth - 1, -1, -1):
+        suffix[h] = suffix[h + 1] * W[h]
+    residual = Y * X.transpose() - prefix[-1] * X * X.transpose()
+    rng = random.Random(0x0B17)
+
+    def draw(rows: int, cols: int) -> nmod_mat:
+        return nmod_mat(rows, cols, [rng.randrange(prime) for _ in range(rows * cols)], prime)
+
+    k = [nmod_mat(rows, cols, prime) for rows, cols in shapes]
     for h in range(1, point.depth):
-        d = point.widths[h]
-        E = fmpq_mat(d, d, [rng.randint(-bound, bound) for _ in range(d * d)])
+        E = draw(point.widths[h], point.widths[h])
         if orthogonal_only:
             E = E - E.transpose()
-        T[h - 1] = T[h - 1] + E * point.W[h - 1]
-        T[h] = T[h] - point.W[h] * E
-    return T
-
-
-def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
-    """A randomized check of the orbit theorem at this point (Schwartz-Zippel).
-
-    With k a combination of orbit generators and u a direction, both with integer entries
-    drawn from 2^32 + 1 values (a fixed seed, so runs are reproducible), the test is
-    Hess[k + u, k + u] = Hess[u, u]. The difference 2 u^T H k + k^T H k is a polynomial of
-    degree <= 2 in the draws, and if H k != 0 for some generator its part linear in u is
-    not the zero polynomial; so it vanishes for at most a fraction 2 / 2^32 of the draws
-    (Schwartz-Zippel). The theorem is proven (module docstring); the check guards its
-    implementation and the caller's claim that the point is critical.
-    """
-    rng = random.Random(0x0B17)
-    k = _random_orbit_direction(point, rng, orthogonal_only)
-    bound = 2 ** 31
-    u = [fmpq_mat(w.nrows(), w.ncols(), [rng.randint(-bound, bound) for _ in range(w.nrows() * w.ncols())])
-         for w in point.W]
-    form = partial(hessian_form, point.problem, point)
-    if form([a + b for a, b in zip(k, u)]) != form(u):
+        k[h - 1] = k[h - 1] + E * W[h - 1]
+        k[h] = k[h] - W[h] * E
+    u = [draw(rows, cols) for rows, cols in shapes]
+    lam = [nmod(x, prime) for x in lambdas]
+    form = partial(hessian_quadratic, W, prefix, suffix, X, residual, lam, zero=nmod(0, prime))
+    if form(T=[a + b for a, b in zip(k, u)]) != form(T=u):
         raise ValueError("an orbit direction is not in the kernel of the Hessian at this critical point "
                          "(a finding: the orbit theorem failed here)")
 
