@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from math import gcd
 
 from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat
@@ -38,6 +39,7 @@ from .arith.exact import (
     rank,
     rational_reconstruction,
     rref_pivots,
+    iter_word_primes,
     word_primes,
 )
 from .arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at
@@ -181,7 +183,7 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
     crt = CrtVector(n * n)
     anchors: list[int] | None = None
     used, target = 0, 16
-    for prime in word_primes(max_primes + 64):
+    for prime in islice(iter_word_primes(), max_primes + 64):
         if d % prime == 0 or any(int(l.q) % prime == 0 for l in eigenvalues):
             continue
         shifts = [d % prime * int(l.p) * pow(int(l.q), -1, prime) % prime for l in eigenvalues]

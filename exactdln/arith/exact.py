@@ -10,7 +10,8 @@ in C; sympy's ``Matrix.rank`` is never used.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Iterable, Sequence
+from itertools import islice
+from typing import Iterable, Iterator, Sequence
 
 from math import gcd, isqrt, lcm
 
@@ -40,6 +41,7 @@ __all__ = [
     "frobenius_squared",
     "inner",
     "word_primes",
+    "iter_word_primes",
     "big_probable_prime",
     "rational_reconstruction",
     "CrtVector",
@@ -238,15 +240,26 @@ def frobenius_squared(matrix: fmpq_mat) -> fmpq:
 # They only *guess*: every value reconstructed from residues is verified exactly by its caller before it is used.
 
 
-def word_primes(count: int, *, below: int = 2**62) -> list[int]:
-    """The ``count`` largest primes below ``below`` (deterministic; FLINT's primality test is proven at 64 bits)."""
-    out = []
-    candidate = below - 1
-    while len(out) < count:
-        if fmpz(candidate).is_prime():
-            out.append(candidate)
-        candidate -= 2 if candidate % 2 else 1
-    return out
+_WORD_PRIMES: list[int] = []
+
+
+def iter_word_primes() -> Iterator[int]:
+    """The primes below 2^62 in decreasing order, found on demand and remembered (deterministic;
+    FLINT's primality test is proven at 64 bits). Callers that stop early pay only for what they use."""
+    index = 0
+    while True:
+        if index == len(_WORD_PRIMES):
+            candidate = _WORD_PRIMES[-1] - 2 if _WORD_PRIMES else 2**62 - 1
+            while not fmpz(candidate).is_prime():
+                candidate -= 2
+            _WORD_PRIMES.append(candidate)
+        yield _WORD_PRIMES[index]
+        index += 1
+
+
+def word_primes(count: int) -> list[int]:
+    """The ``count`` largest primes below 2^62 (see :func:`iter_word_primes`)."""
+    return list(islice(iter_word_primes(), count))
 
 
 def big_probable_prime(bits: int) -> int:
