@@ -58,8 +58,10 @@ def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
 
     At a critical point the orbit directions of the symmetry group lie in the kernel
     (:mod:`exactdln.landscape.symmetry`); a congruence splits them off, and only the
-    principal submatrix on the complementary coordinates needs an inertia computation.
-    Away from critical points the full matrix is used.
+    principal submatrix Hess[F, F] on the complementary coordinates is built and needs an
+    inertia computation (:func:`exactdln.landscape.reduced_hessian.reduced_hessian_inertia`;
+    at depth 3, width 10 a 100 x 100 block of the 300 x 300 Hessian). Away from critical
+    points the full matrix is used (:func:`exactdln.inertia.symmetric_inertia`).
     """
     return _hessian_inertia(ExactPoint.of(problem, weights), critical=None)
 
