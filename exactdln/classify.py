@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flint import fmpq
-
 from .inertia import symmetric_inertia
 from .landscape.derivatives import _gradient, _hessian_matrix, _loss
 from .landscape.point import ExactPoint
@@ -185,9 +183,7 @@ def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:
     When r_max >= d_y every eigenvalue is summed and the sum is tr Sigma (no factoring).
     """
     if point.r_max >= point.widths[-1]:
-        sigma = facts.sigma
-        top = sum((sigma[i, i] for i in range(sigma.nrows())), fmpq(0))
-        return fraction_text(to_fraction((point.sigma_yy_trace - top) / 2))
+        return fraction_text(to_fraction((point.sigma_yy_trace - facts.sigma_trace) / 2))
     chi = facts.chi_sigma
     # The top-k sum is rational when the k largest roots come from whole rational factors of chi;
     # report it only in the easy case where every eigenvalue is used or chi splits over Q.

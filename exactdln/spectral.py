@@ -283,6 +283,12 @@ class SpectralFacts:
         return fmpq_mat(N) / d
 
     @cached_property
+    def sigma_trace(self) -> fmpq:
+        """tr Sigma = tr N / d, without forming Sigma's rational entries."""
+        N, d = self._sigma_integer
+        return fmpq(sum((int(N[i, i]) for i in range(N.nrows())), 0), d)
+
+    @cached_property
     def chi_sigma(self) -> fmpq_poly:
         """det(x I - Sigma): by a verified eigenbasis when it splits over Q with simple roots, else FLINT."""
         N, d = self._sigma_integer

@@ -187,3 +187,20 @@ def test_partial_ranks_of_the_minimal_construction_are_r():
     weights = conjugate_hidden(minimal_critical_point(data, (5,) * 5, (1, 2, 3)), rng, digits=20)
     ranks = _partial_ranks(ExactPoint.of(data.problem, weights))
     assert set(ranks.values()) == {3}
+
+
+def test_sigma_trace_is_the_sum_of_the_eigenvalues():
+    # spectral_data builds Sigma = U diag(s_i^2) U^T: its trace is sum s_i^2 (an identity, not a computation)
+    import random as _random
+
+    from exactdln.construct import random_singular_values, spectral_data
+    from exactdln.landscape.point import ExactPoint
+    from exactdln.spectral import SpectralFacts
+
+    rng = _random.Random(11)
+    s = random_singular_values(3, rng)
+    data = spectral_data(s, 4, rng)
+    weights = [[[0] * 4] * 2, [[0] * 2] * 3]
+    facts = SpectralFacts(ExactPoint.of(data.problem, weights))
+    expected = sum(x * x for x in s)
+    assert facts.sigma_trace == fmpq(expected.numerator, expected.denominator)
