@@ -204,3 +204,17 @@ def test_sigma_trace_is_the_sum_of_the_eigenvalues():
     facts = SpectralFacts(ExactPoint.of(data.problem, weights))
     expected = sum(x * x for x in s)
     assert facts.sigma_trace == fmpq(expected.numerator, expected.denominator)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_frobenius_squared_matches_the_sum_of_squares(seed):
+    # identity: ||M||_F^2 = sum of the squares of the entries, here summed with Fractions one by one
+    from exactdln.arith.exact import frobenius_squared
+
+    rng = random.Random(seed)
+    n, m = rng.randint(1, 5), rng.randint(1, 5)
+    entries = [Fraction(rng.randint(-50, 50), rng.randint(1, 10 ** rng.randint(1, 30))) for _ in range(n * m)]
+    expected = sum((x * x for x in entries), Fraction(0))
+    matrix = fmpq_mat(n, m, [fmpq(x.numerator, x.denominator) for x in entries])
+    assert frobenius_squared(matrix) == fmpq(expected.numerator, expected.denominator)
+    assert frobenius_squared(fmpq_mat(0, 3)) == 0

@@ -233,7 +233,20 @@ def inner(a: fmpq_mat, b: fmpq_mat) -> fmpq:
 
 
 def frobenius_squared(matrix: fmpq_mat) -> fmpq:
-    return inner(matrix, matrix)
+    """||M||_F^2 = sum_ij M_ij^2, over integers: with M = diag(r)^-1 A diag(c)^-1
+    (:func:`scaled_integer_matrix`, one side scaled), sum_j (sum_i A_ij^2) / c_j^2 (or by rows),
+    one fraction per column instead of one rational square per entry."""
+    if matrix.nrows() == 0 or matrix.ncols() == 0:
+        return fmpq(0)
+    A, rows, cols = scaled_integer_matrix(matrix)
+    n, m = A.nrows(), A.ncols()
+    values = [int(x) for x in A.entries()]
+    if cols is not None:
+        total = sum((Fraction(sum(v * v for v in values[j::m]), c * c) for j, c in enumerate(cols)), Fraction(0))
+    else:
+        total = sum((Fraction(sum(v * v for v in values[i * m:(i + 1) * m]), r * r) for i, r in enumerate(rows)),
+                    Fraction(0))
+    return fmpq(total.numerator, total.denominator)
 
 
 # --- multimodular helpers ---------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from ..arith.exact import from_fmpq_mat, to_fmpq_mat
+from ..arith.exact import frobenius_squared, from_fmpq_mat, to_fmpq_mat
 from ..problem import Problem, RationalMatrix, as_weights
 from .point import ExactPoint, exact_point
 
@@ -46,10 +46,10 @@ def loss(problem: Problem, weights: Any) -> "fmpq":
 
 def _loss(p: ExactPoint) -> fmpq:
     diff = p.end_to_end * p.X - p.Y
-    value = sum((x * x for x in diff.entries()), fmpq(0)) / 2
+    value = frobenius_squared(diff) / 2
     for lam, w in zip(p.lambdas, p.W):
         if lam != 0:
-            value += lam * sum((x * x for x in w.entries()), fmpq(0)) / 2
+            value += lam * frobenius_squared(w) / 2
     return value
 
 

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from ..arith.exact import identity, multiply, to_fmpq_mat
+from ..arith.exact import frobenius_squared, identity, multiply, to_fmpq_mat
 from ..problem import Problem, RationalMatrix, normalize_point
 
 
@@ -77,7 +77,7 @@ class ExactPoint:
 
     @cached_property
     def sigma_yy_trace(self) -> fmpq:
-        return sum((y * y for y in self.Y.entries()), fmpq(0))
+        return frobenius_squared(self.Y)
 
     # --- products -----------------------------------------------------------------
     @cached_property
