@@ -26,6 +26,7 @@ from math import gcd
 import numpy as np
 from flint import fmpz_mat, nmod_mat
 
+from .arith.exact import modular_pivot_columns
 from .results import Inertia
 
 __all__ = ["IntegerSymmetric", "guided_congruence_inertia", "guided_nonsingular_inertia", "integer_symmetric_inertia"]
@@ -103,14 +104,7 @@ class IntegerSymmetric:
     def modular_pivots(self) -> list[int]:
         """Pivot columns of the rref mod the first prime that gives any (independent over Q too)."""
         for prime in PRIMES:
-            reduced, rank = nmod_mat(self.matrix, prime).rref()
-            pivots: list[int] = []
-            col = 0
-            for i in range(rank):
-                while int(reduced[i, col]) == 0:
-                    col += 1
-                pivots.append(col)
-                col += 1
+            pivots = modular_pivot_columns(nmod_mat(self.matrix, prime))
             if pivots:
                 return pivots
         return []

@@ -42,6 +42,7 @@ from fractions import Fraction
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
+from .arith.exact import modular_pivot_columns
 from .guided import PRIMES as _PRIMES
 from .guided import SMALL as _SMALL
 from .guided import IntegerSymmetric, guided_nonsingular_inertia, integer_symmetric_inertia
@@ -96,15 +97,7 @@ def _block(grid: np.ndarray, rows: list[int], cols: list[int], kind: type) -> fm
 
 def _modular_pivots(matrix: fmpz_mat, prime: int) -> list[int]:
     """Pivot columns of the rref of ``matrix`` mod ``prime``: independent over Q as well."""
-    reduced, rank = nmod_mat(matrix, prime).rref()
-    pivots: list[int] = []
-    col = 0
-    for i in range(rank):
-        while int(reduced[i, col]) == 0:
-            col += 1
-        pivots.append(col)
-        col += 1
-    return pivots
+    return modular_pivot_columns(nmod_mat(matrix, prime))
 
 
 def _complement(indices: list[int], n: int) -> list[int]:

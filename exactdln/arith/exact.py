@@ -42,6 +42,7 @@ __all__ = [
     "inner",
     "word_primes",
     "iter_word_primes",
+    "modular_pivot_columns",
     "big_probable_prime",
     "rational_reconstruction",
     "CrtVector",
@@ -144,6 +145,20 @@ def multiply(a: fmpq_mat, b: fmpq_mat) -> fmpq_mat:
     k_cols = b.ncols()
     scaled = fmpq_mat(b.nrows(), k_cols, [x / columns[k // k_cols] for k, x in enumerate(b.entries())])
     return fmpq_mat(a_int) * scaled
+
+
+def modular_pivot_columns(matrix: nmod_mat) -> list[int]:
+    """Pivot columns of the rref of a matrix over GF(p). They are independent mod p, so for the
+    image of a rational matrix they are independent over Q as well (a nonzero minor mod p)."""
+    reduced, rank = matrix.rref()
+    pivots: list[int] = []
+    col = 0
+    for i in range(rank):
+        while int(reduced[i, col]) == 0:
+            col += 1
+        pivots.append(col)
+        col += 1
+    return pivots
 
 
 def _is_identity(matrix: fmpq_mat) -> bool:

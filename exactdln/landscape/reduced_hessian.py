@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
 
+from ..arith.exact import modular_pivot_columns
 from ..guided import IntegerSymmetric, integer_symmetric_inertia
 from ..inertia import symmetric_inertia
 from ..results import Inertia
@@ -88,18 +89,6 @@ def _orbit_generators_mod(point: ExactPoint, residues: list[list[list[int]]], pr
             if value % prime:
                 generators[row, col] = value % prime
     return generators
-
-
-def _pivot_columns(matrix: nmod_mat) -> tuple[list[int], int]:
-    reduced, rank = matrix.rref()
-    pivots: list[int] = []
-    col = 0
-    for i in range(rank):
-        while int(reduced[i, col]) == 0:
-            col += 1
-        pivots.append(col)
-        col += 1
-    return pivots, rank
 
 
 def _nmod(rows: list[list[int]], nrows: int, ncols: int, prime: int) -> nmod_mat:
@@ -216,7 +205,7 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
             generators = _orbit_generators_mod(point, residues, prime, orthogonal_only)
             if generators.nrows() == 0:
                 return []
-            return _pivot_columns(generators)[0]
+            return modular_pivot_columns(generators)
     return []  # every prime divides a denominator: no pivots claimed (still exact, just slower)
 
 
