@@ -55,7 +55,6 @@ GUARD_BITS = 6
 SMALL = 48
 
 
-
 class IntegerSymmetric:
     """An integer symmetric matrix, each representation built on first use.
 

@@ -29,7 +29,7 @@ import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
 
 from ..arith.exact import modular_pivot_columns
-from ..guided import IntegerSymmetric, integer_symmetric_inertia
+from ..guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
 from ..inertia import symmetric_inertia
 from ..results import Inertia
 from .derivatives import hessian_quadratic
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Word-size primes for the modular row reduction (a prime dividing a denominator is skipped).
-_PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787)
+_PRIMES = PRIMES[:3]
 
 
 def _residues(matrix: fmpq_mat, prime: int) -> list[list[int]] | None:
