@@ -28,7 +28,7 @@ from typing import Sequence
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
 
-from ..arith.exact import modular_pivot_columns
+from ..arith.exact import modular_image, modular_pivot_columns
 from ..guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
 from ..inertia import symmetric_inertia
 from ..results import Inertia
@@ -47,18 +47,13 @@ _PRIMES = PRIMES[:3]
 
 
 def _residues(matrix: fmpq_mat, prime: int) -> list[list[int]] | None:
-    """Entries mod ``prime`` (None if the prime divides a denominator)."""
-    rows = []
-    for i in range(matrix.nrows()):
-        row = []
-        for j in range(matrix.ncols()):
-            x = matrix[i, j]
-            q = int(x.q) % prime
-            if q == 0:
-                return None
-            row.append(int(x.p) * pow(q, -1, prime) % prime)
-        rows.append(row)
-    return rows
+    """Entries mod ``prime`` as rows of ints (None if the prime divides a denominator)."""
+    image = modular_image(matrix, prime)
+    if image is None:
+        return None
+    m = matrix.ncols()
+    values = [int(x) for x in image.entries()]
+    return [values[i * m:(i + 1) * m] for i in range(matrix.nrows())]
 
 
 def _orbit_generators_mod(point: ExactPoint, residues: list[list[list[int]]], prime: int,
