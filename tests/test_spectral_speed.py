@@ -36,13 +36,7 @@ from exactdln.landscape.products import _partial_ranks
 from exactdln.problem import Problem
 from exactdln.spectral import SpectralFacts, integer_charpoly, sigma_over_integers, split_charpoly
 
-
-def poly_from_roots(roots) -> fmpq_poly:
-    p = fmpq_poly([1])
-    for r in roots:
-        r = Fraction(r)
-        p *= fmpq_poly([fmpq(-r.numerator, r.denominator), 1])
-    return p
+from test_realroots import poly_from_roots
 
 
 def problem_of(X: fmpq_mat, Y: fmpq_mat) -> Problem:
