@@ -14,7 +14,7 @@ import random
 from fractions import Fraction
 
 import pytest
-from flint import fmpq, fmpq_mat, fmpq_poly, fmpz_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from exactdln.arith.exact import (
     from_fmpq_mat,
