@@ -110,16 +110,16 @@ def _numeric_inertia_range(eigenvalues: Sequence[float]) -> tuple[tuple[int, int
 def assert_inertia_matches(numeric_eigenvalues: Sequence[float], problem: Any, weights: Any) -> None:
     """Assert that a numeric Hessian spectrum is consistent with the exact inertia of the exact Hessian.
 
-    The exact Hessian (common brief parameter order) and its Sylvester inertia come from
-    the exact core; each numeric eigenvalue is read with the band rule of
-    :func:`exactdln.numeric.separate`, so eigenvalues near 0 may count as zero or signed.
+    The Sylvester inertia of the exact Hessian comes from the exact core
+    (:func:`exactdln.classify.hessian_inertia`, the reduced route at a critical point); each
+    numeric eigenvalue is read with the band rule of :func:`exactdln.numeric.separate`, so
+    eigenvalues near 0 may count as zero or signed.
     """
-    from .inertia import symmetric_inertia
-    from .landscape.derivatives import hessian_matrix
+    from .classify import hessian_inertia
     from .problem import normalize_point
 
     ws = normalize_point(problem, weights)
-    exact = symmetric_inertia(hessian_matrix(problem, ws))
+    exact = hessian_inertia(problem, ws)
     ev = list(numeric_eigenvalues)
     (p_lo, p_hi), (m_lo, m_hi), gray = _numeric_inertia_range(ev)
     ok = len(ev) == exact.size and p_lo <= exact.n_plus <= p_hi and m_lo <= exact.n_minus <= m_hi
