@@ -231,3 +231,22 @@ def test_mu_plus_bracket_contains_charpoly_root_T7():
     roots = [r.refine(F(1, 10**30)) for r, _ in real_roots(hessian_matrix(pb, W).charpoly())]
     smallest = min(roots, key=lambda r: abs(r.lower))
     assert lo <= smallest.lower and smallest.upper <= hi and hi - lo < F(1, 10**6)
+
+
+@pytest.mark.parametrize("sigmas,inactive", [
+    ([[F(1, 2)] * 3], [F(1, 2)]),
+    ([[1, 1, 1], [1, 1, 1]], []),
+    ([[1, 1, 1]], [F(15, 8)]),
+    ([[1, 1, 1], [F(1, 2)] * 3], []),
+])
+def test_reduced_hessian_inertia_with_weight_decay(sigmas, inactive):
+    # lambda > 0: only the orthogonal (skew) orbit directions are split off; the inertia must equal Descartes'
+    # count on the characteristic polynomial of the full Hessian (an independent algorithm on the full matrix)
+    from exactdln.classify import hessian_inertia
+    from exactdln.inertia import symmetric_inertia
+    from exactdln.landscape.derivatives import hessian_matrix
+
+    pb, W = design_critical_point(sigmas, [F(7, 8)] * 3, inactive=inactive, widths=(2, 2, 2, 2),
+                                  orthogonals=[I2, Q, Qp, I2])
+    assert is_critical(pb, W)
+    assert hessian_inertia(pb, W) == symmetric_inertia(hessian_matrix(pb, W), method="charpoly")

@@ -56,30 +56,26 @@ def _residues(matrix: fmpq_mat, prime: int) -> list[list[int]] | None:
     return [values[i * m:(i + 1) * m] for i in range(matrix.nrows())]
 
 
-def _orbit_generators_mod(point: ExactPoint, residues: list[list[list[int]]], prime: int,
-                          orthogonal_only: bool) -> nmod_mat:
-    """The orbit generator matrix of :func:`exactdln.landscape.symmetry.orbit_directions`, mod ``prime``."""
+def _skew_orbit_generators_mod(point: ExactPoint, residues: list[list[list[int]]], prime: int) -> nmod_mat:
+    """The orthogonal-group generators of :func:`exactdln.landscape.symmetry.orbit_directions`
+    (E = E_ab - E_ba, a < b), mod ``prime``."""
     H, widths = point.depth, point.widths
     sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
     offsets = [sum(sizes[:h]) for h in range(H)]
-    n = sum(sizes)
-    pairs = [(h, a, b) for h in range(1, H) for a in range(widths[h]) for b in range(widths[h])
-             if a < b or not orthogonal_only]
-    generators = nmod_mat(len(pairs), n, prime)
+    pairs = [(h, a, b) for h in range(1, H) for a in range(widths[h]) for b in range(a + 1, widths[h])]
+    generators = nmod_mat(len(pairs), sum(sizes), prime)
     for row, (h, a, b) in enumerate(pairs):
         d, before, after = widths[h], widths[h - 1], widths[h + 1]
         Wh, Wnext = residues[h - 1], residues[h]
         entries: dict[int, int] = {}
         base = offsets[h - 1]
-        for c in range(before):   # D_h = E W_h: row a of D_h is row b of W_h (E = E_ab, or E_ab - E_ba)
+        for c in range(before):   # D_h = E W_h: row a gets row b of W_h, row b gets -(row a)
             entries[base + a * before + c] = entries.get(base + a * before + c, 0) + Wh[b][c]
-            if orthogonal_only:
-                entries[base + b * before + c] = entries.get(base + b * before + c, 0) - Wh[a][c]
+            entries[base + b * before + c] = entries.get(base + b * before + c, 0) - Wh[a][c]
         base = offsets[h]
-        for c in range(after):    # D_{h+1} = -W_{h+1} E: column b of D_{h+1} is -(column a of W_{h+1})
+        for c in range(after):    # D_{h+1} = -W_{h+1} E: column b gets -(column a), column a gets column b
             entries[base + c * d + b] = entries.get(base + c * d + b, 0) - Wnext[c][a]
-            if orthogonal_only:
-                entries[base + c * d + a] = entries.get(base + c * d + a, 0) + Wnext[c][b]
+            entries[base + c * d + a] = entries.get(base + c * d + a, 0) + Wnext[c][b]
         for col, value in entries.items():
             if value % prime:
                 generators[row, col] = value % prime
@@ -197,7 +193,7 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
         else:
             if not orthogonal_only:
                 return _layerwise_pivots(point, residues, prime)
-            generators = _orbit_generators_mod(point, residues, prime, orthogonal_only)
+            generators = _skew_orbit_generators_mod(point, residues, prime)
             if generators.nrows() == 0:
                 return []
             return modular_pivot_columns(generators)
