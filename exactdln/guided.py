@@ -20,6 +20,7 @@ representation is built at most once and sub-blocks are cut by numpy indexing.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import cached_property
 from math import gcd
 
@@ -29,7 +30,14 @@ from flint import fmpz_mat, nmod_mat
 from .arith.exact import modular_pivot_columns
 from .results import Inertia
 
-__all__ = ["IntegerSymmetric", "guided_congruence_inertia", "guided_nonsingular_inertia", "integer_symmetric_inertia"]
+__all__ = [
+    "IntegerSymmetric",
+    "guided_congruence_inertia",
+    "guided_nonsingular_inertia",
+    "inertia_from_charpoly_coefficients",
+    "integer_charpoly_inertia",
+    "integer_symmetric_inertia",
+]
 
 # Word-size primes for modular ranks (a bad prime only costs a retry, never correctness).
 PRIMES = (
@@ -109,9 +117,27 @@ class IntegerSymmetric:
         return []
 
 
-def _charpoly_inertia(matrix: fmpz_mat) -> Inertia:
-    from .inertia import inertia_from_charpoly_coefficients  # the shared Descartes count
+def inertia_from_charpoly_coefficients(coefficients: list[int] | list[Fraction]) -> Inertia:
+    """Inertia from chi(x) = sum_k c_k x^k (lowest degree first) of a real symmetric matrix.
 
+    All roots of chi are real, so Descartes' rule of signs is exact (ecosystem.md §4 item 2):
+    n_plus = sign changes of (c_k), n_minus = sign changes of ((-1)^k c_k), n_zero = the
+    lowest k with c_k != 0.
+    """
+    coefficients = list(coefficients)
+    n_zero = next(k for k, c in enumerate(coefficients) if c != 0)
+
+    def sign_changes(values: list) -> int:
+        signs = [1 if v > 0 else -1 for v in values if v != 0]
+        return sum(1 for s, t in zip(signs, signs[1:]) if s != t)
+
+    n_plus = sign_changes(coefficients)
+    n_minus = sign_changes([c if k % 2 == 0 else -c for k, c in enumerate(coefficients)])
+    return Inertia(n_plus, n_minus, n_zero)
+
+
+def integer_charpoly_inertia(matrix: fmpz_mat) -> Inertia:
+    """Inertia of an integer symmetric matrix by Descartes' rule on FLINT's characteristic polynomial."""
     return inertia_from_charpoly_coefficients([int(c) for c in matrix.charpoly().coeffs()])
 
 
@@ -225,13 +251,13 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
 def guided_nonsingular_inertia(matrix: IntegerSymmetric) -> Inertia:
     """Exact inertia of a nonsingular integer symmetric matrix: the verified congruence, else the charpoly."""
     if matrix.n <= SMALL:
-        return _charpoly_inertia(matrix.matrix)
+        return integer_charpoly_inertia(matrix.matrix)
     found = guided_congruence_inertia(matrix)
     if found is not None:
         return found
     # the congruence could not be verified (ill-conditioned even after equilibration): FLINT's
     # charpoly is the fastest exact fallback measured at n <= 300 (bench/bench_inertia.py)
-    return _charpoly_inertia(matrix.matrix)
+    return integer_charpoly_inertia(matrix.matrix)
 
 
 def integer_symmetric_inertia(matrix: IntegerSymmetric) -> Inertia | None:
@@ -245,7 +271,7 @@ def integer_symmetric_inertia(matrix: IntegerSymmetric) -> Inertia | None:
     if n == 0:
         return Inertia(0, 0, 0)
     if n <= SMALL:
-        return _charpoly_inertia(matrix.matrix)
+        return integer_charpoly_inertia(matrix.matrix)
     if matrix.is_zero():
         return Inertia(0, 0, n)
     keep = matrix.modular_pivots()

@@ -45,7 +45,13 @@ from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 from .arith.exact import modular_pivot_columns
 from .guided import PRIMES as _PRIMES
 from .guided import SMALL as _SMALL
-from .guided import IntegerSymmetric, guided_nonsingular_inertia, integer_symmetric_inertia
+from .guided import (
+    IntegerSymmetric,
+    guided_nonsingular_inertia,
+    inertia_from_charpoly_coefficients,
+    integer_charpoly_inertia,
+    integer_symmetric_inertia,
+)
 from .results import Inertia
 
 __all__ = [
@@ -212,28 +218,8 @@ def _small_inertia(matrix: fmpq_mat) -> Inertia:
 # characteristic polynomial + Descartes
 
 
-def inertia_from_charpoly_coefficients(coefficients: list[int] | list[Fraction]) -> Inertia:
-    """Inertia from chi(x) = sum_k c_k x^k (lowest degree first) of a real symmetric matrix.
-
-    All roots of chi are real, so Descartes' rule of signs is exact (ecosystem.md §4 item 2):
-    n_plus = sign changes of (c_k), n_minus = sign changes of ((-1)^k c_k), n_zero = the
-    lowest k with c_k != 0.
-    """
-    coefficients = list(coefficients)
-    n_zero = next(k for k, c in enumerate(coefficients) if c != 0)
-
-    def sign_changes(values: list) -> int:
-        signs = [1 if v > 0 else -1 for v in values if v != 0]
-        return sum(1 for s, t in zip(signs, signs[1:]) if s != t)
-
-    n_plus = sign_changes(coefficients)
-    n_minus = sign_changes([c if k % 2 == 0 else -c for k, c in enumerate(coefficients)])
-    return Inertia(n_plus, n_minus, n_zero)
-
-
 def _charpoly_inertia(matrix: fmpq_mat) -> Inertia:
-    coefficients = [int(c) for c in _integer_matrix(matrix).charpoly().coeffs()]
-    return inertia_from_charpoly_coefficients(coefficients)
+    return integer_charpoly_inertia(_integer_matrix(matrix))
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from flint import fmpq_mat, nmod_mat
+from flint import fmpq_mat
 
 from ..arith.exact import from_fmpq_mat, modular_image, rank, to_fmpq_mat
 from ..problem import Problem, RationalMatrix, as_weights
@@ -38,20 +38,13 @@ def partial_product(weights: Any, i: int, j: int) -> RationalMatrix:
     return from_fmpq_mat(product)
 
 
-def _modular(matrix: fmpq_mat, prime: int) -> nmod_mat | None:
-    numerator, denominator = matrix.numer_denom()
-    if int(denominator) % prime == 0:
-        return None
-    return nmod_mat(numerator.tolist(), prime) if matrix.nrows() and matrix.ncols() else None
-
-
 def partial_product_rank(matrix: fmpq_mat, *, prime: int | None = None) -> int:
     """Exact rank of a rational matrix, with a modular screen for the full-rank case."""
     full = min(matrix.nrows(), matrix.ncols())
     if full == 0:
         return 0
     prime = prime or random.SystemRandom().choice(_PRIMES)
-    reduced = _modular(matrix, prime)
+    reduced = modular_image(matrix, prime)
     if reduced is not None and reduced.rank() == full:
         return full
     return rank(matrix)
