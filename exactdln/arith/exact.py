@@ -10,6 +10,7 @@ in C; sympy's ``Matrix.rank`` is never used.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from itertools import islice
 from typing import Iterable, Iterator, Sequence
 
@@ -290,8 +291,10 @@ def word_primes(count: int) -> list[int]:
     return list(islice(iter_word_primes(), count))
 
 
+@lru_cache(maxsize=None)
 def big_probable_prime(bits: int) -> int:
-    """The least probable prime >= 2^bits. Used only to guess: a composite would make the guess fail, not lie."""
+    """The least probable prime >= 2^bits (remembered: callers ask for the same few sizes on every point).
+    Used only to guess: a composite would make the guess fail, not lie."""
     candidate = fmpz(2) ** bits + 1
     while not candidate.is_probable_prime():
         candidate += 2
