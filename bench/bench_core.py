@@ -82,10 +82,9 @@ def bench_inertia(digits: int) -> None:
         t_exact = min(times)
         point = ExactPoint.of(inst.problem, inst.weights)
         free = point.n_parameters - len(orbit_pivots(point))
-        H = hessian_matrix(inst.problem, inst.weights)
+        H, t_build = timed(hessian_matrix, inst.problem, inst.weights)
         kernel = orbit_directions(point)
         (full_inertia, _), t_full = timed(kernel_complement_inertia, H, kernel)
-        _, t_build = timed(hessian_matrix, inst.problem, inst.weights)
         floats = np.array([[float(H[i, j]) for j in range(H.ncols())] for i in range(H.nrows())])
         t_eig_h = eigvalsh_time(floats, repeats=3)
         assert inertia == full_inertia
