@@ -373,12 +373,16 @@ def fit_linear_rate(steps: np.ndarray, values: np.ndarray, *, window: tuple[floa
     return float(math.exp(slope))
 
 
-def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str) -> None:
-    """Loss gap and gradient norm against iteration (log scale) for each run; needs matplotlib."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+def trajectory_figure(trajectories: Sequence[tuple[str, Trajectory]]) -> Any:
+    """A matplotlib Figure: loss gap and gradient norm against iteration (log scale), one line per run.
+
+    Needs the ``plot`` extra (matplotlib). Built with the object-oriented API (no pyplot state), so that
+    tests can read the lines back from ``fig.axes``.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4))
+    axes = fig.subplots(1, 2)
     for label, t in trajectories:
         gap = t.loss - t.loss[-1]
         axes[0].semilogy(t.steps[:-1], np.maximum(gap[:-1], 1e-300), label=label)
@@ -387,5 +391,13 @@ def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str) -
     for ax in axes:
         ax.set_xlabel("iteration" if trajectories[0][1].method == "gd" else "time"); ax.legend(fontsize=7)
     fig.tight_layout()
+    return fig
+
+
+def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str) -> None:
+    """Write :func:`trajectory_figure` to ``path`` (PNG at 100 dpi); needs the ``plot`` extra."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = trajectory_figure(trajectories)
+    FigureCanvasAgg(fig)
     fig.savefig(path, dpi=100)
-    plt.close(fig)

@@ -203,13 +203,26 @@ def test_gd_sublinear_on_degenerate_T2():
     assert slope == pytest.approx(-1.5, abs=0.05)
 
 
-def test_plot_written(tmp_path):
-    pytest.importorskip("matplotlib")
-    from exactdln.dynamics import plot_trajectory
+def test_plot_shows_the_run(tmp_path):
+    """The figure holds the run's own numbers: loss gap and gradient norm per step, on log axes."""
+    from exactdln.dynamics import plot_trajectory, trajectory_figure
     pb = Problem.create([[1]], [[3]], 1)
     t = gradient_descent(pb, [np.array([[1.2]]), np.array([[1.5]])], eta=0.1, steps=100)
+    fig = trajectory_figure([("T1", t)])
+    gap_ax, grad_ax = fig.axes[:2]
+    assert gap_ax.get_yscale() == grad_ax.get_yscale() == "log"
+    assert gap_ax.get_xlabel() == grad_ax.get_xlabel() == "iteration"
+    assert [line.get_label() for line in gap_ax.get_lines()] == ["T1"]
+    x, y = gap_ax.get_lines()[0].get_data()
+    np.testing.assert_array_equal(x, t.steps[:-1])
+    gap = t.loss[:-1] - t.loss[-1]
+    np.testing.assert_allclose(y[gap > 0], gap[gap > 0])
+    x, y = grad_ax.get_lines()[0].get_data()
+    np.testing.assert_allclose(y, t.grad_norm)
+    # T1 (Chen, Jiang, Wang 2025 setting, y = 3, lambda = 1): GD contracts, so both curves fall
+    assert y[-1] < y[0] / 100
     plot_trajectory([("T1", t)], str(tmp_path / "p.png"))
-    assert (tmp_path / "p.png").stat().st_size > 1000
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # ---------------------------------------------------------------- commands
