@@ -24,6 +24,8 @@ __all__ = [
     "RouteVerdict",
     "Classification",
     "fraction_text",
+    "number_text",
+    "decimal_text",
 ]
 
 GLOBAL_MINIMIZER = "global_minimizer"
@@ -38,9 +40,133 @@ KINDS = (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE, NO
 
 
 def fraction_text(x: Fraction | int) -> str:
-    """``"3"`` or ``"-3/4"``."""
+    """``"3"`` or ``"-3/4"``, always in full (JSON and certificates), however many digits."""
     x = Fraction(x)
-    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+    if x.denominator == 1:
+        return _int_text(x.numerator)
+    return f"{_int_text(x.numerator)}/{_int_text(x.denominator)}"
+
+
+# Python refuses str(n) beyond 4,300 digits (sys.get_int_max_str_digits); an exact loss can be longer.
+_STR_SAFE_BITS = 13_000          # 13,000 bits < 3,914 decimal digits
+
+
+def _int_text(n: int) -> str:
+    """Decimal digits of n at any size: split n = hi * 10^k + lo until each half is below the str() cap."""
+    if n < 0:
+        return "-" + _int_text(-n)
+    if n.bit_length() <= _STR_SAFE_BITS:
+        return str(n)
+    k = _digit_count(n) // 2
+    hi, lo = divmod(n, 10**k)
+    return _int_text(hi) + _int_text(lo).rjust(k, "0")
+
+
+def _digit_count(n: int) -> int:
+    """Number of decimal digits of n > 0, by comparison with powers of 10 (no str())."""
+    d = max(1, int(n.bit_length() * 0.30102999566398120))   # log10(2); off by at most one
+    while 10**d <= n:
+        d += 1
+    while d > 1 and 10 ** (d - 1) > n:
+        d -= 1
+    return d
+
+
+def _int_from_text(text: str) -> int:
+    """int(text) for a string of digits of any length (the inverse of :func:`_int_text`)."""
+    text = text.strip()
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if not digits.isdigit():
+        raise ValueError(f"not an integer: {text[:40]!r}")
+    if len(digits) <= 3_000:
+        return sign * int(digits)
+    k = len(digits) // 2
+    return sign * (_int_from_text(digits[:-k]) * 10**k + _int_from_text(digits[-k:]))
+
+
+TEXT_NUMBER_LIMIT = 60       # longer fractions are abbreviated in text output (never in JSON)
+_SIGNIFICANT = 6             # significant digits of the decimal shown beside a fraction
+_KEEP = 10                   # leading and trailing digits kept of an abbreviated integer
+
+
+def _as_fraction(x: Any) -> Fraction:
+    if isinstance(x, str):
+        num, _, den = x.partition("/")
+        return Fraction(_int_from_text(num), _int_from_text(den) if den else 1)
+    if hasattr(x, "p") and hasattr(x, "q") and not isinstance(x, Fraction):   # flint fmpq / fmpz
+        return Fraction(int(x.p), int(x.q))
+    return Fraction(x)
+
+
+def _abbreviated(n: int) -> str:
+    """``1234567890...0987654321`` for an integer of more than 2 * _KEEP + 4 digits, else its digits."""
+    digits = _digit_count(n) if n else 1
+    if digits <= 2 * _KEEP + 4:
+        return _int_text(n)
+    head = n // 10 ** (digits - _KEEP)
+    tail = n % 10**_KEEP
+    return f"{head}...{tail:0{_KEEP}d}"
+
+
+def decimal_text(x: Fraction, significant: int = _SIGNIFICANT) -> tuple[str, bool]:
+    """(the decimal of x rounded to ``significant`` digits, whether it equals x exactly).
+
+    Integer arithmetic only: 10^e <= |x| < 10^(e+1) is found by comparing integers, then
+    m = round(|x| 10^(significant-1-e)) by one integer division. Safe for numerators of any size
+    (no float(), no str() of a long int).
+    """
+    x = Fraction(x)
+    if x == 0:
+        return "0", True
+    a, b = abs(x.numerator), x.denominator
+    e = _digit_count(a) - _digit_count(b)
+    while (a * 10 ** max(0, -e)) < (b * 10 ** max(0, e)):          # |x| < 10^e
+        e -= 1
+    while (a * 10 ** max(0, -e - 1)) >= (b * 10 ** max(0, e + 1)):  # |x| >= 10^(e+1)
+        e += 1
+    shift = significant - 1 - e
+    num = a * 10 ** max(0, shift)
+    den = b * 10 ** max(0, -shift)
+    m, r = divmod(num, den)
+    exact = r == 0
+    if 2 * r >= den:
+        m += 1
+    if m == 10**significant:
+        m //= 10
+        e += 1
+    ds = str(m).rstrip("0") or "0"
+    if -5 <= e < significant:
+        if e >= 0:
+            ds = ds.ljust(e + 1, "0")
+            text = ds[: e + 1] + ("." + ds[e + 1:] if len(ds) > e + 1 else "")
+        else:
+            text = "0." + "0" * (-e - 1) + ds
+    else:
+        text = ds[0] + ("." + ds[1:] if len(ds) > 1 else "") + f"e{e:+d}"
+    return ("-" if x < 0 else "") + text, exact
+
+
+def number_text(x: Any) -> str:
+    """An exact number for text output: ``3``, ``9/40 (0.225)``, ``1/3 (~0.333333)``.
+
+    A fraction whose digits exceed TEXT_NUMBER_LIMIT characters is abbreviated to its first and
+    last digits with the digit count: ``1234567890...0987654321/99...01 (~0.225, 312 digits)``.
+    JSON output keeps every digit (:func:`fraction_text`). ``~`` marks a rounded decimal.
+    Accepts a Fraction, an int, a flint fmpq or a ``"p/q"`` string.
+    """
+    x = _as_fraction(x)
+    p, q = x.numerator, x.denominator
+    digits = (_digit_count(abs(p)) if p else 1) + (_digit_count(q) if q != 1 else 0)
+    long = digits + (q != 1) + (p < 0) > TEXT_NUMBER_LIMIT
+    if not long:
+        if q == 1:
+            return _int_text(p)
+        dec, exact = decimal_text(x)
+        return f"{p}/{q} ({'' if exact else '~'}{dec})"
+    dec, exact = decimal_text(x)
+    body = ("-" if p < 0 else "") + _abbreviated(abs(p)) + ("" if q == 1 else "/" + _abbreviated(q))
+    return f"{body} ({'' if exact else '~'}{dec}, {digits} digits)"
 
 
 @dataclass(frozen=True)
@@ -66,7 +192,8 @@ class Inertia:
         return [self.n_plus, self.n_minus, self.n_zero]
 
     def __str__(self) -> str:
-        return f"(+{self.n_plus}, -{self.n_minus}, 0x{self.n_zero})"
+        """The one inertia notation of every text output: ``n_plus=3 n_minus=0 n_zero=9``."""
+        return f"n_plus={self.n_plus} n_minus={self.n_minus} n_zero={self.n_zero}"
 
 
 @dataclass(frozen=True)
@@ -177,15 +304,14 @@ class Classification:
         if self.source:
             lines.append(f"{self.source}")
         lines.append(f"verdict: {self.kind}" + ("" if self.agree else "   ROUTES DISAGREE"))
-        lines.append(f"loss: {fraction_text(self.loss)}   critical: {'yes' if self.critical else 'no'}")
+        lines.append(f"loss: {number_text(self.loss)}   critical: {'yes' if self.critical else 'no'}")
         lines.append(f"widths d_0..d_H: {list(self.widths)}   r_max = {self.r_max}   rank W_H...W_1 = {self.rank}")
         if self.fitted is not None:
             lines.append(f"fitted eigenvalues S = {{{', '.join(map(str, self.fitted))}}}")
         if self.global_value is not None:
-            lines.append(f"global minimum value: {self.global_value}")
+            lines.append(f"global minimum value: {_value_text(self.global_value)}")
         if self.inertia is not None:
-            i = self.inertia
-            lines.append(f"Hessian inertia: n_plus={i.n_plus} n_minus={i.n_minus} n_zero={i.n_zero}")
+            lines.append(f"Hessian inertia: {self.inertia}")
         lines.append(f"assumption (H): {self.assumptions}")
         lines.append("ranks of W_j...W_i (row i, column j):")
         width = max(3, max((len(str(v)) for v in self.partial_ranks.values()), default=1) + 1)
@@ -201,3 +327,11 @@ class Classification:
         for n in self.notes:
             lines.append(f"note: {n}")
         return "\n".join(lines)
+
+
+def _value_text(value: str) -> str:
+    """A "p/q" string as :func:`number_text`; any other text (an algebraic number's description) as it is."""
+    try:
+        return number_text(value)
+    except (ValueError, ZeroDivisionError):
+        return value

@@ -51,7 +51,7 @@ def test_command_exit_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "float_kind" in out and "strict_saddle" in out
     assert main(["crosscheck", "--json", good]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = [json.loads(line) for line in capsys.readouterr().out.splitlines()]   # JSON Lines
     assert data[0]["float_kind"] == "strict_saddle" and data[0]["agree"] is True
     bad = tmp_path / "bad.json"
     bad.write_text('{"X": [[1]], "Y": [[1, 2]], "weights": [[[1]]]}')

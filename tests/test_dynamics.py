@@ -237,11 +237,11 @@ def test_gd_and_flow_commands(tmp_path, capsys):
     import json
     from exactdln.cli import main
     f = _write(tmp_path, '{"X": [[1]], "Y": [[3]], "lambda": 1, "weights": [[["1.2"]], [["1.5"]]]}')
-    assert main(["gd", f, "--eta", "0.1", "--steps", "500", "--no-progress"]) == 0
+    assert main(["gd", "--json", f, "--eta", "0.1", "--steps", "500", "--no-progress"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["final_loss"] == pytest.approx(2.5, abs=1e-10)          # T1 minimum value 5/2
     assert out["linear_rate"] == pytest.approx(0.8, abs=2e-3)
-    assert main(["flow", f, "--time", "30", "--dt", "0.01", "--no-progress"]) == 0
+    assert main(["flow", "--json", f, "--time", "30", "--dt", "0.01", "--no-progress"]) == 0
     assert json.loads(capsys.readouterr().out)["final_loss"] == pytest.approx(2.5, abs=1e-10)
 
 

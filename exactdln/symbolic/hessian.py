@@ -186,7 +186,8 @@ class HessianRoute:
 
     def __str__(self) -> str:
         if self.decided:
-            head = "Hessian route: " + (f"inertia (n+, n-, n0) = {self.inertia}" if self.inertia else
+            from ..results import Inertia   # the one inertia notation of the text output
+            head = "Hessian route: " + (f"inertia {Inertia(*self.inertia)}" if self.inertia else
                                         "Descartes' rule") + f" -> {self.implies} ({self.note})"
         else:
             head = f"Hessian route: undecided ({self.note})"

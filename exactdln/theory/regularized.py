@@ -3,7 +3,7 @@
 L(W) = 1/2 ||W_H ... W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, all lambda_h > 0.
 Reference: Chen, Jiang, Wang, "Error bound analysis for the regularized loss of deep
 linear neural networks", arXiv 2502.11152 (CJW). Their body text was not available; the
-statements used here are the reconstructed and machine-checked ones of regularized.md
+statements used here are the reconstructed and machine-checked ones of docs/maths/regularized.md
 (tags [R]), cited by section:
 
 - §2 weighted balancedness: lambda_h W_h W_h^T = lambda_(h+1) W_(h+1)^T W_(h+1) at every
@@ -38,7 +38,7 @@ from ..landscape.derivatives import _gradient, _hessian_matrix, _loss
 from ..landscape.point import ExactPoint, exact_point
 from ..problem import Problem, RationalMatrix
 from ..results import (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED,
-                       Inertia, RouteVerdict, fraction_text)
+                       Inertia, RouteVerdict, fraction_text, number_text)
 
 __all__ = [
     "AlgebraicReal",
@@ -164,7 +164,7 @@ def real_roots(polynomial: fmpq_poly) -> list[tuple[AlgebraicReal, int]]:
     ``complex_roots`` returns certified disjoint balls with real roots carrying an exact
     zero imaginary part; each real ball is widened to a rational interval on which the
     sign change is verified exactly, so each interval holds exactly one root
-    (regularized.md §5.1 step 3).
+    (docs/maths/regularized.md §5.1 step 3).
     """
     if polynomial == 0:
         raise ValueError("the zero polynomial has every number as a root")
@@ -193,7 +193,7 @@ def real_roots(polynomial: fmpq_poly) -> list[tuple[AlgebraicReal, int]]:
 
 
 def weighted_balance_defects(problem: Problem, weights: Any) -> list[RationalMatrix]:
-    """D_h = lambda_h W_h W_h^T - lambda_(h+1) W_(h+1)^T W_(h+1), h = 1..H-1 (regularized.md §2).
+    """D_h = lambda_h W_h W_h^T - lambda_(h+1) W_(h+1)^T W_(h+1), h = 1..H-1 (docs/maths/regularized.md §2).
 
     Zero at every critical point of the regularized loss, for any data: the identity
     W_(h+1)^T dL/dW_(h+1) - (dL/dW_h) W_h^T = -D_h holds for every W.
@@ -205,7 +205,7 @@ def weighted_balance_defects(problem: Problem, weights: Any) -> list[RationalMat
 
 
 def is_weighted_balanced(problem: Problem, weights: Any) -> bool:
-    """True iff every weighted balance defect D_h is exactly zero (regularized.md §2)."""
+    """True iff every weighted balance defect D_h is exactly zero (docs/maths/regularized.md §2)."""
     return all(d.is_zero() for d in weighted_balance_defects(problem, weights))
 
 
@@ -214,7 +214,7 @@ def is_weighted_balanced(problem: Problem, weights: Any) -> bool:
 
 
 def whitening_constant(problem: Problem) -> Fraction | None:
-    """c if X X^T = c I with c > 0 exactly, else None (regularized.md §1 and §5.1 step 1)."""
+    """c if X X^T = c I with c > 0 exactly, else None (docs/maths/regularized.md §1 and §5.1 step 1)."""
     S = to_fmpq_mat(problem.X) * to_fmpq_mat(problem.X).transpose()
     c = S[0, 0]
     n = S.nrows()
@@ -244,7 +244,7 @@ def admissible_polynomial(y: Fraction, depth: int, Lambda: Fraction) -> fmpq_pol
 def _eliminated_polynomial(mu: Fraction, depth: int, Lambda: Fraction) -> tuple[fmpq_poly, fmpq_poly, fmpq_poly]:
     """For y = sqrt(mu) irrational: P_y = A + y B with A, B in Q[s]; returns (A, B, A^2 - mu B^2).
 
-    A^2 - mu B^2 = P_y P_(-y) is the resultant-free elimination of y (regularized.md §5.1 step 2).
+    A^2 - mu B^2 = P_y P_(-y) is the resultant-free elimination of y (docs/maths/regularized.md §5.1 step 2).
     """
     H = depth
     A, B = fmpq_poly([-_q(Lambda)]), fmpq_poly([0])
@@ -395,7 +395,7 @@ class CriticalValue:
         return {"value": v, "rank": self.rank, "s": [list(c) for c in self.choice]}
 
     def __str__(self) -> str:
-        v = fraction_text(self.lower) if self.exact else f"in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
+        v = number_text(self.lower) if self.exact else f"in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
         return f"{v} (rank {self.rank})"
 
 
@@ -462,7 +462,7 @@ def global_minimum_value(form: ClosedForm) -> CriticalValue:
 
 
 def error_bound_data_condition(problem: Problem, depth: int) -> tuple[bool, list[AlgebraicReal]]:
-    """Theorem R2 (regularized.md §4.4): the error bound holds near every critical point iff no
+    """Theorem R2 (docs/maths/regularized.md §4.4): the error bound holds near every critical point iff no
     positive singular value y of M/c satisfies (H-2)^(H-2) H^H y^(2H-2) = (2H-2)^(2H-2) Lambda.
 
     Decided exactly: gcd of charpoly((M/c)(M/c)^T)(mu) and (H-2)^(H-2) H^H mu^(H-1) - (2H-2)^(2H-2) Lambda,
@@ -502,7 +502,7 @@ def _flatten(blocks: Sequence[fmpq_mat]) -> list[fmpq]:
 
 
 def orbit_generators(problem: Problem, weights: Any) -> fmpq_mat:
-    """Rows spanning the tangent space of the orthogonal symmetry orbit at W (regularized.md §4.2).
+    """Rows spanning the tangent space of the orthogonal symmetry orbit at W (docs/maths/regularized.md §4.2).
 
     Hidden layers: for skew A in so(d_h), (dW_h, dW_(h+1)) = (A W_h, -W_(h+1) A). Ends: skew
     (B, C) with B Sigma_YX = Sigma_YX C and C Sigma_XX = Sigma_XX C (then W -> e^{tB} W e^{-tC}
@@ -545,7 +545,7 @@ def orbit_generators(problem: Problem, weights: Any) -> fmpq_mat:
 
 @dataclass(frozen=True)
 class ErrorBound:
-    """The error-bound test at a critical point (regularized.md §4.3).
+    """The error-bound test at a critical point (docs/maths/regularized.md §4.3).
 
     holds iff Hessian nullity == orbit dimension; then every kappa > 1/mu_plus works
     (sharp as the neighbourhood shrinks), mu_plus = min nonzero |eigenvalue|, given as a
@@ -685,7 +685,7 @@ class RegularizedClassification:
                 "methods": [m.to_json() for m in self.methods], "notes": list(self.notes)}
 
     def __str__(self) -> str:
-        lines = [f"verdict: {self.kind}", f"loss: {fraction_text(self.loss)}   critical: {'yes' if self.critical else 'no'}"
+        lines = [f"verdict: {self.kind}", f"loss: {number_text(self.loss)}   critical: {'yes' if self.critical else 'no'}"
                  f"   weighted balanced: {'yes' if self.weighted_balanced else 'no'}"]
         if self.inertia is not None:
             lines.append(f"Hessian inertia: {self.inertia}")
@@ -699,7 +699,7 @@ class RegularizedClassification:
 
 
 def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool = True) -> RegularizedClassification:
-    """Classify W for the loss with all lambda_h > 0 (regularized.md §3-§4).
+    """Classify W for the loss with all lambda_h > 0 (docs/maths/regularized.md §3-§4).
 
     1. Not critical if the exact gradient is nonzero.
     2. Whitened data: the global minimum value is the smallest critical value of Theorem R1
