@@ -23,6 +23,7 @@ import json
 import os
 import sys
 from fractions import Fraction
+from operator import mul
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DIGITS = 2000
@@ -46,8 +47,191 @@ KIND_RULES = {
 }
 
 
+# ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
+# Reading, messages, Fraction linear algebra and the command line. The block uses the file's own
+# MAX_DIGITS, MAX_FILE_BYTES and check_certificate, defined outside it.
+
 class Malformed(ValueError):
     """The certificate does not follow the format (exit code 2)."""
+
+
+_DIGIT_BOUND = 10 ** MAX_DIGITS
+
+
+def _int_text(s: str, where: str) -> int:
+    """An optionally signed run of ASCII digits, at most MAX_DIGITS of them."""
+    digits = s.lstrip("+-")
+    if len(s) - len(digits) > 1 or not digits or not digits.isdigit() or not digits.isascii():
+        raise Malformed(f"{where}: malformed integer {s[:40]!r}")
+    if len(digits) > MAX_DIGITS:
+        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+    value = 0
+    for k in range(0, len(digits), 4000):   # chunks dodge the interpreter's int/str digit limit
+        chunk = digits[k:k + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return -value if s.startswith("-") else value
+
+
+def number(x: object, where: str) -> Fraction:
+    """An exact rational from a string "p/q" or "-3", or an integer (at most MAX_DIGITS digits either way)."""
+    if isinstance(x, bool):
+        raise Malformed(f"{where}: a boolean is not a number")
+    if isinstance(x, int):
+        if abs(x) >= _DIGIT_BOUND:       # the cap of the JSON path, for objects passed in directly
+            raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+        return Fraction(x)
+    if not isinstance(x, str):
+        raise Malformed(f"{where}: expected a number as a string \"p/q\", got {type(x).__name__}")
+    if len(x) > 2 * MAX_DIGITS + 3:
+        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+    p, slash, q = x.strip().partition("/")
+    num = _int_text(p.strip(), where)
+    if not slash:
+        return Fraction(num)
+    den = _int_text(q.strip(), where)
+    if den <= 0 or q.strip().startswith("+"):
+        raise Malformed(f"{where}: denominator must be a positive integer")
+    return Fraction(num, den)
+
+
+def integer(x: object, where: str, lo: int, hi: int) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+        raise Malformed(f"{where}: expected an integer in {lo}..{hi}")
+    return x
+
+
+def index_list(x: object, where: str, bound: int) -> list[int]:
+    """Distinct integers in range(bound)."""
+    if not isinstance(x, list) or len(x) > bound:
+        raise Malformed(f"{where}: expected a list of at most {bound} indices")
+    if any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < bound for v in x):
+        raise Malformed(f"{where}: indices must be integers in 0..{bound - 1}")
+    if len(set(x)) != len(x):
+        raise Malformed(f"{where}: repeated index")
+    return list(x)
+
+
+def _no_duplicates(pairs: list) -> dict:
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise Malformed(f"duplicate key {k[:40]!r}")
+        out[k] = v
+    return out
+
+
+def _refuse_float(s: str) -> None:
+    raise Malformed(f"non-integer JSON number {s[:40]!r}: write exact numbers as strings \"p/q\"")
+
+
+def _json_int(s: str) -> int:
+    return _int_text(s, "JSON integer")
+
+
+def parse_text(text: str) -> object:
+    """JSON text -> Python value, refusing floats, NaN/Infinity, huge integers and duplicate keys."""
+    try:
+        return json.loads(text, parse_float=_refuse_float, parse_int=_json_int,
+                          parse_constant=_refuse_float, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise Malformed("JSON nested too deeply") from None
+    except ValueError as err:   # includes json.JSONDecodeError; Malformed passes through
+        if isinstance(err, Malformed):
+            raise
+        raise Malformed(f"not valid JSON: {err}") from None
+
+
+def number_text(c: Fraction) -> str:
+    """c as "p/q" for messages, shortened; a long number is only described (products of input numbers
+    can pass the 4300-digit limit of int -> str, which would raise ValueError inside a message)."""
+    bits = max(abs(c.numerator).bit_length(), c.denominator.bit_length())
+    if bits > 1000:
+        return f"<a number of about {bits * 3 // 10} digits>"
+    s = str(c)
+    return s if len(s) <= 60 else s[:28] + "..." + s[-28:]
+
+
+def matmul(A: list, B: list) -> list[list[Fraction]]:
+    """A B for Fraction matrices, B with at least one row."""
+    cols = list(zip(*B))
+    return [[sum(map(mul, row, col), Fraction(0)) if any(row) else Fraction(0) for col in cols] for row in A]
+
+
+def transpose(A: list, ncols: int) -> list[list]:
+    """A^T for a matrix with ncols columns (also when A has no rows)."""
+    return [list(c) for c in zip(*A)] if A else [[] for _ in range(ncols)]
+
+
+def identity(n: int) -> list[list[Fraction]]:
+    return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+
+
+def positive_definite(A: list) -> bool:
+    """Sylvester: a symmetric matrix is positive definite iff Gaussian elimination meets only pivots > 0.
+    An empty or non-symmetric matrix is refused."""
+    n = len(A)
+    M = [list(r) for r in A]
+    if n == 0 or any(len(r) != n for r in M) or any(M[i][j] != M[j][i] for i in range(n) for j in range(i)):
+        return False
+    for k in range(n):
+        p = M[k][k]
+        if p <= 0:
+            return False
+        for i in range(k + 1, n):
+            f = M[i][k] / p
+            if f:
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return True
+
+
+def solve(A: list, B: list) -> list[list[Fraction]] | None:
+    """A^-1 B by Gauss-Jordan, or None if A is singular."""
+    n = len(A)
+    M = [list(a) + list(b) for a, b in zip(A, B)]
+    for k in range(n):
+        piv = next((i for i in range(k, n) if M[i][k] != 0), None)
+        if piv is None:
+            return None
+        M[k], M[piv] = M[piv], M[k]
+        inv = 1 / M[k][k]
+        M[k] = [v * inv for v in M[k]]
+        for i in range(n):
+            if i != k and M[i][k]:
+                f = M[i][k]
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return [row[n:] for row in M]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: check one certificate file; exit 0 every claim holds, 1 a claim fails, 2 malformed."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if len(args) != 1:
+        print(f"usage: python -I -S {os.path.basename(__file__)} CERTIFICATE.json", file=sys.stderr)
+        return 2
+    path = args[0]
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise Malformed(f"file is {size} bytes, more than {MAX_FILE_BYTES}")
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_FILE_BYTES + 1).decode("utf-8")
+        results = check_certificate(parse_text(text))
+    except OSError as err:
+        print(f"{path}: cannot read: {err.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{path}: malformed: not UTF-8 text", file=sys.stderr)
+        return 2
+    except Malformed as err:
+        print(f"{path}: malformed: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:   # never a traceback: anything unforeseen refuses the file
+        print(f"{path}: malformed (unexpected {type(err).__name__}): {str(err)[:200]}", file=sys.stderr)
+        return 2
+    for ctype, ok, msg in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {ctype}: {msg}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+# ---- shared block end ----
 
 
 # ---------------------------------------------------------------- polynomials over Fraction
@@ -135,44 +319,7 @@ def definite_sign(p: dict, kinds: list[str]) -> int:
     return signs[0][0]
 
 
-# ---------------------------------------------------------------- reading
-
-_DIGIT_BOUND = 10 ** MAX_DIGITS
-
-
-def _int_text(s: str, where: str) -> int:
-    digits = s.lstrip("+-")
-    if len(s) - len(digits) > 1 or not digits or not digits.isdigit() or not digits.isascii():
-        raise Malformed(f"{where}: malformed integer {s[:40]!r}")
-    if len(digits) > MAX_DIGITS:
-        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
-    return -int(digits) if s.startswith("-") else int(digits)
-
-
-def number(x: object, where: str) -> Fraction:
-    if isinstance(x, bool):
-        raise Malformed(f"{where}: a boolean is not a number")
-    if isinstance(x, int):
-        if abs(x) >= _DIGIT_BOUND:       # the cap of the JSON path, for objects passed in directly
-            raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
-        return Fraction(x)
-    if not isinstance(x, str) or len(x) > 2 * MAX_DIGITS + 3:
-        raise Malformed(f"{where}: expected a number as a string \"p/q\"")
-    p, slash, q = x.strip().partition("/")
-    num = _int_text(p.strip(), where)
-    if not slash:
-        return Fraction(num)
-    den = _int_text(q.strip(), where)
-    if den <= 0:
-        raise Malformed(f"{where}: denominator must be a positive integer")
-    return Fraction(num, den)
-
-
-def integer(x: object, where: str, lo: int, hi: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
-        raise Malformed(f"{where}: expected an integer in {lo}..{hi}")
-    return x
-
+# ---------------------------------------------------------------- reading the family format
 
 def poly(x: object, where: str, n: int) -> dict:
     """[[coeff, [e_1..e_n]], ...] -> dict over n + 1 variables (the last is the curve variable t)."""
@@ -226,31 +373,6 @@ def num_matrix(x: object, where: str, rows: int | None = None, cols: int | None 
     return out
 
 
-def _refuse_float(s: str) -> None:
-    raise Malformed(f"non-integer JSON number {s[:40]!r}: write exact numbers as strings \"p/q\"")
-
-
-def _no_duplicates(pairs: list) -> dict:
-    out = {}
-    for k, v in pairs:
-        if k in out:
-            raise Malformed(f"duplicate key {k[:40]!r}")
-        out[k] = v
-    return out
-
-
-def parse_text(text: str) -> object:
-    try:
-        return json.loads(text, parse_float=_refuse_float, parse_constant=_refuse_float,
-                          parse_int=lambda s: _int_text(s, "JSON integer"), object_pairs_hook=_no_duplicates)
-    except RecursionError:
-        raise Malformed("JSON nested too deeply") from None
-    except ValueError as err:
-        if isinstance(err, Malformed):
-            raise
-        raise Malformed(f"not valid JSON: {err}") from None
-
-
 # ---------------------------------------------------------------- evidence: factorizations
 
 def factorization(x: object, where: str, fam: dict) -> tuple[Fraction, list]:
@@ -301,13 +423,6 @@ def factor_sign(fact: tuple, fam: dict, need_sign: bool = True) -> tuple[int, st
     return sign, ""
 
 
-def number_text(c: Fraction) -> str:
-    """c as "p/q" for messages; a long number is only described (products of input numbers can pass
-    the 4300-digit limit of int -> str, which would raise ValueError inside a message)."""
-    bits = max(abs(c.numerator).bit_length(), c.denominator.bit_length())
-    return str(c) if bits <= 1000 else f"<a number of about {bits * 3 // 10} digits>"
-
-
 def text(p: dict, fam: dict) -> str:
     terms = []
     for m, c in sorted(p.items(), reverse=True)[:6]:
@@ -330,7 +445,8 @@ def cleared(M: list, n: int) -> tuple[list, dict, list]:
     return [[pmul(num, others[dens.index(den)]) for num, den in row] for row in M], d, dens
 
 
-def matmul(A: list, B: list, n: int) -> list:
+def pmatmul(A: list, B: list, n: int) -> list:
+    """A B for matrices of polynomials in n variables."""
     return [[_dot(row, col, n) for col in zip(*B)] for row in A]
 
 
@@ -340,10 +456,6 @@ def _dot(row, col, n: int) -> dict:
         if a and b:
             out = padd(out, pmul(a, b))
     return out
-
-
-def transpose(A: list) -> list:
-    return [list(c) for c in zip(*A)]
 
 
 def scale(A: list, p: dict) -> list:
@@ -362,7 +474,7 @@ def chain(Ms: list, dim: int, n: int) -> list:
     """M_k ... M_1 applied from the right; identity of size dim for an empty chain."""
     P = eye(dim, n)
     for M in Ms:
-        P = matmul(M, P, n)
+        P = pmatmul(M, P, n)
     return P
 
 
@@ -456,12 +568,12 @@ def gradient_numerators(fam: dict) -> list:
     syx = [[sum((a * b for a, b in zip(r, s)), Fraction(0)) for s in X] for r in Y]
     delta = pprod(ds, n)
     G = [[padd(pmul(delta, pconst(a, n)), b, -1) for a, b in zip(ra, rb)]
-         for ra, rb in zip(syx, matmul(chain(Wh, dims[0], n), numeric(sxx, n), n))]
+         for ra, rb in zip(syx, pmatmul(chain(Wh, dims[0], n), numeric(sxx, n), n))]
     grads = []
     for h in range(1, H + 1):
-        left = transpose(chain(Wh[h:], dims[h], n))
-        right = transpose(chain(Wh[:h - 1], dims[0], n))
-        g = matmul(matmul(left, G, n), right, n)
+        left = transpose(chain(Wh[h:], dims[h], n), dims[h])
+        right = transpose(chain(Wh[:h - 1], dims[0], n), dims[0])
+        g = pmatmul(pmatmul(left, G, n), right, n)
         g = [[{m: -c for m, c in e.items()} for e in row] for row in g]
         if fam["lambda_"][h - 1]:
             s = pmul(pconst(fam["lambda_"][h - 1], n), pprod([pmul(d, d) for k, d in enumerate(ds) if k != h - 1], n))
@@ -521,9 +633,7 @@ def check_rank(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     pivots, kernel = claim.get("kernel_pivots"), claim.get("kernel")
     for name, idx, bound, size in (("rows", rows, rows_n, r), ("cols", cols, cols_n, r),
                                    ("kernel_pivots", pivots, cols_n, cols_n - r)):
-        indices = isinstance(idx, list) and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < bound
-                                                for v in idx)
-        if not indices or len(idx) != size or len(set(idx)) != size:
+        if len(index_list(idx, f"rank.{name}", bound)) != size:
             raise Malformed(f"rank.{name}: expected {size} distinct indices in 0..{bound - 1}")
     if not isinstance(kernel, list) or len(kernel) != cols_n - r:
         raise Malformed(f"rank.kernel: expected {cols_n - r} vectors")
@@ -575,7 +685,7 @@ def loss_numerator(fam: dict, curve: list) -> tuple[list, dict]:
         layers.append(layer)
         scales.append(d)
     delta = pprod(scales, n)
-    R = matmul(chain(layers, dims[0], n), numeric(fam["X"], n), n)
+    R = pmatmul(chain(layers, dims[0], n), numeric(fam["X"], n), n)
     R = [[padd(a, pmul(delta, pconst(y, n)), -1) for a, y in zip(ra, ry)] for ra, ry in zip(R, fam["Y"])]
     total = pmul(pconst(Fraction(1, 2), n), _dot([e for row in R for e in row], [e for row in R for e in row], n))
     for h, M in enumerate(layers):
@@ -663,6 +773,7 @@ def check_escape_curve(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     sign, why = factor_sign(fact, fam)
     if sign >= 0:
         return False, f"the t^{order} coefficient is not shown negative: {why or 'it is positive'}"
+    facts.setdefault("escape_orders", []).append(order)
     return True, f"L(W(t)) - L(W) = c(params) t^{order} + O(t^{order + 1}) with c < 0 outside the exceptional set"
 
 
@@ -685,38 +796,6 @@ def check_strict_saddle(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]
     return True, "L(W + tD) = L(W) + c(params) t^2 + O(t^3) with c < 0 outside the exceptional set"
 
 
-def _fr_matmul(A: list, B: list) -> list:
-    return [[sum((a * b for a, b in zip(row, col)), Fraction(0)) for col in zip(*B)] for row in A]
-
-
-def _positive_definite(A: list) -> bool:
-    M = [list(r) for r in A]
-    if not M or any(M[i][j] != M[j][i] for i in range(len(M)) for j in range(i)):
-        return False
-    for k in range(len(M)):
-        if M[k][k] <= 0:
-            return False
-        for i in range(k + 1, len(M)):
-            f = M[i][k] / M[k][k]
-            M[i] = [a - f * b for a, b in zip(M[i], M[k])]
-    return True
-
-
-def _inverse(A: list) -> list | None:
-    k = len(A)
-    M = [list(r) + [Fraction(int(i == j)) for j in range(k)] for i, r in enumerate(A)]
-    for c in range(k):
-        p = next((i for i in range(c, k) if M[i][c]), None)
-        if p is None:
-            return None
-        M[c], M[p] = M[p], M[c]
-        M[c] = [v / M[c][c] for v in M[c]]
-        for i in range(k):
-            if i != c and M[i][c]:
-                M[i] = [a - M[i][c] * b for a, b in zip(M[i], M[c])]
-    return [r[k:] for r in M]
-
-
 def check_top_eigenspace(fam: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     """range W_{H:1} = range Q (W_{H:1} Z = Q identically, r = min widths) and range Q is the
     top-r eigenspace of Sigma, strictly separated at c (as the point checker's top_eigenspace)."""
@@ -734,28 +813,30 @@ def check_top_eigenspace(fam: dict, claim: dict, facts: dict) -> tuple[bool, str
     Zh, dz, _ = cleared(Z, n)
     P = chain([w for w, _, _ in fam["hat"]], dx, n)
     scale_ = pmul(pprod([d for _, d, _ in fam["hat"]], n), dz)
-    PZ = matmul(P, Zh, n)
+    PZ = pmatmul(P, Zh, n)
     if any(padd(e, pmul(scale_, pconst(q, n)), -1) for ra, rq in zip(PZ, Q) for e, q in zip(ra, rq)):
         return False, "W_{H:1} Z != Q as rational functions"
     X, Y = fam["X"], fam["Y"]
-    sxx_inv = _inverse(_fr_matmul(X, transpose(X)))
-    if sxx_inv is None:
+    m = len(X[0])
+    sxx, syx = matmul(X, transpose(X, m)), matmul(Y, transpose(X, m))
+    M = solve(sxx, transpose(syx, dx))                     # Sigma_XX^-1 Sigma_XY
+    if M is None:
         return False, "Sigma_XX is singular"
-    syx = _fr_matmul(Y, transpose(X))
-    S = _fr_matmul(_fr_matmul(syx, sxx_inv), transpose(syx))
-    QT, NT = transpose(Q), transpose(N) if N else []
-    if not _positive_definite(_fr_matmul(QT, Q)):
+    S = matmul(syx, M)                                     # Sigma_YX Sigma_XX^-1 Sigma_XY
+    QT = transpose(Q, r)
+    if not positive_definite(matmul(QT, Q)):
         return False, "Q^T Q is not positive definite"
     shifted = [[S[i][j] - (cval if i == j else 0) for j in range(dy)] for i in range(dy)]
-    if not _positive_definite(_fr_matmul(_fr_matmul(QT, shifted), Q)):
+    if not positive_definite(matmul(matmul(QT, shifted), Q)):
         return False, "Q^T (Sigma - cI) Q is not positive definite"
-    if N:
-        if not _positive_definite(_fr_matmul(NT, N)) or any(any(row) for row in _fr_matmul(QT, N)):
+    if r < dy:
+        NT = transpose(N, dy - r)
+        if not positive_definite(matmul(NT, N)) or any(any(row) for row in matmul(QT, N)):
             return False, "N is not a basis of the orthogonal complement of range Q"
-        if any(any(row) for row in _fr_matmul(_fr_matmul(NT, S), Q)):
+        if any(any(row) for row in matmul(matmul(NT, S), Q)):
             return False, "N^T Sigma Q != 0"
-        neg = [[-v for v in row] for row in _fr_matmul(_fr_matmul(NT, shifted), N)]
-        if not _positive_definite(neg):
+        neg = [[-v for v in row] for row in matmul(matmul(NT, shifted), N)]
+        if not positive_definite(neg):
             return False, "N^T (cI - Sigma) N is not positive definite"
     return True, (f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (separated at {number_text(cval)}) "
                   "outside the exceptional set")
@@ -780,10 +861,11 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
     bad = check_denominators(fam, fam["W"])
     results = [("denominators", bad is None, bad or "every denominator of the family is nonzero outside the "
                 "exceptional set")]
-    verified = set()
+    verified: set = set()
+    facts: dict = {}
     for c in claims:
         if c["type"] != "kind":
-            ok, msg = CHECKS[c["type"]](fam, c, {})
+            ok, msg = CHECKS[c["type"]](fam, c, facts)
             results.append((c["type"], ok, msg))
             if ok:
                 verified.add(c["type"])
@@ -796,40 +878,13 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
                 results.append(("kind", False, f"kind {shown} cannot be certified by this format"))
             elif not need <= verified or bad:
                 results.append(("kind", False, f"{kind} needs {' + '.join(sorted(need))} and valid denominators"))
+            elif kind == "non_strict_saddle" and not any(o >= 3 for o in facts.get("escape_orders", [])):
+                # implied by critical + psd_hessian (orders 1 and 2 cannot be negative there); checked anyway
+                results.append(("kind", False, "non_strict_saddle needs an escape_curve of order >= 3"))
             else:
                 results.append(("kind", True, f"{kind} at every admissible parameter value outside the "
                                 f"{len(fam['exceptional'])} exceptional polynomial(s)"))
     return results
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: check one family certificate; exit 0 ok, 1 a claim fails, 2 malformed."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    if len(args) != 1:
-        print("usage: python -I -S checker_family.py CERTIFICATE.json", file=sys.stderr)
-        return 2
-    path = args[0]
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise Malformed(f"file is {size} bytes, more than {MAX_FILE_BYTES}")
-        with open(path, "rb") as fh:
-            results = check_certificate(parse_text(fh.read(MAX_FILE_BYTES + 1).decode("utf-8")))
-    except OSError as err:
-        print(f"{path}: cannot read: {err.strerror}", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"{path}: malformed: not UTF-8 text", file=sys.stderr)
-        return 2
-    except Malformed as err:
-        print(f"{path}: malformed: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:   # never a traceback: anything unforeseen refuses the file
-        print(f"{path}: malformed (unexpected {type(err).__name__}): {str(err)[:200]}", file=sys.stderr)
-        return 2
-    for ctype, ok, msg in results:
-        print(f"{'ok  ' if ok else 'FAIL'} {ctype}: {msg}")
-    return 0 if all(ok for _, ok, _ in results) else 1
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 Reference: Bah, Rauhut, Terstiege, Westdickenberg (BRTW), "Learning deep linear neural
 networks: Riemannian gradient flows and convergence to global minimizers", Inf. Inference
 11(1) 2022; Arora, Cohen, Hazan (ACH, ICML 2018) Thm 1; Saxe, McClelland, Ganguli (2014).
-Statements as reconstructed and machine-checked in gradient_flow.md (cited by section).
+Statements as reconstructed and machine-checked in docs/maths/gradient_flow.md (cited by section).
 
-Exact part (flint rationals; certificates via the checker's ``flow_identities`` claim):
+Exact part (flint rationals; certificates via the checker's ``flow_identities_random`` claim):
 - §1.2 conservation: C_j = W_(j+1)^T W_(j+1) - W_j W_j^T is constant under gradient flow,
   because W_(j+1)^T Gh_(j+1) = Gh_j W_j^T (Gh = gradient of the data term);
 - §2 GD defect: C_j(W+) - C_j(W) = eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T) (lambda = 0), and
@@ -62,7 +62,7 @@ def _q(x: Fraction | int) -> fmpq:
 
 
 def balance_matrices(weights: Sequence[RationalMatrix]) -> list[RationalMatrix]:
-    """C_j = W_(j+1)^T W_(j+1) - W_j W_j^T for j = 1..H-1 (gradient_flow.md §1.2)."""
+    """C_j = W_(j+1)^T W_(j+1) - W_j W_j^T for j = 1..H-1 (docs/maths/gradient_flow.md §1.2)."""
     W = [to_fmpq_mat(w) for w in weights]
     return [from_fmpq_mat(W[j].transpose() * W[j] - W[j - 1] * W[j - 1].transpose()) for j in range(1, len(W))]
 
@@ -80,7 +80,7 @@ def data_gradients(problem: Problem, weights: Any) -> list[RationalMatrix]:
 def conservation_derivative(problem: Problem, weights: Any) -> list[RationalMatrix]:
     """d/dt C_j along dW/dt = -Gh: -(Gh_(j+1)^T W_(j+1) + W_(j+1)^T Gh_(j+1)) + Gh_j W_j^T + W_j Gh_j^T.
 
-    Identically zero (gradient_flow.md §1.2, key identity W_(j+1)^T Gh_(j+1) = Gh_j W_j^T).
+    Identically zero (docs/maths/gradient_flow.md §1.2, key identity W_(j+1)^T Gh_(j+1) = Gh_j W_j^T).
     """
     p = exact_point(problem, weights)
     Gh, W = _data_gradients(p), p.W
@@ -101,7 +101,7 @@ def gd_step(problem: Problem, weights: Any, eta: Fraction) -> tuple[RationalMatr
 
 
 def gd_balance_defect(problem: Problem, weights: Any, eta: Fraction) -> list[RationalMatrix]:
-    """C_j(W+) minus its predicted value (gradient_flow.md §2, weight-decay variant); zero for every W.
+    """C_j(W+) minus its predicted value (docs/maths/gradient_flow.md §2, weight-decay variant); zero for every W.
 
     Prediction: (1 - eta l_(j+1))^2 W_(j+1)^T W_(j+1) - (1 - eta l_j)^2 W_j W_j^T
     + eta^2 (l_(j+1) - l_j)(W_j Gh_j^T + Gh_j W_j^T) + eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T);
@@ -153,7 +153,7 @@ def balanced_product_flow_defect(problem: Problem, weights: Any) -> RationalMatr
 
 
 def energy_identity_defect(problem: Problem, weights: Any) -> Fraction:
-    """sum_j ||Gh_j||^2 - <E, A_W(E)>; zero at balanced factors (gradient_flow.md §1.5)."""
+    """sum_j ||Gh_j||^2 - <E, A_W(E)>; zero at balanced factors (docs/maths/gradient_flow.md §1.5)."""
     p = exact_point(problem, weights)
     E = -p.residual
     AE = product_flow_operator(p.weights_model, E)
@@ -164,7 +164,7 @@ def energy_identity_defect(problem: Problem, weights: Any) -> Fraction:
 
 def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: Fraction, *,
                      random_points: int = 8) -> dict[str, Any]:
-    """A certificate (exactdln/certificates/FORMAT.md) with one ``flow_identities`` claim.
+    """A certificate (exactdln/certificates/FORMAT.md) with one ``flow_identities_random`` claim.
 
     The checker verifies the conservation law and the GD defect exactly at the point and at
     ``random_points`` points it draws itself (Schwartz-Zippel, degree <= 4H - 2), and, when
@@ -175,13 +175,13 @@ def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: F
         "format": "exactdln-certificate", "version": 1,
         "problem": problem.to_json(),
         "point": {"weights": [w.to_json() for w in weights]},
-        "claims": [{"type": "flow_identities", "eta": fraction_text(Fraction(eta)),
+        "claims": [{"type": "flow_identities_random", "eta": fraction_text(Fraction(eta)),
                     "random_points": random_points, "balanced": balanced}],
     }
 
 
 def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
-    """Is W = W_{H:1} a global minimizer of L^1(W) = 1/2 ||W X - Y||^2 on M_k, k = rank W? (gradient_flow.md §3.1 item 7).
+    """Is W = W_{H:1} a global minimizer of L^1(W) = 1/2 ||W X - Y||^2 on M_k, k = rank W? (docs/maths/gradient_flow.md §3.1 item 7).
 
     The convergence theorem of BRTW (§1.6 (b)) says the limit of the flow is such a point for
     some k <= r. Exact test (unregularized, Sigma_XX invertible): W is critical for L^1|M_k iff
@@ -301,7 +301,7 @@ def _progress(k: int, total: int, enabled: bool) -> None:
 
 def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, steps: int,
                      tol: float = 1e-12, record_every: int = 1, progress: bool = False) -> Trajectory:
-    """W_h <- W_h - eta dL/dW_h in float64 (gradient_flow.md §2, NRT), stopping when ||grad|| < tol."""
+    """W_h <- W_h - eta dL/dW_h in float64 (docs/maths/gradient_flow.md §2, NRT), stopping when ||grad|| < tol."""
     X, Y, Ws, lam = _floats(problem, weights)
     Sxx, Syx, yy = X @ X.T, Y @ X.T, float(np.sum(Y * Y))
     C0 = _balances(Ws)
@@ -327,7 +327,7 @@ def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, st
 
 def gradient_flow(problem: Problem, weights: Sequence[Any], *, t_end: float, dt: float = 1e-2,
                   tol: float = 1e-12, record_every: int = 10, progress: bool = False) -> Trajectory:
-    """dW_h/dt = -dL/dW_h integrated by classical RK4 with step dt (gradient_flow.md §3.2)."""
+    """dW_h/dt = -dL/dW_h integrated by classical RK4 with step dt (docs/maths/gradient_flow.md §3.2)."""
     X, Y, Ws, lam = _floats(problem, weights)
     Sxx, Syx, yy = X @ X.T, Y @ X.T, float(np.sum(Y * Y))
     C0 = _balances(Ws)
@@ -365,7 +365,7 @@ def saxe_scalar_solution(y: float, w0: float, t: float) -> float:
 
 
 def fit_linear_rate(steps: np.ndarray, values: np.ndarray, *, window: tuple[float, float] = (1e-11, 1e-4)) -> float:
-    """Per-step contraction factor exp(slope) of log(values) on the window (regularized.md §8 step 4)."""
+    """Per-step contraction factor exp(slope) of log(values) on the window (docs/maths/regularized.md §8 step 4)."""
     mask = (values > window[0]) & (values < window[1])
     if mask.sum() < 3:
         raise ValueError("fewer than 3 points in the fitting window")
