@@ -1,8 +1,9 @@
 """Tests of the ``exactdln classify`` command, run as ``python -m exactdln`` in a subprocess.
 
-Expected values: the exit codes of the common brief (0 ok, 2 bad input, 3 routes disagree), the JSON keys the issue
-lists, and the verdicts and losses of the worked cases (achour.md §8 TC1a: global, L = 1/2; TC2a: non-strict,
-L = 1/2; yun.md §4 T4: strict, L = 5/2, S = {1, 3}).
+Expected values: the exit codes of the command line contract (README.md: 0 ok, 2 bad input, 3 routes disagree),
+the JSON keys it lists, and the verdicts and losses of the worked cases (docs/maths/classification.md §8 TC1a:
+global, L = 1/2; TC2a: non-strict, L = 1/2; docs/maths/global_optimality.md §4 T4: strict, L = 5/2, S = {1, 3}).
+tests/test_cli_contract.py checks the contract on every command.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def test_readable_report(tmp_path):
     out = run_cli("classify", path)
     assert out.returncode == 0, out.stderr
     assert "global_minimizer" in out.stdout
-    assert "1/2" in out.stdout
+    assert "loss: 1/2 (0.5)" in out.stdout        # the fraction and its decimal
     assert "Traceback" not in out.stderr
 
 
@@ -70,7 +71,7 @@ def test_json_one_line_per_file(tmp_path):
     assert first["file"] == a and second["file"] == b
     assert first["kind"] == "global_minimizer" and first["loss"] == "1/2" and first["critical"] is True
     assert second["kind"] == "strict_saddle" and second["loss"] == "5/2" and second["fitted"] == [1, 3]
-    assert second["inertia"][1] == 1              # yun.md §4: T4 has exactly one negative eigenvalue
+    assert second["inertia"][1] == 1              # T4 has exactly one negative eigenvalue (global_optimality.md §4)
     assert first["agree"] is True and second["agree"] is True
     assert first["assumptions"]["sigma_xx_invertible"] is True
 
@@ -109,6 +110,7 @@ def test_bad_input_exit_2_names_file_and_field(tmp_path, content, field):
     assert path in out.stderr
     assert field in out.stderr
     assert "Traceback" not in out.stderr
+    assert out.stderr.startswith(f"exactdln classify: {path}: ") and len(out.stderr.strip().splitlines()) == 1
     out = run_cli("classify", "--json", path)
     assert out.returncode == 2 and "Traceback" not in out.stderr and out.stdout.strip() == ""
 
@@ -146,7 +148,7 @@ def test_good_and_bad_file_together(tmp_path):
 
 
 def test_disagreement_exits_3(tmp_path, monkeypatch, capsys):
-    # the plumbing: a Classification with agree=False must give exit status 3 (common brief)
+    # the plumbing: a Classification with agree=False must give exit status 3 (README.md, the contract)
     import dataclasses
 
     classify_module = sys.modules["exactdln.classify"]   # the package re-exports the function under this name
@@ -168,7 +170,8 @@ def test_no_command_prints_help(capsys):
 
 
 def test_readable_report_has_verdict_s_value_ranks_and_inertia(tmp_path):
-    # issue 2 "Output": verdict, S, critical value, ranks table, inertia; T4 of yun.md §4: strict, S = {1, 3}, 5/2
+    # the report shows verdict, S, critical value, ranks table, inertia; T4 (docs/maths/global_optimality.md §4):
+    # strict, S = {1, 3}, loss 5/2
     path = write(tmp_path, "t4.json", T4)
     out = run_cli("classify", path)
     assert out.returncode == 0, out.stderr
