@@ -20,15 +20,15 @@ FORMAT.md). Evidence per kind (certify.md, achour.md §6):
 - regularized (lambda > 0): critical + strict_saddle where a negative direction exists;
   otherwise no kind claim (format version 1 cannot certify a regularized local minimum).
 
-Every certificate is re-checked by the standalone checker before it is returned as ``ok``,
-and :func:`write_certificate` writes through a temporary file and a rename.
+Every certificate is re-checked by the standalone checker, run as a separate process on the
+certificate file (``python -I -S exactdln/checker.py``, exactdln/certificates/gate.py; the engine
+never imports the checker), before it is returned as ``ok``; :func:`write_certificate` writes the
+exact text the checker accepted through a temporary file and a rename.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from .. import checker
 from ..arith.exact import nullspace, rank, rref_pivots, submatrix, transpose
 from ..escape import StrictDirection, find_escape_curve, pivot_direction, rotation_direction
 from ..inertia import negative_direction, psd_ldl, symmetric_inertia
@@ -44,24 +43,25 @@ from ..landscape.derivatives import gradient, hessian_matrix
 from ..landscape.point import ExactPoint, exact_point
 from ..problem import Problem, RationalMatrix
 from ..results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
+from .gate import CHECKER_FILES, CertificateError, certificate_text, run_checker, write_checked_text
 
 __all__ = ["Certificate", "CertificateError", "certify", "check_certificate_data", "write_certificate",
            "top_eigenspace_evidence", "rank_evidence", "psd_hessian_evidence"]
 
 
-class CertificateError(RuntimeError):
-    """The standalone checker refused a certificate the engine produced (an engine bug or a finding)."""
-
-
 @dataclass(frozen=True)
 class Certificate:
-    """A certificate (the JSON document of FORMAT.md), the kind it claims (or None) and notes on the search."""
+    """A certificate (the JSON document of FORMAT.md), the kind it claims (or None) and notes on the search.
+
+    ``text`` is the JSON text the standalone checker ran on, ``check_lines`` its per-claim output and
+    ``ok`` whether it exited 0; :func:`write_certificate` writes ``text``, never a re-serialization."""
 
     data: dict[str, Any]
     kind: str | None
     notes: tuple[str, ...] = ()
     check_lines: tuple[str, ...] = field(default=(), compare=False)
     ok: bool = False
+    text: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return self.data
@@ -442,37 +442,30 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
                                  "cut-chain search (achour.md §6.3); no kind claimed")
     if kind is not None:
         claims.append({"type": "kind", "kind": kind})
-    ok, lines = check_certificate_data(data)
-    return Certificate(data, kind, tuple(notes), tuple(lines), ok)
+    text = certificate_text(data)
+    run = run_checker(text, "exactdln-certificate")
+    return Certificate(data, kind, tuple(notes), tuple(run.lines()), run.ok, text)
 
 
 def check_certificate_data(data: dict[str, Any]) -> tuple[bool, list[str]]:
-    """Run the standalone checker in-process on a certificate document: (all claims hold, report lines)."""
-    try:
-        results = checker.check_certificate(json.loads(json.dumps(data)))
-    except checker.Malformed as err:
-        return False, [f"malformed: {err}"]
-    lines = [f"{'ok  ' if ok else 'FAIL'} {claim}: {message}" for claim, ok, message in results]
-    return all(ok for _, ok, _ in results), lines
+    """Run the standalone checker, as a separate process, on a certificate document: (exit 0, report lines)."""
+    fmt = data.get("format")
+    run = run_checker(certificate_text(data), fmt if fmt in CHECKER_FILES else "exactdln-certificate")
+    return run.ok, run.lines()
 
 
 def write_certificate(certificate: Certificate, path: str | os.PathLike) -> None:
-    """Write a checked certificate atomically (temporary file in the same folder, then rename).
+    """Write a checked certificate atomically: its checked text to a temporary file in the target's folder,
+    then a rename. A certificate built without text (not by :func:`certify`) is checked on that temporary
+    file by the checker subprocess first and renamed only on exit 0.
 
     Raises CertificateError if the checker refused it: nothing is written then.
     """
     if not certificate.ok:
         raise CertificateError("the checker refused the certificate:\n" + "\n".join(certificate.check_lines))
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".cert-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(certificate.data, handle)
-            handle.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    if certificate.text:
+        write_checked_text(certificate.text, path)
+        return
+    run = write_checked_text(certificate_text(certificate.data), path, "exactdln-certificate")
+    if run is not None and not run.ok:
+        raise CertificateError("the checker refused the certificate:\n" + "\n".join(run.lines()))

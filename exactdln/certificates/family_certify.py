@@ -1,7 +1,11 @@
 """Write family certificates (format "exactdln-family-certificate" v1, FAMILY_FORMAT.md).
 
-The engine (sympy over QQ(params), untrusted) finds the evidence; the standard-library checker
-``exactdln/checker_family.py`` re-verifies every certificate before it is returned:
+The engine (sympy over QQ(params), untrusted) finds the evidence with its own arithmetic
+(exactdln/symbolic/signs.py for signs, exactdln/certificates/family_evidence.py for the Hessian
+numerators, the elimination and the loss along curves); the standard-library checker
+``exactdln/checker_family.py``, run as a separate process on the certificate file
+(exactdln/certificates/gate.py; the engine never imports it), re-verifies every certificate
+before it is returned:
 
 - ``critical``: nothing to give; the checker clears denominators and finds every gradient
   numerator identically 0.
@@ -16,6 +20,8 @@ The engine (sympy over QQ(params), untrusted) finds the evidence; the standard-l
   W_{H:1} Z = Q identically, so range W_{H:1} is the top-r_max eigenspace of Sigma for every
   admissible parameter value (Achour et al. §2 Prop. 1, §3 Thm (a)).
 - ``not_critical``: a gradient entry whose factorization is nonzero outside the exceptional set.
+- ``psd_hessian`` + ``escape_curve`` (non-strict saddles): positive pivots of the fraction-free
+  elimination of M = Delta^2 Hess, and a cut-chain curve whose first nonzero coefficient is negative.
 
 The exceptional set is the list of irreducible factors used that may vanish under the assumptions.
 """
@@ -31,28 +37,36 @@ from typing import Any
 
 from sympy.polys.matrices import DomainMatrix
 
-from .. import checker_family
 from ..results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 from ..symbolic.analysis import analyze_family, family_gradient, family_partial_product
 from ..symbolic.family import Family, PoleError, load_family
-from ..symbolic.hessian import family_hessian, negative_curvature_direction, poly_dict
+from ..symbolic.hessian import family_hessian, negative_curvature_direction, rational_sign
+from ..symbolic.signs import cannot_vanish, definite_sign, zero_set_key
+from .family_evidence import MAX_MINOR, hessian_numerators, loss_coefficients, schur_step
+from .gate import CertificateError, certificate_text, run_checker, write_checked_text
 
-__all__ = ["FamilyCertificate", "family_certificate", "write_family_certificate", "certify_family_file"]
+__all__ = ["FamilyCertificate", "CertificateError", "family_certificate", "write_family_certificate",
+           "certify_family_file"]
 
 
 @dataclass
 class FamilyCertificate:
-    """A family certificate and the standalone checker's results on it."""
+    """A family certificate and the standalone checker's results on it.
+
+    ``results`` are the checker's per-claim lines, ``returncode`` its exit status, ``text`` the JSON
+    text it ran on (what :func:`write_family_certificate` writes)."""
 
     data: dict[str, Any]
     results: list[tuple[str, bool, str]]
     kind: str | None
     verdict_kind: str
     missing: list[str] = field(default_factory=list)
+    returncode: int = 0
+    text: str = field(default="", repr=False)
 
     @property
     def ok(self) -> bool:
-        return all(ok for _, ok, _ in self.results)
+        return self.returncode == 0 and bool(self.results) and all(ok for _, ok, _ in self.results)
 
     def __str__(self) -> str:
         lines = [f"family certificate: verdict {self.verdict_kind}; certified kind: {self.kind or 'none'}"]
@@ -67,16 +81,13 @@ class _Writer:
     def __init__(self, family: Family):
         self.family = family
         self.n = len(family.parameters)
-        self.kinds = [k for _, k in family.assumptions] + ["real"]
-        self.exceptional: list[dict] = []          # monic checker dicts
+        self.kinds = [k for _, k in family.assumptions]
+        self.exceptional: list[Any] = []           # zero_set_key of each exceptional factor
         self.exceptional_json: list[list] = []
         self.denominators: dict[str, dict] = {}
 
     def poly(self, p: Any) -> list:
         return [[str(c), list(m)] for m, c in p.terms()] if p else []
-
-    def _dict(self, p: Any) -> dict:
-        return poly_dict(p, self.n)
 
     def factorization(self, e: Any, need_sign: bool) -> dict | None:
         """c * prod f^e for a rational function; factors that may vanish join the exceptional set.
@@ -88,12 +99,11 @@ class _Writer:
         factors = [(f, m) for f, m in fn] + [(f, -m) for f, m in fd]
         out = []
         for f, m in factors:
-            d = self._dict(f)
-            if not checker_family.definite_sign(d, self.kinds):
+            if not definite_sign(f, self.kinds):
                 if need_sign and m % 2:
                     return None
-                key = checker_family.monic(d)
-                if not checker_family.cannot_vanish(d, self.kinds) and key not in self.exceptional:
+                key = zero_set_key(f)
+                if not cannot_vanish(f, self.kinds) and key not in self.exceptional:
                     self.exceptional.append(key)
                     self.exceptional_json.append(self.poly(f))
             out.append([self.poly(f), m])
@@ -122,7 +132,7 @@ def _rank_claim(w: _Writer, family: Family, i: int, j: int) -> dict | None:
     M = family_partial_product(family, i, j)
     R, cols = M.rref()
     r = len(cols)
-    if r > checker_family.MAX_MINOR:
+    if r > MAX_MINOR:
         return None
     _, rows = M.transpose().rref()
     claim: dict[str, Any] = {"type": "rank", "i": i, "j": j, "rank": r}
@@ -189,7 +199,7 @@ def _top_eigenspace_claim(w: _Writer, family: Family, verdict) -> dict | None:
 
 
 def _strict_claim(w: _Writer, family: Family) -> dict | None:
-    found = negative_curvature_direction(family_hessian(family), w.kinds[:-1])
+    found = negative_curvature_direction(family_hessian(family), w.kinds)
     if found is None:
         return None
     v, value = found
@@ -204,54 +214,27 @@ def _strict_claim(w: _Writer, family: Family) -> dict | None:
     return {"type": "strict_saddle", "direction": [w.matrix(m) for m in D], "t2_coefficient": fact}
 
 
-def _checker_view(w: _Writer, family: Family, weights: list) -> dict:
-    """The family as the checker reads it (so the engine computes exactly the checker's polynomials)."""
-    data = {"format": "exactdln-family-certificate", "version": 1,
-            "parameters": [[n, k] for n, k in family.assumptions], "X": _numeric(family.X), "Y": _numeric(family.Y),
-            "lambda": [_numeric(DomainMatrix([[l]], (1, 1), family.field))[0][0] for l in family.lambdas],
-            "weights": weights, "denominators": list(w.denominators.values()), "exceptional": []}
-    return checker_family.read_family(json.loads(json.dumps(data)))
-
-
-def _field_element(family: Family, num: dict, den: dict | None = None) -> Any:
-    """A checker polynomial dict (num / den) as an element of QQ(params)."""
-    from sympy import QQ
-
-    K = family.field
-    ring = K.one.numer.ring
-
-    def element(d):
-        return K.new(ring.from_dict({m[:-1]: QQ(c.numerator, c.denominator) for m, c in d.items()})) if d else K.zero
-    return element(num) / (element(den) if den is not None else K.one)
-
-
-def _psd_claim(w: _Writer, family: Family, fam: dict) -> dict | None:
+def _psd_claim(w: _Writer, family: Family) -> dict | None:
     """Pivots of the fraction-free elimination of M = Delta^2 Hess that are provably positive, until the
-    rest is identically 0 (the checker redoes the elimination; FAMILY_FORMAT.md psd_hessian)."""
-    from ..symbolic.hessian import rational_sign
-
-    M = checker_family.hessian_numerators(fam)
-    rest, order, pivots = list(range(len(M))), [], []
-    while any(M[i][j] for i in rest for j in rest):
-        chosen = None
-        for p in rest:
-            if M[p][p]:
-                e = _field_element(family, M[p][p])
-                if rational_sign(e, w.kinds[:-1])[0] > 0:
-                    chosen = (p, e)
-                    break
+    rest is identically 0 (FAMILY_FORMAT.md psd_hessian; the checker builds M and redoes the elimination)."""
+    M = hessian_numerators(family)
+    if M is None:
+        return None
+    K = family.field
+    rest = list(range(len(M)))
+    Md = {i: dict(enumerate(row)) for i, row in enumerate(M)}
+    order, pivots = [], []
+    while any(Md[i][j] for i in rest for j in rest):
+        chosen = next((p for p in rest if Md[p][p] and rational_sign(K.new(Md[p][p]), w.kinds)[0] > 0), None)
         if chosen is None:
             return None
-        p, e = chosen
-        fact = w.factorization(e, need_sign=True)
+        fact = w.factorization(K.new(Md[chosen][chosen]), need_sign=True)
         if fact is None:
             return None
-        order.append(p)
+        order.append(chosen)
         pivots.append(fact)
-        rest.remove(p)
-        a = M[p][p]
-        M = {i: {j: checker_family.padd(checker_family.pmul(a, M[i][j]), checker_family.pmul(M[i][p], M[p][j]), -1)
-                 for j in rest} for i in rest}
+        Md = schur_step(Md, chosen, rest)
+        rest.remove(chosen)
     return {"type": "psd_hessian", "order": order, "pivots": pivots}
 
 
@@ -275,17 +258,16 @@ def _cut_chain(family: Family, cuts: tuple[int, ...], links: list, x_end: list, 
     return T
 
 
-def _escape_claim(w: _Writer, family: Family, fam: dict, max_links: int = 16) -> dict | None:
+def _escape_claim(w: _Writer, family: Family, max_links: int = 16) -> dict | None:
     """A cut-chain curve W + tT over QQ(params) (achour.md §6.3, unnormalized relaxed form: T_{c_j} = x_j y_j^T,
     x_j in ker W_{c_(j+1):c_j+1}, y_(j+1) = W_{c_(j+1)-1:c_j+1} x_j, end vectors at an entry of
     K = W_{H:c_m+1}^T G W_{c_1-1:1}^T of known sign) whose first nonzero coefficient is provably negative."""
     import itertools
 
     from ..symbolic.analysis import family_residual
-    from ..symbolic.hessian import rational_sign
 
-    K, H, widths = family.field, family.depth, family.widths
-    kinds = w.kinds[:-1]
+    K, H = family.field, family.depth
+    kinds = w.kinds
     G = family_residual(family)
 
     def kernel(M: DomainMatrix) -> list[list[Any]]:
@@ -319,14 +301,11 @@ def _escape_claim(w: _Writer, family: Family, fam: dict, max_links: int = 16) ->
             for chosen in itertools.islice(itertools.product(*links), max_links):
                 for (x_end, y_start), strict in itertools.product(ends[:3], (True, False)):
                     T = _cut_chain(family, cuts, list(chosen), x_end, y_start, strict)
-                    probe = _Writer(family)
-                    probe.denominators = dict(w.denominators)
-                    curve = checker_family.directions(fam, json.loads(json.dumps([probe.matrix(M) for M in T])), "T")
-                    coeffs, den = checker_family.loss_numerator(fam, [curve])
+                    coeffs = loss_coefficients(family, [T])
                     k = next((k for k in range(1, len(coeffs)) if coeffs[k]), None)
                     if k is None:
                         continue
-                    value = _field_element(family, coeffs[k], den)
+                    value = coeffs[k]
                     if rational_sign(value, kinds)[0] >= 0:
                         continue
                     fact = w.factorization(value, need_sign=True)
@@ -376,8 +355,7 @@ def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
         elif verdict.kind == GLOBAL_MINIMIZER:
             evidence = [_top_eigenspace_claim(w, family, verdict)]
         elif verdict.kind == NON_STRICT_SADDLE:
-            fam = _checker_view(w, family, weights)
-            evidence = [_psd_claim(w, family, fam), _escape_claim(w, family, fam)]
+            evidence = [_psd_claim(w, family), _escape_claim(w, family)]
         if evidence and all(evidence):
             claims.extend(evidence)
             kind = verdict.kind
@@ -403,17 +381,26 @@ def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
         "verdict": verdict.to_json(),
     }
     data = json.loads(json.dumps(data))
-    try:
-        results = checker_family.check_certificate(data)
-    except checker_family.Malformed as err:
-        results = [("format", False, str(err))]
-    return FamilyCertificate(data, results, kind, verdict.kind, missing)
+    text = certificate_text(data)
+    run = run_checker(text, "exactdln-family-certificate")
+    results = list(run.results) + [("checker", False, e) for e in run.errors]
+    return FamilyCertificate(data, results, kind, verdict.kind, missing, run.returncode, text)
 
 
 def write_family_certificate(certificate: FamilyCertificate, path: str | os.PathLike) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(certificate.data, fh, indent=1)
-        fh.write("\n")
+    """Write a checked family certificate atomically (its checked text, a temporary file, a rename).
+
+    Raises CertificateError if the checker refused it: nothing is written then. A certificate without
+    text is checked by the checker subprocess on the temporary file and renamed only on exit 0."""
+    if not certificate.ok:
+        raise CertificateError("the family checker refused the certificate:\n" + "\n".join(
+            f"{'ok  ' if ok else 'FAIL'} {t}: {m}" for t, ok, m in certificate.results))
+    if certificate.text:
+        write_checked_text(certificate.text, path)
+        return
+    run = write_checked_text(certificate_text(certificate.data), path, "exactdln-family-certificate")
+    if run is not None and not run.ok:
+        raise CertificateError("the family checker refused the certificate:\n" + "\n".join(run.lines()))
 
 
 def certify_family_file(path_or_mapping: Any) -> FamilyCertificate:

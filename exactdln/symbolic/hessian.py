@@ -18,33 +18,23 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Sequence
 
 from sympy.polys.matrices import DomainMatrix
 
-from .. import checker_family as cf
 from .analysis import _kinds, _sigmas, family_partial_product, family_residual
 from .family import Family
+from .signs import cannot_vanish, definite_sign
 
 __all__ = ["family_hessian", "rational_sign", "negative_curvature_direction", "HessianRoute", "hessian_route"]
 
 MAX_CHARPOLY_SIZE = 16
 
 
-def poly_dict(p: Any, nvars: int) -> dict:
-    """A sympy PolyElement as the checker's dict (one trailing exponent for the curve variable t)."""
-    if not p:
-        return {}
-    if p.is_ground and nvars == 0:
-        return {(0,): Fraction(str(p.LC))}
-    return {tuple(m) + (0,): Fraction(str(c)) for m, c in p.terms()}
-
-
 def polynomial_sign(p: Any, kinds: Sequence[str]) -> int:
     """+1/-1 when the polynomial has that strict sign at every point satisfying the assumptions
-    (the checker's term-sign rule), 0 when this cannot be told."""
-    return cf.definite_sign(poly_dict(p, len(kinds)), list(kinds) + ["real"])
+    (the sign algebra of exactdln/symbolic/signs.py), 0 when this cannot be told."""
+    return definite_sign(p, kinds)
 
 
 def rational_sign(e: Any, kinds: Sequence[str]) -> tuple[int, list[Any], list[Any]]:
@@ -66,7 +56,7 @@ def rational_sign(e: Any, kinds: Sequence[str]) -> tuple[int, list[Any], list[An
             if s:
                 sign *= s ** (m % 2)
             elif m % 2 == 0:
-                if not cf.cannot_vanish(poly_dict(f, len(kinds)), list(kinds) + ["real"]):
+                if not cannot_vanish(f, kinds):
                     exclude.append(f)
             else:
                 open_.append(f)
