@@ -2,10 +2,12 @@
 
 For lambda = 0 and a critical point W (Achour et al. JMLR 2024; Yun et al. ICLR 2018):
 
-1. ``theorem``: the second-order classification theorem (achour.md §3) from the index set
-   S and the pivots / tightened condition. Needs assumption (H).
-2. ``global_test``: the global-optimality test of Yun et al. (Thm 2.1/2.2, yun.md §3),
-   which decides global-or-not only; it needs only Sigma_XX invertible.
+1. ``theorem``: the second-order classification theorem (as reconstructed in
+   docs/maths/classification.md §3.3) from the index set S and the pivots / tightened condition.
+   Needs assumption (H).
+2. ``global_test``: the global-optimality test of Yun et al. (2018, Thm 2.1/2.2;
+   docs/maths/global_optimality.md §3), which decides global-or-not only; it needs only
+   Sigma_XX invertible.
 3. ``hessian``: the exact Hessian inertia together with the global test. A negative
    eigenvalue means a strict saddle (always). With none: a global minimizer if the global
    test says so, otherwise a non-strict saddle, because there are no spurious local

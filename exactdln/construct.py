@@ -1,18 +1,18 @@
 """Rational instances with known answers: data with a designed spectrum, and critical points of every class.
 
 Generic rational data give irrational eigenvectors of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY, so the data are
-*built* instead (achour.md §7): rational orthogonal U, V (Cayley transforms), rational singular values
-s_1 > ... > s_{d_y} > 0 and
+*built* instead (docs/maths/classification.md §7): rational orthogonal U, V (Cayley transforms), rational singular
+values s_1 > ... > s_{d_y} > 0 and
 
     white:     X X^T = I,          Y = U [diag(s) 0] V^T X,
     non-white: X = R (or R Q_X),   Y = U [diag(s) 0] V^T R^-1 X,
 
 so that Sigma_YX Sigma_XX^-1 = U [diag(s) 0] V^T R^-1 and Sigma = U diag(s^2) U^T exactly.
 
-On such data every critical point is known in closed form (Achour, Malgouyres, Gerchinovitz (JMLR 2024), §2 Prop. 1:
-W_H...W_1 = P_S Sigma_YX Sigma_XX^-1 for an index set S), and the class of the families below follows from the
-theorem of achour.md §3 (reconstructed there): S = [r_max] gives a global minimizer, S != [r] a strict saddle (S1),
-H = 2 and S != [r_max] a strict saddle (S2), the two-cut point a strict saddle (S3), and S = [r], r < r_max, H >= 3
+On such data every critical point is known in closed form (Achour, Malgouyres, Gerchinovitz (JMLR 2024), first-order
+characterization, docs/maths/classification.md §2.1: W_H...W_1 = P_S Sigma_YX Sigma_XX^-1 for an index set S), and the
+class of the families below follows from the classification theorem as reconstructed in docs/maths/classification.md
+§3.3: S = [r_max] gives a global minimizer, S != [r] a strict saddle (S1), H = 2 and S != [r_max] a strict saddle (S2), the two-cut point a strict saddle (S3), and S = [r], r < r_max, H >= 3
 with three rank-r segments a non-strict saddle (N1). The expected kind of an :class:`Instance` comes from that
 theorem, never from running a classifier.
 
@@ -105,7 +105,7 @@ def _random_integer(rng: random.Random, digits: int) -> int:
 
 
 def cayley_orthogonal(skew: RationalMatrix | fmpq_mat) -> RationalMatrix:
-    """The Cayley transform Q = (I - K)(I + K)^-1 of a rational skew-symmetric K (achour.md §7).
+    """The Cayley transform Q = (I - K)(I + K)^-1 of a rational skew-symmetric K (docs/maths/classification.md §7).
 
     Q is rational and orthogonal (Q^T Q = I) with det Q = 1; I + K is always invertible because the eigenvalues of a
     real skew matrix are imaginary.
@@ -123,7 +123,7 @@ def random_rational_orthogonal(n: int, rng: random.Random, *, axis_aligned: bool
 
     ``axis_aligned``: a random signed permutation matrix (eigenvectors of Sigma are then signed basis vectors).
     Otherwise a signed permutation times the Cayley transform of a random skew K with small integer or half-integer
-    entries (achour.md §7), so the entries are genuinely non-trivial rationals.
+    entries (docs/maths/classification.md §7), so the entries are genuinely non-trivial rationals.
     """
     perm = list(range(n))
     rng.shuffle(perm)
@@ -164,9 +164,11 @@ def random_invertible(n: int, rng: random.Random, *, digits: int | None = None) 
 
 
 def random_singular_values(count: int, rng: random.Random, *, digits: int | None = None) -> tuple[Fraction, ...]:
-    """Distinct positive rationals s_1 > ... > s_count > 0 (the singular values of Sigma_YX R^-T, achour.md §7).
+    """Distinct positive rationals s_1 > ... > s_count > 0 (the singular values of Sigma_YX R^-T,
+    docs/maths/classification.md §7).
 
-    Drawn so that subset sums of lambda_i = s_i^2 rarely coincide (achour.md §2: tests should pick generic s_i).
+    Drawn so that subset sums of lambda_i = s_i^2 rarely coincide (docs/maths/classification.md §2.4: different S
+    can otherwise share a critical value).
     """
     values: set[Fraction] = set()
     while len(values) < count:
@@ -183,7 +185,7 @@ def random_singular_values(count: int, rng: random.Random, *, digits: int | None
 
 @dataclass(frozen=True)
 class SpectralData:
-    """Data with a known rational eigenstructure (achour.md §7).
+    """Data with a known rational eigenstructure (docs/maths/classification.md §7).
 
     ``Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY = U diag(s_1^2, ..., s_{d_y}^2) U^T`` with ``s_1 > ... > s_{d_y} > 0``;
     u_i = U e_i is the eigenvector of lambda_i = s_i^2. ``regression`` is Sigma_YX Sigma_XX^-1 (d_y x d_x).
@@ -208,7 +210,8 @@ class SpectralData:
         return self.problem.d_y
 
     def critical_loss(self, fitted: Sequence[int]) -> Fraction:
-        """1/2 (||Y||_F^2 - sum_{i in S} lambda_i), the loss of every critical point with index set S (yun.md §2.1(d))."""
+        """1/2 (||Y||_F^2 - sum_{i in S} lambda_i), the loss of every critical point with index set S
+        (docs/maths/global_optimality.md §2.1 (d))."""
         norm_y = sum((y * y for y in self.problem.Y.entries()), Fraction(0))
         return (norm_y - sum(self.eigenvalues[i - 1] for i in fitted)) / 2
 
@@ -222,7 +225,7 @@ def spectral_data(
     m: int | None = None,
     axis_aligned: bool = False,
 ) -> SpectralData:
-    """Data (X, Y) with Sigma = U diag(s^2) U^T for rational orthogonal U (achour.md §7).
+    """Data (X, Y) with Sigma = U diag(s^2) U^T for rational orthogonal U (docs/maths/classification.md §7).
 
     - white: X = I_{d_x} (m = d_x) or the first d_x rows of a rational orthogonal m x m matrix, so X X^T = I;
       Y = U [diag(s) 0] V^T X.
@@ -282,12 +285,13 @@ def _check_index_set(data: SpectralData, widths: Sequence[int], S: Sequence[int]
 
 
 def index_set_is_initial(S: Sequence[int]) -> bool:
-    """Whether S = [r] = {1, ..., r} for r = |S| (achour.md §0 notation)."""
+    """Whether S = [r] = {1, ..., r} for r = |S| (docs/maths/README.md §2 notation)."""
     return tuple(sorted(S)) == tuple(range(1, len(S) + 1))
 
 
 def expected_kind_for_index_set(S: Sequence[int], widths: Sequence[int], *, segmented: bool = True) -> str:
-    """The class that achour.md §3 assigns to the (segmented) critical points built here with index set S.
+    """The class that docs/maths/classification.md §3.3 and §3.6 assign to the (segmented) critical points built here
+    with index set S.
 
     (a) S = [r_max]: global minimizer. (b) S != [r]: strict saddle (S1). H = 2 and S != [r_max]: strict (S2).
     S = [r], r < r_max, H >= 3 and three rank-r segments (the minimal and segmented constructions): non-strict (N1).
@@ -304,10 +308,12 @@ def expected_kind_for_index_set(S: Sequence[int], widths: Sequence[int], *, segm
 
 
 def minimal_critical_point(data: SpectralData, widths: Sequence[int], S: Sequence[int]) -> Weights:
-    """The minimal construction of achour.md §2 for index set S (|S| = r <= r_max), i_1 < ... < i_r enumerating S:
+    """The minimal construction of docs/maths/classification.md §2.3 for index set S (|S| = r <= r_max), i_1 < ... < i_r
+    enumerating S:
 
     W_1 = sum_t e_t u_{i_t}^T Sigma_YX Sigma_XX^-1, W_h = sum_{t<=r} e_t e_t^T (2 <= h <= H-1), W_H = sum_t u_{i_t} e_t^T.
-    Critical with W_H...W_1 = P_S Sigma_YX Sigma_XX^-1 (Achour et al. (JMLR 2024) §2 Prop. 1; yun.md §2.1(f)).
+    Critical with W_H...W_1 = P_S Sigma_YX Sigma_XX^-1 (docs/maths/classification.md §2.1 and §2.3;
+    docs/maths/global_optimality.md §2.1 (f)).
     For H = 1 it returns W_1 = P_S Sigma_YX Sigma_XX^-1.
     """
     return segmented_critical_point(data, widths, S)
@@ -353,12 +359,12 @@ def segmented_critical_point(
 ) -> Weights:
     """The minimal construction for S plus random "dead" weights on the spare channels r+1..d_h.
 
-    Every layer is block diagonal: the r chain channels carry u_{i_t} (achour.md §2), and a junk block J_h acts on
-    the spare channels. With cut layers 1 <= a < b <= H, b - a >= 2, we set J_a = 0, J_b = 0 and J_c = 0 for one
+    Every layer is block diagonal: the r chain channels carry u_{i_t} (docs/maths/classification.md §2.3), and a junk
+    block J_h acts on the spare channels. With cut layers 1 <= a < b <= H, b - a >= 2, we set J_a = 0, J_b = 0 and J_c = 0 for one
     random c in a+1..b-1, the other junk blocks random. Then rk W_{a:1} = rk W_{b-1:a+1} = rk W_{H:b} = r, and the
     point is still critical: range W_{H:h+1} lies in span U_S for h < b (so G^T W_{H:h+1} = 0), and G W_{h-1:1}^T =
-    (I - P_S) Sigma U_S (...) = 0 for h > a (achour.md §3, family N1 and facts F1-F3). Without ``rng`` (or for H < 3)
-    it is exactly the minimal construction.
+    (I - P_S) Sigma U_S (...) = 0 for h > a (docs/maths/classification.md §3.6, family N1, and §2.2, facts F1-F3).
+    Without ``rng`` (or for H < 3) it is exactly the minimal construction.
     """
     widths = _check_widths(data, widths)
     S = _check_index_set(data, widths, S)
@@ -389,7 +395,7 @@ def segmented_critical_point(
 
 
 def n1_point(data: SpectralData, widths: Sequence[int], r: int, rng: random.Random) -> Weights:
-    """A non-strict saddle of family N1 (achour.md §3): S = [r], r < r_max, H >= 3, with three rank-r segments
+    """A non-strict saddle of family N1 (docs/maths/classification.md §3.6): S = [r], r < r_max, H >= 3, with three rank-r segments
     W_{a:1}, W_{b-1:a+1}, W_{H:b} and random dead weights around them (see :func:`segmented_critical_point`)."""
     widths = _check_widths(data, widths)
     if len(widths) - 1 < 3 or not 0 <= r < min(widths):
@@ -398,7 +404,7 @@ def n1_point(data: SpectralData, widths: Sequence[int], r: int, rng: random.Rand
 
 
 def two_cut_point(data: SpectralData, widths: Sequence[int], r: int) -> Weights:
-    """The two-cut strict saddle of achour.md §3 (family S3, H >= 3, r < r_max).
+    """The two-cut strict saddle of docs/maths/classification.md §3.6 (family S3, H >= 3, r < r_max).
 
     Start from the minimal construction with S = [r]; let index r+1 pass through layers 1..H-2: row r+1 of W_1 is
     u_{r+1}^T Sigma_YX Sigma_XX^-1 and e_{r+1} e_{r+1}^T is added to W_2..W_{H-2}; W_{H-1} and W_H still kill it.
@@ -441,13 +447,13 @@ def _random_full_rank_chain(
 
 
 def global_minimizer(data: SpectralData, widths: Sequence[int], rng: random.Random) -> Weights:
-    """A random global minimizer from the parameterization of achour.md §4.
+    """A random global minimizer from the parameterization of docs/maths/classification.md §4.
 
     q = r_max, P* = P_[q] Sigma_YX Sigma_XX^-1 = A B with A = U_[q] Z, B = Z^-1 U_[q]^T Sigma_YX Sigma_XX^-1
     (Z random in GL_q). For a random layer h* with d_{h*} = q: input side W_2..W_{h*} random with rk W_{h*:2} = q and
     W_1 = W_{h*:2}^+ B + (I - W_{h*:2}^+ W_{h*:2}) F_1; output side W_{h*+1}..W_{H-1} random with rk W_{H-1:h*+1} = q
     and W_H = A W_{H-1:h*+1}^+ + F_H (I - W_{H-1:h*+1} W_{H-1:h*+1}^+). If h* = H then B = P*, if h* = 0 then A = P*.
-    Every such W has W_{H:1} = P*, so it is a global minimizer (achour.md §3(a), §4).
+    Every such W has W_{H:1} = P*, so it is a global minimizer (docs/maths/classification.md §3.3 (a), §4).
     """
     widths = _check_widths(data, widths)
     H = len(widths) - 1
@@ -488,7 +494,8 @@ def global_minimizer(data: SpectralData, widths: Sequence[int], rng: random.Rand
 
 
 def conjugate_hidden(weights: Sequence[RationalMatrix], rng: random.Random, *, digits: int | None = None) -> Weights:
-    """W_h -> A_h W_h A_{h-1}^-1 with A_0 = A_H = I and random rational invertible A_h (achour.md §7; yun.md §2.1(f)).
+    """W_h -> A_h W_h A_{h-1}^-1 with A_0 = A_H = I and random rational invertible A_h
+    (docs/maths/classification.md §7).
 
     The product W_H...W_1 is unchanged and the map is a linear isomorphism of parameter space that preserves L,
     so criticality, the loss and the Hessian inertia (Sylvester) are preserved.
@@ -552,10 +559,11 @@ def scramble(
 
 @dataclass(frozen=True)
 class Instance:
-    """A problem and weights whose class is known from a family theorem (achour.md §3) or a brief's worked case.
+    """A problem and weights whose class is known from a family theorem (docs/maths/classification.md §3.6) or a
+    worked case (docs/maths/classification.md §8, docs/maths/global_optimality.md §4).
 
     ``fitted`` is the index set S (1-based) the point was built with, ``None`` when not applicable;
-    ``loss`` the exact loss the brief or theorem states (our 1/2 convention), when known; ``note`` a remark, e.g.
+    ``loss`` the exact loss the worked case or theorem states (our 1/2 convention), when known; ``note`` a remark, e.g.
     that assumption (H) fails.
     """
 
@@ -638,9 +646,9 @@ def random_instance(
     max_width: int = 4,
     scrambled: bool | None = None,
 ) -> Instance:
-    """A random critical point with its class known from achour.md §3.
+    """A random critical point with its class known from docs/maths/classification.md §3.
 
-    Draws a family (global: §4 parameterization; minimal: §2 construction with random S; N1: segmented S = [r],
+    Draws a family (global: §4 parameterization; minimal: §2.3 construction with random S; N1: segmented S = [r],
     r < r_max, H >= 3; S1: S != [r]; S2: H = 2, S != [r_max]; S3: two cuts), sizes (depth 2..max_depth, widths
     1..max_width, d_y <= d_x), data (white or not, sometimes m > d_x samples) and, unless ``scrambled`` is False,
     the symmetries of :func:`scramble_spectral`. ``kind`` restricts to one of global_minimizer, strict_saddle,
@@ -651,7 +659,8 @@ def random_instance(
     if max_depth < 2 or max_width < 1:
         raise ValueError("need max_depth >= 2 and max_width >= 1")
     if kind == NON_STRICT_SADDLE and max_depth < 3:
-        raise ValueError("non-strict saddles need depth H >= 3 (achour.md §3: none for H = 2); raise max_depth")
+        raise ValueError("non-strict saddles need depth H >= 3 (docs/maths/classification.md §1: none for H = 2); "
+                         "raise max_depth")
     families = _FAMILIES_BY_KIND[kind] if kind else ("global", "minimal", "N1", "S1", "S2", "S3")
     while True:
         family = rng.choice(families)
@@ -693,8 +702,8 @@ def large_instance(
 
     White data with singular values p/q of about ``digits``/2 digits, the minimal (non-strict, S = [width - 1]),
     global (S = [width]) or S1 (strict, S = {2..width}) construction, then hidden changes of basis by random invertible
-    matrices with ``digits``-digit diagonal scalings (achour.md §7). Hidden-layer entries then have numerators and
-    denominators of about ``digits`` digits, W_1 and W_H up to about twice that. For the benchmark "theorem route at
+    matrices with ``digits``-digit diagonal scalings (docs/maths/classification.md §7). Hidden-layer entries then have
+    numerators and denominators of about ``digits`` digits, W_1 and W_H up to about twice that. For the benchmark "theorem route at
     depth 6, width 32, 40-digit entries".
     """
     widths = (width,) * (depth + 1)
@@ -717,7 +726,7 @@ def large_instance(
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# worked cases of the briefs
+# worked cases (docs/maths/classification.md §8, docs/maths/global_optimality.md §4)
 
 
 def _diag(*values: object) -> list[list[object]]:
@@ -732,16 +741,17 @@ def _case(X, Y, weights, kind, family, loss, fitted=None, note="") -> Instance:
 
 
 def gallery() -> list[tuple[str, Instance]]:
-    """The worked cases TC1a..TC6 of achour.md §8 and T1..T8 of yun.md §4, with the kinds the briefs state.
+    """The worked cases TC1a..TC6 of docs/maths/classification.md §8 and T1..T8 of docs/maths/global_optimality.md §4,
+    with the kinds stated there.
 
-    Losses are in our 1/2 convention: achour.md's values are halved, yun.md's are already halved.
-    Cases outside assumption (H) (T6a, T6b, T8) keep the class the brief states and say so in ``note``.
+    Losses are in our 1/2 convention (Achour et al. write the loss without the 1/2; Yun et al. with it).
+    Cases outside assumption (H) (T6a, T6b, T8) keep the class stated there and say so in ``note``.
     """
     I2, I3 = _diag(1, 1), _diag(1, 1, 1)
     G, S, N, X_ = GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE, NOT_CRITICAL
     half = Fraction(1, 2)
     cases: list[tuple[str, Instance]] = []
-    # achour.md §8 (their L has no 1/2: halve)
+    # docs/maths/classification.md §8 (values halved from a loss without the 1/2)
     Y21 = _diag(2, 1)
     cases.append(("TC1a", _case(I2, Y21, [[[1, 0]], [[2], [0]]], G, "global", 1 * half, (1,))))
     cases.append(("TC1b", _case(I2, Y21, [[[0, 1]], [[0], [1]]], S, "S1", 4 * half, (2,))))
@@ -766,7 +776,7 @@ def gallery() -> list[tuple[str, Instance]]:
                                 9 * half, (2,), "Sigma_XX != I")))
     cases.append(("TC6", _case(I2, Y31, [_diag(3, 0), _diag(1, 0), _diag(1, 0), _diag(1, 0)], N, "N1", 1 * half,
                                (1,), "order-4 escape")))
-    # yun.md §4 (already with the 1/2); data D3 unless stated
+    # docs/maths/global_optimality.md §4 (already with the 1/2); data D3 unless stated
     XD = [[0, -1, 1, 1], [0, -1, 1, 0], [1, 2, -1, 1]]
     YD = [[1, -1, 1, -1], [-1, 0, 1, 1], [0, 2, 0, 1]]
     R = [[Fraction(-5, 3), Fraction(11, 3), Fraction(2, 3)], [Fraction(4, 3), Fraction(-4, 3), Fraction(-1, 3)],
@@ -793,5 +803,6 @@ def gallery() -> list[tuple[str, Instance]]:
     cases.append(("T7", _case(XD, YD, [[[1, 0, 0], [0, 1, 0]], I2, [[1, 0], [0, 1], [0, 0]]], X_, "not critical",
                               Fraction(13, 2), None)))
     cases.append(("T8", _case(I2, [[1, 0], [1, 0]], [I2, [[1, 0], [1, 0]]], G, "global", 0, None,
-                              "assumption (H) fails: rank Sigma_YX = 1 < d_y; ASSUMPTIONS_VIOLATED in yun.md")))
+                              "assumption (H) fails: rank Sigma_YX = 1 < d_y, outside Yun et al.'s assumptions "
+                              "(docs/maths/global_optimality.md §4)")))
     return cases

@@ -3,7 +3,7 @@
 Reference: Bah, Rauhut, Terstiege, Westdickenberg (BRTW), "Learning deep linear neural
 networks: Riemannian gradient flows and convergence to global minimizers", Inf. Inference
 11(1) 2022; Arora, Cohen, Hazan (ACH, ICML 2018) Thm 1; Saxe, McClelland, Ganguli (2014).
-Statements as reconstructed and machine-checked in docs/maths/gradient_flow.md (cited by section).
+Statements as proved or reconstructed in docs/maths/gradient_flow.md, cited below by its section numbers.
 
 Exact part (flint rationals; certificates via the checker's ``flow_identities_random`` claim):
 - §1.2 conservation: C_j = W_(j+1)^T W_(j+1) - W_j W_j^T is constant under gradient flow,
@@ -181,9 +181,10 @@ def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: F
 
 
 def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
-    """Is W = W_{H:1} a global minimizer of L^1(W) = 1/2 ||W X - Y||^2 on M_k, k = rank W? (docs/maths/gradient_flow.md §3.1 item 7).
+    """Is W = W_{H:1} a global minimizer of L^1(W) = 1/2 ||W X - Y||^2 on M_k, k = rank W?
+    (docs/maths/gradient_flow.md §3.1 item 7).
 
-    The convergence theorem of BRTW (§1.6 (b)) says the limit of the flow is such a point for
+    The almost-everywhere convergence theorem of BRTW (§1.6 (b)) says the limit of the flow is such a point for
     some k <= r. Exact test (unregularized, Sigma_XX invertible): W is critical for L^1|M_k iff
     W^T E = 0 and E W^T = 0, E = (W X - Y) X^T (§1.5), and then global on M_k iff
     lambda_min^+(W Sigma_XX W^T) >= lambda_max(Q Q^T - W Sigma_XX W^T), Q Q^T = Sigma_YX Sigma_XX^-1 Sigma_XY
@@ -301,7 +302,8 @@ def _progress(k: int, total: int, enabled: bool) -> None:
 
 def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, steps: int,
                      tol: float = 1e-12, record_every: int = 1, progress: bool = False) -> Trajectory:
-    """W_h <- W_h - eta dL/dW_h in float64 (docs/maths/gradient_flow.md §2, NRT), stopping when ||grad|| < tol."""
+    """W_h <- W_h - eta dL/dW_h in float64 (docs/maths/gradient_flow.md §2; Nguegnang, Rauhut, Terstiege 2024),
+    stopping when ||grad|| < tol."""
     X, Y, Ws, lam = _floats(problem, weights)
     Sxx, Syx, yy = X @ X.T, Y @ X.T, float(np.sum(Y * Y))
     C0 = _balances(Ws)

@@ -1,17 +1,17 @@
-"""Escape curves at non-strict saddles: the cut-chain construction of achour.md §6.3, verified exactly.
+"""Escape curves at non-strict saddles: the cut-chain construction (docs/maths/escape_curves.md §2), verified exactly.
 
 At a critical point W with a positive semidefinite Hessian, W is still not a local minimum
 if some rational curve W(t) = W + t C_1 + t^2 C_2 + ... makes L(W(t)) - L(W) a polynomial
 in t whose first nonzero coefficient is negative. The certificate checker only expands that
 polynomial; this module searches for the curve.
 
-Cut-chain construction (achour.md §6.3, Achour et al. (JMLR 2024) §6): for cut layers
+Cut-chain construction (reconstructed in docs/maths/escape_curves.md §2-§3): for cut layers
 c_1 < ... < c_m, pick x_j in ker W_{c_(j+1):c_j+1} with xi_j = W_{c_(j+1)-1:c_j+1} x_j, and
 y_(j+1) with y_(j+1)^T xi_j = 1 (strict form: y_(j+1) orthogonal to range W_{c_(j+1)-1:1};
 relaxed form: y_(j+1) = xi_j / |xi_j|^2), end vectors y_1 and x_m chosen so that
 x_m^T K y_1 > 0 with K = W_{H:c_m+1}^T G W_{c_1-1:1}^T. With T_{c_j} = x_j y_j^T (other T_h = 0)
-the strict form gives exactly
-    L(W + tT) = L(W) - 2 t^m u^T G w + t^(2m) |u|^2 |X^T w|^2,   u = W_{H:c_m+1} x_m, w = W_{c_1-1:1}^T y_1.
+the strict form gives exactly (lambda = 0)
+    L(W + tT) = L(W) - t^m u^T G w + 1/2 t^(2m) |u|^2 |X^T w|^2,   u = W_{H:c_m+1} x_m, w = W_{c_1-1:1}^T y_1.
 The search runs over cut sets, kernel basis vectors, both forms and the transposed network
 (W'_h = W_(H+1-h)^T, G' = G^T), and accepts a candidate only after the exact expansion of
 L(W + tT) - L(W) (:func:`loss_polynomial`) has a negative first nonzero coefficient.
@@ -75,8 +75,9 @@ def _inner(A: fmpq_mat, B: fmpq_mat) -> fmpq:
 def loss_polynomial(problem: Problem, weights: Any, coefficients: Sequence[Sequence[fmpq_mat]]) -> list[fmpq]:
     """Coefficients (t^0, t^1, ...) of L(W(t)) - L(W) for W_h(t) = W_h + sum_k t^k C_k[h], exactly.
 
-    L(W(t)) = 1/2 |W_{H:1}(t) X - Y|^2 + sum_h lambda_h/2 |W_h(t)|^2 (common brief); the product of the
-    layer polynomials is expanded coefficient by coefficient (achour.md §6.3: "only the polynomial decides").
+    L(W(t)) = 1/2 |W_{H:1}(t) X - Y|^2 + sum_h lambda_h/2 |W_h(t)|^2 (docs/maths/README.md §2); the product of the
+    layer polynomials is expanded coefficient by coefficient (docs/maths/escape_curves.md §1: only the polynomial
+    decides).
     """
     p = exact_point(problem, weights)
     H = p.depth
@@ -138,7 +139,8 @@ def cut_chain_direction(
     W: Sequence[fmpq_mat], cuts: Sequence[int], links: Sequence[fmpq_mat], x_end: fmpq_mat, y_start: fmpq_mat,
     *, strict: bool,
 ) -> list[fmpq_mat] | None:
-    """The direction T of achour.md §6.3 for cut layers c_1 < ... < c_m (1-based) and chosen link vectors.
+    """The cut-chain direction T (docs/maths/escape_curves.md §2-§3) for cut layers c_1 < ... < c_m (1-based) and
+    chosen link vectors.
 
     ``links[j]`` is x_(j+1) in ker W_{c_(j+2):c_(j+1)+1} (0-based j); ``x_end`` = x_m, ``y_start`` = y_1.
     Strict form: y_(j+1) = rho / |rho|^2 with rho the part of xi_j orthogonal to range W_{c_(j+1)-1:1} (None if
@@ -222,12 +224,14 @@ def find_escape_curve(
     problem: Problem, weights: Any, *, min_order: int = 3, max_candidates: int = 2000, time_limit: float = 20.0,
     max_links: int = 16, max_ends: int = 3, straight: bool = True, curve_pool: int = 12,
 ) -> EscapeCurve | None:
-    """Search the cut-chain construction (achour.md §6.3, strict and relaxed forms, all cut sets of size >= min_order,
-    the network and its transpose) for a straight line W + tT along which L decreases; verified exactly.
+    """Search the cut-chain construction (docs/maths/escape_curves.md §4: strict and relaxed forms, all cut sets of
+    size >= min_order, the network and its transpose) for a straight line W + tT along which L decreases; verified
+    exactly.
 
     If no straight line works (or ``straight`` is False), a quadratic curve W + t T_a + t^2 T_b is tried for pairs of
-    the first ``curve_pool`` cut-chain directions and both signs of T_b (achour.md §6.3: in the relaxed form "only the
-    polynomial decides"; a second-order term can cancel the lower-order product terms a straight line leaves).
+    the first ``curve_pool`` cut-chain directions and both signs of T_b (docs/maths/escape_curves.md §3: in the
+    relaxed form only the polynomial decides; a second-order term can cancel the lower-order product terms a straight
+    line leaves).
     Returns None when no candidate within the budget has a negative first nonzero coefficient of L(W(t)) - L(W).
     """
     p = exact_point(problem, weights)
@@ -346,8 +350,9 @@ def _rational_sqrt(x: fmpq) -> fmpq | None:
 
 
 def rotation_direction(problem: Problem, weights: Any, fitted: Sequence[int]) -> StrictDirection | None:
-    """achour.md §6.1 (Achour et al. (JMLR 2024), Thm. (b)): at a critical point with S != [r], pick i not in S,
-    j in S, i < j, and set T_1 = W_1 N / (s_i s_j) with N = Sigma_XY (u_j u_i^T - u_i u_j^T) Sigma_YX Sigma_XX^-1,
+    """The rotation direction of docs/maths/classification.md §6.1, which proves part (b) of the classification
+    theorem (§3.3): at a critical point with S != [r], pick i not in S, j in S, i < j, and set T_1 = W_1 N / (s_i s_j)
+    with N = Sigma_XY (u_j u_i^T - u_i u_j^T) Sigma_YX Sigma_XX^-1,
     T_H = (u_i u_j^T - u_j u_i^T) W_H, other T_h = 0; then Hess[T, T] = -2 s_j (s_i - s_j) (our 1/2 convention).
 
     Needs rational eigenvectors u_i, u_j (rational eigenvalues lambda_i, lambda_j). When s_i s_j is irrational the
@@ -391,15 +396,16 @@ def rotation_direction(problem: Problem, weights: Any, fitted: Sequence[int]) ->
                 T = [zeros(w.nrows(), w.ncols()) for w in p.W]
                 T[0] = p.W[0] * N * alpha
                 T[-1] = -rotation * p.W[-1]
-                found = _accept(problem, p, T, f"rotation u_{j} -> u_{i} (achour.md §6.1)")
+                found = _accept(problem, p, T, f"rotation u_{j} -> u_{i} (docs/maths/classification.md §6.1)")
                 if found is not None:
                     return found
     return None
 
 
 def pivot_direction(problem: Problem, weights: Any) -> StrictDirection | None:
-    """achour.md §6.2 (Achour et al. (JMLR 2024), Thm. (c) "<="): at a critical point with a non-tightened pivot
-    (h, k), K_hk = W_{H:k+1}^T G W_{h-1:1}^T != 0, take a, d with g = a^T K_hk d > 0 (a signed unit pair) and
+    """The pivot direction of docs/maths/classification.md §6.2, which proves the "<=" half of part (c) of the
+    classification theorem (§3.3): at a critical point with a non-tightened pivot (h, k),
+    K_hk = W_{H:k+1}^T G W_{h-1:1}^T != 0, take a, d with g = a^T K_hk d > 0 (a signed unit pair) and
     - in-case, rk W_{k-1:h+1} > rk W_{k-1:1}: b^T W_{k-1:1} = 0, b^T B != 0, b^T B c = 1; T_k = a b^T / eps,
       T_h = eps c d^T;
     - out-case, rk W_{k-1:h+1} > rk W_{H:h+1}: W_{H:h+1} c = 0, B c != 0, b^T B c = 1; T_h = c d^T / eps,
@@ -456,7 +462,7 @@ def pivot_direction(problem: Problem, weights: Any) -> StrictDirection | None:
                     else:
                         T[h - 1], T[k - 1] = c * d.transpose() / eps, a * b.transpose() * eps
                     found = _accept(problem, p, T, f"non-tightened pivot ({h}, {k}), {case}-case, "
-                                                   f"eps = {eps} (achour.md §6.2)")
+                                                   f"eps = {eps} (docs/maths/classification.md §6.2)")
                     if found is not None:
                         return found
     return None

@@ -1,12 +1,12 @@
-"""The demo gallery: points of every kind, certified and checked (certify.md "demo").
+"""The demo gallery: points of every kind, certified and checked (``exactdln demo``).
 
 Cases:
-- the worked examples of achour.md §8 (TC1a..TC6) and yun.md §4 (T1..T8), from
-  :func:`exactdln.construct.gallery`;
-- the rank-only counterexample pairs TC3a/TC3b and TC4a/TC4b (achour.md §8): the same rank
+- the worked examples of docs/maths/classification.md §8 (TC1a..TC6) and docs/maths/global_optimality.md §4
+  (T1..T8), from :func:`exactdln.construct.gallery`;
+- the rank-only counterexample pairs TC3a/TC3b and TC4a/TC4b (docs/maths/classification.md §3.5): the same rank
   profile of the partial products W_{j:i}, opposite classes (non-strict vs strict saddle),
   so no rule that reads only ranks can classify critical points;
-- random points of each family of achour.md §3 (global, S1/S2/S3 strict, N1/minimal
+- random points of each family of docs/maths/classification.md §3.6 (global, S1/S2/S3 strict, N1/minimal
   non-strict) from fixed seeds, scrambled by the symmetries of construct.scramble_spectral;
 - a regularized strict saddle: W = 0 with lambda = 1/2 (the gradient vanishes at 0 for any
   lambda, and the t^2 coefficient of L along (e_1^T, e_1) is lambda - 2 < 0).
@@ -26,8 +26,8 @@ __all__ = ["GalleryCase", "demo_gallery", "RANK_ONLY_PAIRS"]
 
 RANK_ONLY_PAIRS = (("TC3a", "TC3b"), ("TC4a", "TC4b"))
 
-# yun.md T8 is a global minimizer of rank 1 < r_max = 2 outside assumption (H): Sigma vanishes off the
-# product's range, which the top_eigenspace claim (with "rank") proves by Ky Fan.
+# Worked case T8 (docs/maths/global_optimality.md §4) is a global minimizer of rank 1 < r_max = 2 outside assumption
+# (H): Sigma vanishes off the product's range, which the top_eigenspace claim (with "rank") proves by Ky Fan.
 _REMARKS = {"T8": "global minimizer of rank 1 < r_max = 2 (assumption (H) fails); Sigma = 0 off range W_(H:1)"}
 
 

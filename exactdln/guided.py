@@ -120,7 +120,7 @@ class IntegerSymmetric:
 def inertia_from_charpoly_coefficients(coefficients: list[int] | list[Fraction]) -> Inertia:
     """Inertia from chi(x) = sum_k c_k x^k (lowest degree first) of a real symmetric matrix.
 
-    All roots of chi are real, so Descartes' rule of signs is exact (ecosystem.md §4 item 2):
+    All roots of chi are real, so Descartes' rule of signs is exact (docs/maths/hessian_inertia.md §4):
     n_plus = sign changes of (c_k), n_minus = sign changes of ((-1)^k c_k), n_zero = the
     lowest k with c_k != 0.
     """

@@ -3,13 +3,13 @@
 The inertia (n_plus, n_minus, n_zero) of a symmetric M is invariant under congruence
 M -> T^T M T with T invertible (Sylvester's law of inertia). Every method here is a
 chain of exact congruences and block decompositions; floats are only ever used to
-*guess* a congruence, whose effect is then checked exactly (ecosystem.md §4).
+*guess* a congruence, whose effect is then checked exactly (docs/maths/hessian_inertia.md §3-§5).
 
 Methods of :func:`symmetric_inertia`:
 
 - ``"charpoly"``: chi(x) = det(xI - M) has only real roots, so Descartes' rule of
   signs is exact: n_plus = sign changes of chi(x), n_minus = sign changes of chi(-x),
-  n_zero = index of the lowest nonzero coefficient (ecosystem.md §4 item 2).
+  n_zero = index of the lowest nonzero coefficient (docs/maths/hessian_inertia.md §4).
 - ``"ldl"``: symmetric block elimination (Haynsworth inertia additivity), all O(n^3)
   work in FLINT: a modular rank gives a nonsingular principal block, the Schur
   complement is formed exactly with ``fmpq_mat.solve``; blocks of size <= 16 are
@@ -314,8 +314,8 @@ def symmetric_inertia(matrix: fmpq_mat, *, method: str = "auto") -> Inertia:
     ``method``: ``"charpoly"`` (characteristic polynomial + Descartes' rule of signs, exact
     because a symmetric matrix has only real eigenvalues), ``"ldl"`` (block LDL^T with
     Haynsworth inertia additivity, exact), or ``"auto"`` (rank reduction plus an exactly
-    verified float-guided congruence, charpoly as fallback; the fastest, and still exact). See the module docstring
-    and ecosystem.md §4 for the facts (F1)-(F3) each method relies on.
+    verified float-guided congruence, charpoly as fallback; the fastest, and still exact). See the module
+    docstring and docs/maths/hessian_inertia.md §3-§5 for the facts (F1)-(F3) each method relies on.
     """
     _check_symmetric(matrix)
     if method not in METHODS:
@@ -335,7 +335,7 @@ def psd_ldl(matrix: fmpq_mat) -> tuple[list[int], list[list[Fraction]], list[Fra
     M[perm][:, perm] == L diag(D) L^T exactly. Only 1x1 pivots: a PSD matrix with a zero
     diagonal entry has that row and column zero (a 2x2 principal minor m_ii m_jj - m_ij^2
     would otherwise be negative), so the first zero remaining diagonal entry means the
-    remaining Schur complement is zero or M is not PSD (ecosystem.md §6 claim 5).
+    remaining Schur complement is zero or M is not PSD (docs/maths/hessian_inertia.md §6).
     """
     _check_symmetric(matrix)
     n = matrix.nrows()
@@ -514,7 +514,7 @@ def kernel_complement_inertia(matrix: fmpq_mat, kernel_basis: fmpq_mat) -> tuple
     inertia(M) = inertia(M[F, F]) + (0, 0, s'). If p was unlucky, s' < rank K and M[F, F]
     simply keeps the rest of the kernel: the result is exact either way. Used on DLN
     Hessians whose kernel contains the orbit directions of W_h -> A W_h,
-    W_{h+1} -> W_{h+1} A^-1 (achour.md).
+    W_{h+1} -> W_{h+1} A^-1 (docs/maths/hessian_inertia.md §2).
 
     Raises ValueError if some row is not in ker M (the caller's theorem was wrong: a finding).
     Returns the inertia and F.

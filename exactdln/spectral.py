@@ -1,21 +1,22 @@
 """Sigma, assumption (H) and the index set S of fitted eigenvalues, all exact.
 
-Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY (Baldi-Hornik; yun.md §0; achour.md §0), with
+Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY (Baldi, Hornik 1989; docs/maths/README.md §2), with
 eigenvalues lambda_1 > ... > lambda_{d_y}.
 
-Achour et al. (JMLR 2024) §2, Prop. 1: at a critical point the range of the product
-P = W_{H:1} is a Sigma-invariant subspace span(u_i : i in S) with |S| = rank P, and
-L(W) = 1/2 (||Y||_F^2 - sum_{i in S} lambda_i) (with our 1/2 convention; yun.md §2.1(d)).
+Achour et al. (JMLR 2024), first-order characterization (docs/maths/classification.md §2.1): at a
+critical point the range of the product P = W_{H:1} is a Sigma-invariant subspace span(u_i : i in S)
+with |S| = rank P, and L(W) = 1/2 (||Y||_F^2 - sum_{i in S} lambda_i) (our 1/2 convention;
+docs/maths/global_optimality.md §2.1 (d)).
 
 No irrational number is ever formed: a rational basis Q of range P gives the
 restriction M = (Q^T Q)^-1 Q^T Sigma Q, whose characteristic polynomial chi_S divides
 chi_Sigma; exact real-root isolation of chi_Sigma tells which eigenvalues are fitted.
 
-Speed (issue 2, depth 8 and width 128). Sigma is kept as one integer matrix over one
+Speed (the README's theorem-route target: depth 8, width 128). Sigma is kept as one integer matrix over one
 denominator, Sigma = N / d. Its characteristic polynomial is found by a certificate when
 it splits over Q into distinct linear factors (always so for the rational instances of
-achour.md §7): rational eigenvalues guessed modulo one large prime, an eigenbasis V
-guessed by multimodular Krylov vectors, and then verified exactly, N V = V diag(d lambda)
+docs/maths/classification.md §7): rational eigenvalues guessed modulo one large prime, an eigenbasis
+V guessed by multimodular Krylov vectors, and then verified exactly, N V = V diag(d lambda)
 with V invertible, so chi_Sigma = prod (x - lambda_i). Otherwise FLINT's multimodular
 charpoly of N decides. Of the two invariant subspaces range P and its orthogonal
 complement, only the smaller gets a characteristic polynomial; the other factor is an
@@ -433,7 +434,7 @@ class SpectralFacts:
     def fitted_eigen_indices(self) -> tuple[int, ...] | None:
         """S: 1-based positions, in decreasing order of eigenvalue, of the eigenvalues of Sigma on range P.
 
-        Achour et al. §2 Prop. 1. Needs distinct eigenvalues (else S is not unique: None).
+        docs/maths/classification.md §2.1. Needs distinct eigenvalues (else S is not unique: None).
         """
         if not self.sigma_xx_invertible or not self.assumptions.distinct_eigenvalues:
             return None
@@ -454,12 +455,12 @@ class SpectralFacts:
             raise ArithmeticError("fitted eigenvalues do not match the rank of the product")
         return tuple(sorted(fitted))
 
-    # --- the global-optimality test (Yun et al. Thm 2.1/2.2, with Ky Fan) ---------------
+    # --- the global-optimality test (Yun et al. 2018, Thm 2.1/2.2, with Ky Fan) ---------
     def top_eigenspace_test(self, k: int) -> tuple[bool, str]:
         """Is tr(P_range Sigma) the sum of the k largest eigenvalues of Sigma (k = r_max)?
 
-        yun.md §3 step 4, method A, generalized by Ky Fan so that it needs only Sigma_XX
-        invertible: with chi_S (roots on range P, r of them) and chi_perp (the rest),
+        docs/maths/global_optimality.md §3, step 4, method A, in the Ky Fan form of §2.1 (e), which needs only
+        Sigma_XX invertible: with chi_S (roots on range P, r of them) and chi_perp (the rest),
         global <=> min root(chi_S) >= max root(chi_perp), and r = k or every unfitted
         eigenvalue is 0. Decided by exact root isolation, ties by the gcd.
         """

@@ -2,13 +2,13 @@
 
 L(W) = 1/2 ||W_{H:1} X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2.
 
-- Gradient (Achour et al. §5, Yun et al. Lemma 3.2, with the 1/2):
+- Gradient (Yun et al. 2018, Lemma 3.2; docs/maths/classification.md §5, with the 1/2):
   dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h,  G = Sigma_YX - W_{H:1} Sigma_XX.
-- Hessian quadratic form at any W (Achour et al. §5, halved):
+- Hessian quadratic form at any W (docs/maths/classification.md §5):
   Hess[T, T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum_h lambda_h ||T_h||^2, with
   D1(T) = sum_h W_{H:h+1} T_h W_{h-1:1} and
   D2(T) = sum_{h<k} W_{H:k+1} T_k W_{k-1:h+1} T_h W_{h-1:1}.
-- Hessian matrix: parameters ordered layer by layer (h = 1..H), the entries of each
+- Hessian matrix (docs/maths/hessian_inertia.md §1): parameters ordered layer by layer (h = 1..H), the entries of each
   W_h in row-major order. Block (k, h) for k != h at rows (a, b) of W_k and columns
   (c, d) of W_h is
       [A_k^T A_h]_{ac} [C_k Sigma_XX C_h^T]_{bd}                (Gauss-Newton)
@@ -66,7 +66,7 @@ def _gradient(p: ExactPoint) -> list[fmpq_mat]:
 
 
 def gradient(problem: Problem, weights: Any) -> tuple[RationalMatrix, ...]:
-    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h for h = 1..H (Achour et al. §5)."""
+    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h for h = 1..H (docs/maths/README.md §2)."""
     return tuple(from_fmpq_mat(g) for g in _gradient(exact_point(problem, weights)))
 
 
@@ -87,7 +87,7 @@ def _as_direction(p: ExactPoint, direction: Any) -> list[fmpq_mat]:
 def hessian_form(problem: Problem, weights: Any, direction: Any) -> fmpq:
     """Hess L(W)[T, T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum_h lambda_h ||T_h||^2 without building the matrix.
 
-    Equals 2 x the t^2 coefficient of L(W + tT) (Achour et al. §5, with the 1/2 convention).
+    Equals 2 x the t^2 coefficient of L(W + tT) (docs/maths/classification.md §5).
     """
     p = exact_point(problem, weights)
     return hessian_quadratic(p.W, p.prefix, p.suffix, p.X, p.residual, p.lambdas, _as_direction(p, direction),

@@ -1,6 +1,6 @@
 """An exact view of one point: data, weights and the products every formula needs.
 
-Notation (Achour et al., JMLR 2024, §0): W_{j:i} = W_j ... W_i for j >= i and
+Notation (docs/maths/README.md §2): W_{j:i} = W_j ... W_i for j >= i and
 W_{i-1:i} = I. The quantities cached here are the *prefix* products W_{h-1:1}, the
 *suffix* products W_{H:h+1}, Sigma_XX = X X^T, Sigma_YX = Y X^T and the residual
 G = Sigma_YX - W_{H:1} Sigma_XX.

@@ -25,7 +25,7 @@ _PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787, 461168
 
 
 def partial_product(weights: Any, i: int, j: int) -> RationalMatrix:
-    """W_{j:i} = W_j W_{j-1} ... W_i (1-based, Achour et al. §0); the identity I_{d_{i-1}} when j = i - 1."""
+    """W_{j:i} = W_j W_{j-1} ... W_i (1-based, docs/maths/README.md §2); the identity I_{d_{i-1}} when j = i - 1."""
     ws = weights.weights_model if isinstance(weights, ExactPoint) else as_weights(weights)
     H = len(ws)
     if not (1 <= i <= j + 1 and j <= H):
@@ -51,7 +51,7 @@ def partial_product_rank(matrix: fmpq_mat, *, prime: int | None = None) -> int:
 
 
 def partial_ranks(problem: Problem, weights: Any) -> dict[tuple[int, int], int]:
-    """{(i, j): rk W_{j:i}} for all 1 <= i <= j <= H (Achour et al. §3 uses these)."""
+    """{(i, j): rk W_{j:i}} for all 1 <= i <= j <= H (the classification uses these: docs/maths/classification.md §3)."""
     p = exact_point(problem, weights)
     return _partial_ranks(p)
 

@@ -1,11 +1,12 @@
 """The Hessian on a complement of the orbit directions, built without the full matrix.
 
 At a critical point of the unregularized loss the orbit directions of the symmetry
-W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1 lie in the kernel of the Hessian
+W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1 lie in the kernel of the Hessian (docs/maths/hessian_inertia.md §2)
 (:mod:`exactdln.landscape.symmetry`; with weight decay, the orthogonal A only). Let K be
 the matrix whose rows are the orbit generators and P a set of pivot columns of K (columns
 independent over Q), F the complement of P. The congruence of
-:func:`exactdln.inertia.kernel_complement_inertia` gives, by Sylvester's law of inertia,
+:func:`exactdln.inertia.kernel_complement_inertia` gives, by Sylvester's law of inertia
+(docs/maths/hessian_inertia.md §3),
 
     inertia(Hess L) = inertia(Hess L[F, F]) + (0, 0, |P|).
 
@@ -14,7 +15,7 @@ are full rank, |P| = sum_{h<H} d_h^2 and F is about one layer's worth of paramet
 depth 3, width 10, the 100 x 100 block of a 300 x 300 Hessian. This module finds P with a
 modular row reduction of K (independence mod a prime implies independence over Q) and
 builds Hess L[F, F] entry by entry from the block formula of
-:mod:`exactdln.landscape.derivatives` (Achour et al. §5, halved), over the integers after
+:mod:`exactdln.landscape.derivatives` (docs/maths/hessian_inertia.md §1), over the integers after
 clearing one common denominator.
 """
 
@@ -344,7 +345,7 @@ def reduced_hessian_inertia(point: ExactPoint, *, orthogonal_only: bool = False)
     inertia(Hess L) = inertia(Hess L[F, F]) + (0, 0, |P|), P = :func:`orbit_pivots`, F its
     complement (module docstring; Sylvester's law of inertia). The caller vouches that the
     point is critical and that the orbit directions lie in the kernel: lambda = 0, or
-    ``orthogonal_only`` for the regularized loss (regularized.md §4.2); a randomized check
+    ``orthogonal_only`` for the regularized loss (docs/maths/regularized.md §4.2); a randomized check
     (:func:`_check_orbit_kernel`) raises ValueError if they do not.
     """
     _check_orbit_kernel(point, orthogonal_only)

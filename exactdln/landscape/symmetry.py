@@ -4,8 +4,8 @@ Unregularized loss: for an invertible A_h (d_h x d_h), the map W_h -> A_h W_h,
 W_{h+1} -> W_{h+1} A_h^-1 leaves W_{H:1} and hence L unchanged. Its tangent at
 A_h = I in the direction E is D_h = E W_h, D_{h+1} = -W_{h+1} E. At a critical point
 these directions lie in the kernel of the Hessian (differentiate grad L(g.W) = g.grad L(W)
-along the orbit). With weight decay only the orthogonal group survives
-(regularized.md §4.2): E ranges over the skew matrices E_ab - E_ba.
+along the orbit; docs/maths/hessian_inertia.md §2). With weight decay only the orthogonal group survives
+(docs/maths/regularized.md §4.2): E ranges over the skew matrices E_ab - E_ba.
 """
 
 from __future__ import annotations

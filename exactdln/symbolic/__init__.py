@@ -1,4 +1,4 @@
-"""Symbolic and parametric families of weights (issue 6).
+"""Symbolic and parametric families of weights.
 
 ``classify_family(path_or_mapping)`` reads a family file (a point file with a
 ``"parameters"`` object, entries being rational functions of the parameters) and
@@ -36,8 +36,9 @@ __all__ = [
 def classify_family(path_or_mapping: str | os.PathLike | Mapping[str, Any] | Family) -> FamilyVerdict:
     """Classify a family for all parameter values outside its exceptional set.
 
-    Routes: criticality over QQ(params), generic ranks, and Achour et al. (JMLR 2024)
-    §2 Prop. 1 / §3 Theorem decided symbolically (see :func:`analyze_family`).
+    Routes: criticality over QQ(params), generic ranks, and the first-order characterization
+    and classification theorem of Achour et al. (JMLR 2024) as reconstructed in
+    docs/maths/classification.md §2.1 and §3.3, decided symbolically (see :func:`analyze_family`).
     """
     family = path_or_mapping if isinstance(path_or_mapping, Family) else load_family(path_or_mapping)
     return analyze_family(family)

@@ -7,11 +7,12 @@ parameter value outside the zero set of an explicit polynomial; every such polyn
 is collected into the family's exceptional set, reduced (squarefree parts, factors that
 cannot vanish under the declared assumptions dropped).
 
-Maths (common brief conventions, loss with the 1/2):
+Maths (conventions of docs/maths/README.md §2, loss with the 1/2):
 - gradient dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h, G = Sigma_YX - W_{H:1} Sigma_XX;
-- classification: Achour et al. (JMLR 2024) §2 Prop. 1 (index set S) and §3 Theorem
-  (a)-(c) (pivots K_hk = W_{H:k+1}^T G W_{h-1:1}^T, tightened rank conditions), as
-  reconstructed in achour.md §3.
+- classification: Achour et al. (JMLR 2024), first-order characterization (index set S,
+  docs/maths/classification.md §2.1) and second-order classification (a)-(c) (pivots
+  K_hk = W_{H:k+1}^T G W_{h-1:1}^T, tightened rank conditions), as reconstructed in
+  docs/maths/classification.md §3.3.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class Variety:
 
 
 def variety_of(polys: Iterable[Any], kinds: Sequence[str]) -> Variety:
-    """Zero set of a polynomial system, simplified (yun.md-style exact reduction).
+    """Zero set of a polynomial system, simplified by exact reduction.
 
     Each generator is replaced by its squarefree part without non-vanishing factors; the
     gcd g of the generators splits the set as V(g) union V(p_1/g, ..., p_k/g).
@@ -239,7 +240,7 @@ def _eye(n: int, K) -> DomainMatrix:
 
 
 def family_partial_product(family: Family, i: int, j: int) -> DomainMatrix:
-    """W_{j:i} = W_j ... W_i over QQ(params) (1-based; W_{i-1:i} = identity). Achour et al. §0."""
+    """W_{j:i} = W_j ... W_i over QQ(params) (1-based; W_{i-1:i} = identity; docs/maths/README.md §2)."""
     if j == i - 1:
         return _eye(family.widths[i - 1], family.field)
     result = family.weights[i - 1]
@@ -284,7 +285,7 @@ def _kinds(family: Family) -> list[str]:
 
 
 def criticality_variety(family: Family) -> Variety:
-    """Where the gradient vanishes: the numerators of its entries, reduced (issue 6)."""
+    """Where the gradient vanishes: the numerators of its entries, reduced."""
     kinds = _kinds(family)
     numerators = [e.numer for g in family_gradient(family) for e in _entries(g) if e]
     return variety_of(numerators, kinds)
@@ -366,7 +367,7 @@ def generic_partial_ranks(family: Family) -> dict[tuple[int, int], RankFact]:
 
 @dataclass(frozen=True)
 class PivotFact:
-    """K_hk = W_{H:k+1}^T G W_{h-1:1}^T over QQ(params) (achour.md §3 (P))."""
+    """K_hk = W_{H:k+1}^T G W_{h-1:1}^T over QQ(params) (condition (P) of docs/maths/classification.md §3.1)."""
 
     h: int
     k: int
@@ -381,7 +382,7 @@ class PivotFact:
 @dataclass(frozen=True)
 class FamilyVerdict:
     """The verdict on a family: it holds for all parameter values satisfying the
-    assumptions outside the exceptional set (issue 6)."""
+    assumptions outside the exceptional set."""
 
     kind: str
     critical: str                           # "identically", "on_variety", "nowhere"
@@ -508,7 +509,7 @@ def _to_qq(M: DomainMatrix) -> DomainMatrix:
 
 
 def _data_facts(family: Family):
-    """Assumption (H) of achour.md §0 on numeric data, and Sigma's characteristic polynomial."""
+    """Assumption (H) of docs/maths/README.md §3 on numeric data, and Sigma's characteristic polynomial."""
     from flint import fmpq_mat, fmpq_poly
     sxx_K, syx_K = _sigmas(family)
     sxx, syx = _to_qq(sxx_K), _to_qq(syx_K)
@@ -529,7 +530,7 @@ def _data_facts(family: Family):
 
 
 def _fitted_indices(P: DomainMatrix, r: int, sigma_qq: DomainMatrix, chi: sympy.Poly, kinds) -> tuple[tuple[int, ...] | None, list[Condition], str]:
-    """S of Achour et al. §2 Prop. 1 for a critical family.
+    """S of docs/maths/classification.md §2.1 for a critical family.
 
     range P is Sigma-invariant at every critical point; with Q a basis of it (pivot
     columns) and M = (Q^T Q)^-1 Q^T Sigma Q, chi_S = charpoly(M). Over K, its
@@ -625,13 +626,14 @@ def analyze_family(family: Family, *, _depth: int = 0, hessian_route: bool = Tru
 def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     """Classify a family of weights for all parameter values outside an exceptional set.
 
-    Steps (issue 6): (1) the gradient over QQ(params); identically zero, zero on a
+    Steps: (1) the gradient over QQ(params); identically zero, zero on a
     reduced variety, or nowhere; (2) generic ranks of every W_{j:i} with drop loci;
     (3) for identically critical unregularized families with numeric data satisfying
     (H): S from the constant characteristic polynomial of Sigma on range W_{H:1}, then
-    Achour et al. §3 Theorem: (a) S = [r_max] global minimizer; (b) S != [r] strict
-    saddle; (c) S = [r], r < r_max: strict iff some pivot K_hk != 0 is not tightened,
-    else non-strict ((c) "=>" is reconstructed, checked numerically, see achour.md §3).
+    the classification theorem of docs/maths/classification.md §3.3: (a) S = [r_max] global
+    minimizer; (b) S != [r] strict saddle; (c) S = [r], r < r_max: strict iff some pivot
+    K_hk != 0 is not tightened, else non-strict ((c) "=>" is reconstructed and checked
+    numerically, see docs/maths/classification.md §3.3).
     Every polynomial whose vanishing could change a fact used goes into the exceptional set.
     """
     kinds = _kinds(family)
@@ -671,7 +673,8 @@ def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     data, facts = _data_facts(family)
     if data is None:
         return FamilyVerdict(UNDECIDED, "identically", "critical for all parameters; assumption (H) fails, so no "
-                             "theorem of achour.md §3 applies", criticality=(), exceptional=_dedupe(exceptional),
+                             "theorem of docs/maths/classification.md §3 applies", criticality=(),
+                             exceptional=_dedupe(exceptional),
                              rank=rankP.rank, r_max=r_max, data_facts=tuple(facts), **base)
     sxx, syx, sigma, chi = data
     P = family_partial_product(family, 1, H)
@@ -683,12 +686,12 @@ def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     r = rankP.rank
     common = dict(criticality=(), rank=r, r_max=r_max, fitted=S, data_facts=tuple(facts), **base)
     if S == tuple(range(1, r_max + 1)):
-        return FamilyVerdict(GLOBAL_MINIMIZER, "identically", "S = [r_max] (Achour et al. §3 Thm (a))",
+        return FamilyVerdict(GLOBAL_MINIMIZER, "identically", "S = [r_max] (docs/maths/classification.md §3.3 (a))",
                              exceptional=_dedupe(exceptional), **common)
     if S != tuple(range(1, r + 1)):
-        return FamilyVerdict(STRICT_SADDLE, "identically", f"S = {list(S)} != [r] (Achour et al. §3 Thm (b); "
+        return FamilyVerdict(STRICT_SADDLE, "identically", f"S = {list(S)} != [r] (docs/maths/classification.md §3.3 (b); "
                              "rotation direction of §6.1)", exceptional=_dedupe(exceptional), **common)
-    # S = [r], r < r_max: pivots and tightening (Achour et al. §3 Thm (c))
+    # S = [r], r < r_max: pivots and tightening (docs/maths/classification.md §3.3 (c))
     G = family_residual(family)
     pivots = []
     strict_pair = None
@@ -708,8 +711,8 @@ def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
                 strict_pair = (h, k)
     if strict_pair:
         kind, reason = STRICT_SADDLE, (f"S = [r], r = {r} < r_max = {r_max}, pivot {strict_pair} not tightened "
-                                       "(Achour et al. §3 Thm (c), direction of §6.2)")
+                                       "(docs/maths/classification.md §3.3 (c), direction of §6.2)")
     else:
         kind, reason = NON_STRICT_SADDLE, (f"S = [r], r = {r} < r_max = {r_max}, every pivot tightened "
-                                           "(Achour et al. §3 Thm (c); the '=>' direction is reconstructed)")
+                                           "(docs/maths/classification.md §3.3 (c); the '=>' direction is reconstructed)")
     return FamilyVerdict(kind, "identically", reason, exceptional=_dedupe(exceptional), pivots=tuple(pivots), **common)

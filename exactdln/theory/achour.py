@@ -1,20 +1,20 @@
 """Achour, Malgouyres, Gerchinovitz (JMLR 2024): the second-order classification.
 
-Statements as reconstructed in ../shared/math/achour.md (§2-§3); the paper's body was
-not available, so the pivot and "tightened" definitions are the brief's, machine-checked
-there on about 12,000 points and cross-checked here against the exact Hessian.
+Statements as reconstructed in docs/maths/classification.md §2-§3; the paper's body was
+not available, so the pivot and "tightened" definitions are this project's reconstruction,
+machine-checked on about 12,000 points and cross-checked here against the exact Hessian.
 
 Assume (H) and H >= 2, and let W be critical with fitted index set S, r = |S| = rk W_{H:1}:
 
 (a) W is a global minimizer  <=>  S = [r_max];
-(b) S != [r]  =>  strict saddle (rotation direction, achour.md §6.1);
+(b) S != [r]  =>  strict saddle (rotation direction, docs/maths/classification.md §6.1);
 (c) S = [r], r < r_max: strict saddle <=> some pivot (h, k) is not tightened; else a
     non-strict saddle.
 
 Pivot (h, k), 1 <= h < k <= H: K_hk = W_{H:k+1}^T G W_{h-1:1}^T != 0, with the residual
 G = Sigma_YX - W_{H:1} Sigma_XX. Tightened: rk W_{k-1:1} = rk W_{k-1:h+1} = rk W_{H:h+1}.
 A rule built from partial-product ranks alone cannot classify every critical point
-(achour.md TC3, TC4): the residual enters through K_hk.
+(docs/maths/classification.md §3.5, cases TC3 and TC4): the residual enters through K_hk.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = ["Pivot", "pivots", "classify_by_theorem"]
 
 @dataclass(frozen=True)
 class Pivot:
-    """A pivot (h, k) and whether it is tightened (achour.md §3)."""
+    """A pivot (h, k) and whether it is tightened (docs/maths/classification.md §3.1-§3.2)."""
 
     h: int
     k: int
@@ -69,17 +69,17 @@ def pivots(point: ExactPoint, ranks: dict[tuple[int, int], int]) -> list[Pivot]:
 def classify_by_theorem(
     point: ExactPoint, ranks: dict[tuple[int, int], int], fitted: tuple[int, ...]
 ) -> tuple[RouteVerdict, list[Pivot]]:
-    """The classification theorem (achour.md §3 (a)-(c)) at a critical point under (H)."""
+    """The classification theorem (docs/maths/classification.md §3.3 (a)-(c)) at a critical point under (H)."""
     r, r_max = len(fitted), point.r_max
     top = tuple(range(1, r + 1))
     if fitted == tuple(range(1, r_max + 1)):
-        return RouteVerdict("theorem", GLOBAL_MINIMIZER, f"S = [{r_max}] = [r_max] (Thm (a))"), []
+        return RouteVerdict("theorem", GLOBAL_MINIMIZER, f"S = [{r_max}] = [r_max] (docs/maths/classification.md §3.3 (a))"), []
     if fitted != top:
-        return RouteVerdict("theorem", STRICT_SADDLE, f"S = {set(fitted) or '{}'} != [{r}] (Thm (b))"), []
+        return RouteVerdict("theorem", STRICT_SADDLE, f"S = {set(fitted) or '{}'} != [{r}] (docs/maths/classification.md §3.3 (b))"), []
     found = pivots(point, ranks)
     loose = [p for p in found if not p.tightened]
     if loose:
         p = loose[0]
-        return RouteVerdict("theorem", STRICT_SADDLE, f"S = [{r}], r < r_max, pivot ({p.h},{p.k}) not tightened (Thm (c))"), found
+        return RouteVerdict("theorem", STRICT_SADDLE, f"S = [{r}], r < r_max, pivot ({p.h},{p.k}) not tightened (docs/maths/classification.md §3.3 (c))"), found
     names = ", ".join(f"({p.h},{p.k})" for p in found) or "none"
-    return RouteVerdict("theorem", NON_STRICT_SADDLE, f"S = [{r}], r < r_max, every pivot tightened: {names} (Thm (c))"), found
+    return RouteVerdict("theorem", NON_STRICT_SADDLE, f"S = [{r}], r < r_max, every pivot tightened: {names} (docs/maths/classification.md §3.3 (c))"), found

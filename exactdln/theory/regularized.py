@@ -3,8 +3,9 @@
 L(W) = 1/2 ||W_H ... W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, all lambda_h > 0.
 Reference: Chen, Jiang, Wang, "Error bound analysis for the regularized loss of deep
 linear neural networks", arXiv 2502.11152 (CJW). Their body text was not available; the
-statements used here are the reconstructed and machine-checked ones of docs/maths/regularized.md
-(tags [R]), cited by section:
+statements used here are the reconstructed and machine-checked ones of docs/maths/regularized.md,
+cited below by its section numbers ("Theorem R1" and "Theorem R2" are this project's labels, not
+the paper's numbering):
 
 - §2 weighted balancedness: lambda_h W_h W_h^T = lambda_(h+1) W_(h+1)^T W_(h+1) at every
   critical point, for any data (the data terms of W_(h+1)^T dL/dW_(h+1) and
@@ -236,7 +237,7 @@ def admissible_polynomial(y: Fraction, depth: int, Lambda: Fraction) -> fmpq_pol
     Depth H = 1 is not covered by the theorem and refused.
     """
     if depth < 2:
-        raise ValueError("Theorem R1 needs depth H >= 2")
+        raise ValueError("Theorem R1 (docs/maths/regularized.md §3) needs depth H >= 2")
     s = fmpq_poly([0, 1])
     return s ** (depth - 2) * (fmpq_poly([_q(y)]) - s) ** depth - _q(Lambda)
 
@@ -353,7 +354,8 @@ def closed_form_spectrum(problem: Problem, widths: Sequence[int]) -> ClosedForm 
 
     Needs X X^T = c I and lambda_h > 0 (else None). The eigenvalues mu of (M/c)(M/c)^T,
     M = Y X^T, are read from the factored characteristic polynomial; an irrational mu
-    raises NotImplementedError (the closed form then needs a number field: §5.1 step 2).
+    raises NotImplementedError (the closed form then needs a number field:
+    docs/maths/regularized.md §5.1 step 2).
     """
     c = whitening_constant(problem)
     depth = len(widths) - 1
@@ -470,7 +472,7 @@ def error_bound_data_condition(problem: Problem, depth: int) -> tuple[bool, list
     """
     c = whitening_constant(problem)
     if c is None:
-        raise ValueError("Theorem R2 needs whitened data X X^T = c I")
+        raise ValueError("Theorem R2 (docs/maths/regularized.md §4.4) needs whitened data X X^T = c I")
     H = depth
     lams = problem.layer_lambdas(H)
     Lambda = _prod([l / c for l in lams])
@@ -692,7 +694,7 @@ class RegularizedClassification:
         if self.error_bound is not None:
             lines.append(str(self.error_bound))
         if self.global_value is not None:
-            lines.append(f"global minimum value (Theorem R1): {self.global_value}")
+            lines.append(f"global minimum value (Theorem R1, docs/maths/regularized.md §3): {self.global_value}")
         lines += [f"  {m.method}: {m.kind} ({m.reason})" for m in self.methods]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -718,7 +720,8 @@ def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool 
     balanced = is_weighted_balanced(problem, p)
     grads = _gradient(p)
     if any(x != 0 for g in grads for x in g.entries()):
-        why = "exact gradient is nonzero" + ("" if balanced else "; weights are not weighted-balanced (§2)")
+        why = "exact gradient is nonzero" + ("" if balanced else "; weights are not weighted-balanced "
+                                             "(docs/maths/regularized.md §2)")
         return RegularizedClassification(NOT_CRITICAL, False, value, balanced,
                                          (RouteVerdict("gradient", NOT_CRITICAL, why),))
     methods: list[RouteVerdict] = []
@@ -733,16 +736,18 @@ def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool 
         gv = global_minimum_value(form)
         if gv.exact and value == gv.lower:
             methods.append(RouteVerdict("closed_form", GLOBAL_MINIMIZER,
-                                        "Theorem R1: loss equals the smallest critical value (F coercive)"))
+                                        "Theorem R1 (docs/maths/regularized.md §3): loss equals the smallest "
+                                        "critical value (F coercive)"))
         elif value > gv.upper:
             methods.append(RouteVerdict("closed_form", "not_global",
-                                        "Theorem R1: loss exceeds the smallest critical value"))
+                                        "Theorem R1 (docs/maths/regularized.md §3): loss exceeds the smallest "
+                                        "critical value"))
     eb = error_bound(problem, p, with_constant=with_constant)
     if eb.inertia.n_minus > 0:
         methods.append(RouteVerdict("hessian", STRICT_SADDLE, f"exact inertia {eb.inertia}: a negative eigenvalue"))
     elif eb.holds:
         methods.append(RouteVerdict("hessian", "local_minimum",
-                                    f"PSD Hessian, nullity {eb.nullity} = orbit dimension (Morse-Bott, §4.3)"))
+                                    f"PSD Hessian, nullity {eb.nullity} = orbit dimension (Morse-Bott, docs/maths/regularized.md §4.3)"))
     else:
         methods.append(RouteVerdict("hessian", UNDECIDED,
                                     f"PSD Hessian, nullity {eb.nullity} > orbit dimension {eb.orbit_dimension}: "
