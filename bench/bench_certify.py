@@ -68,7 +68,7 @@ def main() -> int:
                         f"{t_old:.2f} s (exit {rc_old}); orbit_kernel speed-up {t_old / t_check:.1f}x")
         status |= rc != 0 or cert.kind != kind
         print(f"{kind:<18} {n} parameters, certificate {size / 1e6:.2f} MB, kind {cert.kind}: "
-              f"certifier {t_cert:.2f} s (incl. in-process re-check), standalone checker {t_check:.2f} s (exit {rc}), "
+              f"certifier {t_cert:.2f} s (incl. its checker subprocess), standalone checker {t_check:.2f} s (exit {rc}), "
               f"checker/certifier = {t_check / t_cert:.2f}" + line)
     return status
 
