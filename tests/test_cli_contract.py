@@ -196,6 +196,20 @@ def test_json_values_are_the_hand_facts(inputs, capsys):
     assert [r["final_loss"] for r in runs] == pytest.approx([0.5, 0.5], abs=1e-12)
 
 
+def test_json_is_strict_even_for_a_diverging_run(inputs, capsys):
+    # eta = 10 on TC2a's data from a scale-1 start overflows float64 within a few steps: not converged (exit 1)
+    argv = ["gd", "--json", "--no-progress", "--init-scale", "1", "--eta", "10", "--steps", "200", inputs["tc2a"]]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+
+    def refuse(name):
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    record = json.loads(captured.out, parse_constant=refuse)
+    assert record["converged"] is False
+    assert captured.err == ""
+
+
 def test_family_json_with_latex_stays_json_lines(inputs, capsys):
     assert main(["classify", "--json", "--latex", inputs["family"], inputs["tc1a"]]) == 0
     family, point = _records(capsys.readouterr().out)

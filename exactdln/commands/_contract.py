@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
 import traceback
 from typing import Any, Callable, Iterable
@@ -96,8 +97,18 @@ def each_file(args: argparse.Namespace, paths: Iterable[str], handle: Callable[[
 
 
 def emit(obj: dict[str, Any]) -> None:
-    """One JSON Lines record on stdout."""
-    print(json.dumps(obj), flush=True)
+    """One JSON Lines record on stdout (strict JSON: a non-finite float becomes "inf", "-inf" or "nan")."""
+    print(json.dumps(_finite(obj), allow_nan=False), flush=True)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def require_module(option: str, module: str) -> None:

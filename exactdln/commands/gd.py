@@ -68,8 +68,11 @@ def run_files(args: argparse.Namespace, integrate) -> int:
     runs = []
 
     def one(path: str) -> int:
+        import numpy as np
+
         problem, ws = start(args, path)
-        trajectory = integrate(problem, ws)
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported, not warned about
+            trajectory = integrate(problem, ws)
         runs.append((path, trajectory))
         return _finish(args, path, problem, trajectory)
 
