@@ -8,9 +8,11 @@ rationals. It uses the standard library alone and imports nothing from exactdln,
 
 re-verifies a certificate on a bare interpreter. Exit codes: 0 every claim holds,
 1 a claim fails, 2 the file is malformed. The format is documented in
-exactdln/certificates/FORMAT.md.
+exactdln/certificates/FORMAT.md. The engine never imports this file: it runs it as a
+separate process (exactdln/certificates/gate.py). The block between the "shared block"
+markers is kept byte-identical in exactdln/checker_family.py (tests/test_independence.py).
 
-Conventions (common brief): L(W) = 1/2 ||W_H...W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2,
+Conventions (exactdln/certificates/FORMAT.md): L(W) = 1/2 ||W_H...W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2,
 W_{j:i} = W_j...W_i, G = Sigma_YX - W_{H:1} Sigma_XX, Hessian parameters layer-major,
 row-major inside a layer.
 """
@@ -190,6 +192,44 @@ def solve(A: list, B: list) -> list[list[Fraction]] | None:
                 f = M[i][k]
                 M[i] = [a - f * b for a, b in zip(M[i], M[k])]
     return [row[n:] for row in M]
+
+
+def sigma_from_data(X: list, Y: list) -> list[list[Fraction]] | None:
+    """Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY for data X (d_x x m) and Y (d_y x m), or None when
+    Sigma_XX = X X^T is singular."""
+    m, dy = len(X[0]), len(Y)
+    Sxx, Sxy = matmul(X, transpose(X, m)), matmul(X, transpose(Y, m))
+    M = solve(Sxx, Sxy)                                    # Sigma_XX^-1 Sigma_XY
+    return None if M is None else matmul(transpose(Sxy, dy), M)
+
+
+def eigenspace_split_failure(Sigma: list, Q: list, N: list, c: Fraction) -> str | None:
+    """None when range Q is the top-r eigenspace of the symmetric Sigma, strictly separated at c, else what fails.
+
+    Q is d_y x r, N is d_y x (d_y - r) ([] when r = d_y). With Q^T Q > 0 (rank Q = r), Q^T (Sigma - cI) Q > 0,
+    and for N: Q^T N = 0 and N^T N > 0 (N spans range(Q)-perp), N^T Sigma Q = 0 (range Q is invariant) and
+    N^T (cI - Sigma) N > 0, the eigenvalues of Sigma on range Q all exceed c and those on its complement
+    are all below c (Sylvester's pivots decide every "> 0")."""
+    r = len(Q[0])
+    QT = transpose(Q, r)
+    QQ = matmul(QT, Q)
+    if not positive_definite(QQ):
+        return "Q^T Q is not positive definite (rank Q < r)"
+    SQ = matmul(Sigma, Q)
+    if not positive_definite([[x - c * y for x, y in zip(u, v)] for u, v in zip(matmul(QT, SQ), QQ)]):
+        return "Q^T (Sigma - cI) Q is not positive definite"
+    if N:
+        NT = transpose(N, len(N[0]))
+        if any(any(row) for row in matmul(QT, N)):
+            return "Q^T N != 0"
+        NN = matmul(NT, N)
+        if not positive_definite(NN):
+            return "N^T N is not positive definite"
+        if any(any(row) for row in matmul(NT, SQ)):
+            return "N^T Sigma Q != 0 (range Q is not invariant)"
+        if not positive_definite([[c * y - x for x, y in zip(u, v)] for u, v in zip(matmul(NT, matmul(Sigma, N)), NN)]):
+            return "N^T (cI - Sigma) N is not positive definite"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -653,44 +693,26 @@ def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]
     Z = matrix(claim.get("Z"), "top_eigenspace.Z", dx, r)
     N = matrix(claim.get("N"), "top_eigenspace.N", dy if dy > r else 0, dy - r)
     c = number(claim.get("c"), "top_eigenspace.c")
-    X, Y = pb["X"], pb["Y"]
-    Xt = transpose(X, dx)
-    Sxx, Sxy = matmul(X, Xt), matmul(X, transpose(Y, dy))
-    M = solve(Sxx, Sxy)                                    # Sigma_XX^-1 Sigma_XY
-    if M is None:
+    Sigma = sigma_from_data(pb["X"], pb["Y"])
+    if Sigma is None:
         return False, "Sigma_XX = X X^T is singular"
-    Sigma = matmul(transpose(Sxy, dy), M)                  # Sigma_YX Sigma_XX^-1 Sigma_XY
     P = partial_product(pb["W"], 1, len(pb["W"]), dims)
     if matmul(P, Z) != Q:
         return False, "P Z != Q"
-    QT = transpose(Q, r)
-    QQ = matmul(QT, Q)
-    if not positive_definite(QQ):                          # rank Q = r
-        return False, "Q^T Q is not positive definite (rank Q < r)"
-    SQ = matmul(Sigma, Q)
-    upper = [[x - c * y for x, y in zip(u, v)] for u, v in zip(matmul(QT, SQ), QQ)]       # Q^T (Sigma - cI) Q
     if r < r_max:
         # every eigenvalue off range Q must be 0 (Sigma is PSD, so N^T Sigma N = 0 says so); then
         # tr(Sigma on range Q) = tr Sigma = the sum of the r_max largest eigenvalues
-        NT = transpose(N, dy - r)
+        QT, NT = transpose(Q, r), transpose(N, dy - r)
+        if not positive_definite(matmul(QT, Q)):
+            return False, "Q^T Q is not positive definite (rank Q < r)"
         if any(any(row) for row in matmul(QT, N)) or not positive_definite(matmul(NT, N)):
             return False, "N is not a basis of range(Q)-perp"
         if any(any(row) for row in matmul(NT, matmul(Sigma, N))):
             return False, "N^T Sigma N != 0: an eigenvalue off range Q is nonzero, and rank < r_max"
         return True, f"rank {r} < r_max = {r_max} and Sigma vanishes off range W_{{H:1}}: global (Ky Fan)"
-    if not positive_definite(upper):
-        return False, "Q^T (Sigma - cI) Q is not positive definite"
-    if dy > r:
-        NT = transpose(N, dy - r)
-        if any(any(row) for row in matmul(QT, N)):
-            return False, "Q^T N != 0"
-        if not positive_definite(matmul(NT, N)):
-            return False, "N^T N is not positive definite"
-        if any(any(row) for row in matmul(NT, SQ)):
-            return False, "N^T Sigma Q != 0 (range Q is not invariant)"
-        lower = [[c * y - x for x, y in zip(u, v)] for u, v in zip(matmul(NT, matmul(Sigma, N)), matmul(NT, N))]
-        if not positive_definite(lower):
-            return False, "N^T (cI - Sigma) N is not positive definite"
+    bad = eigenspace_split_failure(Sigma, Q, N, c)
+    if bad:
+        return False, bad
     return True, f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (eigenvalues split at c = {number_text(c)})"
 
 

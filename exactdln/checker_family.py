@@ -1,6 +1,6 @@
 """Standalone checker for exactdln family certificates (format "exactdln-family-certificate" v1).
 
-A family certificate claims that a class (strict saddle, global minimizer, not critical)
+A family certificate claims that a class (strict or non-strict saddle, global minimizer, not critical)
 holds at every real parameter value that satisfies the declared assumptions and lies
 outside the zero sets of the listed exceptional polynomials. This file re-verifies it
 with its own small multivariate polynomial arithmetic over Fraction (a polynomial is a
@@ -8,7 +8,10 @@ dict from exponent tuples to nonzero Fractions) and imports nothing from exactdl
 
     python -I -S exactdln/checker_family.py CERT.json      # exit 0 ok, 1 a claim fails, 2 malformed
 
-Format: exactdln/certificates/FAMILY_FORMAT.md. Conventions (common brief):
+Format: exactdln/certificates/FAMILY_FORMAT.md. The engine never imports this file: it runs it
+as a separate process (exactdln/certificates/gate.py). The block between the "shared block"
+markers is kept byte-identical in exactdln/checker.py (tests/test_independence.py).
+Conventions (FORMAT.md):
 L(W) = 1/2 ||W_H...W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, G = Sigma_YX - W_{H:1} Sigma_XX,
 dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h.
 
@@ -200,6 +203,44 @@ def solve(A: list, B: list) -> list[list[Fraction]] | None:
                 f = M[i][k]
                 M[i] = [a - f * b for a, b in zip(M[i], M[k])]
     return [row[n:] for row in M]
+
+
+def sigma_from_data(X: list, Y: list) -> list[list[Fraction]] | None:
+    """Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY for data X (d_x x m) and Y (d_y x m), or None when
+    Sigma_XX = X X^T is singular."""
+    m, dy = len(X[0]), len(Y)
+    Sxx, Sxy = matmul(X, transpose(X, m)), matmul(X, transpose(Y, m))
+    M = solve(Sxx, Sxy)                                    # Sigma_XX^-1 Sigma_XY
+    return None if M is None else matmul(transpose(Sxy, dy), M)
+
+
+def eigenspace_split_failure(Sigma: list, Q: list, N: list, c: Fraction) -> str | None:
+    """None when range Q is the top-r eigenspace of the symmetric Sigma, strictly separated at c, else what fails.
+
+    Q is d_y x r, N is d_y x (d_y - r) ([] when r = d_y). With Q^T Q > 0 (rank Q = r), Q^T (Sigma - cI) Q > 0,
+    and for N: Q^T N = 0 and N^T N > 0 (N spans range(Q)-perp), N^T Sigma Q = 0 (range Q is invariant) and
+    N^T (cI - Sigma) N > 0, the eigenvalues of Sigma on range Q all exceed c and those on its complement
+    are all below c (Sylvester's pivots decide every "> 0")."""
+    r = len(Q[0])
+    QT = transpose(Q, r)
+    QQ = matmul(QT, Q)
+    if not positive_definite(QQ):
+        return "Q^T Q is not positive definite (rank Q < r)"
+    SQ = matmul(Sigma, Q)
+    if not positive_definite([[x - c * y for x, y in zip(u, v)] for u, v in zip(matmul(QT, SQ), QQ)]):
+        return "Q^T (Sigma - cI) Q is not positive definite"
+    if N:
+        NT = transpose(N, len(N[0]))
+        if any(any(row) for row in matmul(QT, N)):
+            return "Q^T N != 0"
+        NN = matmul(NT, N)
+        if not positive_definite(NN):
+            return "N^T N is not positive definite"
+        if any(any(row) for row in matmul(NT, SQ)):
+            return "N^T Sigma Q != 0 (range Q is not invariant)"
+        if not positive_definite([[c * y - x for x, y in zip(u, v)] for u, v in zip(matmul(NT, matmul(Sigma, N)), NN)]):
+            return "N^T (cI - Sigma) N is not positive definite"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -816,28 +857,12 @@ def check_top_eigenspace(fam: dict, claim: dict, facts: dict) -> tuple[bool, str
     PZ = pmatmul(P, Zh, n)
     if any(padd(e, pmul(scale_, pconst(q, n)), -1) for ra, rq in zip(PZ, Q) for e, q in zip(ra, rq)):
         return False, "W_{H:1} Z != Q as rational functions"
-    X, Y = fam["X"], fam["Y"]
-    m = len(X[0])
-    sxx, syx = matmul(X, transpose(X, m)), matmul(Y, transpose(X, m))
-    M = solve(sxx, transpose(syx, dx))                     # Sigma_XX^-1 Sigma_XY
-    if M is None:
+    S = sigma_from_data(fam["X"], fam["Y"])
+    if S is None:
         return False, "Sigma_XX is singular"
-    S = matmul(syx, M)                                     # Sigma_YX Sigma_XX^-1 Sigma_XY
-    QT = transpose(Q, r)
-    if not positive_definite(matmul(QT, Q)):
-        return False, "Q^T Q is not positive definite"
-    shifted = [[S[i][j] - (cval if i == j else 0) for j in range(dy)] for i in range(dy)]
-    if not positive_definite(matmul(matmul(QT, shifted), Q)):
-        return False, "Q^T (Sigma - cI) Q is not positive definite"
-    if r < dy:
-        NT = transpose(N, dy - r)
-        if not positive_definite(matmul(NT, N)) or any(any(row) for row in matmul(QT, N)):
-            return False, "N is not a basis of the orthogonal complement of range Q"
-        if any(any(row) for row in matmul(matmul(NT, S), Q)):
-            return False, "N^T Sigma Q != 0"
-        neg = [[-v for v in row] for row in matmul(matmul(NT, shifted), N)]
-        if not positive_definite(neg):
-            return False, "N^T (cI - Sigma) N is not positive definite"
+    bad = eigenspace_split_failure(S, Q, N, cval)
+    if bad:
+        return False, bad
     return True, (f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (separated at {number_text(cval)}) "
                   "outside the exceptional set")
 
