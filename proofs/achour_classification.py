@@ -1,17 +1,19 @@
-"""Achour, Malgouyres, Gerchinovitz (JMLR 2024), Thm. 1 / achour.md §3: classification of critical points.
+"""Achour, Malgouyres, Gerchinovitz (JMLR 2024), second-order classification (as reconstructed in
+docs/maths/classification.md §3.3): classification of critical points.
 
 Statement checked (unregularized, assumption (H)): a critical point with fitted index set S is
 - a global minimizer iff S = [r_max];
-- a strict saddle if S != [|S|] (rotation direction, achour.md §6.1), or S = [r] with a non-tightened pivot;
+- a strict saddle if S != [|S|] (rotation direction, docs/maths/classification.md §6.1), or S = [r] with a non-tightened
+  pivot;
 - a non-strict saddle otherwise (S = [r], r < r_max, all pivots tightened; needs H >= 3).
 
 Exact checks:
-1. the worked cases TC1a..TC6 of achour.md §8 get the brief's class, with a checked certificate;
+1. the worked cases TC1a..TC6 of docs/maths/classification.md §8 get the class stated there, with a checked certificate;
 2. rank-only counterexamples: TC3a/TC3b and TC4a/TC4b have equal ranks of every partial product W_{j:i}
    yet opposite classes (non-strict vs strict), so no rule reading only ranks classifies critical points;
 3. the rotation value of §6.1 on random instances with S != [r]: for i not in S, j in S, i < j,
-   Hess[T, T] = -2 s_j (s_i - s_j) (achour.md's -4 s_j (s_i - s_j) halved for our 1/2 loss), exactly;
-4. a random sweep over the families of achour.md §3 (global, S1, S2, S3, N1, minimal; scrambled by
+   Hess[T, T] = -2 s_j (s_i - s_j) (in our 1/2 convention), exactly;
+4. a random sweep over the families of docs/maths/classification.md §3.6 (global, S1, S2, S3, N1, minimal; scrambled by
    the symmetries): the family theorem's class equals the certified class and the certificate checks.
 """
 
@@ -32,7 +34,7 @@ from exactdln.landscape.products import partial_ranks
 
 
 def rotation_direction(data, weights, i: int, j: int) -> list[fmpq_mat]:
-    """achour.md §6.1: T_1 = W_1 N / (s_i s_j), N = Sigma_XY (u_j u_i^T - u_i u_j^T) Sigma_YX Sigma_XX^-1,
+    """docs/maths/classification.md §6.1: T_1 = W_1 N / (s_i s_j), N = Sigma_XY (u_j u_i^T - u_i u_j^T) Sigma_YX Sigma_XX^-1,
     T_H = (u_i u_j^T - u_j u_i^T) W_H, other T_h = 0 (i, j 1-based)."""
     X, Y = to_fmpq_mat(data.problem.X), to_fmpq_mat(data.problem.Y)
     sxx, syx = X * X.transpose(), Y * X.transpose()
@@ -61,7 +63,7 @@ def main() -> int:
         ra = partial_ranks(cases[a].problem, cases[a].weights)
         rb = partial_ranks(cases[b].problem, cases[b].weights)
         ledger.expect(sorted(ra.items()) == sorted(rb.items()), f"{a}/{b}: same ranks of every W_(j:i)")
-        ledger.expect(cases[a].expected_kind != cases[b].expected_kind, f"{a}/{b}: opposite classes in the brief")
+        ledger.expect(cases[a].expected_kind != cases[b].expected_kind, f"{a}/{b}: opposite classes in docs/maths/classification.md §3.5")
     # 3. rotation value, exact, on random data (white and non-white) and random non-initial S
     rng = random.Random(args.seed)
     done = 0

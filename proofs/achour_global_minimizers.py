@@ -1,11 +1,13 @@
-"""Achour, Malgouyres, Gerchinovitz (JMLR 2024) §2 Thm. 1 and achour.md §4: the global minimizers.
+"""Achour, Malgouyres, Gerchinovitz (JMLR 2024), parameterization of the global minimizers (as reconstructed in
+docs/maths/classification.md §4): the global minimizers.
 
 Statement checked (unregularized, assumption (H)): with q = r_max and P* = P_[q] Sigma_YX Sigma_XX^-1 (P_[q] the
 projector onto the top-q eigenvectors of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY),
     {global minimizers} = {W : W_{H:1} = P*},
-and the explicit parameterization of achour.md §4 (Z in GL_q, input side W_1 = W_{h*:2}^+ B + (I - W_{h*:2}^+ W_{h*:2}) F_1,
+and the explicit parameterization of docs/maths/classification.md §4 (Z in GL_q, input side
+W_1 = W_{h*:2}^+ B + (I - W_{h*:2}^+ W_{h*:2}) F_1,
 output side W_H = A W_{H-1:h*+1}^+ + F_H (I - ...)) produces such points. The global value is
-1/2 (|Y|^2 - sum_{i <= q} lambda_i) (yun.md §2.1(d)).
+1/2 (|Y|^2 - sum_{i <= q} lambda_i) (docs/maths/global_optimality.md §2.1 (d)-(e)).
 
 Exact checks, on a random sweep over widths, white and non-white data and the parameterization's free choices:
 - W_{H:1} = P* entry by entry; the gradient is 0; the loss equals the global value;
@@ -32,7 +34,7 @@ from exactdln.landscape.products import partial_product
 
 
 def p_star(data, q: int) -> fmpq_mat:
-    """P* = U_[q] U_[q]^T Sigma_YX Sigma_XX^-1 (achour.md §4), from the data's rational eigenvectors."""
+    """P* = U_[q] U_[q]^T Sigma_YX Sigma_XX^-1 (docs/maths/classification.md §4), from the data's rational eigenvectors."""
     U = to_fmpq_mat(data.U)
     Uq = fmpq_mat(U.nrows(), q, [U[i, j] for i in range(U.nrows()) for j in range(q)])
     return Uq * Uq.transpose() * to_fmpq_mat(data.regression)

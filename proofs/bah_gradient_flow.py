@@ -1,6 +1,7 @@
 """Bah, Rauhut, Terstiege, Westdickenberg (Inf. Inference 2022): conservation laws and the balanced product flow.
 
-Statements checked (gradient_flow.md; reconstructed where the paper's body was unavailable):
+Statements checked (docs/maths/gradient_flow.md, cited below by section; reconstructed where the paper's body was
+unavailable):
 1. §1.2 the conserved quantities C_j = W_(j+1)^T W_(j+1) - W_j W_j^T: d/dt C_j = 0 along the
    flow, and §2 the GD defect eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T) with its weight-decay
    variant. HOW: these are polynomial identities in the weights of degree <= 4H - 2 (data

@@ -1,10 +1,11 @@
 """Chen, Jiang, Wang (arXiv 2502.11152): the regularized critical set and the error-bound condition.
 
-Statements checked (reconstructed in regularized.md; the paper's body was not available):
+Statements checked (reconstructed in docs/maths/regularized.md, cited below by section; "Theorem R1" and "Theorem R2"
+are this project's labels; the paper's body was not available):
 1. Theorem R1 (§3): for whitened data every designed point W_h = Q_h Sigma_h Q_(h-1)^T with
    lambda_h sigma_(h,i)^2 = tau_i and y_i = s_i + tau_i/s_i is critical and weighted-balanced
    (§2), and its exact loss equals the closed-form critical value c0 + sum phi(y_i, s_i);
-2. the worked cases T1-T7 of §7 get the brief's verdicts (global / local / strict saddle /
+2. the worked cases T1-T7 of §7 get the verdicts stated there (global / local / strict saddle /
    degenerate) and error-bound outcomes (nullity vs orbit dimension, mu_+);
 3. Theorem R2 (§4.4): on a random sweep of designed points, whenever the data condition says
    "no double root", the Hessian nullity equals the orbit dimension; at the designed double
@@ -37,7 +38,7 @@ def scalar(y, lam, *ws):
 
 
 def worked_cases():
-    """(name, problem, weights, kind, error bound holds) from regularized.md §7."""
+    """(name, problem, weights, kind, error bound holds) from docs/maths/regularized.md §7."""
     out = [("T1_origin",) + tuple(scalar(3, 1, 0, 0)) + (STRICT_SADDLE, True),
            ("T2_origin",) + tuple(scalar(1, 1, 0, 0)) + (GLOBAL_MINIMIZER, False),
            ("T3_min",) + tuple(scalar(F(15, 8), F(7, 8), 1, 1, 1)) + (GLOBAL_MINIMIZER, True),

@@ -1,22 +1,24 @@
-"""Symbolic proofs of families (issue 6), for all parameter values stated in each claim.
+"""Symbolic proofs of parametric families, for all parameter values stated in each claim.
 
 Each claim prints what "for all" ranges over and PASS/FAIL; the script exits 1 if any
-claim fails. Conventions: common brief (loss with the 1/2).
+claim fails. Conventions: docs/maths/README.md §2 (loss with the 1/2).
 
-1. Families of achour.md, mixed by parametric hidden-layer symmetries
+1. Families of docs/maths/classification.md §3.6, mixed by parametric hidden-layer symmetries
    W_h -> A_h W_h A_{h-1}^-1 (A_0 = A_H = I), classified over QQ(params) by
    exactdln.symbolic: minimal construction (N1), TC2b orbit, S1 (TC2d orbit), S3 (two
-   cuts), and the global-minimizer parameterization of achour.md §4 at small sizes.
+   cuts), and the global-minimizer parameterization of docs/maths/classification.md §4 at small
+   sizes.
    For all real parameter values satisfying the declared assumptions, outside the printed
-   exceptional set (each verdict rests on Achour et al. §3 Theorem as reconstructed). Strict-saddle, global and
+   exceptional set (each verdict rests on the classification theorem as reconstructed in
+   docs/maths/classification.md §3.3). Strict-saddle, global and
    non-critical families also get a family certificate (exactdln/certificates/FAMILY_FORMAT.md),
    re-checked by exactdln/checker_family.py and written to $EXACTDLN_CERT_DIR/families/; it
    holds for all admissible values outside the certificate's own exceptional polynomials.
    The symbolic Hessian route (charpoly over QQ(params), Descartes) must agree with the theorem.
-2. The rotation direction of achour.md §6.1: Hess[T,T] = -2 s_j (s_i - s_j) with the 1/2
-   (the brief's -4 s_j (s_i - s_j) is without it), as a polynomial identity in the
+2. The rotation direction of docs/maths/classification.md §6.1: Hess[T,T] = -2 s_j (s_i - s_j) with the 1/2
+   (-4 s_j (s_i - s_j) for the loss without it), as a polynomial identity in the
    symbols s_1, s_2 (so for all real s_1 > s_2 > 0, where the point is critical).
-3. The scalar regularized critical set (regularized.md §3, T1): depth 2 and 3, all real
+3. The scalar regularized critical set (docs/maths/regularized.md §3, T1): depth 2 and 3, all real
    y and lambda != 0: critical points satisfy |w_1| = ... = |w_H| (weighted balance with
    equal lambda), and on the balanced branch w = (s, ..., s) the gradient is
    s (s^(2H-2) - y s^(H-2) + lambda) (the polynomial p of Theorem R1).
@@ -67,7 +69,7 @@ def text(M: sympy.Matrix) -> list[list[str]]:
 
 
 def mixed(weights: list[sympy.Matrix], mixers: list[sympy.Matrix]) -> list[list[list[str]]]:
-    """W_h -> A_h W_h A_{h-1}^-1 with A_0 = A_H = I (achour.md §7: preserves every class)."""
+    """W_h -> A_h W_h A_{h-1}^-1 with A_0 = A_H = I (docs/maths/classification.md §7: preserves every class)."""
     H = len(weights)
     A = [sympy.eye(weights[0].shape[1])] + mixers + [sympy.eye(weights[-1].shape[0])]
     return [text(A[h + 1] * weights[h] * A[h].inv()) for h in range(H)]
@@ -115,7 +117,7 @@ def family_claims() -> None:
                          "parameters": {"a": "real", "b": "nonzero", "c": "real"}})
     claim("S3 two cuts depth 4 width 2: strict_saddle", v.kind == "strict_saddle",
           f"for all real a, c and b != 0 outside: {'; '.join(map(str, v.exceptional)) or 'none'}")
-    # achour.md §4 parameterization, H = 2: no bottleneck (Z in GL_2) and bottleneck (2,1,2)
+    # docs/maths/classification.md §4 parameterization, H = 2: no bottleneck (Z in GL_2) and bottleneck (2,1,2)
     p, q, r, s, z, f = sympy.symbols("p q r s z f")
     Z = sympy.Matrix([[p, q], [r, s]])
     general = {"X": I2, "Y": Y2, "weights": [text(Z.inv() * sympy.diag(3, 1)), text(Z)],
@@ -144,7 +146,7 @@ def rotation_claim() -> None:
         X = sympy.eye(2)
         Y = sympy.diag(s1, s2)
         u = [sympy.Matrix([1, 0]), sympy.Matrix([0, 1])]
-        # minimal construction with S = {2} (achour.md §2): critical, S != [r]
+        # minimal construction with S = {2} (docs/maths/classification.md §2.3): critical, S != [r]
         W = []
         for h in range(1, H + 1):
             d_out, d_in = widths[h], widths[h - 1]
@@ -171,7 +173,7 @@ def rotation_claim() -> None:
         claim(f"rotation direction, widths {widths}: Hess[T,T] = -2 s_j (s_i - s_j)",
               grad_zero and sympy.expand(hess + 2 * s2 * (s1 - s2)) == 0,
               f"for all real s_1, s_2 (identity in QQ[s_1, s_2]); Hess[T,T] = {sympy.factor(hess)}; "
-              "without the 1/2 this is -4 s_j (s_i - s_j) as in achour.md §6.1")
+              "without the 1/2 this is -4 s_j (s_i - s_j) as in docs/maths/classification.md §6.1")
 
 
 def regularized_claims() -> None:
@@ -189,7 +191,7 @@ def regularized_claims() -> None:
                       for h in range(H - 1))
         claim(f"scalar regularized, depth {H}: w_h dL/dw_h - w_(h+1) dL/dw_(h+1) = lambda (w_h^2 - w_(h+1)^2)",
               balance, "identity in QQ(w, y, lambda): for all real values; with lambda != 0 every critical "
-              "point has |w_1| = ... = |w_H| (regularized.md §2)")
+              "point has |w_1| = ... = |w_H| (docs/maths/regularized.md §2)")
         sigma = sympy.Symbol("sigma")
         num = [sympy.factor(K.to_sympy(g).subs({sympy.Symbol(n, real=True): sigma for n in names}))
                for g in grads]
@@ -199,7 +201,7 @@ def regularized_claims() -> None:
               f"p = s^{2 * H - 2} - y s^{H - 2} + lambda",
               all(sympy.expand(n - sigma * p) == 0 for n in num),
               "identity in QQ[s, y, lambda]: critical balanced points (all signs +) are s = 0 and the real "
-              "roots of p (regularized.md §3 Theorem R1); other sign patterns flip y's sign by parity")
+              "roots of p (docs/maths/regularized.md §3 Theorem R1); other sign patterns flip y's sign by parity")
 
 
 def main() -> int:

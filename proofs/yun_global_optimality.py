@@ -1,4 +1,5 @@
-"""Yun, Sra, Jadbabaie (ICLR 2018) Thm. 2.1 and Thm. 2.2 (yun.md §1.2, §3): the global-optimality test.
+"""Yun, Sra, Jadbabaie (ICLR 2018) Thm. 2.1 and Thm. 2.2 (docs/maths/global_optimality.md §1.2, §3): the
+global-optimality test.
 
 Statement checked: at a critical point of the unregularized loss with k = min(d_0, ..., d_H),
 - no bottleneck (k = min(d_x, d_y)), Thm. 2.1: global iff rank W_{H:1} = k, else a saddle;
@@ -6,8 +7,9 @@ Statement checked: at a critical point of the unregularized loss with k = min(d_
   Sigma; else a saddle.
 
 Exact checks:
-1. the worked cases T1..T8 of yun.md §4 get the brief's class with checked certificates (T8 is outside assumption
-   (H): a global minimizer of rank 1 < r_max, certified because Sigma vanishes off the product's range, Ky Fan);
+1. the worked cases T1..T8 of docs/maths/global_optimality.md §4 get the class stated there, with checked certificates
+   (T8 is outside assumption (H): a global minimizer of rank 1 < r_max, certified because Sigma vanishes off the
+   product's range, Ky Fan);
 2. the bottleneck pair T2 vs T3: the same product and the same loss 2, yet T2 (widths 3,3,3,3; rank 2 < k = 3) is a
    saddle and T3 (widths 3,2,2,3; k = 2) is global (optimality depends on the architecture), and T4 has the
    maximal rank k = 2 but the wrong subspace (saddle); the separator of T3 lies in (1, 2) (chi_S = (t-6)(t-2),
