@@ -1,8 +1,9 @@
 """Tests of the standalone certificate checker (exactdln/checker.py).
 
-Honest certificates for the hand-worked cases of achour.md §8 and yun.md §4 pass; every
-mutation is refused; hostile input never raises. Expected values come from the briefs
-(halved for our 1/2 convention) or from identities, never from the checker's own output.
+Honest certificates for the hand-worked cases of docs/maths/classification.md §8 and
+docs/maths/global_optimality.md §4 pass; every mutation is refused; hostile input never raises. Expected
+values come from those worked cases (in our 1/2 convention) or from identities, never from the checker's
+own output.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def test_checker_imports_only_stdlib():
     assert "eval(" not in source and "exec(" not in source
 
 
-# ---------------------------------------------------------------- facts from the briefs
+# ---------------------------------------------------------------- facts from the worked cases
 
 
 def _curve(cert, coefficients):
@@ -88,7 +89,7 @@ def _curve(cert, coefficients):
 
 
 def test_tc1b_t2_coefficient_is_minus_one(honest):
-    """TC1b (achour.md §8): Hess = -4 without the 1/2, so t^2 coefficient -1 with ours; L = 2."""
+    """TC1b (docs/maths/classification.md §8): Hess = -4 without the 1/2, so t^2 coefficient -1 with ours; L = 2."""
     cert = honest["tc1b"]
     pb, curve = _curve(cert, [cert["claims"][1]["direction"]])
     c = checker.loss_polynomial(pb, curve)
@@ -96,7 +97,7 @@ def test_tc1b_t2_coefficient_is_minus_one(honest):
 
 
 def test_tc2a_and_tc6_escape_polynomials(honest):
-    """TC2a: L(t) - L = -t^3 + t^6/2; TC6: -t^4 + t^8/2 (achour.md §8, halved); L = 1/2."""
+    """TC2a: L(t) - L = -t^3 + t^6/2; TC6: -t^4 + t^8/2 (docs/maths/classification.md §8, halved); L = 1/2."""
     for name, m in (("tc2a", 3), ("tc6", 4)):
         cert = honest[name]
         pb, curve = _curve(cert, cert["claims"][2]["coefficients"])
@@ -112,7 +113,7 @@ def test_yun_t7_loss_is_13_over_2(honest):
 
 
 def test_hessian_matches_polarized_quadratic_form(honest):
-    """Kronecker assembly == entrywise polarization of the common brief's Hessian form."""
+    """Kronecker assembly == entrywise polarization of the Hessian form."""
     for name in ("tc1b", "tc2a"):
         cert = honest[name]
         pb = checker.read_problem(cert)
@@ -358,7 +359,8 @@ def _tc2a_orbit_certificate():
 
 def test_orbit_directions_lie_in_the_hessian_kernel_at_critical_points():
     """The symmetry W_h -> A W_h, W_(h+1) -> W_(h+1) A^-1 (lambda = 0) puts every orbit tangent in ker H at a
-    critical point: checked against the Hessian built by polarization of the brief's quadratic form."""
+    critical point: checked against the Hessian built by polarization of the quadratic form of
+    docs/maths/classification.md §5."""
     for X, Y, W in [_tc2a_parts(), (cc.I2, cc.diag(2, 1), [cc.Fm([[0, 1]]), cc.Fm([[0], [1]])])]:
         d = cc.widths(X, W)
         Hm = cc.hessian_by_polarization(X, Y, W)
@@ -414,3 +416,29 @@ def test_independence_mod_p_is_exact_rank_on_small_cases():
     assert not checker.independent_mod_p(vecs[:2], [0, 1, 2])
     assert checker.independent_mod_p([vecs[0], vecs[2]], [0, 1, 2])
     assert not checker.independent_mod_p([vecs[0], vecs[2]], [1])
+
+
+# ---------------------------------------------------------------- flow_identities_random (checked by random draws)
+
+def _flow_certificate(random_points=4):
+    from exactdln.dynamics import flow_certificate
+    from exactdln.problem import Problem, as_weights
+
+    problem = Problem.create([[1, 2, 0], [0, 1, 1]], [[1, 0, 3], [2, 1, 1]], F(1, 4))
+    weights = as_weights([[["1", "2"], ["0", "1/2"]], [["3", "-1"], ["1", "1"]]])
+    return json.loads(json.dumps(flow_certificate(problem, weights, F(1, 10), random_points=random_points)))
+
+
+def test_flow_claim_says_it_is_random_and_states_its_bound():
+    """H = 2: degree D = 4H - 2 = 6, samples from 2^21 + 1 integers; k = 4 draws give (6/2097153)^4."""
+    cert = _flow_certificate(4)
+    assert [c["type"] for c in cert["claims"]] == ["flow_identities_random"]
+    [(ctype, ok, msg)] = checker.check_certificate(cert)
+    assert ctype == "flow_identities_random" and ok
+    assert "random" in msg and "probabilistic" in msg and "(6/2097153)^4" in msg
+
+
+def test_flow_claim_old_name_and_zero_draws_are_malformed():
+    cert = _flow_certificate()
+    assert outcome(cc.mutated(cert, ["claims", 0, "type"], "flow_identities")) == "malformed"
+    assert outcome(cc.mutated(cert, ["claims", 0, "random_points"], 0)) == "malformed"

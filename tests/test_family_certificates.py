@@ -1,10 +1,10 @@
-"""Family certificates (issue 6): honest ones for the achour.md families are accepted by the
+"""Family certificates: honest ones for the families of docs/maths/classification.md §3.6 are accepted by the
 standalone family checker, mutated ones are refused, fuzzed ones never give a traceback; the
 symbolic Hessian agrees with the point Hessian at specializations and with the theorem route.
 
-Expected kinds come from achour.md (Achour et al. (JMLR 2024) §3 Theorem; the families are the
-brief's points TC2b, TC2d (S1), TC2e, N1 mixed by parametric symmetries W_h -> A_h W_h A_{h-1}^-1,
-which preserve the class, achour.md §7), not from the code under test.
+Expected kinds come from the classification theorem as reconstructed in docs/maths/classification.md §3.3 (the
+families are the worked points TC2b, TC2d (S1), TC2e, N1 of §8 mixed by parametric symmetries W_h -> A_h W_h A_{h-1}^-1,
+which preserve the class, docs/maths/classification.md §7), not from the code under test.
 """
 
 from __future__ import annotations
@@ -45,17 +45,17 @@ def _mixed(weights, mixers):
 A1, A2 = sympy.Matrix([[1, 0], [a, 1]]), sympy.Matrix([[b, 0], [0, 1]])
 PARAMS = {"a": "real", "b": "nonzero"}
 FAMILIES = {
-    # achour.md TC2b: S = [1], r = 1 < r_max = 2, pivot (2,3) not tightened -> strict saddle
+    # TC2b (docs/maths/classification.md §8): S = [1], r = 1 < r_max = 2, pivot (2,3) not tightened -> strict saddle
     "TC2b": ({"X": I2, "Y": Y2, "weights": _mixed([sympy.diag(1, 1), sympy.diag(3, 0), sympy.diag(1, 0)], [A1, A2]),
               "parameters": PARAMS}, "strict_saddle"),
-    # achour.md S1 (TC2d orbit): S = {2} != [1] -> strict saddle (rotation direction, §6.1)
+    # family S1 (docs/maths/classification.md §3.6) (TC2d orbit): S = {2} != [1] -> strict saddle (rotation direction, §6.1)
     "S1": ({"X": I2, "Y": Y2, "weights": _mixed([sympy.diag(0, 1)] * 3, [sympy.Matrix([[1, a], [0, 1]]),
                                                                       sympy.Matrix([[1, 0], [0, b]])]),
             "parameters": PARAMS}, "strict_saddle"),
-    # achour.md TC2e: S = [r_max] -> global minimizer (§3 Thm (a))
+    # TC2e (docs/maths/classification.md §8): S = [r_max] -> global minimizer (§3 Thm (a))
     "TC2e": ({"X": I2, "Y": Y2, "weights": _mixed([sympy.diag(3, 1), sympy.eye(2), sympy.eye(2)], [A1, A2]),
               "parameters": PARAMS}, "global_minimizer"),
-    # achour.md §4 parameterization with a bottleneck (2,1,2): W_2 W_1 = diag(3, 0), best rank-1 fit
+    # docs/maths/classification.md §4 parameterization with a bottleneck (2,1,2): W_2 W_1 = diag(3, 0), best rank-1 fit
     "bottleneck": ({"X": I2, "Y": Y2, "weights": [[["3/z", "0"]], [["z"], ["0"]]], "parameters": {"z": "nonzero"}},
                    "global_minimizer"),
     # gradient dL/dW_1[0][0] = a - 3 (hand computation): not critical outside a = 3
@@ -63,7 +63,7 @@ FAMILIES = {
                                                   [["1", "0"], ["0", "0"]]],
                    "parameters": {"a": "real", "b": "real"}}, "not_critical"),
 }
-# achour.md N1 (minimal construction, S = [1], every pivot tightened): non-strict saddle
+# family N1 (docs/maths/classification.md §3.6) (minimal construction, S = [1], every pivot tightened): non-strict saddle
 N1 = {"X": I2, "Y": Y2, "weights": _mixed([sympy.diag(3, 0), sympy.diag(1, 0), sympy.diag(1, 0)], [A1, A2]),
       "parameters": PARAMS}
 
@@ -116,8 +116,8 @@ def test_certify_command_writes_a_family_certificate(tmp_path):
 
 
 def test_non_strict_family_is_certified():
-    """N1 (achour.md): psd_hessian (positive pivots, rest eliminates to 0) + a cut-chain escape curve of
-    order 3 (achour.md §6.3: the chain through all H = 3 layers gives order m = 3)."""
+    """N1 (docs/maths/classification.md §3.6): psd_hessian (positive pivots, rest eliminates to 0) + a cut-chain escape curve of
+    order 3 (docs/maths/escape_curves.md §2: the chain through all H = 3 layers gives order m = 3)."""
     data = family_certificate(load_family(N1)).data
     assert [c["kind"] for c in data["claims"] if c["type"] == "kind"] == ["non_strict_saddle"]
     assert next(c for c in data["claims"] if c["type"] == "escape_curve")["order"] == 3
@@ -442,3 +442,27 @@ def test_python_objects_beyond_the_json_caps():
     next(c for c in data["claims"] if c["type"] == "rank")["minor"]["rows"] = [nested, 0]
     with pytest.raises(checker_family.Malformed):
         checker_family.check_certificate(data)
+
+
+# ---------------------------------------------------------------- the final gate (a separate checker process)
+
+def test_family_certificate_results_come_from_the_checker_process_and_refusals_are_not_written(tmp_path):
+    """family_certificate's results are the lines of `python -I -S exactdln/checker_family.py`; the file written
+    is that checked text; a certificate the checker refuses is never written, not even half."""
+    from exactdln.certificates.family_certify import CertificateError, FamilyCertificate, write_family_certificate
+
+    cert = family_certificate(load_family(FAMILIES["a_minus_3"][0]))
+    assert cert.ok and cert.returncode == 0
+    (tmp_path / "copy.json").write_text(cert.text, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "exactdln" / "checker_family.py"),
+                          str(tmp_path / "copy.json")], capture_output=True, text=True, timeout=60)
+    assert run.stdout.splitlines() == [f"{'ok  ' if ok else 'FAIL'} {t}: {m}" for t, ok, m in cert.results]
+    target = tmp_path / "fam.cert.json"
+    write_family_certificate(cert, target)
+    assert target.read_text(encoding="utf-8") == cert.text
+    forged = copy.deepcopy(cert.data)
+    next(c for c in forged["claims"] if c["type"] == "kind")["kind"] = "strict_saddle"
+    refused = FamilyCertificate(forged, [("kind", True, "forged")], "strict_saddle", "not_critical")
+    with pytest.raises(CertificateError):
+        write_family_certificate(refused, tmp_path / "out" / "forged.json")
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
