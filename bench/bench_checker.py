@@ -1,11 +1,11 @@
 """Benchmark: time the standalone checker on a 300-parameter non-strict saddle certificate.
 
 Point: X = I_10, Y = diag(s_1..s_10), H = 3, all widths 10, the minimal construction with
-S = [5] (achour.md §2, N1 family: non-strict saddle), conjugated by unit lower-triangular
+S = [5] (docs/maths/classification.md §2.3 and §3.6, N1 family: non-strict saddle), conjugated by unit lower-triangular
 integer matrices so the entries are not diagonal. Escape curve: C_1 = E_66 in every layer
 (conjugated alike), giving L(t) - L = -s_6 t^3 + t^6 / 2.
 Evidence (kernel in RREF form and LDL^T of the complement block) is built here with
-python-flint; only the checking is timed. Target from the issue: under 10 s.
+python-flint; only the checking is timed. Target: under 10 s.
 
     python bench/bench_checker.py [width]
 """

@@ -1,14 +1,14 @@
-"""Benchmarks of the exact core (issue 2 "Speed"), measured in one run; prints times and ratios, asserts nothing.
+"""Benchmarks of the exact core (the speed targets of README.md), measured in one run; prints times and ratios, asserts nothing.
 
 1. Exact Hessian inertia at n = 300 parameters (depth 3, width 10) against float64 numpy.linalg.eigvalsh on a
-   float matrix of the same size. Target in the issue: within 10x. Baseline: eigvalsh on a random symmetric
+   float matrix of the same size. Target: within 10x. Baseline: eigvalsh on a random symmetric
    300 x 300 float64 matrix (best of 15). Printed per point: exact (exactdln.classify.hessian_inertia, from the
    point to the inertia, best of 3) and its ratio to the baseline; full (the earlier route: build the full Hessian,
    split the orbit kernel off it) for comparison; eig(H) (eigvalsh on the rounded Hessian, for reference).
 2. The theorem route, classify(..., method="theorem"), at depth 6, width 32 (6144 parameters), 40-digit entries,
    three points of different kinds (construct.large_instance): in-process times, then the wall time of one
    subprocess `python -m exactdln classify --json --method theorem` on the three files (process start counts).
-   Target in the issue: < 30 s.
+   Target: < 30 s.
 3. With --big: the same at depth 8, width 128 (131072 parameters); --width W measures width W instead (e.g. 64
    first), --only-big skips sections 1 and 2.
 

@@ -1,4 +1,4 @@
-"""Exact inertia vs float64 numpy.linalg.eigvalsh, measured in one run (issue 2 speed target).
+"""Exact inertia vs float64 numpy.linalg.eigvalsh, measured in one run (speed target: within 10x).
 
 Prints, per matrix, the exact time of each method divided by the eigvalsh time on the same
 matrix (as floats). Matrices: random integer B D B^T (full rank and rank 2n/3, n = 100, 200, 300)

@@ -1,4 +1,4 @@
-"""Benchmark and evidence for the numeric paths (issue 3). Prints counts and ratios from one run.
+"""Benchmark and evidence for the numeric paths (float64 and mpmath cross-checks). Prints counts and ratios from one run.
 
     python bench/bench_numeric.py [--size 90] [--seed 0]
 
@@ -7,7 +7,7 @@
    with a fixed relative tolerance gets the inertia or the kind wrong; how often the
    float path says inconclusive and how often it is wrong; mpmath digits needed.
    Reference inertia: the exact Hessian's Sylvester inertia (exactdln.inertia); reference
-   kind: the family theorem the point was built from (achour.md §3).
+   kind: the family theorem the point was built from (docs/maths/classification.md §3.6).
 2. Speed: the float path at n ~ 2000 parameters; mpmath at n = 300 with 50 digits against
    the exact path (exact Hessian + exact inertia, and classify when present).
 """

@@ -1,4 +1,4 @@
-"""Benchmark and GD-rate experiment for issue 5 (regularized loss, dynamics). Prints measurements of one run.
+"""Benchmark and GD-rate experiment for the regularized loss and the dynamics. Prints measurements of one run.
 
     python bench/bench_regularized.py [--plots DIR] [--seed 0]
 
@@ -7,7 +7,7 @@
    non-trivial rational orthogonal frames, and the dynamics identities (conservation, GD
    defect, balanced product flow, energy) at a balanced Cayley point.
 2. Speed of 10,000 float64 GD steps at width 32 (depth 3; target < 10 s).
-3. The CJW experiment (regularized.md §8): GD on whitened data for a few (L, lambda); the
+3. The CJW experiment (docs/maths/regularized.md §8): GD on whitened data for a few (L, lambda); the
    measured contraction of ||grad|| against the prediction max_{mu != 0} |1 - eta mu| from
    the Hessian at the limit (float eigenvalues, numerically), and the degenerate controls
    T2 and T5 with their log-log slope (sublinear: predicted -3/2). Plots go to DIR.

@@ -1,8 +1,8 @@
-"""Bench (issue 6): classify a 2-parameter, depth-3, width-3 family once, symbolically,
+"""Bench (parametric families): classify a 2-parameter, depth-3, width-3 family once, symbolically,
 and compare with classifying 20 random specializations as points. Prints times and ratios
 measured in this run.
 
-Family: achour.md §3 S3 (two cuts, strict) and N1 (minimal construction, non-strict),
+Family: docs/maths/classification.md §3.6 S3 (two cuts, strict) and N1 (minimal construction, non-strict),
 Y = diag(3,2,1), X = I_3, mixed by unimodular A_1, A_2 with parameters a, b.
 
     python bench/bench_symbolic.py

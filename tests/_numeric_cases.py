@@ -1,4 +1,4 @@
-"""Worked cases of achour.md §8 (classes from the brief) shared by the numeric-path tests."""
+"""Worked cases of docs/maths/classification.md §8 (classes as stated there) shared by the numeric-path tests."""
 
 from exactdln.problem import Problem
 
@@ -13,7 +13,7 @@ _Y321 = Problem.create(d(1, 1, 1), d(3, 2, 1))
 _TC5 = Problem.create([[1, 0], [1, 2]], d(3, 1))
 _TC4 = Problem.create(d(1, 1, 1), [[3, 0, 0], [0, 1, 0]])
 
-# name -> (problem, weights, kind from the brief's table)
+# name -> (problem, weights, kind from the table of docs/maths/classification.md §8)
 BRIEF_CASES = {
     "TC2a": (_Y31, [d(3, 0), d(1, 0), d(1, 0)], "non_strict_saddle"),
     "TC2b": (_Y31, [d(1, 1), d(3, 0), d(1, 0)], "strict_saddle"),
@@ -27,7 +27,7 @@ BRIEF_CASES = {
     "TC5a": (_TC5, [[[3, 0], [0, 0]], d(1, 0), d(1, 0)], "non_strict_saddle"),
     "TC5b": (_TC5, [[[0, 0], ["-1/2", "1/2"]], d(0, 1)], "strict_saddle"),
     "TC6": (_Y31, [d(3, 0), d(1, 0), d(1, 0), d(1, 0)], "non_strict_saddle"),
-    # yun.md T7 on D3: not critical
+    # docs/maths/global_optimality.md §4 (T7) on D3: not critical
     "T7": (Problem.create([[0, -1, 1, 1], [0, -1, 1, 0], [1, 2, -1, 1]], [[1, -1, 1, -1], [-1, 0, 1, 1], [0, 2, 0, 1]]),
            [[[1, 0, 0], [0, 1, 0]], d(1, 1), [[1, 0], [0, 1], [0, 0]]], "not_critical"),
 }

@@ -1,8 +1,8 @@
-"""Hand-built honest certificates for the checker tests (achour.md §8, yun.md §4).
+"""Hand-built honest certificates for the checker tests (docs/maths/classification.md §8, docs/maths/global_optimality.md §4).
 
 The evidence (Hessian kernels, LDL^T factors, minors) is generated here with a small
 Fraction toolkit that is independent of exactdln/checker.py: the Hessian is built by
-polarizing the quadratic form of the common brief,
+polarizing the quadratic form of docs/maths/README.md §2,
     Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum_h lambda_h ||T_h||^2,
 entry by entry, not by the checker's Kronecker-structured assembly.
 """
@@ -113,7 +113,7 @@ def nullspace(M):
     return basis, free, piv
 
 
-# ---------------------------------------------------------------- loss, gradient, Hessian by the brief's formulas
+# ---------------------------------------------------------------- loss, gradient, Hessian by the formulas of docs/maths
 
 
 def widths(X, W):
@@ -144,7 +144,7 @@ def gradient(X, Y, W, lam=0):
 
 
 def hess_form(X, Y, W, T, lam=0):
-    """||D1(T) X||^2 - 2 <G, D2(T)> + lambda ||T||^2 (common brief)."""
+    """||D1(T) X||^2 - 2 <G, D2(T)> + lambda ||T||^2 (docs/maths/README.md §2)."""
     d, H = widths(X, W), len(W)
     D1 = zeros(d[H], d[0])
     D2 = zeros(d[H], d[0])
@@ -263,7 +263,7 @@ E22 = unit(2, 2, 1, 1)
 
 
 def tc1a():
-    """achour.md TC1a: global minimizer; Sigma = diag(4, 1), range P = span e_1, c = 2."""
+    """TC1a (docs/maths/classification.md §8): global minimizer; Sigma = diag(4, 1), range P = span e_1, c = 2."""
     X, Y = I2, diag(2, 1)
     W = [Fm([[1, 0]]), Fm([[2], [0]])]
     top = {"type": "top_eigenspace", "Q": [["1"], ["0"]], "Z": [["1/2"], ["0"]], "N": [["0"], ["1"]], "c": "2"}
@@ -272,7 +272,7 @@ def tc1a():
 
 
 def tc1b():
-    """achour.md TC1b: strict saddle; along T = ([1 0], [1;0]) the t^2 coefficient is -1 (our 1/2)."""
+    """TC1b (docs/maths/classification.md §8): strict saddle; along T = ([1 0], [1;0]) the t^2 coefficient is -1 (our 1/2)."""
     X, Y = I2, diag(2, 1)
     W = [Fm([[0, 1]]), Fm([[0], [1]])]
     return certificate(X, Y, W, [{"type": "critical"},
@@ -282,7 +282,7 @@ def tc1b():
 
 
 def tc2a():
-    """achour.md TC2a: non-strict saddle; PSD Hessian, L(W + tC) - L = -t^3 + t^6/2 along C = (E22 x3)."""
+    """TC2a (docs/maths/classification.md §8): non-strict saddle; PSD Hessian, L(W + tC) - L = -t^3 + t^6/2 along C = (E22 x3)."""
     X, Y = I2, diag(3, 1)
     W = [diag(3, 0), diag(1, 0), diag(1, 0)]
     return certificate(X, Y, W, [{"type": "critical"}, psd_evidence(X, Y, W),
@@ -291,7 +291,7 @@ def tc2a():
 
 
 def tc6():
-    """achour.md TC6: H = 4, order-4 escape L(t) - L = -t^4 + t^8/2."""
+    """TC6 (docs/maths/classification.md §8): H = 4, order-4 escape L(t) - L = -t^4 + t^8/2."""
     X, Y = I2, diag(3, 1)
     W = [diag(3, 0), diag(1, 0), diag(1, 0), diag(1, 0)]
     return certificate(X, Y, W, [{"type": "critical"}, psd_evidence(X, Y, W),
@@ -304,7 +304,7 @@ YUN_Y = Fm([[1, -1, 1, -1], [-1, 0, 1, 1], [0, 2, 0, 1]])
 
 
 def yun_t7():
-    """yun.md §4 T7 on D3: not critical (loss 13/2); the nonzero gradient entry is found here."""
+    """docs/maths/global_optimality.md §4 T7 on D3: not critical (loss 13/2); the nonzero gradient entry is found here."""
     W = [Fm([[1, 0, 0], [0, 1, 0]]), eye(2), Fm([[1, 0], [0, 1], [0, 0]])]
     g = gradient(YUN_X, YUN_Y, W)
     h, a, b = next((h, a, b) for h, M in enumerate(g) for a, r in enumerate(M) for b, v in enumerate(r) if v)
@@ -313,7 +313,7 @@ def yun_t7():
 
 
 def yun_t3():
-    """yun.md §4 T3: global minimizer with non-axis eigenvectors u1 = (1,0,-1), u2 = (1,-2,1) (lambda 6, 2)
+    """docs/maths/global_optimality.md §4 T3: global minimizer with non-axis eigenvectors u1 = (1,0,-1), u2 = (1,-2,1) (lambda 6, 2)
     above c = 3/2 > 1 (u3 = (1,1,1))."""
     W = [Fm([[-1, 2, 0], [F(-2, 3), 1, F(1, 3)]]), eye(2), Fm([[1, 1], [0, -2], [-1, 1]])]
     P = chain(W, 3)

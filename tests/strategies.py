@@ -2,7 +2,7 @@
 
 Every strategy draws a seed and builds its value with :mod:`exactdln.construct` from ``random.Random(seed)``, so a
 failing example shrinks to a seed and is reproducible outside hypothesis. The class of each instance comes from the
-family theorems of achour.md §3, never from a classifier.
+family theorems of docs/maths/classification.md §3, never from a classifier.
 
 Usage (from a test module in tests/)::
 
@@ -53,7 +53,7 @@ def instances(
 
 
 def spectral_datas(max_width: int = 4, white: bool | None = None) -> st.SearchStrategy[SpectralData]:
-    """Data with Sigma = U diag(s^2) U^T for rational orthogonal U (achour.md §7), d_y <= d_x <= max_width."""
+    """Data with Sigma = U diag(s^2) U^T for rational orthogonal U (docs/maths/classification.md §7), d_y <= d_x <= max_width."""
 
     def build(seed: int) -> SpectralData:
         rng = random.Random(seed)
@@ -67,7 +67,7 @@ def spectral_datas(max_width: int = 4, white: bool | None = None) -> st.SearchSt
 
 
 def gallery_cases() -> st.SearchStrategy[tuple[str, Instance]]:
-    """One of the named worked cases (TC1a..TC6, T1..T8) of achour.md §8 and yun.md §4."""
+    """One of the named worked cases (TC1a..TC6, T1..T8) of docs/maths/classification.md §8 and docs/maths/global_optimality.md §4."""
     from exactdln.construct import gallery
 
     return st.sampled_from(gallery())

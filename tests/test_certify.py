@@ -1,7 +1,7 @@
 """Engine-produced certificates (exactdln/certificates/certify.py, exactdln/escape.py).
 
-Expected kinds come from the briefs' worked cases (achour.md §8, yun.md §4) and the family theorems of achour.md §3
-(construct instances), never from the certifier. Each certificate must pass the standalone checker, and engine
+Expected kinds come from the worked cases (docs/maths/classification.md §8, docs/maths/global_optimality.md §4) and the
+family theorems of docs/maths/classification.md §3.6 (construct instances), never from the certifier. Each certificate must pass the standalone checker, and engine
 certificates altered in a way that breaks the mathematics must be refused (the mutation list itself is tested in
 test_checker.py on hand-built certificates; here only the engine's evidence is altered).
 """
@@ -39,7 +39,7 @@ def checks(data) -> bool:
 
 
 @pytest.mark.parametrize("name", CERTIFIABLE)
-def test_gallery_case_certified_with_briefs_kind(name):
+def test_gallery_case_certified_with_the_stated_kind(name):
     inst = GALLERY[name]
     cert = certify(inst.problem, inst.weights)
     assert cert.kind == inst.expected_kind
@@ -47,7 +47,7 @@ def test_gallery_case_certified_with_briefs_kind(name):
 
 
 def test_t8_rank_deficient_global_minimizer_certified_by_ky_fan():
-    """yun.md T8: global (loss 0) with rank 1 < r_max = 2, because Sigma vanishes off the product's range."""
+    """docs/maths/global_optimality.md §4 (T8): global (loss 0) with rank 1 < r_max = 2, because Sigma vanishes off the product's range."""
     inst = GALLERY["T8"]
     cert = certify(inst.problem, inst.weights)
     assert cert.kind == "global_minimizer" and cert.ok
@@ -84,7 +84,7 @@ def test_random_family_points_certified(inst):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(kind="non_strict_saddle", max_depth=4, max_width=3))
 def test_non_strict_saddles_escape_at_order_at_least_three(inst):
-    """At a critical point with PSD Hessian the t^2 coefficient is >= 0, so an escape has order >= 3 (achour.md §6.3).
+    """At a critical point with PSD Hessian the t^2 coefficient is >= 0, so an escape has order >= 3 (docs/maths/escape_curves.md §2).
 
     The search is known to be incomplete on rare N1 points (see the xfail tests below); there the
     certificate must claim no kind rather than a wrong one."""
@@ -102,8 +102,8 @@ def test_escape_found_at_random_n1_seed_217():
     assert find_escape_curve(inst.problem, inst.weights) is not None
 
 
-def test_tc2a_escape_polynomial_matches_brief():
-    """achour.md §8 TC2a (halved): along C = (E22, E22, E22), L(W + tC) - L(W) = -t^3 + t^6/2."""
+def test_tc2a_escape_polynomial_matches_the_worked_case():
+    """docs/maths/classification.md §8 TC2a (halved): along C = (E22, E22, E22), L(W + tC) - L(W) = -t^3 + t^6/2."""
     inst = GALLERY["TC2a"]
     from flint import fmpq_mat
     E22 = fmpq_mat(2, 2, [0, 0, 0, 1])
@@ -112,7 +112,7 @@ def test_tc2a_escape_polynomial_matches_brief():
 
 
 def test_tc6_escape_has_order_four():
-    """achour.md TC6 (H = 4): every escape has order 4; the cubic term vanishes on ker Hess."""
+    """TC6 (docs/maths/classification.md §8) (H = 4): every escape has order 4; the cubic term vanishes on ker Hess."""
     inst = GALLERY["TC6"]
     curve = find_escape_curve(inst.problem, inst.weights)
     assert curve is not None and curve.order == 4
@@ -257,20 +257,21 @@ def test_engine_gives_kernel_as_orbit_generators_and_duplicates_are_refused(name
     assert not checks(data)
 
 
-# achour.md §8: Hess[T, T] of the brief's certificate directions (no 1/2), so our t^2 coefficient is Hess / 4.
+# docs/maths/classification.md §8: t^2 coefficients along the certificate directions, written as Hess[T, T] for the loss
+# without 1/2 divided by 4.
 THEOREM_DIRECTIONS = {
-    "TC1b": ("achour.md §6.1", Fraction(-4, 4)),    # rotation, -4 s_j (s_i - s_j) = -4 * 1 * (2 - 1)
-    "TC2d": ("achour.md §6.1", Fraction(-8, 4)),    # -4 * 1 * (3 - 1)
-    "TC5b": ("achour.md §6.1", Fraction(-8, 4)),    # non-white data, R = X
-    "TC1c": ("achour.md §6.2", Fraction(-8, 4)),    # H = 2, pivot (1, 2)
-    "TC2b": ("achour.md §6.2", Fraction(-4, 4)),    # pivot (2, 3), T = (0, E22, E22)
-    "TC3b": ("achour.md §6.2", Fraction(-8, 4)),
-    "TC4a": ("achour.md §6.2", Fraction(-4, 4)),
+    "TC1b": ("docs/maths/classification.md §6.1", Fraction(-4, 4)),    # rotation, -4 s_j (s_i - s_j) = -4 * 1 * (2 - 1)
+    "TC2d": ("docs/maths/classification.md §6.1", Fraction(-8, 4)),    # -4 * 1 * (3 - 1)
+    "TC5b": ("docs/maths/classification.md §6.1", Fraction(-8, 4)),    # non-white data, R = X
+    "TC1c": ("docs/maths/classification.md §6.2", Fraction(-8, 4)),    # H = 2, pivot (1, 2)
+    "TC2b": ("docs/maths/classification.md §6.2", Fraction(-4, 4)),    # pivot (2, 3), T = (0, E22, E22)
+    "TC3b": ("docs/maths/classification.md §6.2", Fraction(-8, 4)),
+    "TC4a": ("docs/maths/classification.md §6.2", Fraction(-4, 4)),
 }
 
 
 @pytest.mark.parametrize("name", sorted(THEOREM_DIRECTIONS))
-def test_strict_saddle_direction_comes_from_the_theorem_with_the_briefs_curvature(name):
+def test_strict_saddle_direction_comes_from_the_theorem_with_the_stated_curvature(name):
     source, t2 = THEOREM_DIRECTIONS[name]
     inst = GALLERY[name]
     cert = certify(inst.problem, inst.weights)
@@ -286,7 +287,7 @@ def test_strict_saddle_direction_comes_from_the_theorem_with_the_briefs_curvatur
 
 
 def test_rotation_scale_is_rational_approximation_when_sqrt_is_irrational():
-    """T4 (yun.md): S = {1, 3} != [2]; the rotation needs 1/(s_i s_j) irrational, a rational scale still works."""
+    """T4 (docs/maths/global_optimality.md §4): S = {1, 3} != [2]; the rotation needs 1/(s_i s_j) irrational, a rational scale still works."""
     inst = GALLERY["T4"]
     cert = certify(inst.problem, inst.weights)
     claim = next(c for c in cert.data["claims"] if c["type"] == "strict_saddle")
@@ -304,7 +305,7 @@ def test_regularized_strict_saddle_falls_back_to_the_hessian_direction():
     assert "Hessian" in claim["source"]
 
 
-# Random N1 points (achour.md §3 family N1: non-strict saddles by the theorem), found by /tmp search over
+# Random N1 points (docs/maths/classification.md §3 family N1: non-strict saddles by the theorem), found by /tmp search over
 # conjugated n1_point instances with widths 2..5, H = 3..5 (seed 2).
 N1_NEEDS_CURVE = {"X": [["1/2", "0", "0"], ["0", "3/2", "3/2"], ["0", "0", "-1/2"]], "Y": [["-13/3", "-13/3", "-14/3"], ["13/3", "41/6", "-1/3"], ["14/3", "-1/3", "7/3"]], "weights": [[["-47/6", "-22/9", "-14/3"], ["-50", "-44/3", "-34"]], [["6", "-1/2"], ["0", "0"], ["0", "0"]], [["-1", "-3", "3/2"], ["0", "0", "0"], ["0", "0", "0"], ["0", "0", "0"]], [["-2/3", "2", "0", "1"], ["2/3", "-2", "0", "-1"]], [["1", "1/3"], ["-1", "-1/3"], ["-1", "-2/3"]]]}
 N1_NO_ESCAPE_FOUND = {"X": [["1", "0", "0"], ["0", "1", "0"], ["0", "0", "1"]], "Y": [["0", "19/2", "0"], ["0", "0", "7/2"]], "weights": [[["0", "57/2", "0"], ["-1/2", "15/4", "0"]], [["1/2", "0"], ["1", "0"]], [["-2/3", "0"], ["2/3", "0"], ["0", "0"], ["0", "0"]], [["-2", "-1", "0", "0"], ["0", "0", "0", "0"]]]}
@@ -316,7 +317,7 @@ def _load(doc):
 
 
 def test_quadratic_curve_certifies_an_n1_point_where_no_straight_cut_chain_line_does():
-    """achour.md §6.3 says the relaxed form may need a curve: every straight cut-chain candidate fails here, while
+    """docs/maths/escape_curves.md §2 says the relaxed form may need a curve: every straight cut-chain candidate fails here, while
     W + t T_a + t^2 T_b has a negative leading coefficient; the checker verifies the non-strict saddle."""
     problem, weights = _load(N1_NEEDS_CURVE)
     assert find_escape_curve(problem, weights, max_candidates=10**5, time_limit=60, curve_pool=0) is None

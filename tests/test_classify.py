@@ -1,10 +1,10 @@
-"""Tests of exactdln.classify: the three routes on the worked cases of the briefs and on random critical points.
+"""Tests of exactdln.classify: the three routes on the worked cases and on random critical points.
 
-Expected values are written out here from the briefs, never taken from the code under test:
-- achour.md §8 (TC1a..TC6): class, loss (their L has no 1/2, so every loss is halved here), S where stated;
-- yun.md §4 (T1..T8): verdict, loss (already with the 1/2), Hessian facts (T5/T5c identically zero, T5b has
+Expected values are written out here from the worked cases, never taken from the code under test:
+- docs/maths/classification.md §8 (TC1a..TC6): class, loss (in our 1/2 convention), S where stated;
+- docs/maths/global_optimality.md §4 (T1..T8): verdict, loss, Hessian facts (T5/T5c identically zero, T5b has
   4 negative eigenvalues from the exact characteristic polynomial t^8 (t^4 - 22 t^2 + 8)^2, T4 exactly one);
-- the family theorems of achour.md §3 for random instances (their expected kind comes from construct, which builds
+- the family theorems of docs/maths/classification.md §3.6 for random instances (their expected kind comes from construct, which builds
   it from the theorem, not from a classifier), and Sylvester's law of inertia for scrambled copies.
 """
 
@@ -37,9 +37,9 @@ except ImportError:  # tests/ became a package
 G, S, N, X_ = GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE, NOT_CRITICAL
 half = Fraction(1, 2)
 
-# name -> (kind, loss in our 1/2 convention, S or None when the brief states none), copied from the briefs.
-BRIEF = {
-    # achour.md §8: losses halved
+# name -> (kind, loss in our 1/2 convention, S or None when none is stated), copied from the worked cases.
+WORKED = {
+    # docs/maths/classification.md §8: losses halved
     "TC1a": (G, 1 * half, (1,)),
     "TC1b": (S, 4 * half, (2,)),
     "TC1c": (S, 5 * half, ()),
@@ -55,7 +55,7 @@ BRIEF = {
     "TC5a": (N, 1 * half, None),
     "TC5b": (S, 9 * half, (2,)),
     "TC6": (N, 1 * half, None),
-    # yun.md §4: already halved; S from the product column (P_{u1,u2} R, P_{u1,u3} R, ...)
+    # docs/maths/global_optimality.md §4: already halved; S from the product column (P_{u1,u2} R, P_{u1,u3} R, ...)
     "T1": (G, Fraction(3, 2), (1, 2, 3)),
     "T2": (N, Fraction(2), (1, 2)),
     "T3": (G, Fraction(2), (1, 2)),
@@ -70,7 +70,7 @@ BRIEF = {
 }
 
 CASES = dict(gallery())
-RUNNABLE = list(BRIEF)
+RUNNABLE = list(WORKED)
 IN_H = [name for name in RUNNABLE if name not in ("T6a", "T6b", "T8")]
 
 
@@ -79,16 +79,16 @@ def results():
     return {name: classify(CASES[name].problem, CASES[name].weights, method="auto") for name in RUNNABLE}
 
 
-def test_gallery_holds_every_case_of_the_briefs():
-    assert set(CASES) == set(BRIEF)
-    for name, (kind, loss, _) in BRIEF.items():
+def test_gallery_holds_every_worked_case():
+    assert set(CASES) == set(WORKED)
+    for name, (kind, loss, _) in WORKED.items():
         assert CASES[name].expected_kind == kind, name
         assert CASES[name].loss == loss, name
 
 
 @pytest.mark.parametrize("name", RUNNABLE)
 def test_gallery_kind_loss_and_agreement(results, name):
-    kind, loss, fitted = BRIEF[name]
+    kind, loss, fitted = WORKED[name]
     c = results[name]
     assert c.kind == kind
     assert c.agree is True
@@ -103,11 +103,11 @@ def test_gallery_cases_under_H_run_all_three_routes(results, name):
     c = results[name]
     assert c.assumptions.holds
     methods = {m.method: m.kind for m in c.methods}
-    if BRIEF[name][0] == NOT_CRITICAL:
+    if WORKED[name][0] == NOT_CRITICAL:
         return
     assert {"theorem", "global_test", "hessian"} <= set(methods)
-    assert methods["theorem"] == methods["hessian"] == BRIEF[name][0]
-    assert (methods["global_test"] == GLOBAL_MINIMIZER) == (BRIEF[name][0] == GLOBAL_MINIMIZER)
+    assert methods["theorem"] == methods["hessian"] == WORKED[name][0]
+    assert (methods["global_test"] == GLOBAL_MINIMIZER) == (WORKED[name][0] == GLOBAL_MINIMIZER)
 
 
 def n_params(name):
@@ -117,12 +117,12 @@ def n_params(name):
 
 @pytest.mark.parametrize("name", ["T5", "T5c"])
 def test_hessian_identically_zero(results, name):
-    # yun.md §4: Hessian == 0 at T5 and T5c
+    # docs/maths/global_optimality.md §4: Hessian == 0 at T5 and T5c
     assert results[name].inertia == Inertia(0, 0, n_params(name))
 
 
 def test_t5b_kawaguchi_caveat_four_negative_eigenvalues(results):
-    # yun.md §2.3: exact charpoly t^8 (t^4 - 22 t^2 + 8)^2; t^4 - 22t^2 + 8 has roots t^2 = 11 +- sqrt(113) > 0,
+    # docs/maths/global_optimality.md §2.3: exact charpoly t^8 (t^4 - 22 t^2 + 8)^2; t^4 - 22t^2 + 8 has roots t^2 = 11 +- sqrt(113) > 0,
     # i.e. two positive and two negative roots, each double: inertia (4, 4, 8)
     assert results["T5b"].inertia == Inertia(4, 4, 8)
 
@@ -138,13 +138,13 @@ def test_psd_hessian_at_non_strict_saddles_and_minimizers(results, name):
 
 @pytest.mark.parametrize("name", ["TC1b", "TC1c", "TC2b", "TC2d", "TC3b", "TC4a", "TC5b"])
 def test_negative_eigenvalue_at_certified_strict_saddles(results, name):
-    # achour.md §8 gives each an explicit direction with Hess < 0
+    # docs/maths/classification.md §8 gives each an explicit direction with Hess < 0
     assert results[name].inertia.n_minus >= 1
 
 
 @pytest.mark.parametrize("a, b", [("TC3a", "TC3b"), ("TC4a", "TC4b")])
 def test_rank_only_counterexamples(results, a, b):
-    # achour.md §3: identical rk W_{j:i} for every j >= i, opposite classes
+    # docs/maths/classification.md §3: identical rk W_{j:i} for every j >= i, opposite classes
     pa = partial_ranks(CASES[a].problem, CASES[a].weights)
     pb = partial_ranks(CASES[b].problem, CASES[b].weights)
     assert pa == pb
@@ -152,7 +152,7 @@ def test_rank_only_counterexamples(results, a, b):
 
 
 def test_t2_vs_t3_same_product_opposite_verdicts(results):
-    # yun.md §4: same product P_{u1,u2} R and loss 2; architecture (k) decides
+    # docs/maths/global_optimality.md §4: same product P_{u1,u2} R and loss 2; architecture (k) decides
     assert results["T2"].loss == results["T3"].loss == 2
     assert results["T2"].kind == N and results["T3"].kind == G
 
@@ -175,7 +175,7 @@ def test_t6a_assumption_reporting(results):
 def test_t6b_hessian_route_outside_H():
     inst = CASES["T6b"]
     c = classify(inst.problem, inst.weights, method="hessian")
-    # all three matrices zero: every second-order term has a factor W_h = 0, Hessian == 0 (yun.md §4)
+    # all three matrices zero: every second-order term has a factor W_h = 0, Hessian == 0 (docs/maths/global_optimality.md §4)
     assert c.inertia == Inertia(0, 0, 6)
     assert c.loss == 3
     # X, Y of full row rank: Lu-Kawaguchi 2017 Thm 2.3, no spurious local minima -> non-strict saddle
@@ -208,7 +208,7 @@ def test_method_theorem_builds_no_hessian(name):
     c = classify(CASES[name].problem, CASES[name].weights, method="theorem")
     assert c.inertia is None
     assert "hessian" not in {m.method for m in c.methods}
-    assert c.kind == BRIEF[name][0] or (not c.assumptions.holds and c.kind in (BRIEF[name][0], UNDECIDED))
+    assert c.kind == WORKED[name][0] or (not c.assumptions.holds and c.kind in (WORKED[name][0], UNDECIDED))
 
 
 @pytest.mark.parametrize("name", RUNNABLE)
@@ -216,7 +216,7 @@ def test_method_hessian_always_has_inertia(name):
     c = classify(CASES[name].problem, CASES[name].weights, method="hessian")
     assert c.inertia is not None
     assert c.inertia.size == n_params(name)
-    assert c.kind == BRIEF[name][0]
+    assert c.kind == WORKED[name][0]
 
 
 def test_auto_skips_hessian_above_the_limit_and_says_so():
@@ -352,9 +352,9 @@ def test_classify_regularized_zero_at_depth_three_is_a_minimizer():
 
 
 @pytest.mark.parametrize("name, value", [
-    # yun.md §4, data D3: global values 3/2 (k = 3), 2 (k = 2); T2 has k = 3, T3/T4 have k = 2
+    # docs/maths/global_optimality.md §4, data D3: global values 3/2 (k = 3), 2 (k = 2); T2 has k = 3, T3/T4 have k = 2
     ("T1", "3/2"), ("T2", "3/2"), ("T3", "2"), ("T4", "2"), ("T5", "2"),
-    # achour.md §8 halved: TC1 (r_max = 1) 1/2 (loss of TC1a); TC2 (r_max = 2) 0 (loss of TC2e); TC3 r_max = 3: 0
+    # docs/maths/classification.md §8 halved: TC1 (r_max = 1) 1/2 (loss of TC1a); TC2 (r_max = 2) 0 (loss of TC2e); TC3 r_max = 3: 0
     ("TC1b", "1/2"), ("TC2a", "0"), ("TC3a", "0"), ("TC6", "0"),
 ])
 def test_global_minimum_value(results, name, value):

@@ -71,7 +71,7 @@ def test_json_one_line_per_file(tmp_path):
     assert first["file"] == a and second["file"] == b
     assert first["kind"] == "global_minimizer" and first["loss"] == "1/2" and first["critical"] is True
     assert second["kind"] == "strict_saddle" and second["loss"] == "5/2" and second["fitted"] == [1, 3]
-    assert second["inertia"][1] == 1              # T4 has exactly one negative eigenvalue (global_optimality.md §4)
+    assert second["inertia"][1] == 1              # T4 has exactly one negative eigenvalue (docs/maths/global_optimality.md §4)
     assert first["agree"] is True and second["agree"] is True
     assert first["assumptions"]["sigma_xx_invertible"] is True
 

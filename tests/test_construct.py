@@ -1,8 +1,10 @@
 """Tests of exactdln.construct: every constructed point is what its theorem says it is.
 
-Expected values come from elsewhere: the gradient formula of the common brief (recomputed here with a small flint
-routine of our own), Achour et al. (JMLR 2024) §2 Prop. 1 (product = P_S Sigma_YX Sigma_XX^-1), yun.md §2.1(d)
-(loss = 1/2 (||Y||^2 - sum_{i in S} lambda_i)), and the loss values printed in achour.md §8 (halved) and yun.md §4.
+Expected values come from elsewhere: the gradient formula of docs/maths/README.md §2 (recomputed here with a small
+flint routine of our own), the first-order characterization of Achour et al. (JMLR 2024) (product =
+P_S Sigma_YX Sigma_XX^-1, docs/maths/classification.md §2.1), docs/maths/global_optimality.md §2.1 (d)
+(loss = 1/2 (||Y||^2 - sum_{i in S} lambda_i)), and the loss values printed in docs/maths/classification.md §8 and
+docs/maths/global_optimality.md §4.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ except ImportError:  # tests/ became a package
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-# --- an independent little toolkit (flint), from the formulas of the common brief --------------------------------
+# --- an independent little toolkit (flint), from the formulas of docs/maths/README.md §2 --------------------------------
 
 def mat(m: RationalMatrix) -> fmpq_mat:
     return fmpq_mat(m.nrows, m.ncols, [fmpq(x.numerator, x.denominator) for x in m.entries()])
@@ -64,7 +66,7 @@ def partial(ws: list[fmpq_mat], j: int, i: int) -> fmpq_mat:
 
 
 def gradient_blocks(problem, weights) -> list[fmpq_mat]:
-    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T with G = Sigma_YX - W_{H:1} Sigma_XX (common brief, lambda = 0)."""
+    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T with G = Sigma_YX - W_{H:1} Sigma_XX (docs/maths/README.md §2, lambda = 0)."""
     X, Y = mat(problem.X), mat(problem.Y)
     ws = [mat(w) for w in weights]
     H = len(ws)
@@ -131,7 +133,7 @@ def test_random_invertible_is_invertible_and_has_big_entries_on_request():
     assert max(abs(int(x.p)) for x in A.entries()) >= 10**39
 
 
-# --- data with a designed spectrum (achour.md §7) ----------------------------------------------------------------
+# --- data with a designed spectrum (docs/maths/classification.md §7) ----------------------------------------------------------------
 
 @FAST
 @given(spectral_datas(max_width=4))
@@ -160,16 +162,16 @@ def test_spectral_data_refuses_d_y_above_d_x():
         spectral_data([3, 2, 1], 2, random.Random(0))
 
 
-# --- critical points: Prop. 1 product, criticality, loss (yun.md §2.1(d)) -----------------------------------------
+# --- critical points: Prop. 1 product, criticality, loss (docs/maths/global_optimality.md §2.1(d)) -----------------------------------------
 
 def check_critical_point(data, weights, S):
     """The three facts every construction must satisfy, from the theorems, not from the code."""
     assert is_critical(data.problem, weights)
     ws = [mat(w) for w in weights]
-    # Achour et al. §2 Prop. 1: W_{H:1} = P_S Sigma_YX Sigma_XX^-1, with Sigma_YX Sigma_XX^-1 recomputed from data
+    # docs/maths/classification.md §2.1: W_{H:1} = P_S Sigma_YX Sigma_XX^-1, with Sigma_YX Sigma_XX^-1 recomputed from data
     _, reg = sigma_and_regression(data.problem)
     assert partial(ws, len(ws), 1) == projector(mat(data.U), S) * reg
-    # yun.md §2.1(d): L = 1/2 (||Y||^2 - sum_{i in S} s_i^2)
+    # docs/maths/global_optimality.md §2.1(d): L = 1/2 (||Y||^2 - sum_{i in S} s_i^2)
     expected = (frob2(data.problem.Y) - sum(data.singular_values[i - 1] ** 2 for i in S)) / 2
     assert loss(data.problem, weights) == expected
 
@@ -190,7 +192,7 @@ def test_minimal_construction_refuses_too_large_index_set():
 
 
 def test_segmented_point_has_three_rank_r_segments():
-    # family N1 (achour.md §3): rk W_{a:1} = rk W_{b-1:a+1} = rk W_{H:b} = r for the chosen cuts
+    # family N1 (docs/maths/classification.md §3): rk W_{a:1} = rk W_{b-1:a+1} = rk W_{H:b} = r for the chosen cuts
     rng = random.Random(5)
     data = spectral_data([7, 4, 2, 1], 4, rng, white=False)
     widths = (4, 4, 4, 4, 4, 4)
@@ -212,7 +214,7 @@ def test_n1_and_two_cut_points():
             check_critical_point(data, n1_point(data, widths, r, rng), tuple(range(1, r + 1)))
             ws = two_cut_point(data, widths, r)
             check_critical_point(data, ws, tuple(range(1, r + 1)))
-            # two cuts: index r+1 passes layers 1..H-2, so rk W_{H-2:1} = r + 1 > r (achour.md §3 S3)
+            # two cuts: index r+1 passes layers 1..H-2, so rk W_{H-2:1} = r + 1 > r (docs/maths/classification.md §3 S3)
             fm = [mat(w) for w in ws]
             H = len(fm)
             assert rank_of(partial(fm, H - 2, 1)) == r + 1
@@ -220,7 +222,7 @@ def test_n1_and_two_cut_points():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_global_minimizer_parameterization(seed):
-    # achour.md §4: W_{H:1} = P_[r_max] Sigma_YX Sigma_XX^-1 and the point is critical
+    # docs/maths/classification.md §4: W_{H:1} = P_[r_max] Sigma_YX Sigma_XX^-1 and the point is critical
     rng = random.Random(seed)
     d_y = rng.randint(1, 3)
     d_x = rng.randint(d_y, 4)
@@ -281,12 +283,12 @@ def test_random_instances_are_critical_with_the_stated_loss(instance):
     from exactdln.landscape.derivatives import is_critical as package_is_critical
 
     assert is_critical(instance.problem, instance.weights)
-    assert package_is_critical(instance.problem, instance.weights)   # the lead's gradient agrees
+    assert package_is_critical(instance.problem, instance.weights)   # the package's gradient agrees
     assert loss(instance.problem, instance.weights) == instance.loss
     assert instance.expected_kind in (GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
     r_max = min(instance.widths)
     S = instance.fitted
-    # the kind is the one achour.md §3 assigns to the family
+    # the kind is the one docs/maths/classification.md §3 assigns to the family
     if S == tuple(range(1, r_max + 1)):
         assert instance.expected_kind == GLOBAL_MINIMIZER
     elif S != tuple(range(1, len(S) + 1)) or len(instance.weights) == 2:
@@ -328,10 +330,10 @@ def test_large_instance_is_critical():
     assert max(len(str(abs(x.numerator))) for w in inst.weights for x in w.entries()) >= 30
 
 
-# --- the worked cases of the briefs ------------------------------------------------------------------------------
+# --- the worked cases (docs/maths/classification.md §8, docs/maths/global_optimality.md §4) ------------------------
 
-# Loss values as printed in achour.md §8 (no 1/2 there: halved here) and yun.md §4 (already with 1/2).
-BRIEF_LOSSES = {
+# Loss values as printed in docs/maths/classification.md §8 (no 1/2 there: halved here) and docs/maths/global_optimality.md §4 (already with 1/2).
+WORKED_LOSSES = {
     "TC1a": Fraction(1, 2), "TC1b": Fraction(4, 2), "TC1c": Fraction(5, 2),
     "TC2a": Fraction(1, 2), "TC2b": Fraction(1, 2), "TC2c": Fraction(10, 2), "TC2d": Fraction(9, 2), "TC2e": 0,
     "TC3a": Fraction(5, 2), "TC3b": Fraction(5, 2), "TC4a": Fraction(1, 2), "TC4b": Fraction(1, 2),
@@ -339,7 +341,7 @@ BRIEF_LOSSES = {
     "T1": Fraction(3, 2), "T2": 2, "T3": 2, "T4": Fraction(5, 2), "T5": 6, "T5b": 6, "T5c": 6,
     "T6a": 1, "T6b": 3, "T7": Fraction(13, 2), "T8": 0,
 }
-BRIEF_KINDS = {
+WORKED_KINDS = {
     "TC1a": GLOBAL_MINIMIZER, "TC1b": STRICT_SADDLE, "TC1c": STRICT_SADDLE, "TC2a": NON_STRICT_SADDLE,
     "TC2b": STRICT_SADDLE, "TC2c": NON_STRICT_SADDLE, "TC2d": STRICT_SADDLE, "TC2e": GLOBAL_MINIMIZER,
     "TC3a": NON_STRICT_SADDLE, "TC3b": STRICT_SADDLE, "TC4a": STRICT_SADDLE, "TC4b": NON_STRICT_SADDLE,
@@ -351,18 +353,18 @@ BRIEF_KINDS = {
 
 
 def test_gallery_has_every_named_case():
-    assert [name for name, _ in gallery()] == list(BRIEF_LOSSES)
+    assert [name for name, _ in gallery()] == list(WORKED_LOSSES)
 
 
 @pytest.mark.parametrize("name,instance", gallery(), ids=[n for n, _ in gallery()])
 def test_gallery_case(name, instance):
-    assert loss(instance.problem, instance.weights) == BRIEF_LOSSES[name]
-    assert instance.expected_kind == BRIEF_KINDS[name]
+    assert loss(instance.problem, instance.weights) == WORKED_LOSSES[name]
+    assert instance.expected_kind == WORKED_KINDS[name]
     assert is_critical(instance.problem, instance.weights) == (name != "T7")
 
 
 def test_gallery_d3_spectrum():
-    # yun.md §4: chi_Sigma = (t-6)(t-2)(t-1) with eigenvectors (1,0,-1), (1,-2,1), (1,1,1)
+    # docs/maths/global_optimality.md §4: chi_Sigma = (t-6)(t-2)(t-1) with eigenvectors (1,0,-1), (1,-2,1), (1,1,1)
     problem = dict(gallery())["T1"].problem
     sigma, _ = sigma_and_regression(problem)
     for lam, u in [(6, (1, 0, -1)), (2, (1, -2, 1)), (1, (1, 1, 1))]:
@@ -370,7 +372,7 @@ def test_gallery_d3_spectrum():
         assert sigma * v == v * fmpq(lam)
 
 
-# --- the family theorems against the exact Hessian (achour.md §3; a disagreement is a finding) ------------------
+# --- the family theorems against the exact Hessian (docs/maths/classification.md §3; a disagreement is a finding) ------------------
 
 def hessian_negative_count(problem, weights) -> int:
     """n_minus of the exact Hessian: Descartes' rule on chi(-x), exact since chi has only real roots."""
@@ -401,4 +403,4 @@ def test_family_kinds_agree_with_exact_hessian_sign_many():
 
 @pytest.mark.parametrize("name,instance", [c for c in gallery() if c[0] != "T7"], ids=[n for n, _ in gallery() if n != "T7"])
 def test_gallery_kinds_agree_with_exact_hessian_sign(name, instance):
-    assert (hessian_negative_count(instance.problem, instance.weights) > 0) == (BRIEF_KINDS[name] == STRICT_SADDLE)
+    assert (hessian_negative_count(instance.problem, instance.weights) > 0) == (WORKED_KINDS[name] == STRICT_SADDLE)

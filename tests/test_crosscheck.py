@@ -23,14 +23,14 @@ def test_different_definite_kinds_or_inertias_contradict():
 
 
 def test_scale_hidden_keeps_criticality_and_loss():
-    # achour.md §7: hidden changes of basis preserve criticality and L.
+    # docs/maths/classification.md §7: hidden changes of basis preserve criticality and L.
     problem, weights, _ = BRIEF_CASES["TC3a"]
     ws = as_weights(weights)
     scaled = scale_hidden(ws, 5)
     assert is_critical(problem, scaled) and loss(problem, scaled) == loss(problem, ws)
 
 
-def test_brief_cases_do_not_contradict():
+def test_worked_cases_do_not_contradict():
     for name, (problem, weights, kind) in BRIEF_CASES.items():
         r = crosscheck(problem, weights, source=name)
         assert r.agree, (name, r.conflicts)
@@ -60,8 +60,8 @@ def test_command_exit_codes(tmp_path, capsys):
 
 
 def test_stress_corpus_against_the_exact_classifier():
-    # issue 3 contract: on every corpus point no path contradicts another, the exact classifier
-    # (exactdln.classify) and mpmath give the family theorem's class (achour.md §3), and the
+    # the numeric paths' contract: on every corpus point no path contradicts another, the exact classifier
+    # (exactdln.classify) and mpmath give the family theorem's class (docs/maths/classification.md §3), and the
     # float path gives it or says inconclusive.
     from exactdln.crosscheck import stress_corpus
     for case in stress_corpus(seed=3, size=30):

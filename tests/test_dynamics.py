@@ -1,6 +1,6 @@
-"""Gradient dynamics: exact identities (gradient_flow.md §1.2-§1.5, §2), the checker's
+"""Gradient dynamics: exact identities (docs/maths/gradient_flow.md §1.2-§1.5, §2), the checker's
 flow_identities claim (honest and mutated), and numerical runs against closed forms
-(Saxe's scalar solution, T1/T3 of gradient_flow.md §3.4) and the GD rate of regularized.md §4.4/§8.
+(Saxe's scalar solution, T1/T3 of docs/maths/gradient_flow.md §3.4) and the GD rate of docs/maths/regularized.md §4.4/§8.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_product_flow_fails_off_balance():
 
 
 def test_balanced_cayley_depth3_with_weight_decay():
-    """W_j = U_j Sigma U_(j-1)^T is balanced; the product flow and energy identity hold (§1.4, ✓ in the brief)."""
+    """W_j = U_j Sigma U_(j-1)^T is balanced; the product flow and energy identity hold (docs/maths/gradient_flow.md §1.4)."""
     V = rm([[F(5, 13), F(-12, 13)], [F(12, 13), F(5, 13)]])
     S = to_fmpq_mat(rm([[2, 0], [0, F(1, 2)]]))
     Us = [to_fmpq_mat(x) for x in (RationalMatrix.identity(2), U, V, U)]
@@ -169,7 +169,7 @@ def test_flow_matches_saxe_scalar():
 
 
 def test_flow_T3_zero_target():
-    """y = 0, N = 3, w0 = 1: w(1) = 5^(-3/4) (gradient_flow.md §3.4 T3)."""
+    """y = 0, N = 3, w0 = 1: w(1) = 5^(-3/4) (docs/maths/gradient_flow.md §3.4 T3)."""
     pb = Problem.create([[1]], [[0]])
     t = gradient_flow(pb, [np.array([[1.0]])] * 3, t_end=1.0, dt=1e-3, record_every=1000)
     w = float(t.weights[2][0, 0] * t.weights[1][0, 0] * t.weights[0][0, 0])
@@ -185,7 +185,7 @@ def test_gd_rate_matches_hessian_prediction_T1():
 
 
 def test_gd_rate_regularized_depth3():
-    """regularized.md §8: L = 3, M = diag(3,2,1), lambda = 0.1, eta = 0.02: rate 1 - 2 eta lambda = 0.996."""
+    """docs/maths/regularized.md §8: L = 3, M = diag(3,2,1), lambda = 0.1, eta = 0.02: rate 1 - 2 eta lambda = 0.996."""
     rng = np.random.default_rng(0)
     pb = Problem.create([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[3, 0, 0], [0, 2, 0], [0, 0, 1]], "0.1")
     W0 = [0.5 * rng.standard_normal((3, 3)) for _ in range(3)]
@@ -267,14 +267,14 @@ def test_gd_sublinear_on_degenerate_T5():
     """T5 (M = diag(5,1), lambda = 1, y_2 = lambda): EB fails at the global minimizers; ||grad|| ~ k^-3/2."""
     pb = Problem.create([[1, 0], [0, 1]], [[5, 0], [0, 1]], 1)
     t = gradient_descent(pb, [np.array([[2.2, 0.1], [0.1, 0.5]])] * 2, eta=0.05, steps=60000, record_every=100)
-    assert t.loss[-1] == pytest.approx(5.0, abs=1e-6)                  # global value 5 (regularized.md §7 T5)
+    assert t.loss[-1] == pytest.approx(5.0, abs=1e-6)                  # global value 5 (docs/maths/regularized.md §7 T5)
     slope = np.polyfit(np.log(t.steps[100:]), np.log(t.grad_norm[100:]), 1)[0]
     assert slope == pytest.approx(-1.5, abs=0.05)
 
 
 def test_saddle_to_saddle_plateaus():
     """Small initialization: the loss pauses at the critical values 1/2 sum_{i > k} s_i^2 of S = [0], [1], [2]
-    (gradient_flow.md §2 Saxe, §3.3), here 273/8, 17/8, 1/8 for Y = diag(8, 2, 1/2), X = I, depth 2."""
+    (docs/maths/gradient_flow.md §2 Saxe, §3.3), here 273/8, 17/8, 1/8 for Y = diag(8, 2, 1/2), X = I, depth 2."""
     pb = Problem.create([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[8, 0, 0], [0, 2, 0], [0, 0, "1/2"]])
     g = np.random.default_rng(0)
     t = gradient_descent(pb, [1e-3 * g.standard_normal((3, 3)) for _ in range(2)], eta=0.01, steps=8000)
@@ -288,7 +288,7 @@ def test_saddle_to_saddle_plateaus():
 
 
 def test_rank_restricted_global_eckart_young():
-    """gradient_flow.md §1.6 (c): on M_k the global minimizers fit the top-k singular values (Y = diag(4, 1), X = I)."""
+    """docs/maths/gradient_flow.md §1.6 (c): on M_k the global minimizers fit the top-k singular values (Y = diag(4, 1), X = I)."""
     from exactdln.dynamics import rank_restricted_global
     pb = Problem.create([[1, 0], [0, 1]], [[4, 0], [0, 1]])
     assert rank_restricted_global(pb, [[[2, 0], [0, 0]], [[2, 0], [0, 0]]])[0] is True     # J = {1}

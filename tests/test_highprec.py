@@ -1,4 +1,4 @@
-"""The mpmath path: brief cases, the stress corpus (always matches the theorem), no precision leak."""
+"""The mpmath path: worked cases, the stress corpus (always matches the theorem), no precision leak."""
 
 import mpmath
 import pytest
@@ -12,7 +12,7 @@ from strategies import instances
 
 
 @pytest.mark.parametrize("name", sorted(BRIEF_CASES))
-def test_brief_cases(name):
+def test_worked_cases(name):
     problem, weights, kind = BRIEF_CASES[name]
     assert classify_mp(problem, weights).kind == kind
 
@@ -25,7 +25,7 @@ def test_precision_does_not_leak():
 
 
 def test_inertia_of_tc2c_is_zero_hessian():
-    # achour.md §8 TC2c: W = 0 with H = 3, the Hessian is identically 0 (12 parameters).
+    # docs/maths/classification.md §8 TC2c: W = 0 with H = 3, the Hessian is identically 0 (12 parameters).
     problem, weights, _ = BRIEF_CASES["TC2c"]
     r = classify_mp(problem, weights)
     assert (r.inertia.n_plus, r.inertia.n_minus, r.inertia.n_zero) == (0, 0, 12)
@@ -58,7 +58,7 @@ def test_random_points_match_the_theorem(inst):
 
 
 def test_orbit_reduced_inertia_equals_the_exact_inertia():
-    # Sylvester: splitting off the orbit directions (in ker H at a critical point, achour.md §7)
+    # Sylvester: splitting off the orbit directions (in ker H at a critical point, docs/maths/classification.md §7)
     # keeps the inertia; compare with the exact core's inertia (exactdln.classify.hessian_inertia).
     from exactdln.classify import hessian_inertia
     from exactdln.construct import random_instance
@@ -75,7 +75,7 @@ def test_orbit_reduced_inertia_equals_the_exact_inertia():
 
 def test_unconfirmed_zero_pivots_at_the_cap_leave_the_inertia_undecided():
     # Finding: 40-digit entries at a 50-digit cap put ~90 nonzero pivots in the zero band
-    # (exact inertia (+99, -0, 0x201), achour.md §3 (c) minimal construction, depth 3 width 10).
+    # (exact inertia (+99, -0, 0x201), docs/maths/classification.md §3 (c) minimal construction, depth 3 width 10).
     # Small version: depth 3, width 4, 40-digit entries, capped at 30 digits. Whatever the cap
     # gives, a certified inertia must equal the exact one.
     import random

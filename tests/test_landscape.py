@@ -3,7 +3,7 @@
 The reference values are computed here from first principles with plain Fractions: L(W + tT) is an exact polynomial
 in t of degree <= 2H; interpolating it at 2H + 1 points gives its coefficients, and by Taylor's theorem the t^1
 coefficient is <grad L, T> and the t^2 coefficient is Hess[T, T] / 2. Escape polynomials and Hessian values along the
-certificate directions are those printed in achour.md §8 (halved: their L has no 1/2) and yun.md §4.
+certificate directions are those printed in docs/maths/classification.md §8 (halved: their L has no 1/2) and docs/maths/global_optimality.md §4.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def sq(a):
 
 
 def ref_loss(problem: Problem, ws) -> Fraction:
-    """1/2 ||W_H...W_1 X - Y||^2 + sum_h lambda_h/2 ||W_h||^2 (common brief)."""
+    """1/2 ||W_H...W_1 X - Y||^2 + sum_h lambda_h/2 ||W_h||^2 (docs/maths/README.md §2)."""
     P = F(problem.X)
     for w in ws:
         P = mul(w, P)
@@ -165,7 +165,7 @@ def test_identities_at_critical_points(instance):
 
 
 def test_parameter_order_is_layer_then_row_major():
-    # common brief: layer h = 1..H in turn, entries of W_h row-major
+    # docs/maths/README.md §2: layer h = 1..H in turn, entries of W_h row-major
     widths = (3, 2, 4)
     assert parameter_index(widths, 1, 0, 0) == 0
     assert parameter_index(widths, 1, 1, 2) == 5
@@ -190,7 +190,7 @@ def test_hessian_entries_follow_the_parameter_order():
     assert Q(Hm[parameter_index(widths, *a), parameter_index(widths, *b)]) == off
 
 
-# --- the briefs' escape polynomials and certificate directions -------------------------------------------------
+# --- escape polynomials and certificate directions of the worked cases ------------------------------------------
 
 def E(i, j, n=2, m=None):
     m = n if m is None else m
@@ -202,18 +202,18 @@ def Z(n, m):
 
 
 @pytest.mark.parametrize("name, T, poly", [
-    # achour.md §8, halved: coefficient lists low degree first
+    # docs/maths/classification.md §8, halved: coefficient lists low degree first
     ("TC2a", [E(2, 2)] * 3, {0: Fraction(1, 2), 3: -1, 6: Fraction(1, 2)}),
     ("TC2c", [E(1, 1)] * 3, {0: 5, 3: -3, 6: Fraction(1, 2)}),
     ("TC5a", [E(2, 2)] * 3, {0: Fraction(1, 2), 3: -2, 6: Fraction(5, 2)}),
     ("TC6", [E(2, 2)] * 4, {0: Fraction(1, 2), 4: -1, 8: Fraction(1, 2)}),
-    # yun.md §4 (already with 1/2): T5 along D1 = [[1,0,-1],[0,0,0]], D2 = E11, D3 = [[1,0],[0,0],[-1,0]]
+    # docs/maths/global_optimality.md §4 (already with 1/2): T5 along D1 = [[1,0,-1],[0,0,0]], D2 = E11, D3 = [[1,0],[0,0],[-1,0]]
     ("T5", [[[1, 0, -1], [0, 0, 0]], E(1, 1), [[1, 0], [0, 0], [-1, 0]]], {0: 6, 3: -10, 6: 14}),
-    # yun.md §4 T2: row 3 of W1 += s (R^T u3)^T = s (0, 2, 1), (W2)_33 += s, column 3 of W3 += s u3, u3 = (1,1,1)
+    # docs/maths/global_optimality.md §4 T2: row 3 of W1 += s (R^T u3)^T = s (0, 2, 1), (W2)_33 += s, column 3 of W3 += s u3, u3 = (1,1,1)
     ("T2", [[[0, 0, 0], [0, 0, 0], [0, 2, 1]], E(3, 3, 3), [[0, 0, 1], [0, 0, 1], [0, 0, 1]]],
      {0: 2, 3: -3, 6: Fraction(9, 2)}),
 ])
-def test_escape_polynomials_of_the_briefs(name, T, poly):
+def test_escape_polynomials_of_the_worked_cases(name, T, poly):
     inst = CASES[name]
     ws = [F(w) for w in inst.weights]
     T = [F(t) for t in T]
@@ -226,7 +226,7 @@ def test_escape_polynomials_of_the_briefs(name, T, poly):
 
 
 @pytest.mark.parametrize("name, T, value", [
-    # achour.md §8 Hessian values along the certificates, halved
+    # docs/maths/classification.md §8 Hessian values along the certificates, halved
     ("TC1b", [[[1, 0]], [[1], [0]]], -2),
     ("TC1c", [[[1, 0]], [[1], [0]]], -4),
     ("TC2b", [Z(2, 2), E(2, 2), E(2, 2)], -2),
@@ -234,14 +234,14 @@ def test_escape_polynomials_of_the_briefs(name, T, poly):
     ("TC3b", [Z(3, 3), E(2, 2, 3), E(2, 2, 3), Z(3, 3)], -4),
     ("TC4a", [Z(2, 2), E(2, 2), E(2, 2)], -2),
 ])
-def test_hessian_values_along_the_briefs_certificates(name, T, value):
+def test_hessian_values_along_the_worked_certificates(name, T, value):
     inst = CASES[name]
     T = [F(t) for t in T]
     assert Q(hessian_form(inst.problem, inst.weights, T)) == value
     assert 2 * line_coefficients(inst.problem, [F(w) for w in inst.weights], T)[2] == value
 
 
-def test_tc2d_direction_is_the_briefs_formula():
+def test_tc2d_direction_is_the_rotation_formula():
     # recompute T_1 = W_1 (E21 - E12), T_3 = (E12 - E21) W_3 and compare with the literal used above
     W = F(CASES["TC2d"].weights[0])
     K = add(E(2, 1), E(1, 2), Fraction(-1))
@@ -330,7 +330,7 @@ def test_orbit_direction_is_the_tangent_of_the_symmetry():
 
 
 def test_t5b_hessian_characteristic_polynomial():
-    # yun.md §2.3 (Kawaguchi caveat): the exact characteristic polynomial at T5b is t^8 (t^4 - 22 t^2 + 8)^2
+    # docs/maths/global_optimality.md §2.3 (Kawaguchi caveat): the exact characteristic polynomial at T5b is t^8 (t^4 - 22 t^2 + 8)^2
     from flint import fmpq_poly
 
     inst = CASES["T5b"]
@@ -339,7 +339,7 @@ def test_t5b_hessian_characteristic_polynomial():
     assert chi == fmpq_poly([0] * 8 + [1]) * quartic * quartic
 
 
-# --- yun.md §4 invariants at critical points (and their failure at T7) -------------------------------------------
+# --- docs/maths/global_optimality.md §4 invariants at critical points (and their failure at T7) -------------------------------------------
 
 def _yun_invariants(problem, ws) -> tuple[bool, bool, bool]:
     """(i) W^T (W - R) = 0, (ii) (W - R) Sigma_XX W^T = 0, (iv) L = 1/2 (||Y||^2 - tr(P Sigma)) with W = P R."""

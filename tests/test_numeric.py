@@ -1,4 +1,4 @@
-"""The float64 path: brief cases, the stress corpus (never wrong), random points, speed-free."""
+"""The float64 path: worked cases, the stress corpus (never wrong), random points, speed-free."""
 
 import random
 
@@ -15,19 +15,19 @@ from strategies import instances
 
 
 @pytest.mark.parametrize("name", sorted(BRIEF_CASES))
-def test_brief_cases_classified_as_the_brief_says(name):
+def test_worked_cases_classified_as_stated(name):
     problem, weights, kind = BRIEF_CASES[name]
     assert classify_float(problem, weights).kind == kind
 
 
 def test_tc5b_minimum_eigenvalue_is_minus_3_sqrt2():
-    # achour.md §8 TC5b: minEig ~ -6 sqrt 2 for L without 1/2; halved: -3 sqrt 2.
+    # docs/maths/classification.md §8 TC5b: minEig ~ -6 sqrt 2 for L without 1/2; halved: -3 sqrt 2.
     problem, weights, _ = BRIEF_CASES["TC5b"]
     assert classify_float(problem, weights).min_eigenvalue == pytest.approx(-3 * 2 ** 0.5, rel=1e-12)
 
 
 def test_yun_t5_hessian_is_zero_and_t5b_has_four_negative_eigenvalues():
-    # yun.md §4: T5 (all zero, widths 3,2,2,3 on D3) has Hessian == 0; T5b has 4 negative eigenvalues.
+    # docs/maths/global_optimality.md §4: T5 (all zero, widths 3,2,2,3 on D3) has Hessian == 0; T5b has 4 negative eigenvalues.
     X = [[0, -1, 1, 1], [0, -1, 1, 0], [1, 2, -1, 1]]
     Y = [[1, -1, 1, -1], [-1, 0, 1, 1], [0, 2, 0, 1]]
     p = Problem.create(X, Y)
@@ -97,7 +97,7 @@ def test_random_critical_points_never_contradict_the_theorem(inst):
 
 
 def test_balance_hidden_keeps_the_product_and_undoes_power_of_two_scaling():
-    # achour.md §7: a hidden change of basis keeps W_{H:1}; a diag(2^k, 2^-k) one is undone up to powers of two.
+    # docs/maths/classification.md §7: a hidden change of basis keeps W_{H:1}; a diag(2^k, 2^-k) one is undone up to powers of two.
     from exactdln.numeric import balance_hidden
     from exactdln.problem import as_weights
     from exactdln.landscape.derivatives import loss
@@ -111,8 +111,8 @@ def test_balance_hidden_keeps_the_product_and_undoes_power_of_two_scaling():
 
 
 def test_speed_point_n2000_is_decided():
-    # issue 3 speed point: depth 5, width 20 (2000 parameters), minimal construction with S = [19]
-    # under 6-digit hidden changes of basis: a non-strict saddle (achour.md §3 (c)).
+    # the numeric paths' speed point: depth 5, width 20 (2000 parameters), minimal construction with S = [19]
+    # under 6-digit hidden changes of basis: a non-strict saddle (docs/maths/classification.md §3 (c)).
     from exactdln.construct import large_instance
     inst = large_instance(random.Random(0), depth=5, width=20, digits=6)
     r = classify_float(inst.problem, inst.weights)

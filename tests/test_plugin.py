@@ -12,7 +12,7 @@ def test_helpers_pass_and_fail_with_side_by_side_messages(pytester):
         from exactdln.pytest_plugin import assert_critical, assert_kind, assert_inertia_matches
 
         P = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]])
-        TC2B = [[[1, 0], [0, 1]], [[3, 0], [0, 0]], [[1, 0], [0, 0]]]     # achour.md §8: strict saddle
+        TC2B = [[[1, 0], [0, 1]], [[3, 0], [0, 0]], [[1, 0], [0, 0]]]     # docs/maths/classification.md §8: strict saddle
 
         def test_ok():
             assert_critical(P, TC2B)

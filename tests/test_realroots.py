@@ -93,7 +93,7 @@ def test_close_but_distinct_roots_are_separated():
 
 
 def test_charpoly_of_symmetric_matrix_is_fully_isolated():
-    # Sigma of yun.md D3: chi = (t-6)(t-2)(t-1)
+    # Sigma of data D3 (docs/maths/global_optimality.md §4): chi = (t-6)(t-2)(t-1)
     from flint import fmpq_mat
     S = fmpq_mat(3, 3, [fmpq(11, 3), fmpq(-1, 3), fmpq(-7, 3), fmpq(-1, 3), fmpq(5, 3), fmpq(-1, 3),
                         fmpq(-7, 3), fmpq(-1, 3), fmpq(11, 3)])

@@ -122,7 +122,7 @@ def test_orbit_check_rejects_a_non_critical_point() -> None:
 
 
 def test_zero_weights_keep_the_kernel_in_the_block() -> None:
-    # W = 0 (achour.md TC1c-like): no orbit pivots at all; the whole Hessian is the block, and at the zero point
+    # W = 0 (TC1c (docs/maths/classification.md §8)-like): no orbit pivots at all; the whole Hessian is the block, and at the zero point
     # of a depth-2 scalar network Hess = [[0, -y], [-y, 0]] has inertia (1, 1, 0) for y = 1 (hand-worked)
     problem = Problem.create([[1]], [[1]])
     point = ExactPoint.of(problem, [[[0]], [[0]]])

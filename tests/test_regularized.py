@@ -1,6 +1,6 @@
-"""Regularized loss: the hand-worked cases T1-T7 of regularized.md §7 (values include the 1/2).
+"""Regularized loss: the hand-worked cases T1-T7 of docs/maths/regularized.md §7 (values include the 1/2).
 
-Expected values come from the brief (worked by hand and checked there with sympy), from
+Expected values come from docs/maths/regularized.md §7 (worked by hand and checked there with sympy), from
 Theorem R1/R2 and from identities; never from the code under test.
 """
 

@@ -30,7 +30,7 @@ def test_snap_recovers_the_class_under_1e_8_noise(inst):
 
 
 def test_aligned_route_when_entries_are_irrational():
-    # Hidden rescaling by sqrt 2 (a symmetry, achour.md §7) makes every rationalization fail;
+    # Hidden rescaling by sqrt 2 (a symmetry, docs/maths/classification.md §7) makes every rationalization fail;
     # the minimal construction for the same S (Prop. 1) is a global minimizer when S = [r_max].
     rng = random.Random(4)
     data = spectral_data((5, 2), 2, rng)
@@ -73,8 +73,8 @@ def test_snap_command_reads_npz_and_json(tmp_path, capsys):
                                              ("N1", "non_strict_saddle")])
 @pytest.mark.parametrize("depth", [3, 4])
 def test_aligned_route_keeps_the_hidden_structure(family, expected, depth):
-    # S = [1] < r_max, H >= 3: the class depends on the pivots (achour.md §3 (c)), not on S alone.
-    # A float-generic hidden change of basis (achour.md §7, class-preserving) defeats rationalization;
+    # S = [1] < r_max, H >= 3: the class depends on the pivots (docs/maths/classification.md §3 (c)), not on S alone.
+    # A float-generic hidden change of basis (docs/maths/classification.md §7, class-preserving) defeats rationalization;
     # the aligned route must keep the hidden ranks and recover the family's class near the float point.
     from exactdln.construct import random_singular_values, segmented_critical_point, two_cut_point
     rng = random.Random(depth)
@@ -97,7 +97,7 @@ def test_aligned_route_keeps_the_hidden_structure(family, expected, depth):
 
 
 def test_random_families_under_float_generic_changes_of_basis():
-    # Random family points (achour.md §3: global, minimal, N1, S1, S2, S3, scrambled data) under a
+    # Random family points (docs/maths/classification.md §3: global, minimal, N1, S1, S2, S3, scrambled data) under a
     # float-generic hidden change of basis (class-preserving, §7) plus 1e-8 noise. The rationalize
     # and aligned routes must give the family's class; the unaligned structure route may differ
     # only where the class depends on pivots (S = [r], r < r_max, H >= 3), and then says so.

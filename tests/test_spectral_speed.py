@@ -1,7 +1,7 @@
-"""Tests of the fast exact spectral routines (issue 2, theorem route at depth 8, width 128).
+"""Tests of the fast exact spectral routines (the theorem route at depth 8, width 128).
 
 Expected values come from elsewhere:
-- data built by exactdln.construct.spectral_data have Sigma = U diag(s_i^2) U^T (achour.md §7), so chi_Sigma is
+- data built by exactdln.construct.spectral_data have Sigma = U diag(s_i^2) U^T (docs/maths/classification.md §7), so chi_Sigma is
   prod (x - s_i^2) and, for the minimal construction with index set S, chi on range W_{H:1} is prod_{i in S}(x - s_i^2);
 - otherwise the characteristic polynomial of the explicitly formed rational Sigma (FLINT's fmpq_mat.charpoly, a
   different routine from the integer one used in exactdln.spectral), and FLINT's rational product and rank;
@@ -175,7 +175,7 @@ def test_partial_ranks_agree_with_flint_rational_ranks(seed):
 
 
 def test_partial_ranks_of_the_minimal_construction_are_r():
-    # achour.md §2: every layer of the minimal construction has rank r = |S|, so every product too
+    # docs/maths/classification.md §2: every layer of the minimal construction has rank r = |S|, so every product too
     rng = random.Random(5)
     data = spectral_data(random_singular_values(5, rng), 5, rng)
     weights = conjugate_hidden(minimal_critical_point(data, (5,) * 5, (1, 2, 3)), rng, digits=20)

@@ -1,6 +1,6 @@
-"""Parametric families (issue 6): parser, criticality variety, generic ranks, family verdicts.
+"""Parametric families: parser, criticality variety, generic ranks, family verdicts.
 
-Expected verdicts come from achour.md (§2 minimal construction, §3 N1/S1/S3, §8 TC2a-TC2e,
+Expected verdicts come from docs/maths/classification.md (§2.3 minimal construction, §3.6 N1/S1/S3, §8 TC2a-TC2e,
 orbits under the symmetry W_h -> A_h W_h A_{h-1}^-1 which preserves every class, §7) and
 from hand-worked gradients; the sanity checks compare against point verdicts of the exact
 core (exactdln.classify) and the exact Hessian inertia at random specializations.
@@ -24,7 +24,7 @@ from exactdln.symbolic.parser import parse_entry
 I2 = [[1, 0], [0, 1]]
 I3 = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
 
-# TC2b orbit (achour.md §8): strict for b != 0; at b = 0 it is the TC2a orbit (non-strict).
+# TC2b orbit (docs/maths/classification.md §8): strict for b != 0; at b = 0 it is the TC2a orbit (non-strict).
 TC2B_FAMILY = {"X": I2, "Y": [[3, 0], [0, 1]],
                "weights": [[["3*a", "0"], ["0", "0"]], [["1/a", "0"], ["0", "b"]], [["1", "0"], ["0", "0"]]],
                "parameters": {"a": "nonzero", "b": "real"}}
@@ -151,10 +151,10 @@ def test_generic_ranks_and_drop_loci_of_tc2b_orbit():
 
 # ------------------------------------------------------------------- verdicts
 @pytest.mark.parametrize("family, kind", [
-    (TC2B_FAMILY, "strict_saddle"),        # achour.md TC2b (pivot (1,3) with middle rank 2 > 1)
-    (N1_FAMILY, "non_strict_saddle"),      # achour.md §3 N1, minimal construction
-    (GLOBAL_FAMILY, "global_minimizer"),   # achour.md TC2e orbit
-    (S1_FAMILY, "strict_saddle"),          # achour.md §3 S1, TC2d orbit
+    (TC2B_FAMILY, "strict_saddle"),        # TC2b (docs/maths/classification.md §8) (pivot (1,3) with middle rank 2 > 1)
+    (N1_FAMILY, "non_strict_saddle"),      # docs/maths/classification.md §3 N1, minimal construction
+    (GLOBAL_FAMILY, "global_minimizer"),   # TC2e (docs/maths/classification.md §8) orbit
+    (S1_FAMILY, "strict_saddle"),          # docs/maths/classification.md §3 S1, TC2d orbit
 ])
 def test_family_verdicts_match_achour(family, kind):
     verdict = classify_family(family)
@@ -168,7 +168,7 @@ def test_tc2b_family_exceptional_set_is_b_equals_zero_and_verdict_differs_there(
     assert not verdict.applies_at({"a": 2, "b": 0})
     from exactdln.classify import classify
     problem, weights = load_family(TC2B_FAMILY).specialize({"a": 2, "b": 0})
-    assert classify(problem, weights).kind == "non_strict_saddle"     # TC2a orbit (achour.md §8)
+    assert classify(problem, weights).kind == "non_strict_saddle"     # TC2a orbit (docs/maths/classification.md §8)
     assert "exceptional" in str(verdict)
 
 
@@ -187,7 +187,7 @@ def _random_values(rng: random.Random, parameters):
 
 
 def _sanity(family_mapping, samples: int, seed: int):
-    """Issue 6 sanity check: outside the exceptional set, point verdicts equal the family verdict."""
+    """Sanity check: outside the exceptional set, point verdicts equal the family verdict."""
     from exactdln.classify import classify, hessian_inertia
 
     family = load_family(family_mapping)
@@ -217,7 +217,7 @@ def test_specializations_agree_with_family_verdict(family):
 
 @pytest.mark.parametrize("two_cuts, kind", [(False, "non_strict_saddle"), (True, "strict_saddle")])
 def test_depth3_width3_two_parameter_family(two_cuts, kind):
-    family = depth3_width3_family(two_cuts)     # achour.md §3 N1 / S3
+    family = depth3_width3_family(two_cuts)     # docs/maths/classification.md §3 N1 / S3
     verdict = classify_family(family)
     assert verdict.kind == kind
     _sanity(family, samples=3, seed=1)
@@ -250,6 +250,6 @@ def test_cli_classify_family(tmp_path, capsys):
 
 
 def test_issue_family_on_its_variety_a_equals_3_is_a_global_minimizer():
-    # at a = 3 the product is [3, 0] = Sigma_YX Sigma_XX^-1 with r_max = 1: Achour §3 (a) by hand
+    # at a = 3 the product is [3, 0] = Sigma_YX Sigma_XX^-1 with r_max = 1: docs/maths/classification.md §3.3 (a) by hand
     verdict = classify_family(ISSUE_FAMILY)
     assert [(sub, v.kind) for sub, v in verdict.on_variety] == [("a = 3", "global_minimizer")]
