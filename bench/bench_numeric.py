@@ -47,6 +47,7 @@ def naive(problem, weights):
 def corpus_report(seed: int, size: int) -> None:
     cases = stress_corpus(seed=seed, size=size)
     c = collections.Counter()
+    t_float = t_mp = 0.0
     digits = collections.Counter()
     by_label = collections.Counter()
     for case in cases:
@@ -56,14 +57,16 @@ def corpus_report(seed: int, size: int) -> None:
         expected_strict = case.expected_kind == "strict_saddle"
         c["naive inertia wrong"] += n_inertia != exact_tuple
         c["naive kind wrong (strict vs not)"] += (n_kind == "strict_saddle") != expected_strict
-        f = classify_float(case.problem, case.weights)
+        f, t = timed(lambda: classify_float(case.problem, case.weights))
+        t_float += t
         label = case.label.split(":")[0]
         c["float inconclusive"] += f.kind == "inconclusive"
         by_label[(label, f.kind == "inconclusive")] += 1
         c["float wrong kind"] += f.definite and f.kind != case.expected_kind
         c["float inertia decided"] += f.inertia is not None
         c["float inertia wrong"] += f.inertia is not None and (f.inertia.n_plus, f.inertia.n_minus, f.inertia.n_zero) != exact_tuple
-        m = classify_mp(case.problem, case.weights)
+        m, t = timed(lambda: classify_mp(case.problem, case.weights))
+        t_mp += t
         digits[m.digits] += 1
         c["mpmath wrong kind"] += m.kind != case.expected_kind
         c["mpmath inertia wrong or undecided"] += m.inertia is None or (m.inertia.n_plus, m.inertia.n_minus, m.inertia.n_zero) != exact_tuple
@@ -75,6 +78,7 @@ def corpus_report(seed: int, size: int) -> None:
     print("  float inconclusive by variant:", {k: by_label[(k, True)] for k in sorted({l for l, _ in by_label})},
           "of", {k: by_label[(k, True)] + by_label[(k, False)] for k in sorted({l for l, _ in by_label})})
     print("  mpmath digits used:", dict(sorted(digits.items())))
+    print(f"  time: float path {t_float:.2f} s, mpmath path {t_mp:.2f} s (whole corpus)")
 
 
 def timed(f):

@@ -4,16 +4,24 @@ Independent of the exact core by design: it reads the model (:mod:`exactdln.prob
 converts every Fraction with ``float``, and computes loss, gradient, criticality, the
 ranks of all partial products W_{j:i}, the index set S of fitted eigenvalues, the
 Hessian (its own assembly, same parameter order as the exact core) and its inertia,
-then decides the kind with the theory's logic (achour.md §2 Prop. 1, §3 theorem and
-pivots; yun.md §3 steps 0-4).
+then decides the kind with the logic of Achour, Malgouyres, Gerchinovitz (2024) (the
+first-order form of critical points, Prop. 1, and the classification theorem with its
+pivots) and the global-optimality test of Yun, Sra, Jadbabaie (2018, Theorem 2.1).
 
 Every decision goes through one rule, :func:`separate`: a computed quantity v with a
 rounding-error bound ``noise`` (derived from the unit roundoff, the matrix sizes and the
 norms of the factors that produced v) and a scale is
 
 - zero when v <= noise,
-- nonzero when v >= min(MARGIN * noise, sqrt(noise * scale)) (MARGIN = 1024),
+- nonzero when v >= :func:`nonzero_threshold` = max(noise, min(MARGIN * noise, sqrt(noise * scale)))
+  (MARGIN = 1024),
 - undecided in between; the verdict is then ``inconclusive`` and names the quantity.
+
+Finite precision proves inequalities, never equalities. A gradient block beyond its threshold
+proves the point is not critical; a gradient inside its band is only *within tolerance* of
+zero. So the only definite kind a numeric path reports is ``not_critical``; for a point within
+tolerance the kind found is *conditional* ("strict_saddle if critical",
+``NumericClassification.conditional_kind``) and the definite ``kind`` is ``inconclusive``.
 
 The algorithm (:func:`analyse`) is written against a small arithmetic interface
 (:class:`FloatArithmetic` here, ``MpArithmetic`` in :mod:`exactdln.highprec`), so the
@@ -22,7 +30,6 @@ float and mpmath paths run the same decisions in different arithmetic.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
@@ -41,31 +48,73 @@ from .results import (
 
 __all__ = [
     "NumericClassification",
+    "GradientCheck",
     "FloatArithmetic",
     "separate",
+    "nonzero_threshold",
     "analyse",
     "classify_float",
     "hessian_matrix_float",
     "balance_hidden",
     "DEFINITE_KINDS",
+    "CRITICAL_STATES",
 ]
 
-DEFINITE_KINDS = (GLOBAL_MINIMIZER, "local_minimizer", STRICT_SADDLE, NON_STRICT_SADDLE, NOT_CRITICAL)
+DEFINITE_KINDS = (NOT_CRITICAL,)
+"""The only definite kind a numeric path reports: finite precision can prove a gradient nonzero, never zero."""
+
+CRITICAL_STATES = ("no", "within_tolerance", "undecided")
+"""``no``: some gradient entry is proven nonzero; ``within_tolerance``: every gradient block is inside its
+rounding-error bound (zero is possible, not proven); ``undecided``: some block sits between the two bands."""
+
+_AMG = "Achour, Malgouyres, Gerchinovitz 2024"
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """A criticality decision with the numbers it compared.
+
+    ``critical`` is one of :data:`CRITICAL_STATES`; ``norm`` the computed ||grad L||_F;
+    ``bound`` the threshold it was compared with (for ``no``: a gradient part exceeded it, so
+    norm > bound; for ``within_tolerance`` and ``undecided``: the rounding-error band of the whole
+    gradient, sqrt(sum_h noise_h^2), which norm does not exceed for ``within_tolerance``).
+    ``reasons`` state each comparison (value, threshold, direction); ``undecided`` those in the band.
+    """
+
+    critical: str
+    norm: float
+    bound: float | None
+    reasons: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class NumericClassification:
     """What a numeric path concluded about one point, with the margins it used.
 
-    ``kind`` is a definite kind or ``"inconclusive"``; ``reasons`` name every quantity
-    that was too close to call (or the decisive facts). ``inertia`` is ``None`` when an
-    eigenvalue (or pivot) fell in the undecided band. ``digits`` is the working
-    precision in decimal digits (about 16 for float64).
+    Finite precision can prove that a gradient is nonzero, never that it is zero. So:
+
+    - ``critical`` is ``"no"`` (a gradient part is proven nonzero), ``"within_tolerance"`` (every
+      gradient block is inside its rounding-error bound) or ``"undecided"`` (between the bands);
+      ``gradient_norm`` is the computed ||grad L||_F and ``gradient_bound`` the threshold it was
+      compared with (see :class:`GradientCheck`);
+    - ``kind`` is the *definite* verdict: ``"not_critical"`` (proven) or ``"inconclusive"``;
+    - ``conditional_kind`` is the kind the point has *if it is critical* (found for a point within
+      tolerance by the theorem route of Achour, Malgouyres, Gerchinovitz (2024) and the Hessian), or
+      ``None``. ``inertia``, ``fitted``, ``rank`` describe the Hessian and the products at the
+      analysed point; the orbit reduction of the Hessian assumes the point is critical, so they are
+      conditional facts as well.
+
+    ``rounded_input`` is True when some input number is not exactly representable in the working
+    arithmetic (the analysis is then of the rounded point, with the rounding inside its error
+    bands). ``reasons`` name the decisive comparisons, ``undecided`` every quantity that was too
+    close to call. ``inertia`` is ``None`` when an eigenvalue (or pivot) fell in the undecided band.
+    ``digits`` is the working precision in decimal digits (about 16 for float64).
     """
 
     method: str
     kind: str
-    critical: bool | None
+    critical: str
     inertia: Inertia | None
     rank: int | None
     r_max: int
@@ -79,6 +128,9 @@ class NumericClassification:
     reasons: tuple[str, ...] = ()
     undecided: tuple[str, ...] = ()
     structural_zeros: int = 0            # zero eigenvalues certified by the orbit congruence, not by a band
+    conditional_kind: str | None = None
+    gradient_bound: float | None = None
+    rounded_input: bool = False
 
     @property
     def separated(self) -> bool:
@@ -87,20 +139,24 @@ class NumericClassification:
 
     @property
     def definite(self) -> bool:
+        """True when ``kind`` is a definite verdict (only ``not_critical`` can be)."""
         return self.kind in DEFINITE_KINDS
 
     def to_json(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "kind": self.kind,
+            "conditional_kind": self.conditional_kind,
             "critical": self.critical,
+            "gradient_norm": self.gradient_norm,
+            "gradient_bound": self.gradient_bound,
+            "rounded_input": self.rounded_input,
             "inertia": self.inertia.to_json() if self.inertia is not None else None,
             "rank": self.rank,
             "r_max": self.r_max,
             "fitted": list(self.fitted) if self.fitted is not None else None,
             "partial_ranks": {f"{i},{j}": r for (i, j), r in sorted(self.partial_ranks.items())},
             "loss": self.loss,
-            "gradient_norm": self.gradient_norm,
             "min_eigenvalue": self.min_eigenvalue,
             "digits": self.digits,
             "n_parameters": self.n_parameters,
@@ -109,12 +165,28 @@ class NumericClassification:
             "structural_zeros": self.structural_zeros,
         }
 
+    def verdict_text(self) -> str:
+        """``not_critical``, ``inconclusive (strict_saddle if critical)`` or ``inconclusive``."""
+        if self.conditional_kind is not None:
+            return f"{self.kind} ({self.conditional_kind} if critical)"
+        return self.kind
+
+    def critical_text(self) -> str:
+        """The criticality status with the comparison it rests on."""
+        g, b = self.gradient_norm, self.gradient_bound
+        if b is None:
+            return f"{self.critical} (|grad| {g:.3g})"
+        relation = {"no": ">", "within_tolerance": "<="}.get(self.critical, "vs")
+        word = "nonzero threshold" if self.critical == "no" else "rounding-error band"
+        return f"{self.critical} (|grad| {g:.3g} {relation} {word} {b:.3g})"
+
     def __str__(self) -> str:
         lines = [
-            f"{self.method} ({self.digits} digits): {self.kind}",
-            f"  loss {self.loss:.6g}  |grad| {self.gradient_norm:.3g}  critical: {self.critical}",
-            f"  rank W_H..W_1 = {self.rank}  r_max = {self.r_max}  S = {self.fitted}",
-            f"  Hessian inertia: {self.inertia}  min eigenvalue: {self.min_eigenvalue}",
+            f"{self.method} ({self.digits} digits): {self.verdict_text()}",
+            f"  critical: {self.critical_text()}" + ("; input rounded" if self.rounded_input else ""),
+            f"  loss {self.loss:.6g}  rank W_H..W_1 = {self.rank}  r_max = {self.r_max}  S = {self.fitted}",
+            f"  Hessian inertia{' (if critical)' if self.critical == 'within_tolerance' else ''}: "
+            f"{'undecided' if self.inertia is None else self.inertia}  min eigenvalue: {self.min_eigenvalue}",
         ]
         lines += [f"  - {r}" for r in self.reasons]
         lines += [f"  ? {r}" for r in self.undecided]
@@ -131,22 +203,25 @@ FLOAT_ORBIT_LIMIT = 1200
 def separate(value: Any, noise: Any, scale: Any) -> bool | None:
     """Decide whether a computed nonnegative magnitude is zero.
 
-    Returns False (zero) when value <= noise, True (nonzero) when value > noise and value
-    >= min(sqrt(noise * scale), MARGIN * noise), None (undecided) otherwise. ``noise`` is
-    a (first-order) rounding-error bound for the computation that produced ``value``;
-    ``scale`` bounds its size. A value MARGIN times above a valid error bound cannot come
-    from an exact zero; the square-root threshold (half of the digits) applies only when
-    it is lower, for quantities whose noise is a large fraction of their scale.
+    Returns False (zero) when value <= noise, True (nonzero) when value >=
+    :func:`nonzero_threshold` (noise, scale), None (undecided) otherwise. ``noise`` is a
+    (first-order) rounding-error bound for the computation that produced ``value``; ``scale``
+    bounds its size. A value MARGIN times above a valid error bound cannot come from an exact
+    zero; the square-root threshold (half of the digits) applies only when it is lower, for
+    quantities whose noise is a large fraction of their scale.
     """
     if value <= noise:
         return False
+    return True if value >= nonzero_threshold(noise, scale) else None
+
+
+def nonzero_threshold(noise: Any, scale: Any) -> Any:
+    """max(noise, min(sqrt(noise * scale), MARGIN * noise)): the value :func:`separate` calls nonzero at or above."""
     hi = _sqrt(noise * scale)
     alt = MARGIN * noise
     if alt < hi:
         hi = alt
-    if noise >= scale and value < hi:
-        return None
-    return True if value >= hi else None
+    return hi if hi > noise else noise
 
 
 def _sqrt(x: Any) -> Any:
@@ -191,6 +266,13 @@ class FloatArithmetic:
     def to_float(self, x: Any) -> float:
         return float(x)
 
+    def represents(self, x: Fraction) -> bool:
+        """True when float(x) is exactly x (Fraction == float compares exactly)."""
+        try:
+            return float(x) == x
+        except OverflowError:
+            return False
+
     def hessian_inertia(self, Hm: np.ndarray, noise: float, scale: float) -> tuple[Inertia | None, int, float | None, list[str]]:
         """Inertia from eigvalsh with the band [-noise, noise] for zero.
 
@@ -207,8 +289,8 @@ class FloatArithmetic:
             s = separate(abs(float(v)), noise, scale)
             if s is None:
                 reasons.append(
-                    f"Hessian eigenvalue {idx + 1} of {n} is {v:.3g}, in the undecided band "
-                    f"({noise:.2g}, {min(math.sqrt(noise * scale), MARGIN * noise):.2g}) in absolute value"
+                    f"Hessian eigenvalue {idx + 1} of {n} is {v:.3g}: {noise:.2g} < |{v:.3g}| < "
+                    f"{nonzero_threshold(noise, scale):.2g} (zero band < |value| < nonzero threshold): undecided"
                 )
             elif not s:
                 zero += 1
@@ -221,7 +303,7 @@ class FloatArithmetic:
             # terms: an exact nonzero eigenvalue below that is indistinguishable from 0
             # (found on the badly scaled stress corpus). Signs beyond the band stay
             # certain; the zero count is not, so the inertia is left undecided.
-            reasons.append(f"{zero} eigenvalue(s) inside the zero band +-{noise:.2g}: float64 cannot tell 0 from a "
+            reasons.append(f"{zero} eigenvalue(s) with |value| <= zero band {noise:.2g}: float64 cannot tell 0 from a "
                            "tiny nonzero eigenvalue; inertia not certified (clearly negative ones: "
                            f"{minus})")
         inertia = Inertia(plus, minus, zero) if not reasons else None
@@ -292,7 +374,7 @@ def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tup
     """Exact power-of-two hidden rescaling W_h -> D_h W_h D_{h-1}^-1 that balances the layers.
 
     D_0 = D_H = I and D_h = diag(2^e) on hidden layer h. Hidden changes of basis leave
-    W_{H:1} and the unregularized loss unchanged (achour.md §7), so criticality, every
+    W_{H:1} and the unregularized loss unchanged, so criticality, every
     partial-product rank, S, the kind and (Sylvester, the map is a linear isomorphism of
     parameter space) the Hessian inertia are those of the input point. Powers of two are
     exact in rationals and in binary floating point, so nothing is rounded; only the
@@ -459,39 +541,46 @@ def _dtype(ar: Any) -> Any:
     return np.float64 if isinstance(ar, FloatArithmetic) else object
 
 
-def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
+def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck | None = None) -> NumericClassification:
     """Classify a point in the arithmetic ``ar`` with margins (the shared algorithm).
 
-    Steps (achour.md §2-§3, yun.md §3): gradient blocks -> criticality; SVD ranks of
-    every W_{j:i}; if unregularized and assumption (H) separates numerically:
-    S from c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (1 on S, 0 off S, Prop. 1),
-    then global iff S = [r_max] (theorem (a)), strict if S != [r] (b), else the pivot
-    rule (c); the Hessian inertia (eigenvalues with bands) cross-checks the theorem and
-    decides alone when the theorem route cannot (a clearly negative eigenvalue means
-    strict saddle).
+    Steps: gradient blocks dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h with
+    G = Sigma_YX - W_{H:1} Sigma_XX -> criticality ``no`` / ``within_tolerance`` / ``undecided``
+    (:func:`_gradient_check`, or the caller's ``gradient`` decision, e.g. the mpmath path's
+    exact-height escalation); SVD ranks of every W_{j:i}; at a point within tolerance, if
+    unregularized and assumption (H) separates numerically: S from
+    c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (1 on S, 0 off S; Achour, Malgouyres,
+    Gerchinovitz (2024), Prop. 1), then global iff S = [r_max] (classification theorem (a)),
+    strict if S != [r] (b), else the pivot rule (c); the Hessian inertia (eigenvalues with
+    bands) cross-checks the theorem and decides alone when the theorem route cannot (a clearly
+    negative eigenvalue means strict saddle). The kind found there is conditional on
+    criticality (``conditional_kind``); the definite ``kind`` is ``not_critical`` or
+    ``inconclusive``.
     """
     ws = normalize_point(problem, weights)
     reasons: list[str] = []
+    rounded = not all(ar.represents(x) for x in _input_numbers(problem, ws))
+    if rounded:
+        reasons.append(f"input rounded: some input numbers are not exactly representable in {ar.name} "
+                       f"({ar.digits} digits); the analysis is of the rounded point, its error bands include the rounding")
     if not problem.regularized and len(ws) >= 2:
         ws, exps = balance_hidden(ws)
         spread = max((max(e) - min(e) for e in exps if e), default=0)
         if any(any(e) for e in exps):
             reasons.append(f"analysed after an exact power-of-two hidden rescaling (exponents spread {spread}; "
-                           "same kind, ranks, S and Hessian inertia, achour.md §7); eigenvalues are those of the rescaled point")
+                           f"same kind, ranks, S and Hessian inertia: a hidden change of basis, {_AMG}); "
+                           "eigenvalues are those of the rescaled point")
     p = _make_point(ar, problem, ws)
     H = p.depth
     widths = p.widths
     r_max = min(widths)
     eps = ar.eps
     undecided: list[str] = []     # quantities inside their undecided band: more digits may help
-    one = ar.scalar(Fraction(1))
     dmax = max(widths + (problem.m,))
     c_round = ar.scalar(Fraction(4 * (H + dmax + problem.m)))     # rounding-error growth factor
 
     Sxx = p.X @ p.X.T
     Syx = p.Y @ p.X.T
-    nX = ar.fro(p.X)
-    nY = ar.fro(p.Y)
     A = [p.product(H, h + 1) for h in range(1, H + 1)]           # A_h = W_{H:h+1}
     C = [p.product(h - 1, 1) for h in range(1, H + 1)]           # C_h = W_{h-1:1}
     P = p.product(H, 1)
@@ -506,24 +595,11 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     for lam, nw in zip(p.lambdas, p.norms):
         loss = loss + lam * nw * nw / 2
 
-    # gradient and criticality (common brief: dL/dW_h = -A_h^T G C_h^T + lambda_h W_h)
-    critical: bool | None = True
-    gnorm2 = ar.zero()
-    for h in range(1, H + 1):
-        g = -(A[h - 1].T @ G @ C[h - 1].T) + p.lambdas[h - 1] * p.W[h - 1]
-        gn = ar.fro(g)
-        gnorm2 = gnorm2 + gn * gn
-        scale = p.product_norm_bound(H, h + 1) * G_bound * p.product_norm_bound(h - 1, 1) + p.lambdas[h - 1] * p.norms[h - 1]
-        noise = c_round * eps * scale
-        s = separate(gn, noise, scale)
-        if s is None:
-            critical = None
-            undecided.append(f"gradient block W_{h} has norm {ar.to_float(gn):.3g}, in the undecided band "
-                           f"({ar.to_float(noise):.2g}, {ar.to_float(_sqrt(noise * scale)):.2g})")
-        elif s and critical is not False:
-            critical = False
-            reasons.append(f"gradient block W_{h} has norm {ar.to_float(gn):.3g} > {ar.to_float(_sqrt(noise * scale)):.2g}: not critical")
-    gradient_norm = ar.to_float(_sqrt(gnorm2))
+    if gradient is None:
+        gradient = _gradient_check(ar, p, A, C, G, G_bound, c_round)
+    critical = gradient.critical
+    reasons.extend(gradient.reasons)
+    undecided.extend(gradient.undecided)
 
     # ranks of all partial products
     ranks: dict[tuple[int, int], int | None] = {}
@@ -536,10 +612,11 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
         return widths[i - 1] if j == i - 1 else ranks[(i, j)]
 
     base = dict(method=ar.name, r_max=r_max, partial_ranks=ranks, rank=rank, loss=ar.to_float(loss),
-                gradient_norm=gradient_norm, digits=ar.digits, n_parameters=sum(widths[h] * widths[h + 1] for h in range(H)))
+                gradient_norm=gradient.norm, gradient_bound=gradient.bound, rounded_input=rounded,
+                critical=critical, digits=ar.digits, n_parameters=sum(widths[h] * widths[h + 1] for h in range(H)))
 
-    if critical is False:
-        return NumericClassification(kind=NOT_CRITICAL, critical=False, inertia=None, fitted=None,
+    if critical == "no":
+        return NumericClassification(kind=NOT_CRITICAL, inertia=None, fitted=None,
                                      min_eigenvalue=None, reasons=tuple(reasons), undecided=tuple(undecided), **base)
 
     # Hessian and its inertia
@@ -564,7 +641,9 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     Hr = Hm
     # mpmath only: its LDL^T costs O(n^3) pure-Python operations, so removing the orbit part of
     # the kernel first pays; float64 keeps the full spectrum (min_eigenvalue is an eigenvalue of H).
-    if getattr(ar, "orbit_reduction", False) and critical is True and not problem.regularized and H >= 2:
+    # Both orbit reductions assume the point is critical (the orbit directions lie in ker H only
+    # there); at a point within tolerance the inertia is therefore conditional, like the kind.
+    if getattr(ar, "orbit_reduction", False) and critical == "within_tolerance" and not problem.regularized and H >= 2:
         # the orbit directions lie in ker H at a critical point: split them off exactly
         P_off, F_keep = orbit_pivots([np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape)
                                       for w in ws], widths)
@@ -578,7 +657,7 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
         reasons.append(f"{split} orbit directions split off the Hessian by an exact congruence (Sylvester); "
                        f"inertia from the {n - split} x {n - split} complement")
     h_reasons = [s.replace(f"of {n - split} is", f"of {n - split} (orbit-reduced) is") for s in h_reasons] if split else h_reasons
-    if (inertia is None and not split and critical is True and not problem.regularized and H >= 2
+    if (inertia is None and not split and critical == "within_tolerance" and not problem.regularized and H >= 2
             and n <= FLOAT_ORBIT_LIMIT):
         # float64: the full spectrum gave the signs; the zero count is certified only if, after
         # splitting off the orbit directions exactly, no eigenvalue of H[F, F] is in the zero band.
@@ -596,9 +675,9 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     hess_strict = n_minus > 0
     hess_psd = inertia is not None and inertia.n_minus == 0
 
-    if critical is None:
-        reasons.append("criticality undecided")
-        return NumericClassification(kind=INCONCLUSIVE, critical=None, inertia=inertia, fitted=None,
+    if critical != "within_tolerance":
+        reasons.append("criticality undecided: no kind, not even a conditional one")
+        return NumericClassification(kind=INCONCLUSIVE, inertia=inertia, fitted=None,
                                      min_eigenvalue=min_eig, reasons=tuple(reasons), undecided=tuple(undecided + h_reasons), **base)
 
     theorem_kind, fitted = None, None
@@ -607,22 +686,87 @@ def analyse(problem: Problem, weights: Any, ar: Any) -> NumericClassification:
     else:
         theorem_kind, fitted = _theorem_route(ar, p, Syx, Sxx, P, K, rk, rank, r_max, c_round, G_bound, reasons, undecided)
 
-    kind = INCONCLUSIVE
+    conditional = None
     if theorem_kind is not None:
         if theorem_kind != STRICT_SADDLE and hess_strict:
-            reasons.append(f"theorem route says {theorem_kind} but the Hessian has {n_minus} clearly negative eigenvalue(s)")
+            reasons.append(f"theorem route says {theorem_kind} but the Hessian has {n_minus} eigenvalue(s) below "
+                           f"minus the nonzero threshold {ar.to_float(nonzero_threshold(h_noise, h_scale)):.2g}: no conditional kind")
         elif theorem_kind == STRICT_SADDLE and hess_psd:
-            reasons.append("theorem route says strict_saddle but every Hessian eigenvalue is >= 0 within the band")
+            reasons.append(f"theorem route says strict_saddle but no Hessian eigenvalue is below minus the zero band "
+                           f"{ar.to_float(h_noise):.2g}: no conditional kind")
         else:
-            kind = theorem_kind
+            conditional = theorem_kind
     elif hess_strict:
-        kind = STRICT_SADDLE
-        reasons.append(f"the Hessian has {n_minus} clearly negative eigenvalue(s) (min {min_eig:.3g})")
+        conditional = STRICT_SADDLE
+        reasons.append(f"the Hessian has {n_minus} eigenvalue(s) below minus the nonzero threshold "
+                       f"{ar.to_float(nonzero_threshold(h_noise, h_scale)):.2g} (min {min_eig:.3g}): strict saddle if critical")
     else:
-        reasons.append("the Hessian has no clearly negative eigenvalue and no theorem route decides")
-    return NumericClassification(kind=kind, critical=True, inertia=inertia, fitted=fitted,
+        reasons.append("no Hessian eigenvalue is below minus the nonzero threshold "
+                       f"{ar.to_float(nonzero_threshold(h_noise, h_scale)):.2g} and no theorem route decides: no conditional kind")
+    if conditional is not None:
+        reasons.append(f"conditional verdict: {conditional} if the point is critical; definite verdict inconclusive "
+                       "(a numeric path does not claim a gradient is exactly zero)")
+    return NumericClassification(kind=INCONCLUSIVE, conditional_kind=conditional, inertia=inertia, fitted=fitted,
                                  min_eigenvalue=min_eig, reasons=tuple(reasons),
                                  undecided=tuple(undecided + h_reasons), structural_zeros=split, **base)
+
+
+def _input_numbers(problem: Problem, ws: Sequence[RationalMatrix]) -> Any:
+    """Every number of the input: X, Y, the lambdas and the weights."""
+    for m in (problem.X, problem.Y, *ws):
+        for row in m.rows:
+            yield from row
+    yield from problem.layer_lambdas(len(ws))
+
+
+def _gradient_check(ar: Any, p: _Point, A: list, C: list, G: Any, G_bound: Any, c_round: Any) -> GradientCheck:
+    """Criticality from the gradient blocks dL/dW_h = -A_h^T G C_h^T + lambda_h W_h, each against its band.
+
+    First-order rounding-error bound of block h: noise_h = c eps scale_h with
+    scale_h = B_{H:h+1} ||G||~ B_{h-1:1} + lambda_h ||W_h|| (B the product bounds of
+    :meth:`_Point.product_norm_bound`, ||G||~ the bound of the computed G) and
+    c = 4 (H + d_max + m); the rounding of the input (relative eps per entry) propagates
+    through the same products and is covered by the same bound. ``no`` when some block has
+    ||g_h|| >= nonzero_threshold(noise_h, scale_h); ``within_tolerance`` when every
+    ||g_h|| <= noise_h; ``undecided`` otherwise.
+    """
+    eps = ar.eps
+    H = p.depth
+    gnorm2 = ar.zero()
+    noise2 = ar.zero()
+    proven: tuple[int, Any, Any, Any] | None = None
+    inside: list[str] = []
+    between: list[str] = []
+    for h in range(1, H + 1):
+        g = -(A[h - 1].T @ G @ C[h - 1].T) + p.lambdas[h - 1] * p.W[h - 1]
+        gn = ar.fro(g)
+        gnorm2 = gnorm2 + gn * gn
+        scale = p.product_norm_bound(H, h + 1) * G_bound * p.product_norm_bound(h - 1, 1) + p.lambdas[h - 1] * p.norms[h - 1]
+        noise = c_round * eps * scale
+        noise2 = noise2 + noise * noise
+        hi = nonzero_threshold(noise, scale)
+        s = separate(gn, noise, scale)
+        v, n_, t = ar.to_float(gn), ar.to_float(noise), ar.to_float(hi)
+        if s is None:
+            between.append(f"gradient block W_{h}: rounding-error bound {n_:.2g} < ||dL/dW_{h}||_F = {v:.3g} < "
+                           f"nonzero threshold {t:.2g}: undecided")
+        elif s:
+            if proven is None:
+                proven = (h, v, n_, t)
+        else:
+            inside.append(f"W_{h}: {v:.3g} <= {n_:.2g}")
+    norm = ar.to_float(_sqrt(gnorm2))
+    band = ar.to_float(_sqrt(noise2))
+    if proven is not None:
+        h, v, n_, t = proven
+        return GradientCheck("no", norm, t, (
+            f"gradient block W_{h}: ||dL/dW_{h}||_F = {v:.3g} >= nonzero threshold {t:.2g} "
+            f"(rounding-error bound {n_:.2g}): not critical",), tuple(between))
+    if between:
+        return GradientCheck("undecided", norm, band, (), tuple(between))
+    return GradientCheck("within_tolerance", norm, band, (
+        f"gradient within tolerance: every block norm <= its rounding-error bound ({'; '.join(inside)}); "
+        f"||grad||_F = {norm:.3g} <= {band:.3g}; {ar.name} cannot prove it is exactly zero",))
 
 
 def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: str) -> int | None:
@@ -636,8 +780,8 @@ def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: 
     for idx, s in enumerate(sv):
         d = separate(s, noise, top)
         if d is None:
-            reasons.append(f"singular value {idx + 1} of {label} is {ar.to_float(s):.3g}, in the undecided band "
-                           f"({ar.to_float(noise):.2g}, {ar.to_float(min(_sqrt(noise * top), MARGIN * noise)):.2g})")
+            reasons.append(f"singular value {idx + 1} of {label}: zero band {ar.to_float(noise):.2g} < {ar.to_float(s):.3g} < "
+                           f"nonzero threshold {ar.to_float(nonzero_threshold(noise, top)):.2g}: undecided")
             return None
         r += int(d)
     return r
@@ -646,21 +790,29 @@ def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: 
 def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: Any, rank: int | None,
                    r_max: int, c_round: Any, G_bound: Any, reasons: list[str],
                    undecided: list[str]) -> tuple[str | None, tuple[int, ...] | None]:
-    """Assumption (H), S and the pivot rule (achour.md §2 Prop. 1 and §3 theorem)."""
+    """Assumption (H), S and the pivot rule (Achour, Malgouyres, Gerchinovitz (2024), Prop. 1 and the
+    classification theorem); the kind returned holds *if the point is critical*."""
     eps = ar.eps
     d_y = p.widths[-1]
     nxx = ar.fro(Sxx)
     sv_xx = ar.singular_values(Sxx)
-    inv = separate(sv_xx[-1], c_round * eps * nxx, nxx)
+    xx_noise = c_round * eps * nxx
+    inv = separate(sv_xx[-1], xx_noise, nxx)
     if not inv:
-        (undecided if inv is None else reasons).append("Sigma_XX is " + ("singular" if inv is False else "too close to singular to decide")
-                       + f" (smallest singular value {ar.to_float(sv_xx[-1]):.3g}); assumption (H) not established")
+        v, b, t = ar.to_float(sv_xx[-1]), ar.to_float(xx_noise), ar.to_float(nonzero_threshold(xx_noise, nxx))
+        if inv is False:
+            reasons.append(f"Sigma_XX is singular: smallest singular value {v:.3g} <= zero band {b:.2g}; "
+                           "assumption (H) not established")
+        else:
+            undecided.append(f"Sigma_XX: zero band {b:.2g} < smallest singular value {v:.3g} < nonzero threshold {t:.2g}; "
+                             "assumption (H) not established")
         return None, None
     nyx = ar.fro(Syx)
     r_yx = _rank(ar, Syx, nyx, c_round, undecided, "Sigma_YX")
     if r_yx != d_y:
         if r_yx is not None:
-            reasons.append(f"rank Sigma_YX = {r_yx} < d_y = {d_y}; assumption (H) fails")
+            reasons.append(f"rank Sigma_YX = {r_yx} < d_y = {d_y} (singular values {r_yx + 1}.. <= their zero band); "
+                           "assumption (H) fails")
         return None, None
     M = ar.solve(Sxx, Syx.T).T                                       # Sigma_YX Sigma_XX^-1
     Sigma = M @ Syx.T
@@ -671,8 +823,13 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
     for i in range(d_y - 1):
         d = separate(lam[i] - lam[i + 1], s_noise, s_scale)
         if d is not True:
-            (undecided if d is None else reasons).append(f"eigenvalues {i + 1}, {i + 2} of Sigma are {ar.to_float(lam[i]):.6g}, {ar.to_float(lam[i + 1]):.6g}: "
-                           + ("equal" if d is False else "too close to separate") + "; assumption (H) not established")
+            gap, b = ar.to_float(lam[i] - lam[i + 1]), ar.to_float(s_noise)
+            head = f"eigenvalues {i + 1}, {i + 2} of Sigma are {ar.to_float(lam[i]):.6g}, {ar.to_float(lam[i + 1]):.6g}: "
+            if d is False:
+                reasons.append(head + f"gap {gap:.3g} <= zero band {b:.2g} (equal); assumption (H) not established")
+            else:
+                undecided.append(head + f"zero band {b:.2g} < gap {gap:.3g} < nonzero threshold "
+                                 f"{ar.to_float(nonzero_threshold(s_noise, s_scale)):.2g}; assumption (H) not established")
             return None, None
     # c_i = u_i^T P Sigma_XY u_i / lambda_i is 1 for i in S and 0 otherwise (Prop. 1).
     D = U.T @ P @ Syx.T @ U
@@ -695,25 +852,28 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
         if abs(ci - 1) <= t:
             fitted.append(i + 1)
         elif abs(ci) > t:
-            undecided.append(f"c_{i + 1} = u^T W Sigma_XY u / lambda = {ar.to_float(ci):.3g} is neither 0 nor 1 within {ar.to_float(t):.2g}")
+            undecided.append(f"c_{i + 1} = u^T W Sigma_XY u / lambda = {ar.to_float(ci):.3g}: |c - 1| = {ar.to_float(abs(ci - 1)):.3g} "
+                             f"> {ar.to_float(t):.2g} and |c| = {ar.to_float(abs(ci)):.3g} > {ar.to_float(t):.2g} (neither 1 nor 0)")
             return None, None
     S = tuple(fitted)
+    within = f"c_i within {ar.to_float(t):.2g} of 1 on S and of 0 off S"
     if rank is None or len(S) != rank:
         undecided.append(f"|S| = {len(S)} does not match the numerical rank {rank} of W_H...W_1")
         return None, S
     r = rank
     if S == tuple(range(1, r_max + 1)):
-        reasons.append(f"S = [r_max] = [{r_max}]: global minimizer (achour.md §3 (a))")
+        reasons.append(f"S = [r_max] = [{r_max}] ({within}): global minimizer if critical ({_AMG}, classification theorem (a))")
         return GLOBAL_MINIMIZER, S
     if S != tuple(range(1, r + 1)):
-        reasons.append(f"S = {set(S)} != [{r}]: strict saddle (achour.md §3 (b))")
+        reasons.append(f"S = {set(S)} != [{r}] ({within}): strict saddle if critical ({_AMG}, classification theorem (b))")
         return STRICT_SADDLE, S
     # S = [r], r < r_max: pivot rule (c)
     H = p.depth
     pending = []
     for (h, k), Khk in sorted(K.items()):
         scale = p.product_norm_bound(H, k + 1) * G_bound * p.product_norm_bound(h - 1, 1)
-        piv = separate(ar.fro(Khk), c_round * eps * scale, scale)
+        k_noise = c_round * eps * scale
+        piv = separate(ar.fro(Khk), k_noise, scale)
         tight_ranks = (rk(k - 1, 1), rk(k - 1, h + 1), rk(H, h + 1))
         if piv is False:
             continue
@@ -723,23 +883,32 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
         tightened = tight_ranks[0] == tight_ranks[1] == tight_ranks[2]
         if piv is None:
             if not tightened:
-                pending.append(f"K_({h},{k}) has norm {ar.to_float(ar.fro(Khk)):.3g}, in the undecided band")
+                pending.append(f"pivot K_({h},{k}): zero band {ar.to_float(k_noise):.2g} < ||K|| = {ar.to_float(ar.fro(Khk)):.3g} "
+                               f"< nonzero threshold {ar.to_float(nonzero_threshold(k_noise, scale)):.2g}: undecided")
             continue
         if not tightened:
-            reasons.append(f"S = [{r}], r < r_max, pivot ({h},{k}) not tightened (ranks {tight_ranks}): strict saddle (achour.md §3 (c))")
+            reasons.append(f"S = [{r}], r < r_max, pivot K_({h},{k}) nonzero (||K|| = {ar.to_float(ar.fro(Khk)):.3g} >= "
+                           f"{ar.to_float(nonzero_threshold(k_noise, scale)):.2g}) and not tightened (ranks {tight_ranks}): "
+                           f"strict saddle if critical ({_AMG}, classification theorem (c))")
             return STRICT_SADDLE, S
     if pending:
         undecided.extend(pending)
         return None, S
-    reasons.append(f"S = [{r}], r < r_max = {r_max}, every pivot tightened: non-strict saddle (achour.md §3 (c))")
+    reasons.append(f"S = [{r}], r < r_max = {r_max}, every pivot zero or tightened: non-strict saddle if critical "
+                   f"({_AMG}, classification theorem (c))")
     return NON_STRICT_SADDLE, S
 
 
 def classify_float(problem: Problem, weights: Any) -> NumericClassification:
-    """Classify a point in float64 with stated margins, or say ``inconclusive``.
+    """Classify a point in float64 with stated margins: ``not_critical`` (proven) or ``inconclusive``.
 
-    Same decisions as the theory (achour.md §2 Prop. 1, §3 theorem; yun.md §3), made
-    with bands derived from the unit roundoff, the sizes and the factor norms; never a
-    fixed tolerance. Contract: a definite kind is never contradicted by the exact path.
+    Same decisions as the theory (Achour, Malgouyres, Gerchinovitz (2024), Prop. 1 and the
+    classification theorem), made with bands derived from the unit roundoff, the sizes and the
+    factor norms; never a fixed tolerance. float64 cannot prove a gradient is zero: at a point
+    within tolerance the kind found is returned as ``conditional_kind`` ("strict_saddle if
+    critical") and ``kind`` is ``inconclusive``. When some input number is not a float64
+    (``float(x) != x``), ``rounded_input`` is True and a reason says the rounded point is analysed.
+    Contract: a definite kind (only ``not_critical``) is never contradicted by the exact path,
+    and a conditional kind never differs from the exact kind of a critical point.
     """
     return analyse(problem, weights, FloatArithmetic())

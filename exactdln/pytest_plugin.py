@@ -29,7 +29,7 @@ def _float_summary(problem: Any, weights: Any) -> str:
     from .numeric import classify_float
 
     f = classify_float(problem, weights)
-    lines = [f"  float64: kind={f.kind} critical={f.critical} |grad|={f.gradient_norm:.3g} "
+    lines = [f"  float64: kind={f.kind} if_critical={f.conditional_kind} critical={f.critical} |grad|={f.gradient_norm:.3g} "
              f"inertia={f.inertia} min_eig={f.min_eigenvalue}"]
     lines += [f"           {r}" for r in (f.reasons + f.undecided)[:6]]
     return "\n".join(lines)
@@ -60,7 +60,7 @@ def _exact_classification(problem: Any, weights: Any) -> tuple[str, Any, str]:
         from .highprec import classify_mp
 
         r = classify_mp(problem, weights)
-        return r.kind, r.inertia, f"mpmath ({r.digits} digits; exact classify unavailable)"
+        return r.conditional_kind or r.kind, r.inertia, f"mpmath ({r.digits} digits, kind if critical; exact classify unavailable)"
     c = classify(problem, weights)
     return c.kind, c.inertia, "exact"
 

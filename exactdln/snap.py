@@ -119,7 +119,7 @@ def _exact_verdict(problem: Problem, weights: Sequence[RationalMatrix]) -> tuple
         from .highprec import classify_mp
 
         r = classify_mp(problem, weights)
-        return r.kind, f"mpmath at {r.digits} digits (exact classify unavailable)", r.inertia
+        return r.conditional_kind or r.kind, f"mpmath at {r.digits} digits, kind if critical (exact classify unavailable)", r.inertia
     c = classify(problem, weights)
     return c.kind, "exact", c.inertia
 
