@@ -391,7 +391,7 @@ def _products(pb: dict) -> tuple[list, list, list]:
 
 
 def gradient(pb: dict) -> list:
-    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h (common brief)."""
+    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h (docs/maths/README.md §2)."""
     A, C, G = _products(pb)
     dims, out = pb["dims"], []
     for h, (Ah, Ch, Wh, lam) in enumerate(zip(A, C, pb["W"], pb["lambda"])):
@@ -401,7 +401,7 @@ def gradient(pb: dict) -> list:
 
 
 def hessian(pb: dict) -> list[list[Fraction]]:
-    """The n x n Hessian of L in layer-major, row-major order (achour.md §5, halved for our 1/2):
+    """The n x n Hessian of L in layer-major, row-major order (docs/maths/hessian_inertia.md §1, loss with the 1/2):
     Gauss-Newton block (h,k) = (A_h^T A_k) kron (C_h Sxx C_k^T); for h < k the entry between
     (W_k)_{ab} and (W_h)_{cd} gains -(A_k^T G C_h^T)_{ad} (W_{k-1:h+1})_{bc}; plus lambda_h on the diagonal."""
     W, dims, H = pb["W"], pb["dims"], len(pb["W"])

@@ -251,7 +251,8 @@ class Classification:
 
     ``partial_ranks[(i, j)]`` is rank W_j ... W_i for 1 <= i <= j <= H (1-based, as
     in the papers). ``fitted`` is the index set S of fitted eigenvalues of Sigma,
-    1-based positions in decreasing order (Achour et al. Prop. 1), or ``None``.
+    1-based positions in decreasing order (Achour et al. 2024, first-order characterization;
+    docs/maths/classification.md §2.1), or ``None``.
     """
 
     critical: bool

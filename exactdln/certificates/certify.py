@@ -1,21 +1,23 @@
 """The certifier: search for the evidence of a point's class and write it as a certificate.
 
 The certifier is large and untrusted; the standalone checker (exactdln/checker.py, stdlib
-only) re-verifies every claim by multiplying and comparing (ecosystem.md §6; the format is
-FORMAT.md). Evidence per kind (certify.md, achour.md §6):
+only) re-verifies every claim by multiplying and comparing (the format is
+exactdln/certificates/FORMAT.md). Evidence per kind (docs/maths/classification.md §6,
+docs/maths/escape_curves.md):
 
 - not critical: one nonzero gradient entry dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h;
 - global minimizer (lambda = 0): ``top_eigenspace``: range W_{H:1} = range Q is the top-r_max
   eigenspace of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY, strictly separated at a rational c
-  (Achour et al. (JMLR 2024) §2 Prop. 1 and Thm. 1; Yun et al. (ICLR 2018) Thm. 2.1), plus
+  (Achour et al. (JMLR 2024), first-order characterization and classification (a),
+  docs/maths/classification.md §2.1 and §3.3; Yun et al. (ICLR 2018) Thm. 2.1-2.2), plus
   a ``rank`` claim for W_{H:1};
-- strict saddle: first the theorems' directions (achour.md §6.1 rotation when S != [r], §6.2
+- strict saddle: first the theorems' directions (docs/maths/classification.md §6.1 rotation when S != [r], §6.2
   non-tightened pivot when S = [r]; :func:`strict_saddle_from_theorems`), else a Hessian vector v with
   v^T H v < 0 (``inertia.negative_direction``) reshaped into layers: the t^2 coefficient of L(W + tD) is
   v^T H v / 2 < 0. The claim's ``source`` says which;
 - non-strict saddle (lambda = 0): ``psd_hessian`` (rref kernel of the Hessian and an LDL^T of
   the Hessian on the rref pivot columns, ``inertia.psd_ldl``) plus an ``escape_curve`` from
-  the cut-chain search of achour.md §6.3 (:mod:`exactdln.escape`), straight lines first, then
+  the cut-chain search of docs/maths/escape_curves.md §2-§4 (:mod:`exactdln.escape`), straight lines first, then
   quadratic curves W + t T_a + t^2 T_b;
 - regularized (lambda > 0): critical + strict_saddle where a negative direction exists;
   otherwise no kind claim (format version 1 cannot certify a regularized local minimum).
@@ -210,8 +212,9 @@ def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
 
     r = r_max = min(d_0..d_H) and rank W_{H:1} = r; Q = the rref pivot columns of P = W_{H:1} (so Z = the
     matching unit vectors, P Z = Q), N = a basis of ker Q^T = range(Q)-perp, and c strictly between the
-    eigenvalues of Sigma on range Q and on its complement (Achour et al. (JMLR 2024) Thm. 1: a critical point is a
-    global minimizer iff rank = r_max and S = [r_max]; Yun et al. (ICLR 2018) Thm. 2.1). Sigma = Sigma_YX
+    eigenvalues of Sigma on range Q and on its complement (Achour et al. (JMLR 2024), classification (a) as in
+    docs/maths/classification.md §3.3: a critical point is a global minimizer iff rank = r_max and S = [r_max];
+    Yun et al. (ICLR 2018) Thm. 2.1-2.2). Sigma = Sigma_YX
     Sigma_XX^-1 Sigma_XY; needs Sigma_XX invertible. None when any step fails (no global claim).
     """
     if any(l != 0 for l in p.lambdas):
@@ -236,7 +239,8 @@ def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
         if any(x != 0 for x in cross.entries()):
             return None
     if r < p.r_max:
-        # rank < r_max is global only if Sigma vanishes off range Q (Ky Fan; yun.md T8)
+        # rank < r_max is global only if Sigma vanishes off range Q (Ky Fan; docs/maths/global_optimality.md
+        # §2.1 (e), worked case T8 of §4)
         if any(x != 0 for x in (N.transpose() * Sigma * N).entries()):
             return None
         return {"type": "top_eigenspace", "rank": r, "Q": _matrix_json(Q), "Z": _matrix_json(Z),
@@ -323,8 +327,8 @@ def _orbit_kernel_basis(p: ExactPoint, kernel: list[list[fmpq]], kernel_pivots: 
 def psd_hessian_evidence(hessian: fmpq_mat, point: ExactPoint | None = None) -> dict[str, Any] | None:
     """``psd_hessian`` claim: a kernel basis of H, and B = H[free, free] = L diag(D) L^T (perm'd) with D >= 0.
 
-    H is congruent to diag(0, B) (ecosystem.md §6 claim 5), so PSD iff B is; None if B is not PSD. With a critical
-    ``point`` of an unregularized loss, the kernel is given mostly as GL-orbit generators (small, sparse, and in
+    H is congruent to diag(0, B) (docs/maths/hessian_inertia.md §3 and §6), so PSD iff B is; None if B is not PSD.
+    With a critical ``point`` of an unregularized loss, the kernel is given mostly as GL-orbit generators (small, sparse, and in
     ker H by the symmetry W_h -> A W_h, W_(h+1) -> W_(h+1) A^-1; FORMAT.md ``orbit_kernel``) and only the rest as
     explicit rref vectors, which the checker multiplies by H.
     """
@@ -361,7 +365,8 @@ def _reshape(p: ExactPoint, vector: list[Fraction]) -> list[list[list[str]]]:
 def strict_saddle_from_theorems(problem: Problem, p: ExactPoint) -> StrictDirection | None:
     """A small, explainable negative-curvature direction from the classification theorem, or None.
 
-    Achour et al. (JMLR 2024) Thm. (b)/(c) with the constructions of achour.md §6.1 (S != [r]: rotation of a fitted
+    The classification theorem (Achour et al. (JMLR 2024)) as reconstructed in docs/maths/classification.md
+    §3.3 (b)/(c), with the constructions of §6.1 there (S != [r]: rotation of a fitted
     eigen-direction u_j toward an unfitted u_i, i < j; needs rational u_i, u_j) and §6.2 (S = [r]: a non-tightened
     pivot, in-case or out-case with a rational eps). Only for lambda = 0 and Sigma_XX invertible; every direction is
     accepted only after the exact expansion of L(W + tT). None sends the certifier to the Hessian direction.
@@ -386,7 +391,7 @@ def strict_saddle_from_theorems(problem: Problem, p: ExactPoint) -> StrictDirect
 def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) -> Certificate:
     """Search the evidence for the class of W and return the certificate, already re-checked by the checker.
 
-    Order (certify.md "Evidence per kind"): gradient (not critical); for lambda = 0 the top-eigenspace test
+    Order (module docstring, "Evidence per kind"): gradient (not critical); for lambda = 0 the top-eigenspace test
     (global minimizer); the exact Hessian: a negative direction (strict saddle), else psd_hessian and the
     cut-chain escape search (non-strict saddle). When no evidence suffices for a kind, the certificate holds the
     facts that were proved and no ``kind`` claim, and ``notes`` says why.
@@ -439,7 +444,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
                     notes.append(str(curve))
                 else:
                     notes.append("PSD Hessian, not a certified global minimizer, and no escape curve found by the "
-                                 "cut-chain search (achour.md §6.3); no kind claimed")
+                                 "cut-chain search (docs/maths/escape_curves.md §4); no kind claimed")
     if kind is not None:
         claims.append({"type": "kind", "kind": kind})
     text = certificate_text(data)

@@ -9,16 +9,17 @@ before it is returned:
 
 - ``critical``: nothing to give; the checker clears denominators and finds every gradient
   numerator identically 0.
-- ``rank`` of each W_{j:i} (issue 6 "generic ranks"): a generic-size minor over QQ(params) with its
+- ``rank`` of each W_{j:i} (the ranks at generic parameter values): a generic-size minor over QQ(params) with its
   factorization (a nonzero constant times factors that cannot vanish under the assumptions or are
   exceptional), and rref kernel vectors over QQ(params).
 - ``strict_saddle``: a direction D(params) from symmetric elimination of the symbolic Hessian
   (exactdln.symbolic.hessian.negative_curvature_direction), and the factorization of the t^2
-  coefficient of L(W + tD), negative under the assumptions (Achour et al. (JMLR 2024) §3 Thm (b)/(c)
-  predict such a direction; the certificate does not rely on the theorem).
+  coefficient of L(W + tD), negative under the assumptions (the classification theorem of Achour et al.
+  (JMLR 2024), docs/maths/classification.md §3.3 (b)/(c), predicts such a direction; the certificate does not
+  rely on the theorem).
 - ``top_eigenspace`` (global minimizers): Q, N, c at a sample point and Z(params) with
   W_{H:1} Z = Q identically, so range W_{H:1} is the top-r_max eigenspace of Sigma for every
-  admissible parameter value (Achour et al. §2 Prop. 1, §3 Thm (a)).
+  admissible parameter value (Achour et al. (JMLR 2024); docs/maths/classification.md §2.1 and §3.3 (a)).
 - ``not_critical``: a gradient entry whose factorization is nonzero outside the exceptional set.
 - ``psd_hessian`` + ``escape_curve`` (non-strict saddles): positive pivots of the fraction-free
   elimination of M = Delta^2 Hess, and a cut-chain curve whose first nonzero coefficient is negative.
@@ -259,8 +260,8 @@ def _cut_chain(family: Family, cuts: tuple[int, ...], links: list, x_end: list, 
 
 
 def _escape_claim(w: _Writer, family: Family, max_links: int = 16) -> dict | None:
-    """A cut-chain curve W + tT over QQ(params) (achour.md §6.3, unnormalized relaxed form: T_{c_j} = x_j y_j^T,
-    x_j in ker W_{c_(j+1):c_j+1}, y_(j+1) = W_{c_(j+1)-1:c_j+1} x_j, end vectors at an entry of
+    """A cut-chain curve W + tT over QQ(params) (docs/maths/escape_curves.md §2-§3, unnormalized relaxed form:
+    T_{c_j} = x_j y_j^T, x_j in ker W_{c_(j+1):c_j+1}, y_(j+1) = W_{c_(j+1)-1:c_j+1} x_j, end vectors at an entry of
     K = W_{H:c_m+1}^T G W_{c_1-1:1}^T of known sign) whose first nonzero coefficient is provably negative."""
     import itertools
 
@@ -331,7 +332,7 @@ def _not_critical_claim(w: _Writer, family: Family) -> dict | None:
 
 
 def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
-    """Build and check a family certificate for the family's verdict (issue 6)."""
+    """Build and check a family certificate for the family's verdict."""
     if not family.parameters:
         raise ValueError("a family certificate needs at least one parameter; use exactdln certify for points")
     if not family.data_is_numeric:

@@ -1,10 +1,10 @@
 """Classify a point of the regularized loss (lambda > 0) and test the error bound there.
 
 Prints, per file, the verdict with how it was decided (the closed-form critical values for whitened
-data, "Theorem R1" of this project's reconstruction of Chen, Jiang, Wang 2025; the exact Hessian
-inertia with the orbit directions factored out), the error-bound test (Hessian nullity versus orbit
-dimension, kappa = 1/mu_+ bracketed), the data condition "Theorem R2" and, with --critical-values,
-every critical value. --json: one JSON object per file and line.
+data, "Theorem R1" of this project's reconstruction of Chen, Jiang, Wang 2025, docs/maths/regularized.md
+§3; the exact Hessian inertia with the orbit directions factored out), the error-bound test (Hessian
+nullity versus orbit dimension, kappa = 1/mu_+ bracketed), the data condition "Theorem R2"
+(docs/maths/regularized.md §4.4) and, with --critical-values, every critical value. --json: one JSON object per file and line.
 Exit status: 0 the error bound holds (or is not tested); 1 the error bound fails at the point;
 2 bad input (lambda_h <= 0 included); 4 internal error.
 """
@@ -69,7 +69,8 @@ def _analyse(path: str, critical_values: bool):
 def _text(path: str, out: dict, result) -> str:
     lines = [path, str(result)]
     if "theorem_R2" in out:
-        lines.append(f"Theorem R2: error bound near every critical point: {out['theorem_R2']['error_bound_everywhere']}")
+        lines.append("Theorem R2 (docs/maths/regularized.md §4.4): "
+                     f"error bound near every critical point: {out['theorem_R2']['error_bound_everywhere']}")
     values = out.get("critical_values")
     if isinstance(values, str):
         lines.append(f"critical values: {values}")

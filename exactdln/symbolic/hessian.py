@@ -1,10 +1,11 @@
 """The symbolic Hessian route for families: the Hessian over QQ(params), its characteristic
 polynomial, Descartes' rule of signs under the assumptions, and a negative-curvature direction.
 
-Conventions (common brief, loss with the 1/2): parameters layer by layer, row-major inside a
+Conventions (docs/maths/README.md §2, loss with the 1/2): parameters layer by layer, row-major inside a
 layer. For unit directions E_{h,ab} and E_{k,cd} with h < k, writing U_h = W_{H:h+1},
-V_h = W_{h-1:1}, M_hk = W_{k-1:h+1} and K_hk = W_{H:k+1}^T G W_{h-1:1}^T (achour.md §3 (P)),
-the Hessian form Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum_h lambda_h ||T_h||^2 polarizes to
+V_h = W_{h-1:1}, M_hk = W_{k-1:h+1} and K_hk = W_{H:k+1}^T G W_{h-1:1}^T (condition (P) of
+docs/maths/classification.md §3.1), the Hessian form Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)>
++ sum_h lambda_h ||T_h||^2 polarizes to (docs/maths/hessian_inertia.md §1)
 
     Hess[(h,a,b), (k,c,d)] = (U_h[:,a] . U_k[:,c]) (V_h[b,:] Sigma_XX V_k[d,:]^T) - [h<k] M_hk[d,a] K_hk[c,b]
                              + [h=k, a=c, b=d] lambda_h.
@@ -148,7 +149,7 @@ def negative_curvature_direction(hessian: DomainMatrix, kinds: Sequence[str]) ->
 
 @dataclass(frozen=True)
 class HessianRoute:
-    """The symbolic Hessian route's outcome for a family (issue 6).
+    """The symbolic Hessian route's outcome for a family.
 
     ``inertia`` is (n_+, n_-, n_0) when every characteristic-polynomial coefficient has a known
     sign at admissible points outside ``exceptional`` (texts of the excluded factors);
@@ -205,7 +206,7 @@ def descartes_inertia(signs: Sequence[int]) -> tuple[int, int, int]:
 
 def hessian_route(family: Family, *, max_size: int = MAX_CHARPOLY_SIZE) -> HessianRoute:
     """Decide the family's Hessian inertia by the characteristic polynomial over QQ(params) and
-    Descartes' rule (issue 6), or report the coefficient sign conditions that remain.
+    Descartes' rule (docs/maths/hessian_inertia.md §4), or report the coefficient sign conditions that remain.
 
     When the charpoly is too large (n > max_size), falls back to a negative-curvature direction
     from symmetric elimination (which decides "strict_saddle" but never "psd")."""
