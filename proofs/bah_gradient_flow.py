@@ -5,9 +5,10 @@ unavailable):
 1. §1.2 the conserved quantities C_j = W_(j+1)^T W_(j+1) - W_j W_j^T: d/dt C_j = 0 along the
    flow, and §2 the GD defect eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T) with its weight-decay
    variant. HOW: these are polynomial identities in the weights of degree <= 4H - 2 (data
-   fixed); each certificate's `flow_identities` claim makes the standalone checker verify
-   them exactly at the point and at random integer points IT draws (Schwartz-Zippel: a false
-   identity survives k points with probability <= ((4H-2)/(2^21+1))^k). Here k = 8.
+   fixed); each certificate's `flow_identities_random` claim makes the standalone checker verify
+   them exactly at the point and at random integer points IT draws: a probabilistic check, not
+   a proof (Schwartz-Zippel: a false identity survives k points with probability
+   <= ((4H-2)/(2^21+1))^k). Here k = 8.
 2. §1.4/§1.5 for balanced factors (W_j = U_j Sigma U_(j-1)^T, Cayley-rational U_j): the
    chain-rule derivative of W_{H:1} equals the integer-power product flow
    -sum_j (W_H W_H^T)^(H-j) E (W_1^T W_1)^(j-1) - (sum lambda_j) W, and the energy identity
@@ -61,7 +62,7 @@ def main() -> int:
         cert = flow_certificate(pb, W, eta, random_points=8)
         led.expect(cert["claims"][0]["balanced"] == expect_balanced, f"{name}: balanced flag {expect_balanced}")
         results = checker.check_certificate(copy.deepcopy(cert))
-        ok = led.expect(all(r[1] for r in results), f"{name}: checker accepts flow_identities")
+        ok = led.expect(all(r[1] for r in results), f"{name}: checker accepts flow_identities_random")
         if ok:
             with open(os.path.join(folder, f"{name}.json"), "w") as fh:
                 json.dump(cert, fh)

@@ -1,5 +1,5 @@
 """Gradient dynamics: exact identities (docs/maths/gradient_flow.md §1.2-§1.5, §2), the checker's
-flow_identities claim (honest and mutated), and numerical runs against closed forms
+flow_identities_random claim (a probabilistic check; honest and mutated), and numerical runs against closed forms
 (Saxe's scalar solution, T1/T3 of docs/maths/gradient_flow.md §3.4) and the GD rate of docs/maths/regularized.md §4.4/§8.
 """
 
