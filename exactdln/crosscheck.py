@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
 
-from .highprec import DEFAULT_MAX_DIGITS, classify_mp
+from .highprec import DEFAULT_MAX_DIGITS, DEFAULT_MAX_GRADIENT_DIGITS, classify_mp
 from .numeric import NumericClassification, classify_float
 from .problem import Problem, RationalMatrix, normalize_point
 from .results import (
@@ -44,8 +44,8 @@ from .results import (
     Inertia,
 )
 
-__all__ = ["CrosscheckResult", "PathVerdict", "crosscheck", "contradictions", "scale_hidden", "stress_corpus",
-           "StressCase", "SNAP_NOTE"]
+__all__ = ["CrosscheckResult", "PathVerdict", "crosscheck", "contradictions", "exact_gradient_norm", "scale_hidden",
+           "stress_corpus", "StressCase", "SNAP_NOTE"]
 
 _DEFINITE = tuple(k for k in KINDS if k != UNDECIDED)
 _CRITICAL_KINDS = (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
@@ -230,20 +230,22 @@ def exact_gradient_norm(problem: Problem, weights: Any) -> float:
 
 
 def crosscheck(problem: Problem, weights: Any, *, source: str | None = None, exact: bool = True,
-               mp: bool = True, max_digits: int = DEFAULT_MAX_DIGITS) -> CrosscheckResult:
+               mp: bool = True, max_digits: int = DEFAULT_MAX_DIGITS,
+               max_gradient_digits: int = DEFAULT_MAX_GRADIENT_DIGITS) -> CrosscheckResult:
     """Run the exact, float64 and mpmath paths on one point and list contradictions (module docstring).
 
     A numeric inertia is compared with another only when the exact path says the point is
     critical and the numeric path found it within tolerance (both analysed the same critical
     point). When the exact path says the point is not critical but a numeric path finds it
     within tolerance (weights trained in floating point), the result carries a note pointing to
-    ``exactdln snap``.
+    ``exactdln snap``. ``max_digits`` caps the mpmath analysis, ``max_gradient_digits`` its
+    criticality decision (:func:`exactdln.highprec.gradient_to_height`).
     """
     ws = normalize_point(problem, weights)
     ex, err = _exact_classification(problem, ws) if exact else (None, "exact path skipped")
     gnorm = exact_gradient_norm(problem, ws) if ex is not None else None
     fl = classify_float(problem, ws)
-    hp = classify_mp(problem, ws, max_digits=max_digits) if mp else None
+    hp = classify_mp(problem, ws, max_digits=max_digits, max_gradient_digits=max_gradient_digits) if mp else None
     numeric = [("float64", fl)] + ([("mpmath", hp)] if hp is not None else [])
     exact_critical = ex.critical if ex is not None else None
     verdicts = [PathVerdict(name, r.kind, r.inertia, r.conditional_kind,

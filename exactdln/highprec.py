@@ -318,6 +318,8 @@ def _scaled_gradient(Wt: list, Xt: list, Yt: list, widths: tuple[int, ...], cons
         g = [[sign * (b * x) + c3 * w for x, w in zip(rc, rw)] for rc, rw in zip(core, W[h - 1])]
         out.append(g)
     return out
+
+
 def _digit_count(n: int) -> int:
     """About the number of decimal digits of n (no str(): it refuses ints beyond 4,300 digits)."""
     return int(abs(n).bit_length() * math.log10(2)) + 1

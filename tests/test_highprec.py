@@ -132,3 +132,23 @@ def test_height_cap_is_reported():
     r = classify_mp(problem, _moved(weights, Fraction(1, 10**50)), max_gradient_digits=30)
     assert r.critical == "within_tolerance" and r.kind == "inconclusive"
     assert any("precision cap" in x and "raise max_gradient_digits" in x for x in r.reasons)
+
+
+def test_integer_scaled_gradient_has_the_exact_norm():
+    # N_h dL/dW_h / N_h is the gradient: its norm at a non-critical point (a random critical point of a
+    # construct family with one entry moved by 1/7, regularized too) equals the exact gradient's norm
+    # (exactdln.landscape.derivatives.gradient, summed in rationals by crosscheck.exact_gradient_norm).
+    import random
+    from fractions import Fraction
+    from exactdln.construct import random_instance
+    from exactdln.crosscheck import exact_gradient_norm
+    from exactdln.highprec import gradient_to_height
+    from exactdln.problem import Problem
+    rng = random.Random(3)
+    for t in range(4):
+        inst = random_instance(rng, max_depth=4, max_width=3)
+        problem = inst.problem if t % 2 == 0 else Problem.create(inst.problem.X, inst.problem.Y, "1/3")
+        ws = _moved(inst.weights, Fraction(1, 7))
+        g = gradient_to_height(problem, ws)
+        assert g.critical == "no"
+        assert g.norm == pytest.approx(exact_gradient_norm(problem, ws), rel=1e-12)
