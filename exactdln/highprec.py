@@ -460,7 +460,7 @@ def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_S
     Criticality comes from :func:`gradient_to_height` (``no`` when a gradient entry is proven
     nonzero, else ``within_tolerance``; precision capped at ``max_gradient_digits``). The other
     decisions are those of :func:`exactdln.numeric.classify_float` (Achour, Malgouyres,
-    Gerchinovitz (2024), Prop. 1 and the classification theorem): starts at ``start_digits``
+    Gerchinovitz (2024), first-order characterization (docs/maths/classification.md §2.1) and the classification theorem): starts at ``start_digits``
     decimal digits and doubles while some quantity is inside its undecided band, up to
     ``max_digits``; a Hessian inertia with zero eigenvalues must repeat at twice the digits.
     ``digits`` is the lowest precision whose answer was confirmed. The kind at a point within

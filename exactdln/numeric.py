@@ -5,7 +5,7 @@ converts every Fraction with ``float``, and computes loss, gradient, criticality
 ranks of all partial products W_{j:i}, the index set S of fitted eigenvalues, the
 Hessian (its own assembly, same parameter order as the exact core) and its inertia,
 then decides the kind with the logic of Achour, Malgouyres, Gerchinovitz (2024) (the
-first-order form of critical points, Prop. 1, and the classification theorem with its
+first-order form of critical points (docs/maths/classification.md §2.1), and the classification theorem with its
 pivots) and the global-optimality test of Yun, Sra, Jadbabaie (2018, Theorem 2.1).
 
 Every decision goes through one rule, :func:`separate`: a computed quantity v with a
@@ -422,7 +422,7 @@ def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tup
 def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
     """The Hessian of L at W in float64, same parameter order as the exact core.
 
-    Common brief: Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum lambda_h ||T_h||^2.
+    docs/maths/hessian_inertia.md §1: Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum lambda_h ||T_h||^2.
     """
     ws = normalize_point(problem, weights)
     ar = FloatArithmetic()
@@ -550,7 +550,7 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
     exact-height escalation); SVD ranks of every W_{j:i}; at a point within tolerance, if
     unregularized and assumption (H) separates numerically: S from
     c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (1 on S, 0 off S; Achour, Malgouyres,
-    Gerchinovitz (2024), Prop. 1), then global iff S = [r_max] (classification theorem (a)),
+    Gerchinovitz (2024), first-order characterization, docs/maths/classification.md §2.1), then global iff S = [r_max] (classification theorem (a)),
     strict if S != [r] (b), else the pivot rule (c); the Hessian inertia (eigenvalues with
     bands) cross-checks the theorem and decides alone when the theorem route cannot (a clearly
     negative eigenvalue means strict saddle). The kind found there is conditional on
@@ -790,7 +790,7 @@ def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: 
 def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: Any, rank: int | None,
                    r_max: int, c_round: Any, G_bound: Any, reasons: list[str],
                    undecided: list[str]) -> tuple[str | None, tuple[int, ...] | None]:
-    """Assumption (H), S and the pivot rule (Achour, Malgouyres, Gerchinovitz (2024), Prop. 1 and the
+    """Assumption (H), S and the pivot rule (Achour, Malgouyres, Gerchinovitz (2024), first-order characterization (docs/maths/classification.md §2.1) and the
     classification theorem); the kind returned holds *if the point is critical*."""
     eps = ar.eps
     d_y = p.widths[-1]
@@ -831,7 +831,7 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
                 undecided.append(head + f"zero band {b:.2g} < gap {gap:.3g} < nonzero threshold "
                                  f"{ar.to_float(nonzero_threshold(s_noise, s_scale)):.2g}; assumption (H) not established")
             return None, None
-    # c_i = u_i^T P Sigma_XY u_i / lambda_i is 1 for i in S and 0 otherwise (Prop. 1).
+    # c_i = u_i^T P Sigma_XY u_i / lambda_i is 1 for i in S and 0 otherwise (docs/maths/classification.md §2.1).
     D = U.T @ P @ Syx.T @ U
     gaps = [lam[i] - lam[i + 1] for i in range(d_y - 1)]
     min_gap = min(gaps + [lam[-1]])
@@ -902,7 +902,7 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
 def classify_float(problem: Problem, weights: Any) -> NumericClassification:
     """Classify a point in float64 with stated margins: ``not_critical`` (proven) or ``inconclusive``.
 
-    Same decisions as the theory (Achour, Malgouyres, Gerchinovitz (2024), Prop. 1 and the
+    Same decisions as the theory (Achour, Malgouyres, Gerchinovitz (2024), first-order characterization (docs/maths/classification.md §2.1) and the
     classification theorem), made with bands derived from the unit roundoff, the sizes and the
     factor norms; never a fixed tolerance. float64 cannot prove a gradient is zero: at a point
     within tolerance the kind found is returned as ``conditional_kind`` ("strict_saddle if

@@ -3,8 +3,8 @@
 Assertion helpers for people who test numeric deep-linear-network code, with failure
 messages that show the exact facts and the float64 facts side by side:
 
-- :func:`assert_critical` (exact gradient = 0, common brief gradient formula);
-- :func:`assert_kind` (exact classification, achour.md §3);
+- :func:`assert_critical` (exact gradient = 0, gradient formula of docs/maths/README.md §2);
+- :func:`assert_kind` (exact classification, docs/maths/classification.md §3.3);
 - :func:`assert_inertia_matches` (a user's numeric Hessian spectrum against the exact
   Sylvester inertia of the exact Hessian);
 - the fixture ``exact_critical_point``: rational critical points of each kind
@@ -66,7 +66,7 @@ def _exact_classification(problem: Any, weights: Any) -> tuple[str, Any, str]:
 
 
 def assert_kind(problem: Any, weights: Any, kind: str) -> None:
-    """Assert the exact class of W (achour.md §3: global minimizer / strict / non-strict saddle / not critical)."""
+    """Assert the exact class of W (docs/maths/classification.md §3.3: global minimizer / strict / non-strict saddle / not critical)."""
     from .problem import normalize_point
 
     ws = normalize_point(problem, weights)
@@ -135,7 +135,7 @@ def assert_inertia_matches(numeric_eigenvalues: Sequence[float], problem: Any, w
 
 
 class ExactCriticalPoint:
-    """A rational critical point with its class known from achour.md §3 (``problem``, ``weights``, ``kind``)."""
+    """A rational critical point with its class known from docs/maths/classification.md §3.3 (``problem``, ``weights``, ``kind``)."""
 
     def __init__(self, problem: Any, weights: Any, kind: str, family: str):
         self.problem, self.weights, self.kind, self.family = problem, weights, kind, family

@@ -6,12 +6,12 @@ Two routes, tried in order; the result says which one succeeded and how far it i
    10^12; the first (simplest) candidate within ``radius`` that is *exactly* critical wins. When the
    float weights are a perturbation (say 1e-8) of a rational critical point with small
    denominators, this recovers that point itself.
-2. **Structure** (achour.md §2): identify S numerically (c_i = u_i^T W_{H:1} Sigma_XY u_i /
-   lambda_i near 1 on S, near 0 off S, Prop. 1), then build the exact minimal construction
+2. **Structure** (docs/maths/classification.md §2.1, §2.3): identify S numerically (c_i = u_i^T W_{H:1} Sigma_XY u_i /
+   lambda_i near 1 on S, near 0 off S), then build the exact minimal construction
    for S, W_H = Q, W_1 = (Q^T Q)^-1 Q^T Sigma_YX Sigma_XX^-1, W_h = I_r, with Q a rational
    basis of span U_S = ker f_S(Sigma), f_S the product of the Q-irreducible factors of
    charpoly(Sigma) whose roots are the lambda_i, i in S. It exists only when that product
-   is rational (yun.md §3 "where irrationals are unavoidable"). This representative has the
+   is rational (docs/maths/global_optimality.md §3, "where irrationals are unavoidable"). This representative has the
    same S, the same loss and the same product W_{H:1}; its class equals the float point's
    class whenever the class depends on S alone (S = [r_max], S != [r], or H = 2); for
    S = [r], r < r_max, H >= 3 the pivots of the float point may differ, and the result
@@ -22,7 +22,7 @@ Between them sits the **aligned** route (:func:`_aligned_point`, tried first aft
 rationalization): the float point's hidden layers rounded to rationals at their numerical
 ranks, W_H = Q L with L fitted by least squares, and W_1 = F G with the float column factor F
 kept and G projected exactly onto the linear criticality conditions. It keeps the hidden rank
-structure (hence the pivots of achour.md §3 (c)) and lies near the float weights; it applies
+structure (hence the pivots of docs/maths/classification.md §3.3 (c)) and lies near the float weights; it applies
 when range W_H lies in span U_S (minimal, S3 two-cut, N1 with its last cut at H), otherwise the
 minimal construction below is the fallback.
 
@@ -125,7 +125,7 @@ def _exact_verdict(problem: Problem, weights: Sequence[RationalMatrix]) -> tuple
 
 
 def _fitted_numeric(problem: Problem, weights: Sequence[np.ndarray]) -> tuple[tuple[int, ...] | None, str]:
-    """S from c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (achour.md §2 Prop. 1), threshold 1/2."""
+    """S from c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (docs/maths/classification.md §2.1), threshold 1/2."""
     X = np.array([[float(x) for x in r] for r in problem.X.rows])
     Y = np.array([[float(x) for x in r] for r in problem.Y.rows])
     Sxx, Syx = X @ X.T, Y @ X.T
@@ -147,7 +147,7 @@ def _fitted_numeric(problem: Problem, weights: Sequence[np.ndarray]) -> tuple[tu
 
 def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...], *,
                      basis_only: bool = False) -> tuple[Any, str]:
-    """Minimal construction (achour.md §2) with a rational basis Q of span U_S, if one exists."""
+    """Minimal construction (docs/maths/classification.md §2.3) with a rational basis Q of span U_S, if one exists."""
     from flint import fmpq_mat
 
     from .arith.exact import from_fmpq_mat, identity, nullspace, to_fmpq_mat
@@ -173,7 +173,7 @@ def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]
             f_S = factor if f_S is None else f_S * factor
         elif any(inside):
             return None, (f"the eigenvalues {idx} are conjugate roots of one Q-irreducible factor of charpoly(Sigma), "
-                          "split by S: span U_S has no rational basis (yun.md §3)")
+                          "split by S: span U_S has no rational basis (docs/maths/global_optimality.md §3)")
     if r == 0:
         Q = fmpq_mat(d_y, 0)
     else:
@@ -239,7 +239,7 @@ def _rational_factors(w: np.ndarray, denominator: int = 10**12) -> tuple[Any, An
 
 def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[int],
                    S: tuple[int, ...]) -> tuple[tuple[RationalMatrix, ...] | None, str]:
-    """An exact critical point with the float point's hidden layers (achour.md §2 Prop. 1, §3 facts F1-F3).
+    """An exact critical point with the float point's hidden layers (docs/maths/classification.md §2.1, §2.2 (F1)-(F3)).
 
     With Q a rational basis of span U_S, P_S = Q (Q^T Q)^-1 Q^T, M = Sigma_YX Sigma_XX^-1 and
     N = (Q^T Q)^-1 Q^T M: every W with W_H = Q L, W_{H-1:1} = B W_1 (B = W_{H-1:2}),
@@ -249,7 +249,7 @@ def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[
     rounded to rationals of the same numerical rank; L is the least-squares fit of
     W_H = Q L; W_1 is the exact orthogonal projection of the rounded float W_1 onto the
     affine space of the two linear conditions. So the rank structure (and the pivots of
-    achour.md §3 (c)) of the float point is kept, not only S.
+    docs/maths/classification.md §3.3 (c)) of the float point is kept, not only S.
     """
     from flint import fmpq, fmpq_mat
 
@@ -328,9 +328,8 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
     """Find the exact rational critical point that float weights approximate, and classify it exactly.
 
     Routes: rationalization at denominators 10..10^12 (accepted when exactly critical,
-    common brief gradient formula checked in exact arithmetic), else the minimal
-    construction for the numerically identified S (achour.md §2 Prop. 1 and minimal
-    construction). Rationalized candidates farther than ``radius`` (relative Frobenius
+    gradient formula of docs/maths/README.md §2 checked in exact arithmetic), else the minimal
+    construction for the numerically identified S (docs/maths/classification.md §2.1 and §2.3). Rationalized candidates farther than ``radius`` (relative Frobenius
     distance) are ignored. See the module docstring for what each route guarantees.
     """
     from .landscape.derivatives import is_critical
@@ -399,14 +398,14 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
     if cand is None:
         notes.append(why)
         return SnapResult(False, "none", None, None, None, None, None, S, None, tuple(notes))
-    if not is_critical(problem, cand):  # pragma: no cover - the construction is critical by Prop. 1
+    if not is_critical(problem, cand):  # pragma: no cover - the construction is critical (docs/maths/classification.md §2.3)
         notes.append("the minimal construction was not exactly critical (a bug)")
         return SnapResult(False, "none", None, None, None, None, None, S, None, tuple(notes))
     kind, by, inertia = _exact_verdict(problem, cand)
     r, r_max, H = len(S), min(widths), len(widths) - 1
     if S == tuple(range(1, r + 1)) and r < r_max and H >= 3:
         notes.append("S = [r] with r < r_max and H >= 3: the class of the float point depends on its pivots "
-                     "(achour.md §3 (c)); this representative (minimal construction) is a non-strict saddle, "
+                     "(docs/maths/classification.md §3.3 (c)); this representative (minimal construction) is a non-strict saddle, "
                      "the float point may be strict")
     notes.append("structure route: same S, loss and product W_H...W_1; not aligned to the float weights")
     d, rel = _distance(cand, fw)

@@ -12,20 +12,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MATHS = ROOT / "docs" / "maths"
 SCANNED = ("exactdln", "proofs")
 TEXT_SUFFIXES = {".py", ".md", ".json", ".txt", ".toml", ".cfg"}
-
-# Files other contributors were editing when the citations were replaced; their remaining occurrences are
-# listed by the xfail test below until they are fixed.
-PENDING = {
-    "exactdln/numeric.py", "exactdln/highprec.py", "exactdln/crosscheck.py", "exactdln/pytest_plugin.py",
-    "exactdln/snap.py",
-}
-PENDING_DIRS: tuple[str, ...] = ()
 
 # Developers' notes that are not part of the repository, by file name (a bare name, or one not under docs/maths/).
 UNOPENABLE_NOTES = ("achour", "yun", "regularized", "gradient_flow", "algebraic", "ecosystem", "certify", "common")
@@ -57,10 +48,6 @@ def _relative(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-def _pending(name: str) -> bool:
-    return name in PENDING or name.startswith(PENDING_DIRS)
-
-
 def _exists(cited: str, citing: Path) -> bool:
     return (ROOT / cited).is_file() or (citing.parent / cited).is_file()
 
@@ -84,14 +71,8 @@ def _scanned() -> list[Path]:
 
 
 def test_no_unopenable_citations():
-    """exactdln/ and proofs/ (except the files still being edited elsewhere) cite only what a reader can open."""
-    offences = [o for o in _offences(_scanned()) if not _pending(o.split(":", 1)[0])]
-    assert not offences, "citations of documents a reader cannot open:\n" + "\n".join(offences)
-
-
-@pytest.mark.xfail(strict=False, reason="pending the other helpers' files")
-def test_no_unopenable_citations_in_pending_files():
-    offences = [o for o in _offences(_scanned()) if _pending(o.split(":", 1)[0])]
+    """exactdln/ and proofs/ cite only what a reader can open."""
+    offences = _offences(_scanned())
     assert not offences, "citations of documents a reader cannot open:\n" + "\n".join(offences)
 
 
