@@ -19,12 +19,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from exactdln.certificates.certify import certify, psd_hessian_evidence, write_certificate  # noqa: E402
+from exactdln.certify.point import certify, psd_hessian_evidence, write_certificate  # noqa: E402
 from exactdln.landscape.derivatives import hessian_matrix  # noqa: E402
 from exactdln.landscape.point import exact_point  # noqa: E402
-from exactdln.construct import large_instance  # noqa: E402
+from exactdln.instances.construct import large_instance  # noqa: E402
 
-CHECKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "exactdln", "checker.py")
+CHECKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "exactdln", "trusted", "checker.py")
 
 
 def main() -> int:

@@ -26,7 +26,7 @@ sys.path.insert(0, ROOT)
 
 import flint  # noqa: E402
 
-from exactdln import checker  # noqa: E402
+from exactdln.trusted import checker  # noqa: E402
 
 
 def fr(x: F) -> str:
@@ -130,7 +130,7 @@ def main():
         json.dump(cert, fh)
         path = fh.name
     t2 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-I", "-S", os.path.join(ROOT, "exactdln", "checker.py"), path],
+    proc = subprocess.run([sys.executable, "-I", "-S", os.path.join(ROOT, "exactdln", "trusted", "checker.py"), path],
                           capture_output=True, text=True)
     t3 = time.perf_counter()
     pb = checker.read_problem(cert)

@@ -2,7 +2,7 @@
 
 1. Exact Hessian inertia at n = 300 parameters (depth 3, width 10) against float64 numpy.linalg.eigvalsh on a
    float matrix of the same size. Target: within 10x. Baseline: eigvalsh on a random symmetric
-   300 x 300 float64 matrix (best of 15). Printed per point: exact (exactdln.classify.hessian_inertia, from the
+   300 x 300 float64 matrix (best of 15). Printed per point: exact (exactdln.theory.classify.hessian_inertia, from the
    point to the inertia, best of 3) and its ratio to the baseline; full (the earlier route: build the full Hessian,
    split the orbit kernel off it) for comparison; eig(H) (eigvalsh on the rounded Hessian, for reference).
 2. The theorem route, classify(..., method="theorem"), at depth 6, width 32 (6144 parameters), 40-digit entries,
@@ -32,14 +32,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exactdln.classify import classify, hessian_inertia  # noqa: E402
-from exactdln.construct import large_instance  # noqa: E402
-from exactdln.inertia import kernel_complement_inertia  # noqa: E402
+from exactdln.theory.classify import classify, hessian_inertia  # noqa: E402
+from exactdln.instances.construct import large_instance  # noqa: E402
+from exactdln.arith.inertia import kernel_complement_inertia  # noqa: E402
 from exactdln.landscape.derivatives import hessian_matrix  # noqa: E402
 from exactdln.landscape.point import ExactPoint  # noqa: E402
 from exactdln.landscape.reduced_hessian import orbit_pivots  # noqa: E402
 from exactdln.landscape.symmetry import orbit_directions  # noqa: E402
-from exactdln.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
 
 KINDS = (GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
 
@@ -67,7 +67,7 @@ def bench_inertia(digits: int) -> None:
     A = gen.standard_normal((300, 300))
     t_eig = eigvalsh_time(A + A.T)
     print(f"eigvalsh on a random 300 x 300 symmetric float64 matrix: {t_eig * 1e3:.2f} ms (best of 15)")
-    print("  exact = exactdln.classify.hessian_inertia(problem, weights): from the point to the inertia, with the")
+    print("  exact = exactdln.theory.classify.hessian_inertia(problem, weights): from the point to the inertia, with the")
     print("          reduced Hessian (orbit pivots, principal block on F, verified congruence); best of 3")
     print("  full  = the previous route: build the full n x n Hessian, split the orbit kernel off it")
     print(f"{'kind':>18} {'|F|':>4} {'exact s':>8} {'exact/eig':>9} {'full s':>7} {'full/eig':>8} "

@@ -3,7 +3,7 @@
 Prints, per matrix, the exact time of each method divided by the eigvalsh time on the same
 matrix (as floats). Matrices: random integer B D B^T (full rank and rank 2n/3, n = 100, 200, 300)
 and the exact Hessian of a deep linear network of depth 3 and width 10 (n = 300 parameters) at a
-global minimizer and at a saddle (exactdln.construct + exactdln.landscape); for those also
+global minimizer and at a saddle (exactdln.instances.construct + exactdln.landscape); for those also
 kernel_complement_inertia with the GL(d_h) orbit directions as the known kernel ("kernel").
 
     python bench/bench_inertia.py          # auto everywhere, ldl and charpoly up to n = 200
@@ -23,7 +23,7 @@ from flint import fmpq_mat, fmpz_mat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exactdln.inertia import kernel_complement_inertia, symmetric_inertia  # noqa: E402
+from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia  # noqa: E402
 
 
 def low_rank_symmetric(n: int, rank: int, seed: int) -> fmpq_mat:
@@ -36,7 +36,7 @@ def low_rank_symmetric(n: int, rank: int, seed: int) -> fmpq_mat:
 
 def dln_hessians() -> list[tuple[str, fmpq_mat, fmpq_mat | None]]:
     try:
-        from exactdln import construct
+        from exactdln.instances import construct
         from exactdln.landscape.derivatives import hessian_matrix
     except ImportError as error:  # the landscape modules belong to other engineers
         print(f"(skipping DLN Hessians: {error})")

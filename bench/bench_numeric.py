@@ -2,15 +2,15 @@
 
     python bench/bench_numeric.py [--size 90] [--seed 0]
 
-1. On the stress corpus (exactdln.crosscheck.stress_corpus: hidden diag(10^k, 10^-k)
+1. On the stress corpus (exactdln.tools.crosscheck.stress_corpus: hidden diag(10^k, 10^-k)
    rescalings, near-degenerate data, widths up to 7; all critical points): how often a naive
    float64 check with a fixed relative tolerance gets the inertia or the kind wrong; how often
    the float path finds no conditional kind ("inconclusive if critical") and how often its
    conditional kind is wrong; whether a numeric path ever gives a definite kind at a critical
    point (it must not: floating point cannot prove a gradient is zero); mpmath digits needed.
-   Reference inertia: the exact Hessian's Sylvester inertia (exactdln.inertia); reference
+   Reference inertia: the exact Hessian's Sylvester inertia (exactdln.arith.inertia); reference
    kind: the family theorem the point was built from (docs/maths/classification.md §3.6).
-2. Near-critical points that are not critical: the gallery points (exactdln.gallery) with one
+2. Near-critical points that are not critical: the gallery points (exactdln.instances.gallery) with one
    weight entry moved by 10^-k, k = 8..60 (exactly not critical, checked with is_critical):
    how often each numeric path says a critical kind (must be 0), proves "not critical", or
    stays within tolerance; time per point.
@@ -31,13 +31,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exactdln.construct import large_instance  # noqa: E402
-from exactdln.crosscheck import stress_corpus  # noqa: E402
-from exactdln.highprec import classify_mp  # noqa: E402
-from exactdln.inertia import symmetric_inertia  # noqa: E402
+from exactdln.instances.construct import large_instance  # noqa: E402
+from exactdln.tools.crosscheck import stress_corpus  # noqa: E402
+from exactdln.numeric.mp import classify_mp  # noqa: E402
+from exactdln.arith.inertia import symmetric_inertia  # noqa: E402
 from exactdln.landscape.derivatives import hessian_matrix  # noqa: E402
-from exactdln.numeric import classify_float, hessian_matrix_float  # noqa: E402
-from exactdln.classify import classify  # noqa: E402
+from exactdln.numeric.float64 import classify_float, hessian_matrix_float  # noqa: E402
+from exactdln.theory.classify import classify  # noqa: E402
 
 NAIVE_RTOL = 1e-10
 
@@ -92,7 +92,7 @@ def corpus_report(seed: int, size: int) -> None:
 
 
 def _moved(weights, layer, i, j, delta):
-    from exactdln.problem import RationalMatrix
+    from exactdln.model.problem import RationalMatrix
     out = list(weights)
     rows = [list(r) for r in weights[layer].rows]
     rows[i][j] += delta
@@ -102,7 +102,7 @@ def _moved(weights, layer, i, j, delta):
 
 def near_critical_report(ks=(8, 12, 16, 20, 30, 40, 50, 60)) -> None:
     from fractions import Fraction
-    from exactdln.gallery import demo_gallery
+    from exactdln.instances.gallery import demo_gallery
     from exactdln.landscape.derivatives import is_critical
     critical_kinds = ("global_minimizer", "local_minimizer", "strict_saddle", "non_strict_saddle")
     rng = random.Random(0)

@@ -34,8 +34,8 @@ def first(*names):
     raise ImportError(names)
 load_point = first(("exactdln", "load_point"))
 classify = first(("exactdln", "classify"))
-crosscheck = first(("exactdln.tools.crosscheck", "crosscheck"), ("exactdln.crosscheck", "crosscheck"))
-certify = first(("exactdln.certify.point", "certify"), ("exactdln.certificates.certify", "certify"))
+crosscheck = first(("exactdln.tools.crosscheck", "crosscheck"), ("exactdln.tools.crosscheck", "crosscheck"))
+certify = first(("exactdln.certify.point", "certify"), ("exactdln.certify.point", "certify"))
 groups = json.loads(sys.argv[1])
 out = {}
 for group, paths in groups.items():
@@ -56,8 +56,8 @@ def write_points(folder: Path) -> dict[str, list[str]]:
         from exactdln.instances.construct import large_instance
         from exactdln.instances.gallery import demo_gallery
     except ImportError:
-        from exactdln.construct import large_instance
-        from exactdln.gallery import demo_gallery
+        from exactdln.instances.construct import large_instance
+        from exactdln.instances.gallery import demo_gallery
 
     def save(path: Path, problem, weights) -> str:
         data = problem.to_json()

@@ -27,16 +27,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exactdln.arith.exact import from_fmpq_mat, to_fmpq_mat  # noqa: E402
-from exactdln.construct import random_rational_orthogonal  # noqa: E402
+from exactdln.instances.construct import random_rational_orthogonal  # noqa: E402
 from exactdln.dynamics import (balanced_product_flow_defect, conservation_derivative, energy_identity_defect,  # noqa: E402
                                fit_linear_rate, gd_balance_defect, gradient_descent, plot_trajectory)
-from exactdln.problem import Problem, RationalMatrix  # noqa: E402
+from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
 from exactdln.theory import regularized as R  # noqa: E402
 
 
 def float_hessian_eigs(problem, weights):
     from exactdln.landscape.derivatives import hessian_matrix
-    from exactdln.snap import rationalize
+    from exactdln.tools.snap import rationalize
     H = hessian_matrix(problem, rationalize(weights, 10**12))
     M = np.array([[float(H[i, j]) for j in range(H.ncols())] for i in range(H.nrows())])
     return np.linalg.eigvalsh(M)

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import sympy
 
-from exactdln.classify import classify
+from exactdln.theory.classify import classify
 from exactdln.symbolic import classify_family, load_family
 
 

@@ -5,11 +5,11 @@ The public API is re-exported here; everything else is internal and free to chan
 
 __version__ = "0.1.0"
 
-from .problem import InputError, Problem, RationalMatrix, load_point, parse_number  # noqa: E402
-from .results import Assumptions, Classification, Inertia, RouteVerdict  # noqa: E402
-from .classify import classify, hessian_inertia  # noqa: E402
-from .landscape.derivatives import gradient, hessian_form, hessian_matrix, is_critical, loss  # noqa: E402
-from .landscape.products import partial_product, partial_ranks  # noqa: E402
+from exactdln.model.problem import InputError, Problem, RationalMatrix, load_point, parse_number  # noqa: E402
+from exactdln.model.results import Assumptions, Classification, Inertia, RouteVerdict  # noqa: E402
+from exactdln.theory.classify import classify, hessian_inertia  # noqa: E402
+from exactdln.landscape.derivatives import gradient, hessian_form, hessian_matrix, is_critical, loss  # noqa: E402
+from exactdln.landscape.products import partial_product, partial_ranks  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -28,10 +28,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from .arith.exact import from_fmpq_mat, identity, to_fmpq_mat, to_fraction
-from .landscape.point import ExactPoint, exact_point
-from .problem import Problem, RationalMatrix
-from .results import fraction_text
+from exactdln.arith.exact import from_fmpq_mat, identity, to_fmpq_mat, to_fraction
+from exactdln.landscape.point import ExactPoint, exact_point
+from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.model.results import fraction_text
 
 __all__ = [
     "balance_matrices",
@@ -164,7 +164,7 @@ def energy_identity_defect(problem: Problem, weights: Any) -> Fraction:
 
 def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: Fraction, *,
                      random_points: int = 8) -> dict[str, Any]:
-    """A certificate (exactdln/certificates/FORMAT.md) with one ``flow_identities_random`` claim.
+    """A certificate (exactdln/trusted/FORMAT.md) with one ``flow_identities_random`` claim.
 
     The checker verifies the conservation law and the GD defect exactly at the point and at
     ``random_points`` points it draws itself (Schwartz-Zippel, degree <= 4H - 2), and, when
@@ -191,8 +191,8 @@ def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
     (Eckart-Young after Z = W Sigma_XX^(1/2), §1.6 (c)). Eigenvalues are compared as exactly isolated
     algebraic numbers (roots of characteristic polynomials).
     """
-    from .arith.exact import rank as exact_rank
-    from .theory.regularized import real_roots
+    from exactdln.arith.exact import rank as exact_rank
+    from exactdln.theory.regularized import real_roots
 
     p = exact_point(problem, weights)
     if problem.regularized:

@@ -8,7 +8,7 @@ messages that show the exact facts and the float64 facts side by side:
 - :func:`assert_inertia_matches` (a user's numeric Hessian spectrum against the exact
   Sylvester inertia of the exact Hessian);
 - the fixture ``exact_critical_point``: rational critical points of each kind
-  (global_minimizer, strict_saddle, non_strict_saddle) built by :mod:`exactdln.construct`.
+  (global_minimizer, strict_saddle, non_strict_saddle) built by :mod:`exactdln.instances.construct`.
 
 Heavy modules are imported lazily so the plugin stays cheap for every pytest run.
 """
@@ -26,7 +26,7 @@ CRITICAL_KINDS = ("global_minimizer", "strict_saddle", "non_strict_saddle")
 
 
 def _float_summary(problem: Any, weights: Any) -> str:
-    from .numeric import classify_float
+    from exactdln.numeric.float64 import classify_float
 
     f = classify_float(problem, weights)
     lines = [f"  float64: kind={f.kind} if_critical={f.conditional_kind} critical={f.critical} |grad|={f.gradient_norm:.3g} "
@@ -37,8 +37,8 @@ def _float_summary(problem: Any, weights: Any) -> str:
 
 def assert_critical(problem: Any, weights: Any) -> None:
     """Assert that W is an exact critical point: dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h = 0 for all h."""
-    from .landscape.derivatives import gradient
-    from .problem import normalize_point
+    from exactdln.landscape.derivatives import gradient
+    from exactdln.model.problem import normalize_point
 
     ws = normalize_point(problem, weights)
     grads = gradient(problem, ws)
@@ -55,9 +55,9 @@ def assert_critical(problem: Any, weights: Any) -> None:
 
 def _exact_classification(problem: Any, weights: Any) -> tuple[str, Any, str]:
     try:
-        from .classify import classify
+        from exactdln.theory.classify import classify
     except ImportError:  # the exact core's classify is not installed: mpmath, labelled
-        from .highprec import classify_mp
+        from exactdln.numeric.mp import classify_mp
 
         r = classify_mp(problem, weights)
         return r.conditional_kind or r.kind, r.inertia, f"mpmath ({r.digits} digits, kind if critical; exact classify unavailable)"
@@ -67,7 +67,7 @@ def _exact_classification(problem: Any, weights: Any) -> tuple[str, Any, str]:
 
 def assert_kind(problem: Any, weights: Any, kind: str) -> None:
     """Assert the exact class of W (docs/maths/classification.md §3.3: global minimizer / strict / non-strict saddle / not critical)."""
-    from .problem import normalize_point
+    from exactdln.model.problem import normalize_point
 
     ws = normalize_point(problem, weights)
     got, inertia, by = _exact_classification(problem, ws)
@@ -81,13 +81,13 @@ def assert_kind(problem: Any, weights: Any, kind: str) -> None:
 def _numeric_inertia_range(eigenvalues: Sequence[float]) -> tuple[tuple[int, int], tuple[int, int], list[str]]:
     """Counts of positive and negative eigenvalues, as ranges allowed by rounding.
 
-    Band rule of :func:`exactdln.numeric.separate` with noise n * eps * max|lambda|:
+    Band rule of :func:`exactdln.numeric.float64.separate` with noise n * eps * max|lambda|:
     an eigenvalue below the noise is zero, above sqrt(noise * max|lambda|) keeps its sign,
     in between it may be zero or keep its sign.
     """
     import numpy as np
 
-    from .numeric import separate
+    from exactdln.numeric.float64 import separate
 
     ev = [float(x) for x in eigenvalues]
     n = len(ev)
@@ -111,12 +111,12 @@ def assert_inertia_matches(numeric_eigenvalues: Sequence[float], problem: Any, w
     """Assert that a numeric Hessian spectrum is consistent with the exact inertia of the exact Hessian.
 
     The Sylvester inertia of the exact Hessian comes from the exact core
-    (:func:`exactdln.classify.hessian_inertia`, the reduced route at a critical point); each
-    numeric eigenvalue is read with the band rule of :func:`exactdln.numeric.separate`, so
+    (:func:`exactdln.theory.classify.hessian_inertia`, the reduced route at a critical point); each
+    numeric eigenvalue is read with the band rule of :func:`exactdln.numeric.float64.separate`, so
     eigenvalues near 0 may count as zero or signed.
     """
-    from .classify import hessian_inertia
-    from .problem import normalize_point
+    from exactdln.theory.classify import hessian_inertia
+    from exactdln.model.problem import normalize_point
 
     ws = normalize_point(problem, weights)
     exact = hessian_inertia(problem, ws)
@@ -153,7 +153,7 @@ class ExactCriticalPoint:
 @pytest.fixture(params=CRITICAL_KINDS)
 def exact_critical_point(request: Any) -> ExactCriticalPoint:
     """One rational critical point of each kind (global minimizer, strict saddle, non-strict saddle), seeded."""
-    from .construct import random_instance
+    from exactdln.instances.construct import random_instance
 
     kind = request.param
     inst = random_instance(random.Random(CRITICAL_KINDS.index(kind) + 7), kind=kind,

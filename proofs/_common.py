@@ -1,6 +1,6 @@
 """Shared plumbing of the proofs/ scripts: certificate folder, a failure ledger, the budget flag.
 
-Every script certifies its instances with exactdln.certificates.certify (which re-checks each
+Every script certifies its instances with exactdln.certify.point (which re-checks each
 certificate with the standalone checker before returning it) and writes them to
 $EXACTDLN_CERT_DIR (default proofs/certificates/).
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))   # run from a checkout without installing
 
-from exactdln.certificates.certify import Certificate, certify, write_certificate  # noqa: E402
+from exactdln.certify.point import Certificate, certify, write_certificate  # noqa: E402
 
 
 def certificate_dir(script: str) -> str:

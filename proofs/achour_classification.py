@@ -28,7 +28,13 @@ from _common import Ledger, arguments
 from flint import fmpq, fmpq_mat
 
 from exactdln.arith.exact import to_fmpq_mat
-from exactdln.construct import gallery, minimal_critical_point, random_instance, random_singular_values, spectral_data
+from exactdln.instances.construct import (
+    gallery,
+    minimal_critical_point,
+    random_instance,
+    random_singular_values,
+    spectral_data,
+)
 from exactdln.landscape.derivatives import hessian_form, is_critical
 from exactdln.landscape.products import partial_ranks
 

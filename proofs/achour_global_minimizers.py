@@ -27,8 +27,13 @@ from _common import Ledger, arguments
 from flint import fmpq_mat
 
 from exactdln.arith.exact import to_fmpq_mat
-from exactdln.construct import (expected_kind_for_index_set, global_minimizer, minimal_critical_point,
-                                random_singular_values, spectral_data)
+from exactdln.instances.construct import (
+    expected_kind_for_index_set,
+    global_minimizer,
+    minimal_critical_point,
+    random_singular_values,
+    spectral_data,
+)
 from exactdln.landscape.derivatives import is_critical, loss
 from exactdln.landscape.products import partial_product
 

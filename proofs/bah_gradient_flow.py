@@ -32,14 +32,14 @@ from fractions import Fraction as F
 import numpy as np
 from _common import Ledger, arguments, certificate_dir
 
-from exactdln import checker
+from exactdln.trusted import checker
 from exactdln.arith.exact import from_fmpq_mat, to_fmpq_mat
-from exactdln.construct import random_rational_orthogonal
+from exactdln.instances.construct import random_rational_orthogonal
 from exactdln.dynamics import (balance_matrices, balanced_product_flow_defect, energy_identity_defect,
                                flow_certificate, gd_balance_defect, gd_step, gradient_descent,
                                rank_restricted_global)
-from exactdln.problem import Problem, RationalMatrix
-from exactdln.snap import snap
+from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.tools.snap import snap
 
 
 def rm(rows):

@@ -22,10 +22,10 @@ from fractions import Fraction as F
 
 from _common import Ledger, arguments
 
-from exactdln.construct import random_rational_orthogonal
+from exactdln.instances.construct import random_rational_orthogonal
 from exactdln.landscape.derivatives import is_critical, loss
-from exactdln.problem import Problem, RationalMatrix
-from exactdln.results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, STRICT_SADDLE, UNDECIDED
+from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.model.results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, STRICT_SADDLE, UNDECIDED
 from exactdln.theory import regularized as R
 
 Q = RationalMatrix(((F(3, 5), F(-4, 5)), (F(4, 5), F(3, 5))))

@@ -11,8 +11,8 @@ claim fails. Conventions: docs/maths/README.md §2 (loss with the 1/2).
    For all real parameter values satisfying the declared assumptions, outside the printed
    exceptional set (each verdict rests on the classification theorem as reconstructed in
    docs/maths/classification.md §3.3). Strict-saddle, global and
-   non-critical families also get a family certificate (exactdln/certificates/FAMILY_FORMAT.md),
-   re-checked by exactdln/checker_family.py and written to $EXACTDLN_CERT_DIR/families/; it
+   non-critical families also get a family certificate (exactdln/trusted/FAMILY_FORMAT.md),
+   re-checked by exactdln/trusted/checker_family.py and written to $EXACTDLN_CERT_DIR/families/; it
    holds for all admissible values outside the certificate's own exceptional polynomials.
    The symbolic Hessian route (charpoly over QQ(params), Descartes) must agree with the theorem.
 2. The rotation direction of docs/maths/classification.md §6.1: Hess[T,T] = -2 s_j (s_i - s_j) with the 1/2
@@ -47,7 +47,7 @@ def certify_family(name: str, mapping: dict, kind: str) -> None:
     import re
 
     from _common import certificate_dir
-    from exactdln.certificates.family_certify import family_certificate, write_family_certificate
+    from exactdln.certify.family import family_certificate, write_family_certificate
 
     cert = family_certificate(load_family(mapping))
     want = kind if kind in CERTIFIABLE else None

@@ -26,11 +26,11 @@ from fractions import Fraction
 
 from _common import Ledger, arguments
 
-from exactdln.construct import gallery, random_instance
+from exactdln.instances.construct import gallery, random_instance
 from exactdln.landscape.derivatives import is_critical, loss
 from exactdln.landscape.point import exact_point
 from exactdln.landscape.products import partial_product
-from exactdln.spectral import spectral_facts
+from exactdln.landscape.spectral import spectral_facts
 from exactdln.theory.yun import global_optimality_test
 
 

@@ -1,6 +1,6 @@
 """Worked cases of docs/maths/classification.md §8 (classes as stated there) shared by the numeric-path tests."""
 
-from exactdln.problem import Problem
+from exactdln.model.problem import Problem
 
 
 def d(*v):

@@ -1,7 +1,7 @@
 """Hand-built honest certificates for the checker tests (docs/maths/classification.md §8, docs/maths/global_optimality.md §4).
 
 The evidence (Hessian kernels, LDL^T factors, minors) is generated here with a small
-Fraction toolkit that is independent of exactdln/checker.py: the Hessian is built by
+Fraction toolkit that is independent of exactdln/trusted/checker.py: the Hessian is built by
 polarizing the quadratic form of docs/maths/README.md §2,
     Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum_h lambda_h ||T_h||^2,
 entry by entry, not by the checker's Kronecker-structured assembly.

@@ -1,6 +1,6 @@
 """Hypothesis strategies for exactdln property tests.
 
-Every strategy draws a seed and builds its value with :mod:`exactdln.construct` from ``random.Random(seed)``, so a
+Every strategy draws a seed and builds its value with :mod:`exactdln.instances.construct` from ``random.Random(seed)``, so a
 failing example shrinks to a seed and is reproducible outside hypothesis. The class of each instance comes from the
 family theorems of docs/maths/classification.md §3, never from a classifier.
 
@@ -17,7 +17,7 @@ import random
 
 from hypothesis import strategies as st
 
-from exactdln.construct import (
+from exactdln.instances.construct import (
     Instance,
     SpectralData,
     random_instance,
@@ -41,7 +41,7 @@ def instances(
     max_width: int = 4,
     scrambled: bool | None = None,
 ) -> st.SearchStrategy[Instance]:
-    """Random critical points with known class (:func:`exactdln.construct.random_instance`).
+    """Random critical points with known class (:func:`exactdln.instances.construct.random_instance`).
 
     ``kind``: None, "global_minimizer", "strict_saddle" or "non_strict_saddle" (the last needs max_depth >= 3).
     """
@@ -68,6 +68,6 @@ def spectral_datas(max_width: int = 4, white: bool | None = None) -> st.SearchSt
 
 def gallery_cases() -> st.SearchStrategy[tuple[str, Instance]]:
     """One of the named worked cases (TC1a..TC6, T1..T8) of docs/maths/classification.md §8 and docs/maths/global_optimality.md §4."""
-    from exactdln.construct import gallery
+    from exactdln.instances.construct import gallery
 
     return st.sampled_from(gallery())

@@ -1,4 +1,4 @@
-"""Engine-produced certificates (exactdln/certificates/certify.py, exactdln/escape.py).
+"""Engine-produced certificates (exactdln/certify/point.py, exactdln/certify/escape.py).
 
 Expected kinds come from the worked cases (docs/maths/classification.md §8, docs/maths/global_optimality.md §4) and the
 family theorems of docs/maths/classification.md §3.6 (construct instances), never from the certifier. Each certificate must pass the standalone checker, and engine
@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 sys.path.insert(0, os.path.dirname(__file__))
 from strategies import instances  # noqa: E402
 
-from exactdln import checker  # noqa: E402
-from exactdln.certificates.certify import certify, write_certificate, CertificateError  # noqa: E402
-from exactdln.construct import gallery, random_instance  # noqa: E402
-from exactdln.escape import find_escape_curve, loss_polynomial  # noqa: E402
-from exactdln.problem import Problem, RationalMatrix  # noqa: E402
+from exactdln.trusted import checker  # noqa: E402
+from exactdln.certify.point import certify, write_certificate, CertificateError  # noqa: E402
+from exactdln.instances.construct import gallery, random_instance  # noqa: E402
+from exactdln.certify.escape import find_escape_curve, loss_polynomial  # noqa: E402
+from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GALLERY = dict(gallery())
@@ -228,7 +228,7 @@ def test_cli_certify_then_check(tmp_path):
     done = _cli("certify", str(point), "-o", str(cert))
     assert done.returncode == 0, done.stderr
     assert _cli("check", str(cert)).returncode == 0
-    bare = subprocess.run([sys.executable, "-I", "-S", os.path.join(ROOT, "exactdln", "checker.py"), str(cert)],
+    bare = subprocess.run([sys.executable, "-I", "-S", os.path.join(ROOT, "exactdln", "trusted", "checker.py"), str(cert)],
                           capture_output=True, text=True)
     assert bare.returncode == 0
     assert json.loads(cert.read_text())["claims"][-1] == {"type": "kind", "kind": "non_strict_saddle"}
@@ -296,7 +296,7 @@ def test_rotation_scale_is_rational_approximation_when_sqrt_is_irrational():
 
 def test_regularized_strict_saddle_falls_back_to_the_hessian_direction():
     """With lambda > 0 the theorems' constructions do not apply: the Hessian direction is used (and checked)."""
-    from exactdln.problem import as_weights
+    from exactdln.model.problem import as_weights
     problem = Problem.create([[1, 0], [0, 1]], [[2, 0], [0, 1]], "1/10")
     weights = as_weights([[[0, 0]], [[0], [0]]])
     cert = certify(problem, weights)
@@ -312,7 +312,7 @@ N1_NO_ESCAPE_FOUND = {"X": [["1", "0", "0"], ["0", "1", "0"], ["0", "0", "1"]], 
 
 
 def _load(doc):
-    from exactdln.problem import as_weights
+    from exactdln.model.problem import as_weights
     return Problem.create(doc["X"], doc["Y"]), as_weights(doc["weights"])
 
 

@@ -1,4 +1,4 @@
-"""Tests of the standalone certificate checker (exactdln/checker.py).
+"""Tests of the standalone certificate checker (exactdln/trusted/checker.py).
 
 Honest certificates for the hand-worked cases of docs/maths/classification.md §8 and
 docs/maths/global_optimality.md §4 pass; every mutation is refused; hostile input never raises. Expected
@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 sys.path.insert(0, os.path.dirname(__file__))
 import certificate_cases as cc  # noqa: E402
 
-from exactdln import checker  # noqa: E402
+from exactdln.trusted import checker  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHECKER = os.path.join(ROOT, "exactdln", "checker.py")
+CHECKER = os.path.join(ROOT, "exactdln", "trusted", "checker.py")
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +323,7 @@ def test_fuzz_mutated_honest_certificates(tmp_path, data):
 
 def test_schema_accepts_honest_and_rejects_broken(honest):
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.load(open(os.path.join(ROOT, "exactdln", "certificates", "schema.json")))
+    schema = json.load(open(os.path.join(ROOT, "exactdln", "trusted", "schema.json")))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for name, cert in honest.items():
@@ -335,7 +335,7 @@ def test_schema_accepts_honest_and_rejects_broken(honest):
 
 
 def test_format_md_example_passes(tmp_path, capsys):
-    text = open(os.path.join(ROOT, "exactdln", "certificates", "FORMAT.md")).read()
+    text = open(os.path.join(ROOT, "exactdln", "trusted", "FORMAT.md")).read()
     block = text.split("```json\n", 1)[1].split("```", 1)[0]
     assert run(block, tmp_path) == 0
     out = capsys.readouterr().out
@@ -422,7 +422,7 @@ def test_independence_mod_p_is_exact_rank_on_small_cases():
 
 def _flow_certificate(random_points=4):
     from exactdln.dynamics import flow_certificate
-    from exactdln.problem import Problem, as_weights
+    from exactdln.model.problem import Problem, as_weights
 
     problem = Problem.create([[1, 2, 0], [0, 1, 1]], [[1, 0, 3], [2, 1, 1]], F(1, 4))
     weights = as_weights([[["1", "2"], ["0", "1/2"]], [["3", "-1"], ["1", "1"]]])

@@ -1,4 +1,4 @@
-"""Tests of exactdln.classify: the three routes on the worked cases and on random critical points.
+"""Tests of exactdln.theory.classify: the three routes on the worked cases and on random critical points.
 
 Expected values are written out here from the worked cases, never taken from the code under test:
 - docs/maths/classification.md §8 (TC1a..TC6): class, loss (in our 1/2 convention), S where stated;
@@ -16,11 +16,11 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from exactdln.classify import classify, hessian_inertia
-from exactdln.construct import gallery, random_instance, scramble
+from exactdln.theory.classify import classify, hessian_inertia
+from exactdln.instances.construct import gallery, random_instance, scramble
 from exactdln.landscape.products import partial_ranks
-from exactdln.problem import Problem
-from exactdln.results import (
+from exactdln.model.problem import Problem
+from exactdln.model.results import (
     GLOBAL_MINIMIZER,
     NON_STRICT_SADDLE,
     NOT_CRITICAL,

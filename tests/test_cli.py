@@ -151,7 +151,7 @@ def test_disagreement_exits_3(tmp_path, monkeypatch, capsys):
     # the plumbing: a Classification with agree=False must give exit status 3 (README.md, the contract)
     import dataclasses
 
-    classify_module = sys.modules["exactdln.classify"]   # the package re-exports the function under this name
+    classify_module = sys.modules["exactdln.theory.classify"]   # the package re-exports the function under this name
 
     real = classify_module.classify
 

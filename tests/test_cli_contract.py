@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from exactdln.cli import build_parser, command_names, main
-from exactdln.commands import _contract as contract
-from exactdln.results import Inertia, decimal_text, fraction_text, number_text
+from exactdln.cli.commands import _contract as contract
+from exactdln.model.results import Inertia, decimal_text, fraction_text, number_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "exactdln" / "examples"
@@ -60,15 +60,15 @@ KEYS = {
 
 # a function each command calls while working: made to raise, it must give exit 4 and one line
 INTERNAL = {
-    "certify": ("exactdln.certificates.certify", "certify"),
-    "check": ("exactdln.commands.check", "_run_checker"),
-    "classify": ("exactdln.classify", "classify"),
-    "crosscheck": ("exactdln.crosscheck", "crosscheck"),
-    "demo": ("exactdln.gallery", "demo_gallery"),
+    "certify": ("exactdln.certify.point", "certify"),
+    "check": ("exactdln.cli.commands.check", "_run_checker"),
+    "classify": ("exactdln.theory.classify", "classify"),
+    "crosscheck": ("exactdln.tools.crosscheck", "crosscheck"),
+    "demo": ("exactdln.instances.gallery", "demo_gallery"),
     "flow": ("exactdln.dynamics", "gradient_flow"),
     "gd": ("exactdln.dynamics", "gradient_descent"),
     "regularized": ("exactdln.theory.regularized", "classify_regularized"),
-    "snap": ("exactdln.snap", "snap"),
+    "snap": ("exactdln.tools.snap", "snap"),
 }
 
 BAD_POINT = '{"X": [[1, 0], [0]], "Y": [[1]], "weights": [[[1]]]}'   # ragged X
@@ -90,8 +90,8 @@ FILE_COMMANDS = [c for c in command_names() if _takes_files(c)]
 @pytest.fixture
 def inputs(tmp_path):
     """The examples in tmp_path (certify writes next to its input), a bad point and two certificates."""
-    from exactdln.certificates.certify import certify, write_certificate
-    from exactdln.problem import load_point
+    from exactdln.certify.point import certify, write_certificate
+    from exactdln.model.problem import load_point
 
     files = {}
     for src in EXAMPLES.glob("*.json"):
@@ -125,7 +125,7 @@ def _records(out: str) -> list[dict]:
 
 
 def _gallery_size() -> int:
-    from exactdln.gallery import demo_gallery
+    from exactdln.instances.gallery import demo_gallery
 
     return len(demo_gallery(random_points_per_kind=0))
 
@@ -273,7 +273,7 @@ def test_internal_error_is_one_line_and_exit_4(command, inputs, capsys, monkeypa
 
 
 def test_debug_after_the_command_and_ctrl_c(inputs, capsys, monkeypatch):
-    classify_module = sys.modules["exactdln.classify"]
+    classify_module = sys.modules["exactdln.theory.classify"]
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated")

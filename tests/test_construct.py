@@ -1,4 +1,4 @@
-"""Tests of exactdln.construct: every constructed point is what its theorem says it is.
+"""Tests of exactdln.instances.construct: every constructed point is what its theorem says it is.
 
 Expected values come from elsewhere: the gradient formula of docs/maths/README.md §2 (recomputed here with a small
 flint routine of our own), the first-order characterization of Achour et al. (JMLR 2024) (product =
@@ -16,7 +16,7 @@ import pytest
 from flint import fmpq, fmpq_mat
 from hypothesis import HealthCheck, given, settings
 
-from exactdln.construct import (
+from exactdln.instances.construct import (
     cayley_orthogonal,
     conjugate_hidden,
     gallery,
@@ -33,8 +33,8 @@ from exactdln.construct import (
     spectral_data,
     two_cut_point,
 )
-from exactdln.problem import RationalMatrix
-from exactdln.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
+from exactdln.model.problem import RationalMatrix
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 
 try:
     from strategies import instances, spectral_datas

@@ -3,10 +3,10 @@
 import json
 
 from exactdln.cli import main
-from exactdln.crosscheck import PathVerdict, contradictions, crosscheck, scale_hidden
+from exactdln.tools.crosscheck import PathVerdict, contradictions, crosscheck, scale_hidden
 from exactdln.landscape.derivatives import is_critical, loss
-from exactdln.problem import as_weights
-from exactdln.results import Inertia
+from exactdln.model.problem import as_weights
+from exactdln.model.results import Inertia
 
 from _numeric_cases import BRIEF_CASES
 
@@ -89,9 +89,9 @@ def test_command_exit_codes(tmp_path, capsys):
 
 def test_stress_corpus_against_the_exact_classifier():
     # the numeric paths' contract: on every corpus point no path contradicts another, the exact classifier
-    # (exactdln.classify) and mpmath give the family theorem's class (docs/maths/classification.md §3), and the
+    # (exactdln.theory.classify) and mpmath give the family theorem's class (docs/maths/classification.md §3), and the
     # float path gives it or says inconclusive.
-    from exactdln.crosscheck import stress_corpus
+    from exactdln.tools.crosscheck import stress_corpus
     for case in stress_corpus(seed=3, size=30):
         r = crosscheck(case.problem, case.weights, source=case.label)
         assert r.agree, (case.label, r.conflicts)
@@ -106,7 +106,7 @@ def _float_trained_point():
     from fractions import Fraction
     import numpy as np
     from exactdln.dynamics import gradient_descent
-    from exactdln.problem import Problem
+    from exactdln.model.problem import Problem
     problem = Problem.create([[1, 0, 1], [0, 1, 1]], [[2, 1, 0], [1, 3, 1]])
     rng = np.random.default_rng(0)
     start = [(0.5 * rng.standard_normal((2, 2))).tolist() for _ in range(2)]

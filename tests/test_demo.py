@@ -20,7 +20,7 @@ def test_demo_runs_and_every_certificate_checks(tmp_path):
     files = sorted(p.name for p in out.iterdir())
     for name in ("TC1a.json", "TC2a.json", "TC3a.json", "TC3b.json", "TC4a.json", "TC4b.json", "T7.json", "REG1.json"):
         assert name in files
-    checker = os.path.join(ROOT, "exactdln", "checker.py")
+    checker = os.path.join(ROOT, "exactdln", "trusted", "checker.py")
     for name in files:
         rc = subprocess.run([sys.executable, "-I", "-S", checker, str(out / name)], capture_output=True).returncode
         assert rc == 0, name
@@ -35,7 +35,7 @@ def test_demo_runs_and_every_certificate_checks(tmp_path):
 
 def test_demo_json_lines_one_record_per_gallery_point(tmp_path, capsys):
     from exactdln.cli import main
-    from exactdln.gallery import demo_gallery
+    from exactdln.instances.gallery import demo_gallery
 
     assert main(["demo", "--json", "--random", "0", "--out", str(tmp_path / "certs")]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -54,7 +54,7 @@ def test_demo_json_lines_one_record_per_gallery_point(tmp_path, capsys):
 def test_demo_does_not_import_the_checker():
     import ast
 
-    tree = ast.parse(Path(ROOT, "exactdln", "commands", "demo.py").read_text(encoding="utf-8"))
+    tree = ast.parse(Path(ROOT, "exactdln", "cli", "commands", "demo.py").read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from exactdln import checker
+from exactdln.trusted import checker
 from exactdln.arith.exact import from_fmpq_mat, to_fmpq_mat
 from exactdln.dynamics import (
     balance_matrices, balanced_product_flow_defect, conservation_derivative, energy_identity_defect,
     fit_linear_rate, flow_certificate, gd_balance_defect, gd_step, gradient_descent, gradient_flow,
     product_flow_operator, saxe_scalar_solution,
 )
-from exactdln.problem import Problem, RationalMatrix
+from exactdln.model.problem import Problem, RationalMatrix
 
 U = RationalMatrix(((F(3, 5), F(-4, 5)), (F(4, 5), F(3, 5))))
 

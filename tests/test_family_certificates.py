@@ -22,8 +22,8 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactdln import checker, checker_family
-from exactdln.certificates.family_certify import family_certificate
+from exactdln.trusted import checker, checker_family
+from exactdln.certify.family import family_certificate
 from exactdln.landscape.derivatives import hessian_matrix
 from exactdln.symbolic import load_family
 from exactdln.symbolic.hessian import descartes_inertia, family_hessian, hessian_route
@@ -96,7 +96,7 @@ def test_honest_family_certificate_is_accepted(name):
 def test_checker_runs_isolated_from_the_package(tmp_path):
     path = tmp_path / "s1.cert.json"
     path.write_text(json.dumps(certificate("S1")))
-    run = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "exactdln" / "checker_family.py"), str(path)],
+    run = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "exactdln" / "trusted" / "checker_family.py"), str(path)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "kind: strict_saddle" in run.stdout
@@ -226,7 +226,7 @@ def _at(rf: dict, values: list[Fraction]) -> Fraction:
 @pytest.mark.parametrize("name", ["TC2b", "S1"])
 def test_specialized_direction_passes_the_point_checker(name):
     """At random admissible points outside the exceptional set, the family direction is a point
-    strict-saddle certificate for the independent point checker (exactdln/checker.py)."""
+    strict-saddle certificate for the independent point checker (exactdln/trusted/checker.py)."""
     data = certificate(name)
     rng = random.Random(7)
     done = 0
@@ -447,14 +447,14 @@ def test_python_objects_beyond_the_json_caps():
 # ---------------------------------------------------------------- the final gate (a separate checker process)
 
 def test_family_certificate_results_come_from_the_checker_process_and_refusals_are_not_written(tmp_path):
-    """family_certificate's results are the lines of `python -I -S exactdln/checker_family.py`; the file written
+    """family_certificate's results are the lines of `python -I -S exactdln/trusted/checker_family.py`; the file written
     is that checked text; a certificate the checker refuses is never written, not even half."""
-    from exactdln.certificates.family_certify import CertificateError, FamilyCertificate, write_family_certificate
+    from exactdln.certify.family import CertificateError, FamilyCertificate, write_family_certificate
 
     cert = family_certificate(load_family(FAMILIES["a_minus_3"][0]))
     assert cert.ok and cert.returncode == 0
     (tmp_path / "copy.json").write_text(cert.text, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "exactdln" / "checker_family.py"),
+    run = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "exactdln" / "trusted" / "checker_family.py"),
                           str(tmp_path / "copy.json")], capture_output=True, text=True, timeout=60)
     assert run.stdout.splitlines() == [f"{'ok  ' if ok else 'FAIL'} {t}: {m}" for t, ok, m in cert.results]
     target = tmp_path / "fam.cert.json"

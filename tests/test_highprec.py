@@ -2,15 +2,15 @@
 
 At a critical point the mpmath path reports ``critical == "within_tolerance"``, the definite kind
 ``inconclusive`` and the kind found as ``conditional_kind``; criticality is decided at the input's
-height (exactdln.highprec.gradient_to_height).
+height (exactdln.numeric.mp.gradient_to_height).
 """
 
 import mpmath
 import pytest
 from hypothesis import given, settings
 
-from exactdln.crosscheck import stress_corpus
-from exactdln.highprec import classify_mp
+from exactdln.tools.crosscheck import stress_corpus
+from exactdln.numeric.mp import classify_mp
 
 from _numeric_cases import BRIEF_CASES
 from strategies import instances
@@ -50,7 +50,7 @@ def test_mpmath_matches_the_theorem_on_every_stress_case():
 def test_ldl_inertia_of_a_known_matrix():
     # Sylvester: diag(2, -3, 0) conjugated by a unimodular matrix has inertia (1, 1, 1).
     import numpy as np
-    from exactdln.highprec import MpArithmetic
+    from exactdln.numeric.mp import MpArithmetic
     with mpmath.mp.workdps(30):
         ar = MpArithmetic()
         B = np.array([[1, 2, 0], [0, 1, 3], [0, 0, 1]], dtype=object)
@@ -70,9 +70,9 @@ def test_random_points_match_the_theorem(inst):
 
 def test_orbit_reduced_inertia_equals_the_exact_inertia():
     # Sylvester: splitting off the orbit directions (in ker H at a critical point, docs/maths/classification.md §7)
-    # keeps the inertia; compare with the exact core's inertia (exactdln.classify.hessian_inertia).
-    from exactdln.classify import hessian_inertia
-    from exactdln.construct import random_instance
+    # keeps the inertia; compare with the exact core's inertia (exactdln.theory.classify.hessian_inertia).
+    from exactdln.theory.classify import hessian_inertia
+    from exactdln.instances.construct import random_instance
     import random
     rng = random.Random(7)
     reduced = 0
@@ -90,8 +90,8 @@ def test_unconfirmed_zero_pivots_at_the_cap_leave_the_inertia_undecided():
     # Small version: depth 3, width 4, 40-digit entries, capped at 30 digits. Whatever the cap
     # gives, a certified inertia must equal the exact one.
     import random
-    from exactdln.classify import hessian_inertia
-    from exactdln.construct import large_instance
+    from exactdln.theory.classify import hessian_inertia
+    from exactdln.instances.construct import large_instance
     inst = large_instance(random.Random(1), depth=3, width=4, digits=40)
     r = classify_mp(inst.problem, inst.weights, start_digits=30, max_digits=30)
     assert r.inertia is None or r.inertia == hessian_inertia(inst.problem, inst.weights)
@@ -100,7 +100,7 @@ def test_unconfirmed_zero_pivots_at_the_cap_leave_the_inertia_undecided():
 
 def _moved(weights, delta):
     """The weights with entry [0][0] of W_1 moved by delta."""
-    from exactdln.problem import RationalMatrix, as_weights
+    from exactdln.model.problem import RationalMatrix, as_weights
     ws = list(as_weights(weights))
     rows = [list(r) for r in ws[0].rows]
     rows[0][0] += delta
@@ -112,7 +112,7 @@ def test_height_escalation_proves_a_tiny_gradient_nonzero():
     # TC2b with W_1[0,0] moved by 10^-50: the gradient is of order 10^-50, far below the 30-digit
     # band; the integer scaling makes it a nonzero integer (>= 1), which a rigorous bound below 1/2 exposes.
     from fractions import Fraction
-    from exactdln.highprec import gradient_to_height
+    from exactdln.numeric.mp import gradient_to_height
     from exactdln.landscape.derivatives import is_critical
     problem, weights, _ = BRIEF_CASES["TC2b"]
     ws = _moved(weights, Fraction(1, 10**50))
@@ -140,10 +140,10 @@ def test_integer_scaled_gradient_has_the_exact_norm():
     # (exactdln.landscape.derivatives.gradient, summed in rationals by crosscheck.exact_gradient_norm).
     import random
     from fractions import Fraction
-    from exactdln.construct import random_instance
-    from exactdln.crosscheck import exact_gradient_norm
-    from exactdln.highprec import gradient_to_height
-    from exactdln.problem import Problem
+    from exactdln.instances.construct import random_instance
+    from exactdln.tools.crosscheck import exact_gradient_norm
+    from exactdln.numeric.mp import gradient_to_height
+    from exactdln.model.problem import Problem
     rng = random.Random(3)
     for t in range(4):
         inst = random_instance(rng, max_depth=4, max_width=3)

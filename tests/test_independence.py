@@ -1,8 +1,8 @@
 """The untrusted engine and the trusted checkers are independent (the de Bruijn criterion).
 
-- No module of exactdln imports exactdln/checker.py or exactdln/checker_family.py except the
-  ``check`` command (exactdln/commands/check.py); the certifiers run the checkers as separate
-  processes (exactdln/certificates/gate.py). Imports are read with ast from every .py file,
+- No module of exactdln imports exactdln/trusted/checker.py or exactdln/trusted/checker_family.py except the
+  ``check`` command (exactdln/cli/commands/check.py); the certifiers run the checkers as separate
+  processes (exactdln/certify/gate.py). Imports are read with ast from every .py file,
   inside functions too, relative imports resolved.
 - The checkers import the standard library only, and their shared block of reading and
   command-line code is byte-identical in both files.
@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "exactdln"
-CHECKERS = {"exactdln.checker", "exactdln.checker_family"}
-ALLOWED_IMPORTERS = {"exactdln.commands.check"}
+TRUSTED = PACKAGE / "trusted"
+CHECKERS = {"exactdln.trusted.checker", "exactdln.trusted.checker_family"}
+ALLOWED_IMPORTERS = {"exactdln.cli.commands.check"}
 BEGIN = "# ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----"
 END = "# ---- shared block end ----"
 
@@ -60,7 +61,7 @@ def imported_modules(path: Path) -> set[str]:
             out.add(source)
             out.update(f"{source}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Call):
-            # importlib.import_module("exactdln.checker") / __import__(...) with a literal name
+            # importlib.import_module("exactdln.trusted.checker") / __import__(...) with a literal name
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
                 out.add(str(node.args[0].value))
@@ -69,13 +70,13 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_import_walker_resolves_relative_and_nested_imports(tmp_path, monkeypatch):
     """The walker itself, on a fake package: relative imports at two levels, inside a function."""
-    pkg = tmp_path / "exactdln" / "commands"
+    pkg = tmp_path / "exactdln" / "cli" / "commands"
     pkg.mkdir(parents=True)
-    (pkg / "x.py").write_text("def f():\n    from .. import checker\n    from ..checker_family import main\n"
-                              "    import importlib\n    importlib.import_module('exactdln.checker')\n")
+    (pkg / "x.py").write_text("def f():\n    from ...trusted import checker\n    from ...trusted.checker_family import main\n"
+                              "    import importlib\n    importlib.import_module('exactdln.trusted.checker')\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     found = imported_modules(pkg / "x.py")
-    assert {"exactdln.checker", "exactdln.checker_family", "exactdln.checker_family.main"} <= found
+    assert {"exactdln.trusted.checker", "exactdln.trusted.checker_family", "exactdln.trusted.checker_family.main"} <= found
 
 
 def test_only_the_check_command_imports_the_checkers():
@@ -92,7 +93,7 @@ def test_only_the_check_command_imports_the_checkers():
 
 @pytest.mark.parametrize("name", ["checker.py", "checker_family.py"])
 def test_checkers_import_only_the_standard_library(name):
-    tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+    tree = ast.parse((TRUSTED / name).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0, f"{name}: relative import"
@@ -101,14 +102,14 @@ def test_checkers_import_only_the_standard_library(name):
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 assert alias.name.split(".")[0] in sys.stdlib_module_names, f"{name}: imports {alias.name}"
-    source = (PACKAGE / name).read_text(encoding="utf-8")
+    source = (TRUSTED / name).read_text(encoding="utf-8")
     assert "exactdln" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     for forbidden in ("eval(", "exec(", "__import__", "import_module"):
         assert forbidden not in source
 
 
 def _shared_block(name: str) -> str:
-    text = (PACKAGE / name).read_text(encoding="utf-8")
+    text = (TRUSTED / name).read_text(encoding="utf-8")
     assert text.count(BEGIN) == 1 and text.count(END) == 1, f"{name}: one shared block between the markers"
     return text[text.index(BEGIN):text.index(END) + len(END)]
 
@@ -120,7 +121,7 @@ def test_shared_block_is_identical_in_both_checkers():
     defined = {n.name for n in ast.parse(a).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     assert {"Malformed", "number", "parse_text", "main", "matmul", "transpose", "positive_definite"} <= defined
     for name in ("checker.py", "checker_family.py"):
-        rest = (PACKAGE / name).read_text(encoding="utf-8").replace(_shared_block(name), "")
+        rest = (TRUSTED / name).read_text(encoding="utf-8").replace(_shared_block(name), "")
         top = {n.name for n in ast.parse(rest).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
         assert not defined & top, f"{name} redefines {sorted(defined & top)}"
 
@@ -128,10 +129,10 @@ def test_shared_block_is_identical_in_both_checkers():
 # ---------------------------------------------------------------- the final gate is a separate process
 
 def test_certify_runs_the_checker_file_in_a_separate_bare_process(monkeypatch):
-    """certify's ok and lines come from `python -I -S exactdln/checker.py FILE`, nothing in process."""
-    from exactdln.certificates import gate
-    from exactdln.certificates.certify import certify
-    from exactdln.problem import Problem, as_weights
+    """certify's ok and lines come from `python -I -S exactdln/trusted/checker.py FILE`, nothing in process."""
+    from exactdln.certify import gate
+    from exactdln.certify.point import certify
+    from exactdln.model.problem import Problem, as_weights
 
     calls = []
     real = subprocess.run
@@ -147,14 +148,14 @@ def test_certify_runs_the_checker_file_in_a_separate_bare_process(monkeypatch):
     assert cert.ok and cert.kind == "strict_saddle"
     assert len(calls) == 1
     argv = calls[0]
-    assert argv[:3] == [sys.executable, "-I", "-S"] and Path(argv[3]) == PACKAGE / "checker.py"
+    assert argv[:3] == [sys.executable, "-I", "-S"] and Path(argv[3]) == TRUSTED / "checker.py"
     assert len(cert.check_lines) == len(cert.data["claims"])
     assert all(line.startswith("ok   ") for line in cert.check_lines)
 
 
 def test_a_refused_certificate_is_never_written(tmp_path):
     """A certificate the checker refuses leaves no file and no temporary file behind."""
-    from exactdln.certificates.certify import Certificate, CertificateError, write_certificate
+    from exactdln.certify.point import Certificate, CertificateError, write_certificate
 
     data = {"format": "exactdln-certificate", "version": 1,
             "problem": {"X": [["1"]], "Y": [["1"]]}, "point": {"weights": [[["2"]]]},
@@ -168,8 +169,8 @@ def test_a_refused_certificate_is_never_written(tmp_path):
 
 
 def test_the_written_file_is_the_checked_text(tmp_path):
-    from exactdln.certificates.certify import certify, write_certificate
-    from exactdln.problem import Problem, as_weights
+    from exactdln.certify.point import certify, write_certificate
+    from exactdln.model.problem import Problem, as_weights
 
     # W_2 W_1 = diag(2, 0) is the best rank-1 fit of Y = diag(2, 1): a global minimizer
     problem = Problem.create([[1, 0], [0, 1]], [[2, 0], [0, 1]])
@@ -184,7 +185,7 @@ def test_the_written_file_is_the_checked_text(tmp_path):
 # ---------------------------------------------------------------- claim types are documented
 
 def _claim_types(name: str) -> tuple[str, ...]:
-    tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+    tree = ast.parse((TRUSTED / name).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "CLAIM_TYPES" for t in node.targets):
             return tuple(ast.literal_eval(node.value))
@@ -192,7 +193,7 @@ def _claim_types(name: str) -> tuple[str, ...]:
 
 
 def _schema_types(claim_def: str) -> set[str]:
-    schema = json.loads((PACKAGE / "certificates" / "schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((TRUSTED / "schema.json").read_text(encoding="utf-8"))
     return {branch["properties"]["type"]["const"] for branch in schema["$defs"][claim_def]["oneOf"]}
 
 
@@ -200,7 +201,7 @@ def _schema_types(claim_def: str) -> set[str]:
                                                    ("checker_family.py", "FAMILY_FORMAT.md", "family_claim")])
 def test_every_claim_type_is_documented_and_in_the_schema(checker, doc, claim_def):
     types = set(_claim_types(checker))
-    table = set(re.findall(r"^\| `([a-z_]+)` \|", (PACKAGE / "certificates" / doc).read_text(encoding="utf-8"), re.M))
+    table = set(re.findall(r"^\| `([a-z_]+)` \|", (TRUSTED / doc).read_text(encoding="utf-8"), re.M))
     assert types == table
     assert types == _schema_types(claim_def)
 
@@ -208,7 +209,7 @@ def test_every_claim_type_is_documented_and_in_the_schema(checker, doc, claim_de
 def test_random_evaluation_says_so_in_its_name():
     """Only a claim named *_random draws random numbers: no other function of either checker mentions random."""
     for name, expected in (("checker.py", {"check_flow_identities_random"}), ("checker_family.py", set())):
-        tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+        tree = ast.parse((TRUSTED / name).read_text(encoding="utf-8"))
         drawing = set()
         for fn in ast.walk(tree):
             if isinstance(fn, ast.FunctionDef):
@@ -226,12 +227,12 @@ def _stated_lines(text: str, name: str) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-@pytest.mark.parametrize("doc", ["README.md", "exactdln/certificates/FORMAT.md"])
+@pytest.mark.parametrize("doc", ["README.md", "exactdln/trusted/FORMAT.md"])
 def test_stated_checker_sizes_are_true(doc):
     """The documents state each checker's size (wc -l); within 10 % of the files as they are."""
     text = (ROOT / doc).read_text(encoding="utf-8")
     for name in ("checker.py", "checker_family.py"):
-        actual = len((PACKAGE / name).read_text(encoding="utf-8").splitlines())
+        actual = len((TRUSTED / name).read_text(encoding="utf-8").splitlines())
         assert abs(_stated_lines(text, name) - actual) <= actual // 10, (doc, name, actual)
 
 
@@ -262,7 +263,7 @@ def test_engine_sign_algebra_agrees_with_the_checker_and_with_evaluation(case):
     from sympy import QQ
     from sympy.polys.rings import ring
 
-    from exactdln import checker_family
+    from exactdln.trusted import checker_family
     from exactdln.symbolic.signs import cannot_vanish, definite_sign
 
     n, kinds, terms = case
@@ -289,7 +290,7 @@ def _power_product(point, monomial) -> int:
 
 
 def _checker_view(data: dict) -> dict:
-    from exactdln import checker_family
+    from exactdln.trusted import checker_family
 
     return checker_family.read_family(json.loads(json.dumps(data)))
 
@@ -300,9 +301,9 @@ def test_hessian_numerators_agree_with_the_checker():
     sys.path.insert(0, str(ROOT / "tests"))
     import test_family_certificates as fams
 
-    from exactdln import checker_family
-    from exactdln.certificates.family_certify import family_certificate
-    from exactdln.certificates.family_evidence import hessian_numerators
+    from exactdln.trusted import checker_family
+    from exactdln.certify.family import family_certificate
+    from exactdln.certify.family_evidence import hessian_numerators
     from exactdln.symbolic import load_family
 
     for fam in (fams.N1, fams.FAMILIES["TC2b"][0], fams.FAMILIES["bottleneck"][0]):
@@ -325,9 +326,9 @@ def test_loss_along_a_curve_agrees_with_the_checker():
     sys.path.insert(0, str(ROOT / "tests"))
     import test_family_certificates as fams
 
-    from exactdln import checker_family
-    from exactdln.certificates.family_certify import _Writer, family_certificate
-    from exactdln.certificates.family_evidence import loss_coefficients
+    from exactdln.trusted import checker_family
+    from exactdln.certify.family import _Writer, family_certificate
+    from exactdln.certify.family_evidence import loss_coefficients
     from exactdln.symbolic import load_family
 
     family = load_family(fams.N1)

@@ -12,14 +12,14 @@ from flint import fmpq, fmpq_mat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactdln.inertia import (
+from exactdln.arith.inertia import (
     inertia_from_charpoly_coefficients,
     kernel_complement_inertia,
     negative_direction,
     psd_ldl,
     symmetric_inertia,
 )
-from exactdln.results import Inertia
+from exactdln.model.results import Inertia
 
 EXACT_METHODS = ("auto", "ldl", "charpoly")
 
@@ -237,7 +237,7 @@ def test_kernel_complement_rejects_non_kernel_vector() -> None:
 def test_unlucky_primes_are_caught() -> None:
     # entries divisible by the modular primes make the rank mod p too small; the exact rank
     # check must notice and fall back to the Schur complement (expected: signs of the diagonal)
-    from exactdln.inertia import _PRIMES
+    from exactdln.arith.inertia import _PRIMES
 
     n = 60
     p = _PRIMES[0]
@@ -271,7 +271,7 @@ def test_badly_scaled_sylvester_cases_take_the_verified_congruence(spread_bits: 
     # M = S Q^T diag(d) Q S with S = diag(2^k_i), k_i up to spread_bits: congruent to diag(d), so Sylvester's law
     # gives the inertia. Equilibration undoes S, so the guided congruence must decide (not fall back), including
     # entries beyond the float range (spread 1500 bits) and the truncated product (spread 400 and 1500 bits).
-    from exactdln.guided import IntegerSymmetric, guided_congruence_inertia
+    from exactdln.arith.guided import IntegerSymmetric, guided_congruence_inertia
 
     rng = random.Random(seed)
     d = [rng.choice((-3, -1, 1, 2, 5)) for _ in range(60)]
@@ -285,7 +285,7 @@ def test_badly_scaled_sylvester_cases_take_the_verified_congruence(spread_bits: 
 
 def test_guided_congruence_on_a_principal_block() -> None:
     # M = diag(A, 0) scrambled by a permutation: the block on `keep` is A, whose inertia Sylvester's law gives
-    from exactdln.guided import IntegerSymmetric, guided_congruence_inertia, integer_symmetric_inertia
+    from exactdln.arith.guided import IntegerSymmetric, guided_congruence_inertia, integer_symmetric_inertia
 
     rng = random.Random(5)
     d = [rng.choice((-2, 1, 3)) for _ in range(55)]

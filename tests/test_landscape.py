@@ -16,7 +16,7 @@ from flint import fmpq, fmpq_mat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactdln.construct import gallery
+from exactdln.instances.construct import gallery
 from exactdln.landscape.derivatives import (
     gradient,
     hessian_form,
@@ -28,7 +28,7 @@ from exactdln.landscape.derivatives import (
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import partial_product, partial_ranks
 from exactdln.landscape.symmetry import orbit_directions
-from exactdln.problem import Problem, RationalMatrix
+from exactdln.model.problem import Problem, RationalMatrix
 
 try:
     from strategies import instances

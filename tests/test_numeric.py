@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from exactdln.crosscheck import scale_hidden, stress_corpus
-from exactdln.numeric import classify_float, hessian_matrix_float, nonzero_threshold, separate
-from exactdln.problem import Problem
+from exactdln.tools.crosscheck import scale_hidden, stress_corpus
+from exactdln.numeric.float64 import classify_float, hessian_matrix_float, nonzero_threshold, separate
+from exactdln.model.problem import Problem
 
 from _numeric_cases import BRIEF_CASES
 from strategies import instances
@@ -87,7 +87,7 @@ def test_printed_threshold_is_the_one_compared():
     # gradient of size ~1e-9 (TC2b with one entry moved by 1e-9), near the MARGIN threshold.
     import re
     from fractions import Fraction
-    from exactdln.problem import RationalMatrix, as_weights
+    from exactdln.model.problem import RationalMatrix, as_weights
     noise, scale = 1e-16, 1.0
     assert nonzero_threshold(noise, scale) < (noise * scale) ** 0.5
     problem, weights, _ = BRIEF_CASES["TC2b"]
@@ -110,7 +110,7 @@ def test_printed_threshold_is_the_one_compared():
 
 
 def test_float_path_is_never_wrong_on_the_stress_corpus():
-    from exactdln.inertia import symmetric_inertia
+    from exactdln.arith.inertia import symmetric_inertia
     from exactdln.landscape.derivatives import hessian_matrix
     for case in stress_corpus(seed=1, size=45):
         r = classify_float(case.problem, case.weights)
@@ -122,7 +122,7 @@ def test_float_path_is_never_wrong_on_the_stress_corpus():
 
 def test_extreme_scaling_gives_inconclusive_not_wrong():
     problem, weights, kind = BRIEF_CASES["TC2a"]
-    from exactdln.problem import as_weights
+    from exactdln.model.problem import as_weights
     r = classify_float(problem, scale_hidden(as_weights(weights), 9))
     assert r.kind == "inconclusive" and r.conditional_kind in (kind, None)
     assert r.rounded_input                   # 10^-9 is not a float64
@@ -140,8 +140,8 @@ def test_random_critical_points_never_contradict_the_theorem(inst):
 
 def test_balance_hidden_keeps_the_product_and_undoes_power_of_two_scaling():
     # docs/maths/classification.md §7: a hidden change of basis keeps W_{H:1}; a diag(2^k, 2^-k) one is undone up to powers of two.
-    from exactdln.numeric import balance_hidden
-    from exactdln.problem import as_weights
+    from exactdln.numeric.float64 import balance_hidden
+    from exactdln.model.problem import as_weights
     from exactdln.landscape.derivatives import loss
     problem, weights, _ = BRIEF_CASES["TC3a"]
     ws = as_weights(weights)
@@ -155,7 +155,7 @@ def test_balance_hidden_keeps_the_product_and_undoes_power_of_two_scaling():
 def test_speed_point_n2000_is_decided():
     # the numeric paths' speed point: depth 5, width 20 (2000 parameters), minimal construction with S = [19]
     # under 6-digit hidden changes of basis: a non-strict saddle (docs/maths/classification.md §3 (c)).
-    from exactdln.construct import large_instance
+    from exactdln.instances.construct import large_instance
     inst = large_instance(random.Random(0), depth=5, width=20, digits=6)
     r = classify_float(inst.problem, inst.weights)
     assert r.n_parameters == 2000 and r.conditional_kind == inst.expected_kind == "non_strict_saddle"

@@ -18,12 +18,12 @@ from fractions import Fraction
 
 import pytest
 
-from exactdln.construct import random_instance, random_rational_orthogonal
-from exactdln.gallery import demo_gallery
-from exactdln.highprec import classify_mp
+from exactdln.instances.construct import random_instance, random_rational_orthogonal
+from exactdln.instances.gallery import demo_gallery
+from exactdln.numeric.mp import classify_mp
 from exactdln.landscape.derivatives import is_critical
-from exactdln.numeric import classify_float
-from exactdln.problem import RationalMatrix
+from exactdln.numeric.float64 import classify_float
+from exactdln.model.problem import RationalMatrix
 
 CRITICAL_KINDS = ("global_minimizer", "local_minimizer", "strict_saddle", "non_strict_saddle")
 
@@ -171,7 +171,7 @@ def _critical_points(count, seed):
 
 
 def _check_change_of_basis(name, problem, weights, kind, digits, rng):
-    from exactdln.classify import hessian_inertia
+    from exactdln.theory.classify import hessian_inertia
     moved = _change_basis(weights, digits, rng)
     assert is_critical(problem, moved), name           # the theorem, checked exactly
     exact_inertia = hessian_inertia(problem, weights)  # Sylvester: same as at the moved point

@@ -7,8 +7,8 @@ def test_helpers_pass_and_fail_with_side_by_side_messages(pytester):
     pytester.makepyfile(
         """
         import numpy as np
-        from exactdln.problem import Problem
-        from exactdln.numeric import hessian_matrix_float
+        from exactdln.model.problem import Problem
+        from exactdln.numeric.float64 import hessian_matrix_float
         from exactdln.pytest_plugin import assert_critical, assert_kind, assert_inertia_matches
 
         P = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]])

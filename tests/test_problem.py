@@ -1,4 +1,4 @@
-"""Tests of exactdln.problem: exact parsing of every accepted form, and a clear InputError for every bad input.
+"""Tests of exactdln.model.problem: exact parsing of every accepted form, and a clear InputError for every bad input.
 
 Expected values are the numbers the inputs spell (0.1 is 1/10, "1e-3" is 1/1000) and the issue's requirement that
 each error names the file and the field.
@@ -14,7 +14,7 @@ import pytest
 import sympy
 from flint import fmpq, fmpq_mat, fmpz_mat
 
-from exactdln.problem import (
+from exactdln.model.problem import (
     InputError,
     Limits,
     Problem,

@@ -22,6 +22,6 @@ def test_proof_script_passes_and_certificates_check(script, tmp_path):
     assert " 0 failed" in done.stdout
     files = sorted(tmp_path.rglob("*.json"))
     assert files
-    checker = os.path.join(ROOT, "exactdln", "checker.py")
+    checker = os.path.join(ROOT, "exactdln", "trusted", "checker.py")
     for path in files[:12]:
         assert subprocess.run([sys.executable, "-I", "-S", checker, str(path)], capture_output=True).returncode == 0

@@ -18,9 +18,9 @@ from flint import fmpq, fmpq_mat
 from hypothesis import HealthCheck, given, settings
 
 from exactdln.arith.exact import rank as exact_rank
-from exactdln.classify import hessian_inertia
-from exactdln.construct import Instance, gallery, large_instance
-from exactdln.inertia import symmetric_inertia
+from exactdln.theory.classify import hessian_inertia
+from exactdln.instances.construct import Instance, gallery, large_instance
+from exactdln.arith.inertia import symmetric_inertia
 from exactdln.landscape.derivatives import hessian_form, hessian_matrix, is_critical
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.reduced_hessian import (
@@ -29,8 +29,8 @@ from exactdln.landscape.reduced_hessian import (
     reduced_hessian_inertia,
 )
 from exactdln.landscape.symmetry import orbit_directions
-from exactdln.problem import Problem
-from exactdln.results import STRICT_SADDLE, Inertia
+from exactdln.model.problem import Problem
+from exactdln.model.results import STRICT_SADDLE, Inertia
 
 from strategies import instances
 

@@ -127,7 +127,7 @@ def test_patterns_catch_what_they_should():
     bad = ["see achour.md §3", "(yun.md T8)", "regularized.md §2", "the brief's value", "common brief",
            "(issue 6)", "the lead's module", "Achour et al. (JMLR 2024) §2 Prop. 1", "gradient_flow.md §1.2"]
     good = ["docs/maths/regularized.md §2", "docs/maths/gradient_flow.md §1.2", "Yun et al. 2018, Thm 2.1",
-            "exactdln/certificates/FORMAT.md", "Achour et al. (JMLR 2024), first-order characterization",
+            "exactdln/trusted/FORMAT.md", "Achour et al. (JMLR 2024), first-order characterization",
             "no issue with that"]
     hit = lambda s: any(p.search(s) for _, p in FORBIDDEN)   # noqa: E731
     assert all(hit(s) for s in bad), [s for s in bad if not hit(s)]

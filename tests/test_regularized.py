@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from exactdln.landscape.derivatives import is_critical
-from exactdln.problem import Problem, RationalMatrix
-from exactdln.results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED
+from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.model.results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED
 from exactdln.theory.regularized import (
     AlgebraicReal, classify_regularized, closed_form_spectrum, critical_values, design_critical_point,
     error_bound, error_bound_data_condition, global_minimum_value, is_weighted_balanced, real_roots,
@@ -242,8 +242,8 @@ def test_mu_plus_bracket_contains_charpoly_root_T7():
 def test_reduced_hessian_inertia_with_weight_decay(sigmas, inactive):
     # lambda > 0: only the orthogonal (skew) orbit directions are split off; the inertia must equal Descartes'
     # count on the characteristic polynomial of the full Hessian (an independent algorithm on the full matrix)
-    from exactdln.classify import hessian_inertia
-    from exactdln.inertia import symmetric_inertia
+    from exactdln.theory.classify import hessian_inertia
+    from exactdln.arith.inertia import symmetric_inertia
     from exactdln.landscape.derivatives import hessian_matrix
 
     pb, W = design_critical_point(sigmas, [F(7, 8)] * 3, inactive=inactive, widths=(2, 2, 2, 2),

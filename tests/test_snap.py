@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 
 from exactdln.cli import main
-from exactdln.construct import random_instance, spectral_data, minimal_critical_point
-from exactdln.snap import snap
+from exactdln.instances.construct import random_instance, spectral_data, minimal_critical_point
+from exactdln.tools.snap import snap
 
 from _numeric_cases import BRIEF_CASES
 from strategies import instances
@@ -44,7 +44,7 @@ def test_aligned_route_when_entries_are_irrational():
 
 def test_far_from_critical_is_not_snapped():
     problem, weights, _ = BRIEF_CASES["TC2e"]
-    ws = _floats(__import__("exactdln.problem", fromlist=["as_weights"]).as_weights(weights))
+    ws = _floats(__import__("exactdln.model.problem", fromlist=["as_weights"]).as_weights(weights))
     ws[0] = ws[0] + 0.3
     r = snap(problem, ws)
     assert not r.snapped and r.notes
@@ -76,7 +76,7 @@ def test_aligned_route_keeps_the_hidden_structure(family, expected, depth):
     # S = [1] < r_max, H >= 3: the class depends on the pivots (docs/maths/classification.md §3 (c)), not on S alone.
     # A float-generic hidden change of basis (docs/maths/classification.md §7, class-preserving) defeats rationalization;
     # the aligned route must keep the hidden ranks and recover the family's class near the float point.
-    from exactdln.construct import random_singular_values, segmented_critical_point, two_cut_point
+    from exactdln.instances.construct import random_singular_values, segmented_critical_point, two_cut_point
     rng = random.Random(depth)
     widths = (3,) + (3,) * (depth - 1) + (2,)
     data = spectral_data(random_singular_values(2, rng), 3, rng)
@@ -101,7 +101,7 @@ def test_random_families_under_float_generic_changes_of_basis():
     # float-generic hidden change of basis (class-preserving, §7) plus 1e-8 noise. The rationalize
     # and aligned routes must give the family's class; the unaligned structure route may differ
     # only where the class depends on pivots (S = [r], r < r_max, H >= 3), and then says so.
-    from exactdln.construct import random_instance
+    from exactdln.instances.construct import random_instance
     rng, nrng = random.Random(3), np.random.default_rng(3)
     for _ in range(60):
         inst = random_instance(rng, max_depth=4, max_width=3)

@@ -1,10 +1,10 @@
 """Tests of the fast exact spectral routines (the theorem route at depth 8, width 128).
 
 Expected values come from elsewhere:
-- data built by exactdln.construct.spectral_data have Sigma = U diag(s_i^2) U^T (docs/maths/classification.md §7), so chi_Sigma is
+- data built by exactdln.instances.construct.spectral_data have Sigma = U diag(s_i^2) U^T (docs/maths/classification.md §7), so chi_Sigma is
   prod (x - s_i^2) and, for the minimal construction with index set S, chi on range W_{H:1} is prod_{i in S}(x - s_i^2);
 - otherwise the characteristic polynomial of the explicitly formed rational Sigma (FLINT's fmpq_mat.charpoly, a
-  different routine from the integer one used in exactdln.spectral), and FLINT's rational product and rank;
+  different routine from the integer one used in exactdln.landscape.spectral), and FLINT's rational product and rank;
 - hand-worked values for the rational reconstruction and the Chinese remaindering.
 """
 
@@ -25,7 +25,7 @@ from exactdln.arith.exact import (
     scaled_integer_matrix,
     word_primes,
 )
-from exactdln.construct import (
+from exactdln.instances.construct import (
     conjugate_hidden,
     minimal_critical_point,
     random_singular_values,
@@ -33,8 +33,8 @@ from exactdln.construct import (
 )
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import _partial_ranks
-from exactdln.problem import Problem
-from exactdln.spectral import SpectralFacts, integer_charpoly, sigma_over_integers, split_charpoly
+from exactdln.model.problem import Problem
+from exactdln.landscape.spectral import SpectralFacts, integer_charpoly, sigma_over_integers, split_charpoly
 
 from test_realroots import poly_from_roots
 
@@ -187,9 +187,9 @@ def test_sigma_trace_is_the_sum_of_the_eigenvalues():
     # spectral_data builds Sigma = U diag(s_i^2) U^T: its trace is sum s_i^2 (an identity, not a computation)
     import random as _random
 
-    from exactdln.construct import random_singular_values, spectral_data
+    from exactdln.instances.construct import random_singular_values, spectral_data
     from exactdln.landscape.point import ExactPoint
-    from exactdln.spectral import SpectralFacts
+    from exactdln.landscape.spectral import SpectralFacts
 
     rng = _random.Random(11)
     s = random_singular_values(3, rng)

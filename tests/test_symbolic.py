@@ -3,7 +3,7 @@
 Expected verdicts come from docs/maths/classification.md (§2.3 minimal construction, §3.6 N1/S1/S3, §8 TC2a-TC2e,
 orbits under the symmetry W_h -> A_h W_h A_{h-1}^-1 which preserves every class, §7) and
 from hand-worked gradients; the sanity checks compare against point verdicts of the exact
-core (exactdln.classify) and the exact Hessian inertia at random specializations.
+core (exactdln.theory.classify) and the exact Hessian inertia at random specializations.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 from sympy import QQ
 
-from exactdln.problem import InputError
+from exactdln.model.problem import InputError
 from exactdln.symbolic import classify_family, load_family
 from exactdln.symbolic.analysis import cannot_vanish, criticality_variety, generic_partial_ranks
 from exactdln.symbolic.parser import parse_entry
@@ -166,7 +166,7 @@ def test_tc2b_family_exceptional_set_is_b_equals_zero_and_verdict_differs_there(
     verdict = classify_family(TC2B_FAMILY)
     assert [c.equations for c in verdict.exceptional] == [("b",)]
     assert not verdict.applies_at({"a": 2, "b": 0})
-    from exactdln.classify import classify
+    from exactdln.theory.classify import classify
     problem, weights = load_family(TC2B_FAMILY).specialize({"a": 2, "b": 0})
     assert classify(problem, weights).kind == "non_strict_saddle"     # TC2a orbit (docs/maths/classification.md §8)
     assert "exceptional" in str(verdict)
@@ -188,7 +188,7 @@ def _random_values(rng: random.Random, parameters):
 
 def _sanity(family_mapping, samples: int, seed: int):
     """Sanity check: outside the exceptional set, point verdicts equal the family verdict."""
-    from exactdln.classify import classify, hessian_inertia
+    from exactdln.theory.classify import classify, hessian_inertia
 
     family = load_family(family_mapping)
     verdict = classify_family(family)

@@ -1,6 +1,6 @@
 """The exact backend: rational matrices in python-flint.
 
-Conversions between the model's :class:`~exactdln.problem.RationalMatrix` and flint's
+Conversions between the model's :class:`~exactdln.model.problem.RationalMatrix` and flint's
 ``fmpq_mat``, and the exact linear algebra the core needs (rank, column bases,
 nullspaces, solves). Ranks and nullspaces go through ``fmpz_mat`` after clearing
 denominators, which FLINT computes with fraction-free or multimodular elimination
@@ -18,7 +18,7 @@ from math import gcd, isqrt, lcm
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat, nmod, nmod_mat
 
-from ..problem import RationalMatrix
+from exactdln.model.problem import RationalMatrix
 
 __all__ = [
     "to_fmpq_mat",

@@ -23,9 +23,9 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from ..arith.exact import frobenius_squared, from_fmpq_mat, to_fmpq_mat
-from ..problem import Problem, RationalMatrix, as_weights
-from .point import ExactPoint, exact_point
+from exactdln.arith.exact import frobenius_squared, from_fmpq_mat, to_fmpq_mat
+from exactdln.model.problem import Problem, RationalMatrix, as_weights
+from exactdln.landscape.point import ExactPoint, exact_point
 
 __all__ = [
     "loss",

@@ -14,8 +14,8 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from ..arith.exact import frobenius_squared, identity, multiply, to_fmpq_mat
-from ..problem import Problem, RationalMatrix, normalize_point
+from exactdln.arith.exact import frobenius_squared, identity, multiply, to_fmpq_mat
+from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 
 
 @dataclass

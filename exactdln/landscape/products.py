@@ -14,9 +14,9 @@ from typing import Any
 
 from flint import fmpq_mat
 
-from ..arith.exact import from_fmpq_mat, modular_image, rank, to_fmpq_mat
-from ..problem import Problem, RationalMatrix, as_weights
-from .point import ExactPoint, exact_point
+from exactdln.arith.exact import from_fmpq_mat, modular_image, rank, to_fmpq_mat
+from exactdln.model.problem import Problem, RationalMatrix, as_weights
+from exactdln.landscape.point import ExactPoint, exact_point
 
 __all__ = ["partial_product", "partial_ranks", "partial_product_rank"]
 

@@ -5,7 +5,7 @@ W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1 lie in the kernel of the Hessian (docs/mat
 (:mod:`exactdln.landscape.symmetry`; with weight decay, the orthogonal A only). Let K be
 the matrix whose rows are the orbit generators and P a set of pivot columns of K (columns
 independent over Q), F the complement of P. The congruence of
-:func:`exactdln.inertia.kernel_complement_inertia` gives, by Sylvester's law of inertia
+:func:`exactdln.arith.inertia.kernel_complement_inertia` gives, by Sylvester's law of inertia
 (docs/maths/hessian_inertia.md §3),
 
     inertia(Hess L) = inertia(Hess L[F, F]) + (0, 0, |P|).
@@ -29,12 +29,12 @@ from typing import Sequence
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
 
-from ..arith.exact import modular_image, modular_pivot_columns
-from ..guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
-from ..inertia import symmetric_inertia
-from ..results import Inertia
-from .derivatives import hessian_quadratic
-from .point import ExactPoint
+from exactdln.arith.exact import modular_image, modular_pivot_columns
+from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
+from exactdln.arith.inertia import symmetric_inertia
+from exactdln.model.results import Inertia
+from exactdln.landscape.derivatives import hessian_quadratic
+from exactdln.landscape.point import ExactPoint
 
 __all__ = [
     "orbit_pivots",
@@ -163,7 +163,7 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
     """Parameter indices P on which the orbit generators are independent over Q.
 
     The fact used: if some kernel vectors, restricted to the coordinates P, form an
-    invertible |P| x |P| matrix, P will do (:func:`exactdln.inertia.kernel_complement_inertia`).
+    invertible |P| x |P| matrix, P will do (:func:`exactdln.arith.inertia.kernel_complement_inertia`).
     A matrix of rational vectors whose reduction mod a prime p is invertible is invertible
     over Q, so P may be found mod p, as long as the vectors are rational kernel vectors.
 

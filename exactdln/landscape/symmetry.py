@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flint import fmpq_mat
 
-from .point import ExactPoint
+from exactdln.landscape.point import ExactPoint
 
 __all__ = ["orbit_directions"]
 

@@ -11,10 +11,16 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from .analysis import FamilyVerdict, analyze_family, criticality_variety, family_gradient, generic_partial_ranks
-from .family import Family, PoleError, load_family
-from .hessian import HessianRoute, family_hessian, hessian_route
-from .parser import parse_entry
+from exactdln.symbolic.analysis import (
+    FamilyVerdict,
+    analyze_family,
+    criticality_variety,
+    family_gradient,
+    generic_partial_ranks,
+)
+from exactdln.symbolic.family import Family, PoleError, load_family
+from exactdln.symbolic.hessian import HessianRoute, family_hessian, hessian_route
+from exactdln.symbolic.parser import parse_entry
 
 __all__ = [
     "Family",

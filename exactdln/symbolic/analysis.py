@@ -26,8 +26,15 @@ import sympy
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from ..results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED
-from .family import Family
+from exactdln.model.results import (
+    GLOBAL_MINIMIZER,
+    LOCAL_MINIMIZER,
+    NON_STRICT_SADDLE,
+    NOT_CRITICAL,
+    STRICT_SADDLE,
+    UNDECIDED,
+)
+from exactdln.symbolic.family import Family
 
 __all__ = [
     "Condition",
@@ -613,7 +620,7 @@ def analyze_family(family: Family, *, _depth: int = 0, hessian_route: bool = Tru
     verdict = _theorem_route(family, _depth=_depth)
     if not hessian_route or verdict.critical != "identically":
         return verdict
-    from .hessian import hessian_route as run_hessian_route
+    from exactdln.symbolic.hessian import hessian_route as run_hessian_route
 
     route = run_hessian_route(family)
     if verdict.kind == UNDECIDED and route.decided and route.implies == STRICT_SADDLE:

@@ -25,8 +25,8 @@ import sympy
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from ..problem import DEFAULT_LIMITS, InputError, Problem, RationalMatrix
-from .parser import NAME_PATTERN, parse_entry
+from exactdln.model.problem import DEFAULT_LIMITS, InputError, Problem, RationalMatrix
+from exactdln.symbolic.parser import NAME_PATTERN, parse_entry
 
 __all__ = ["ASSUMPTION_KINDS", "Family", "family_from_mapping", "load_family", "PoleError"]
 

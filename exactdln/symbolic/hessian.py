@@ -23,9 +23,9 @@ from typing import Any, Sequence
 
 from sympy.polys.matrices import DomainMatrix
 
-from .analysis import _kinds, _sigmas, family_partial_product, family_residual
-from .family import Family
-from .signs import cannot_vanish, definite_sign
+from exactdln.symbolic.analysis import _kinds, _sigmas, family_partial_product, family_residual
+from exactdln.symbolic.family import Family
+from exactdln.symbolic.signs import cannot_vanish, definite_sign
 
 __all__ = ["family_hessian", "rational_sign", "negative_curvature_direction", "HessianRoute", "hessian_route"]
 
@@ -177,7 +177,7 @@ class HessianRoute:
 
     def __str__(self) -> str:
         if self.decided:
-            from ..results import Inertia   # the one inertia notation of the text output
+            from exactdln.model.results import Inertia  # the one inertia notation of the text output
             head = "Hessian route: " + (f"inertia {Inertia(*self.inertia)}" if self.inertia else
                                         "Descartes' rule") + f" -> {self.implies} ({self.note})"
         else:

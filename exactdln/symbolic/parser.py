@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..problem import InputError
+from exactdln.model.problem import InputError
 
 __all__ = ["ParserLimits", "DEFAULT_PARSER_LIMITS", "NAME_PATTERN", "parse_entry", "tokenize"]
 
@@ -194,7 +194,7 @@ def parse_entry(text: str, field_domain: Any, generators: dict[str, Any], field:
     """Evaluate one entry's text into the rational function field ``field_domain``.
 
     ``generators`` maps each declared parameter name to its generator in the field.
-    Raises :class:`~exactdln.problem.InputError` naming ``field`` on any malformed text.
+    Raises :class:`~exactdln.model.problem.InputError` naming ``field`` on any malformed text.
     """
     if not isinstance(text, str):
         raise InputError(f"expected a string expression, got {type(text).__name__}", field)

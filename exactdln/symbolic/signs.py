@@ -9,9 +9,9 @@ of terms is then
   {0, s} and one term's set is {s} (a sum of terms of sign s or 0 with one term never 0);
 - nonzero when it has a definite sign, or is a single term whose set does not contain 0.
 
-These are the sufficient tests that exactdln/certificates/FAMILY_FORMAT.md states for family
+These are the sufficient tests that exactdln/trusted/FAMILY_FORMAT.md states for family
 certificates ("nonzero outside the exceptional set", "known sign"); the family checker
-(exactdln/checker_family.py) implements the same rule independently, so a sign the engine
+(exactdln/trusted/checker_family.py) implements the same rule independently, so a sign the engine
 decides here is a sign the checker accepts. A polynomial is any object with ``terms()``
 returning (exponent tuple, coefficient) pairs, such as a sympy PolyElement.
 """

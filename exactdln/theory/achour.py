@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..landscape.point import ExactPoint
-from ..results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE, RouteVerdict
+from exactdln.landscape.point import ExactPoint
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE, RouteVerdict
 
 __all__ = ["Pivot", "pivots", "classify_by_theorem"]
 

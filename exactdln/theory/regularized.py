@@ -33,13 +33,22 @@ from typing import Any, Sequence
 
 from flint import arb, fmpq, fmpq_mat, fmpq_poly
 
-from ..arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
-from ..inertia import kernel_complement_inertia, symmetric_inertia
-from ..landscape.derivatives import _gradient, _hessian_matrix, _loss
-from ..landscape.point import ExactPoint, exact_point
-from ..problem import Problem, RationalMatrix
-from ..results import (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED,
-                       Inertia, RouteVerdict, fraction_text, number_text)
+from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
+from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia
+from exactdln.landscape.derivatives import _gradient, _hessian_matrix, _loss
+from exactdln.landscape.point import ExactPoint, exact_point
+from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.model.results import (
+    GLOBAL_MINIMIZER,
+    LOCAL_MINIMIZER,
+    NOT_CRITICAL,
+    STRICT_SADDLE,
+    UNDECIDED,
+    Inertia,
+    RouteVerdict,
+    fraction_text,
+    number_text,
+)
 
 __all__ = [
     "AlgebraicReal",

@@ -16,8 +16,8 @@ case T8, docs/maths/global_optimality.md §4); the Ky Fan form stays correct the
 
 from __future__ import annotations
 
-from ..results import GLOBAL_MINIMIZER, RouteVerdict
-from ..spectral import SpectralFacts
+from exactdln.model.results import GLOBAL_MINIMIZER, RouteVerdict
+from exactdln.landscape.spectral import SpectralFacts
 
 __all__ = ["NOT_GLOBAL", "global_optimality_test"]
 

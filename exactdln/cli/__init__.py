@@ -1,0 +1,97 @@
+"""The ``exactdln`` command.
+
+Subcommands live in :mod:`exactdln.cli.commands`, one module each, exposing ``HELP`` (one line),
+``add_arguments(parser)`` and ``run(args) -> int``. They are found by name, so adding a command
+means adding a module. Every command keeps one contract (exactdln/cli/commands/_contract.py and
+README.md, "The command line contract"): ``--json`` for JSON Lines, the same exit codes
+(0 success, 1 a negative answer, 2 bad input or usage, 3 the exact routes disagree, 4 internal
+error, 5 reserved for a time budget, 130 interrupted), errors as ``exactdln <command>: ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+from exactdln import __version__
+from exactdln.cli.commands._contract import (
+    EXIT_BAD_INPUT,
+    EXIT_DISAGREE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NEGATIVE,
+    EXIT_OK,
+    EXIT_TIME_BUDGET,
+    guarded,
+    say,
+)
+
+__all__ = ["main", "build_parser", "command_names", "EXIT_OK", "EXIT_NEGATIVE", "EXIT_BAD_INPUT", "EXIT_DISAGREE",
+           "EXIT_INTERNAL", "EXIT_TIME_BUDGET", "EXIT_INTERRUPTED"]
+
+EXIT_FAILED = EXIT_NEGATIVE   # the former name
+
+
+def _command_modules():
+    from exactdln.cli import commands
+
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+    return [(name, importlib.import_module(f"{commands.__name__}.{name}")) for name in names]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exactdln",
+        description="Decide exactly what a point is on the loss landscape of a deep linear network, and prove it.",
+        epilog="exit status: 0 success; 1 a negative answer (a certificate fails, a run did not converge, ...); "
+               "2 bad input or usage; 3 the exact routes disagree; 4 internal error; 5 stopped by a time budget; "
+               "130 interrupted",
+    )
+    parser.add_argument("--version", action="version", version=f"exactdln {__version__}")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in _command_modules():
+        command = name.replace("_", "-")
+        p = sub.add_parser(command, help=module.HELP, description=module.__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(p)
+        # after the command too (exactdln gd --debug ...); SUPPRESS keeps the global flag's value otherwise
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.set_defaults(_run=module.run, _command=command)
+    return parser
+
+
+def command_names() -> list[str]:
+    """Every subcommand, as the parser knows it (tests iterate over this so no command escapes the contract)."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(sub.choices)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:        # argparse: --help, --version (0) and usage errors (2)
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return guarded(args, None, lambda: args._run(args))
+    except KeyboardInterrupt:
+        say(args, "interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:           # `exactdln ... | head`: the reader left; not an error of ours
+        try:   # Python's advice: point stdout at devnull so the flush at exit does not raise again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

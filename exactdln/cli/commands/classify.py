@@ -1,0 +1,96 @@
+"""Classify points: a readable verdict per file, or one JSON object per file and line (--json).
+
+A point file {X, Y, weights, lambda?} gets the exact verdict of three routes (the classification
+of Achour, Malgouyres, Gerchinovitz 2024; the global-optimality test of Yun, Sra, Jadbabaie 2018,
+Theorems 2.1/2.2; the exact Hessian inertia); a family file (with "parameters") gets a verdict that
+holds outside an exceptional set.
+Exit status: 0 every file classified and every route agrees; 2 bad input; 3 the exact routes
+disagree (a finding: each route's verdict is printed); 4 internal error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from exactdln.model.problem import DEFAULT_LIMITS, InputError, load_point
+from exactdln.cli.commands._contract import (
+    EXIT_BAD_INPUT,
+    EXIT_DISAGREE,
+    EXIT_OK,
+    CommandError,
+    add_json_flag,
+    each_file,
+    emit,
+)
+
+HELP = "decide exactly what each point is (global minimizer, strict or non-strict saddle, not critical)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="point files {X, Y, weights, lambda?}")
+    add_json_flag(parser)
+    parser.add_argument("--method", choices=("auto", "theorem", "hessian"), default="auto",
+                        help="theorem: never build the Hessian; hessian: always compute the exact inertia; "
+                             "auto: both up to %(limit)s parameters" % {"limit": _limit()})
+    parser.add_argument("--latex", action="store_true",
+                        help="(families) exceptional set as LaTeX (the key \"latex\" with --json)")
+    parser.add_argument("--max-file-mb", type=float, default=DEFAULT_LIMITS.max_file_bytes / 2**20, metavar="MB",
+                        help="refuse point files larger than this many MiB (default %(default)g)")
+
+
+def _limit() -> int:
+    from exactdln.theory.classify import AUTO_HESSIAN_LIMIT
+
+    return AUTO_HESSIAN_LIMIT
+
+
+def _is_family(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+        return b'"parameters"' in head
+    except OSError:
+        return False
+
+
+def run(args) -> int:
+    if not args.max_file_mb > 0:
+        raise CommandError("--max-file-mb must be positive", EXIT_BAD_INPUT)
+    limits = replace(DEFAULT_LIMITS, max_file_bytes=int(args.max_file_mb * 2**20))
+    printed = []
+
+    def one(path: str) -> int:
+        from exactdln.theory.classify import classify
+
+        latex = None
+        if _is_family(path):
+            result, latex = _classify_family(path, args)
+        else:
+            problem, weights = load_point(path, limits)
+            result = classify(problem, weights, method=args.method, source=path)
+        if args.json:
+            record = {"file": path, **result.to_json()}
+            record["file"] = path
+            if latex is not None:
+                record["latex"] = latex
+            emit(record)
+        else:
+            if printed:
+                print()
+            print(result)
+            if latex is not None:
+                print(latex)
+        printed.append(path)
+        return EXIT_OK if getattr(result, "agree", True) else EXIT_DISAGREE
+
+    return each_file(args, args.files, one)
+
+
+def _classify_family(path: str, args):
+    try:
+        from exactdln.symbolic import classify_family
+    except ImportError as err:
+        raise InputError(f"parametric families are not supported in this build ({err})", "parameters", path)
+    verdict = classify_family(path)
+    latex = verdict.latex() if args.latex and hasattr(verdict, "latex") else None
+    return verdict, latex

@@ -1,0 +1,149 @@
+"""Run gradient descent on the factors from the weights in each FILE and summarize the run.
+
+FILE is a point file {"X", "Y", "weights", "lambda"?}; its weights are the start (or only give the
+shapes with --init-scale, which draws Gaussian weights from --seed). Prints a text summary per
+file (final loss, gradient norm, balance drift, fitted linear rate; --json: one JSON object per
+file and line) and, with --snap, hands the limit to `snap` for its exact class. --plot draws every
+run into one PNG (needs matplotlib, checked before anything runs).
+Exit status: 0 every run converged (and, with --snap, snapped); 1 a run did not converge or its
+limit did not snap; 2 bad input or usage (also --plot without matplotlib); 4 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from exactdln.model.problem import InputError
+from exactdln.cli.commands._contract import (
+    EXIT_NEGATIVE,
+    EXIT_OK,
+    CommandError,
+    add_json_flag,
+    each_file,
+    emit,
+    require_module,
+)
+
+HELP = "gradient descent on the factors (float64): summary, optional plot and exact snap of the limit"
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `gd` and `flow`."""
+    parser.add_argument("files", nargs="+", metavar="FILE", help="point files: X, Y, lambda and the starting weights")
+    add_json_flag(parser, "one JSON summary per file and line")
+    parser.add_argument("--seed", type=int, default=0, help="seed for --init-scale (default 0)")
+    parser.add_argument("--init-scale", type=float, default=None,
+                        help="ignore the file's weight values: Gaussian start of this scale with the same shapes")
+    parser.add_argument("--tol", type=float, default=1e-12, help="stop when ||grad L|| < TOL")
+    parser.add_argument("--plot", metavar="OUT.png", help="save loss and gradient norm (log scale); needs matplotlib")
+    parser.add_argument("--snap", action="store_true", help="snap the limit to an exact critical point")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common(parser)
+    parser.add_argument("--eta", type=float, default=0.01, help="step size (default 0.01)")
+    parser.add_argument("--steps", type=int, default=10000, help="maximal number of steps (default 10000)")
+
+
+def check_common(args: argparse.Namespace) -> None:
+    """Usage checks that must fail before any computation (the optional matplotlib import included)."""
+    if not args.tol > 0:
+        raise CommandError("--tol must be > 0")
+    if args.init_scale is not None and not args.init_scale > 0:
+        raise CommandError("--init-scale must be > 0")
+    if args.plot:
+        require_module("--plot", "matplotlib")
+
+
+def start(args: argparse.Namespace, path: str):
+    """(problem, float starting weights) from the file and options."""
+    import numpy as np
+
+    from exactdln.model.problem import load_point
+
+    problem, weights = load_point(path)
+    ws = [np.array([[float(x) for x in r] for r in w.rows]).reshape(w.nrows, w.ncols) for w in weights]
+    if args.init_scale is not None:
+        rng = np.random.default_rng(args.seed)
+        ws = [args.init_scale * rng.standard_normal(w.shape) for w in ws]
+    return problem, ws
+
+
+def run_files(args: argparse.Namespace, integrate) -> int:
+    """``integrate(problem, ws) -> Trajectory`` on every file; print, snap, plot; the exit status."""
+    check_common(args)
+    runs = []
+
+    def one(path: str) -> int:
+        import numpy as np
+
+        problem, ws = start(args, path)
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported, not warned about
+            trajectory = integrate(problem, ws)
+        runs.append((path, trajectory))
+        return _finish(args, path, problem, trajectory)
+
+    status = each_file(args, args.files, one)
+    if args.plot and runs:
+        from exactdln.dynamics import plot_trajectory
+
+        try:
+            plot_trajectory(runs, args.plot)
+        except OSError as err:
+            raise CommandError(f"cannot write {args.plot}: {err.strerror or err}") from None
+        if not args.json:
+            print(f"plot: {args.plot}")
+    return status
+
+
+def _finish(args: argparse.Namespace, path: str, problem, trajectory) -> int:
+    """Print one file's summary (text or one JSON line) and snap its limit; the file's exit code."""
+    summary = {"file": path, **trajectory.to_json()}
+    snapped = None
+    if args.snap:
+        from exactdln.tools.snap import snap
+        try:
+            snapped = snap(problem, list(trajectory.weights))
+            summary["snap"] = snapped.to_json()
+        except InputError as err:
+            summary["snap"] = {"snapped": False, "notes": [str(err)]}
+    if args.plot:
+        summary["plot"] = args.plot
+    if args.json:
+        emit(summary)
+    else:
+        print(_summary_text(summary, snapped), flush=True)
+    ok = trajectory.converged and (not args.snap or summary["snap"].get("snapped", False))
+    return EXIT_OK if ok else EXIT_NEGATIVE
+
+
+def _summary_text(s: dict, snapped) -> str:
+    gd = s["method"] == "gd"
+    where = f"step {int(s['final_step'])}" if gd else f"time {s['final_step']:.6g}"
+    head = (f"{s['file']}: {'gradient descent' if gd else 'gradient flow (RK4)'}, "
+            f"{'eta' if gd else 'dt'} {s['eta']:g}: "
+            + (f"converged at {where}" if s["converged"] else f"NOT converged (stopped at {where})"))
+    rate = s.get("linear_rate")
+    lines = [head,
+             f"  final loss {s['final_loss']:.12g} (float64)   ||grad L|| {s['final_grad_norm']:.3g}   "
+             + (f"linear rate {rate:.6g} per {'step' if gd else 'unit of time'}" if rate is not None
+                else "linear rate: not fitted"),
+             f"  max balance drift {s['max_balance_drift']:.3g}"]
+    if "snap" in s:
+        text = str(snapped) if snapped is not None else "not snapped: " + "; ".join(s["snap"].get("notes", []))
+        lines.append("  snap: " + text.replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.eta > 0 or args.steps < 0:
+        raise CommandError("--eta must be > 0 and --steps >= 0")
+
+    def integrate(problem, ws):
+        from exactdln.dynamics import gradient_descent
+
+        return gradient_descent(problem, ws, eta=args.eta, steps=args.steps, tol=args.tol,
+                                record_every=max(1, args.steps // 2000), progress=not args.no_progress)
+
+    return run_files(args, integrate)

@@ -1,0 +1,498 @@
+"""Sigma, assumption (H) and the index set S of fitted eigenvalues, all exact.
+
+Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY (Baldi, Hornik 1989; docs/maths/README.md §2), with
+eigenvalues lambda_1 > ... > lambda_{d_y}.
+
+Achour et al. (JMLR 2024), first-order characterization (docs/maths/classification.md §2.1): at a
+critical point the range of the product P = W_{H:1} is a Sigma-invariant subspace span(u_i : i in S)
+with |S| = rank P, and L(W) = 1/2 (||Y||_F^2 - sum_{i in S} lambda_i) (our 1/2 convention;
+docs/maths/global_optimality.md §2.1 (d)).
+
+No irrational number is ever formed: a rational basis Q of range P gives the
+restriction M = (Q^T Q)^-1 Q^T Sigma Q, whose characteristic polynomial chi_S divides
+chi_Sigma; exact real-root isolation of chi_Sigma tells which eigenvalues are fitted.
+
+Speed (the README's theorem-route target: depth 8, width 128). Sigma is kept as one integer matrix over one
+denominator, Sigma = N / d. Its characteristic polynomial is found by a certificate when
+it splits over Q into distinct linear factors (always so for the rational instances of
+docs/maths/classification.md §7): rational eigenvalues guessed modulo one large prime, an eigenbasis
+V guessed by multimodular Krylov vectors, and then verified exactly, N V = V diag(d lambda)
+with V invertible, so chi_Sigma = prod (x - lambda_i). Otherwise FLINT's multimodular
+charpoly of N decides. Of the two invariant subspaces range P and its orthogonal
+complement, only the smaller gets a characteristic polynomial; the other factor is an
+exact quotient of chi_Sigma.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import islice
+from math import gcd
+
+from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat
+
+from exactdln.arith.exact import (
+    CrtVector,
+    big_probable_prime,
+    identity,
+    rank,
+    rational_reconstruction,
+    rref_pivots,
+    iter_word_primes,
+    word_primes,
+)
+from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at
+from exactdln.landscape.point import ExactPoint
+from exactdln.model.results import Assumptions
+
+__all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "split_charpoly", "sigma_over_integers"]
+
+
+def charpoly(matrix: fmpq_mat) -> fmpq_poly:
+    """det(x I - M) over Q.
+
+    With M = N / d (N integer), chi_M(x) = d^-n chi_N(d x); FLINT's integer charpoly is
+    multimodular and much faster than the rational one.
+    """
+    numerator, d = matrix.numer_denom()
+    return integer_charpoly(numerator, int(d))
+
+
+def integer_charpoly(numerator: fmpz_mat, d: int) -> fmpq_poly:
+    """det(x I - N / d) = d^-n det(d x I - N), from FLINT's multimodular charpoly of the integer matrix N."""
+    n = numerator.nrows()
+    coefficients = [int(c) for c in numerator.charpoly().coeffs()]   # lowest degree first
+    return fmpq_poly([fmpq(c, d ** (n - k)) for k, c in enumerate(coefficients)])
+
+
+def sigma_over_integers(point: ExactPoint) -> tuple[fmpz_mat, int]:
+    """(N, d) with Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY = N / d, N integer (Sigma_XX must be invertible).
+
+    With Sigma_YX = B / b and Sigma_XX^-1 = C / c (B, C integer): Sigma = B C B^T / (b^2 c).
+    Only integer products; no rational solve with the (possibly long) entries of Sigma_YX.
+    """
+    B, b = point.sigma_yx.numer_denom()
+    C, c = point.sigma_xx.inv().numer_denom()
+    n = C.nrows()
+    BC = B if C == fmpz_mat(n, n, [int(i == j) for i in range(n) for j in range(n)]) else B * C   # white data: C = I
+    return BC * B.transpose(), int(b) ** 2 * int(c)
+
+
+# --- characteristic polynomials that split over Q, certified by an eigenbasis -------------------------------------
+
+
+def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | None:
+    """Distinct rationals that are *probably* the eigenvalues of N / d, or None (a guess: verified by the caller).
+
+    Roots of chi_N modulo one large prime P, divided by d, then rational reconstruction. A root of
+    chi_N that is a rational number a / b reduces to a root modulo P, and Wang's reconstruction
+    recovers it when 2 |a| b < P.
+    """
+    n = numerator.nrows()
+    for bits in (320, 1280):
+        P = big_probable_prime(bits)
+        if d % P == 0:
+            continue
+        ctx = fmpz_mod_ctx(P)
+        roots = fmpz_mod_mat(numerator, ctx).charpoly().roots()
+        if len(roots) != n or any(m != 1 for _, m in roots):
+            return None          # chi_N does not split into distinct linear factors modulo P
+        d_inverse = pow(d, -1, P)
+        values = []
+        for root, _ in roots:
+            pair = rational_reconstruction(int(root) * d_inverse % P, P)
+            if pair is None:
+                break
+            values.append(fmpq(*pair))
+        else:
+            if len(set(values)) == n:
+                return sorted(values)
+    return None
+
+
+def _eigenvectors_modulo(numerator: fmpz_mat, prime: int, shifts: list[int], rng: random.Random) -> list[list[int]] | None:
+    """Columns L_i(N) w mod p, L_i(x) = prod_{j != i} (x - mu_j), for a random w: eigenvectors of N for mu_i.
+
+    With chi_N = prod (x - mu_j) and N = sum mu_j E_j (distinct mu_j), L_i(N) w = L_i(mu_i) E_i w.
+    The Krylov matrix K = [w, N w, ..., N^{n-1} w] and the coefficient matrix of the L_i give all of
+    them with one product, O(n^3) per prime.
+    """
+    n = numerator.nrows()
+    Np = nmod_mat(numerator, prime)
+    v = nmod_mat(n, 1, [rng.randrange(prime) for _ in range(n)], prime)
+    krylov_rows = []
+    for _ in range(n):
+        krylov_rows.append([int(x) for x in v.entries()])
+        v = Np * v
+    K = nmod_mat(krylov_rows, prime).transpose()
+    # coefficients of chi = prod (x - mu), then L_i = chi / (x - mu_i) by synthetic division
+    chi = [1]
+    for mu in shifts:
+        chi = [((chi[k - 1] if k else 0) - mu * (chi[k] if k < len(chi) else 0)) % prime for k in range(len(chi) + 1)]
+    quotients = []
+    for mu in shifts:
+        q = [0] * n
+        carry = 1                                # chi is monic
+        for k in range(n - 1, -1, -1):
+            q[k] = carry
+            carry = (chi[k] + mu * carry) % prime
+        quotients.append(q)
+    U = K * nmod_mat(quotients, prime).transpose()
+    flat = [int(x) for x in U.transpose().entries()]
+    columns = [flat[i * n:(i + 1) * n] for i in range(n)]
+    if any(not any(col) for col in columns):
+        return None
+    return columns
+
+
+def _reconstruct_column(crt: CrtVector, start: int, n: int) -> list[int] | None:
+    """Integers t_j (one column, common denominator dropped) with t_j / L = the CRT residues, or None."""
+    modulus = crt.modulus
+    margin = modulus >> 64
+    denominator = 1
+    out = []
+    for j in range(n):
+        x = crt.values[start + j]
+        t = x * denominator % modulus
+        t = t - modulus if 2 * t > modulus else t
+        if (2 * abs(t) + 1) * denominator >= margin:
+            pair = rational_reconstruction(x, modulus)
+            if pair is None:
+                return None
+            extra = pair[1] // gcd(pair[1], denominator)
+            denominator *= extra
+            out = [value * extra for value in out]
+            t = x * denominator % modulus
+            t = t - modulus if 2 * t > modulus else t
+            if (2 * abs(t) + 1) * denominator >= margin:
+                return None
+        out.append(t)
+    return out
+
+
+def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *, max_primes: int = 4096) -> fmpz_mat | None:
+    """An integer V with N V = V diag(d lambda_i) and V invertible, or None. Proven when returned.
+
+    Guessed column by column from multimodular eigenvectors (each normalized to 1 at a fixed
+    coordinate, so the residues of different primes describe the same rational vector), then
+    verified exactly.
+    """
+    n = numerator.nrows()
+    rng = random.Random(n)
+    crt = CrtVector(n * n)
+    anchors: list[int] | None = None
+    used, target = 0, 16
+    for prime in islice(iter_word_primes(), max_primes + 64):
+        if d % prime == 0 or any(int(l.q) % prime == 0 for l in eigenvalues):
+            continue
+        shifts = [d % prime * int(l.p) * pow(int(l.q), -1, prime) % prime for l in eigenvalues]
+        if len(set(shifts)) < n:
+            continue
+        columns = _eigenvectors_modulo(numerator, prime, shifts, rng)
+        if columns is None:
+            continue
+        if anchors is None:
+            anchors = [next(j for j, x in enumerate(col) if x) for col in columns]
+        residues = []
+        for col, j in zip(columns, anchors):
+            if col[j] == 0:
+                break
+            scale = pow(col[j], -1, prime)
+            residues.extend(x * scale % prime for x in col)
+        else:
+            crt.add(residues, prime)
+            used += 1
+        if used < target:
+            continue
+        target *= 2
+        columns_q = []
+        for i in range(n):
+            col = _reconstruct_column(crt, i * n, n)
+            if col is None:
+                break
+            columns_q.append(col)
+        else:
+            V = fmpz_mat(n, n, [columns_q[i][j] for j in range(n) for i in range(n)])
+            if _is_eigenbasis(numerator, d, eigenvalues, V):
+                return V
+        if used >= max_primes:
+            return None
+    return None
+
+
+def _is_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], V: fmpz_mat) -> bool:
+    """Exact check: N V = V diag(d lambda) and V invertible (rank n modulo a prime is rank n over Q)."""
+    n = numerator.nrows()
+    if nmod_mat(V, word_primes(1)[0]).rank() != n:
+        return False
+    left = (numerator * V).tolist()
+    right = V.tolist()
+    for i, l in enumerate(eigenvalues):
+        a, b = int(l.p) * d, int(l.q)
+        for j in range(n):
+            if left[j][i] * b != right[j][i] * a:
+                return False
+    return True
+
+
+def split_charpoly(numerator: fmpz_mat, d: int) -> fmpq_poly | None:
+    """chi of N / d = prod (x - lambda_i) when N / d has n distinct rational eigenvalues, else None.
+
+    Proof when returned: an exactly verified eigenbasis V (N V = V diag(d lambda), V invertible)
+    gives N / d = V diag(lambda) V^-1, whose characteristic polynomial is prod (x - lambda_i).
+    """
+    n = numerator.nrows()
+    if n == 0:
+        return fmpq_poly([1])
+    eigenvalues = _guess_rational_eigenvalues(numerator, d)
+    if eigenvalues is None or _verified_eigenbasis(numerator, d, eigenvalues) is None:
+        return None
+    poly = fmpq_poly([1])
+    for l in eigenvalues:
+        poly *= fmpq_poly([-l, 1])
+    return poly
+
+
+@dataclass
+class SpectralFacts:
+    """Exact spectral facts about the data and the product of one point."""
+
+    point: ExactPoint
+
+    # --- data -----------------------------------------------------------------
+    @cached_property
+    def sigma_xx_invertible(self) -> bool:
+        return rank(self.point.sigma_xx) == self.point.widths[0]
+
+    @cached_property
+    def _sigma_integer(self) -> tuple[fmpz_mat, int]:
+        """(N, d) with Sigma = N / d (see :func:`sigma_over_integers`)."""
+        return sigma_over_integers(self.point)
+
+    @cached_property
+    def regression(self) -> fmpq_mat:
+        """R = Sigma_YX Sigma_XX^-1 (least-squares regression matrix)."""
+        p = self.point
+        return p.sigma_yx * p.sigma_xx.inv()
+
+    @cached_property
+    def sigma(self) -> fmpq_mat:
+        """Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY."""
+        N, d = self._sigma_integer
+        return fmpq_mat(N) / d
+
+    @cached_property
+    def sigma_trace(self) -> fmpq:
+        """tr Sigma = tr N / d, without forming Sigma's rational entries."""
+        N, d = self._sigma_integer
+        return fmpq(sum((int(N[i, i]) for i in range(N.nrows())), 0), d)
+
+    @cached_property
+    def chi_sigma(self) -> fmpq_poly:
+        """det(x I - Sigma): by a verified eigenbasis when it splits over Q with simple roots, else FLINT."""
+        N, d = self._sigma_integer
+        split = split_charpoly(N, d)
+        return split if split is not None else integer_charpoly(N, d)
+
+    @cached_property
+    def assumptions(self) -> Assumptions:
+        """Assumption (H): Sigma_XX invertible, rank Sigma_YX = d_y, Sigma with distinct eigenvalues."""
+        p = self.point
+        if not self.sigma_xx_invertible:
+            return Assumptions(False, None, None)
+        full = rank(p.sigma_yx) == p.widths[-1]
+        chi = self.chi_sigma
+        distinct = chi.gcd(chi.derivative()).degree() == 0
+        return Assumptions(True, full, distinct)
+
+    @cached_property
+    def sigma_roots(self) -> list[RealRoot]:
+        """Distinct eigenvalues of Sigma, increasing, as isolated real roots."""
+        return isolate_real_roots(self.chi_sigma)
+
+    # --- the product's range ------------------------------------------------------
+    @cached_property
+    def _rref_of_product_transpose(self) -> tuple[fmpq_mat | None, list[int]]:
+        """rref(P^T) and its pivot columns (None, [] when P = 0)."""
+        P = self.point.end_to_end
+        if all(x == 0 for x in P.entries()):
+            return None, []
+        return rref_pivots(P.transpose())
+
+    @cached_property
+    def _range_rref(self) -> tuple[fmpq_mat, list[int]]:
+        """Q (d_y x r) with Q[pivots, :] = I_r: the transposed nonzero rows of rref(P^T)."""
+        d_y = self.point.widths[-1]
+        reduced, pivots = self._rref_of_product_transpose
+        r = len(pivots)
+        if r == 0:
+            return fmpq_mat(d_y, 0), []
+        if r == d_y:
+            return identity(d_y), list(range(d_y))
+        return fmpq_mat(d_y, r, [reduced[j, i] for i in range(d_y) for j in range(r)]), pivots
+
+    @property
+    def range_basis(self) -> fmpq_mat:
+        """Q: a rational basis of range W_{H:1} (columns), in reduced form (small entries)."""
+        return self._range_rref[0]
+
+    @property
+    def product_rank(self) -> int:
+        return self.range_basis.ncols()
+
+    @cached_property
+    def _complement_basis(self) -> tuple[fmpq_mat, list[int]]:
+        """N_perp (d_y x (d_y - r)) spanning (range P)^perp = null(P^T), with N_perp[free, :] = I.
+
+        From the rref of P^T: the free column f gives e_f - sum_i rref[i, f] e_{pivot_i}.
+        """
+        Q, pivots = self._range_rref
+        d_y = self.point.widths[-1]
+        free = [f for f in range(d_y) if f not in set(pivots)]
+        if not pivots:
+            return identity(d_y), free
+        reduced = self._rref_of_product_transpose[0]
+        basis = fmpq_mat(d_y, len(free))
+        for b, f in enumerate(free):
+            basis[f, b] = 1
+            for i, pivot in enumerate(pivots):
+                basis[pivot, b] = -reduced[i, f]
+        return basis, free
+
+    def _restricted(self, basis: fmpq_mat, unit_rows: list[int]) -> fmpq_mat | None:
+        """M with Sigma B = B M, B[unit_rows, :] = I (so M is those rows of Sigma B), or None if span B is not invariant."""
+        k = basis.ncols()
+        if k == 0:
+            return fmpq_mat(0, 0)
+        N, d = self._sigma_integer
+        basis_numerator, basis_denominator = basis.numer_denom()
+        SB = fmpq_mat(N * basis_numerator) / (d * int(basis_denominator))
+        M = fmpq_mat(k, k, [SB[i, j] for i in unit_rows for j in range(k)])
+        if SB != basis * M:
+            return None
+        return M
+
+    @cached_property
+    def restriction(self) -> fmpq_mat | None:
+        """M with Sigma Q = Q M (the matrix of Sigma on range P), or None if range P is not Sigma-invariant.
+
+        Q restricted to its pivot rows is the identity, so M can only be the pivot rows of
+        Sigma Q; invariance is then one exact product check. No linear solve is needed.
+        """
+        Q, pivots = self._range_rref
+        return self._restricted(Q, pivots)
+
+    @cached_property
+    def complement_restriction(self) -> fmpq_mat | None:
+        """M_perp with Sigma N_perp = N_perp M_perp (Sigma on (range P)^perp), or None if not invariant.
+
+        Sigma is symmetric, so range P is invariant iff its orthogonal complement is: if
+        Sigma Q c lies in range P for all c, then q^T Sigma n = (Sigma q)^T n = 0 for n in
+        the complement, i.e. Sigma n is in the complement too.
+        """
+        basis, free = self._complement_basis
+        return self._restricted(basis, free)
+
+    @cached_property
+    def _split_factors(self) -> tuple[fmpq_poly, fmpq_poly] | None:
+        """(chi_S, chi_perp): Sigma on range P and on its orthogonal complement; None if not invariant.
+
+        In the basis [Q, N_perp] Sigma is block diagonal (both blocks invariant, see
+        :attr:`complement_restriction`), so chi_Sigma = chi_S chi_perp. Only the smaller block's
+        characteristic polynomial is computed; the other is the exact quotient (remainder checked).
+        """
+        r, d_y = self.product_rank, self.point.widths[-1]
+        if r <= d_y - r:
+            M = self.restriction
+            if M is None:
+                return None
+            small = charpoly(M) if M.nrows() else fmpq_poly([1])
+        else:
+            M = self.complement_restriction
+            if M is None:
+                return None
+            small = charpoly(M) if M.nrows() else fmpq_poly([1])
+        other, remainder = divmod(self.chi_sigma, small)
+        if remainder != 0:
+            raise ArithmeticError("the characteristic polynomial of an invariant block does not divide chi_Sigma")
+        return (small, other) if r <= d_y - r else (other, small)
+
+    @cached_property
+    def chi_fitted(self) -> fmpq_poly | None:
+        """chi_S = charpoly of Sigma restricted to range P."""
+        factors = self._split_factors
+        return None if factors is None else factors[0]
+
+    @cached_property
+    def chi_unfitted(self) -> fmpq_poly | None:
+        """chi_perp = chi_Sigma / chi_S (exact division): Sigma on (range P)^perp."""
+        factors = self._split_factors
+        return None if factors is None else factors[1]
+
+    def fitted_eigen_indices(self) -> tuple[int, ...] | None:
+        """S: 1-based positions, in decreasing order of eigenvalue, of the eigenvalues of Sigma on range P.
+
+        docs/maths/classification.md §2.1. Needs distinct eigenvalues (else S is not unique: None).
+        """
+        if not self.sigma_xx_invertible or not self.assumptions.distinct_eigenvalues:
+            return None
+        chi_s = self.chi_fitted
+        if chi_s is None:
+            return None
+        roots = self.sigma_roots
+        d = len(roots)
+        fitted = []
+        for k, root in enumerate(roots):     # increasing; position from the top is d - k
+            if root.lo == root.hi:
+                inside = sign_at(chi_s, root.lo) == 0
+            else:
+                inside = sign_at(chi_s, root.lo) * sign_at(chi_s, root.hi) < 0
+            if inside:
+                fitted.append(d - k)
+        if len(fitted) != chi_s.degree():
+            raise ArithmeticError("fitted eigenvalues do not match the rank of the product")
+        return tuple(sorted(fitted))
+
+    # --- the global-optimality test (Yun et al. 2018, Thm 2.1/2.2, with Ky Fan) ---------
+    def top_eigenspace_test(self, k: int) -> tuple[bool, str]:
+        """Is tr(P_range Sigma) the sum of the k largest eigenvalues of Sigma (k = r_max)?
+
+        docs/maths/global_optimality.md §3, step 4, method A, in the Ky Fan form of §2.1 (e), which needs only
+        Sigma_XX invertible: with chi_S (roots on range P, r of them) and chi_perp (the rest),
+        global <=> min root(chi_S) >= max root(chi_perp), and r = k or every unfitted
+        eigenvalue is 0. Decided by exact root isolation, ties by the gcd.
+        """
+        chi_s, chi_perp = self.chi_fitted, self.chi_unfitted
+        if chi_s is None or chi_perp is None:
+            return False, "range of the product is not Sigma-invariant"
+        r = chi_s.degree()
+        if r > k:
+            return False, f"rank {r} exceeds r_max = {k}"
+        perp_roots = isolate_real_roots(chi_perp)
+        if r < k:
+            # the remaining top k - r eigenvalues must all be 0: chi_perp = x^(d_y - r)
+            if perp_roots and not (len(perp_roots) == 1 and perp_roots[0].lo == perp_roots[0].hi == 0):
+                return False, f"rank {r} < r_max = {k} and an unfitted eigenvalue is positive"
+            return True, f"rank {r} < r_max = {k} but every unfitted eigenvalue is 0"
+        if not perp_roots or r == 0:
+            return True, "range of the product is all of the fitted space"
+        fitted_roots = isolate_real_roots(chi_s)
+        smallest_fitted, largest_unfitted = fitted_roots[0], perp_roots[-1]
+        order = compare_roots(smallest_fitted, largest_unfitted)
+        if order > 0:
+            return True, (
+                f"min eigenvalue on range P (~{float(smallest_fitted):.6g}) > max eigenvalue off it "
+                f"(~{float(largest_unfitted):.6g})"
+            )
+        if order == 0:
+            return True, "tie lambda_k = lambda_(k+1): top eigenspace ambiguous, value still optimal"
+        return False, (
+            f"an unfitted eigenvalue (~{float(largest_unfitted):.6g}) exceeds a fitted one "
+            f"(~{float(smallest_fitted):.6g})"
+        )
+
+
+def spectral_facts(point: ExactPoint) -> SpectralFacts:
+    return SpectralFacts(point)

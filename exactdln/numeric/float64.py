@@ -1,0 +1,914 @@
+"""The float64 path: the exact core's quantities from numpy/LAPACK, with honest margins.
+
+Independent of the exact core by design: it reads the model (:mod:`exactdln.model.problem`),
+converts every Fraction with ``float``, and computes loss, gradient, criticality, the
+ranks of all partial products W_{j:i}, the index set S of fitted eigenvalues, the
+Hessian (its own assembly, same parameter order as the exact core) and its inertia,
+then decides the kind with the logic of Achour, Malgouyres, Gerchinovitz (2024) (the
+first-order form of critical points (docs/maths/classification.md §2.1), and the classification theorem with its
+pivots) and the global-optimality test of Yun, Sra, Jadbabaie (2018, Theorem 2.1).
+
+Every decision goes through one rule, :func:`separate`: a computed quantity v with a
+rounding-error bound ``noise`` (derived from the unit roundoff, the matrix sizes and the
+norms of the factors that produced v) and a scale is
+
+- zero when v <= noise,
+- nonzero when v >= :func:`nonzero_threshold` = max(noise, min(MARGIN * noise, sqrt(noise * scale)))
+  (MARGIN = 1024),
+- undecided in between; the verdict is then ``inconclusive`` and names the quantity.
+
+Finite precision proves inequalities, never equalities. A gradient block beyond its threshold
+proves the point is not critical; a gradient inside its band is only *within tolerance* of
+zero. So the only definite kind a numeric path reports is ``not_critical``; for a point within
+tolerance the kind found is *conditional* ("strict_saddle if critical",
+``NumericClassification.conditional_kind``) and the definite ``kind`` is ``inconclusive``.
+
+The algorithm (:func:`analyse`) is written against a small arithmetic interface
+(:class:`FloatArithmetic` here, ``MpArithmetic`` in :mod:`exactdln.numeric.mp`), so the
+float and mpmath paths run the same decisions in different arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from exactdln.model.problem import Problem, RationalMatrix, normalize_point
+from exactdln.model.results import (
+    GLOBAL_MINIMIZER,
+    INCONCLUSIVE,
+    NON_STRICT_SADDLE,
+    NOT_CRITICAL,
+    STRICT_SADDLE,
+    Inertia,
+)
+
+__all__ = [
+    "NumericClassification",
+    "GradientCheck",
+    "FloatArithmetic",
+    "separate",
+    "nonzero_threshold",
+    "analyse",
+    "classify_float",
+    "hessian_matrix_float",
+    "balance_hidden",
+    "DEFINITE_KINDS",
+    "CRITICAL_STATES",
+]
+
+DEFINITE_KINDS = (NOT_CRITICAL,)
+"""The only definite kind a numeric path reports: finite precision can prove a gradient nonzero, never zero."""
+
+CRITICAL_STATES = ("no", "within_tolerance", "undecided")
+"""``no``: some gradient entry is proven nonzero; ``within_tolerance``: every gradient block is inside its
+rounding-error bound (zero is possible, not proven); ``undecided``: some block sits between the two bands."""
+
+_AMG = "Achour, Malgouyres, Gerchinovitz 2024"
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """A criticality decision with the numbers it compared.
+
+    ``critical`` is one of :data:`CRITICAL_STATES`; ``norm`` the computed ||grad L||_F;
+    ``bound`` the threshold it was compared with (for ``no``: a gradient part exceeded it, so
+    norm > bound; for ``within_tolerance`` and ``undecided``: the rounding-error band of the whole
+    gradient, sqrt(sum_h noise_h^2), which norm does not exceed for ``within_tolerance``).
+    ``reasons`` state each comparison (value, threshold, direction); ``undecided`` those in the band.
+    """
+
+    critical: str
+    norm: float
+    bound: float | None
+    reasons: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NumericClassification:
+    """What a numeric path concluded about one point, with the margins it used.
+
+    Finite precision can prove that a gradient is nonzero, never that it is zero. So:
+
+    - ``critical`` is ``"no"`` (a gradient part is proven nonzero), ``"within_tolerance"`` (every
+      gradient block is inside its rounding-error bound) or ``"undecided"`` (between the bands);
+      ``gradient_norm`` is the computed ||grad L||_F and ``gradient_bound`` the threshold it was
+      compared with (see :class:`GradientCheck`);
+    - ``kind`` is the *definite* verdict: ``"not_critical"`` (proven) or ``"inconclusive"``;
+    - ``conditional_kind`` is the kind the point has *if it is critical* (found for a point within
+      tolerance by the theorem route of Achour, Malgouyres, Gerchinovitz (2024) and the Hessian), or
+      ``None``. ``inertia``, ``fitted``, ``rank`` describe the Hessian and the products at the
+      analysed point; the orbit reduction of the Hessian assumes the point is critical, so they are
+      conditional facts as well.
+
+    ``rounded_input`` is True when some input number is not exactly representable in the working
+    arithmetic (the analysis is then of the rounded point, with the rounding inside its error
+    bands). ``reasons`` name the decisive comparisons, ``undecided`` every quantity that was too
+    close to call. ``inertia`` is ``None`` when an eigenvalue (or pivot) fell in the undecided band.
+    ``digits`` is the working precision in decimal digits (about 16 for float64).
+    """
+
+    method: str
+    kind: str
+    critical: str
+    inertia: Inertia | None
+    rank: int | None
+    r_max: int
+    fitted: tuple[int, ...] | None
+    partial_ranks: dict[tuple[int, int], int | None]
+    loss: float
+    gradient_norm: float
+    min_eigenvalue: float | None
+    digits: int
+    n_parameters: int
+    reasons: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+    structural_zeros: int = 0            # zero eigenvalues certified by the orbit congruence, not by a band
+    conditional_kind: str | None = None
+    gradient_bound: float | None = None
+    rounded_input: bool = False
+
+    @property
+    def separated(self) -> bool:
+        """True when no computed quantity fell in its undecided band (more digits would not help)."""
+        return not self.undecided
+
+    @property
+    def definite(self) -> bool:
+        """True when ``kind`` is a definite verdict (only ``not_critical`` can be)."""
+        return self.kind in DEFINITE_KINDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "kind": self.kind,
+            "conditional_kind": self.conditional_kind,
+            "critical": self.critical,
+            "gradient_norm": self.gradient_norm,
+            "gradient_bound": self.gradient_bound,
+            "rounded_input": self.rounded_input,
+            "inertia": self.inertia.to_json() if self.inertia is not None else None,
+            "rank": self.rank,
+            "r_max": self.r_max,
+            "fitted": list(self.fitted) if self.fitted is not None else None,
+            "partial_ranks": {f"{i},{j}": r for (i, j), r in sorted(self.partial_ranks.items())},
+            "loss": self.loss,
+            "min_eigenvalue": self.min_eigenvalue,
+            "digits": self.digits,
+            "n_parameters": self.n_parameters,
+            "reasons": list(self.reasons),
+            "undecided": list(self.undecided),
+            "structural_zeros": self.structural_zeros,
+        }
+
+    def verdict_text(self) -> str:
+        """``not_critical``, ``inconclusive (strict_saddle if critical)`` or ``inconclusive``."""
+        if self.conditional_kind is not None:
+            return f"{self.kind} ({self.conditional_kind} if critical)"
+        return self.kind
+
+    def critical_text(self) -> str:
+        """The criticality status with the comparison it rests on."""
+        g, b = self.gradient_norm, self.gradient_bound
+        if b is None:
+            return f"{self.critical} (|grad| {g:.3g})"
+        relation = {"no": ">", "within_tolerance": "<="}.get(self.critical, "vs")
+        word = "nonzero threshold" if self.critical == "no" else "rounding-error band"
+        return f"{self.critical} (|grad| {g:.3g} {relation} {word} {b:.3g})"
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.method} ({self.digits} digits): {self.verdict_text()}",
+            f"  critical: {self.critical_text()}" + ("; input rounded" if self.rounded_input else ""),
+            f"  loss {self.loss:.6g}  rank W_H..W_1 = {self.rank}  r_max = {self.r_max}  S = {self.fitted}",
+            f"  Hessian inertia{' (if critical)' if self.critical == 'within_tolerance' else ''}: "
+            f"{'undecided' if self.inertia is None else self.inertia}  min eigenvalue: {self.min_eigenvalue}",
+        ]
+        lines += [f"  - {r}" for r in self.reasons]
+        lines += [f"  ? {r}" for r in self.undecided]
+        return "\n".join(lines)
+
+
+MARGIN = 1024
+"""A magnitude above MARGIN times its rounding-error bound is nonzero (about three digits of safety)."""
+
+FLOAT_ORBIT_LIMIT = 1200
+"""float64 tries the orbit reduction to certify a zero count up to this many parameters."""
+
+
+def separate(value: Any, noise: Any, scale: Any) -> bool | None:
+    """Decide whether a computed nonnegative magnitude is zero.
+
+    Returns False (zero) when value <= noise, True (nonzero) when value >=
+    :func:`nonzero_threshold` (noise, scale), None (undecided) otherwise. ``noise`` is a
+    (first-order) rounding-error bound for the computation that produced ``value``; ``scale``
+    bounds its size. A value MARGIN times above a valid error bound cannot come from an exact
+    zero; the square-root threshold (half of the digits) applies only when it is lower, for
+    quantities whose noise is a large fraction of their scale.
+    """
+    if value <= noise:
+        return False
+    return True if value >= nonzero_threshold(noise, scale) else None
+
+
+def nonzero_threshold(noise: Any, scale: Any) -> Any:
+    """max(noise, min(sqrt(noise * scale), MARGIN * noise)): the value :func:`separate` calls nonzero at or above."""
+    hi = _sqrt(noise * scale)
+    alt = MARGIN * noise
+    if alt < hi:
+        hi = alt
+    return hi if hi > noise else noise
+
+
+def _sqrt(x: Any) -> Any:
+    return x ** 0.5
+
+
+class FloatArithmetic:
+    """float64 arithmetic on numpy arrays; SVD, eigh and eigvalsh from LAPACK."""
+
+    name = "float64"
+    digits = 16
+    eps = float(np.finfo(np.float64).eps)
+
+    def matrix(self, m: RationalMatrix) -> np.ndarray:
+        return np.array([[float(x) for x in row] for row in m.rows], dtype=np.float64).reshape(m.shape)
+
+    def scalar(self, x: Fraction) -> float:
+        return float(x)
+
+    def identity(self, n: int) -> np.ndarray:
+        return np.eye(n)
+
+    def zero(self) -> float:
+        return 0.0
+
+    def fro(self, A: np.ndarray) -> float:
+        return float(np.linalg.norm(A)) if A.size else 0.0
+
+    def singular_values(self, A: np.ndarray) -> list[float]:
+        if A.size == 0:
+            return []
+        return [float(s) for s in np.linalg.svd(A, compute_uv=False)]
+
+    def eigh_descending(self, A: np.ndarray) -> tuple[list[float], np.ndarray]:
+        vals, vecs = np.linalg.eigh((A + A.T) / 2)
+        order = np.argsort(vals)[::-1]
+        return [float(v) for v in vals[order]], vecs[:, order]
+
+    def solve(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        return np.linalg.solve(A, B)
+
+    def to_float(self, x: Any) -> float:
+        return float(x)
+
+    def represents(self, x: Fraction) -> bool:
+        """True when float(x) is exactly x (Fraction == float compares exactly)."""
+        try:
+            return float(x) == x
+        except OverflowError:
+            return False
+
+    def hessian_inertia(self, Hm: np.ndarray, noise: float, scale: float) -> tuple[Inertia | None, int, float | None, list[str]]:
+        """Inertia from eigvalsh with the band [-noise, noise] for zero.
+
+        Returns (inertia or None, number of eigenvalues that are negative beyond the
+        margin, the smallest eigenvalue, reasons for any undecided eigenvalue).
+        """
+        n = Hm.shape[0]
+        if n == 0:
+            return Inertia(0, 0, 0), 0, None, []
+        vals = np.linalg.eigvalsh((Hm + Hm.T) / 2)
+        plus = minus = zero = 0
+        reasons = []
+        for idx, v in enumerate(vals):
+            s = separate(abs(float(v)), noise, scale)
+            if s is None:
+                reasons.append(
+                    f"Hessian eigenvalue {idx + 1} of {n} is {v:.3g}: {noise:.2g} < |{v:.3g}| < "
+                    f"{nonzero_threshold(noise, scale):.2g} (zero band < |value| < nonzero threshold): undecided"
+                )
+            elif not s:
+                zero += 1
+            elif v > 0:
+                plus += 1
+            else:
+                minus += 1
+        if not reasons and zero:
+            # float64 resolves eigenvalues only to about eps * max|eigenvalue| in absolute
+            # terms: an exact nonzero eigenvalue below that is indistinguishable from 0
+            # (found on the badly scaled stress corpus). Signs beyond the band stay
+            # certain; the zero count is not, so the inertia is left undecided.
+            reasons.append(f"{zero} eigenvalue(s) with |value| <= zero band {noise:.2g}: float64 cannot tell 0 from a "
+                           "tiny nonzero eigenvalue; inertia not certified (clearly negative ones: "
+                           f"{minus})")
+        inertia = Inertia(plus, minus, zero) if not reasons else None
+        return inertia, minus, float(vals[0]), reasons
+
+
+# --------------------------------------------------------------------------------------
+# The algorithm, over any arithmetic with the interface above.
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Point:
+    """Matrices of one point in some arithmetic, with the products the formulas need."""
+
+    ar: Any
+    W: list
+    X: Any
+    Y: Any
+    lambdas: list
+    widths: tuple[int, ...]
+    norms: list = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return len(self.W)
+
+    _products: dict = field(default_factory=dict)
+    _bounds: dict = field(default_factory=dict)
+
+    def product(self, j: int, i: int) -> Any:
+        """W_{j:i} = W_j ... W_i (1-based), computed as W_j (W_{j-1} (... W_i)); the identity when j = i - 1."""
+        if j < i:
+            return self.ar.identity(self.widths[i - 1])
+        key = (j, i)
+        if key not in self._products:
+            self._products[key] = self.W[i - 1] if j == i else self.W[j - 1] @ self.product(j - 1, i)
+        return self._products[key]
+
+    def _pnorm(self, j: int, i: int) -> Any:
+        """||fl(W_{j:i})||_F, and 1 for the empty product (it enters only as a factor)."""
+        return self.ar.scalar(Fraction(1)) if j < i else self.ar.fro(self.product(j, i))
+
+    def product_norm_bound(self, j: int, i: int) -> Any:
+        """B_{j:i}: bounds ||W_{j:i}|| and, times c eps, the rounding error of the computed W_{j:i}.
+
+        First-order forward error analysis of W_j (W_{j-1} (... W_i)): the product formed at
+        stage t carries an error <= gamma ||W_t|| ||W_{t-1:i}||, which the later factors
+        multiply by W_{j:t+1}; so error <= gamma sum_t ||W_{j:t+1}|| ||W_t|| ||W_{t-1:i}||,
+        with the *computed* partial-product norms. This is tighter than prod_t ||W_t|| (also
+        a bound, kept as a cap) by the cancellation a hidden change of basis creates.
+        """
+        if j < i:
+            return self.ar.scalar(Fraction(1))
+        key = (j, i)
+        if key not in self._bounds:
+            crude = self.ar.scalar(Fraction(1))
+            for h in range(i, j + 1):
+                crude = crude * self.norms[h - 1]
+            fine = self._pnorm(j, i)
+            for t in range(i, j + 1):
+                fine = fine + self._pnorm(j, t + 1) * self.norms[t - 1] * self._pnorm(t - 1, i)
+            self._bounds[key] = fine if fine < crude else crude
+        return self._bounds[key]
+
+
+def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tuple[tuple[RationalMatrix, ...], tuple[tuple[int, ...], ...]]:
+    """Exact power-of-two hidden rescaling W_h -> D_h W_h D_{h-1}^-1 that balances the layers.
+
+    D_0 = D_H = I and D_h = diag(2^e) on hidden layer h. Hidden changes of basis leave
+    W_{H:1} and the unregularized loss unchanged, so criticality, every
+    partial-product rank, S, the kind and (Sylvester, the map is a linear isomorphism of
+    parameter space) the Hessian inertia are those of the input point. Powers of two are
+    exact in rationals and in binary floating point, so nothing is rounded; only the
+    conditioning changes: the rounding-error bounds of the float path grow with
+    prod ||W_h|| (not with ||W_{j:i}||), which a hidden change of basis can inflate by
+    many decades. The exponent of unit i of layer h moves row i of W_h and column i of
+    W_{h+1} towards equal norm (an Osborne-style sweep). Only valid for lambda = 0.
+    Returns the rescaled weights and the exponents per hidden layer.
+    """
+    H = len(weights)
+    widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
+    F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
+    exps = [np.zeros(widths[h], dtype=np.int64) for h in range(H + 1)]
+    for _ in range(sweeps):
+        moved = False
+        for h in range(1, H):
+            row = np.linalg.norm(F[h - 1], axis=1)              # outgoing from layer h-1 into unit i of layer h
+            col = np.linalg.norm(F[h], axis=0)                  # from unit i of layer h into layer h+1
+            ok = (row > 0) & (col > 0) & np.isfinite(row) & np.isfinite(col)
+            e = np.zeros(widths[h], dtype=np.int64)
+            e[ok] = np.clip(np.round(0.5 * (np.log2(col[ok]) - np.log2(row[ok]))), -60, 60).astype(np.int64)
+            if np.any(e):
+                moved = True
+                scale = np.ldexp(1.0, e)
+                F[h - 1] = F[h - 1] * scale[:, None]
+                F[h] = F[h] / scale[None, :]
+                exps[h] += e
+        if not moved:
+            break
+    if not any(np.any(e) for e in exps):
+        return tuple(weights), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+
+    def two(k: int) -> Fraction:
+        return Fraction(2) ** int(k)
+
+    out = []
+    for h in range(1, H + 1):
+        left = [two(x) for x in exps[h]] if h < H else [Fraction(1)] * widths[h]
+        right = [two(-x) for x in exps[h - 1]] if h > 1 else [Fraction(1)] * widths[h - 1]
+        rows = tuple(tuple(left[a] * x * right[b] for b, x in enumerate(row)) for a, row in enumerate(weights[h - 1].rows))
+        out.append(RationalMatrix(rows, widths[h - 1]))
+    return tuple(out), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+
+
+def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
+    """The Hessian of L at W in float64, same parameter order as the exact core.
+
+    docs/maths/hessian_inertia.md §1: Hess[T,T] = ||D1(T) X||^2 - 2 <G, D2(T)> + sum lambda_h ||T_h||^2.
+    """
+    ws = normalize_point(problem, weights)
+    ar = FloatArithmetic()
+    p = _make_point(ar, problem, ws)
+    G = _residual(p)
+    Hm, _ = _assemble_hessian(p, G, [p.product(p.depth, h + 1) for h in range(1, p.depth + 1)],
+                              [p.product(h - 1, 1) for h in range(1, p.depth + 1)])
+    return Hm
+
+
+def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Coordinates P (split off) and F (kept) for the orbit reduction of the Hessian.
+
+    The directions T_h = E W_h, T_{h+1} = -W_{h+1} E (E = e_a e_b^T on hidden layer h) are
+    tangent to the orbit W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1, along which L (lambda = 0)
+    is constant; differentiating twice, H v = 0 at a critical point. If K (rows: some such
+    directions) has K[:, P] invertible, the congruence by the rows of K and the unit vectors
+    e_f (f in F) gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) (Sylvester; the same
+    argument as exactdln.arith.inertia.kernel_complement_inertia). P is chosen by QR with column
+    pivoting in float64, keeping only pivots whose K[:, P] has condition number < 1e8, so the
+    exact K[:, P] is invertible as well (its smallest singular value moves by at most
+    eps ||K||); choosing too few is safe, H[F, F] then keeps the rest of the kernel.
+    """
+    import scipy.linalg
+
+    H = len(weights)
+    sizes = [widths[h + 1] * widths[h] for h in range(H)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    rows = []
+    for h in range(1, H):                                   # hidden layer h between W_h and W_{h+1}
+        Wh, Wn = weights[h - 1], weights[h]
+        for a in range(widths[h]):
+            for b in range(widths[h]):
+                v = np.zeros(n)
+                T = np.zeros_like(Wh)
+                T[a, :] = Wh[b, :]
+                v[offsets[h - 1]:offsets[h - 1] + sizes[h - 1]] = T.ravel()
+                T2 = np.zeros_like(Wn)
+                T2[:, b] = -Wn[:, a]
+                v[offsets[h]:offsets[h] + sizes[h]] = T2.ravel()
+                if np.any(v):
+                    rows.append(v)
+    if not rows:
+        return [], list(range(n))
+    K = np.array(rows)
+    K = K / np.maximum(np.abs(K).max(axis=1, keepdims=True), np.finfo(float).tiny)
+    _, R, piv = scipy.linalg.qr(K, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    s = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
+    while s > 0:
+        P = list(piv[:s])
+        _, R2, rpiv = scipy.linalg.qr(K[:, P].T, mode="economic", pivoting=True)
+        I = list(rpiv[:s])
+        sv = np.linalg.svd(K[np.ix_(I, P)], compute_uv=False)
+        if sv[-1] > 1e-8 * sv[0]:
+            break
+        s -= max(1, s // 10)
+    P = sorted(int(x) for x in piv[:s])
+    Pset = set(P)
+    return P, [f for f in range(n) if f not in Pset]
+
+
+def _make_point(ar: Any, problem: Problem, ws: Sequence[RationalMatrix]) -> _Point:
+    W = [ar.matrix(w) for w in ws]
+    widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
+    lambdas = [ar.scalar(l) for l in problem.layer_lambdas(len(ws))]
+    p = _Point(ar, W, ar.matrix(problem.X), ar.matrix(problem.Y), lambdas, widths)
+    p.norms = [ar.fro(w) for w in W]
+    return p
+
+
+def _residual(p: _Point) -> Any:
+    Sxx = p.X @ p.X.T
+    Syx = p.Y @ p.X.T
+    return Syx - p.product(p.depth, 1) @ Sxx
+
+
+def _assemble_hessian(p: _Point, G: Any, A: list, C: list) -> tuple[Any, Any]:
+    """Hessian matrix blocks (derivatives.py docstring formula, derived independently).
+
+    Gauss-Newton block (k,h): kron(A_k^T A_h, C_k X X^T C_h^T) in row-major order;
+    curvature block k > h at ((a,b),(c,d)): -[A_k^T G C_h^T]_{ad} [W_{k-1:h+1}]_{bc}.
+    Returns the matrix and the list of K_{hk} = A_k^T G C_h^T (the pivot matrices).
+    """
+    H = p.depth
+    CX = [C[h] @ p.X for h in range(H)]
+    sizes = [p.widths[h + 1] * p.widths[h] for h in range(H)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    Hm = np.zeros((n, n), dtype=_dtype(p.ar))
+    if _dtype(p.ar) is object:
+        Hm[:, :] = p.ar.zero()
+    K = {}
+    for k in range(H):
+        for h in range(k + 1):
+            block = np.kron(A[k].T @ A[h], CX[k] @ CX[h].T)
+            if h < k:
+                Khk = A[k].T @ G @ C[h].T                  # d_k x d_{h-1}  (layers are 0-based here)
+                K[(h + 1, k + 1)] = Khk
+                B = p.product(k, h + 2)                    # W_{k-1:h+1} in 1-based, d_{k-1} x d_h
+                dk, dk1, dh, dh1 = p.widths[k + 1], p.widths[k], p.widths[h + 1], p.widths[h]
+                curv = Khk[:, None, None, :] * B[None, :, :, None]   # [a, b, c, d]
+                block = block - curv.reshape(dk * dk1, dh * dh1)
+            else:
+                if p.lambdas[k] != 0:
+                    block = block + p.lambdas[k] * np.eye(sizes[k], dtype=_dtype(p.ar))
+            r0, c0 = offsets[k], offsets[h]
+            Hm[r0:r0 + sizes[k], c0:c0 + sizes[h]] = block
+            if h < k:
+                Hm[c0:c0 + sizes[h], r0:r0 + sizes[k]] = block.T
+    return Hm, K
+
+
+def _dtype(ar: Any) -> Any:
+    return np.float64 if isinstance(ar, FloatArithmetic) else object
+
+
+def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck | None = None) -> NumericClassification:
+    """Classify a point in the arithmetic ``ar`` with margins (the shared algorithm).
+
+    Steps: gradient blocks dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h with
+    G = Sigma_YX - W_{H:1} Sigma_XX -> criticality ``no`` / ``within_tolerance`` / ``undecided``
+    (:func:`_gradient_check`, or the caller's ``gradient`` decision, e.g. the mpmath path's
+    exact-height escalation); SVD ranks of every W_{j:i}; at a point within tolerance, if
+    unregularized and assumption (H) separates numerically: S from
+    c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (1 on S, 0 off S; Achour, Malgouyres,
+    Gerchinovitz (2024), first-order characterization, docs/maths/classification.md §2.1), then global iff S = [r_max] (classification theorem (a)),
+    strict if S != [r] (b), else the pivot rule (c); the Hessian inertia (eigenvalues with
+    bands) cross-checks the theorem and decides alone when the theorem route cannot (a clearly
+    negative eigenvalue means strict saddle). The kind found there is conditional on
+    criticality (``conditional_kind``); the definite ``kind`` is ``not_critical`` or
+    ``inconclusive``.
+    """
+    ws = normalize_point(problem, weights)
+    reasons: list[str] = []
+    rounded = not all(ar.represents(x) for x in _input_numbers(problem, ws))
+    if rounded:
+        reasons.append(f"input rounded: some input numbers are not exactly representable in {ar.name} "
+                       f"({ar.digits} digits); the analysis is of the rounded point, its error bands include the rounding")
+    if not problem.regularized and len(ws) >= 2:
+        ws, exps = balance_hidden(ws)
+        spread = max((max(e) - min(e) for e in exps if e), default=0)
+        if any(any(e) for e in exps):
+            reasons.append(f"analysed after an exact power-of-two hidden rescaling (exponents spread {spread}; "
+                           f"same kind, ranks, S and Hessian inertia: a hidden change of basis, {_AMG}); "
+                           "eigenvalues are those of the rescaled point")
+    p = _make_point(ar, problem, ws)
+    H = p.depth
+    widths = p.widths
+    r_max = min(widths)
+    eps = ar.eps
+    undecided: list[str] = []     # quantities inside their undecided band: more digits may help
+    dmax = max(widths + (problem.m,))
+    c_round = ar.scalar(Fraction(4 * (H + dmax + problem.m)))     # rounding-error growth factor
+
+    Sxx = p.X @ p.X.T
+    Syx = p.Y @ p.X.T
+    A = [p.product(H, h + 1) for h in range(1, H + 1)]           # A_h = W_{H:h+1}
+    C = [p.product(h - 1, 1) for h in range(1, H + 1)]           # C_h = W_{h-1:1}
+    P = p.product(H, 1)
+    G = Syx - P @ Sxx
+    nP_bound = p.product_norm_bound(H, 1)
+    # bounds ||G|| and, times c eps, the rounding error of the computed G
+    G_bound = ar.fro(G) + ar.fro(Syx) + nP_bound * ar.fro(Sxx)
+
+    # loss
+    R = P @ p.X - p.Y
+    loss = ar.fro(R) ** 2 / 2
+    for lam, nw in zip(p.lambdas, p.norms):
+        loss = loss + lam * nw * nw / 2
+
+    if gradient is None:
+        gradient = _gradient_check(ar, p, A, C, G, G_bound, c_round)
+    critical = gradient.critical
+    reasons.extend(gradient.reasons)
+    undecided.extend(gradient.undecided)
+
+    # ranks of all partial products
+    ranks: dict[tuple[int, int], int | None] = {}
+    for i in range(1, H + 1):
+        for j in range(i, H + 1):
+            ranks[(i, j)] = _rank(ar, p.product(j, i), p.product_norm_bound(j, i), c_round, undecided, f"W_{{{j}:{i}}}")
+    rank = ranks[(1, H)]
+
+    def rk(j: int, i: int) -> int | None:
+        return widths[i - 1] if j == i - 1 else ranks[(i, j)]
+
+    base = dict(method=ar.name, r_max=r_max, partial_ranks=ranks, rank=rank, loss=ar.to_float(loss),
+                gradient_norm=gradient.norm, gradient_bound=gradient.bound, rounded_input=rounded,
+                critical=critical, digits=ar.digits, n_parameters=sum(widths[h] * widths[h + 1] for h in range(H)))
+
+    if critical == "no":
+        return NumericClassification(kind=NOT_CRITICAL, inertia=None, fitted=None,
+                                     min_eigenvalue=None, reasons=tuple(reasons), undecided=tuple(undecided), **base)
+
+    # Hessian and its inertia
+    Hm, K = _assemble_hessian(p, G, A, C)
+    n = Hm.shape[0]
+    # Frobenius bound of ||fl(H) - H|| (so, by Weyl, of every eigenvalue's shift), block by
+    # block from the factors' norm-and-error bounds; plus the eigensolver's backward error.
+    nXb = ar.fro(p.X)
+    h_scale = ar.zero()
+    for k in range(1, H + 1):
+        for h in range(1, k + 1):
+            gn = p.product_norm_bound(H, k + 1) * p.product_norm_bound(H, h + 1) * p.product_norm_bound(k - 1, 1) \
+                * p.product_norm_bound(h - 1, 1) * nXb * nXb
+            if h < k:
+                gn = gn + G_bound * p.product_norm_bound(H, k + 1) * p.product_norm_bound(k - 1, h + 1) * p.product_norm_bound(h - 1, 1)
+                gn = 2 * gn
+            else:
+                gn = gn + abs(p.lambdas[k - 1])
+            h_scale = h_scale + gn
+    h_noise = c_round * eps * (h_scale + ar.fro(Hm))
+    split = 0
+    Hr = Hm
+    # mpmath only: its LDL^T costs O(n^3) pure-Python operations, so removing the orbit part of
+    # the kernel first pays; float64 keeps the full spectrum (min_eigenvalue is an eigenvalue of H).
+    # Both orbit reductions assume the point is critical (the orbit directions lie in ker H only
+    # there); at a point within tolerance the inertia is therefore conditional, like the kind.
+    if getattr(ar, "orbit_reduction", False) and critical == "within_tolerance" and not problem.regularized and H >= 2:
+        # the orbit directions lie in ker H at a critical point: split them off exactly
+        P_off, F_keep = orbit_pivots([np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape)
+                                      for w in ws], widths)
+        if P_off:
+            split = len(P_off)
+            Hr = Hm[np.ix_(F_keep, F_keep)]
+    inertia, n_minus, min_eig, h_reasons = ar.hessian_inertia(Hr, h_noise, h_scale)
+    if split and inertia is not None:
+        inertia = Inertia(inertia.n_plus, inertia.n_minus, inertia.n_zero + split)
+    if split:
+        reasons.append(f"{split} orbit directions split off the Hessian by an exact congruence (Sylvester); "
+                       f"inertia from the {n - split} x {n - split} complement")
+    h_reasons = [s.replace(f"of {n - split} is", f"of {n - split} (orbit-reduced) is") for s in h_reasons] if split else h_reasons
+    if (inertia is None and not split and critical == "within_tolerance" and not problem.regularized and H >= 2
+            and n <= FLOAT_ORBIT_LIMIT):
+        # float64: the full spectrum gave the signs; the zero count is certified only if, after
+        # splitting off the orbit directions exactly, no eigenvalue of H[F, F] is in the zero band.
+        P_off, F_keep = orbit_pivots([np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape)
+                                      for w in ws], widths)
+        if P_off:
+            red, _, _, red_reasons = ar.hessian_inertia(Hm[np.ix_(F_keep, F_keep)], h_noise, h_scale)
+            if red is not None:
+                split = len(P_off)
+                inertia = Inertia(red.n_plus, red.n_minus, red.n_zero + split)
+                h_reasons = []
+                reasons.append(f"inertia certified after splitting {split} orbit directions off the Hessian by an exact "
+                               f"congruence (Sylvester): the {n - split} x {n - split} complement has no eigenvalue in the zero band")
+    min_eig = None if min_eig is None else ar.to_float(min_eig)
+    hess_strict = n_minus > 0
+    hess_psd = inertia is not None and inertia.n_minus == 0
+
+    if critical != "within_tolerance":
+        reasons.append("criticality undecided: no kind, not even a conditional one")
+        return NumericClassification(kind=INCONCLUSIVE, inertia=inertia, fitted=None,
+                                     min_eigenvalue=min_eig, reasons=tuple(reasons), undecided=tuple(undecided + h_reasons), **base)
+
+    theorem_kind, fitted = None, None
+    if problem.regularized:
+        reasons.append("regularized loss: the numeric paths have no theorem route; Hessian only")
+    else:
+        theorem_kind, fitted = _theorem_route(ar, p, Syx, Sxx, P, K, rk, rank, r_max, c_round, G_bound, reasons, undecided)
+
+    conditional = None
+    if theorem_kind is not None:
+        if theorem_kind != STRICT_SADDLE and hess_strict:
+            reasons.append(f"theorem route says {theorem_kind} but the Hessian has {n_minus} eigenvalue(s) below "
+                           f"minus the nonzero threshold {ar.to_float(nonzero_threshold(h_noise, h_scale)):.2g}: no conditional kind")
+        elif theorem_kind == STRICT_SADDLE and hess_psd:
+            reasons.append(f"theorem route says strict_saddle but no Hessian eigenvalue is below minus the zero band "
+                           f"{ar.to_float(h_noise):.2g}: no conditional kind")
+        else:
+            conditional = theorem_kind
+    elif hess_strict:
+        conditional = STRICT_SADDLE
+        reasons.append(f"the Hessian has {n_minus} eigenvalue(s) below minus the nonzero threshold "
+                       f"{ar.to_float(nonzero_threshold(h_noise, h_scale)):.2g} (min {min_eig:.3g}): strict saddle if critical")
+    else:
+        reasons.append("no Hessian eigenvalue is below minus the nonzero threshold "
+                       f"{ar.to_float(nonzero_threshold(h_noise, h_scale)):.2g} and no theorem route decides: no conditional kind")
+    if conditional is not None:
+        reasons.append(f"conditional verdict: {conditional} if the point is critical; definite verdict inconclusive "
+                       "(a numeric path does not claim a gradient is exactly zero)")
+    return NumericClassification(kind=INCONCLUSIVE, conditional_kind=conditional, inertia=inertia, fitted=fitted,
+                                 min_eigenvalue=min_eig, reasons=tuple(reasons),
+                                 undecided=tuple(undecided + h_reasons), structural_zeros=split, **base)
+
+
+def _input_numbers(problem: Problem, ws: Sequence[RationalMatrix]) -> Any:
+    """Every number of the input: X, Y, the lambdas and the weights."""
+    for m in (problem.X, problem.Y, *ws):
+        for row in m.rows:
+            yield from row
+    yield from problem.layer_lambdas(len(ws))
+
+
+def _gradient_check(ar: Any, p: _Point, A: list, C: list, G: Any, G_bound: Any, c_round: Any) -> GradientCheck:
+    """Criticality from the gradient blocks dL/dW_h = -A_h^T G C_h^T + lambda_h W_h, each against its band.
+
+    First-order rounding-error bound of block h: noise_h = c eps scale_h with
+    scale_h = B_{H:h+1} ||G||~ B_{h-1:1} + lambda_h ||W_h|| (B the product bounds of
+    :meth:`_Point.product_norm_bound`, ||G||~ the bound of the computed G) and
+    c = 4 (H + d_max + m); the rounding of the input (relative eps per entry) propagates
+    through the same products and is covered by the same bound. ``no`` when some block has
+    ||g_h|| >= nonzero_threshold(noise_h, scale_h); ``within_tolerance`` when every
+    ||g_h|| <= noise_h; ``undecided`` otherwise.
+    """
+    eps = ar.eps
+    H = p.depth
+    gnorm2 = ar.zero()
+    noise2 = ar.zero()
+    proven: tuple[int, Any, Any, Any] | None = None
+    inside: list[str] = []
+    between: list[str] = []
+    for h in range(1, H + 1):
+        g = -(A[h - 1].T @ G @ C[h - 1].T) + p.lambdas[h - 1] * p.W[h - 1]
+        gn = ar.fro(g)
+        gnorm2 = gnorm2 + gn * gn
+        scale = p.product_norm_bound(H, h + 1) * G_bound * p.product_norm_bound(h - 1, 1) + p.lambdas[h - 1] * p.norms[h - 1]
+        noise = c_round * eps * scale
+        noise2 = noise2 + noise * noise
+        hi = nonzero_threshold(noise, scale)
+        s = separate(gn, noise, scale)
+        v, n_, t = ar.to_float(gn), ar.to_float(noise), ar.to_float(hi)
+        if s is None:
+            between.append(f"gradient block W_{h}: rounding-error bound {n_:.2g} < ||dL/dW_{h}||_F = {v:.3g} < "
+                           f"nonzero threshold {t:.2g}: undecided")
+        elif s:
+            if proven is None:
+                proven = (h, v, n_, t)
+        else:
+            inside.append(f"W_{h}: {v:.3g} <= {n_:.2g}")
+    norm = ar.to_float(_sqrt(gnorm2))
+    band = ar.to_float(_sqrt(noise2))
+    if proven is not None:
+        h, v, n_, t = proven
+        return GradientCheck("no", norm, t, (
+            f"gradient block W_{h}: ||dL/dW_{h}||_F = {v:.3g} >= nonzero threshold {t:.2g} "
+            f"(rounding-error bound {n_:.2g}): not critical",), tuple(between))
+    if between:
+        return GradientCheck("undecided", norm, band, (), tuple(between))
+    return GradientCheck("within_tolerance", norm, band, (
+        f"gradient within tolerance: every block norm <= its rounding-error bound ({'; '.join(inside)}); "
+        f"||grad||_F = {norm:.3g} <= {band:.3g}; {ar.name} cannot prove it is exactly zero",))
+
+
+def _rank(ar: Any, M: Any, bound: Any, c_round: Any, reasons: list[str], label: str) -> int | None:
+    """Numerical rank with the band rule: singular values <= noise are zero."""
+    sv = ar.singular_values(M)
+    noise = c_round * ar.eps * bound
+    # The margin scale is the computed sigma_max (the product-of-norms bound, which sets
+    # the noise, can exceed it by many decades after changes of basis).
+    top = max(sv[0], noise) if sv else noise
+    r = 0
+    for idx, s in enumerate(sv):
+        d = separate(s, noise, top)
+        if d is None:
+            reasons.append(f"singular value {idx + 1} of {label}: zero band {ar.to_float(noise):.2g} < {ar.to_float(s):.3g} < "
+                           f"nonzero threshold {ar.to_float(nonzero_threshold(noise, top)):.2g}: undecided")
+            return None
+        r += int(d)
+    return r
+
+
+def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: Any, rank: int | None,
+                   r_max: int, c_round: Any, G_bound: Any, reasons: list[str],
+                   undecided: list[str]) -> tuple[str | None, tuple[int, ...] | None]:
+    """Assumption (H), S and the pivot rule (Achour, Malgouyres, Gerchinovitz (2024), first-order characterization (docs/maths/classification.md §2.1) and the
+    classification theorem); the kind returned holds *if the point is critical*."""
+    eps = ar.eps
+    d_y = p.widths[-1]
+    nxx = ar.fro(Sxx)
+    sv_xx = ar.singular_values(Sxx)
+    xx_noise = c_round * eps * nxx
+    inv = separate(sv_xx[-1], xx_noise, nxx)
+    if not inv:
+        v, b, t = ar.to_float(sv_xx[-1]), ar.to_float(xx_noise), ar.to_float(nonzero_threshold(xx_noise, nxx))
+        if inv is False:
+            reasons.append(f"Sigma_XX is singular: smallest singular value {v:.3g} <= zero band {b:.2g}; "
+                           "assumption (H) not established")
+        else:
+            undecided.append(f"Sigma_XX: zero band {b:.2g} < smallest singular value {v:.3g} < nonzero threshold {t:.2g}; "
+                             "assumption (H) not established")
+        return None, None
+    nyx = ar.fro(Syx)
+    r_yx = _rank(ar, Syx, nyx, c_round, undecided, "Sigma_YX")
+    if r_yx != d_y:
+        if r_yx is not None:
+            reasons.append(f"rank Sigma_YX = {r_yx} < d_y = {d_y} (singular values {r_yx + 1}.. <= their zero band); "
+                           "assumption (H) fails")
+        return None, None
+    M = ar.solve(Sxx, Syx.T).T                                       # Sigma_YX Sigma_XX^-1
+    Sigma = M @ Syx.T
+    lam, U = ar.eigh_descending(Sigma)
+    kappa = nxx / sv_xx[-1]
+    s_noise = c_round * eps * kappa * ar.fro(Sigma)
+    s_scale = ar.fro(Sigma)
+    for i in range(d_y - 1):
+        d = separate(lam[i] - lam[i + 1], s_noise, s_scale)
+        if d is not True:
+            gap, b = ar.to_float(lam[i] - lam[i + 1]), ar.to_float(s_noise)
+            head = f"eigenvalues {i + 1}, {i + 2} of Sigma are {ar.to_float(lam[i]):.6g}, {ar.to_float(lam[i + 1]):.6g}: "
+            if d is False:
+                reasons.append(head + f"gap {gap:.3g} <= zero band {b:.2g} (equal); assumption (H) not established")
+            else:
+                undecided.append(head + f"zero band {b:.2g} < gap {gap:.3g} < nonzero threshold "
+                                 f"{ar.to_float(nonzero_threshold(s_noise, s_scale)):.2g}; assumption (H) not established")
+            return None, None
+    # c_i = u_i^T P Sigma_XY u_i / lambda_i is 1 for i in S and 0 otherwise (docs/maths/classification.md §2.1).
+    D = U.T @ P @ Syx.T @ U
+    gaps = [lam[i] - lam[i + 1] for i in range(d_y - 1)]
+    min_gap = min(gaps + [lam[-1]])
+    fitted = []
+    nPc = ar.fro(P)
+    for i in range(d_y):
+        ci = D[i, i] / lam[i]
+        # error of c_i: from the computed P (its bound B_{H:1}), from u_i (Sigma's error
+        # c eps kappa ||Sigma|| over the gap next to lambda_i, Davis-Kahan), from lambda_i
+        gap_i = min([g for g in (gaps[i - 1] if i > 0 else None, gaps[i] if i < d_y - 1 else None, lam[-1])
+                     if g is not None])
+        noise_i = (c_round * eps * (p.product_norm_bound(p.depth, 1) * nyx
+                                    + 2 * nPc * nyx * kappa * s_scale / gap_i) + s_noise * abs(ci)) / lam[i]
+        if noise_i >= ar.scalar(Fraction(1, 4)):
+            undecided.append(f"fitted-eigenvalue test for u_{i + 1} has error bound {ar.to_float(noise_i):.2g} >= 1/4")
+            return None, None
+        t = min(_sqrt(noise_i), ar.scalar(Fraction(1, 4)))
+        if abs(ci - 1) <= t:
+            fitted.append(i + 1)
+        elif abs(ci) > t:
+            undecided.append(f"c_{i + 1} = u^T W Sigma_XY u / lambda = {ar.to_float(ci):.3g}: |c - 1| = {ar.to_float(abs(ci - 1)):.3g} "
+                             f"> {ar.to_float(t):.2g} and |c| = {ar.to_float(abs(ci)):.3g} > {ar.to_float(t):.2g} (neither 1 nor 0)")
+            return None, None
+    S = tuple(fitted)
+    within = f"c_i within {ar.to_float(t):.2g} of 1 on S and of 0 off S"
+    if rank is None or len(S) != rank:
+        undecided.append(f"|S| = {len(S)} does not match the numerical rank {rank} of W_H...W_1")
+        return None, S
+    r = rank
+    if S == tuple(range(1, r_max + 1)):
+        reasons.append(f"S = [r_max] = [{r_max}] ({within}): global minimizer if critical ({_AMG}, classification theorem (a))")
+        return GLOBAL_MINIMIZER, S
+    if S != tuple(range(1, r + 1)):
+        reasons.append(f"S = {set(S)} != [{r}] ({within}): strict saddle if critical ({_AMG}, classification theorem (b))")
+        return STRICT_SADDLE, S
+    # S = [r], r < r_max: pivot rule (c)
+    H = p.depth
+    pending = []
+    for (h, k), Khk in sorted(K.items()):
+        scale = p.product_norm_bound(H, k + 1) * G_bound * p.product_norm_bound(h - 1, 1)
+        k_noise = c_round * eps * scale
+        piv = separate(ar.fro(Khk), k_noise, scale)
+        tight_ranks = (rk(k - 1, 1), rk(k - 1, h + 1), rk(H, h + 1))
+        if piv is False:
+            continue
+        if any(x is None for x in tight_ranks):
+            pending.append(f"ranks for pivot ({h},{k}) undecided")
+            continue
+        tightened = tight_ranks[0] == tight_ranks[1] == tight_ranks[2]
+        if piv is None:
+            if not tightened:
+                pending.append(f"pivot K_({h},{k}): zero band {ar.to_float(k_noise):.2g} < ||K|| = {ar.to_float(ar.fro(Khk)):.3g} "
+                               f"< nonzero threshold {ar.to_float(nonzero_threshold(k_noise, scale)):.2g}: undecided")
+            continue
+        if not tightened:
+            reasons.append(f"S = [{r}], r < r_max, pivot K_({h},{k}) nonzero (||K|| = {ar.to_float(ar.fro(Khk)):.3g} >= "
+                           f"{ar.to_float(nonzero_threshold(k_noise, scale)):.2g}) and not tightened (ranks {tight_ranks}): "
+                           f"strict saddle if critical ({_AMG}, classification theorem (c))")
+            return STRICT_SADDLE, S
+    if pending:
+        undecided.extend(pending)
+        return None, S
+    reasons.append(f"S = [{r}], r < r_max = {r_max}, every pivot zero or tightened: non-strict saddle if critical "
+                   f"({_AMG}, classification theorem (c))")
+    return NON_STRICT_SADDLE, S
+
+
+def classify_float(problem: Problem, weights: Any) -> NumericClassification:
+    """Classify a point in float64 with stated margins: ``not_critical`` (proven) or ``inconclusive``.
+
+    Same decisions as the theory (Achour, Malgouyres, Gerchinovitz (2024), first-order characterization (docs/maths/classification.md §2.1) and the
+    classification theorem), made with bands derived from the unit roundoff, the sizes and the
+    factor norms; never a fixed tolerance. float64 cannot prove a gradient is zero: at a point
+    within tolerance the kind found is returned as ``conditional_kind`` ("strict_saddle if
+    critical") and ``kind`` is ``inconclusive``. When some input number is not a float64
+    (``float(x) != x``), ``rounded_input`` is True and a reason says the rounded point is analysed.
+    Contract: a definite kind (only ``not_critical``) is never contradicted by the exact path,
+    and a conditional kind never differs from the exact kind of a critical point.
+    """
+    return analyse(problem, weights, FloatArithmetic())

@@ -1,0 +1,245 @@
+"""Classify a point exactly, by three independent routes that must agree.
+
+For lambda = 0 and a critical point W (Achour et al. JMLR 2024; Yun et al. ICLR 2018):
+
+1. ``theorem``: the second-order classification theorem (as reconstructed in
+   docs/maths/classification.md §3.3) from the index set S and the pivots / tightened condition.
+   Needs assumption (H).
+2. ``global_test``: the global-optimality test of Yun et al. (2018, Thm 2.1/2.2;
+   docs/maths/global_optimality.md §3), which decides global-or-not only; it needs only
+   Sigma_XX invertible.
+3. ``hessian``: the exact Hessian inertia together with the global test. A negative
+   eigenvalue means a strict saddle (always). With none: a global minimizer if the global
+   test says so, otherwise a non-strict saddle, because there are no spurious local
+   minima under (H) (Kawaguchi 2016, Thm 2.3) or, without the eigenvalue conditions,
+   when X and Y have full row rank (Lu-Kawaguchi 2017, Thm 2.3).
+
+When the routes disagree, that is a finding: ``agree`` is False and each route's verdict
+is kept. When (H) fails the theorems do not apply; the Hessian facts are still reported,
+with what they alone decide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exactdln.arith.inertia import symmetric_inertia
+from exactdln.landscape.derivatives import _gradient, _hessian_matrix, _loss
+from exactdln.landscape.point import ExactPoint
+from exactdln.landscape.products import _partial_ranks
+from exactdln.landscape.reduced_hessian import reduced_hessian_inertia
+from exactdln.model.problem import Problem
+from exactdln.arith.exact import rank as exact_rank, to_fraction
+from exactdln.model.results import (
+    GLOBAL_MINIMIZER,
+    NON_STRICT_SADDLE,
+    NOT_CRITICAL,
+    STRICT_SADDLE,
+    UNDECIDED,
+    Classification,
+    Inertia,
+    RouteVerdict,
+    fraction_text,
+)
+from exactdln.landscape.spectral import SpectralFacts
+from exactdln.theory.achour import classify_by_theorem
+from exactdln.theory.yun import global_optimality_test
+
+__all__ = ["classify", "hessian_inertia", "AUTO_HESSIAN_LIMIT", "METHODS"]
+
+AUTO_HESSIAN_LIMIT = 600
+"""``method="auto"`` computes the exact Hessian inertia up to this many parameters."""
+
+METHODS = ("auto", "theorem", "hessian")
+
+
+def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
+    """Exact inertia (n_plus, n_minus, n_zero) of the Hessian of L at W.
+
+    At a critical point the orbit directions of the symmetry group lie in the kernel
+    (:mod:`exactdln.landscape.symmetry`); a congruence splits them off, and only the
+    principal submatrix Hess[F, F] on the complementary coordinates is built and needs an
+    inertia computation (:func:`exactdln.landscape.reduced_hessian.reduced_hessian_inertia`;
+    at depth 3, width 10 a 100 x 100 block of the 300 x 300 Hessian). Away from critical
+    points the full matrix is used (:func:`exactdln.arith.inertia.symmetric_inertia`).
+    """
+    return _hessian_inertia(ExactPoint.of(problem, weights), critical=None)
+
+
+def _hessian_inertia(point: ExactPoint, critical: bool | None) -> Inertia:
+    if critical is None:
+        critical = all(all(x == 0 for x in g.entries()) for g in _gradient(point))
+    if critical and point.depth >= 2:
+        return reduced_hessian_inertia(point, orthogonal_only=point.problem.regularized)
+    return symmetric_inertia(_hessian_matrix(point))
+
+
+def classify(problem: Problem, weights: Any, *, method: str = "auto", source: str | None = None,
+             hessian_limit: int = AUTO_HESSIAN_LIMIT) -> Classification:
+    """Decide what W is on the loss landscape, exactly, by the routes ``method`` selects.
+
+    ``method``: ``"theorem"`` never builds the Hessian; ``"hessian"`` always computes the
+    exact inertia; ``"auto"`` does both while the parameter count is at most
+    ``hessian_limit`` (default :data:`AUTO_HESSIAN_LIMIT`), else only the theorem route.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    point = ExactPoint.of(problem, weights)
+    n = point.n_parameters
+    loss = to_fraction(_loss(point))
+    gradient = _gradient(point)
+    critical = all(all(x == 0 for x in g.entries()) for g in gradient)
+    ranks = _partial_ranks(point)
+    facts = SpectralFacts(point)
+    assumptions = facts.assumptions
+    rank = ranks[(1, point.depth)]
+    notes: list[str] = []
+    methods: list[RouteVerdict] = []
+    want_hessian = method == "hessian" or (method == "auto" and n <= hessian_limit)
+    if method == "auto" and not want_hessian:
+        notes.append(f"{n} parameters > {hessian_limit}: Hessian route skipped (auto threshold)")
+    fitted = None
+    global_value = None
+
+    if not critical:
+        layer = next(h for h, g in enumerate(gradient, 1) if any(x != 0 for x in g.entries()))
+        methods.append(RouteVerdict("gradient", NOT_CRITICAL, f"dL/dW_{layer} != 0"))
+        kind = NOT_CRITICAL
+        inertia = _hessian_inertia(point, critical=False) if want_hessian else None
+        return _result(point, critical, kind, loss, rank, ranks, assumptions, methods, True, inertia,
+                       None, None, notes, source)
+
+    if problem.regularized:
+        # Chen, Jiang, Wang: the theory of the regularized loss; it computes the exact inertia itself
+        return _classify_regularized(point, loss, rank, ranks, assumptions, notes, source)
+
+    global_verdict = None
+    if facts.sigma_xx_invertible:
+        global_verdict = global_optimality_test(facts)
+        methods.append(global_verdict)
+        fitted = facts.fitted_eigen_indices()
+        global_value = _global_value(point, facts)
+    else:
+        notes.append("Sigma_XX is singular: neither theorem applies")
+
+    theorem_verdict = None
+    if method in ("auto", "theorem"):
+        if assumptions.holds and fitted is not None:
+            theorem_verdict, found = classify_by_theorem(point, ranks, fitted)
+            methods.insert(0, theorem_verdict)
+        else:
+            notes.append("assumption (H) fails: the classification theorem does not apply")
+
+    inertia = None
+    hessian_verdict = None
+    if want_hessian:
+        inertia = _hessian_inertia(point, critical=True)
+        if inertia.n_minus > 0:
+            hessian_verdict = RouteVerdict("hessian", STRICT_SADDLE, f"{inertia.n_minus} negative eigenvalue(s)")
+        elif global_verdict is not None and global_verdict.kind == GLOBAL_MINIMIZER:
+            hessian_verdict = RouteVerdict("hessian", GLOBAL_MINIMIZER, "PSD Hessian and the global test holds")
+        elif assumptions.holds:
+            hessian_verdict = RouteVerdict(
+                "hessian", NON_STRICT_SADDLE, "PSD Hessian, not global, no spurious local minima under (H)"
+            )
+        elif facts.sigma_xx_invertible and exact_rank(point.Y) == point.widths[-1]:
+            hessian_verdict = RouteVerdict(
+                "hessian", NON_STRICT_SADDLE,
+                "PSD Hessian, not global; X and Y of full row rank, so no spurious local minima "
+                "(Lu-Kawaguchi 2017, Thm 2.3)",
+            )
+        else:
+            hessian_verdict = RouteVerdict(
+                "hessian", UNDECIDED, "PSD Hessian and not global; without (H) a spurious local minimum is not excluded"
+            )
+        methods.append(hessian_verdict)
+
+    kind, agree = _combine(theorem_verdict, global_verdict, hessian_verdict)
+    return _result(point, critical, kind, loss, rank, ranks, assumptions, methods, agree, inertia,
+                   fitted, global_value, notes, source)
+
+
+def _combine(theorem: RouteVerdict | None, global_test: RouteVerdict | None,
+             hessian: RouteVerdict | None) -> tuple[str, bool]:
+    """The verdict, and whether the routes agree (the global test decides global-or-not only)."""
+    agree = True
+    if theorem is not None and hessian is not None and hessian.kind != UNDECIDED:
+        agree &= theorem.kind == hessian.kind
+    if global_test is not None:
+        says_global = global_test.kind == GLOBAL_MINIMIZER
+        for route in (theorem, hessian):
+            if route is not None and route.kind != UNDECIDED:
+                agree &= (route.kind == GLOBAL_MINIMIZER) == says_global
+    if theorem is not None:
+        return theorem.kind, agree
+    if hessian is not None:
+        return hessian.kind, agree
+    if global_test is not None and global_test.kind == GLOBAL_MINIMIZER:
+        return GLOBAL_MINIMIZER, agree
+    return UNDECIDED, agree
+
+
+def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:
+    """1/2 (||Y||^2 - sum of the r_max largest eigenvalues of Sigma), when it is rational.
+
+    When r_max >= d_y every eigenvalue is summed and the sum is tr Sigma (no factoring).
+    """
+    if point.r_max >= point.widths[-1]:
+        return fraction_text(to_fraction((point.sigma_yy_trace - facts.sigma_trace) / 2))
+    chi = facts.chi_sigma
+    # The top-k sum is rational when the k largest roots come from whole rational factors of chi;
+    # report it only in the easy case where every eigenvalue is used or chi splits over Q.
+    factors = chi.factor()[1]
+    if all(f.degree() == 1 for f, _ in factors):
+        eigenvalues = []
+        for f, mult in factors:
+            c = f.coeffs()
+            eigenvalues += [-(c[0] / c[1])] * mult
+        eigenvalues.sort(reverse=True)
+        top = sum(eigenvalues[: point.r_max], 0)
+        value = (point.sigma_yy_trace - top) / 2
+        return fraction_text(to_fraction(value))
+    return None
+
+
+def _classify_regularized(point, loss, rank, ranks, assumptions, notes, source) -> Classification:
+    """lambda > 0: Chen, Jiang, Wang (:mod:`exactdln.theory.regularized`) decides, with the exact Hessian.
+
+    Its routes (closed-form critical values for whitened data, exact inertia with the
+    orbit of O(d_h) factored out, the Morse-Bott test) are reported as the methods.
+    ``with_constant=False``: the error-bound constant is not needed for the verdict.
+    """
+    from exactdln.theory.regularized import classify_regularized
+
+    verdict = classify_regularized(point.problem, point.weights_model, with_constant=False)
+    extra = {"weighted_balanced": verdict.weighted_balanced}
+    if verdict.error_bound is not None:
+        extra["error_bound"] = verdict.error_bound.to_json()
+    global_value = None
+    if verdict.global_value is not None:
+        global_value = str(verdict.global_value)
+    result = _result(point, True, verdict.kind, loss, rank, ranks, assumptions, verdict.methods, True,
+                     verdict.inertia, None, global_value, notes + list(verdict.notes), source)
+    result.extra.update(extra)
+    return result
+
+
+def _result(point, critical, kind, loss, rank, ranks, assumptions, methods, agree, inertia, fitted,
+            global_value, notes, source) -> Classification:
+    return Classification(
+        critical=critical,
+        kind=kind,
+        loss=loss,
+        rank=rank,
+        r_max=point.r_max,
+        widths=point.widths,
+        partial_ranks=ranks,
+        assumptions=assumptions,
+        methods=tuple(methods),
+        agree=agree,
+        inertia=inertia,
+        fitted=fitted,
+        global_value=global_value,
+        notes=tuple(notes),
+        source=source,
+    )

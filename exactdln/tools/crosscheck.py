@@ -1,0 +1,343 @@
+"""Cross-check the exact, float64 and mpmath paths on one point, and the stress corpus.
+
+The numeric paths decide criticality only one way: they can prove a point is *not*
+critical, never that it is. Their definite kind is ``not_critical`` or ``inconclusive``;
+at a point within tolerance of criticality they give a *conditional* kind ("strict_saddle
+if critical"). So two paths contradict each other only when
+
+- both give definite kinds and the kinds differ;
+- one gives a conditional kind, the other says the point is critical with a definite kind,
+  and the two kinds differ (a conditional kind says nothing about a non-critical point);
+- both decided a Hessian inertia at the same critical point (the exact path says it is
+  critical, the numeric path analysed it within tolerance) and the inertias differ.
+
+``inconclusive`` (numeric) and ``undecided`` (exact) contradict nothing. The numeric paths'
+contract is that they never contradict the exact path; :func:`crosscheck` is how that
+contract is checked.
+
+The stress corpus (:func:`stress_corpus`) holds badly scaled, near-degenerate and wide
+variants of critical points whose class is known from the families of Achour, Malgouyres,
+Gerchinovitz (2024) (:mod:`exactdln.instances.construct`): hidden changes of basis
+W_h -> D_h W_h D_{h-1}^-1 with D_h = diag(10^k, 10^-k, ...) keep criticality, the class and
+(Sylvester) the inertia, but spread the float spectrum over many decades.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Sequence
+
+from exactdln.numeric.mp import DEFAULT_MAX_DIGITS, DEFAULT_MAX_GRADIENT_DIGITS, classify_mp
+from exactdln.numeric.float64 import NumericClassification, classify_float
+from exactdln.model.problem import Problem, RationalMatrix, normalize_point
+from exactdln.model.results import (
+    GLOBAL_MINIMIZER,
+    KINDS,
+    LOCAL_MINIMIZER,
+    NON_STRICT_SADDLE,
+    STRICT_SADDLE,
+    UNDECIDED,
+    Classification,
+    Inertia,
+)
+
+__all__ = ["CrosscheckResult", "PathVerdict", "crosscheck", "contradictions", "exact_gradient_norm", "scale_hidden",
+           "stress_corpus", "StressCase", "SNAP_NOTE"]
+
+_DEFINITE = tuple(k for k in KINDS if k != UNDECIDED)
+_CRITICAL_KINDS = (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
+
+SNAP_NOTE = ("the point is not critical; it is within float tolerance of criticality: run `exactdln snap {file}` "
+             "to find the exact critical point it approximates")
+
+
+@dataclass(frozen=True)
+class PathVerdict:
+    """One path's verdict as the contradiction rule reads it.
+
+    ``kind`` is definite (a kind of :data:`exactdln.model.results.KINDS` other than ``undecided``) or
+    not (``inconclusive``, ``undecided``, ``unavailable``); ``conditional_kind`` holds only if the
+    point is critical; ``inertia`` is compared only when ``at_critical_point`` (the path analysed
+    the point as a critical point and the point is critical).
+    """
+
+    name: str
+    kind: str
+    inertia: Inertia | None = None
+    conditional_kind: str | None = None
+    at_critical_point: bool = False
+
+    @property
+    def definite(self) -> bool:
+        return self.kind in _DEFINITE
+
+
+def _as_verdict(v: PathVerdict | tuple) -> PathVerdict:
+    if isinstance(v, PathVerdict):
+        return v
+    name, kind, inertia = v
+    return PathVerdict(name, kind, inertia, None, kind in _CRITICAL_KINDS)
+
+
+def contradictions(verdicts: Sequence[PathVerdict | tuple[str, str | None, Inertia | None]]) -> tuple[str, ...]:
+    """The pairs of paths that contradict each other (rule in the module docstring).
+
+    A plain ``(name, kind, inertia)`` tuple is a path with a definite or inconclusive kind whose
+    inertia is that of a critical point when its kind is a critical kind.
+    """
+    vs = [_as_verdict(v) for v in verdicts]
+    out = []
+    for i in range(len(vs)):
+        for j in range(i + 1, len(vs)):
+            a, b = vs[i], vs[j]
+            if a.definite and b.definite and a.kind != b.kind:
+                out.append(f"{a.name} says {a.kind}, {b.name} says {b.kind}")
+            for x, y in ((a, b), (b, a)):
+                if (x.conditional_kind is not None and y.definite and y.kind in _CRITICAL_KINDS
+                        and x.conditional_kind != y.kind):
+                    out.append(f"{x.name} says {x.conditional_kind} if critical, {y.name} says the point is critical "
+                               f"and {y.kind}")
+            if (a.inertia is not None and b.inertia is not None and a.at_critical_point and b.at_critical_point
+                    and a.inertia != b.inertia):
+                out.append(f"{a.name} inertia {a.inertia} != {b.name} inertia {b.inertia}")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class CrosscheckResult:
+    """The three paths on one point, whether any two contradict each other, and notes.
+
+    ``exact_gradient_norm`` is ||grad L||_F of the exact gradient, as a float (0.0 exactly at a
+    critical point; a nonzero norm below the float range shows as 0.0 with ``critical`` False).
+    """
+
+    source: str | None
+    exact: Classification | None
+    float64: NumericClassification
+    mp: NumericClassification | None
+    exact_error: str | None
+    conflicts: tuple[str, ...]
+    exact_gradient_norm: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def agree(self) -> bool:
+        return not self.conflicts
+
+    @property
+    def exact_kind(self) -> str:
+        return self.exact.kind if self.exact is not None else "unavailable"
+
+    @property
+    def exact_critical(self) -> bool | None:
+        return self.exact.critical if self.exact is not None else None
+
+    def row(self) -> dict[str, Any]:
+        """One line of the text table: the verdicts and inertias of the three paths."""
+        def inertia(i: Inertia | None) -> str:
+            return "-" if i is None else str(i)
+
+        return {
+            "file": self.source or "-",
+            "exact_kind": self.exact_kind,
+            "exact_critical": _yes_no(self.exact_critical),
+            "float_kind": self.float64.verdict_text(),
+            "float_critical": self.float64.critical,
+            "mp_kind": self.mp.verdict_text() if self.mp else "-",
+            "mp_critical": self.mp.critical if self.mp else "-",
+            "exact_inertia": inertia(self.exact.inertia if self.exact else None),
+            "float_inertia": inertia(self.float64.inertia),
+            "mp_inertia": inertia(self.mp.inertia if self.mp else None),
+            "mp_digits": self.mp.digits if self.mp else None,
+            "agree": self.agree,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """``file``, the exact ``critical``/``kind``/``inertia``/``gradient_norm``, ``float``, ``mp``,
+        ``conflicts``, ``agree``, ``notes``, ``exact_error``."""
+        return {
+            "file": self.source,
+            "critical": self.exact_critical,
+            "kind": self.exact_kind,
+            "inertia": self.exact.inertia.to_json() if self.exact and self.exact.inertia else None,
+            "gradient_norm": self.exact_gradient_norm,
+            "float": self.float64.to_json(),
+            "mp": self.mp.to_json() if self.mp else None,
+            "conflicts": list(self.conflicts),
+            "agree": self.agree,
+            "notes": list(self.notes),
+            "exact_error": self.exact_error,
+        }
+
+    def __str__(self) -> str:
+        lines = [f"{self.source or '<point>'}: " + ("paths agree" if self.agree else "CONTRADICTION")]
+        if self.exact is not None:
+            grad = "" if self.exact_gradient_norm is None else f", |grad| = {self.exact_gradient_norm:.3g}"
+            lines.append(f"  exact:   {self.exact.kind} (critical: {_yes_no(self.exact.critical)}{grad})"
+                         + (f"; Hessian inertia {self.exact.inertia}" if self.exact.inertia is not None else ""))
+        else:
+            lines.append(f"  exact:   unavailable ({self.exact_error})")
+        for label, r in (("float64", self.float64), ("mpmath", self.mp)):
+            if r is None:
+                continue
+            lines.append(f"  {label + ':':8} {r.verdict_text()}; critical: {r.critical_text()}"
+                         + ("; input rounded" if r.rounded_input else "")
+                         + (f"; Hessian inertia{' if critical' if r.critical == 'within_tolerance' else ''} {r.inertia}"
+                            if r.inertia is not None else "")
+                         + (f" ({r.digits} digits)" if label == "mpmath" else ""))
+        lines += [f"  conflict: {c}" for c in self.conflicts]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _yes_no(v: bool | None) -> str:
+    return "-" if v is None else ("yes" if v else "no")
+
+
+def _exact_classification(problem: Problem, weights: Any) -> tuple[Classification | None, str | None]:
+    try:
+        from exactdln.theory.classify import classify  # the exact core
+    except ImportError as err:
+        return None, f"exact path unavailable: {err}"
+    return classify(problem, weights), None
+
+
+def _sqrt_float(q: Fraction) -> float:
+    """sqrt(q) as a float for a nonnegative rational of any size (scaled by 4^k, so float() never overflows)."""
+    if q == 0:
+        return 0.0
+    k = (q.numerator.bit_length() - q.denominator.bit_length()) // 2
+    r = q / Fraction(4) ** k
+    try:
+        return math.ldexp(math.sqrt(float(r)), k)
+    except OverflowError:
+        return math.inf
+
+
+def exact_gradient_norm(problem: Problem, weights: Any) -> float:
+    """||grad L(W)||_F of the exact gradient dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h, as a float.
+
+    The squared norm is summed in rationals (:func:`exactdln.landscape.derivatives.gradient`) and
+    converted once at the end.
+    """
+    from exactdln.landscape.derivatives import gradient
+
+    sq = sum((x * x for g in gradient(problem, weights) for x in g.entries()), Fraction(0))
+    return _sqrt_float(Fraction(sq))
+
+
+def crosscheck(problem: Problem, weights: Any, *, source: str | None = None, exact: bool = True,
+               mp: bool = True, max_digits: int = DEFAULT_MAX_DIGITS,
+               max_gradient_digits: int = DEFAULT_MAX_GRADIENT_DIGITS) -> CrosscheckResult:
+    """Run the exact, float64 and mpmath paths on one point and list contradictions (module docstring).
+
+    A numeric inertia is compared with another only when the exact path says the point is
+    critical and the numeric path found it within tolerance (both analysed the same critical
+    point). When the exact path says the point is not critical but a numeric path finds it
+    within tolerance (weights trained in floating point), the result carries a note pointing to
+    ``exactdln snap``. ``max_digits`` caps the mpmath analysis, ``max_gradient_digits`` its
+    criticality decision (:func:`exactdln.numeric.mp.gradient_to_height`).
+    """
+    ws = normalize_point(problem, weights)
+    ex, err = _exact_classification(problem, ws) if exact else (None, "exact path skipped")
+    gnorm = exact_gradient_norm(problem, ws) if ex is not None else None
+    fl = classify_float(problem, ws)
+    hp = classify_mp(problem, ws, max_digits=max_digits, max_gradient_digits=max_gradient_digits) if mp else None
+    numeric = [("float64", fl)] + ([("mpmath", hp)] if hp is not None else [])
+    exact_critical = ex.critical if ex is not None else None
+    verdicts = [PathVerdict(name, r.kind, r.inertia, r.conditional_kind,
+                            exact_critical is True and r.critical == "within_tolerance") for name, r in numeric]
+    if ex is not None:
+        verdicts.insert(0, PathVerdict("exact", ex.kind, ex.inertia, None, ex.critical))
+    notes = []
+    within = [name for name, r in numeric if r.critical == "within_tolerance"]
+    if exact_critical is False and within:
+        notes.append(SNAP_NOTE.format(file=source or "FILE") + f" ({' and '.join(within)} within tolerance, "
+                     f"exact ||grad|| = {gnorm:.3g})")
+    conditional = {name: r.conditional_kind for name, r in numeric if r.conditional_kind is not None}
+    if exact_critical is not True and len(set(conditional.values())) > 1:
+        notes.append("the numeric conditional kinds differ (" + ", ".join(f"{n}: {k}" for n, k in conditional.items())
+                     + "); they contradict nothing unless the point is critical")
+    if exact_critical is not True and hp is not None and fl.inertia is not None and hp.inertia is not None \
+            and fl.inertia != hp.inertia:
+        notes.append(f"float64 inertia {fl.inertia} != mpmath inertia {hp.inertia}, not compared: the point is not "
+                     "known to be critical")
+    if fl.rounded_input:
+        notes.append("float64 analysed the input rounded to float64")
+    return CrosscheckResult(source, ex, fl, hp, err, contradictions(verdicts), gnorm, tuple(notes))
+
+
+# --------------------------------------------------------------------------------------
+# stress corpus
+# --------------------------------------------------------------------------------------
+
+
+def scale_hidden(weights: Sequence[RationalMatrix], k: int) -> tuple[RationalMatrix, ...]:
+    """W_h -> D_h W_h D_{h-1}^-1 with D_h = diag(10^k, 10^-k, 10^k, ...) on hidden layers, D_0 = D_H = I.
+
+    A linear isomorphism of parameter space that leaves W_{H:1} and L unchanged, so it
+    preserves criticality, the class and (Sylvester) the Hessian inertia.
+    """
+    H = len(weights)
+    widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
+
+    def diag(h: int) -> list[Fraction]:
+        if h == 0 or h == H:
+            return [Fraction(1)] * widths[h]
+        return [Fraction(10) ** (k if i % 2 == 0 else -k) for i in range(widths[h])]
+
+    out = []
+    for h in range(1, H + 1):
+        left, right = diag(h), diag(h - 1)
+        rows = tuple(tuple(left[a] * x / right[b] for b, x in enumerate(row)) for a, row in enumerate(weights[h - 1].rows))
+        out.append(RationalMatrix(rows, widths[h - 1]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class StressCase:
+    """One corpus point and its class from a family of Achour, Malgouyres, Gerchinovitz (2024)."""
+
+    label: str
+    problem: Problem
+    weights: tuple[RationalMatrix, ...]
+    expected_kind: str
+
+
+def stress_corpus(seed: int = 0, size: int = 40, *, scales: Sequence[int] = (2, 4, 6)) -> list[StressCase]:
+    """Badly scaled, near-degenerate and wide critical points with known class.
+
+    - ``scaled-k``: a random instance under :func:`scale_hidden` with 10^k;
+    - ``near-degenerate``: data whose singular values differ by 10^-5 relatively;
+    - ``wide``: widths up to 7.
+    """
+    from exactdln.instances import construct
+
+    rng = random.Random(seed)
+    cases = []
+    for t in range(size):
+        variant = t % 3
+        if variant == 0:
+            inst = construct.random_instance(rng, max_depth=4, max_width=4)
+            k = scales[(t // 3) % len(scales)]
+            cases.append(StressCase(f"scaled-{k}:{inst.family}", inst.problem, scale_hidden(inst.weights, k), inst.expected_kind))
+        elif variant == 1:
+            d_y = rng.randint(2, 3)
+            d_x = d_y + rng.randint(0, 1)
+            base = Fraction(rng.randint(2, 9))
+            s = tuple(base - i * base / 10**5 for i in range(d_y))
+            data = construct.spectral_data(s, d_x, rng, white=rng.random() < 0.5)
+            H = rng.randint(2, 4)
+            widths = (d_x,) + tuple(rng.randint(1, 3) for _ in range(H - 1)) + (d_y,)
+            r_max = min(widths)
+            r = rng.randint(0, r_max)
+            S = tuple(sorted(rng.sample(range(1, d_y + 1), r)))
+            ws = construct.conjugate_hidden(construct.minimal_critical_point(data, widths, S), rng)
+            cases.append(StressCase("near-degenerate", data.problem, ws, construct.expected_kind_for_index_set(S, widths)))
+        else:
+            inst = construct.random_instance(rng, max_depth=4, max_width=7)
+            cases.append(StressCase(f"wide:{inst.family}", inst.problem, inst.weights, inst.expected_kind))
+    return cases

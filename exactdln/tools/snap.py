@@ -1,0 +1,479 @@
+"""Snap float weights (the end of an optimizer run) to the exact critical point they approximate.
+
+Two routes, tried in order; the result says which one succeeded and how far it is:
+
+1. **Rationalize**: every entry x -> Fraction(x).limit_denominator(D) for D = 10, 100, ...,
+   10^12; the first (simplest) candidate within ``radius`` that is *exactly* critical wins. When the
+   float weights are a perturbation (say 1e-8) of a rational critical point with small
+   denominators, this recovers that point itself.
+2. **Structure** (docs/maths/classification.md §2.1, §2.3): identify S numerically (c_i = u_i^T W_{H:1} Sigma_XY u_i /
+   lambda_i near 1 on S, near 0 off S), then build the exact minimal construction
+   for S, W_H = Q, W_1 = (Q^T Q)^-1 Q^T Sigma_YX Sigma_XX^-1, W_h = I_r, with Q a rational
+   basis of span U_S = ker f_S(Sigma), f_S the product of the Q-irreducible factors of
+   charpoly(Sigma) whose roots are the lambda_i, i in S. It exists only when that product
+   is rational (docs/maths/global_optimality.md §3, "where irrationals are unavoidable"). This representative has the
+   same S, the same loss and the same product W_{H:1}; its class equals the float point's
+   class whenever the class depends on S alone (S = [r_max], S != [r], or H = 2); for
+   S = [r], r < r_max, H >= 3 the pivots of the float point may differ, and the result
+   says so. It is *not* aligned to the float weights (no change of basis is fitted), so the
+   distance is reported for information only.
+
+Between them sits the **aligned** route (:func:`_aligned_point`, tried first after
+rationalization): the float point's hidden layers rounded to rationals at their numerical
+ranks, W_H = Q L with L fitted by least squares, and W_1 = F G with the float column factor F
+kept and G projected exactly onto the linear criticality conditions. It keeps the hidden rank
+structure (hence the pivots of docs/maths/classification.md §3.3 (c)) and lies near the float weights; it applies
+when range W_H lies in span U_S (minimal, S3 two-cut, N1 with its last cut at H), otherwise the
+minimal construction below is the fallback.
+
+Anything else is reported as not snapped, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from exactdln.model.problem import (
+    InputError,
+    Problem,
+    RationalMatrix,
+    as_matrix,
+    _parse_lambda,
+    DEFAULT_LIMITS,
+)
+
+__all__ = ["SnapResult", "snap", "load_float_point", "rationalize"]
+
+DENOMINATORS = tuple(10**k for k in range(1, 13))
+
+
+@dataclass(frozen=True)
+class SnapResult:
+    """The exact point a float point was snapped to, its exact verdict and the distance."""
+
+    snapped: bool
+    route: str                                   # "rationalize", "structure" or "none"
+    weights: tuple[RationalMatrix, ...] | None
+    kind: str | None
+    classified_by: str | None
+    distance: float | None                       # Frobenius distance over all layers
+    relative_distance: float | None
+    fitted: tuple[int, ...] | None
+    denominator: int | None
+    notes: tuple[str, ...] = ()
+    inertia: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "snapped": self.snapped,
+            "route": self.route,
+            "kind": self.kind,
+            "classified_by": self.classified_by,
+            "inertia": self.inertia.to_json() if self.inertia is not None else None,
+            "distance": self.distance,
+            "relative_distance": self.relative_distance,
+            "fitted": list(self.fitted) if self.fitted is not None else None,
+            "denominator": self.denominator,
+            "weights": [w.to_json() for w in self.weights] if self.weights else None,
+            "notes": list(self.notes),
+        }
+
+    def __str__(self) -> str:
+        if not self.snapped:
+            return "not snapped\n" + "\n".join(f"  - {n}" for n in self.notes)
+        lines = [
+            f"snapped by {self.route}" + (f" (denominators <= {self.denominator})" if self.denominator else ""),
+            f"exact verdict: {self.kind} (by {self.classified_by})" + (f", Hessian inertia {self.inertia}" if self.inertia else ""),
+            f"distance from the float weights: {self.distance:.3g} (relative {self.relative_distance:.3g})",
+        ]
+        if self.fitted is not None:
+            lines.append(f"fitted eigenvalues S = {set(self.fitted) or '{}'}")
+        lines += [f"  - {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def rationalize(weights: Sequence[np.ndarray], denominator: int) -> tuple[RationalMatrix, ...]:
+    """Entry-wise best rational approximation with denominator <= ``denominator``."""
+    out = []
+    for w in weights:
+        w = np.asarray(w, dtype=np.float64)
+        rows = tuple(tuple(Fraction(float(x)).limit_denominator(denominator) for x in row) for row in w)
+        out.append(RationalMatrix(rows, w.shape[1]))
+    return tuple(out)
+
+
+def _distance(exact: Sequence[RationalMatrix], floats: Sequence[np.ndarray]) -> tuple[float, float]:
+    d2 = n2 = 0.0
+    for e, f in zip(exact, floats):
+        E = np.array([[float(x) for x in row] for row in e.rows]).reshape(e.shape)
+        d2 += float(np.sum((E - f) ** 2))
+        n2 += float(np.sum(f ** 2))
+    d = d2 ** 0.5
+    return d, d / max(n2 ** 0.5, np.finfo(float).tiny)
+
+
+def _exact_verdict(problem: Problem, weights: Sequence[RationalMatrix]) -> tuple[str, str, Any]:
+    """The exact classification when the exact core's classify is present, else mpmath."""
+    try:
+        from exactdln.theory.classify import classify
+    except ImportError:
+        from exactdln.numeric.mp import classify_mp
+
+        r = classify_mp(problem, weights)
+        return r.conditional_kind or r.kind, f"mpmath at {r.digits} digits, kind if critical (exact classify unavailable)", r.inertia
+    c = classify(problem, weights)
+    return c.kind, "exact", c.inertia
+
+
+def _fitted_numeric(problem: Problem, weights: Sequence[np.ndarray]) -> tuple[tuple[int, ...] | None, str]:
+    """S from c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (docs/maths/classification.md §2.1), threshold 1/2."""
+    X = np.array([[float(x) for x in r] for r in problem.X.rows])
+    Y = np.array([[float(x) for x in r] for r in problem.Y.rows])
+    Sxx, Syx = X @ X.T, Y @ X.T
+    M = np.linalg.solve(Sxx, Syx.T).T
+    Sigma = M @ Syx.T
+    lam, U = np.linalg.eigh((Sigma + Sigma.T) / 2)
+    order = np.argsort(lam)[::-1]
+    lam, U = lam[order], U[:, order]
+    if lam[-1] <= 0:
+        return None, "Sigma is singular: assumption (H) fails"
+    P = np.eye(weights[0].shape[1])
+    for w in weights:
+        P = w @ P
+    c = np.diag(U.T @ P @ Syx.T @ U) / lam
+    if np.any(np.minimum(np.abs(c), np.abs(c - 1)) > 0.25):
+        return None, f"c_i = {np.round(c, 3).tolist()} are not all near 0 or 1: the weights are not near a critical point"
+    return tuple(int(i + 1) for i in np.nonzero(c > 0.5)[0]), ""
+
+
+def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...], *,
+                     basis_only: bool = False) -> tuple[Any, str]:
+    """Minimal construction (docs/maths/classification.md §2.3) with a rational basis Q of span U_S, if one exists."""
+    from flint import fmpq_mat
+
+    from exactdln.arith.exact import from_fmpq_mat, identity, nullspace, to_fmpq_mat
+
+    r = len(S)
+    if r > min(widths):
+        return None, f"|S| = {r} exceeds the bottleneck {min(widths)}"
+    X, Y = to_fmpq_mat(problem.X), to_fmpq_mat(problem.Y)
+    Sxx, Syx = X * X.transpose(), Y * X.transpose()
+    M = Syx * Sxx.inv()
+    Sigma = M * Syx.transpose()
+    d_y = Sigma.nrows()
+    lam = sorted(np.linalg.eigvalsh(np.array([[float(Sigma[i, j]) for j in range(d_y)] for i in range(d_y)])), reverse=True)
+    f_S = None
+    from flint import fmpq_poly
+
+    for factor, _ in Sigma.charpoly().factor()[1]:
+        coeffs = [float(c) for c in factor.coeffs()][::-1]
+        roots = np.roots(coeffs) if len(coeffs) > 1 else []
+        idx = [int(np.argmin([abs(l - z) for l in lam])) + 1 for z in roots]
+        inside = [i in S for i in idx]
+        if all(inside) and idx:
+            f_S = factor if f_S is None else f_S * factor
+        elif any(inside):
+            return None, (f"the eigenvalues {idx} are conjugate roots of one Q-irreducible factor of charpoly(Sigma), "
+                          "split by S: span U_S has no rational basis (docs/maths/global_optimality.md §3)")
+    if r == 0:
+        Q = fmpq_mat(d_y, 0)
+    else:
+        # f_S(Sigma) by Horner
+        F = fmpq_mat(d_y, d_y)
+        for c in reversed(f_S.coeffs()):
+            F = F * Sigma + identity(d_y) * c
+        Q = nullspace(F)
+    if Q.ncols() != r:
+        return None, f"ker f_S(Sigma) has dimension {Q.ncols()}, expected {r}"
+    if basis_only:
+        return (Q, M, Syx, Sigma), ""
+    H = len(widths) - 1
+    d_x = widths[0]
+    Ws = []
+    B = (Q.transpose() * Q).inv() * Q.transpose() * M if r else fmpq_mat(0, d_x)
+    for h in range(1, H + 1):
+        W = fmpq_mat(widths[h], widths[h - 1])
+        for t in range(r):
+            for j in range(widths[h - 1]):
+                if h == 1:
+                    W[t, j] = B[t, j]
+            if h == H:
+                for i in range(widths[h]):
+                    W[i, t] = Q[i, t]
+            elif h != 1:
+                W[t, t] = 1
+        if H == 1:
+            W = Q * B
+        Ws.append(from_fmpq_mat(W))
+    return tuple(Ws), ""
+
+
+def _rational_low_rank(w: np.ndarray, denominator: int = 10**12) -> Any:
+    """A rational matrix of the float matrix's numerical rank rho near ``w``: F G, F = U_rho Sigma_rho, G = V_rho^T rounded."""
+    F, G = _rational_factors(w, denominator)
+    return F * G
+
+
+def _rational_factors(w: np.ndarray, denominator: int = 10**12) -> tuple[Any, Any]:
+    """Rational F (d x rho), G (rho x n) with F G near ``w`` and rho its numerical rank (SVD, relative 1e-6)."""
+    from flint import fmpq, fmpq_mat
+
+    from exactdln.arith.exact import identity
+
+    def q(a: np.ndarray) -> Any:
+        out = fmpq_mat(a.shape[0], a.shape[1])
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                f = Fraction(float(a[i, j])).limit_denominator(denominator)
+                out[i, j] = fmpq(f.numerator, f.denominator)
+        return out
+
+    if w.size == 0:
+        return identity(w.shape[0]), q(w)
+    U, s, Vt = np.linalg.svd(w)
+    tol = 1e-6 * max(1.0, float(s[0]))
+    rho = int(np.sum(s > tol))
+    if rho == w.shape[0]:
+        return identity(w.shape[0]), q(w)
+    return q(U[:, :rho] * s[:rho]), q(Vt[:rho, :])
+
+
+def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[int],
+                   S: tuple[int, ...]) -> tuple[tuple[RationalMatrix, ...] | None, str]:
+    """An exact critical point with the float point's hidden layers (docs/maths/classification.md §2.1, §2.2 (F1)-(F3)).
+
+    With Q a rational basis of span U_S, P_S = Q (Q^T Q)^-1 Q^T, M = Sigma_YX Sigma_XX^-1 and
+    N = (Q^T Q)^-1 Q^T M: every W with W_H = Q L, W_{H-1:1} = B W_1 (B = W_{H-1:2}),
+    L B W_1 = N and B W_1 Sigma_XY (I - P_S) = 0 is critical with product P_S M:
+    G = (I - P_S) Sigma_YX, so W_{H:h+1}^T G = L^T... Q^T (I - P_S) Sigma_YX = 0 for h < H,
+    and G W_{H-1:1}^T = 0 by the second condition. The hidden layers are the float ones,
+    rounded to rationals of the same numerical rank; L is the least-squares fit of
+    W_H = Q L; W_1 is the exact orthogonal projection of the rounded float W_1 onto the
+    affine space of the two linear conditions. So the rank structure (and the pivots of
+    docs/maths/classification.md §3.3 (c)) of the float point is kept, not only S.
+    """
+    from flint import fmpq, fmpq_mat
+
+    from exactdln.arith.exact import from_fmpq_mat, identity, rref_pivots
+
+    H = len(widths) - 1
+    r = len(S)
+    if H < 2:
+        return None, "the aligned route needs H >= 2"
+    basis, why = _structure_point(problem, widths, S, basis_only=True)
+    if basis is None:
+        return None, why
+    Q, M, Syx, _ = basis
+    if r == 0:                                                      # S empty: W_H = 0, product 0
+        N = fmpq_mat(0, widths[0])
+        P_S = fmpq_mat(Q.nrows(), Q.nrows())
+    else:
+        QtQ_inv = (Q.transpose() * Q).inv()
+        N = QtQ_inv * Q.transpose() * M
+        P_S = Q * QtQ_inv * Q.transpose()
+    hidden = [_rational_low_rank(fw[h]) for h in range(1, H - 1)]
+    B = identity(widths[1])
+    for Wh in hidden:
+        B = Wh * B
+    Qf = np.array([[float(Q[i, j]) for j in range(r)] for i in range(Q.nrows())])
+    if r:
+        Lf = np.linalg.lstsq(Qf.reshape(Q.nrows(), r), fw[-1], rcond=None)[0]
+        L = _rational_low_rank(Lf)
+    else:
+        L = fmpq_mat(0, widths[H - 1])
+    R = Syx.transpose() * (identity(P_S.nrows()) - P_S)            # Sigma_XY (I - P_S), d_x x d_y
+    # W_1 = F1 G1 with the float column factor F1 kept (so rank and column space are the float
+    # point's) and G1 the exact projection of the rounded float row factor onto the conditions.
+    F1, G1 = _rational_factors(fw[0])
+    BF = B * F1
+    LB = L * BF
+    rho, dx = F1.ncols(), widths[0]
+    rows = []
+    rhs = []
+    for a in range(r):                                             # (L B F1 G1)[a, j] = N[a, j]
+        for j in range(dx):
+            row = [fmpq(0)] * (rho * dx)
+            for k in range(rho):
+                row[k * dx + j] = LB[a, k]
+            rows.append(row)
+            rhs.append(N[a, j])
+    for c in range(BF.nrows()):                                    # (B F1 G1 R)[c, e] = 0
+        for e in range(R.ncols()):
+            row = [fmpq(0)] * (rho * dx)
+            for k in range(rho):
+                if BF[c, k] != 0:
+                    for j in range(dx):
+                        row[k * dx + j] += BF[c, k] * R[j, e]
+            rows.append(row)
+            rhs.append(fmpq(0))
+    if rho == 0 or not rows:
+        W1 = F1 * G1
+        layers = [W1] + hidden + [Q * L]
+        return tuple(from_fmpq_mat(x) for x in layers), ""
+    A = fmpq_mat(len(rows), rho * dx, [x for row in rows for x in row])
+    b = fmpq_mat(len(rhs), 1, rhs)
+    _, pivots = rref_pivots(A.transpose())                         # independent constraints
+    A = fmpq_mat(len(pivots), rho * dx, [A[i, j] for i in pivots for j in range(rho * dx)])
+    b = fmpq_mat(len(pivots), 1, [b[i, 0] for i in pivots])
+    w = fmpq_mat(rho * dx, 1, [G1[k, j] for k in range(rho) for j in range(dx)])
+    if A.nrows():
+        y = (A * A.transpose()).solve(A * w - b)
+        w = w - A.transpose() * y
+    W1 = F1 * fmpq_mat(rho, dx, [w[i, 0] for i in range(rho * dx)])
+    layers = [W1] + hidden + [Q * L]
+    return tuple(from_fmpq_mat(x) for x in layers), ""
+
+
+def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4,
+         align_radius: float = 1e-4) -> SnapResult:
+    """Find the exact rational critical point that float weights approximate, and classify it exactly.
+
+    Routes: rationalization at denominators 10..10^12 (accepted when exactly critical,
+    gradient formula of docs/maths/README.md §2 checked in exact arithmetic), else the minimal
+    construction for the numerically identified S (docs/maths/classification.md §2.1 and §2.3). Rationalized candidates farther than ``radius`` (relative Frobenius
+    distance) are ignored. See the module docstring for what each route guarantees.
+    """
+    from exactdln.landscape.derivatives import is_critical
+
+    fw = [np.asarray(w, dtype=np.float64) for w in float_weights]
+    if not fw or any(w.ndim != 2 for w in fw):
+        raise InputError("expected a list of 2-d weight matrices", "weights")
+    if not all(np.all(np.isfinite(w)) for w in fw):
+        raise InputError("weights contain NaN or infinity", "weights")
+    widths = (fw[0].shape[1],) + tuple(w.shape[0] for w in fw)
+    problem.check_weights(rationalize(fw, 1))
+    notes = []
+    # The smallest denominator whose rounding is within ``radius`` and exactly critical wins.
+    # Neither "first exactly critical" nor "nearest exactly critical" is right: a coarse
+    # rounding can land on a far critical point (2e-2 away for 1e-8 noise), and a fine one
+    # can land on a different critical point 1e-8 away of a *different class* (strict
+    # saddles accumulate at non-strict ones), both found by the hypothesis test.
+    best = None
+    for D in DENOMINATORS:
+        cand = rationalize(fw, D)
+        d, rel = _distance(cand, fw)
+        if rel <= radius and is_critical(problem, cand):
+            best = (D, cand, d, rel)
+            break
+    if best is not None:
+        D, cand, d, rel = best
+        if rel > 1e-6 and not problem.regularized:
+            # A coarse rounding can land on another critical point (found: denominator 100,
+            # 1e-4 away from a 1e-8-perturbed point); the aligned construction keeps the float
+            # point's hidden structure, so prefer it when it is 100 times closer.
+            S, _ = _fitted_numeric(problem, fw)
+            if S is not None:
+                aligned, _ = _aligned_point(problem, fw, widths, S)
+                if aligned is not None and is_critical(problem, aligned):
+                    da, rela = _distance(aligned, fw)
+                    if da * 100 < d:
+                        kind, by, inertia = _exact_verdict(problem, aligned)
+                        return SnapResult(True, "aligned", aligned, kind, by, da, rela, S, None,
+                                          (f"preferred to the rationalization at denominator {D}, {d:.2g} away",), inertia)
+        kind, by, inertia = _exact_verdict(problem, cand)
+        return SnapResult(True, "rationalize", cand, kind, by, d, rel, None, D, (), inertia)
+    notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} within relative distance {radius:g} "
+                 "is exactly critical")
+    if problem.regularized:
+        notes.append("the structure route needs an unregularized problem")
+        return SnapResult(False, "none", None, None, None, None, None, None, None, tuple(notes))
+    S, why = _fitted_numeric(problem, fw)
+    if S is None:
+        notes.append(why)
+        return SnapResult(False, "none", None, None, None, None, None, None, None, tuple(notes))
+    aligned, why_aligned = _aligned_point(problem, fw, widths, S)
+    if aligned is not None and is_critical(problem, aligned):
+        d, rel = _distance(aligned, fw)
+        if rel <= align_radius:
+            kind, by, inertia = _exact_verdict(problem, aligned)
+            notes.append("aligned route: the float point's hidden layers (rounded at their numerical ranks), "
+                         "W_H = Q L fitted, W_1 projected exactly onto the criticality conditions")
+            return SnapResult(True, "aligned", aligned, kind, by, d, rel, S, None, tuple(notes), inertia)
+        notes.append(f"aligned candidate is at relative distance {rel:.2g} > {align_radius:g} (the float point is "
+                     "not of the form W_H = Q L with these hidden layers)")
+    elif aligned is None:
+        notes.append(f"aligned route unavailable: {why_aligned}")
+    else:
+        notes.append("aligned candidate was not exactly critical (constraints inconsistent)")
+    cand, why = _structure_point(problem, widths, S)
+    if cand is None:
+        notes.append(why)
+        return SnapResult(False, "none", None, None, None, None, None, S, None, tuple(notes))
+    if not is_critical(problem, cand):  # pragma: no cover - the construction is critical (docs/maths/classification.md §2.3)
+        notes.append("the minimal construction was not exactly critical (a bug)")
+        return SnapResult(False, "none", None, None, None, None, None, S, None, tuple(notes))
+    kind, by, inertia = _exact_verdict(problem, cand)
+    r, r_max, H = len(S), min(widths), len(widths) - 1
+    if S == tuple(range(1, r + 1)) and r < r_max and H >= 3:
+        notes.append("S = [r] with r < r_max and H >= 3: the class of the float point depends on its pivots "
+                     "(docs/maths/classification.md §3.3 (c)); this representative (minimal construction) is a non-strict saddle, "
+                     "the float point may be strict")
+    notes.append("structure route: same S, loss and product W_H...W_1; not aligned to the float weights")
+    d, rel = _distance(cand, fw)
+    return SnapResult(True, "structure", cand, kind, by, d, rel, S, None, tuple(notes), inertia)
+
+
+def load_float_point(path: str | os.PathLike) -> tuple[Problem, list[np.ndarray]]:
+    """Read data and float weights: ``.npz`` (X, Y, W1..WH or weights, lambda?) or JSON.
+
+    In JSON, X, Y and lambda are read exactly (as written); weights may be binary floats.
+    In ``.npz``, integer X/Y are exact and float X/Y are taken as the exact binary value.
+    """
+    source = os.fspath(path)
+    try:
+        if source.endswith(".npz"):
+            with np.load(source, allow_pickle=False) as z:
+                keys = set(z.files)
+                for k in ("X", "Y"):
+                    if k not in keys:
+                        raise InputError("missing", k, source)
+                def exact(a: np.ndarray, name: str) -> RationalMatrix:
+                    if a.dtype.kind == "f":
+                        if not np.all(np.isfinite(a)):
+                            raise InputError("not finite", name, source)
+                        return RationalMatrix(tuple(tuple(Fraction(float(x)) for x in row) for row in a), a.shape[1])
+                    return as_matrix(a, name)
+                X, Y = exact(z["X"], "X"), exact(z["Y"], "Y")
+                if "weights" in keys:
+                    arr = z["weights"]
+                    weights = [np.asarray(w, dtype=float) for w in arr]
+                else:
+                    names = sorted((k for k in keys if k.startswith("W") and k[1:].isdigit()), key=lambda k: int(k[1:]))
+                    if not names:
+                        raise InputError("no W1..WH arrays and no 'weights'", "weights", source)
+                    weights = [np.asarray(z[k], dtype=float) for k in names]
+                lam = _parse_lambda(z["lambda"].tolist() if "lambda" in keys else 0, DEFAULT_LIMITS)
+                return Problem(X, Y, lam), weights
+        with open(source, encoding="utf-8") as fh:
+            text = fh.read()
+        exact_data = json.loads(text, parse_float=lambda s: s)
+        float_data = json.loads(text)
+        if not isinstance(exact_data, dict):
+            raise InputError("expected a JSON object with keys X, Y, weights", None, source)
+        for k in ("X", "Y", "weights"):
+            if k not in exact_data:
+                raise InputError("missing", k, source)
+        problem = Problem.create(exact_data["X"], exact_data["Y"], exact_data.get("lambda", 0))
+        ws = float_data["weights"]
+        if not isinstance(ws, list) or not ws:
+            raise InputError("expected a list of matrices", "weights", source)
+        weights = []
+        for h, w in enumerate(ws):
+            try:
+                a = np.array(w, dtype=float)
+            except (ValueError, TypeError):
+                raise InputError("not a matrix of numbers", f"weights[{h}]", source) from None
+            if a.ndim != 2:
+                raise InputError("not a 2-d matrix", f"weights[{h}]", source)
+            weights.append(a)
+        return problem, weights
+    except InputError as err:
+        raise (err if err.source else err.with_source(source)) from None
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError(f"cannot read: {err}", None, source) from None

@@ -1,0 +1,953 @@
+"""Standalone checker for exactdln certificates (format version 1).
+
+Small, boring and trusted, in the spirit of drat-trim/LRAT: the engine that wrote the
+certificate did all the searching; this file only multiplies and compares exact
+rationals. It uses the standard library alone and imports nothing from exactdln, so
+
+    python -I -S exactdln/trusted/checker.py CERT.json
+
+re-verifies a certificate on a bare interpreter. Exit codes: 0 every claim holds,
+1 a claim fails, 2 the file is malformed. The format is documented in
+exactdln/trusted/FORMAT.md. The engine never imports this file: it runs it as a
+separate process (exactdln/certify/gate.py). The block between the "shared block"
+markers is kept byte-identical in exactdln/trusted/checker_family.py (tests/test_independence.py).
+
+Conventions (exactdln/trusted/FORMAT.md): L(W) = 1/2 ||W_H...W_1 X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2,
+W_{j:i} = W_j...W_i, G = Sigma_YX - W_{H:1} Sigma_XX, Hessian parameters layer-major,
+row-major inside a layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from fractions import Fraction
+from math import gcd, log2
+from operator import mul
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DIGITS = 10000
+MAX_DIM = 4096
+MAX_LAYERS = 256
+MAX_PARAMETERS = 100_000        # weight entries of the point
+MAX_DATA_ENTRIES = 1_000_000    # entries of X and Y together
+MAX_HESSIAN = 1200              # n for the psd_hessian claim (the checker builds an n x n matrix)
+MAX_CURVE_DEGREE = 64
+MAX_EXPANSION = 512             # H * (curve degree): bounds the polynomial expansion
+CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
+               "escape_curve", "top_eigenspace", "flow_identities_random", "kind")
+
+
+# ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
+# Reading, messages, Fraction linear algebra and the command line. The block uses the file's own
+# MAX_DIGITS, MAX_FILE_BYTES and check_certificate, defined outside it.
+
+class Malformed(ValueError):
+    """The certificate does not follow the format (exit code 2)."""
+
+
+_DIGIT_BOUND = 10 ** MAX_DIGITS
+
+
+def _int_text(s: str, where: str) -> int:
+    """An optionally signed run of ASCII digits, at most MAX_DIGITS of them."""
+    digits = s.lstrip("+-")
+    if len(s) - len(digits) > 1 or not digits or not digits.isdigit() or not digits.isascii():
+        raise Malformed(f"{where}: malformed integer {s[:40]!r}")
+    if len(digits) > MAX_DIGITS:
+        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+    value = 0
+    for k in range(0, len(digits), 4000):   # chunks dodge the interpreter's int/str digit limit
+        chunk = digits[k:k + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return -value if s.startswith("-") else value
+
+
+def number(x: object, where: str) -> Fraction:
+    """An exact rational from a string "p/q" or "-3", or an integer (at most MAX_DIGITS digits either way)."""
+    if isinstance(x, bool):
+        raise Malformed(f"{where}: a boolean is not a number")
+    if isinstance(x, int):
+        if abs(x) >= _DIGIT_BOUND:       # the cap of the JSON path, for objects passed in directly
+            raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+        return Fraction(x)
+    if not isinstance(x, str):
+        raise Malformed(f"{where}: expected a number as a string \"p/q\", got {type(x).__name__}")
+    if len(x) > 2 * MAX_DIGITS + 3:
+        raise Malformed(f"{where}: number has more than {MAX_DIGITS} digits")
+    p, slash, q = x.strip().partition("/")
+    num = _int_text(p.strip(), where)
+    if not slash:
+        return Fraction(num)
+    den = _int_text(q.strip(), where)
+    if den <= 0 or q.strip().startswith("+"):
+        raise Malformed(f"{where}: denominator must be a positive integer")
+    return Fraction(num, den)
+
+
+def integer(x: object, where: str, lo: int, hi: int) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+        raise Malformed(f"{where}: expected an integer in {lo}..{hi}")
+    return x
+
+
+def index_list(x: object, where: str, bound: int) -> list[int]:
+    """Distinct integers in range(bound)."""
+    if not isinstance(x, list) or len(x) > bound:
+        raise Malformed(f"{where}: expected a list of at most {bound} indices")
+    if any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < bound for v in x):
+        raise Malformed(f"{where}: indices must be integers in 0..{bound - 1}")
+    if len(set(x)) != len(x):
+        raise Malformed(f"{where}: repeated index")
+    return list(x)
+
+
+def _no_duplicates(pairs: list) -> dict:
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise Malformed(f"duplicate key {k[:40]!r}")
+        out[k] = v
+    return out
+
+
+def _refuse_float(s: str) -> None:
+    raise Malformed(f"non-integer JSON number {s[:40]!r}: write exact numbers as strings \"p/q\"")
+
+
+def _json_int(s: str) -> int:
+    return _int_text(s, "JSON integer")
+
+
+def parse_text(text: str) -> object:
+    """JSON text -> Python value, refusing floats, NaN/Infinity, huge integers and duplicate keys."""
+    try:
+        return json.loads(text, parse_float=_refuse_float, parse_int=_json_int,
+                          parse_constant=_refuse_float, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise Malformed("JSON nested too deeply") from None
+    except ValueError as err:   # includes json.JSONDecodeError; Malformed passes through
+        if isinstance(err, Malformed):
+            raise
+        raise Malformed(f"not valid JSON: {err}") from None
+
+
+def number_text(c: Fraction) -> str:
+    """c as "p/q" for messages, shortened; a long number is only described (products of input numbers
+    can pass the 4300-digit limit of int -> str, which would raise ValueError inside a message)."""
+    bits = max(abs(c.numerator).bit_length(), c.denominator.bit_length())
+    if bits > 1000:
+        return f"<a number of about {bits * 3 // 10} digits>"
+    s = str(c)
+    return s if len(s) <= 60 else s[:28] + "..." + s[-28:]
+
+
+def matmul(A: list, B: list) -> list[list[Fraction]]:
+    """A B for Fraction matrices, B with at least one row."""
+    cols = list(zip(*B))
+    return [[sum(map(mul, row, col), Fraction(0)) if any(row) else Fraction(0) for col in cols] for row in A]
+
+
+def transpose(A: list, ncols: int) -> list[list]:
+    """A^T for a matrix with ncols columns (also when A has no rows)."""
+    return [list(c) for c in zip(*A)] if A else [[] for _ in range(ncols)]
+
+
+def identity(n: int) -> list[list[Fraction]]:
+    return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+
+
+def positive_definite(A: list) -> bool:
+    """Sylvester: a symmetric matrix is positive definite iff Gaussian elimination meets only pivots > 0.
+    An empty or non-symmetric matrix is refused."""
+    n = len(A)
+    M = [list(r) for r in A]
+    if n == 0 or any(len(r) != n for r in M) or any(M[i][j] != M[j][i] for i in range(n) for j in range(i)):
+        return False
+    for k in range(n):
+        p = M[k][k]
+        if p <= 0:
+            return False
+        for i in range(k + 1, n):
+            f = M[i][k] / p
+            if f:
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return True
+
+
+def solve(A: list, B: list) -> list[list[Fraction]] | None:
+    """A^-1 B by Gauss-Jordan, or None if A is singular."""
+    n = len(A)
+    M = [list(a) + list(b) for a, b in zip(A, B)]
+    for k in range(n):
+        piv = next((i for i in range(k, n) if M[i][k] != 0), None)
+        if piv is None:
+            return None
+        M[k], M[piv] = M[piv], M[k]
+        inv = 1 / M[k][k]
+        M[k] = [v * inv for v in M[k]]
+        for i in range(n):
+            if i != k and M[i][k]:
+                f = M[i][k]
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return [row[n:] for row in M]
+
+
+def sigma_from_data(X: list, Y: list) -> list[list[Fraction]] | None:
+    """Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY for data X (d_x x m) and Y (d_y x m), or None when
+    Sigma_XX = X X^T is singular."""
+    m, dy = len(X[0]), len(Y)
+    Sxx, Sxy = matmul(X, transpose(X, m)), matmul(X, transpose(Y, m))
+    M = solve(Sxx, Sxy)                                    # Sigma_XX^-1 Sigma_XY
+    return None if M is None else matmul(transpose(Sxy, dy), M)
+
+
+def eigenspace_split_failure(Sigma: list, Q: list, N: list, c: Fraction) -> str | None:
+    """None when range Q is the top-r eigenspace of the symmetric Sigma, strictly separated at c, else what fails.
+
+    Q is d_y x r, N is d_y x (d_y - r) ([] when r = d_y). With Q^T Q > 0 (rank Q = r), Q^T (Sigma - cI) Q > 0,
+    and for N: Q^T N = 0 and N^T N > 0 (N spans range(Q)-perp), N^T Sigma Q = 0 (range Q is invariant) and
+    N^T (cI - Sigma) N > 0, the eigenvalues of Sigma on range Q all exceed c and those on its complement
+    are all below c (Sylvester's pivots decide every "> 0")."""
+    r = len(Q[0])
+    QT = transpose(Q, r)
+    QQ = matmul(QT, Q)
+    if not positive_definite(QQ):
+        return "Q^T Q is not positive definite (rank Q < r)"
+    SQ = matmul(Sigma, Q)
+    if not positive_definite([[x - c * y for x, y in zip(u, v)] for u, v in zip(matmul(QT, SQ), QQ)]):
+        return "Q^T (Sigma - cI) Q is not positive definite"
+    if N:
+        NT = transpose(N, len(N[0]))
+        if any(any(row) for row in matmul(QT, N)):
+            return "Q^T N != 0"
+        NN = matmul(NT, N)
+        if not positive_definite(NN):
+            return "N^T N is not positive definite"
+        if any(any(row) for row in matmul(NT, SQ)):
+            return "N^T Sigma Q != 0 (range Q is not invariant)"
+        if not positive_definite([[c * y - x for x, y in zip(u, v)] for u, v in zip(matmul(NT, matmul(Sigma, N)), NN)]):
+            return "N^T (cI - Sigma) N is not positive definite"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: check one certificate file; exit 0 every claim holds, 1 a claim fails, 2 malformed."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if len(args) != 1:
+        print(f"usage: python -I -S {os.path.basename(__file__)} CERTIFICATE.json", file=sys.stderr)
+        return 2
+    path = args[0]
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise Malformed(f"file is {size} bytes, more than {MAX_FILE_BYTES}")
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_FILE_BYTES + 1).decode("utf-8")
+        results = check_certificate(parse_text(text))
+    except OSError as err:
+        print(f"{path}: cannot read: {err.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{path}: malformed: not UTF-8 text", file=sys.stderr)
+        return 2
+    except Malformed as err:
+        print(f"{path}: malformed: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:   # never a traceback: anything unforeseen refuses the file
+        print(f"{path}: malformed (unexpected {type(err).__name__}): {str(err)[:200]}", file=sys.stderr)
+        return 2
+    for ctype, ok, msg in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {ctype}: {msg}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+# ---- shared block end ----
+
+
+# ---------------------------------------------------------------- reading the point format
+
+def matrix(x: object, where: str, rows: int | None = None, cols: int | None = None) -> list[list[Fraction]]:
+    """A list of rows of numbers, optionally of a required shape (0 rows allowed only if required)."""
+    if not isinstance(x, list) or len(x) > MAX_DIM:
+        raise Malformed(f"{where}: expected a matrix (a list of at most {MAX_DIM} rows)")
+    if rows is not None and len(x) != rows:
+        raise Malformed(f"{where}: expected {rows} rows, got {len(x)}")
+    if not x and rows is None:
+        raise Malformed(f"{where}: empty matrix")
+    out = []
+    for i, row in enumerate(x):
+        if not isinstance(row, list) or len(row) > MAX_DIM or not isinstance(x[0], list):
+            raise Malformed(f"{where}[{i}]: expected a row (a list of numbers)")
+        want = cols if cols is not None else len(x[0])
+        if len(row) != want:
+            raise Malformed(f"{where}[{i}]: expected {want} entries, got {len(row)}")
+        if want == 0 and cols is None:
+            raise Malformed(f"{where}: empty matrix")
+        out.append([number(v, f"{where}[{i}][{j}]") for j, v in enumerate(row)])
+    return out
+
+
+def vector(x: object, where: str, n: int) -> list[Fraction]:
+    if not isinstance(x, list) or len(x) != n:
+        raise Malformed(f"{where}: expected a list of {n} numbers")
+    return [number(v, f"{where}[{i}]") for i, v in enumerate(x)]
+
+# ---------------------------------------------------------------- exact linear algebra
+
+def frob(A: list, B: list) -> Fraction:
+    """<A, B> = tr A^T B."""
+    return sum((sum(map(mul, a, b)) for a, b in zip(A, B)), Fraction(0))
+
+
+def partial_product(W: list, i: int, j: int, dims: list[int]) -> list[list[Fraction]]:
+    """W_{j:i} = W_j ... W_i (1-based); identity of size d_(i-1) when j = i - 1."""
+    P = identity(dims[i - 1])
+    for h in range(i, j + 1):
+        P = matmul(W[h - 1], P)
+    return P
+
+
+def determinant_nonzero(A: list) -> bool:
+    """Fraction Gaussian elimination with row pivoting (small minors only)."""
+    M = [list(r) for r in A]
+    n = len(M)
+    for k in range(n):
+        piv = next((i for i in range(k, n) if M[i][k] != 0), None)
+        if piv is None:
+            return False
+        M[k], M[piv] = M[piv], M[k]
+        for i in range(k + 1, n):
+            f = M[i][k] / M[k][k]
+            if f:
+                M[i] = [a - f * b for a, b in zip(M[i], M[k])]
+    return True
+
+
+def _lcm(values) -> int:
+    out = 1
+    for v in values:
+        out = out * v // gcd(out, v)
+    return out
+
+
+def integer_scaled(row: list[Fraction]) -> tuple[list[int], int]:
+    """(integers z, denominator d) with row = z / d exactly."""
+    d = _lcm({x.denominator for x in row})
+    return [x.numerator * (d // x.denominator) for x in row], d
+
+
+# ---------------------------------------------------------------- the loss along a polynomial curve
+
+def polymat_mul(A: list, B: list) -> list:
+    """Product of matrices whose entries are polynomials in t, each given as a list of coefficient matrices."""
+    out: list = []
+    for a_deg, Ak in enumerate(A):
+        for b_deg, Bk in enumerate(B):
+            if not any(any(r) for r in Ak) or not any(any(r) for r in Bk):
+                continue
+            prod = matmul(Ak, Bk)
+            deg = a_deg + b_deg
+            while len(out) <= deg:
+                out.append(None)
+            out[deg] = prod if out[deg] is None else [[x + y for x, y in zip(r, s)] for r, s in zip(out[deg], prod)]
+    rows, cols = len(A[0]), len(B[0][0]) if B[0] else 0
+    return [m if m is not None else [[Fraction(0)] * cols for _ in range(rows)] for m in out] or [[[Fraction(0)] * cols for _ in range(rows)]]
+
+
+def loss_polynomial(pb: dict, curve: list) -> list[Fraction]:
+    """Coefficients (t^0, t^1, ...) of L(W(t)) for W_h(t) = sum_k t^k curve[h][k], expanded exactly."""
+    R = [pb["X"]]
+    for layer in curve:
+        R = polymat_mul(layer, R)
+    R[0] = [[p - y for p, y in zip(r, s)] for r, s in zip(R[0], pb["Y"])]
+    coeffs = [Fraction(0)] * (2 * max(len(R), max(len(c) for c in curve)) - 1)
+    for a, Ra in enumerate(R):
+        for b, Rb in enumerate(R):
+            coeffs[a + b] += frob(Ra, Rb) / 2
+    for lam, layer in zip(pb["lambda"], curve):
+        if lam:
+            for a, Ca in enumerate(layer):
+                for b, Cb in enumerate(layer):
+                    coeffs[a + b] += lam * frob(Ca, Cb) / 2
+    return coeffs
+
+
+# ---------------------------------------------------------------- gradient and Hessian
+
+def _products(pb: dict) -> tuple[list, list, list]:
+    """A_h = W_{H:h+1}, C_h = W_{h-1:1} for h = 1..H (lists indexed h-1), and G."""
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    C = [identity(dims[0])]
+    for h in range(1, H):
+        C.append(matmul(W[h - 1], C[-1]))
+    A = [identity(dims[H])]
+    for h in range(H - 1, 0, -1):
+        A.insert(0, matmul(A[0], W[h]))
+    P = matmul(W[H - 1], C[H - 1])
+    Sxx = matmul(pb["X"], transpose(pb["X"], pb["dims"][0]))
+    Syx = matmul(pb["Y"], transpose(pb["X"], pb["dims"][0]))
+    G = [[s - p for s, p in zip(r, q)] for r, q in zip(Syx, matmul(P, Sxx))]
+    return A, C, G
+
+
+def gradient(pb: dict) -> list:
+    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h (docs/maths/README.md §2)."""
+    A, C, G = _products(pb)
+    dims, out = pb["dims"], []
+    for h, (Ah, Ch, Wh, lam) in enumerate(zip(A, C, pb["W"], pb["lambda"])):
+        g = matmul(matmul(transpose(Ah, dims[h + 1]), G), transpose(Ch, dims[0]))
+        out.append([[lam * w - x for w, x in zip(wr, gr)] for wr, gr in zip(Wh, g)])
+    return out
+
+
+def hessian(pb: dict) -> list[list[Fraction]]:
+    """The n x n Hessian of L in layer-major, row-major order (docs/maths/hessian_inertia.md §1, loss with the 1/2):
+    Gauss-Newton block (h,k) = (A_h^T A_k) kron (C_h Sxx C_k^T); for h < k the entry between
+    (W_k)_{ab} and (W_h)_{cd} gains -(A_k^T G C_h^T)_{ad} (W_{k-1:h+1})_{bc}; plus lambda_h on the diagonal."""
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    A, C, G = _products(pb)
+    Sxx = matmul(pb["X"], transpose(pb["X"], dims[0]))
+    CX = [matmul(Ch, Sxx) for Ch in C]
+    offset = [0]
+    for h in range(H):
+        offset.append(offset[-1] + dims[h] * dims[h + 1])
+    n = offset[-1]
+    Hm = [[Fraction(0)] * n for _ in range(n)]
+    for h in range(H):
+        AhT = transpose(A[h], dims[h + 1])
+        for k in range(h, H):
+            M1 = matmul(AhT, A[k])                                  # d_h x d_k (0-based h: rows of W_h)
+            M2 = matmul(CX[h], transpose(C[k], dims[0]))            # d_(h-1) x d_(k-1)
+            for a, m1row in enumerate(M1):
+                for b, m2row in enumerate(M2):
+                    row = Hm[offset[h] + a * dims[h] + b]
+                    base = offset[k]
+                    for c, m1 in enumerate(m1row):
+                        if m1:
+                            start = base + c * dims[k]
+                            for d, m2 in enumerate(m2row):
+                                row[start + d] += m1 * m2
+            if k > h:
+                K = matmul(matmul(transpose(A[k], dims[k + 1]), G), transpose(C[h], dims[0]))   # d_k x d_(h-1)
+                B = partial_product(W, h + 2, k, dims)                                         # W_{k-1:h+1}, d_(k-1) x d_h
+                for a, krow in enumerate(K):
+                    for b, brow in enumerate(B):
+                        row = Hm[offset[k] + a * dims[k] + b]
+                        for c, bv in enumerate(brow):
+                            if bv:
+                                start = offset[h] + c * dims[h]
+                                for d, kv in enumerate(krow):
+                                    row[start + d] -= kv * bv
+        lam = pb["lambda"][h]
+        for p in range(offset[h], offset[h + 1]):
+            Hm[p][p] += lam
+    # Gauss-Newton blocks sit above the diagonal, the extra term below it: add them and mirror.
+    for h in range(H):
+        for k in range(h + 1, H):
+            for p in range(offset[h], offset[h + 1]):
+                row = Hm[p]
+                for q in range(offset[k], offset[k + 1]):
+                    total = row[q] + Hm[q][p]
+                    row[q] = Hm[q][p] = total
+    return Hm
+
+
+# ---------------------------------------------------------------- claims
+
+def check_critical(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    for h, g in enumerate(gradient(pb), start=1):
+        for a, row in enumerate(g):
+            for b, v in enumerate(row):
+                if v:
+                    return False, f"gradient entry (layer {h}, [{a}, {b}]) is nonzero"
+    return True, "the gradient of L is exactly 0"
+
+
+def check_not_critical(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    H, dims = len(pb["W"]), pb["dims"]
+    h = integer(claim.get("layer"), "not_critical.layer", 1, H)
+    e = claim.get("entry")
+    if not isinstance(e, list) or len(e) != 2:
+        raise Malformed("not_critical.entry: expected [a, b]")
+    a = integer(e[0], "not_critical.entry[0]", 0, dims[h] - 1)
+    b = integer(e[1], "not_critical.entry[1]", 0, dims[h - 1] - 1)
+    v = gradient(pb)[h - 1][a][b]
+    return (v != 0), f"dL/dW_{h}[{a}][{b}] " + ("is nonzero" if v else "is 0")
+
+
+def check_rank(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    H, dims = len(pb["W"]), pb["dims"]
+    i = integer(claim.get("i"), "rank.i", 1, H)
+    j = integer(claim.get("j"), "rank.j", i, H)
+    rows_n, cols_n = dims[j], dims[i - 1]
+    r = integer(claim.get("rank"), "rank.rank", 0, min(rows_n, cols_n))
+    minor = claim.get("minor")
+    if not isinstance(minor, dict):
+        raise Malformed("rank.minor: expected {\"rows\": [...], \"cols\": [...]}")
+    rows = index_list(minor.get("rows"), "rank.minor.rows", rows_n)
+    cols = index_list(minor.get("cols"), "rank.minor.cols", cols_n)
+    pivots = index_list(claim.get("kernel_pivots"), "rank.kernel_pivots", cols_n)
+    kernel = claim.get("kernel")
+    if len(rows) != r or len(cols) != r or not isinstance(kernel, list) or len(kernel) != cols_n - r \
+            or len(pivots) != cols_n - r:
+        raise Malformed(f"rank: need {r} minor rows and cols, {cols_n - r} kernel vectors and pivots")
+    V = [vector(v, f"rank.kernel[{t}]", cols_n) for t, v in enumerate(kernel)]
+    P = partial_product(pb["W"], i, j, dims)
+    name = f"rank W_{{{j}:{i}}} = {r}"
+    if not determinant_nonzero([[P[a][b] for b in cols] for a in rows]):
+        return False, f"{name}: the given {r} x {r} minor is zero"
+    for t, v in enumerate(V):
+        if any(x != int(s == t) for s, x in enumerate(v[p] for p in pivots)):
+            return False, f"{name}: kernel vectors restricted to kernel_pivots are not the identity"
+        if any(sum(map(mul, row, v)) for row in P):
+            return False, f"{name}: kernel vector {t} is not in the kernel"
+    return True, f"{name} (nonzero minor, {cols_n - r} independent kernel vectors)"
+
+
+def _direction(pb: dict, x: object, where: str) -> list:
+    dims, H = pb["dims"], len(pb["W"])
+    if not isinstance(x, list) or len(x) != H:
+        raise Malformed(f"{where}: expected a list of {H} matrices")
+    return [matrix(m, f"{where}[{h}]", dims[h + 1], dims[h]) for h, m in enumerate(x)]
+
+
+def check_strict_saddle(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    D = _direction(pb, claim.get("direction"), "strict_saddle.direction")
+    c = loss_polynomial(pb, [[w, d] for w, d in zip(pb["W"], D)])
+    if c[1] != 0:
+        return False, "t^1 coefficient of L(W + tD) is not 0"
+    if c[2] >= 0:
+        return False, f"t^2 coefficient of L(W + tD) is {number_text(c[2])}, not negative"
+    return True, f"L(W + tD) = L(W) + ({number_text(c[2])}) t^2 + O(t^3)"
+
+
+def check_escape_curve(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    coeffs = claim.get("coefficients")
+    if not isinstance(coeffs, list) or not 1 <= len(coeffs) <= MAX_CURVE_DEGREE:
+        raise Malformed(f"escape_curve.coefficients: expected a list of 1..{MAX_CURVE_DEGREE} directions")
+    if len(coeffs) * len(pb["W"]) > MAX_EXPANSION:
+        raise Malformed(f"escape_curve: depth x degree is more than {MAX_EXPANSION}")
+    Cs = [_direction(pb, x, f"escape_curve.coefficients[{k}]") for k, x in enumerate(coeffs)]
+    curve = [[pb["W"][h]] + [C[h] for C in Cs] for h in range(len(pb["W"]))]
+    c = loss_polynomial(pb, curve)
+    order = next((k for k in range(1, len(c)) if c[k] != 0), None)
+    if order is None:
+        return False, "L(W(t)) - L(W) is identically 0"
+    if c[order] > 0:
+        return False, f"first nonzero coefficient of L(W(t)) - L(W) (t^{order}) is positive"
+    facts.setdefault("escape_orders", []).append(order)
+    return True, f"L(W(t)) - L(W) = ({number_text(c[order])}) t^{order} + O(t^{order + 1}), order {order}"
+
+
+ORBIT_PRIME = 2**61 - 1          # a Mersenne prime: independence of kernel vectors is tested in GF(p)
+
+
+def orbit_direction(pb: dict, h: int, a: int, b: int) -> list[Fraction]:
+    """The tangent at s = 0 of W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1) (I - s E_ab) as a parameter vector.
+
+    D_h = E_ab W_h (row a is row b of W_h), D_(h+1) = -W_(h+1) E_ab (column b is minus column a of W_(h+1)).
+    With lambda = 0 the loss is constant on this orbit, so at a critical point H v = 0 (differentiate
+    L(W(s)) = L(W) twice: H v + (dv/dW)^T grad L = 0)."""
+    W, dims = pb["W"], pb["dims"]
+    offset = [0]
+    for k in range(len(W)):
+        offset.append(offset[-1] + dims[k] * dims[k + 1])
+    v = [Fraction(0)] * offset[-1]
+    cols = dims[h - 1]
+    for c, x in enumerate(W[h - 1][b]):
+        v[offset[h - 1] + a * cols + c] = x
+    cols = dims[h]
+    for r, row in enumerate(W[h]):
+        v[offset[h] + r * cols + b] = -row[a]
+    return v
+
+
+def independent_mod_p(vectors: list[list[Fraction]], coords: list[int]) -> bool:
+    """The vectors restricted to coords are linearly independent over GF(p), hence over Q.
+
+    Reduction mod p is a ring map on p-integral rationals, so a nonzero minor mod p is a nonzero minor over Q.
+    Sparse incremental elimination: each vector is reduced by the stored rows at its smallest coordinate."""
+    p = ORBIT_PRIME
+    rows: dict[int, dict[int, int]] = {}
+    for v in vectors:
+        row = {}
+        for i, c in enumerate(coords):
+            x = v[c]
+            if x:
+                if x.denominator % p == 0:
+                    return False
+                row[i] = x.numerator * pow(x.denominator, -1, p) % p
+        row = {i: x for i, x in row.items() if x}
+        while row:
+            lead = min(row)
+            piv = rows.get(lead)
+            if piv is None:
+                inv = pow(row[lead], -1, p)
+                rows[lead] = {i: x * inv % p for i, x in row.items()}
+                break
+            f = row[lead]
+            for i, x in piv.items():
+                y = (row.get(i, 0) - f * x) % p
+                if y:
+                    row[i] = y
+                else:
+                    row.pop(i, None)
+        else:
+            return False
+    return True
+
+
+def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    dims = pb["dims"]
+    H = len(pb["W"])
+    n = sum(dims[h] * dims[h + 1] for h in range(len(dims) - 1))
+    if n > MAX_HESSIAN:
+        raise Malformed(f"psd_hessian: {n} parameters, more than {MAX_HESSIAN}")
+    kernel = claim.get("kernel")
+    if not isinstance(kernel, list) or len(kernel) > n:
+        raise Malformed("psd_hessian.kernel: expected a list of vectors")
+    V = [vector(v, f"psd_hessian.kernel[{t}]", n) for t, v in enumerate(kernel)]
+    orbit = claim.get("orbit_kernel", [])
+    if not isinstance(orbit, list) or len(orbit) > n:
+        raise Malformed("psd_hessian.orbit_kernel: expected a list of [h, a, b]")
+    gens = []
+    for t, g in enumerate(orbit):
+        if not isinstance(g, list) or len(g) != 3:
+            raise Malformed(f"psd_hessian.orbit_kernel[{t}]: expected [h, a, b]")
+        h = integer(g[0], f"psd_hessian.orbit_kernel[{t}][0]", 1, H - 1)
+        gens.append((h, integer(g[1], f"psd_hessian.orbit_kernel[{t}][1]", 0, dims[h] - 1),
+                     integer(g[2], f"psd_hessian.orbit_kernel[{t}][2]", 0, dims[h] - 1)))
+    pivots = index_list(claim.get("kernel_pivots"), "psd_hessian.kernel_pivots", n)
+    ldl = claim.get("ldl")
+    if not isinstance(ldl, dict) or len(pivots) != len(V) + len(gens):
+        raise Malformed("psd_hessian: need ldl {free, perm, L, D} and one pivot per kernel vector")
+    free = index_list(ldl.get("free"), "psd_hessian.ldl.free", n)
+    q = len(free)
+    perm = index_list(ldl.get("perm"), "psd_hessian.ldl.perm", q)
+    Lm = matrix(ldl.get("L"), "psd_hessian.ldl.L", q, q)
+    Dv = vector(ldl.get("D"), "psd_hessian.ldl.D", q)
+    if len(perm) != q:
+        raise Malformed("psd_hessian.ldl.perm: not a permutation of 0..q-1")
+    if set(free) | set(pivots) != set(range(n)) or set(free) & set(pivots):
+        return False, "free is not the complement of kernel_pivots"
+    if gens:
+        # orbit directions are in ker H only at a critical point of an unregularized loss (symmetry)
+        if any(pb["lambda"]):
+            return False, "orbit_kernel needs lambda = 0 (the regularizer is not GL-invariant)"
+        if any(x for g in gradient(pb) for row in g for x in row):
+            return False, "orbit_kernel needs a critical point (the gradient is nonzero)"
+        O = [orbit_direction(pb, h, a, b) for h, a, b in gens]
+        if not independent_mod_p(O + V, sorted(pivots)):
+            return False, "kernel vectors (orbit and explicit) restricted to kernel_pivots are not independent mod p"
+    else:
+        for t, v in enumerate(V):
+            if any(v[p] != int(s == t) for s, p in enumerate(pivots)):
+                return False, "kernel vectors restricted to kernel_pivots are not the identity"
+    for i, row in enumerate(Lm):
+        if row[i] != 1 or any(row[i + 1:]):
+            return False, f"L is not unit lower-triangular (row {i})"
+    if any(d < 0 for d in Dv):
+        return False, "D has a negative entry"
+    # Exact integer arithmetic: H = Hint / hden, v = z / dv.
+    Hm = hessian(pb)
+    hden = _lcm({x.denominator for row in Hm for x in row})
+    Hint = [[x.numerator * (hden // x.denominator) for x in row] for row in Hm]
+    del Hm
+    for t, v in enumerate(V):
+        z, _ = integer_scaled(v)
+        support = [p for p in range(n) if z[p]]
+        zs = [z[p] for p in support]
+        for row in Hint:
+            if sum(map(mul, [row[p] for p in support], zs)):
+                return False, f"kernel vector {t}: H v != 0"
+    # B[perm][:, perm] == L diag(D) L^T with B = H[free, free]; rows of L as integers over den_i.
+    Dden = _lcm({d.denominator for d in Dv})
+    Dint = [d.numerator * (Dden // d.denominator) for d in Dv]
+    rows = [integer_scaled(r[:i + 1]) for i, r in enumerate(Lm)]
+    LD = [[x * y for x, y in zip(z, Dint)] for z, _ in rows]
+    idx = [free[p] for p in perm]
+    for i in range(q):
+        zi, di = rows[i]
+        Hrow = Hint[idx[i]]
+        for k in range(i + 1):
+            zk, dk = rows[k]
+            s = sum(map(mul, LD[i][:k + 1], zk))
+            # (L D L^T)_ik = s / (di dk Dden) must equal Hint[idx i][idx k] / hden
+            if s * hden != Hrow[idx[k]] * di * dk * Dden:
+                return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
+    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+    return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with D >= 0{how}: "
+                  "no negative eigenvalue")
+
+
+def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    dims = pb["dims"]
+    dx, dy, r_max = dims[0], dims[-1], min(dims)
+    if any(pb["lambda"]):
+        return False, "top_eigenspace needs lambda = 0"
+    # "rank" (optional, default r_max): r < r_max is allowed when Sigma vanishes off range Q (Ky Fan)
+    r = claim.get("rank", r_max)
+    if type(r) is not int or not 0 < r <= r_max:
+        raise Malformed("top_eigenspace.rank must be an integer in 1..r_max")
+    Q = matrix(claim.get("Q"), "top_eigenspace.Q", dy, r)
+    Z = matrix(claim.get("Z"), "top_eigenspace.Z", dx, r)
+    N = matrix(claim.get("N"), "top_eigenspace.N", dy if dy > r else 0, dy - r)
+    c = number(claim.get("c"), "top_eigenspace.c")
+    Sigma = sigma_from_data(pb["X"], pb["Y"])
+    if Sigma is None:
+        return False, "Sigma_XX = X X^T is singular"
+    P = partial_product(pb["W"], 1, len(pb["W"]), dims)
+    if matmul(P, Z) != Q:
+        return False, "P Z != Q"
+    if r < r_max:
+        # every eigenvalue off range Q must be 0 (Sigma is PSD, so N^T Sigma N = 0 says so); then
+        # tr(Sigma on range Q) = tr Sigma = the sum of the r_max largest eigenvalues
+        QT, NT = transpose(Q, r), transpose(N, dy - r)
+        if not positive_definite(matmul(QT, Q)):
+            return False, "Q^T Q is not positive definite (rank Q < r)"
+        if any(any(row) for row in matmul(QT, N)) or not positive_definite(matmul(NT, N)):
+            return False, "N is not a basis of range(Q)-perp"
+        if any(any(row) for row in matmul(NT, matmul(Sigma, N))):
+            return False, "N^T Sigma N != 0: an eigenvalue off range Q is nonzero, and rank < r_max"
+        return True, f"rank {r} < r_max = {r_max} and Sigma vanishes off range W_{{H:1}}: global (Ky Fan)"
+    bad = eigenspace_split_failure(Sigma, Q, N, c)
+    if bad:
+        return False, bad
+    return True, f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (eigenvalues split at c = {number_text(c)})"
+
+
+# ---------------------------------------------------------------- flow_identities_random (exactdln/dynamics.py)
+
+MAX_FLOW_POINTS = 64
+
+
+def _data_gradients(pb: dict) -> list:
+    """Ghat_h = -W_{H:h+1}^T G W_{h-1:1}^T: the gradient of the data term alone."""
+    return gradient(dict(pb, **{"lambda": [Fraction(0)] * len(pb["W"])}))
+
+
+def _balance(W: list, dims: list[int], j: int) -> list:
+    """C_j = W_(j+1)^T W_(j+1) - W_j W_j^T (j = 1..H-1)."""
+    a = matmul(transpose(W[j], dims[j]), W[j])
+    b = matmul(W[j - 1], transpose(W[j - 1], dims[j - 1]))
+    return [[x - y for x, y in zip(r, q)] for r, q in zip(a, b)]
+
+
+def _lin(*terms) -> list:
+    """sum of c * M over (c, M) pairs of equal shape."""
+    c0, M0 = terms[0]
+    out = [[c0 * x for x in r] for r in M0]
+    for c, M in terms[1:]:
+        out = [[o + c * x for o, x in zip(ro, r)] for ro, r in zip(out, M)]
+    return out
+
+
+def _flow_defects(pb: dict, eta: Fraction) -> str | None:
+    """None if both identities hold exactly at pb's weights, else what failed.
+
+    (i) conservation: d/dt C_j = -(Gh_(j+1)^T W_(j+1) + W_(j+1)^T Gh_(j+1)) + (Gh_j W_j^T + W_j Gh_j^T) = 0
+        along the data flow dW_h/dt = -Gh_h;
+    (ii) one GD step W+ = W - eta (Gh + lambda W):
+        C_j(W+) = (1 - eta l_(j+1))^2 W_(j+1)^T W_(j+1) - (1 - eta l_j)^2 W_j W_j^T
+                  + eta^2 (l_(j+1) - l_j)(W_j Gh_j^T + Gh_j W_j^T) + eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T).
+    """
+    W, dims, lam = pb["W"], pb["dims"], pb["lambda"]
+    Gh = _data_gradients(pb)
+
+    def T(A: list, h: int) -> list:      # transpose of a matrix with d_h columns
+        return transpose(A, dims[h])
+    for j in range(1, len(W)):
+        up, lo = W[j], W[j - 1]
+        gup, glo = Gh[j], Gh[j - 1]
+        upT, loT, gupT, gloT = T(up, j), T(lo, j - 1), T(gup, j), T(glo, j - 1)
+        deriv = _lin((-1, matmul(gupT, up)), (-1, matmul(upT, gup)), (1, matmul(glo, loT)), (1, matmul(lo, gloT)))
+        if any(any(r) for r in deriv):
+            return f"d/dt C_{j} != 0 under the gradient flow"
+        Wp = [_lin((1 - eta * lam[h], W[h]), (-eta, Gh[h])) for h in range(len(W))]
+        lhs = _balance(Wp, dims, j)
+        a, b = lam[j], lam[j - 1]
+        rhs = _lin(((1 - eta * a) ** 2, matmul(upT, up)), (-(1 - eta * b) ** 2, matmul(lo, loT)),
+                   (eta * eta * (a - b), matmul(lo, gloT)), (eta * eta * (a - b), matmul(glo, loT)),
+                   (eta * eta, matmul(gupT, gup)), (-eta * eta, matmul(glo, gloT)))
+        if lhs != rhs:
+            return f"the gradient-descent defect of C_{j} differs from the formula"
+    return None
+
+
+def _mat_power(A: list, k: int) -> list:
+    P = identity(len(A))
+    for _ in range(k):
+        P = matmul(A, P)
+    return P
+
+
+def _balanced_identities(pb: dict) -> str | None:
+    """At balanced factors (C_j = 0): chain rule = integer-power product flow, and the energy identity.
+
+    sum_j W_{H:j+1} (dL/dW_j) W_{j-1:1} = A_W(E) + (sum_j lambda_j) W_{H:1}, with E = -G and
+    A_W(Z) = sum_j (W_H W_H^T)^(H-j) Z (W_1^T W_1)^(j-1); and sum_j ||Gh_j||^2 = <E, A_W(E)>.
+    """
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    A, C, G = _products(pb)
+    E = [[-x for x in r] for r in G]
+    grads, Gh = gradient(pb), _data_gradients(pb)
+    chain = None
+    for h in range(H):
+        term = matmul(matmul(A[h], grads[h]), C[h])
+        chain = term if chain is None else _lin((1, chain), (1, term))
+    left = matmul(W[H - 1], transpose(W[H - 1], dims[H - 1]))
+    right = matmul(transpose(W[0], dims[1]), W[0])
+    AE = None
+    for j in range(1, H + 1):
+        term = matmul(matmul(_mat_power(left, H - j), E), _mat_power(right, j - 1))
+        AE = term if AE is None else _lin((1, AE), (1, term))
+    P = matmul(W[H - 1], C[H - 1])
+    if chain != _lin((1, AE), (sum(pb["lambda"], Fraction(0)), P)):
+        return "the chain-rule derivative of W_{H:1} differs from the integer-power product flow"
+    if sum(frob(g, g) for g in Gh) != frob(E, AE):
+        return "energy identity sum ||Gh_j||^2 = <E, A_W(E)> fails"
+    return None
+
+
+FLOW_SAMPLE_BOUND = 2**20        # random weight entries are integers in [-2^20, 2^20]: 2^21 + 1 values
+
+
+def check_flow_identities_random(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    """Conservation laws and the GD defect by random evaluation; the balanced identities exactly.
+
+    Conservation d/dt C_j = 0 and the GD defect formula are polynomial identities in the weight
+    entries (data, lambda and eta fixed) of total degree D <= 4H - 2: the data gradient Gh_h has
+    degree 2H - 1, a GD step W - eta (Gh + lambda W) too, and C_j of it degree 2(2H - 1). They are
+    checked at the certificate's point and at k >= 1 points whose integer entries, uniform in
+    [-2^20, 2^20], are drawn here from the operating system's randomness, so the certificate cannot
+    choose them. If an identity is false, one entry of it is a nonzero polynomial of degree <= D,
+    which vanishes at a uniform point of S^n with probability <= D / |S| (Schwartz 1980, Zippel 1979),
+    |S| = 2^21 + 1; k independent draws all miss it with probability <= (D / (2^21 + 1))^k, the bound
+    reported. The product-flow and energy identities hold on the balanced variety only; they are
+    checked exactly at the certificate's point, which must then be balanced.
+    """
+    import random as _random
+    where = "flow_identities_random"
+    eta = number(claim.get("eta"), f"{where}.eta")
+    k = integer(claim.get("random_points"), f"{where}.random_points", 1, MAX_FLOW_POINTS)
+    H, dims = len(pb["W"]), pb["dims"]
+    if H < 2:
+        return False, "flow identities need depth H >= 2"
+    bad = _flow_defects(pb, eta)
+    if bad:
+        return False, bad + " at the certificate's point"
+    rng = _random.SystemRandom()
+    for t in range(k):
+        W = [[[Fraction(rng.randint(-FLOW_SAMPLE_BOUND, FLOW_SAMPLE_BOUND)) for _ in range(dims[h])]
+              for _ in range(dims[h + 1])] for h in range(H)]
+        bad = _flow_defects(dict(pb, W=W), eta)
+        if bad:
+            return False, bad + f" at random point {t}: the identity is false"
+    degree, size = 4 * H - 2, 2 * FLOW_SAMPLE_BOUND + 1
+    msg = (f"conservation and GD defect (eta = {number_text(eta)}) hold exactly at the point and at {k} points "
+           f"drawn at random by the checker: probabilistic, a false identity (degree <= {degree}) passes with "
+           f"probability <= ({degree}/{size})^{k} <= 2^-{int(k * log2(size / degree))} (Schwartz-Zippel)")
+    if claim.get("balanced") is True:
+        for j in range(1, H):
+            if any(any(r) for r in _balance(pb["W"], dims, j)):
+                return False, f"point is not balanced: C_{j} != 0"
+        bad = _balanced_identities(pb)
+        if bad:
+            return False, bad
+        msg += "; point balanced: product flow (integer powers) and energy identity hold exactly"
+    return True, msg
+
+
+KIND_RULES = {
+    "global_minimizer": ({"critical", "top_eigenspace"}, "critical + top_eigenspace"),
+    "strict_saddle": ({"critical", "strict_saddle"}, "critical + strict_saddle"),
+    "non_strict_saddle": ({"critical", "psd_hessian", "escape_curve"}, "critical + psd_hessian + escape_curve of order >= 3"),
+    "not_critical": ({"not_critical"}, "not_critical"),
+}
+
+
+def check_kind(kind: object, verified: set[str], escape_orders: list[int]) -> tuple[bool, str]:
+    if not isinstance(kind, str) or kind not in KIND_RULES:
+        return False, f"kind {str(kind)[:40]!r} cannot be certified by this format"
+    need, text = KIND_RULES[kind]
+    if not need <= verified:
+        return False, f"{kind} is not implied: needs {text} (verified: {', '.join(sorted(verified)) or 'none'})"
+    if kind == "non_strict_saddle" and not any(o >= 3 for o in escape_orders):
+        return False, "non_strict_saddle needs an escape_curve of order >= 3"
+    return True, f"{kind} follows from {text}"
+
+
+CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
+          "strict_saddle": check_strict_saddle, "escape_curve": check_escape_curve,
+          "psd_hessian": check_psd_hessian, "top_eigenspace": check_top_eigenspace,
+          "flow_identities_random": check_flow_identities_random}
+
+
+# ---------------------------------------------------------------- the certificate
+
+def read_problem(obj: object) -> dict:
+    """Check the top level and read X, Y, lambda and the weights."""
+    if not isinstance(obj, dict):
+        raise Malformed("top level: expected a JSON object")
+    if obj.get("format") != "exactdln-certificate":
+        raise Malformed('format: expected "exactdln-certificate"')
+    if obj.get("version") != 1 or isinstance(obj.get("version"), bool):
+        raise Malformed("version: expected 1")
+    prob, point = obj.get("problem"), obj.get("point")
+    if not isinstance(prob, dict) or not isinstance(point, dict):
+        raise Malformed("problem and point must be JSON objects")
+    X = matrix(prob.get("X"), "problem.X")
+    if len(X) * len(X[0]) > MAX_DATA_ENTRIES:
+        raise Malformed(f"problem.X: more than {MAX_DATA_ENTRIES} entries")
+    Y = matrix(prob.get("Y"), "problem.Y", cols=len(X[0]))
+    if (len(X) + len(Y)) * len(X[0]) > MAX_DATA_ENTRIES:
+        raise Malformed(f"problem: X and Y have more than {MAX_DATA_ENTRIES} entries")
+    Ws = point.get("weights")
+    if not isinstance(Ws, list) or not 1 <= len(Ws) <= MAX_LAYERS:
+        raise Malformed(f"point.weights: expected a list of 1..{MAX_LAYERS} matrices")
+    dims, W = [len(X)], []
+    for h, w in enumerate(Ws):
+        rows = len(Y) if h == len(Ws) - 1 else None
+        W.append(matrix(w, f"point.weights[{h}]", rows, dims[-1]))
+        dims.append(len(W[-1]))
+        if sum(a * b for a, b in zip(dims, dims[1:])) > MAX_PARAMETERS:
+            raise Malformed(f"point.weights: more than {MAX_PARAMETERS} parameters")
+    lam = prob.get("lambda", "0")
+    if isinstance(lam, list):
+        if len(lam) != len(W):
+            raise Malformed(f"problem.lambda: expected {len(W)} values, one per layer")
+        lams = [number(v, f"problem.lambda[{h}]") for h, v in enumerate(lam)]
+    else:
+        lams = [number(lam, "problem.lambda")] * len(W)
+    if any(v < 0 for v in lams):
+        raise Malformed("problem.lambda: must be >= 0")
+    return {"X": X, "Y": Y, "W": W, "dims": dims, "lambda": lams}
+
+
+def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
+    """Verify every claim; raises Malformed if the certificate does not follow the format."""
+    pb = read_problem(obj)
+    claims = obj.get("claims")
+    if not isinstance(claims, list) or not claims:
+        raise Malformed("claims: expected a non-empty list")
+    for t, c in enumerate(claims):
+        if not isinstance(c, dict) or c.get("type") not in CLAIM_TYPES:
+            shown = c.get("type") if isinstance(c, dict) else None
+            raise Malformed(f"claims[{t}]: unknown claim type" + (f" {shown[:40]!r}" if isinstance(shown, str) else ""))
+    kinds = [c for c in claims if c["type"] == "kind"]
+    if len(kinds) > 1:
+        raise Malformed("claims: at most one kind claim")
+    results, verified, facts = [], set(), {}
+    for c in claims:
+        if c["type"] != "kind":
+            ok, msg = CHECKS[c["type"]](pb, c, facts)
+            results.append((c["type"], ok, msg))
+            if ok:
+                verified.add(c["type"])
+    if kinds:
+        results.append(("kind", *check_kind(kinds[0].get("kind"), verified, facts.get("escape_orders", []))))
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
