@@ -11,8 +11,9 @@ import re
 import sys
 import tomllib
 from pathlib import Path
+from tests.support import ROOT as _ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = _ROOT
 PACKAGE = ROOT / "exactdln"
 IMPORT_NAME = {"python-flint": "flint", "pyyaml": "yaml", "scikit-learn": "sklearn", "pillow": "PIL"}
 

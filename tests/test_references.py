@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from tests.support import ROOT as _ROOT
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = _ROOT
 MATHS = ROOT / "docs" / "maths"
 SCANNED = ("exactdln", "proofs")
 TEXT_SUFFIXES = {".py", ".md", ".json", ".txt", ".toml", ".cfg"}

@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from tests.support import ROOT as _ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = str(_ROOT)
 
 
 def test_demo_runs_and_every_certificate_checks(tmp_path):

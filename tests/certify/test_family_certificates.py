@@ -27,8 +27,9 @@ from exactdln.certify.family import family_certificate
 from exactdln.landscape.derivatives import hessian_matrix
 from exactdln.symbolic import load_family
 from exactdln.symbolic.hessian import descartes_inertia, family_hessian, hessian_route
+from tests.support import ROOT as _ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = _ROOT
 a, b = sympy.symbols("a b")
 I2, Y2 = [[1, 0], [0, 1]], [[3, 0], [0, 1]]
 

@@ -11,8 +11,8 @@ from exactdln.cli import main
 from exactdln.instances.construct import random_instance, spectral_data, minimal_critical_point
 from exactdln.tools.snap import snap
 
-from _numeric_cases import BRIEF_CASES
-from strategies import instances
+from tests.support.worked_cases import BRIEF_CASES
+from tests.support.strategies import instances
 
 
 def _floats(weights):

@@ -32,7 +32,7 @@ from exactdln.landscape.symmetry import orbit_directions
 from exactdln.model.problem import Problem
 from exactdln.model.results import STRICT_SADDLE, Inertia
 
-from strategies import instances
+from tests.support.strategies import instances
 
 
 def _columns(matrix: fmpq_mat, cols: list[int]) -> fmpq_mat:

@@ -37,9 +37,9 @@ from exactdln.model.problem import RationalMatrix
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 
 try:
-    from strategies import instances, spectral_datas
+    from tests.support.strategies import instances, spectral_datas
 except ImportError:  # tests/ became a package
-    from tests.strategies import instances, spectral_datas
+    from tests.support.strategies import instances, spectral_datas
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

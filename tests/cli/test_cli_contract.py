@@ -25,8 +25,9 @@ import pytest
 from exactdln.cli import build_parser, command_names, main
 from exactdln.cli.commands import _contract as contract
 from exactdln.model.results import Inertia, decimal_text, fraction_text, number_text
+from tests.support import ROOT as _ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = _ROOT
 EXAMPLES = ROOT / "exactdln" / "examples"
 
 NOTATION = re.compile(r"n_plus=\d+ n_minus=\d+ n_zero=\d+")

@@ -19,16 +19,16 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-sys.path.insert(0, os.path.dirname(__file__))
-from strategies import instances  # noqa: E402
+from tests.support.strategies import instances  # noqa: E402
 
 from exactdln.trusted import checker  # noqa: E402
 from exactdln.certify.point import certify, write_certificate, CertificateError  # noqa: E402
 from exactdln.instances.construct import gallery, random_instance  # noqa: E402
 from exactdln.certify.escape import find_escape_curve, loss_polynomial  # noqa: E402
 from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
+from tests.support import ROOT as _ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = str(_ROOT)
 GALLERY = dict(gallery())
 CERTIFIABLE = list(GALLERY)
 

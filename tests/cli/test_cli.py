@@ -18,8 +18,9 @@ import pytest
 
 import exactdln
 from exactdln.cli import main
+from tests.support import ROOT as _ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = _ROOT
 
 TC1A = {"X": [[1, 0], [0, 1]], "Y": [[2, 0], [0, 1]], "weights": [[[1, 0]], [[2], [0]]]}
 TC2A = {"X": [[1, 0], [0, 1]], "Y": [[3, 0], [0, 1]],

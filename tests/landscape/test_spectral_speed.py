@@ -36,7 +36,7 @@ from exactdln.landscape.products import _partial_ranks
 from exactdln.model.problem import Problem
 from exactdln.landscape.spectral import SpectralFacts, integer_charpoly, sigma_over_integers, split_charpoly
 
-from test_realroots import poly_from_roots
+from tests.arith.test_realroots import poly_from_roots
 
 
 def problem_of(X: fmpq_mat, Y: fmpq_mat) -> Problem:

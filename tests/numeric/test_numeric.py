@@ -14,8 +14,8 @@ from exactdln.tools.crosscheck import scale_hidden, stress_corpus
 from exactdln.numeric.float64 import classify_float, hessian_matrix_float, nonzero_threshold, separate
 from exactdln.model.problem import Problem
 
-from _numeric_cases import BRIEF_CASES
-from strategies import instances
+from tests.support.worked_cases import BRIEF_CASES
+from tests.support.strategies import instances
 
 
 @pytest.mark.parametrize("name", sorted(BRIEF_CASES))

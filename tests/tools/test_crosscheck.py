@@ -8,7 +8,7 @@ from exactdln.landscape.derivatives import is_critical, loss
 from exactdln.model.problem import as_weights
 from exactdln.model.results import Inertia
 
-from _numeric_cases import BRIEF_CASES
+from tests.support.worked_cases import BRIEF_CASES
 
 
 def test_inconclusive_and_undecided_contradict_nothing():

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from exactdln.tools.crosscheck import stress_corpus
 from exactdln.numeric.mp import classify_mp
 
-from _numeric_cases import BRIEF_CASES
-from strategies import instances
+from tests.support.worked_cases import BRIEF_CASES
+from tests.support.strategies import instances
 
 
 @pytest.mark.parametrize("name", sorted(BRIEF_CASES))

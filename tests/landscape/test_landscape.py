@@ -31,9 +31,9 @@ from exactdln.landscape.symmetry import orbit_directions
 from exactdln.model.problem import Problem, RationalMatrix
 
 try:
-    from strategies import instances
+    from tests.support.strategies import instances
 except ImportError:  # tests/ became a package
-    from tests.strategies import instances
+    from tests.support.strategies import instances
 
 CASES = dict(gallery())
 PROP = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

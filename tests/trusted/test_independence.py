@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support import ROOT as _ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = _ROOT
 PACKAGE = ROOT / "exactdln"
 TRUSTED = PACKAGE / "trusted"
 CHECKERS = {"exactdln.trusted.checker", "exactdln.trusted.checker_family"}
@@ -298,8 +299,7 @@ def _checker_view(data: dict) -> dict:
 def test_hessian_numerators_agree_with_the_checker():
     """M = Delta^2 Hess: the engine's closed form (polarized Hessian over QQ(params)) and the checker's
     second differences of the loss expansion are the same polynomials."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import test_family_certificates as fams
+    from tests.certify import test_family_certificates as fams
 
     from exactdln.trusted import checker_family
     from exactdln.certify.family import family_certificate
@@ -323,8 +323,7 @@ def _as_dict(p) -> dict:
 def test_loss_along_a_curve_agrees_with_the_checker():
     """The t^k coefficients of L(W + t C_1 + t^2 C_2) over QQ(params) (engine: DomainMatrix products) equal the
     checker's cleared expansion divided by Delta^2, for random curves with rational-function entries."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import test_family_certificates as fams
+    from tests.certify import test_family_certificates as fams
 
     from exactdln.trusted import checker_family
     from exactdln.certify.family import _Writer, family_certificate

@@ -30,9 +30,9 @@ from exactdln.model.results import (
 )
 
 try:
-    from strategies import instances
+    from tests.support.strategies import instances
 except ImportError:  # tests/ became a package
-    from tests.strategies import instances
+    from tests.support.strategies import instances
 
 G, S, N, X_ = GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE, NOT_CRITICAL
 half = Fraction(1, 2)

@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, os.path.dirname(__file__))
-import certificate_cases as cc  # noqa: E402
+from tests.support import certificate_cases as cc
 
 from exactdln.trusted import checker  # noqa: E402
+from tests.support import ROOT as _ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = str(_ROOT)
 CHECKER = os.path.join(ROOT, "exactdln", "trusted", "checker.py")
 
 
