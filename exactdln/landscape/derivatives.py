@@ -29,11 +29,14 @@ from exactdln.landscape.point import ExactPoint, exact_point
 
 __all__ = [
     "loss",
+    "loss_at",
     "gradient",
+    "gradient_at",
     "is_critical",
     "hessian_form",
     "hessian_quadratic",
     "hessian_matrix",
+    "hessian_matrix_at",
     "parameter_index",
 ]
 
@@ -41,10 +44,11 @@ __all__ = [
 def loss(problem: Problem, weights: Any) -> "fmpq":
     """L(W) = 1/2 ||W_{H:1} X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, exactly."""
     p = exact_point(problem, weights)
-    return _loss(p)
+    return loss_at(p)
 
 
-def _loss(p: ExactPoint) -> fmpq:
+def loss_at(p: ExactPoint) -> fmpq:
+    """:func:`loss` at a point whose products are already formed (docs/maths/README.md §2)."""
     diff = p.end_to_end * p.X - p.Y
     value = frobenius_squared(diff) / 2
     for lam, w in zip(p.lambdas, p.W):
@@ -53,7 +57,9 @@ def _loss(p: ExactPoint) -> fmpq:
     return value
 
 
-def _gradient(p: ExactPoint) -> list[fmpq_mat]:
+def gradient_at(p: ExactPoint) -> list[fmpq_mat]:
+    """The blocks dL/dW_h of :func:`gradient` as FLINT matrices, from the products of ``p``
+    (Yun et al. 2018, Lemma 3.2; docs/maths/classification.md §5)."""
     G = p.residual
     out = []
     for h in range(1, p.depth + 1):
@@ -67,12 +73,12 @@ def _gradient(p: ExactPoint) -> list[fmpq_mat]:
 
 def gradient(problem: Problem, weights: Any) -> tuple[RationalMatrix, ...]:
     """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h for h = 1..H (docs/maths/README.md §2)."""
-    return tuple(from_fmpq_mat(g) for g in _gradient(exact_point(problem, weights)))
+    return tuple(from_fmpq_mat(g) for g in gradient_at(exact_point(problem, weights)))
 
 
 def is_critical(problem: Problem, weights: Any) -> bool:
     """True iff every gradient block vanishes exactly."""
-    return all(all(x == 0 for x in g.entries()) for g in _gradient(exact_point(problem, weights)))
+    return all(all(x == 0 for x in g.entries()) for g in gradient_at(exact_point(problem, weights)))
 
 
 def _as_direction(p: ExactPoint, direction: Any) -> list[fmpq_mat]:
@@ -135,10 +141,12 @@ def parameter_index(widths: Sequence[int], layer: int, row: int, col: int) -> in
 
 def hessian_matrix(problem: Problem, weights: Any) -> fmpq_mat:
     """The n x n Hessian of L at W, in the documented parameter order (see the module docstring)."""
-    return _hessian_matrix(exact_point(problem, weights))
+    return hessian_matrix_at(exact_point(problem, weights))
 
 
-def _hessian_matrix(p: ExactPoint) -> fmpq_mat:
+def hessian_matrix_at(p: ExactPoint) -> fmpq_mat:
+    """:func:`hessian_matrix` from the products of ``p`` (the block formula of the module docstring,
+    docs/maths/hessian_inertia.md §1)."""
     H = p.depth
     widths = p.widths
     sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]

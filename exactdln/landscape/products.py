@@ -18,7 +18,7 @@ from exactdln.arith.exact import from_fmpq_mat, modular_image, rank, to_fmpq_mat
 from exactdln.model.problem import Problem, RationalMatrix, as_weights
 from exactdln.landscape.point import ExactPoint, exact_point
 
-__all__ = ["partial_product", "partial_ranks", "partial_product_rank"]
+__all__ = ["partial_product", "partial_ranks", "partial_ranks_at", "partial_product_rank"]
 
 # Primes just below 2^62; one is drawn per call so that no fixed input defeats the screen.
 _PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787, 4611686018427387733)
@@ -53,10 +53,10 @@ def partial_product_rank(matrix: fmpq_mat, *, prime: int | None = None) -> int:
 def partial_ranks(problem: Problem, weights: Any) -> dict[tuple[int, int], int]:
     """{(i, j): rk W_{j:i}} for all 1 <= i <= j <= H (the classification uses these: docs/maths/classification.md §3)."""
     p = exact_point(problem, weights)
-    return _partial_ranks(p)
+    return partial_ranks_at(p)
 
 
-def _partial_ranks(p: ExactPoint) -> dict[tuple[int, int], int]:
+def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
     """All rk W_{j:i}, squeezed between a modular lower bound and a product upper bound.
 
     - Lower: rk (W_{j:i} mod p) <= rk W_{j:i} for a prime p dividing no denominator; the

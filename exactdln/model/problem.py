@@ -32,6 +32,7 @@ __all__ = [
     "Limits",
     "DEFAULT_LIMITS",
     "parse_number",
+    "parse_lambda",
     "as_matrix",
     "as_weights",
     "load_point",
@@ -330,7 +331,7 @@ class Problem:
         """Build a problem from any accepted matrix and number forms."""
         Xm = as_matrix(X, "X", limits)
         Ym = as_matrix(Y, "Y", limits)
-        return cls(Xm, Ym, _parse_lambda(lam, limits))
+        return cls(Xm, Ym, parse_lambda(lam, limits))
 
     @property
     def d_x(self) -> int:
@@ -382,7 +383,8 @@ class Problem:
         return {"X": self.X.to_json(), "Y": self.Y.to_json(), "lambda": lam}
 
 
-def _parse_lambda(value: Any, limits: Limits) -> tuple[Fraction, ...]:
+def parse_lambda(value: Any, limits: Limits) -> tuple[Fraction, ...]:
+    """The ``"lambda"`` field: one lambda >= 0 for every layer, one per layer, or () when all are 0."""
     if value is None:
         return ()
     if isinstance(value, (list, tuple)):
@@ -420,7 +422,7 @@ def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DE
         total = X.nrows * X.ncols + Y.nrows * Y.ncols + sum(w.nrows * w.ncols for w in weights)
         if total > limits.max_entries:
             raise InputError(f"{total} entries in all, more than {limits.max_entries}")
-        problem = Problem(X, Y, _parse_lambda(data.get("lambda", 0), limits))
+        problem = Problem(X, Y, parse_lambda(data.get("lambda", 0), limits))
         problem.check_weights(weights)
         return problem, weights
     except InputError as err:

@@ -256,14 +256,15 @@ def family_partial_product(family: Family, i: int, j: int) -> DomainMatrix:
     return result
 
 
-def _sigmas(family: Family) -> tuple[DomainMatrix, DomainMatrix]:
+def family_covariances(family: Family) -> tuple[DomainMatrix, DomainMatrix]:
+    """(Sigma_XX, Sigma_YX) = (X X^T, Y X^T) over QQ(params) (docs/maths/README.md §2)."""
     X, Y = family.X, family.Y
     return X * X.transpose(), Y * X.transpose()
 
 
 def family_residual(family: Family) -> DomainMatrix:
     """G = Sigma_YX - W_{H:1} Sigma_XX over QQ(params)."""
-    sxx, syx = _sigmas(family)
+    sxx, syx = family_covariances(family)
     return syx - family_partial_product(family, 1, family.depth) * sxx
 
 
@@ -287,20 +288,21 @@ def _entries(M: DomainMatrix) -> list[Any]:
     return [e for row in M.to_list() for e in row]
 
 
-def _kinds(family: Family) -> list[str]:
+def assumption_kinds(family: Family) -> list[str]:
+    """The sign assumption of each parameter, in parameter order ("positive", "nonzero", ...)."""
     return [kind for _, kind in family.assumptions]
 
 
 def criticality_variety(family: Family) -> Variety:
     """Where the gradient vanishes: the numerators of its entries, reduced."""
-    kinds = _kinds(family)
+    kinds = assumption_kinds(family)
     numerators = [e.numer for g in family_gradient(family) for e in _entries(g) if e]
     return variety_of(numerators, kinds)
 
 
 def pole_variety(family: Family) -> Variety:
     """Where some entry of the family is undefined: the denominators, reduced."""
-    kinds = _kinds(family)
+    kinds = assumption_kinds(family)
     dens = []
     for M in (family.X, family.Y) + family.weights:
         dens.extend(e.denom for e in _entries(M))
@@ -363,7 +365,7 @@ def _binomial(n: int, k: int) -> int:
 
 def generic_partial_ranks(family: Family) -> dict[tuple[int, int], RankFact]:
     """Generic rank of every W_{j:i}, 1 <= i <= j <= H, with its drop locus."""
-    kinds = _kinds(family)
+    kinds = assumption_kinds(family)
     facts = {}
     for i in range(1, family.depth + 1):
         for j in range(i, family.depth + 1):
@@ -518,7 +520,7 @@ def _to_qq(M: DomainMatrix) -> DomainMatrix:
 def _data_facts(family: Family):
     """Assumption (H) of docs/maths/README.md §3 on numeric data, and Sigma's characteristic polynomial."""
     from flint import fmpq_mat, fmpq_poly
-    sxx_K, syx_K = _sigmas(family)
+    sxx_K, syx_K = family_covariances(family)
     sxx, syx = _to_qq(sxx_K), _to_qq(syx_K)
     facts = []
     if sxx.det() == 0:
@@ -643,7 +645,7 @@ def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     numerically, see docs/maths/classification.md §3.3).
     Every polynomial whose vanishing could change a fact used goes into the exceptional set.
     """
-    kinds = _kinds(family)
+    kinds = assumption_kinds(family)
     H = family.depth
     widths = family.widths
     exceptional: list[Condition] = list(pole_variety(family).conditions("a denominator of the family vanishes"))

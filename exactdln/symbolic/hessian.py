@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from sympy.polys.matrices import DomainMatrix
 
-from exactdln.symbolic.analysis import _kinds, _sigmas, family_partial_product, family_residual
+from exactdln.symbolic.analysis import assumption_kinds, family_covariances, family_partial_product, family_residual
 from exactdln.symbolic.family import Family
 from exactdln.symbolic.signs import cannot_vanish, definite_sign
 
@@ -67,7 +67,7 @@ def rational_sign(e: Any, kinds: Sequence[str]) -> tuple[int, list[Any], list[An
 def family_hessian(family: Family) -> DomainMatrix:
     """The Hessian of L over QQ(params) at the family, by the closed form in the module docstring."""
     K, H, widths = family.field, family.depth, family.widths
-    sxx, _ = _sigmas(family)
+    sxx, _ = family_covariances(family)
     G = family_residual(family)
     U = [family_partial_product(family, h + 1, H).to_list() for h in range(1, H + 1)]
     V = [family_partial_product(family, 1, h - 1) for h in range(1, H + 1)]
@@ -210,7 +210,7 @@ def hessian_route(family: Family, *, max_size: int = MAX_CHARPOLY_SIZE) -> Hessi
 
     When the charpoly is too large (n > max_size), falls back to a negative-curvature direction
     from symmetric elimination (which decides "strict_saddle" but never "psd")."""
-    kinds = _kinds(family)
+    kinds = assumption_kinds(family)
     Hm = family_hessian(family)
     n = Hm.shape[0]
     if n > max_size:

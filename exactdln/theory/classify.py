@@ -24,9 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from exactdln.arith.inertia import symmetric_inertia
-from exactdln.landscape.derivatives import _gradient, _hessian_matrix, _loss
+from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
 from exactdln.landscape.point import ExactPoint
-from exactdln.landscape.products import _partial_ranks
+from exactdln.landscape.products import partial_ranks_at
 from exactdln.landscape.reduced_hessian import reduced_hessian_inertia
 from exactdln.model.problem import Problem
 from exactdln.arith.exact import rank as exact_rank, to_fraction
@@ -68,10 +68,10 @@ def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
 
 def _hessian_inertia(point: ExactPoint, critical: bool | None) -> Inertia:
     if critical is None:
-        critical = all(all(x == 0 for x in g.entries()) for g in _gradient(point))
+        critical = all(all(x == 0 for x in g.entries()) for g in gradient_at(point))
     if critical and point.depth >= 2:
         return reduced_hessian_inertia(point, orthogonal_only=point.problem.regularized)
-    return symmetric_inertia(_hessian_matrix(point))
+    return symmetric_inertia(hessian_matrix_at(point))
 
 
 def classify(problem: Problem, weights: Any, *, method: str = "auto", source: str | None = None,
@@ -86,10 +86,10 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     point = ExactPoint.of(problem, weights)
     n = point.n_parameters
-    loss = to_fraction(_loss(point))
-    gradient = _gradient(point)
+    loss = to_fraction(loss_at(point))
+    gradient = gradient_at(point)
     critical = all(all(x == 0 for x in g.entries()) for g in gradient)
-    ranks = _partial_ranks(point)
+    ranks = partial_ranks_at(point)
     facts = SpectralFacts(point)
     assumptions = facts.assumptions
     rank = ranks[(1, point.depth)]

@@ -35,7 +35,7 @@ from flint import arb, fmpq, fmpq_mat, fmpq_poly
 
 from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
 from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia
-from exactdln.landscape.derivatives import _gradient, _hessian_matrix, _loss
+from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
 from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import (
@@ -658,7 +658,7 @@ def error_bound(problem: Problem, weights: Any, *, hessian: fmpq_mat | None = No
     dimension is their exact rank. mu_plus (and kappa = 1/mu_plus) from the charpoly.
     """
     p = exact_point(problem, weights)
-    H = _hessian_matrix(p) if hessian is None else hessian
+    H = hessian_matrix_at(p) if hessian is None else hessian
     gens = orbit_generators(problem, p)
     inertia, _ = kernel_complement_inertia(H, gens)
     orbit = exact_rank(gens) if gens.nrows() else 0
@@ -725,9 +725,9 @@ def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool 
     p = exact_point(problem, weights)
     if any(l <= 0 for l in p.problem.layer_lambdas(p.depth)):
         raise ValueError("classify_regularized needs every lambda_h > 0")
-    value = to_fraction(_loss(p))
+    value = to_fraction(loss_at(p))
     balanced = is_weighted_balanced(problem, p)
-    grads = _gradient(p)
+    grads = gradient_at(p)
     if any(x != 0 for g in grads for x in g.entries()):
         why = "exact gradient is nonzero" + ("" if balanced else "; weights are not weighted-balanced "
                                              "(docs/maths/regularized.md §2)")

@@ -44,7 +44,7 @@ from exactdln.model.problem import (
     Problem,
     RationalMatrix,
     as_matrix,
-    _parse_lambda,
+    parse_lambda,
     DEFAULT_LIMITS,
 )
 
@@ -448,7 +448,7 @@ def load_float_point(path: str | os.PathLike) -> tuple[Problem, list[np.ndarray]
                     if not names:
                         raise InputError("no W1..WH arrays and no 'weights'", "weights", source)
                     weights = [np.asarray(z[k], dtype=float) for k in names]
-                lam = _parse_lambda(z["lambda"].tolist() if "lambda" in keys else 0, DEFAULT_LIMITS)
+                lam = parse_lambda(z["lambda"].tolist() if "lambda" in keys else 0, DEFAULT_LIMITS)
                 return Problem(X, Y, lam), weights
         with open(source, encoding="utf-8") as fh:
             text = fh.read()

@@ -32,7 +32,7 @@ from exactdln.instances.construct import (
     spectral_data,
 )
 from exactdln.landscape.point import ExactPoint
-from exactdln.landscape.products import _partial_ranks
+from exactdln.landscape.products import partial_ranks_at
 from exactdln.model.problem import Problem
 from exactdln.landscape.spectral import SpectralFacts, integer_charpoly, sigma_over_integers, split_charpoly
 
@@ -165,7 +165,7 @@ def test_partial_ranks_agree_with_flint_rational_ranks(seed):
     X = random_rational_matrix(rng, widths[0], widths[0] + 1)
     Y = random_rational_matrix(rng, widths[-1], widths[0] + 1)
     point = ExactPoint.of(problem_of(X, Y), weights)
-    ranks = _partial_ranks(point)
+    ranks = partial_ranks_at(point)
     for i in range(1, 5):
         product = point.W[i - 1]
         for j in range(i, 5):
@@ -179,7 +179,7 @@ def test_partial_ranks_of_the_minimal_construction_are_r():
     rng = random.Random(5)
     data = spectral_data(random_singular_values(5, rng), 5, rng)
     weights = conjugate_hidden(minimal_critical_point(data, (5,) * 5, (1, 2, 3)), rng, digits=20)
-    ranks = _partial_ranks(ExactPoint.of(data.problem, weights))
+    ranks = partial_ranks_at(ExactPoint.of(data.problem, weights))
     assert set(ranks.values()) == {3}
 
 
