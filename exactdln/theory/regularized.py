@@ -19,8 +19,7 @@ the paper's numbering):
   data condition (H-2)^(H-2) H^H y^(2H-2) != (2H-2)^(2H-2) Lambda for every y > 0.
 
 Roots are algebraic numbers held as (irreducible polynomial, rational isolating interval),
-never as floats: the interval comes from flint's certified arb balls and the sign change
-at its rational endpoints is verified exactly.
+never as floats (:mod:`exactdln.arith.algebraic`).
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from typing import Any, Sequence
 
 from flint import arb, fmpq, fmpq_mat, fmpq_poly
 
+from exactdln.arith.algebraic import AlgebraicReal, rational_enclosure, real_roots
 from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
 from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
@@ -46,13 +46,12 @@ from exactdln.model.results import (
     UNDECIDED,
     Inertia,
     RouteVerdict,
+    Verdict,
     fraction_text,
     number_text,
 )
 
 __all__ = [
-    "AlgebraicReal",
-    "real_roots",
     "weighted_balance_defects",
     "is_weighted_balanced",
     "whitening_constant",
@@ -73,129 +72,9 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# algebraic real numbers
-
-
-def _arb_to_interval(x: arb) -> tuple[Fraction, Fraction]:
-    """Rational endpoints enclosing the arb ball x (outward, exact)."""
-    m, e = x.mid().man_exp()
-    r, f = x.rad().man_exp()
-    mid = Fraction(int(m)) * (Fraction(2) ** int(e))
-    rad = Fraction(int(r)) * (Fraction(2) ** int(f))
-    rad = rad * 2 if rad else Fraction(1, 2**200)
-    return mid - rad, mid + rad
-
-
 def _q(x: Fraction | int) -> fmpq:
     x = Fraction(x)
     return fmpq(x.numerator, x.denominator)
-
-
-@dataclass(frozen=True)
-class AlgebraicReal:
-    """A real algebraic number: the unique root of ``polynomial`` in [lower, upper].
-
-    ``polynomial`` holds the coefficients (constant first) of a squarefree rational
-    polynomial with a verified sign change on [lower, upper] and exactly one root there.
-    A rational number has lower == upper and a linear polynomial.
-    """
-
-    polynomial: tuple[Fraction, ...]
-    lower: Fraction
-    upper: Fraction
-
-    @classmethod
-    def rational(cls, x: Fraction | int) -> "AlgebraicReal":
-        x = Fraction(x)
-        return cls((-x, Fraction(1)), x, x)
-
-    @property
-    def is_rational(self) -> bool:
-        return self.lower == self.upper
-
-    @property
-    def value(self) -> Fraction:
-        if not self.is_rational:
-            raise ValueError("irrational algebraic number has no exact Fraction value")
-        return self.lower
-
-    def _poly(self) -> fmpq_poly:
-        return fmpq_poly([_q(c) for c in self.polynomial])
-
-    def refine(self, width: Fraction) -> "AlgebraicReal":
-        """Bisect (with exact sign evaluation) until upper - lower <= width."""
-        if self.is_rational:
-            return self
-        p = self._poly()
-        lo, hi = self.lower, self.upper
-        s_lo = _sign(p(_q(lo)))
-        while hi - lo > width:
-            mid = (lo + hi) / 2
-            s_mid = _sign(p(_q(mid)))
-            if s_mid == 0:
-                return AlgebraicReal.rational(mid)
-            if s_mid == s_lo:
-                lo = mid
-            else:
-                hi = mid
-        return AlgebraicReal(self.polynomial, lo, hi)
-
-    def __float__(self) -> float:
-        return float((self.lower + self.upper) / 2)
-
-    def to_json(self) -> Any:
-        if self.is_rational:
-            return fraction_text(self.lower)
-        return {"polynomial": [fraction_text(c) for c in self.polynomial],
-                "interval": [fraction_text(self.lower), fraction_text(self.upper)],
-                "approx": float(self)}
-
-    def __str__(self) -> str:
-        if self.is_rational:
-            return fraction_text(self.lower)
-        return f"root of {_poly_text(self.polynomial)} in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
-
-
-def _sign(x: fmpq) -> int:
-    return (x > 0) - (x < 0)
-
-
-def _poly_text(coefficients: Sequence[Fraction]) -> str:
-    terms = [f"{fraction_text(c)}*x^{k}" for k, c in enumerate(coefficients) if c != 0]
-    return " + ".join(reversed(terms)) or "0"
-
-
-def real_roots(polynomial: fmpq_poly) -> list[tuple[AlgebraicReal, int]]:
-    """All real roots of a nonzero rational polynomial with multiplicities, in increasing order.
-
-    The polynomial is factored over Q (flint); a linear factor gives an exact rational
-    root. For an irreducible factor of higher degree (hence squarefree), flint's
-    ``complex_roots`` returns certified disjoint balls with real roots carrying an exact
-    zero imaginary part; each real ball is widened to a rational interval on which the
-    sign change is verified exactly, so each interval holds exactly one root
-    (docs/maths/regularized.md §5.1 step 3).
-    """
-    if polynomial == 0:
-        raise ValueError("the zero polynomial has every number as a root")
-    out: list[tuple[AlgebraicReal, int]] = []
-    _, factors = polynomial.factor()
-    for factor, multiplicity in factors:
-        coefficients = [to_fraction(fmpq(c)) for c in factor.coeffs()]
-        if factor.degree() == 1:
-            out.append((AlgebraicReal.rational(-coefficients[0] / coefficients[1]), multiplicity))
-            continue
-        if factor.degree() < 1:
-            continue
-        roots = [z for z, _ in factor.complex_roots() if z.imag == 0]
-        intervals = sorted(_arb_to_interval(z.real) for z in roots)
-        for (lo, hi), nxt in zip(intervals, intervals[1:] + [None]):
-            if nxt is not None and hi >= nxt[0]:
-                raise ArithmeticError("arb balls of distinct real roots overlap after widening")
-            if _sign(factor(_q(lo))) * _sign(factor(_q(hi))) >= 0:
-                raise ArithmeticError("no verified sign change on an isolating interval")
-            out.append((AlgebraicReal(tuple(coefficients), lo, hi), multiplicity))
-    return sorted(out, key=lambda rm: (rm[0].lower, rm[0].upper))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -276,13 +155,6 @@ def _rational_sqrt(x: Fraction) -> Fraction | None:
     return Fraction(a, b) if a * a == x.numerator and b * b == x.denominator else None
 
 
-def _arb_of(x: AlgebraicReal) -> arb:
-    if x.is_rational:
-        return arb(_q(x.lower))
-    lo, hi = _q(x.lower), _q(x.upper)
-    return arb((lo + hi) / 2, (hi - lo) / 2)
-
-
 def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> list[tuple[AlgebraicReal, int]]:
     """The nonzero elements of S(y), y = sqrt(mu) > 0, each with its multiplicity as a root (Theorem R1).
 
@@ -307,7 +179,7 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
     keep = []
     for root, mult in real_roots(R):
         for _ in range(60):
-            ball = _arb_of(root)
+            ball = root.ball()
             ab = _eval_arb(A, ball) * _eval_arb(B, ball)
             inside = ball > 0 and (y_ball - ball) > 0
             outside = ball < 0 or (y_ball - ball) < 0
@@ -419,9 +291,9 @@ def _phi_bounds(mu: Fraction, s: AlgebraicReal | None, depth: int) -> tuple[Frac
         v = (y - s.value) * (y + (depth - 1) * s.value) / 2
         return v, v
     s = s.refine(Fraction(1, 10**40))
-    ys = arb(_q(mu)).sqrt() * _arb_of(s)
-    ball = (arb(_q(mu)) + ys * (depth - 2) - _arb_of(s) ** 2 * (depth - 1)) / 2
-    return _arb_to_interval(ball)
+    ys = arb(_q(mu)).sqrt() * s.ball()
+    ball = (arb(_q(mu)) + ys * (depth - 2) - s.ball() ** 2 * (depth - 1)) / 2
+    return rational_enclosure(ball)
 
 
 def critical_values(form: ClosedForm, *, limit: int = 100_000) -> list[CriticalValue]:
@@ -671,7 +543,7 @@ def error_bound(problem: Problem, weights: Any, *, hessian: fmpq_mat | None = No
 
 
 @dataclass(frozen=True)
-class RegularizedClassification:
+class RegularizedClassification(Verdict):
     """Verdict for a point of the regularized loss, and how it was decided."""
 
     kind: str
@@ -686,6 +558,12 @@ class RegularizedClassification:
     @property
     def inertia(self) -> Inertia | None:
         return None if self.error_bound is None else self.error_bound.inertia
+
+    @property
+    def fitted(self) -> None:
+        """None: the index set S of fitted eigenvalues belongs to the unregularized loss
+        (docs/maths/classification.md §2.1)."""
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "critical": self.critical, "loss": fraction_text(self.loss),

@@ -14,9 +14,10 @@ from hypothesis import given, settings, strategies as st
 from exactdln.landscape.derivatives import is_critical
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE, UNDECIDED
+from exactdln.arith.algebraic import real_roots
 from exactdln.theory.regularized import (
-    AlgebraicReal, classify_regularized, closed_form_spectrum, critical_values, design_critical_point,
-    error_bound, error_bound_data_condition, global_minimum_value, is_weighted_balanced, real_roots,
+    classify_regularized, closed_form_spectrum, critical_values, design_critical_point,
+    error_bound, error_bound_data_condition, global_minimum_value, is_weighted_balanced,
     weighted_balance_defects,
 )
 from flint import fmpq_poly
@@ -189,13 +190,6 @@ def test_weighted_balance_fails_off_critical():
     pb = scalar(3, [1, 4])
     assert not is_weighted_balanced(pb, w(1, 1))
     assert weighted_balance_defects(pb, w(2, 1))[0].rows == ((F(0),),)   # 1*4 = 4*1
-
-
-def test_real_roots_rational_and_irrational():
-    roots = real_roots(fmpq_poly([-2, 0, 1]) * fmpq_poly([-1, 1]) ** 2)
-    assert [(r.is_rational, m) for r, m in roots] == [(False, 1), (True, 2), (False, 1)]
-    assert roots[2][0].lower ** 2 < 2 < roots[2][0].upper ** 2
-    assert AlgebraicReal.rational(3).value == 3
 
 
 def test_irrational_singular_value():
