@@ -37,6 +37,10 @@ __all__ = [
     "as_weights",
     "load_point",
     "load_point_text",
+    "read_json_text",
+    "read_json_file",
+    "JsonDecimal",
+    "int_from_digits",
     "point_from_mapping",
 ]
 
@@ -68,8 +72,9 @@ class Limits:
     max_digits: int = 5000          # digits in one numerator, denominator or mantissa
     max_exponent: int = 5000        # |e| in a decimal such as 1e-3
     max_dimension: int = 4096       # rows or columns of one matrix
-    max_entries: int = 4_000_000    # entries over all matrices of one point
+    max_entries: int = 4_000_000    # entries over all matrices of one point (and numbers in one file)
     max_layers: int = 256
+    max_nesting: int = 32           # JSON arrays and objects inside each other (a point file needs 4)
 
 
 DEFAULT_LIMITS = Limits()
@@ -126,6 +131,23 @@ def parse_number(value: Any, field: str = "value", limits: Limits = DEFAULT_LIMI
     raise InputError(f"cannot read a number from {type_name} {value!r:.60}", field)
 
 
+def int_from_digits(text: str) -> int:
+    """``int(text)`` for an optionally signed run of ASCII digits of any length.
+
+    Python refuses ``int(str)`` beyond 4,300 digits (``sys.get_int_max_str_digits``, a guard
+    against quadratic conversion); our own caps (:class:`Limits`) bound the length instead, so
+    long texts are converted in chunks of 4,000 digits, well inside the interpreter's limit.
+    """
+    digits = text.lstrip("+-")
+    if len(digits) <= 4000:
+        return int(text)
+    value = 0
+    for k in range(0, len(digits), 4000):
+        chunk = digits[k:k + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return -value if text.startswith("-") else value
+
+
 def _check_digits(n: int, field: str, limits: Limits) -> None:
     # bit_length is O(1); 3.33 bits per decimal digit
     if n.bit_length() > limits.max_digits * 3.33:
@@ -144,15 +166,15 @@ def _parse_text(text: str, field: str, limits: Limits) -> Fraction:
     if _INT.match(s):
         if len(s.lstrip("+-")) > limits.max_digits:
             raise InputError(f"number has more than {limits.max_digits} digits", field)
-        return Fraction(int(s))
+        return Fraction(int_from_digits(s))
     m = _FRACTION.match(s)
     if m:
         p, q = m.group(1), m.group(2)
         if max(len(p.lstrip("+-")), len(q)) > limits.max_digits:
             raise InputError(f"number has more than {limits.max_digits} digits", field)
-        if int(q) == 0:
+        if not q.strip("0"):
             raise InputError(f"{text!r} has a zero denominator", field)
-        return Fraction(int(p), int(q))
+        return Fraction(int_from_digits(p), int_from_digits(q))
     m = _DECIMAL.match(s)
     if m and (m.group(2) or m.group(3)):
         sign, whole, frac, exp = m.group(1), m.group(2) or "", m.group(3) or "", m.group(4)
@@ -161,7 +183,7 @@ def _parse_text(text: str, field: str, limits: Limits) -> Fraction:
         e = int(exp) if exp is not None else 0
         if exp is not None and len(exp.lstrip("+-")) > 8 or abs(e) > limits.max_exponent:
             raise InputError(f"exponent of {text!r:.40} is beyond +-{limits.max_exponent}", field)
-        mantissa = int(whole + frac or "0")
+        mantissa = int_from_digits(whole + frac or "0")
         e -= len(frac)
         value = Fraction(mantissa * 10**e) if e >= 0 else Fraction(mantissa, 10**-e)
         return -value if sign == "-" else value
@@ -416,6 +438,11 @@ def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DE
         for key in ("X", "Y", "weights"):
             if key not in data:
                 raise InputError("missing", key)
+        if "parameters" in data:
+            raise InputError("a family (a file with \"parameters\") is read by classify and certify only",
+                             "parameters")
+        if "lambda" in data and data["lambda"] is None:
+            raise InputError("null is not a number (leave the key out for lambda = 0)", "lambda")
         X = as_matrix(data["X"], "X", limits)
         Y = as_matrix(data["Y"], "Y", limits)
         weights = as_weights(data["weights"], "weights", limits)
@@ -438,47 +465,123 @@ class _RejectedNumber:
         self.reason = reason
 
 
+class JsonDecimal(str):
+    """The text of a JSON number literal with a fraction or exponent (``0.1``, ``1e-3``), kept as written.
+
+    It is read as the exact decimal it spells (:func:`parse_number`), never through a binary float;
+    readers that want the float (``snap``'s float weights) see that it was a literal.
+    """
+
+    __slots__ = ()
+
+
 def _reject_constant(name: str) -> _RejectedNumber:
     return _RejectedNumber(f"{name} is not a finite number")
 
 
-def load_point_text(text: str, source: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
-    """Parse a point file's text. JSON non-integer numbers are read as the exact decimal written."""
-    if len(text) > limits.max_file_bytes:
-        raise InputError(f"larger than {limits.max_file_bytes} bytes", None, source)
+def _unique_keys(pairs: list) -> dict:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(f"duplicate key {key[:40]!r}: a JSON object may name each key once", None)
+        out[key] = value
+    return out
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def _prescan(text: str, limits: Limits) -> None:
+    """Refuse deep nesting and too many numbers before ``json`` builds anything.
+
+    The strings are blanked first (at C speed), so brackets and commas inside them do not count.
+    Nesting: up to ``max_nesting`` rounds of deleting innermost ``[]``/``{}`` pairs empty the
+    bracket skeleton of any text nested at most that deep. Numbers: in JSON, commas <= elements of
+    arrays + members of objects, members = colons and elements <= scalars + containers, so
+    commas - colons - containers is a lower bound on the scalar elements of arrays.
+    """
+    if "\\" in text:
+        skeleton = _JSON_STRING.sub('""', text)
+    else:                             # no escapes: every other piece between quotes is a string
+        skeleton = '""'.join(text.split('"')[0::2])
+    brackets = _NOT_BRACKET.sub("", skeleton)
+    for _ in range(limits.max_nesting):
+        if not brackets:
+            break
+        brackets = _INNERMOST.sub("", brackets)
+    if brackets:
+        depth = 0
+        for ch in brackets:
+            depth += 1 if ch in "[{" else -1
+            if depth < 0:
+                break                 # unbalanced: json reports where
+            if depth > limits.max_nesting:
+                raise InputError(f"JSON nested deeper than {limits.max_nesting} levels")
+    containers = skeleton.count("[") + skeleton.count("{")
+    scalars = skeleton.count(",") - skeleton.count(":") - containers
+    if scalars > limits.max_entries:
+        raise InputError(f"more than {limits.max_entries} numbers in the file (at least {scalars})")
+
+
+def read_json_text(text: str, source: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Parse JSON text under the caps of ``limits``, before and while parsing, never after.
+
+    The size, the nesting depth and the number of array elements are checked on the raw text
+    (:func:`_prescan`); integers are refused beyond ``max_digits`` digits when ``json`` meets
+    them, non-integer literals are kept as :class:`JsonDecimal` text (exact), ``NaN`` and
+    ``Infinity`` become refusals reported with their field, and a duplicate key anywhere is an
+    error (``json`` would keep the last value silently). Raises :class:`InputError`.
+    """
     try:
-        # parse_float keeps the literal text, so 0.1 stays exactly 1/10
-        data = json.loads(text, parse_float=lambda s: s, parse_int=_safe_int(limits),
-                          parse_constant=_reject_constant)
+        if len(text) > limits.max_file_bytes:
+            raise InputError(f"larger than {limits.max_file_bytes} bytes")
+        _prescan(text, limits)
+        return json.loads(text, parse_float=JsonDecimal, parse_int=_safe_int(limits),
+                          parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except InputError as err:
-        raise err.with_source(source) from None
+        raise (err.with_source(source) if source and not err.source else err) from None
     except RecursionError:
         raise InputError("JSON nested too deeply", None, source) from None
     except ValueError as err:
         raise InputError(f"not valid JSON: {err}", None, source) from None
-    return point_from_mapping(data, source, limits)
+
+
+def read_json_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Read a JSON file under the caps of ``limits``; the size is checked before reading a byte."""
+    source = os.fspath(path)
+    try:
+        size = os.path.getsize(source)
+        if size > limits.max_file_bytes:
+            raise InputError(f"file is {size} bytes, more than {limits.max_file_bytes}", None, source)
+        with open(source, "rb") as fh:
+            raw = fh.read(limits.max_file_bytes + 1)
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", None, source) from None
+    if len(raw) > limits.max_file_bytes:      # the file grew after the size check
+        raise InputError(f"larger than {limits.max_file_bytes} bytes", None, source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", None, source) from None
+    return read_json_text(text, source, limits)
+
+
+def load_point_text(text: str, source: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Parse a point file's text. JSON non-integer numbers are read as the exact decimal written."""
+    return point_from_mapping(read_json_text(text, source, limits), source, limits)
 
 
 def _safe_int(limits: Limits):
     def parse(s: str) -> int | _RejectedNumber:
         if len(s.lstrip("-")) > limits.max_digits:
             return _RejectedNumber(f"number has more than {limits.max_digits} digits")
-        return int(s)
+        return int_from_digits(s)
     return parse
 
 
 def load_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
-    """Read a point file ``{"X", "Y", "weights", "lambda"?}`` from disk."""
+    """Read a point file ``{"X", "Y", "weights", "lambda"?}`` from disk, under the caps of ``limits``."""
     source = os.fspath(path)
-    try:
-        size = os.path.getsize(source)
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", None, source) from None
-    if size > limits.max_file_bytes:
-        raise InputError(f"file is {size} bytes, more than {limits.max_file_bytes}", None, source)
-    try:
-        with open(source, encoding="utf-8") as fh:
-            text = fh.read()
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", None, source) from None
-    return load_point_text(text, source, limits)
+    return point_from_mapping(read_json_file(source, limits), source, limits)

@@ -15,7 +15,6 @@ also pass sympy expressions or matrices whose free symbols are declared paramete
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -25,14 +24,18 @@ import sympy
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from exactdln.model.problem import DEFAULT_LIMITS, InputError, Problem, RationalMatrix
-from exactdln.symbolic.parser import NAME_PATTERN, parse_entry
+from exactdln.model.problem import DEFAULT_LIMITS, InputError, Problem, RationalMatrix, read_json_file
+from exactdln.symbolic.parser import DEFAULT_PARSER_LIMITS, NAME_PATTERN, parse_entry, poly_size
+from exactdln.symbolic.signs import term_signs
 
 __all__ = ["ASSUMPTION_KINDS", "Family", "family_from_mapping", "load_family", "PoleError"]
 
 #: what a parameter may be declared to be; every parameter is real.
 ASSUMPTION_KINDS = ("real", "nonzero", "positive", "negative", "nonnegative")
 MAX_PARAMETERS = 16
+#: sum over the layers of the largest degree (numerator plus denominator) of an entry: bounds the
+#: degree of the products W_{j:i} the analysis expands (an entry alone is capped by ParserLimits).
+MAX_CHAIN_DEGREE = 64
 
 
 class PoleError(ValueError):
@@ -130,7 +133,11 @@ def _entries(M: DomainMatrix):
 def _read_entry(value: Any, K, gens: dict[str, Any], field: str):
     if isinstance(value, bool):
         raise InputError("a boolean is not a number", field)
+    if value is None:
+        raise InputError("null is not a number", field)
     if isinstance(value, int):
+        if value.bit_length() > DEFAULT_PARSER_LIMITS.max_digits * 3.33:
+            raise InputError(f"number with more than {DEFAULT_PARSER_LIMITS.max_digits} digits", field)
         return K(value)
     if isinstance(value, Fraction):
         return K(value.numerator) / K(value.denominator)
@@ -183,6 +190,12 @@ def family_from_mapping(data: Mapping[str, Any], source: str | None = None) -> F
                 raise InputError("missing", key)
         declared = data["parameters"]
         if isinstance(declared, (list, tuple)):
+            for i, name in enumerate(declared):
+                if not isinstance(name, str):
+                    raise InputError('expected a parameter name (a string); with assumptions write an object '
+                                     'such as {"a": "nonzero"}', f"parameters[{i}]")
+            if len(set(declared)) != len(declared):
+                raise InputError("a parameter is declared twice", "parameters")
             declared = {name: "real" for name in declared}
         if not isinstance(declared, Mapping):
             raise InputError('expected an object such as {"a": "nonzero"}', "parameters")
@@ -190,9 +203,9 @@ def family_from_mapping(data: Mapping[str, Any], source: str | None = None) -> F
             raise InputError(f"more than {MAX_PARAMETERS} parameters", "parameters")
         for name, kind in declared.items():
             if not isinstance(name, str) or not NAME_PATTERN.match(name):
-                raise InputError(f"{name!r} is not a valid name ([A-Za-z_][A-Za-z0-9_]*)", "parameters")
-            if kind not in ASSUMPTION_KINDS:
-                raise InputError(f"unknown assumption {kind!r}; use one of {', '.join(ASSUMPTION_KINDS)}",
+                raise InputError(f"{str(name)[:40]!r} is not a valid name ([A-Za-z_][A-Za-z0-9_]*)", "parameters")
+            if not isinstance(kind, str) or kind not in ASSUMPTION_KINDS:
+                raise InputError(f"unknown assumption {str(kind)[:40]!r}; use one of {', '.join(ASSUMPTION_KINDS)}",
                                  f"parameters.{name}")
         names = tuple(declared)
         symbols = [sympy.Symbol(n, real=True) for n in names]
@@ -217,14 +230,19 @@ def family_from_mapping(data: Mapping[str, Any], source: str | None = None) -> F
         if weights[-1].shape[0] != Y.shape[0]:
             raise InputError(f"W_{len(weights)} has {weights[-1].shape[0]} rows but Y has {Y.shape[0]}",
                              f"weights[{len(weights) - 1}]")
+        _check_chain_degree(weights)
+        if "lambda" in data and data["lambda"] is None:
+            raise InputError("null is not a number (leave the key out for lambda = 0)", "lambda")
         lam = data.get("lambda", 0)
         H = len(weights)
+        kinds = [declared[n] for n in names]
         if isinstance(lam, (list, tuple)):
             if len(lam) != H:
                 raise InputError(f"{len(lam)} regularization values for {H} layers", "lambda")
-            lams = tuple(_read_entry(l, K, gens, f"lambda[{i}]") for i, l in enumerate(lam))
+            lams = tuple(_nonnegative(_read_entry(l, K, gens, f"lambda[{i}]"), kinds, f"lambda[{i}]")
+                         for i, l in enumerate(lam))
         else:
-            lams = (_read_entry(lam, K, gens, "lambda"),) * H
+            lams = (_nonnegative(_read_entry(lam, K, gens, "lambda"), kinds, "lambda"),) * H
         return Family(names, tuple((n, declared[n]) for n in names), K, X, Y, weights, lams, source)
     except InputError as err:
         if source and not err.source:
@@ -232,22 +250,46 @@ def family_from_mapping(data: Mapping[str, Any], source: str | None = None) -> F
         raise
 
 
+def _check_chain_degree(weights: Sequence[DomainMatrix]) -> None:
+    """Refuse weights whose products would pass :data:`MAX_CHAIN_DEGREE` (before any product is formed)."""
+    total = 0
+    for h, W in enumerate(weights):
+        total += max((poly_size(e.numer).total + poly_size(e.denom).total for e in _entries(W)), default=0)
+        if total > MAX_CHAIN_DEGREE:
+            raise InputError(f"the layers' entries have degrees summing to more than {MAX_CHAIN_DEGREE} "
+                             f"(largest degree of an entry, numerator plus denominator, added over W_1..W_{h + 1})",
+                             "weights")
+
+
+def _nonnegative(lam: Any, kinds: Sequence[str], field: str) -> Any:
+    """lambda_h, refused unless it is >= 0 at every admissible parameter value.
+
+    Decided by the sign rule of :mod:`exactdln.symbolic.signs`: every term of the numerator and of
+    the denominator has a sign set inside {0, s} (numerator) and {s} (denominator) for one s.
+    """
+    if not lam:
+        return lam
+    if lam.numer.is_ground and lam.denom.is_ground:
+        if (lam.numer.LC < 0) != (lam.denom.LC < 0):
+            raise InputError("regularization must be nonnegative", field)
+        return lam
+
+    def signs(p) -> frozenset[int]:
+        out: frozenset[int] = frozenset()
+        for monomial, coefficient in p.terms():
+            out |= term_signs(monomial, coefficient, kinds)
+        return out
+
+    num, den = signs(lam.numer), signs(lam.denom)
+    if not (num <= {0, 1} and den == {1} or num <= {0, -1} and den == {-1}):
+        raise InputError("regularization must be nonnegative for every admissible parameter value; "
+                         "the assumptions do not show it for this expression", field)
+    return lam
+
+
 def load_family(path_or_mapping: str | os.PathLike | Mapping[str, Any]) -> Family:
     """Read a family from a JSON file or an already-parsed mapping."""
     if isinstance(path_or_mapping, Mapping):
         return family_from_mapping(path_or_mapping)
     source = str(path_or_mapping)
-    try:
-        with open(source, encoding="utf-8") as f:
-            text = f.read(DEFAULT_LIMITS.max_file_bytes + 1)
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", None, source) from None
-    if len(text) > DEFAULT_LIMITS.max_file_bytes:
-        raise InputError("file too large", None, source)
-    try:
-        data = json.loads(text, parse_float=lambda s: s)
-    except RecursionError:
-        raise InputError("JSON nested too deeply", None, source) from None
-    except ValueError as err:
-        raise InputError(f"not valid JSON: {err}", None, source) from None
-    return family_from_mapping(data, source)
+    return family_from_mapping(read_json_file(source, DEFAULT_LIMITS), source)
