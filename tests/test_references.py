@@ -41,7 +41,8 @@ def _files(*tops: str) -> list[Path]:
     for top in tops:
         base = ROOT / top
         paths = [base] if base.is_file() else sorted(base.rglob("*"))
-        out += [p for p in paths if p.is_file() and p.suffix in TEXT_SUFFIXES and "egg-info" not in p.parts]
+        out += [p for p in paths if p.is_file() and p.suffix in TEXT_SUFFIXES and "egg-info" not in p.parts
+                and "_build" not in p.parts]      # docs/_build: Sphinx's output, copies of the pages
     return out
 
 
