@@ -46,7 +46,8 @@ html_title = f"exactdln {release}"
 html_theme_options = {
     "description": "Exact classification and certificates for critical points of deep linear networks",
     "fixed_sidebar": True,
-    "page_width": "1100px",
+    "page_width": "1280px",
+    "body_max_width": "none",
     "sidebar_width": "240px",
 }
 html_static_path: list[str] = []
