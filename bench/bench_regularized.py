@@ -28,9 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exactdln.arith.exact import from_fmpq_mat, to_fmpq_mat  # noqa: E402
 from exactdln.instances.construct import random_rational_orthogonal  # noqa: E402
-from exactdln.dynamics import (balanced_product_flow_defect, conservation_derivative, energy_identity_defect,  # noqa: E402
-                               fit_linear_rate, gd_balance_defect, gradient_descent, plot_trajectory)
 from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
+from exactdln.numeric.flows import fit_linear_rate, gradient_descent  # noqa: E402
+from exactdln.numeric.plots import plot_trajectory  # noqa: E402
+from exactdln.theory.bah import (balanced_product_flow_defect, conservation_derivative,  # noqa: E402
+                                 energy_identity_defect, gd_balance_defect)
 from exactdln.theory import regularized as R  # noqa: E402
 
 

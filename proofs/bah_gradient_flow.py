@@ -35,10 +35,11 @@ from _common import Ledger, arguments, certificate_dir
 from exactdln.trusted import checker
 from exactdln.arith.exact import from_fmpq_mat, to_fmpq_mat
 from exactdln.instances.construct import random_rational_orthogonal
-from exactdln.dynamics import (balance_matrices, balanced_product_flow_defect, energy_identity_defect,
-                               flow_certificate, gd_balance_defect, gd_step, gradient_descent,
-                               rank_restricted_global)
+from exactdln.certify.flow import flow_certificate
 from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.numeric.flows import gradient_descent
+from exactdln.theory.bah import (balance_matrices, balanced_product_flow_defect, energy_identity_defect,
+                                 gd_balance_defect, gd_step, rank_restricted_global)
 from exactdln.tools.snap import snap
 
 

@@ -1,37 +1,35 @@
-"""Gradient dynamics of deep linear networks: exact identities and numerical flows.
+"""Bah, Rauhut, Terstiege, Westdickenberg (2022): exact identities of the gradient dynamics.
 
 Reference: Bah, Rauhut, Terstiege, Westdickenberg (BRTW), "Learning deep linear neural
 networks: Riemannian gradient flows and convergence to global minimizers", Inf. Inference
-11(1) 2022; Arora, Cohen, Hazan (ACH, ICML 2018) Thm 1; Saxe, McClelland, Ganguli (2014).
-Statements as proved or reconstructed in docs/maths/gradient_flow.md, cited below by its section numbers.
+11(1) 2022; Arora, Cohen, Hazan (ACH, ICML 2018) Thm 1 for the product flow. Statements as
+proved or reconstructed in docs/maths/gradient_flow.md, cited below by its section numbers.
+Everything here is exact (FLINT rationals); the float integrators are in
+:mod:`exactdln.numeric.flows`, the certificate with the checker's ``flow_identities_random``
+claim in :mod:`exactdln.certify.flow`.
 
-Exact part (flint rationals; certificates via the checker's ``flow_identities_random`` claim):
 - §1.2 conservation: C_j = W_(j+1)^T W_(j+1) - W_j W_j^T is constant under gradient flow,
   because W_(j+1)^T Gh_(j+1) = Gh_j W_j^T (Gh = gradient of the data term);
 - §2 GD defect: C_j(W+) - C_j(W) = eta^2 (Gh_(j+1)^T Gh_(j+1) - Gh_j Gh_j^T) (lambda = 0), and
-  with weight decay (1 - eta lambda)^2 C_j + eta^2 (...) (per-layer lambda: see the checker);
+  with weight decay (1 - eta lambda)^2 C_j + eta^2 (...) (per-layer lambda: see gd_balance_defect);
 - §1.4 balanced product flow, integer-power form: d/dt W_{H:1} = -A_W(E) - (sum lambda_j) W,
   A_W(Z) = sum_j (W_H W_H^T)^(H-j) Z (W_1^T W_1)^(j-1), E = (W X - Y) X^T;
-- §1.5 energy identity: sum_j ||Gh_j||^2 = <E, A_W(E)> at balanced factors.
-
-Numerical part (numpy float64): gradient descent and an RK4 gradient flow on the factors.
+- §1.5 energy identity: sum_j ||Gh_j||^2 = <E, A_W(E)> at balanced factors;
+- §1.6 (c) the limit of the flow: a global minimizer of the loss restricted to the matrices
+  of its rank (rank_restricted_global).
 """
 
 from __future__ import annotations
 
-import math
-import sys
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
-import numpy as np
 from flint import fmpq, fmpq_mat
 
-from exactdln.arith.exact import from_fmpq_mat, identity, to_fmpq_mat, to_fraction
+from exactdln.arith.algebraic import real_roots
+from exactdln.arith.exact import from_fmpq_mat, identity, rank as exact_rank, to_fmpq_mat, to_fraction
 from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.model.problem import Problem, RationalMatrix
-from exactdln.model.results import fraction_text
 
 __all__ = [
     "balance_matrices",
@@ -42,13 +40,7 @@ __all__ = [
     "product_flow_operator",
     "balanced_product_flow_defect",
     "energy_identity_defect",
-    "flow_certificate",
     "rank_restricted_global",
-    "Trajectory",
-    "gradient_descent",
-    "gradient_flow",
-    "saxe_scalar_solution",
-    "fit_linear_rate",
 ]
 
 
@@ -162,24 +154,6 @@ def energy_identity_defect(problem: Problem, weights: Any) -> Fraction:
     return to_fraction(lhs - rhs)
 
 
-def flow_certificate(problem: Problem, weights: Sequence[RationalMatrix], eta: Fraction, *,
-                     random_points: int = 8) -> dict[str, Any]:
-    """A certificate (exactdln/trusted/FORMAT.md) with one ``flow_identities_random`` claim.
-
-    The checker verifies the conservation law and the GD defect exactly at the point and at
-    ``random_points`` points it draws itself (Schwartz-Zippel, degree <= 4H - 2), and, when
-    the point is balanced, the integer-power product flow and the energy identity exactly.
-    """
-    balanced = all(c.is_zero() for c in balance_matrices(weights))
-    return {
-        "format": "exactdln-certificate", "version": 1,
-        "problem": problem.to_json(),
-        "point": {"weights": [w.to_json() for w in weights]},
-        "claims": [{"type": "flow_identities_random", "eta": fraction_text(Fraction(eta)),
-                    "random_points": random_points, "balanced": balanced}],
-    }
-
-
 def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
     """Is W = W_{H:1} a global minimizer of L^1(W) = 1/2 ||W X - Y||^2 on M_k, k = rank W?
     (docs/maths/gradient_flow.md §3.1 item 7).
@@ -191,9 +165,6 @@ def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
     (Eckart-Young after Z = W Sigma_XX^(1/2), §1.6 (c)). Eigenvalues are compared as exactly isolated
     algebraic numbers (roots of characteristic polynomials).
     """
-    from exactdln.arith.exact import rank as exact_rank
-    from exactdln.theory.regularized import real_roots
-
     p = exact_point(problem, weights)
     if problem.regularized:
         raise ValueError("rank_restricted_global is about the unregularized loss")
@@ -220,186 +191,3 @@ def rank_restricted_global(problem: Problem, weights: Any) -> tuple[bool, str]:
             return False, f"rank {k}: an unfitted eigenvalue exceeds a fitted one: a non-optimal critical point of L^1|M_{k}"
         low, top = low.refine((low.upper - low.lower) / 2**40), top.refine((top.upper - top.lower) / 2**40)
     raise ArithmeticError("could not separate the fitted and unfitted eigenvalues (equal irrational values)")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# numerics
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """A numerical run: loss and gradient norm per recorded step, the final weights.
-
-    ``linear_rate`` in the JSON is the contraction of ||grad L|| per GD step, or per unit of time for the flow.
-    """
-
-    method: str
-    steps: np.ndarray               # iteration numbers (GD) or times (flow)
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    balance_drift: np.ndarray       # max_j ||C_j(t) - C_j(0)||_F
-    weights: tuple[np.ndarray, ...]
-    converged: bool
-    eta: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "eta": self.eta, "recorded": int(len(self.steps)),
-                "final_step": float(self.steps[-1]), "final_loss": float(self.loss[-1]),
-                "final_grad_norm": float(self.grad_norm[-1]),
-                "max_balance_drift": float(np.max(self.balance_drift)), "converged": self.converged,
-                "linear_rate": _rate_or_none(self)}
-
-    def __str__(self) -> str:
-        d = self.to_json()
-        return "\n".join(f"{k}: {v}" for k, v in d.items())
-
-
-def _rate_or_none(t: Trajectory) -> float | None:
-    try:
-        return fit_linear_rate(t.steps, t.grad_norm)
-    except ValueError:
-        return None
-
-
-def _floats(problem: Problem, weights: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
-    X = np.array([[float(x) for x in r] for r in problem.X.rows])
-    Y = np.array([[float(x) for x in r] for r in problem.Y.rows])
-    Ws = [np.array(w.tolist() if isinstance(w, RationalMatrix) else w, dtype=float) for w in weights]
-    lam = np.array([float(l) for l in problem.layer_lambdas(len(Ws))])
-    return X, Y, Ws, lam
-
-
-def _loss_and_grads(Sxx, Syx, yy, Ws, lam):
-    """Loss and dL/dW_h in float64 via Sigma_XX, Sigma_YX (cost independent of m)."""
-    H = len(Ws)
-    prefix = [np.eye(Ws[0].shape[1])]
-    for w in Ws:
-        prefix.append(w @ prefix[-1])
-    P = prefix[-1]
-    PS = P @ Sxx
-    loss = 0.5 * (np.sum(PS * P) - 2 * np.sum(P * Syx) + yy) + sum(0.5 * l * np.sum(w * w) for l, w in zip(lam, Ws))
-    G = Syx - PS
-    grads = [None] * H
-    suffix = np.eye(Ws[-1].shape[0])
-    for h in range(H - 1, -1, -1):
-        grads[h] = -(suffix.T @ G @ prefix[h].T) + lam[h] * Ws[h]
-        suffix = suffix @ Ws[h]
-    return loss, grads
-
-
-def _balances(Ws):
-    return [Ws[j].T @ Ws[j] - Ws[j - 1] @ Ws[j - 1].T for j in range(1, len(Ws))]
-
-
-def _progress(k: int, total: int, enabled: bool) -> None:
-    if enabled and total >= 50 and (k % max(1, total // 50) == 0 or k == total):
-        done = int(40 * k / total)
-        sys.stderr.write(f"\r[{'#' * done}{'.' * (40 - done)}] {k}/{total}")
-        if k == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, steps: int,
-                     tol: float = 1e-12, record_every: int = 1, progress: bool = False) -> Trajectory:
-    """W_h <- W_h - eta dL/dW_h in float64 (docs/maths/gradient_flow.md §2; Nguegnang, Rauhut, Terstiege 2024),
-    stopping when ||grad|| < tol."""
-    X, Y, Ws, lam = _floats(problem, weights)
-    Sxx, Syx, yy = X @ X.T, Y @ X.T, float(np.sum(Y * Y))
-    C0 = _balances(Ws)
-    ks, losses, norms, drift = [], [], [], []
-    converged = False
-    for k in range(steps + 1):
-        loss, grads = _loss_and_grads(Sxx, Syx, yy, Ws, lam)
-        gn = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
-        if k % record_every == 0 or gn < tol or k == steps or not math.isfinite(gn):
-            ks.append(k); losses.append(loss); norms.append(gn)
-            drift.append(max((float(np.linalg.norm(c - c0)) for c, c0 in zip(_balances(Ws), C0)), default=0.0))
-        if gn < tol:
-            converged = True
-            break
-        if not math.isfinite(gn):
-            break
-        for w, g in zip(Ws, grads):
-            w -= eta * g
-        _progress(k + 1, steps, progress)
-    return Trajectory("gd", np.array(ks, float), np.array(losses), np.array(norms), np.array(drift),
-                      tuple(Ws), converged, eta)
-
-
-def gradient_flow(problem: Problem, weights: Sequence[Any], *, t_end: float, dt: float = 1e-2,
-                  tol: float = 1e-12, record_every: int = 10, progress: bool = False) -> Trajectory:
-    """dW_h/dt = -dL/dW_h integrated by classical RK4 with step dt (docs/maths/gradient_flow.md §3.2)."""
-    X, Y, Ws, lam = _floats(problem, weights)
-    Sxx, Syx, yy = X @ X.T, Y @ X.T, float(np.sum(Y * Y))
-    C0 = _balances(Ws)
-    n = int(math.ceil(t_end / dt))
-
-    def field_(V):
-        return [-g for g in _loss_and_grads(Sxx, Syx, yy, V, lam)[1]]
-
-    ts, losses, norms, drift = [], [], [], []
-    converged = False
-    for k in range(n + 1):
-        loss, grads = _loss_and_grads(Sxx, Syx, yy, Ws, lam)
-        gn = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
-        if k % record_every == 0 or gn < tol or k == n:
-            ts.append(k * dt); losses.append(loss); norms.append(gn)
-            drift.append(max((float(np.linalg.norm(c - c0)) for c, c0 in zip(_balances(Ws), C0)), default=0.0))
-        if gn < tol:
-            converged = True
-            break
-        if k == n or not math.isfinite(gn):
-            break
-        k1 = [-g for g in grads]
-        k2 = field_([w + dt / 2 * a for w, a in zip(Ws, k1)])
-        k3 = field_([w + dt / 2 * a for w, a in zip(Ws, k2)])
-        k4 = field_([w + dt * a for w, a in zip(Ws, k3)])
-        Ws = [w + dt / 6 * (a + 2 * b + 2 * c + d) for w, a, b, c, d in zip(Ws, k1, k2, k3, k4)]
-        _progress(k + 1, n, progress)
-    return Trajectory("flow", np.array(ts), np.array(losses), np.array(norms), np.array(drift),
-                      tuple(Ws), converged, dt)
-
-
-def saxe_scalar_solution(y: float, w0: float, t: float) -> float:
-    """Saxe et al. (2014) eq. (10), depth 2, balanced scalar: w(t) = y / (1 + (y/w0 - 1) e^(-2 y t)) (T1 of §3.4)."""
-    return y / (1 + (y / w0 - 1) * math.exp(-2 * y * t))
-
-
-def fit_linear_rate(steps: np.ndarray, values: np.ndarray, *, window: tuple[float, float] = (1e-11, 1e-4)) -> float:
-    """Per-step contraction factor exp(slope) of log(values) on the window (docs/maths/regularized.md §8 step 4)."""
-    mask = (values > window[0]) & (values < window[1])
-    if mask.sum() < 3:
-        raise ValueError("fewer than 3 points in the fitting window")
-    slope = np.polyfit(steps[mask], np.log(values[mask]), 1)[0]
-    return float(math.exp(slope))
-
-
-def trajectory_figure(trajectories: Sequence[tuple[str, Trajectory]]) -> Any:
-    """A matplotlib Figure: loss gap and gradient norm against iteration (log scale), one line per run.
-
-    Needs the ``plot`` extra (matplotlib). Built with the object-oriented API (no pyplot state), so that
-    tests can read the lines back from ``fig.axes``.
-    """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(10, 4))
-    axes = fig.subplots(1, 2)
-    for label, t in trajectories:
-        gap = t.loss - t.loss[-1]
-        axes[0].semilogy(t.steps[:-1], np.maximum(gap[:-1], 1e-300), label=label)
-        axes[1].semilogy(t.steps, t.grad_norm, label=label)
-    axes[0].set_ylabel("L_k - L_final"); axes[1].set_ylabel("||grad L_k||")
-    for ax in axes:
-        ax.set_xlabel("iteration" if trajectories[0][1].method == "gd" else "time"); ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str) -> None:
-    """Write :func:`trajectory_figure` to ``path`` (PNG at 100 dpi); needs the ``plot`` extra."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = trajectory_figure(trajectories)
-    FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=100)

@@ -25,7 +25,7 @@ never as floats (:mod:`exactdln.arith.algebraic`).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from math import comb, isqrt
 from typing import Any, Sequence
@@ -36,7 +36,7 @@ from exactdln.arith.algebraic import AlgebraicReal, rational_enclosure, real_roo
 from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
 from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
-from exactdln.landscape.point import ExactPoint, exact_point
+from exactdln.landscape.point import exact_point
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import (
     GLOBAL_MINIMIZER,

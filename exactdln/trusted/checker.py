@@ -716,7 +716,7 @@ def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]
     return True, f"range W_{{H:1}} is the top-{r} eigenspace of Sigma (eigenvalues split at c = {number_text(c)})"
 
 
-# ---------------------------------------------------------------- flow_identities_random (exactdln/dynamics.py)
+# ---------------------------------------------------------------- flow_identities_random (exactdln/theory/bah.py)
 
 MAX_FLOW_POINTS = 64
 

@@ -66,8 +66,8 @@ INTERNAL = {
     "classify": ("exactdln.theory.classify", "classify"),
     "crosscheck": ("exactdln.tools.crosscheck", "crosscheck"),
     "demo": ("exactdln.instances.gallery", "demo_gallery"),
-    "flow": ("exactdln.dynamics", "gradient_flow"),
-    "gd": ("exactdln.dynamics", "gradient_descent"),
+    "flow": ("exactdln.numeric.flows", "gradient_flow"),
+    "gd": ("exactdln.numeric.flows", "gradient_descent"),
     "regularized": ("exactdln.theory.regularized", "classify_regularized"),
     "snap": ("exactdln.tools.snap", "snap"),
 }
@@ -383,12 +383,12 @@ def test_long_loss_abbreviated_in_text_full_in_json(tmp_path, capsys):
 
 @pytest.mark.parametrize("command, runner", [("gd", "gradient_descent"), ("flow", "gradient_flow")])
 def test_plot_without_matplotlib_fails_before_computing(command, runner, inputs, capsys, monkeypatch, tmp_path):
-    import exactdln.dynamics as dynamics
+    import exactdln.numeric.flows as flows
 
     def never(*args, **kwargs):
         raise AssertionError("the run started although --plot cannot be honoured")
 
-    monkeypatch.setattr(dynamics, runner, never)
+    monkeypatch.setattr(flows, runner, never)
     monkeypatch.setitem(sys.modules, "matplotlib", None)        # import matplotlib -> ImportError
     budget = ["--steps", "100000000"] if command == "gd" else ["--time", "1e9"]
     assert main([command, inputs["tc1a"], "--plot", str(tmp_path / "out.png"), "--no-progress", *budget]) == 2

@@ -101,11 +101,11 @@ def test_stress_corpus_against_the_exact_classifier():
 
 
 def _float_trained_point():
-    """Plain float64 gradient descent (exactdln.dynamics.gradient_descent) to ||grad|| < 1e-13 on
+    """Plain float64 gradient descent (exactdln.numeric.flows.gradient_descent) to ||grad|| < 1e-13 on
     small data, final weights converted exactly (Fraction(float) is exact)."""
     from fractions import Fraction
     import numpy as np
-    from exactdln.dynamics import gradient_descent
+    from exactdln.numeric.flows import gradient_descent
     from exactdln.model.problem import Problem
     problem = Problem.create([[1, 0, 1], [0, 1, 1]], [[2, 1, 0], [1, 3, 1]])
     rng = np.random.default_rng(0)

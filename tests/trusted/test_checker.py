@@ -421,7 +421,7 @@ def test_independence_mod_p_is_exact_rank_on_small_cases():
 # ---------------------------------------------------------------- flow_identities_random (checked by random draws)
 
 def _flow_certificate(random_points=4):
-    from exactdln.dynamics import flow_certificate
+    from exactdln.certify.flow import flow_certificate
     from exactdln.model.problem import Problem, as_weights
 
     problem = Problem.create([[1, 2, 0], [0, 1, 1]], [[1, 0, 3], [2, 1, 1]], F(1, 4))

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     n = int(args.time / args.dt)
 
     def integrate(problem, ws):
-        from exactdln.dynamics import gradient_flow
+        from exactdln.numeric.flows import gradient_flow
 
         return gradient_flow(problem, ws, t_end=args.time, dt=args.dt, tol=args.tol,
                              record_every=max(1, n // 2000), progress=not args.no_progress)

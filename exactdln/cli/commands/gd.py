@@ -86,7 +86,7 @@ def run_files(args: argparse.Namespace, integrate) -> int:
 
     status = each_file(args, args.files, one)
     if args.plot and runs:
-        from exactdln.dynamics import plot_trajectory
+        from exactdln.numeric.plots import plot_trajectory
 
         try:
             plot_trajectory(runs, args.plot)
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--eta must be > 0 and --steps >= 0")
 
     def integrate(problem, ws):
-        from exactdln.dynamics import gradient_descent
+        from exactdln.numeric.flows import gradient_descent
 
         return gradient_descent(problem, ws, eta=args.eta, steps=args.steps, tol=args.tol,
                                 record_every=max(1, args.steps // 2000), progress=not args.no_progress)
