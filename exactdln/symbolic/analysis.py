@@ -34,7 +34,11 @@ from exactdln.model.results import (
     STRICT_SADDLE,
     UNDECIDED,
 )
+from exactdln.symbolic.assumptions import assumption_kinds
 from exactdln.symbolic.family import Family
+from exactdln.symbolic.hessian import hessian_route as run_hessian_route
+from exactdln.symbolic.products import family_covariances, family_gradient, family_partial_product, family_residual
+from exactdln.symbolic.signs import cannot_vanish
 
 __all__ = [
     "Condition",
@@ -56,48 +60,6 @@ MAX_MINORS = 400
 
 
 # --------------------------------------------------------------------------- polynomials
-def _monomial_sign(monom: Sequence[int], kinds: Sequence[str]) -> str:
-    """Sign of prod x_i^e_i under the assumptions: '+', '+0' (>= 0), '-', '-0' or '?'."""
-    strict, negative = True, False
-    for e, kind in zip(monom, kinds):
-        if e == 0:
-            continue
-        if e % 2 == 0:
-            strict &= kind in ("nonzero", "positive", "negative")
-        elif kind == "positive":
-            pass
-        elif kind == "negative":
-            negative = not negative
-        elif kind == "nonnegative":
-            strict = False
-        else:
-            return "?"
-    return ("-" if negative else "+") + ("" if strict else "0")
-
-
-def cannot_vanish(poly: Any, kinds: Sequence[str]) -> bool:
-    """True when the polynomial is nonzero at every real point satisfying the assumptions.
-
-    Sufficient test: every term has the same weak sign under the assumptions (monomial
-    signs from parity of exponents and declared signs) and at least one term is strict.
-    """
-    if not poly:
-        return False
-    terms = poly.terms()
-    if len(terms) == 1:
-        return all(e == 0 or kind in ("nonzero", "positive", "negative") for e, kind in zip(terms[0][0], kinds))
-    signs = set()
-    strict = False
-    for monom, coeff in poly.terms():
-        s = _monomial_sign(monom, kinds)
-        if s == "?":
-            return False
-        positive = (s[0] == "+") == (coeff > 0)
-        signs.add(positive)
-        strict |= len(s) == 1
-    return len(signs) == 1 and strict
-
-
 def _normalize(poly: Any) -> Any:
     """Primitive with a positive leading coefficient (a canonical generator of the same zero set)."""
     if poly.is_ground:
@@ -242,55 +204,8 @@ def _small_groebner_basis(polys: Sequence[Any]) -> list[Any] | None:
 
 
 # --------------------------------------------------------------------------- matrices
-def _eye(n: int, K) -> DomainMatrix:
-    return DomainMatrix.eye(n, K)
-
-
-def family_partial_product(family: Family, i: int, j: int) -> DomainMatrix:
-    """W_{j:i} = W_j ... W_i over QQ(params) (1-based; W_{i-1:i} = identity; docs/maths/README.md §2)."""
-    if j == i - 1:
-        return _eye(family.widths[i - 1], family.field)
-    result = family.weights[i - 1]
-    for h in range(i + 1, j + 1):
-        result = family.weights[h - 1] * result
-    return result
-
-
-def family_covariances(family: Family) -> tuple[DomainMatrix, DomainMatrix]:
-    """(Sigma_XX, Sigma_YX) = (X X^T, Y X^T) over QQ(params) (docs/maths/README.md §2)."""
-    X, Y = family.X, family.Y
-    return X * X.transpose(), Y * X.transpose()
-
-
-def family_residual(family: Family) -> DomainMatrix:
-    """G = Sigma_YX - W_{H:1} Sigma_XX over QQ(params)."""
-    sxx, syx = family_covariances(family)
-    return syx - family_partial_product(family, 1, family.depth) * sxx
-
-
-def family_gradient(family: Family) -> list[DomainMatrix]:
-    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h for h = 1..H, over QQ(params)."""
-    G = family_residual(family)
-    H = family.depth
-    grads = []
-    for h in range(1, H + 1):
-        left = family_partial_product(family, h + 1, H).transpose()
-        right = family_partial_product(family, 1, h - 1).transpose()
-        g = -(left * G * right)
-        lam = family.lambdas[h - 1]
-        if lam:
-            g = g + family.weights[h - 1] * lam
-        grads.append(g)
-    return grads
-
-
 def _entries(M: DomainMatrix) -> list[Any]:
     return [e for row in M.to_list() for e in row]
-
-
-def assumption_kinds(family: Family) -> list[str]:
-    """The sign assumption of each parameter, in parameter order ("positive", "nonzero", ...)."""
-    return [kind for _, kind in family.assumptions]
 
 
 def criticality_variety(family: Family) -> Variety:
@@ -622,8 +537,6 @@ def analyze_family(family: Family, *, _depth: int = 0, hessian_route: bool = Tru
     verdict = _theorem_route(family, _depth=_depth)
     if not hessian_route or verdict.critical != "identically":
         return verdict
-    from exactdln.symbolic.hessian import hessian_route as run_hessian_route
-
     route = run_hessian_route(family)
     if verdict.kind == UNDECIDED and route.decided and route.implies == STRICT_SADDLE:
         return dataclasses.replace(verdict, kind=STRICT_SADDLE, hessian=route, theorem_kind=UNDECIDED,

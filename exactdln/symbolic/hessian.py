@@ -23,8 +23,9 @@ from typing import Any, Sequence
 
 from sympy.polys.matrices import DomainMatrix
 
-from exactdln.symbolic.analysis import assumption_kinds, family_covariances, family_partial_product, family_residual
+from exactdln.symbolic.assumptions import assumption_kinds
 from exactdln.symbolic.family import Family
+from exactdln.symbolic.products import family_covariances, family_partial_product, family_residual
 from exactdln.symbolic.signs import cannot_vanish, definite_sign
 
 __all__ = ["family_hessian", "rational_sign", "negative_curvature_direction", "HessianRoute", "hessian_route"]
