@@ -7,6 +7,9 @@
 ``exactdln-api``
     An autodoc entry ``exactdln.<name>`` for every name in ``exactdln.__all__``, grouped under the headings of
     ``GROUPS``; a name in no group lands under "Other names", so a new export is documented the day it is added.
+
+It also turns every citation ``docs/maths/<file>.md §N`` in running text (pages and docstrings alike) into a link
+to that section of the page, so the citations that code, messages and certificates carry work on the site too.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
+import re
 from contextlib import contextmanager
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
@@ -142,7 +147,62 @@ class CommandHelp(SphinxDirective):
         return sections
 
 
+CITATION = re.compile(r"docs/maths/(?P<page>[\w-]+)\.md(?P<sections>(?:(?:,|;|and|or|\s)*§\d+(?:\.\d+)*)*)")
+SECTION = re.compile(r"§(\d+(?:\.\d+)*)")
+HEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)[.\s]")
+NOT_LINKED = (nodes.literal_block, nodes.literal, nodes.reference, nodes.raw, nodes.title)
+
+
+def collect_section_numbers(app, doctree) -> None:
+    """Remember, for each docs/maths page, the id of the section whose heading starts with a number."""
+    docname = app.env.docname
+    if not docname.startswith("maths/"):
+        return
+    numbers = {}
+    for section in doctree.findall(nodes.section):
+        match = HEADING_NUMBER.match(section[0].astext()) if section.children else None
+        if match and section["ids"]:
+            numbers.setdefault(match.group(1), section["ids"][0])
+    if not hasattr(app.env, "exactdln_sections"):
+        app.env.exactdln_sections = {}
+    app.env.exactdln_sections[docname] = numbers
+
+
+def _skipped(node) -> bool:
+    while node is not None:
+        if isinstance(node, (*NOT_LINKED, addnodes.desc_signature)):
+            return True
+        node = node.parent
+    return False
+
+
+def link_maths_citations(app, doctree, fromdocname) -> None:
+    """Replace "docs/maths/<file>.md §N" in running text by a link to the page (and its section N)."""
+    sections = getattr(app.env, "exactdln_sections", {})
+    for text in list(doctree.findall(nodes.Text)):
+        value = str(text)
+        if "docs/maths/" not in value or _skipped(text.parent):
+            continue
+        pieces: list[nodes.Node] = []
+        last = 0
+        for match in CITATION.finditer(value):
+            target = f"maths/{match.group('page')}"
+            if target not in app.env.all_docs:
+                continue
+            numbers = SECTION.findall(match.group("sections"))
+            anchor = sections.get(target, {}).get(numbers[0], "") if numbers else ""
+            uri = app.builder.get_relative_uri(fromdocname, target) + (f"#{anchor}" if anchor else "")
+            pieces.append(nodes.Text(value[last:match.start()]))
+            pieces.append(nodes.reference(match.group(0), match.group(0), refuri=uri, internal=True))
+            last = match.end()
+        if pieces:
+            pieces.append(nodes.Text(value[last:]))
+            text.parent.replace(text, pieces)
+
+
 def setup(app):
     app.add_directive("exactdln-api", PublicAPI)
     app.add_directive("exactdln-cli", CommandHelp)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("doctree-read", collect_section_numbers)
+    app.connect("doctree-resolved", link_maths_citations)
+    return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
