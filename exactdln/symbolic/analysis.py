@@ -39,6 +39,7 @@ from exactdln.symbolic.family import Family
 from exactdln.symbolic.hessian import hessian_route as run_hessian_route
 from exactdln.symbolic.products import family_covariances, family_gradient, family_partial_product, family_residual
 from exactdln.symbolic.signs import cannot_vanish
+from exactdln.theory.achour import Pivot, is_tightened, theorem_verdict
 
 __all__ = [
     "Condition",
@@ -434,7 +435,6 @@ def _to_qq(M: DomainMatrix) -> DomainMatrix:
 
 def _data_facts(family: Family):
     """Assumption (H) of docs/maths/README.md §3 on numeric data, and Sigma's characteristic polynomial."""
-    from flint import fmpq_mat, fmpq_poly
     sxx_K, syx_K = family_covariances(family)
     sxx, syx = _to_qq(sxx_K), _to_qq(syx_K)
     facts = []
@@ -555,7 +555,8 @@ def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
     the classification theorem of docs/maths/classification.md §3.3: (a) S = [r_max] global
     minimizer; (b) S != [r] strict saddle; (c) S = [r], r < r_max: strict iff some pivot
     K_hk != 0 is not tightened, else non-strict ((c) "=>" is reconstructed and checked
-    numerically, see docs/maths/classification.md §3.3).
+    numerically, see docs/maths/classification.md §3.3), decided by
+    :func:`exactdln.theory.achour.theorem_verdict` from the generic S, r_max and pivots.
     Every polynomial whose vanishing could change a fact used goes into the exceptional set.
     """
     kinds = assumption_kinds(family)
@@ -607,34 +608,29 @@ def _theorem_route(family: Family, *, _depth: int = 0) -> FamilyVerdict:
                              rank=rankP.rank, r_max=r_max, data_facts=tuple(facts), **base)
     r = rankP.rank
     common = dict(criticality=(), rank=r, r_max=r_max, fitted=S, data_facts=tuple(facts), **base)
-    if S == tuple(range(1, r_max + 1)):
-        return FamilyVerdict(GLOBAL_MINIMIZER, "identically", "S = [r_max] (docs/maths/classification.md §3.3 (a))",
-                             exceptional=_dedupe(exceptional), **common)
-    if S != tuple(range(1, r + 1)):
-        return FamilyVerdict(STRICT_SADDLE, "identically", f"S = {list(S)} != [r] (docs/maths/classification.md §3.3 (b); "
-                             "rotation direction of §6.1)", exceptional=_dedupe(exceptional), **common)
-    # S = [r], r < r_max: pivots and tightening (docs/maths/classification.md §3.3 (c))
-    G = family_residual(family)
-    pivots = []
-    strict_pair = None
-    for h in range(1, H + 1):
-        for k in range(h + 1, H + 1):
-            Khk = family_partial_product(family, k + 1, H).transpose() * G * family_partial_product(family, 1, h - 1).transpose()
-            nums = [e.numer for e in _entries(Khk) if e]
-            if not nums:
-                pivots.append(PivotFact(h, k, False, None))
-                continue
-            vanish = variety_of(nums, kinds)
-            exceptional.extend(vanish.conditions(f"pivot K_{{{h}{k}}} vanishes"))
-            rk = lambda i, j: ranks[(i, j)].rank if j >= i else widths[i - 1]   # noqa: E731
-            tightened = rk(1, k - 1) == rk(h + 1, k - 1) == rk(h + 1, H)
-            pivots.append(PivotFact(h, k, True, tightened))
-            if not tightened and strict_pair is None:
-                strict_pair = (h, k)
-    if strict_pair:
-        kind, reason = STRICT_SADDLE, (f"S = [r], r = {r} < r_max = {r_max}, pivot {strict_pair} not tightened "
-                                       "(docs/maths/classification.md §3.3 (c), direction of §6.2)")
-    else:
-        kind, reason = NON_STRICT_SADDLE, (f"S = [r], r = {r} < r_max = {r_max}, every pivot tightened "
-                                           "(docs/maths/classification.md §3.3 (c); the '=>' direction is reconstructed)")
-    return FamilyVerdict(kind, "identically", reason, exceptional=_dedupe(exceptional), pivots=tuple(pivots), **common)
+    # the decision of docs/maths/classification.md §3.3 (a)-(c) is theory/achour.py's, from the generic facts
+    pivot_facts: list[PivotFact] = []
+
+    def find_pivots() -> list[Pivot]:
+        """Pivots K_hk != 0 over QQ(params), each vanishing locus added to the exceptional set (case (c) only)."""
+        G = family_residual(family)
+        found = []
+        for h in range(1, H + 1):
+            for k in range(h + 1, H + 1):
+                Khk = family_partial_product(family, k + 1, H).transpose() * G * family_partial_product(family, 1, h - 1).transpose()
+                nums = [e.numer for e in _entries(Khk) if e]
+                if not nums:
+                    pivot_facts.append(PivotFact(h, k, False, None))
+                    continue
+                exceptional.extend(variety_of(nums, kinds).conditions(f"pivot K_{{{h}{k}}} vanishes"))
+                tightened = is_tightened(generic_rank_of, h, k, H)
+                pivot_facts.append(PivotFact(h, k, True, tightened))
+                found.append(Pivot(h, k, tightened))
+        return found
+
+    def generic_rank_of(i: int, j: int) -> int:
+        return ranks[(i, j)].rank if j >= i else widths[i - 1]
+
+    verdict, _ = theorem_verdict(S, r_max, find_pivots)
+    return FamilyVerdict(verdict.kind, "identically", verdict.reason, exceptional=_dedupe(exceptional),
+                         pivots=tuple(pivot_facts), **common)

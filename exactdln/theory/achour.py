@@ -20,11 +20,12 @@ A rule built from partial-product ranks alone cannot classify every critical poi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
 from exactdln.landscape.point import ExactPoint
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE, RouteVerdict
 
-__all__ = ["Pivot", "pivots", "classify_by_theorem"]
+__all__ = ["Pivot", "is_tightened", "theorem_verdict", "pivots", "classify_by_theorem"]
 
 
 @dataclass(frozen=True)
@@ -39,16 +40,49 @@ class Pivot:
         return {"h": self.h, "k": self.k, "tightened": self.tightened}
 
 
-def _rank(point: ExactPoint, ranks: dict[tuple[int, int], int], i: int, j: int) -> int:
-    """rk W_{j:i}, with the empty product W_{i-1:i} = I_{d_{i-1}}."""
-    if j == i - 1:
-        return point.widths[i - 1]
-    return ranks[(i, j)]
+def is_tightened(rank: Callable[[int, int], int], h: int, k: int, depth: int) -> bool:
+    """The pivot (h, k) is tightened: rk W_{k-1:1} = rk W_{k-1:h+1} = rk W_{H:h+1} (docs/maths/classification.md §3.2).
+
+    ``rank(i, j)`` is rk W_{j:i}, with rank(i, i - 1) = d_(i-1) for the empty product (an identity); it may
+    be the rank at a point or the generic rank of a family: the condition is the same.
+    """
+    return rank(1, k - 1) == rank(h + 1, k - 1) == rank(h + 1, depth)
+
+
+def theorem_verdict(fitted: tuple[int, ...], r_max: int,
+                    find_pivots: Callable[[], Iterable[Pivot]]) -> tuple[RouteVerdict, list[Pivot]]:
+    """The classification theorem (Achour et al. 2024; docs/maths/classification.md §3.3 (a)-(c)) from the facts.
+
+    At a critical point under (H), with S = ``fitted`` (1-based positions among the decreasing eigenvalues
+    of Sigma), r = |S| = rk W_{H:1} and r_max = min_h d_h:
+    (a) S = [r_max]: global minimizer; (b) S != [r]: strict saddle; (c) S = [r], r < r_max: strict saddle
+    iff some pivot (h, k) (K_hk != 0) is not tightened, else a non-strict saddle.
+    ``find_pivots`` returns the pivots with their tightened flags; it is called only in case (c). This is the
+    one place the decision is written: the exact point route (:func:`classify_by_theorem`) and the family
+    route (exactdln/symbolic/analysis.py) both call it with their own facts.
+    """
+    r = len(fitted)
+    top = tuple(range(1, r + 1))
+    if fitted == tuple(range(1, r_max + 1)):
+        return RouteVerdict("theorem", GLOBAL_MINIMIZER, f"S = [{r_max}] = [r_max] (docs/maths/classification.md §3.3 (a))"), []
+    if fitted != top:
+        return RouteVerdict("theorem", STRICT_SADDLE, f"S = {set(fitted) or '{}'} != [{r}] (docs/maths/classification.md §3.3 (b))"), []
+    found = list(find_pivots())
+    loose = [p for p in found if not p.tightened]
+    if loose:
+        p = loose[0]
+        return RouteVerdict("theorem", STRICT_SADDLE, f"S = [{r}], r < r_max, pivot ({p.h},{p.k}) not tightened (docs/maths/classification.md §3.3 (c))"), found
+    names = ", ".join(f"({p.h},{p.k})" for p in found) or "none"
+    return RouteVerdict("theorem", NON_STRICT_SADDLE, f"S = [{r}], r < r_max, every pivot tightened: {names} (docs/maths/classification.md §3.3 (c))"), found
 
 
 def pivots(point: ExactPoint, ranks: dict[tuple[int, int], int]) -> list[Pivot]:
-    """All pivots (h, k): K_hk = W_{H:k+1}^T G W_{h-1:1}^T != 0, with their tightened flag."""
+    """All pivots (h, k) of a point: K_hk = W_{H:k+1}^T G W_{h-1:1}^T != 0, with their tightened flag."""
     H = point.depth
+
+    def rank(i: int, j: int) -> int:
+        return point.widths[i - 1] if j == i - 1 else ranks[(i, j)]
+
     G = point.residual
     out = []
     for h in range(1, H + 1):
@@ -59,27 +93,13 @@ def pivots(point: ExactPoint, ranks: dict[tuple[int, int], int]) -> list[Pivot]:
             K = point.suffix[k].transpose() * right          # W_{H:k+1}^T G W_{h-1:1}^T
             if all(x == 0 for x in K.entries()):
                 continue
-            tightened = (
-                _rank(point, ranks, 1, k - 1) == _rank(point, ranks, h + 1, k - 1) == _rank(point, ranks, h + 1, H)
-            )
-            out.append(Pivot(h, k, tightened))
+            out.append(Pivot(h, k, is_tightened(rank, h, k, H)))
     return out
 
 
 def classify_by_theorem(
     point: ExactPoint, ranks: dict[tuple[int, int], int], fitted: tuple[int, ...]
 ) -> tuple[RouteVerdict, list[Pivot]]:
-    """The classification theorem (docs/maths/classification.md §3.3 (a)-(c)) at a critical point under (H)."""
-    r, r_max = len(fitted), point.r_max
-    top = tuple(range(1, r + 1))
-    if fitted == tuple(range(1, r_max + 1)):
-        return RouteVerdict("theorem", GLOBAL_MINIMIZER, f"S = [{r_max}] = [r_max] (docs/maths/classification.md §3.3 (a))"), []
-    if fitted != top:
-        return RouteVerdict("theorem", STRICT_SADDLE, f"S = {set(fitted) or '{}'} != [{r}] (docs/maths/classification.md §3.3 (b))"), []
-    found = pivots(point, ranks)
-    loose = [p for p in found if not p.tightened]
-    if loose:
-        p = loose[0]
-        return RouteVerdict("theorem", STRICT_SADDLE, f"S = [{r}], r < r_max, pivot ({p.h},{p.k}) not tightened (docs/maths/classification.md §3.3 (c))"), found
-    names = ", ".join(f"({p.h},{p.k})" for p in found) or "none"
-    return RouteVerdict("theorem", NON_STRICT_SADDLE, f"S = [{r}], r < r_max, every pivot tightened: {names} (docs/maths/classification.md §3.3 (c))"), found
+    """The classification theorem (docs/maths/classification.md §3.3 (a)-(c)) at a critical point under (H):
+    :func:`theorem_verdict` with the point's r_max and pivots."""
+    return theorem_verdict(fitted, point.r_max, lambda: pivots(point, ranks))
