@@ -46,7 +46,7 @@ html_title = f"exactdln {release}"
 html_theme_options = {
     "description": "Exact classification and certificates for critical points of deep linear networks",
     "fixed_sidebar": True,
-    "page_width": "1280px",
+    "page_width": "1180px",
     "body_max_width": "none",
     "sidebar_width": "240px",
 }

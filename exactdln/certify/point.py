@@ -43,6 +43,7 @@ from exactdln.certify.escape import StrictDirection, find_escape_curve, pivot_di
 from exactdln.arith.inertia import negative_direction, psd_ldl, symmetric_inertia
 from exactdln.landscape.derivatives import gradient, hessian_matrix
 from exactdln.landscape.point import ExactPoint, exact_point
+from exactdln.landscape.symmetry import orbit_tangents
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 from exactdln.certify.gate import (
@@ -266,27 +267,10 @@ def orbit_directions(p: ExactPoint) -> list[tuple[tuple[int, int, int], dict[int
 
     W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1)(I - s E_ab) leaves W_{H:1}, hence the unregularized loss,
     unchanged; so at a critical point with lambda = 0 every tangent lies in the Hessian's kernel
-    (differentiate L(W(s)) = L(W) twice). Parameter order: layer-major, row-major (FORMAT.md).
+    (differentiate L(W(s)) = L(W) twice). Parameter order: layer-major, row-major (FORMAT.md). The nonzero
+    tangents of :func:`exactdln.landscape.symmetry.orbit_tangents`.
     """
-    widths = p.widths
-    offset = [0]
-    for h in range(1, p.depth + 1):
-        offset.append(offset[-1] + widths[h] * widths[h - 1])
-    out = []
-    for h in range(1, p.depth):
-        Wh, Wn = p.W[h - 1], p.W[h]
-        for a in range(widths[h]):
-            for b in range(widths[h]):
-                v: dict[int, fmpq] = {}
-                for c in range(widths[h - 1]):
-                    if Wh[b, c] != 0:
-                        v[offset[h - 1] + a * widths[h - 1] + c] = Wh[b, c]
-                for r in range(widths[h + 1]):
-                    if Wn[r, a] != 0:
-                        v[offset[h] + r * widths[h] + b] = -Wn[r, a]
-                if v:
-                    out.append(((h, a, b), v))
-    return out
+    return [(label, v) for label, v in orbit_tangents(p) if v]
 
 
 def _mod_p(x: fmpq) -> int | None:

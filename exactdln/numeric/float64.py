@@ -444,7 +444,8 @@ def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[
     argument as exactdln.arith.inertia.kernel_complement_inertia). P is chosen by QR with column
     pivoting in float64, keeping only pivots whose K[:, P] has condition number < 1e8, so the
     exact K[:, P] is invertible as well (its smallest singular value moves by at most
-    eps ||K||); choosing too few is safe, H[F, F] then keeps the rest of the kernel.
+    eps ||K||); choosing too few is safe, H[F, F] then keeps the rest of the kernel. The directions are a
+    deliberate float copy of exactdln/landscape/symmetry.py (the numeric paths stay independent of the exact core).
     """
     import scipy.linalg
 
@@ -503,6 +504,9 @@ def _residual(p: _Point) -> Any:
 
 def _assemble_hessian(p: _Point, G: Any, A: list, C: list) -> tuple[Any, Any]:
     """Hessian matrix blocks (derivatives.py docstring formula, derived independently).
+
+    A deliberate copy of exactdln/landscape/derivatives.py in float arithmetic: the numeric paths share no
+    code with the exact core, so that they can contradict it.
 
     Gauss-Newton block (k,h): kron(A_k^T A_h, C_k X X^T C_h^T) in row-major order;
     curvature block k > h at ((a,b),(c,d)): -[A_k^T G C_h^T]_{ad} [W_{k-1:h+1}]_{bc}.
@@ -791,7 +795,8 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
                    r_max: int, c_round: Any, G_bound: Any, reasons: list[str],
                    undecided: list[str]) -> tuple[str | None, tuple[int, ...] | None]:
     """Assumption (H), S and the pivot rule (Achour, Malgouyres, Gerchinovitz (2024), first-order characterization (docs/maths/classification.md §2.1) and the
-    classification theorem); the kind returned holds *if the point is critical*."""
+    classification theorem); the kind returned holds *if the point is critical*. A deliberate float copy of
+    exactdln/theory/achour.py theorem_verdict: the numeric paths stay independent of the exact core."""
     eps = ar.eps
     d_y = p.widths[-1]
     nxx = ar.fro(Sxx)

@@ -403,7 +403,8 @@ def gradient(pb: dict) -> list:
 def hessian(pb: dict) -> list[list[Fraction]]:
     """The n x n Hessian of L in layer-major, row-major order (docs/maths/hessian_inertia.md §1, loss with the 1/2):
     Gauss-Newton block (h,k) = (A_h^T A_k) kron (C_h Sxx C_k^T); for h < k the entry between
-    (W_k)_{ab} and (W_h)_{cd} gains -(A_k^T G C_h^T)_{ad} (W_{k-1:h+1})_{bc}; plus lambda_h on the diagonal."""
+    (W_k)_{ab} and (W_h)_{cd} gains -(A_k^T G C_h^T)_{ad} (W_{k-1:h+1})_{bc}; plus lambda_h on the diagonal.
+    Deliberately not exactdln/landscape/derivatives.py: the checker shares no code with the engine."""
     W, dims, H = pb["W"], pb["dims"], len(pb["W"])
     A, C, G = _products(pb)
     Sxx = matmul(pb["X"], transpose(pb["X"], dims[0]))
@@ -547,7 +548,8 @@ def orbit_direction(pb: dict, h: int, a: int, b: int) -> list[Fraction]:
 
     D_h = E_ab W_h (row a is row b of W_h), D_(h+1) = -W_(h+1) E_ab (column b is minus column a of W_(h+1)).
     With lambda = 0 the loss is constant on this orbit, so at a critical point H v = 0 (differentiate
-    L(W(s)) = L(W) twice: H v + (dv/dW)^T grad L = 0)."""
+    L(W(s)) = L(W) twice: H v + (dv/dW)^T grad L = 0). Deliberately not exactdln/landscape/symmetry.py: the
+    checker shares no code with the engine."""
     W, dims = pb["W"], pb["dims"]
     offset = [0]
     for k in range(len(W)):
