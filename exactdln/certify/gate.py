@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["CertificateError", "CHECKER_FILES", "checker_path", "certificate_text", "CheckerRun", "run_checker",
-           "write_checked_text"]
+           "write_checked_text", "certificate_format", "check"]
 
 class CertificateError(RuntimeError):
     """The standalone checker refused a certificate the engine produced (an engine bug or a finding)."""
@@ -85,6 +85,32 @@ def _run_on_file(path: str, certificate_format: str) -> CheckerRun:
                           capture_output=True, text=True)
     errors = tuple(line.replace(path, "certificate") for line in done.stderr.splitlines() if line.strip())
     return CheckerRun(done.returncode, tuple(_parse(done.stdout)), errors)
+
+
+def certificate_format(path: str | os.PathLike) -> str:
+    """The ``"format"`` field of a certificate file, which names its checker; a file that cannot be read as a
+    JSON object, or names no known format, goes to the point checker, which reports it malformed (exit 2)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return "exactdln-certificate"
+    fmt = data.get("format") if isinstance(data, dict) else None
+    return fmt if fmt in CHECKER_FILES else "exactdln-certificate"
+
+
+def check(path: str | os.PathLike) -> CheckerRun:
+    """Re-verify a certificate file with the standalone checker, run as a separate process.
+
+    Runs ``python -I -S exactdln/trusted/checker.py PATH`` (``checker_family.py`` for a family
+    certificate) exactly as a user would, without importing the checker: the verdict rests on the
+    checker's Fraction arithmetic alone (docs/maths/hessian_inertia.md §6 for the positive
+    semidefinite claims, docs/maths/escape_curves.md §1 for escape curves). ``ok`` is True when every
+    claim holds (exit 0); ``results`` holds (claim, holds, message) per claim; ``returncode`` is 1 when
+    a claim fails and 2 when the file is malformed or unreadable (``errors`` says why).
+    """
+    path = os.fspath(path)
+    return _run_on_file(path, certificate_format(path))
 
 
 def _temporary_file(text: str, folder: str) -> str:

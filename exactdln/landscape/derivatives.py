@@ -42,7 +42,7 @@ __all__ = [
 
 
 def loss(problem: Problem, weights: Any) -> "fmpq":
-    """L(W) = 1/2 ||W_{H:1} X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, exactly."""
+    """L(W) = 1/2 ||W_{H:1} X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, exactly (docs/maths/README.md §2)."""
     p = exact_point(problem, weights)
     return loss_at(p)
 
@@ -77,7 +77,8 @@ def gradient(problem: Problem, weights: Any) -> tuple[RationalMatrix, ...]:
 
 
 def is_critical(problem: Problem, weights: Any) -> bool:
-    """True iff every gradient block vanishes exactly."""
+    """True iff every gradient block dL/dW_h (Yun et al. 2018, Lemma 3.2; docs/maths/classification.md §5)
+    vanishes exactly."""
     return all(all(x == 0 for x in g.entries()) for g in gradient_at(exact_point(problem, weights)))
 
 
@@ -140,7 +141,8 @@ def parameter_index(widths: Sequence[int], layer: int, row: int, col: int) -> in
 
 
 def hessian_matrix(problem: Problem, weights: Any) -> fmpq_mat:
-    """The n x n Hessian of L at W, in the documented parameter order (see the module docstring)."""
+    """The n x n Hessian of L at W, in the documented parameter order (see the module docstring;
+    docs/maths/hessian_inertia.md §1)."""
     return hessian_matrix_at(exact_point(problem, weights))
 
 

@@ -2,10 +2,25 @@
 
 Small frozen dataclasses with ``to_json()`` and a readable ``__str__``. They hold
 plain Python values (ints, Fractions, strings), never backend objects.
+
+Every ``classify*`` function returns a :class:`Verdict`: :class:`Classification` (exact,
+:func:`exactdln.classify`), ``NumericClassification`` (float64 and mpmath,
+exactdln/numeric/float64.py), ``FamilyVerdict`` (families over QQ(params),
+exactdln/symbolic/analysis.py), ``RegularizedClassification`` (lambda > 0,
+exactdln/theory/regularized.py), and the two tools' results ``CrosscheckResult`` (the exact
+path's verdict, with the numeric paths beside it) and ``SnapResult`` (the exact verdict at the
+snapped point), exactdln/tools/. They share six attribute names, a field or a property in each:
+``kind``, ``critical``, ``inertia``, ``loss``, ``fitted``, ``notes``. The unification is of names,
+not of meanings that differ: ``critical`` keeps each path's vocabulary (an exact path decides
+True/False, a numeric path can only prove "no", a family is critical "identically", "on_variety"
+or "nowhere"), and :attr:`Verdict.proven_critical` reads all of them as True, False or None (not
+decided). Each type keeps its own ``to_json()`` (the command line's JSON records);
+:meth:`Verdict.common_json` gives the six shared keys in one form for every type.
 """
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -19,6 +34,7 @@ __all__ = [
     "UNDECIDED",
     "INCONCLUSIVE",
     "KINDS",
+    "Verdict",
     "Inertia",
     "Assumptions",
     "RouteVerdict",
@@ -204,6 +220,7 @@ class Assumptions:
     - rank Sigma_YX = d_y (Y X^T of full row rank);
     - Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY has distinct eigenvalues (squarefree
       characteristic polynomial).
+
     Parts that could not be decided (because an earlier part failed) are ``None``.
     """
 
@@ -233,6 +250,61 @@ class Assumptions:
         )
 
 
+class Verdict(abc.ABC):
+    """What a classify function concluded about a point (or a family of points).
+
+    Every verdict has these attributes (a dataclass field or a property):
+
+    - ``kind``: one of :data:`KINDS`; ``inconclusive`` from a numeric path that could not decide;
+      ``None`` when there is no verdict (a snap that found no exact point).
+    - ``critical``: whether grad L = 0, in the vocabulary of the path that decided it: ``True`` /
+      ``False`` for the exact paths (``None`` when the exact path was unavailable); ``"no"``,
+      ``"within_tolerance"`` or ``"undecided"`` for a numeric path (finite precision proves a
+      gradient nonzero, never zero); ``"identically"``, ``"on_variety"`` or ``"nowhere"`` for a
+      family over QQ(params). :attr:`proven_critical` reads them all as True, False or None.
+    - ``inertia``: the :class:`Inertia` of the Hessian (Sylvester; docs/maths/hessian_inertia.md
+      §3), or ``None`` when not computed or not decided.
+    - ``loss``: L(W), a Fraction (exact paths), a float (numeric paths) or ``None`` (a family, whose
+      loss is a rational function; snap, which does not compute it).
+    - ``fitted``: the index set S of fitted eigenvalues of Sigma (Achour et al. 2024;
+      docs/maths/classification.md §2.1), 1-based, or ``None`` where it is not defined or decided.
+    - ``notes``: remarks and reasons, a tuple of strings.
+    """
+
+    __slots__ = ()
+
+    @property
+    def proven_critical(self) -> bool | None:
+        """True when grad L = 0 is proven, False when grad L != 0 is proven, None when not decided."""
+        critical = self.critical
+        if isinstance(critical, bool) or critical is None:
+            return critical
+        return {"identically": True, "no": False, "nowhere": False}.get(critical)
+
+    def common_json(self) -> dict[str, Any]:
+        """The six shared attributes as JSON values: ``kind``, ``critical`` (as it is), ``proven_critical``,
+        ``inertia`` ([n_plus, n_minus, n_zero]), ``loss`` ("p/q" when exact, a float when numeric),
+        ``fitted`` (a list) and ``notes``."""
+        inertia, loss, fitted = self.inertia, self.loss, self.fitted
+        return {
+            "kind": self.kind,
+            "critical": self.critical,
+            "proven_critical": self.proven_critical,
+            "inertia": inertia.to_json() if inertia is not None else None,
+            "loss": fraction_text(loss) if isinstance(loss, (Fraction, int)) else loss,
+            "fitted": list(fitted) if fitted is not None else None,
+            "notes": list(self.notes),
+        }
+
+    @abc.abstractmethod
+    def to_json(self) -> dict[str, Any]:
+        """The result as a JSON object (the command line's ``--json`` record)."""
+
+    @abc.abstractmethod
+    def __str__(self) -> str:
+        """The result as readable text (the command line's text output)."""
+
+
 @dataclass(frozen=True)
 class RouteVerdict:
     """What one route (theorem, global test, Hessian, float, mpmath) concluded, and why."""
@@ -246,7 +318,7 @@ class RouteVerdict:
 
 
 @dataclass(frozen=True)
-class Classification:
+class Classification(Verdict):
     """The full verdict on one point.
 
     ``partial_ranks[(i, j)]`` is rank W_j ... W_i for 1 <= i <= j <= H (1-based, as

@@ -33,6 +33,8 @@ from exactdln.model.results import (
     NOT_CRITICAL,
     STRICT_SADDLE,
     UNDECIDED,
+    Inertia,
+    Verdict,
 )
 from exactdln.symbolic.assumptions import assumption_kinds
 from exactdln.symbolic.family import Family
@@ -305,7 +307,7 @@ class PivotFact:
 
 # --------------------------------------------------------------------------- verdict
 @dataclass(frozen=True)
-class FamilyVerdict:
+class FamilyVerdict(Verdict):
     """The verdict on a family: it holds for all parameter values satisfying the
     assumptions outside the exceptional set."""
 
@@ -384,6 +386,17 @@ class FamilyVerdict:
             lines.append(f"  on the component {sub}: {v.kind} ({v.reason})")
             lines.extend(f"      outside {c}" for c in v.exceptional if c.reason != "gradient vanishes here")
         return "\n".join(lines)
+
+    @property
+    def inertia(self) -> Inertia | None:
+        """The symbolic Hessian route's inertia, valid outside its exceptional set, when it decided one."""
+        h = self.hessian
+        return Inertia(*h.inertia) if h is not None and h.decided and h.inertia else None
+
+    @property
+    def loss(self) -> None:
+        """None: a family's loss is a rational function of the parameters, not one number."""
+        return None
 
     @property
     def agree(self) -> bool:

@@ -43,21 +43,18 @@ from exactdln.model.results import (
 )
 from exactdln.landscape.spectral import SpectralFacts
 from exactdln.theory.achour import classify_by_theorem
+from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS
 from exactdln.theory.yun import global_optimality_test
 
 __all__ = ["classify", "hessian_inertia", "AUTO_HESSIAN_LIMIT", "METHODS"]
-
-AUTO_HESSIAN_LIMIT = 600
-"""``method="auto"`` computes the exact Hessian inertia up to this many parameters."""
-
-METHODS = ("auto", "theorem", "hessian")
 
 
 def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
     """Exact inertia (n_plus, n_minus, n_zero) of the Hessian of L at W.
 
     At a critical point the orbit directions of the symmetry group lie in the kernel
-    (:mod:`exactdln.landscape.symmetry`); a congruence splits them off, and only the
+    (:mod:`exactdln.landscape.symmetry`; docs/maths/hessian_inertia.md §2); a congruence (Sylvester's
+    law of inertia, docs/maths/hessian_inertia.md §3) splits them off, and only the
     principal submatrix Hess[F, F] on the complementary coordinates is built and needs an
     inertia computation (:func:`exactdln.landscape.reduced_hessian.reduced_hessian_inertia`;
     at depth 3, width 10 a 100 x 100 block of the 300 x 300 Hessian). Away from critical
@@ -78,7 +75,10 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
              hessian_limit: int = AUTO_HESSIAN_LIMIT) -> Classification:
     """Decide what W is on the loss landscape, exactly, by the routes ``method`` selects.
 
-    ``method``: ``"theorem"`` never builds the Hessian; ``"hessian"`` always computes the
+    The routes: the classification theorem of Achour, Malgouyres, Gerchinovitz (2024) through the
+    index set S and the pivots (docs/maths/classification.md §2.1, §3.3), the global-optimality test of
+    Yun, Sra, Jadbabaie (2018, Theorems 2.1 and 2.2; docs/maths/global_optimality.md §3), and the
+    exact Hessian inertia (docs/maths/hessian_inertia.md). ``method``: ``"theorem"`` never builds the Hessian; ``"hessian"`` always computes the
     exact inertia; ``"auto"`` does both while the parameter count is at most
     ``hessian_limit`` (default :data:`AUTO_HESSIAN_LIMIT`), else only the theorem route.
     """

@@ -42,6 +42,7 @@ from exactdln.model.results import (
     UNDECIDED,
     Classification,
     Inertia,
+    Verdict,
 )
 
 __all__ = ["CrosscheckResult", "PathVerdict", "crosscheck", "contradictions", "exact_gradient_norm", "scale_hidden",
@@ -107,7 +108,7 @@ def contradictions(verdicts: Sequence[PathVerdict | tuple[str, str | None, Inert
 
 
 @dataclass(frozen=True)
-class CrosscheckResult:
+class CrosscheckResult(Verdict):
     """The three paths on one point, whether any two contradict each other, and notes.
 
     ``exact_gradient_norm`` is ||grad L||_F of the exact gradient, as a float (0.0 exactly at a
@@ -134,6 +135,27 @@ class CrosscheckResult:
     @property
     def exact_critical(self) -> bool | None:
         return self.exact.critical if self.exact is not None else None
+
+    # The shared names of Verdict are the exact path's (the arbiter); float64 and mp hold the others.
+    @property
+    def kind(self) -> str:
+        return self.exact_kind
+
+    @property
+    def critical(self) -> bool | None:
+        return self.exact_critical
+
+    @property
+    def inertia(self) -> Inertia | None:
+        return self.exact.inertia if self.exact is not None else None
+
+    @property
+    def loss(self) -> Fraction | None:
+        return self.exact.loss if self.exact is not None else None
+
+    @property
+    def fitted(self) -> tuple[int, ...] | None:
+        return self.exact.fitted if self.exact is not None else None
 
     def row(self) -> dict[str, Any]:
         """One line of the text table: the verdicts and inertias of the three paths."""
@@ -233,6 +255,9 @@ def crosscheck(problem: Problem, weights: Any, *, source: str | None = None, exa
                mp: bool = True, max_digits: int = DEFAULT_MAX_DIGITS,
                max_gradient_digits: int = DEFAULT_MAX_GRADIENT_DIGITS) -> CrosscheckResult:
     """Run the exact, float64 and mpmath paths on one point and list contradictions (module docstring).
+
+    All three decide with the classification of Achour, Malgouyres, Gerchinovitz (2024)
+    (docs/maths/classification.md §2.1, §3.3) and the Hessian inertia; the exact path is the arbiter.
 
     A numeric inertia is compared with another only when the exact path says the point is
     critical and the numeric path found it within tolerance (both analysed the same critical

@@ -47,6 +47,7 @@ from exactdln.model.problem import (
     parse_lambda,
     DEFAULT_LIMITS,
 )
+from exactdln.model.results import Verdict
 
 __all__ = ["SnapResult", "snap", "load_float_point", "rationalize"]
 
@@ -54,7 +55,7 @@ DENOMINATORS = tuple(10**k for k in range(1, 13))
 
 
 @dataclass(frozen=True)
-class SnapResult:
+class SnapResult(Verdict):
     """The exact point a float point was snapped to, its exact verdict and the distance."""
 
     snapped: bool
@@ -68,6 +69,16 @@ class SnapResult:
     denominator: int | None
     notes: tuple[str, ...] = ()
     inertia: Any = None
+
+    @property
+    def critical(self) -> bool | None:
+        """True when snapped (every route keeps only an exactly critical point), else None (no point)."""
+        return True if self.snapped else None
+
+    @property
+    def loss(self) -> None:
+        """None: snap does not compute it (``exactdln.loss(problem, result.weights)`` does)."""
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {

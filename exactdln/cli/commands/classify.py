@@ -39,7 +39,7 @@ def add_arguments(parser) -> None:
 
 
 def _limit() -> int:
-    from exactdln.theory.classify import AUTO_HESSIAN_LIMIT
+    from exactdln.theory.routes import AUTO_HESSIAN_LIMIT   # not theory.classify: the parser imports no FLINT
 
     return AUTO_HESSIAN_LIMIT
 
