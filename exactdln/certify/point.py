@@ -384,7 +384,9 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
     Order (module docstring, "Evidence per kind"): gradient (not critical); for lambda = 0 the top-eigenspace test
     (global minimizer); the exact Hessian: a negative direction (strict saddle), else psd_hessian and the
     cut-chain escape search (non-strict saddle). When no evidence suffices for a kind, the certificate holds the
-    facts that were proved and no ``kind`` claim, and ``notes`` says why.
+    facts that were proved and no ``kind`` claim, and ``notes`` says why. The evidence is that of
+    docs/maths/classification.md §4 and §6 (Achour, Malgouyres, Gerchinovitz 2024), docs/maths/hessian_inertia.md §6
+    and docs/maths/escape_curves.md §1.
     """
     p = exact_point(problem, weights)
     data = _skeleton(problem, p)

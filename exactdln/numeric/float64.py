@@ -44,6 +44,7 @@ from exactdln.model.results import (
     NOT_CRITICAL,
     STRICT_SADDLE,
     Inertia,
+    Verdict,
 )
 
 __all__ = [
@@ -89,7 +90,7 @@ class GradientCheck:
 
 
 @dataclass(frozen=True)
-class NumericClassification:
+class NumericClassification(Verdict):
     """What a numeric path concluded about one point, with the margins it used.
 
     Finite precision can prove that a gradient is nonzero, never that it is zero. So:
@@ -131,6 +132,11 @@ class NumericClassification:
     conditional_kind: str | None = None
     gradient_bound: float | None = None
     rounded_input: bool = False
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The reasons, then each quantity too close to call (the shared name of :class:`Verdict`)."""
+        return self.reasons + tuple(f"undecided: {u}" for u in self.undecided)
 
     @property
     def separated(self) -> bool:
