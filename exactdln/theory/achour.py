@@ -51,7 +51,8 @@ def is_tightened(rank: Callable[[int, int], int], h: int, k: int, depth: int) ->
 
 def theorem_verdict(fitted: tuple[int, ...], r_max: int,
                     find_pivots: Callable[[], Iterable[Pivot]]) -> tuple[RouteVerdict, list[Pivot]]:
-    """The classification theorem (Achour et al. 2024; docs/maths/classification.md §3.3 (a)-(c)) from the facts.
+    """The classification theorem of Achour et al. (2024) from the facts, as reconstructed in
+    docs/maths/classification.md §3.3 (a)-(c).
 
     At a critical point under (H), with S = ``fitted`` (1-based positions among the decreasing eigenvalues
     of Sigma), r = |S| = rk W_{H:1} and r_max = min_h d_h:

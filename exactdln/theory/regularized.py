@@ -37,6 +37,7 @@ from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, t
 from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
 from exactdln.landscape.point import exact_point
+from exactdln.landscape.symmetry import orbit_directions
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import (
     GLOBAL_MINIMIZER,
@@ -387,7 +388,8 @@ def _flatten(blocks: Sequence[fmpq_mat]) -> list[fmpq]:
 def orbit_generators(problem: Problem, weights: Any) -> fmpq_mat:
     """Rows spanning the tangent space of the orthogonal symmetry orbit at W (docs/maths/regularized.md §4.2).
 
-    Hidden layers: for skew A in so(d_h), (dW_h, dW_(h+1)) = (A W_h, -W_(h+1) A). Ends: skew
+    Hidden layers: for skew A in so(d_h), (dW_h, dW_(h+1)) = (A W_h, -W_(h+1) A)
+    (:func:`exactdln.landscape.symmetry.orbit_directions` with ``orthogonal_only``). Ends: skew
     (B, C) with B Sigma_YX = Sigma_YX C and C Sigma_XX = Sigma_XX C (then W -> e^{tB} W e^{-tC}
     leaves the loss invariant; for X X^T = cI the second condition is void and the first is
     B M = M C), giving (dW_H, dW_1) = (B W_H, -W_1 C). The weight-decay penalty is orthogonally
@@ -396,13 +398,8 @@ def orbit_generators(problem: Problem, weights: Any) -> fmpq_mat:
     p = exact_point(problem, weights)
     H, d = p.depth, p.widths
     zero = [fmpq_mat(w.nrows(), w.ncols()) for w in p.W]
-    rows: list[list[fmpq]] = []
-    for h in range(1, H):          # hidden width d_h between W_h and W_(h+1)
-        for A in _skew_basis(d[h]):
-            blocks = list(zero)
-            blocks[h - 1] = A * p.W[h - 1]
-            blocks[h] = -(p.W[h] * A)
-            rows.append(_flatten(blocks))
+    hidden = orbit_directions(p, orthogonal_only=True)      # skew A on every hidden layer
+    rows: list[list[fmpq]] = [[hidden[i, j] for j in range(hidden.ncols())] for i in range(hidden.nrows())]
     # end symmetries: solve the linear conditions on (B, C) exactly
     Bs, Cs = _skew_basis(d[H]), _skew_basis(d[0])
     if Bs or Cs:
