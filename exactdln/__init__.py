@@ -12,7 +12,7 @@ The public API is the names in ``__all__``; everything else is internal and free
   (families over QQ(params)).
 - Independent numeric cross-checks: :func:`classify_float`, :func:`classify_mp`
   (-> :class:`NumericClassification`), :func:`crosscheck`; :func:`snap` for weights trained in floating point.
-- Instances with a known class: :func:`random_instance`, :func:`gallery` (-> :class:`Instance`).
+- Instances with a known class: :func:`random_instance`, :func:`worked_instances` (-> :class:`Instance`).
 - Results: every classify function returns a :class:`Verdict` (exactdln/model/results.py).
 
 Names are loaded on first use (PEP 562), so ``import exactdln`` and ``exactdln check`` import neither
@@ -56,7 +56,7 @@ _EXPORTS = {
     "classify_mp": "exactdln.numeric.mp",
     **dict.fromkeys(("crosscheck", "CrosscheckResult"), "exactdln.tools.crosscheck"),
     **dict.fromkeys(("snap", "SnapResult", "load_float_point"), "exactdln.tools.snap"),
-    **dict.fromkeys(("random_instance", "gallery", "Instance"), "exactdln.instances.construct"),
+    **dict.fromkeys(("random_instance", "worked_instances", "Instance"), "exactdln.instances.construct"),
 }
 
 __all__ = [
@@ -96,7 +96,7 @@ __all__ = [
     "load_float_point",
     # instances with a known class
     "random_instance",
-    "gallery",
+    "worked_instances",
     "Instance",
     # results
     "Verdict",

@@ -29,7 +29,7 @@ from flint import fmpq, fmpq_mat
 
 from exactdln.arith.exact import to_fmpq_mat
 from exactdln.instances.construct import (
-    gallery,
+    worked_instances,
     minimal_critical_point,
     random_instance,
     random_singular_values,
@@ -60,7 +60,7 @@ def rotation_direction(data, weights, i: int, j: int) -> list[fmpq_mat]:
 def main() -> int:
     args = arguments(__doc__.splitlines()[0], default_budget=40)
     ledger = Ledger("achour_classification")
-    cases = dict(gallery())
+    cases = dict(worked_instances())
     for name in ("TC1a", "TC1b", "TC1c", "TC2a", "TC2b", "TC2c", "TC2d", "TC2e", "TC3a", "TC3b", "TC4a", "TC4b",
                  "TC5a", "TC5b", "TC6"):
         inst = cases[name]

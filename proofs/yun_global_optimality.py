@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from _common import Ledger, arguments
 
-from exactdln.instances.construct import gallery, random_instance
+from exactdln.instances.construct import random_instance, worked_instances
 from exactdln.landscape.derivatives import is_critical, loss
 from exactdln.landscape.point import exact_point
 from exactdln.landscape.products import partial_product
@@ -37,7 +37,7 @@ from exactdln.theory.yun import global_optimality_test
 def main() -> int:
     args = arguments(__doc__.splitlines()[0], default_budget=30)
     ledger = Ledger("yun_global_optimality")
-    cases = dict(gallery())
+    cases = dict(worked_instances())
     certs = {}
     for name in ("T1", "T2", "T3", "T4", "T5", "T5b", "T5c", "T6a", "T6b", "T7", "T8"):
         inst = cases[name]

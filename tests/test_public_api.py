@@ -29,7 +29,7 @@ HEAVY = ("flint", "numpy", "sympy", "mpmath", "scipy")
 MATHEMATICAL = (
     "classify", "hessian_inertia", "loss", "gradient", "is_critical", "hessian_form", "hessian_matrix",
     "partial_product", "partial_ranks", "certify", "check", "classify_regularized", "classify_family",
-    "classify_float", "classify_mp", "crosscheck", "snap", "random_instance", "gallery",
+    "classify_float", "classify_mp", "crosscheck", "snap", "random_instance", "worked_instances",
 )
 
 RESULT_TYPES = ("Classification", "NumericClassification", "FamilyVerdict", "RegularizedClassification",
@@ -206,7 +206,7 @@ def test_construct_module_warns_and_re_exports_the_constructions():
     from exactdln.instances import construct as new
 
     assert construct.minimal_critical_point is new.minimal_critical_point
-    assert construct.gallery is exactdln.gallery
+    assert construct.worked_instances is exactdln.worked_instances
 
 
 @pytest.mark.parametrize("name", ["classify_float", "NumericClassification"])

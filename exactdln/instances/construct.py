@@ -23,6 +23,7 @@ Arithmetic is python-flint ``fmpq_mat``; inputs and outputs are :class:`~exactdl
 from __future__ import annotations
 
 import random
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
@@ -53,6 +54,7 @@ __all__ = [
     "scramble_spectral",
     "random_instance",
     "large_instance",
+    "worked_instances",
     "gallery",
 ]
 
@@ -740,7 +742,7 @@ def _case(X, Y, weights, kind, family, loss, fitted=None, note="") -> Instance:
                     None if fitted is None else tuple(fitted), Fraction(loss), note)
 
 
-def gallery() -> list[tuple[str, Instance]]:
+def worked_instances() -> list[tuple[str, Instance]]:
     """The worked cases TC1a..TC6 of docs/maths/classification.md §8 and T1..T8 of docs/maths/global_optimality.md §4,
     with the kinds stated there.
 
@@ -806,3 +808,9 @@ def gallery() -> list[tuple[str, Instance]]:
                               "assumption (H) fails: rank Sigma_YX = 1 < d_y, outside Yun et al.'s assumptions "
                               "(docs/maths/global_optimality.md §4)")))
     return cases
+
+
+def gallery() -> list[tuple[str, Instance]]:
+    """Deprecated name of :func:`worked_instances` (it read like the demo gallery of exactdln/instances/gallery.py)."""
+    warnings.warn("exactdln.instances.construct.gallery() is now worked_instances()", DeprecationWarning, stacklevel=2)
+    return worked_instances()

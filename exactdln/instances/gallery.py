@@ -2,7 +2,7 @@
 
 Cases:
 - the worked examples of docs/maths/classification.md §8 (TC1a..TC6) and docs/maths/global_optimality.md §4
-  (T1..T8), from :func:`exactdln.instances.construct.gallery`;
+  (T1..T8), from :func:`exactdln.instances.construct.worked_instances`;
 - the rank-only counterexample pairs TC3a/TC3b and TC4a/TC4b (docs/maths/classification.md §3.5): the same rank
   profile of the partial products W_{j:i}, opposite classes (non-strict vs strict saddle),
   so no rule that reads only ranks can classify critical points;
@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from exactdln.instances.construct import Instance, gallery as worked_cases, random_instance
+from exactdln.instances.construct import Instance, random_instance, worked_instances as worked_cases
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE
 

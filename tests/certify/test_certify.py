@@ -23,13 +23,13 @@ from tests.support.strategies import instances  # noqa: E402
 
 from exactdln.trusted import checker  # noqa: E402
 from exactdln.certify.point import certify, write_certificate, CertificateError  # noqa: E402
-from exactdln.instances.construct import gallery, random_instance  # noqa: E402
+from exactdln.instances.construct import random_instance, worked_instances  # noqa: E402
 from exactdln.certify.escape import find_escape_curve, loss_polynomial  # noqa: E402
 from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
 from tests.support import ROOT as _ROOT
 
 ROOT = str(_ROOT)
-GALLERY = dict(gallery())
+GALLERY = dict(worked_instances())
 CERTIFIABLE = list(GALLERY)
 
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from exactdln.instances.construct import (
     cayley_orthogonal,
     conjugate_hidden,
-    gallery,
+    worked_instances,
     global_minimizer,
     large_instance,
     minimal_critical_point,
@@ -353,10 +353,10 @@ WORKED_KINDS = {
 
 
 def test_gallery_has_every_named_case():
-    assert [name for name, _ in gallery()] == list(WORKED_LOSSES)
+    assert [name for name, _ in worked_instances()] == list(WORKED_LOSSES)
 
 
-@pytest.mark.parametrize("name,instance", gallery(), ids=[n for n, _ in gallery()])
+@pytest.mark.parametrize("name,instance", worked_instances(), ids=[n for n, _ in worked_instances()])
 def test_gallery_case(name, instance):
     assert loss(instance.problem, instance.weights) == WORKED_LOSSES[name]
     assert instance.expected_kind == WORKED_KINDS[name]
@@ -365,7 +365,7 @@ def test_gallery_case(name, instance):
 
 def test_gallery_d3_spectrum():
     # docs/maths/global_optimality.md §4: chi_Sigma = (t-6)(t-2)(t-1) with eigenvectors (1,0,-1), (1,-2,1), (1,1,1)
-    problem = dict(gallery())["T1"].problem
+    problem = dict(worked_instances())["T1"].problem
     sigma, _ = sigma_and_regression(problem)
     for lam, u in [(6, (1, 0, -1)), (2, (1, -2, 1)), (1, (1, 1, 1))]:
         v = fmpq_mat(3, 1, list(u))
@@ -401,6 +401,6 @@ def test_family_kinds_agree_with_exact_hessian_sign_many():
     check_family_kinds_against_hessian(7, 3000, 6, 5)
 
 
-@pytest.mark.parametrize("name,instance", [c for c in gallery() if c[0] != "T7"], ids=[n for n, _ in gallery() if n != "T7"])
+@pytest.mark.parametrize("name,instance", [c for c in worked_instances() if c[0] != "T7"], ids=[n for n, _ in worked_instances() if n != "T7"])
 def test_gallery_kinds_agree_with_exact_hessian_sign(name, instance):
     assert (hessian_negative_count(instance.problem, instance.weights) > 0) == (WORKED_KINDS[name] == STRICT_SADDLE)

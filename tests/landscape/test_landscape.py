@@ -16,7 +16,7 @@ from flint import fmpq, fmpq_mat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactdln.instances.construct import gallery
+from exactdln.instances.construct import worked_instances
 from exactdln.landscape.derivatives import (
     gradient,
     hessian_form,
@@ -35,7 +35,7 @@ try:
 except ImportError:  # tests/ became a package
     from tests.support.strategies import instances
 
-CASES = dict(gallery())
+CASES = dict(worked_instances())
 PROP = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 
 from exactdln.arith.exact import rank as exact_rank
 from exactdln.theory.classify import hessian_inertia
-from exactdln.instances.construct import Instance, gallery, large_instance
+from exactdln.instances.construct import Instance, large_instance, worked_instances
 from exactdln.arith.inertia import symmetric_inertia
 from exactdln.landscape.derivatives import hessian_form, hessian_matrix, is_critical
 from exactdln.landscape.point import ExactPoint
@@ -78,7 +78,7 @@ def _check_point(inst: Instance) -> None:
     assert reduced_hessian_inertia(point) == symmetric_inertia(full, method="charpoly")
 
 
-@pytest.mark.parametrize("name,inst", [(name, inst) for name, inst in gallery() if is_critical(inst.problem, inst.weights)
+@pytest.mark.parametrize("name,inst", [(name, inst) for name, inst in worked_instances() if is_critical(inst.problem, inst.weights)
                                        and inst.problem.lambdas == ()],
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_gallery_points(name: str, inst: Instance) -> None:

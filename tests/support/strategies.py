@@ -68,6 +68,6 @@ def spectral_datas(max_width: int = 4, white: bool | None = None) -> st.SearchSt
 
 def gallery_cases() -> st.SearchStrategy[tuple[str, Instance]]:
     """One of the named worked cases (TC1a..TC6, T1..T8) of docs/maths/classification.md §8 and docs/maths/global_optimality.md §4."""
-    from exactdln.instances.construct import gallery
+    from exactdln.instances.construct import worked_instances
 
-    return st.sampled_from(gallery())
+    return st.sampled_from(worked_instances())

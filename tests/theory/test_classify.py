@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from exactdln.theory.classify import classify, hessian_inertia
-from exactdln.instances.construct import gallery, random_instance, scramble
+from exactdln.instances.construct import random_instance, scramble, worked_instances
 from exactdln.landscape.products import partial_ranks
 from exactdln.model.problem import Problem
 from exactdln.model.results import (
@@ -69,7 +69,7 @@ WORKED = {
     "T8": (G, Fraction(0), None),
 }
 
-CASES = dict(gallery())
+CASES = dict(worked_instances())
 RUNNABLE = list(WORKED)
 IN_H = [name for name in RUNNABLE if name not in ("T6a", "T6b", "T8")]
 
