@@ -44,8 +44,8 @@ def __getattr__(name: str) -> Any:
         home = _NEW_HOME[name]
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    warnings.warn(f"exactdln.dynamics.{name} moved to {home}.{name}; exactdln.dynamics will be removed",
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(f"exactdln.dynamics.{name} is deprecated and will be removed in the next release; "
+                  f"use {home}.{name}", DeprecationWarning, stacklevel=2)
     return getattr(importlib.import_module(home), name)
 
 

@@ -812,5 +812,6 @@ def worked_instances() -> list[tuple[str, Instance]]:
 
 def gallery() -> list[tuple[str, Instance]]:
     """Deprecated name of :func:`worked_instances` (it read like the demo gallery of exactdln/instances/gallery.py)."""
-    warnings.warn("exactdln.instances.construct.gallery() is now worked_instances()", DeprecationWarning, stacklevel=2)
+    warnings.warn("exactdln.instances.construct.gallery() is deprecated and will be removed in the next release; "
+                  "use worked_instances()", DeprecationWarning, stacklevel=2)
     return worked_instances()
