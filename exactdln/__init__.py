@@ -24,7 +24,9 @@ no longer works: write ``from exactdln import classify``). ``exactdln.certify`` 
 the function after the subpackage exactdln/certify/ is imported; reach that subpackage's modules with
 ``from exactdln.certify.point import ...``. The module paths ``exactdln.highprec``, ``exactdln.construct``
 and ``exactdln.numeric.classify_float`` (and the other names of the former exactdln/numeric.py) still
-work for one release, with a DeprecationWarning.
+work for one release, with a DeprecationWarning. Module paths of earlier releases that the documentation
+never gave (``exactdln.crosscheck``, ``exactdln.snap``, ``exactdln.problem``, ``exactdln.results`` as
+modules) are gone: use the top-level names.
 """
 
 from __future__ import annotations
