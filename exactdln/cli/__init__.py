@@ -5,7 +5,7 @@ Subcommands live in :mod:`exactdln.cli.commands`, one module each, exposing ``HE
 means adding a module. Every command keeps one contract (exactdln/cli/commands/_contract.py and
 README.md, "The command line contract"): ``--json`` for JSON Lines, the same exit codes
 (0 success, 1 a negative answer, 2 bad input or usage, 3 the exact routes disagree, 4 internal
-error, 5 reserved for a time budget, 130 interrupted), errors as ``exactdln <command>: ...``.
+error, 5 stopped by the time budget ``--timeout``, 130 interrupted), errors as ``exactdln <command>: ...``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ from exactdln.cli.commands._contract import (
     EXIT_NEGATIVE,
     EXIT_OK,
     EXIT_TIME_BUDGET,
+    TimeBudgetExceeded,
     guarded,
     say,
+    supervised,
+    timeout_text,
 )
 
 __all__ = ["main", "build_parser", "command_names", "EXIT_OK", "EXIT_NEGATIVE", "EXIT_BAD_INPUT", "EXIT_DISAGREE",
@@ -52,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"exactdln {__version__}")
     parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    parser.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                        help="stop the work on a file (or on the whole command) after SECONDS: exit 5")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in _command_modules():
         command = name.replace("_", "-")
@@ -60,8 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_arguments(p)
         # after the command too (exactdln gd --debug ...); SUPPRESS keeps the global flag's value otherwise
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.add_argument("--timeout", type=_seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+                       help="stop the work on a file after SECONDS (exit 5)")
         p.set_defaults(_run=module.run, _command=command)
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 10**7:      # setitimer takes a float; a week is more than any budget means
+        raise argparse.ArgumentTypeError("must be a number of seconds > 0 (and below 10^7)")
+    return value
 
 
 def command_names() -> list[str]:
@@ -80,11 +97,23 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    # The exactdln process itself (never an in-process caller) is supervised by a parent that can end a
+    # call into C the signal cannot interrupt (_contract.supervised).
+    args._hard_timeout = argv is None and getattr(args, "timeout", None) is not None
+    if args._hard_timeout:
+        return supervised(lambda: _run_guarded(args))
+    return _run_guarded(args)
+
+
+def _run_guarded(args: argparse.Namespace) -> int:
     try:
         return guarded(args, None, lambda: args._run(args))
     except KeyboardInterrupt:
         say(args, "interrupted")
         return EXIT_INTERRUPTED
+    except TimeBudgetExceeded:        # fired between two files, outside any one file's guard
+        say(args, timeout_text(args))
+        return EXIT_TIME_BUDGET
     except BrokenPipeError:           # `exactdln ... | head`: the reader left; not an error of ours
         try:   # Python's advice: point stdout at devnull so the flush at exit does not raise again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -7,6 +7,10 @@
 - Errors: one line on stderr, ``exactdln <command>: FILE: field: message``. With several files a
   command reports each error, goes on with the next file and exits with the most severe code
   (:data:`SEVERITY`). An unexpected exception is one line naming its type; ``--debug`` adds the traceback.
+- Time budget: ``--timeout SECONDS`` bounds the work on each file (on the whole command when it reads
+  no files): ``SIGALRM`` raises :class:`TimeBudgetExceeded` in the main thread, and the file is reported
+  as ``exactdln <command>: FILE: stopped after N s (--timeout)`` with exit 5. Certificates are written
+  to a temporary file and renamed, so a stopped command leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ import argparse
 import importlib
 import json
 import math
+import os
+import signal
 import sys
+import threading
 import traceback
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 from exactdln.model.problem import InputError
 
@@ -26,7 +34,7 @@ EXIT_NEGATIVE = 1      # the answer to the question asked is "no": a certificate
 EXIT_BAD_INPUT = 2     # bad input or usage (argparse exits 2 on usage errors too)
 EXIT_DISAGREE = 3      # the exact routes disagree: a finding, every route's verdict is printed
 EXIT_INTERNAL = 4      # an unexpected exception: a bug, please report it
-EXIT_TIME_BUDGET = 5   # reserved: stopped by a time budget
+EXIT_TIME_BUDGET = 5   # stopped by a time budget (--timeout)
 EXIT_INTERRUPTED = 130 # Ctrl-C (128 + SIGINT)
 
 # With several files, the exit status is the most severe of the per-file codes, in this order.
@@ -41,6 +49,137 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = EXIT_BAD_INPUT):
         super().__init__(message)
         self.code = code
+
+
+class TimeBudgetExceeded(BaseException):
+    """The --timeout budget ran out. A BaseException, so that no ``except Exception`` in the engine
+    (a numeric fallback, the checker's own catch-all) mistakes it for a failure of the computation."""
+
+
+def _alarm(signum, frame) -> None:
+    raise TimeBudgetExceeded()
+
+
+_SUPERVISOR_FD: int | None = None    # set in the worker process of :func:`supervised`
+
+
+def _tell_supervisor(message: str) -> None:
+    if _SUPERVISOR_FD is not None:
+        try:
+            os.write(_SUPERVISOR_FD, (message.replace("\n", " ") + "\n").encode("utf-8", "replace"))
+        except OSError:
+            pass
+
+
+@contextmanager
+def time_budget(seconds: float | None, hang_message: str | None = None) -> Iterator[None]:
+    """Raise :class:`TimeBudgetExceeded` in the block once ``seconds`` of wall-clock time have passed.
+
+    Uses ``signal.setitimer(ITIMER_REAL)``, so it works in the main thread only (elsewhere, and for
+    ``seconds`` None, the block runs unbounded). Nested budgets: the outer timer is paused while an
+    inner one runs and resumes with the time it had left, so each file gets its own full budget.
+    A long call into C (a flint or LAPACK routine holding the interpreter lock) is interrupted only
+    when it returns to Python; inside :func:`supervised` the supervising process is told the budget
+    and ``hang_message``, and ends the worker if the block is still running 5 s + 10% after it.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+    outer_left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    if hang_message:
+        _tell_supervisor(f"start {seconds * 1.1 + 5!r} {hang_message}")
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:           # the alarm may fire before the timer is cleared: still restore what was there
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            if hang_message:
+                _tell_supervisor("end")
+            signal.signal(signal.SIGALRM, previous)
+            if outer_left > 0:
+                signal.setitimer(signal.ITIMER_REAL, outer_left)
+
+
+def supervised(work: Callable[[], int]) -> int:
+    """``work()`` in a forked worker process, watched by this one (``exactdln --timeout`` only).
+
+    The signal-based budget cannot stop a call into C that holds the interpreter lock (no thread of
+    the same process runs meanwhile). So the ``exactdln`` process forks: the worker runs the command
+    and reports each budget it starts (:func:`time_budget`); this process waits on a pipe, and if a
+    budget is overrun by 5 s + 10% it kills the worker, prints the worker's "stopped after" line and
+    returns 5. Otherwise it returns the worker's exit status (128 + signal if the worker was killed).
+    """
+    global _SUPERVISOR_FD
+    if not hasattr(os, "fork"):
+        return work()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                          # the worker
+        os.close(read_end)
+        _SUPERVISOR_FD = write_end
+        code = EXIT_INTERNAL
+        try:
+            code = work()
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED
+        except BaseException as err:   # noqa: BLE001 -- the worker must always reach os._exit
+            code = internal_error(argparse.Namespace(_command="", debug=False), err)
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code if isinstance(code, int) else EXIT_INTERNAL)
+    os.close(write_end)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the worker, which reports it
+    try:
+        return _watch(pid, read_end)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        os.close(read_end)
+
+
+def _watch(pid: int, read_end: int) -> int:
+    import select
+    import time
+
+    deadline, message, pending = None, "", b""
+    while True:
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([read_end], [], [], wait)
+        if ready:
+            chunk = os.read(read_end, 4096)
+            if not chunk:                                 # the worker closed the pipe: it is ending
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                text = line.decode("utf-8", "replace")
+                if text.startswith("start "):
+                    _, budget, message = text.split(" ", 2)
+                    deadline = time.monotonic() + float(budget)
+                elif text == "end":
+                    deadline = None
+        elif deadline is not None and time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            print(message, file=sys.stderr, flush=True)
+            return EXIT_TIME_BUDGET
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def timeout_text(args: argparse.Namespace) -> str:
+    """``stopped after N s (--timeout)``, N as the user wrote it."""
+    return f"stopped after {getattr(args, 'timeout', None) or 0:g} s (--timeout)"
 
 
 def most_severe(*codes: int) -> int:
@@ -76,11 +215,18 @@ def internal_error(args: argparse.Namespace, err: BaseException) -> int:
 
 
 def guarded(args: argparse.Namespace, path: str | None, work: Callable[[], int]) -> int:
-    """Run one unit of work (usually one file) and turn what it raises into the contract's exit code."""
+    """Run one unit of work (usually one file) within its time budget and turn what it raises into the
+    contract's exit code."""
+    stopped = f"{path}: {timeout_text(args)}" if path else timeout_text(args)
+    hang = f"exactdln {getattr(args, '_command', '')}: {stopped}" if getattr(args, "_hard_timeout", False) else None
     try:
-        return int(work() or EXIT_OK)
+        with time_budget(getattr(args, "timeout", None), hang):
+            return int(work() or EXIT_OK)
     except (KeyboardInterrupt, BrokenPipeError):
         raise
+    except TimeBudgetExceeded:
+        say(args, stopped)
+        return EXIT_TIME_BUDGET
     except InputError as err:
         say(args, input_error_text(err, path))
         return EXIT_BAD_INPUT
