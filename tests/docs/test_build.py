@@ -25,3 +25,8 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout
     for page in ("index", "tutorial/classify", "reference/api", "reference/cli", "maths/classification"):
         assert (tmp_path / "html" / f"{page}.html").is_file(), page
+    import exactdln
+
+    api = (tmp_path / "html" / "reference" / "api.html").read_text(encoding="utf-8")
+    missing = [name for name in exactdln.__all__ if name != "__version__" and f'id="exactdln.{name}"' not in api]
+    assert not missing, f"public names without an entry in the API reference: {missing}"
