@@ -58,6 +58,7 @@ _EXPORTS = {
     "classify_mp": "exactdln.numeric.mp",
     **dict.fromkeys(("crosscheck", "CrosscheckResult"), "exactdln.tools.crosscheck"),
     **dict.fromkeys(("snap", "SnapResult", "load_float_point"), "exactdln.tools.snap"),
+    "sweep": "exactdln.tools.sweep",
     **dict.fromkeys(("random_instance", "worked_instances", "Instance"), "exactdln.instances.construct"),
 }
 
@@ -96,6 +97,8 @@ __all__ = [
     "crosscheck",
     "snap",
     "load_float_point",
+    # many instances on an executor (exactdln/tools/sweep/)
+    "sweep",
     # instances with a known class
     "random_instance",
     "worked_instances",

@@ -12,7 +12,7 @@ import numpy as np
 
 from exactdln.numeric.flows import Trajectory
 
-__all__ = ["trajectory_figure", "plot_trajectory"]
+__all__ = ["trajectory_figure", "plot_trajectory", "plot_sweep_summary"]
 
 
 def trajectory_figure(trajectories: Sequence[tuple[str, Trajectory]]) -> Any:
@@ -41,5 +41,31 @@ def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str) -
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig = trajectory_figure(trajectories)
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=100)
+
+
+def plot_sweep_summary(kinds: dict[str, int], times: Sequence[float], path: str) -> None:
+    """A sweep's summary as a PNG (``exactdln sweep --plot``): a bar chart of the instances per kind and a
+    histogram of the time per instance (log scale); needs the ``plot`` extra."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4))
+    bars, hist = fig.subplots(1, 2)
+    names = sorted(kinds)
+    bars.bar(range(len(names)), [kinds[n] for n in names], color="tab:blue")
+    bars.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], rotation=20, fontsize=8)
+    bars.set_ylabel("instances")
+    bars.set_title("kinds")
+    ms = np.asarray([t * 1e3 for t in times if t > 0])
+    if ms.size:
+        edges = np.logspace(np.log10(ms.min()), np.log10(ms.max()) + 1e-9, 30)
+        hist.hist(ms, bins=edges, color="tab:orange")
+        hist.set_xscale("log")
+    hist.set_xlabel("time per instance (ms)")
+    hist.set_ylabel("instances")
+    hist.set_title("time per instance")
+    fig.tight_layout()
     FigureCanvasAgg(fig)
     fig.savefig(path, dpi=100)

@@ -40,7 +40,8 @@ EXIT_INTERRUPTED = 130 # Ctrl-C (128 + SIGINT)
 # With several files, the exit status is the most severe of the per-file codes, in this order.
 SEVERITY = (EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DISAGREE, EXIT_TIME_BUDGET, EXIT_NEGATIVE, EXIT_OK)
 
-EXTRAS = {"matplotlib": "plot"}   # optional import -> the pip extra that installs it
+# optional import -> the pip extra that installs it
+EXTRAS = {"matplotlib": "plot", "distributed": "sweep", "pyarrow": "sweep"}
 
 
 class CommandError(Exception):

@@ -1,0 +1,313 @@
+"""The sweep driver: send chunks of instances to an executor, write each chunk's rows as it arrives, keep the
+matches of ``--find`` and every exact disagreement, and recover from lost workers.
+
+Any ``concurrent.futures.Executor``-like object works (``submit`` returning a concurrent.futures.Future):
+a ProcessPoolExecutor, a dask.distributed ``Client.get_executor()``, or :class:`InlineExecutor`. Pass a
+zero-argument *factory* instead of an executor to let the driver replace a pool whose worker died
+(ProcessPoolExecutor's BrokenProcessPool): the unfinished chunks are sent again to the new pool.
+
+Chunk size: the first chunks are small probes; from the per-instance time they report, later chunks are
+sized to take about ``target_seconds`` each (between 1 and ``max_chunk`` instances), and never so large that
+fewer than two chunks per worker remain, so that the workers end together.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, TextIO
+
+from exactdln.tools.sweep.expr import Expression
+from exactdln.tools.sweep.instances import payload_of
+from exactdln.tools.sweep.results import JsonlWriter, ParquetWriter, Summary, read_done
+from exactdln.tools.sweep.spec import FileSource, SweepSpec
+from exactdln.tools.sweep.worker import error_row, run_chunk
+
+__all__ = ["InlineExecutor", "process_pool", "SweepReport", "Progress", "run_sweep"]
+
+MAX_ATTEMPTS = 3           # a chunk whose worker died this often is split; a single instance becomes an error row
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in the calling process (for debugging, tests and one-core runs)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:   # noqa: BLE001 -- handed to the caller through the future
+            if isinstance(err, KeyboardInterrupt):
+                raise
+            future.set_exception(err)
+        return future
+
+
+def process_pool(workers: int | None = None, context: str | None = None) -> Callable[[], Executor]:
+    """A factory of local process pools with ``workers`` processes (default: the CPU count) started with
+    ``context`` (default forkserver where available, else spawn: never fork, which would copy the driver's
+    threads and FLINT state)."""
+    if context is None:
+        context = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(context)
+    n = workers or os.cpu_count() or 1
+    return lambda: ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: the summary over every row in the output (including a resumed run's), the rows
+    that matched --find or disagreed (``found``), and whether it stopped early."""
+
+    summary: Summary
+    found: list[dict[str, Any]] = field(default_factory=list)
+    stopped_early: bool = False
+    retried_chunks: int = 0
+    output: str | None = None
+
+    @property
+    def disagreements(self) -> int:
+        return self.summary.disagreements
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.summary.to_json()
+        out.update(file=self.output, stopped_early=self.stopped_early, retried_chunks=self.retried_chunks)
+        return out
+
+    def __str__(self) -> str:
+        text = str(self.summary)
+        if self.retried_chunks:
+            text += f"\nchunks sent again after a worker died: {self.retried_chunks}"
+        if self.stopped_early:
+            text += "\nstopped early (--stop-after)"
+        return text
+
+
+class Progress:
+    """A progress line on ``stream``: done/total, rate, ETA, matches and disagreements. Rewritten in place on
+    a terminal (at most 5 times a second); a plain line every ``every`` seconds otherwise."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, every: float = 10.0):
+        self.total, self.stream, self.every = total, stream or sys.stderr, every
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def line(self, done: int, matches: int, disagreements: int, errors: int) -> str:
+        elapsed = time.monotonic() - self.start
+        rate = done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - done) / rate if rate > 0 else float("inf")
+        eta_text = "?" if math.isinf(eta) else f"{eta:.0f} s"
+        return (f"sweep: {done}/{self.total} ({100 * done / max(1, self.total):.0f}%), {rate:.1f}/s, ETA {eta_text}, "
+                f"matches {matches}, disagreements {disagreements}, errors {errors}")
+
+    def update(self, done: int, matches: int, disagreements: int, errors: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < (0.2 if self.tty else self.every):
+            return
+        self.last = now
+        text = self.line(done, matches, disagreements, errors)
+        if self.tty:
+            self.stream.write("\r" + text + ("\n" if final else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _items(spec: SweepSpec, skip: set[int]) -> Iterator[tuple[int, Any]]:
+    """(index, payload) of every instance still to do, in index order (a JSON Lines source read once)."""
+    if isinstance(spec.source, FileSource) and spec.source.jsonl:
+        index = 0
+        with open(spec.source.jsonl, encoding="utf-8") as stream:
+            for line in stream:
+                if not line.strip():
+                    continue
+                if index >= spec.count:
+                    return
+                if index not in skip:
+                    yield index, line
+                index += 1
+        return
+    for index in range(spec.count):
+        if index not in skip:
+            yield index, payload_of(spec, index)
+
+
+def _workers_of(executor: Any) -> int:
+    n = getattr(executor, "_max_workers", None)
+    if isinstance(n, int) and n > 0:
+        return n
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        try:
+            return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+        except Exception:   # noqa: BLE001 -- only a sizing hint
+            return 1
+    return 1
+
+
+def run_sweep(
+    spec: SweepSpec,
+    executor: Executor | Callable[[], Executor] | None = None,
+    *,
+    output: str | None = None,
+    resume: bool = False,
+    find: Expression | None = None,
+    matches_output: str | None = None,
+    stop_after: int | None = None,
+    parquet: str | None = None,
+    chunk_size: int | None = None,
+    target_seconds: float = 1.5,
+    max_chunk: int = 2000,
+    progress: Progress | None = None,
+    on_match: Callable[[dict[str, Any]], None] | None = None,
+) -> SweepReport:
+    """Run the sweep ``spec`` on ``executor`` and return its :class:`SweepReport`.
+
+    ``executor``: an Executor, a factory of one (recreated when a process pool breaks), or None for a local
+    process pool (:func:`process_pool`). Rows go to ``output`` (JSON Lines, appended chunk by chunk; with
+    ``resume`` the ids already there are skipped, else an existing non-empty file is refused). ``find``: rows
+    it matches, and every row whose exact routes disagree, go to ``matches_output`` and ``report.found``;
+    ``stop_after``: stop once that many rows matched ``find``. ``on_match(row)`` is called in the driver for
+    each kept row (the command line certifies them there).
+    """
+    if output is not None and not resume and os.path.exists(output) and os.path.getsize(output) > 0:
+        raise FileExistsError(f"{output} exists and is not empty (--resume completes it)")
+    done_rows = read_done(output) if (output is not None and resume) else []
+    summary = Summary()
+    for row in done_rows:
+        summary.add(row)
+    summary.resumed = len(done_rows)
+    skip = {row["id"] for row in done_rows}
+    writer = JsonlWriter(output) if output is not None else None
+    matches_writer = JsonlWriter(matches_output) if matches_output is not None else None
+    shards = ParquetWriter(parquet) if parquet else None
+    report = SweepReport(summary, output=output)
+
+    factory: Callable[[], Executor] | None
+    if executor is None:
+        factory = process_pool()
+    elif callable(executor) and not hasattr(executor, "submit"):
+        factory = executor
+    else:
+        factory = None
+    pool: Executor = factory() if factory is not None else executor   # type: ignore[assignment]
+    workers = _workers_of(pool)
+
+    pending = _items(spec, skip)
+    retry: list[tuple[list[tuple[int, Any]], int]] = []        # (items, attempts so far)
+    in_flight: dict[Future, tuple[list[tuple[int, Any]], int]] = {}
+    remaining = spec.count - len(skip)
+    per_instance: float | None = None
+    fixed = chunk_size or spec.chunk_size
+    start = time.monotonic()
+    done = 0
+
+    def next_size() -> int:
+        if fixed:
+            return fixed
+        if per_instance is None:
+            return 2
+        size = max(1, min(max_chunk, int(target_seconds / max(per_instance, 1e-6))))
+        left = remaining - sum(len(c) for c, _ in in_flight.values())
+        return max(1, min(size, math.ceil(left / (2 * workers)))) if left > 0 else size
+
+    def fill() -> None:
+        while len(in_flight) < 2 * workers + 1:
+            if retry:
+                items, attempts = retry.pop()
+            else:
+                items = []
+                size = next_size()
+                for item in pending:
+                    items.append(item)
+                    if len(items) >= size:
+                        break
+                if not items:
+                    return
+                attempts = 0
+            in_flight[pool.submit(run_chunk, spec, items)] = (items, attempts)
+
+    def lost(items: list[tuple[int, Any]], attempts: int, why: str) -> list[dict[str, Any]]:
+        """A chunk whose worker died: retried, split into single instances, finally error rows."""
+        report.retried_chunks += 1
+        if attempts + 1 < MAX_ATTEMPTS:
+            retry.append((items, attempts + 1))
+            return []
+        if len(items) > 1:
+            retry.extend(([item], attempts + 1) for item in items)
+            return []
+        index, payload = items[0]
+        return [error_row(index, None, str(payload) if isinstance(payload, str) else f"#{index}",
+                          f"worker lost {MAX_ATTEMPTS} times: {why}")]
+
+    try:
+        fill()
+        while in_flight:
+            finished, _ = wait(list(in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                items, attempts = in_flight.pop(future)
+                try:
+                    rows = future.result()
+                except BrokenProcessPool as err:
+                    broken = True
+                    rows = lost(items, attempts, f"{type(err).__name__}")
+                except Exception as err:   # noqa: BLE001 -- an executor failure (dask KilledWorker, ...)
+                    rows = lost(items, attempts, f"{type(err).__name__}: {err}")
+                if not rows:
+                    continue
+                times = [r["time"].get("total") for r in rows if r.get("time", {}).get("total") is not None]
+                if times:
+                    measured = sum(times) / len(times)
+                    per_instance = measured if per_instance is None else 0.7 * per_instance + 0.3 * measured
+                kept = []
+                for row in rows:
+                    summary.add(row)
+                    hit = find is not None and find(row)
+                    summary.matches += bool(hit)
+                    if hit or row.get("disagree"):
+                        kept.append(row)
+                if writer is not None:
+                    writer.write(rows)
+                if shards is not None:
+                    shards.write(rows)
+                if kept:
+                    report.found.extend(kept)
+                    if matches_writer is not None:
+                        matches_writer.write(kept)
+                    if on_match is not None:
+                        for row in kept:
+                            on_match(row)
+                done += len(rows)
+                remaining -= len(rows)
+                if progress is not None:
+                    progress.update(done, summary.matches, summary.disagreements, summary.errors)
+            if broken and factory is not None:
+                # every future of a broken pool fails: send the unfinished chunks again to a new pool
+                for future, (items, attempts) in list(in_flight.items()):
+                    in_flight.pop(future)
+                    retry.append((items, attempts))
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = factory()
+            if stop_after is not None and summary.matches >= stop_after:
+                report.stopped_early = True
+                break
+            fill()
+    finally:
+        summary.wall = time.monotonic() - start
+        for future in in_flight:
+            future.cancel()
+        if factory is not None:
+            pool.shutdown(wait=not report.stopped_early, cancel_futures=True)
+        for w in (writer, matches_writer):
+            if w is not None:
+                w.close()
+    if progress is not None:
+        progress.update(done, summary.matches, summary.disagreements, summary.errors, final=True)
+    return report
