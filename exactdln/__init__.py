@@ -12,6 +12,8 @@ The public API is the names in ``__all__``; everything else is internal and free
   (families over QQ(params)).
 - Independent numeric cross-checks: :func:`classify_float`, :func:`classify_mp`
   (-> :class:`NumericClassification`), :func:`crosscheck`; :func:`snap` for weights trained in floating point.
+- Training code: :func:`from_torch`, :func:`from_jax`, :func:`load_point_file` (floats read by the rule
+  ``exact="binary"`` or ``"decimal"``, exactdln/model/convert.py).
 - Instances with a known class: :func:`random_instance`, :func:`worked_instances` (-> :class:`Instance`).
 - Results: every classify function returns a :class:`Verdict` (exactdln/model/results.py).
 
@@ -59,6 +61,7 @@ _EXPORTS = {
     **dict.fromkeys(("crosscheck", "CrosscheckResult"), "exactdln.tools.crosscheck"),
     **dict.fromkeys(("snap", "SnapResult", "load_float_point"), "exactdln.tools.snap"),
     "sweep": "exactdln.tools.sweep",
+    **dict.fromkeys(("from_torch", "from_jax", "load_point_file"), "exactdln.tools.interop"),
     **dict.fromkeys(("random_instance", "worked_instances", "Instance"), "exactdln.instances.construct"),
 }
 
@@ -97,6 +100,10 @@ __all__ = [
     "crosscheck",
     "snap",
     "load_float_point",
+    # training code: PyTorch models, JAX pytrees, .pt/.npz/JSON files (floats by a rule: exact=)
+    "from_torch",
+    "from_jax",
+    "load_point_file",
     # many instances on an executor (exactdln/tools/sweep/)
     "sweep",
     # instances with a known class

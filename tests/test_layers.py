@@ -15,7 +15,7 @@ deprecation shims). A module may import its own layer and the layers listed for 
     certify        model, arith, landscape, theory, symbolic
     numeric        model
     tools          model, arith, landscape, theory, symbolic, instances, certify, numeric
-    pytest_plugin  model, arith, landscape, theory, symbolic, instances, certify, numeric
+    pytest_plugin  model, arith, landscape, theory, symbolic, instances, certify, numeric, tools
     cli            model, arith, landscape, theory, symbolic, instances, certify, numeric, tools, __init__
     trusted        -
 
@@ -65,7 +65,8 @@ ALLOWED: dict[str, set[str]] = {
     "certify": {"model", "arith", "landscape", "theory", "symbolic"},
     "numeric": {"model"},
     "tools": {"model", "arith", "landscape", "theory", "symbolic", "instances", "certify", "numeric"},
-    "pytest_plugin": {"model", "arith", "landscape", "theory", "symbolic", "instances", "certify", "numeric"},
+    "pytest_plugin": {"model", "arith", "landscape", "theory", "symbolic", "instances", "certify", "numeric",
+                      "tools"},
     "cli": {"model", "arith", "landscape", "theory", "symbolic", "instances", "certify", "numeric", "tools",
             "__init__"},
     "trusted": set(),

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
+from exactdln.model.convert import FloatRuleError, exact_rows, float_to_fraction
+
 __all__ = [
     "InputError",
     "RationalMatrix",
@@ -256,12 +258,20 @@ def _fraction_text(x: Fraction) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS) -> RationalMatrix:
-    """Read a matrix: a list of rows, a numpy integer array, a flint or sympy matrix.
+def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS, *,
+              exact: str | None = None) -> RationalMatrix:
+    """Read a matrix: a list of rows, a numpy, torch or jax array, a flint or sympy matrix.
 
-    Raises :class:`InputError` naming ``field`` for ragged rows, empty matrices and bad
-    entries.
+    Floats (float arrays, float entries) are read only by the rule ``exact`` ("binary" or
+    "decimal", exactdln/model/convert.py); without one they are refused. Raises
+    :class:`InputError` naming ``field`` for ragged rows, empty matrices and bad entries.
     """
+    try:                      # floats and torch/jax arrays: exactdln/model/convert.py
+        rows = exact_rows(value, field, exact)
+    except FloatRuleError as err:
+        raise InputError(err.message, err.field) from None
+    if rows is not None:
+        value = rows
     if isinstance(value, RationalMatrix):
         if value.nrows == 0 or value.ncols == 0:
             raise InputError("empty matrix", field)
@@ -310,15 +320,16 @@ def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS
     return RationalMatrix(tuple(rows), ncols)
 
 
-def as_weights(value: Any, field: str = "weights", limits: Limits = DEFAULT_LIMITS) -> tuple[RationalMatrix, ...]:
-    """Read a list of weight matrices [W_1, ..., W_H] and check that consecutive shapes chain."""
+def as_weights(value: Any, field: str = "weights", limits: Limits = DEFAULT_LIMITS, *,
+               exact: str | None = None) -> tuple[RationalMatrix, ...]:
+    """Read a list of weight matrices [W_1, ..., W_H] and check that consecutive shapes chain (floats: ``exact``, see :func:`as_matrix`)."""
     if not isinstance(value, (list, tuple)):
         raise InputError("expected a list of matrices [W_1, ..., W_H]", field)
     if len(value) == 0:
         raise InputError("no weight matrices", field)
     if len(value) > limits.max_layers:
         raise InputError(f"more than {limits.max_layers} layers", field)
-    weights = tuple(as_matrix(w, f"{field}[{h}]", limits) for h, w in enumerate(value))
+    weights = tuple(as_matrix(w, f"{field}[{h}]", limits, exact=exact) for h, w in enumerate(value))
     for h in range(1, len(weights)):
         if weights[h].ncols != weights[h - 1].nrows:
             raise InputError(
@@ -349,10 +360,16 @@ class Problem:
             raise InputError("regularization must be nonnegative", "lambda")
 
     @classmethod
-    def create(cls, X: Any, Y: Any, lam: Any = 0, *, limits: Limits = DEFAULT_LIMITS) -> "Problem":
-        """Build a problem from any accepted matrix and number forms."""
-        Xm = as_matrix(X, "X", limits)
-        Ym = as_matrix(Y, "Y", limits)
+    def create(cls, X: Any, Y: Any, lam: Any = 0, *, limits: Limits = DEFAULT_LIMITS,
+               exact: str | None = None) -> "Problem":
+        """Build a problem from any accepted matrix and number forms (floats by the rule ``exact``, see :func:`as_matrix`)."""
+        Xm = as_matrix(X, "X", limits, exact=exact)
+        Ym = as_matrix(Y, "Y", limits, exact=exact)
+        if isinstance(lam, float) and exact is not None:
+            try:
+                lam = float_to_fraction(lam, exact, field="lambda")
+            except FloatRuleError as err:
+                raise InputError(err.message, "lambda") from None
         return cls(Xm, Ym, parse_lambda(lam, limits))
 
     @property

@@ -1,7 +1,9 @@
 """Run gradient descent on the factors from the weights in each FILE and summarize the run.
 
-FILE is a point file {"X", "Y", "weights", "lambda"?}; its weights are the start (or only give the
-shapes with --init-scale, which draws Gaussian weights from --seed). Prints a text summary per
+FILE is a point file {"X", "Y", "weights", "lambda"?} (JSON, .npz or torch file, as for `snap`; float
+data read by the rule of --floats); its weights are the start. With --init-scale the start is Gaussian
+of that scale (--seed) with the file's shapes, or with the hidden widths of --hidden, and the file
+may hold data only (X, Y, lambda). Prints a text summary per
 file (final loss, gradient norm, balance drift, fitted linear rate; --json: one JSON object per
 file and line) and, with --snap, hands the limit to `snap` for its exact class. --plot draws every
 run into one PNG (needs matplotlib, checked before anything runs).
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 
 from exactdln.model.problem import InputError
+from exactdln.cli.commands.snap import add_floats_option
 from exactdln.cli.commands._contract import (
     EXIT_NEGATIVE,
     EXIT_OK,
@@ -24,6 +27,16 @@ from exactdln.cli.commands._contract import (
     require_module,
 )
 
+def _widths(text: str) -> list[int]:
+    try:
+        widths = [int(x) for x in text.split(",")] if text.strip() else []
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive widths, got {text!r}") from None
+    if any(w <= 0 for w in widths):
+        raise argparse.ArgumentTypeError("widths must be positive")
+    return widths
+
+
 HELP = "gradient descent on the factors (float64): summary, optional plot and exact snap of the limit"
 
 
@@ -33,7 +46,11 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     add_json_flag(parser, "one JSON summary per file and line")
     parser.add_argument("--seed", type=int, default=0, help="seed for --init-scale (default 0)")
     parser.add_argument("--init-scale", type=float, default=None,
-                        help="ignore the file's weight values: Gaussian start of this scale with the same shapes")
+                        help="Gaussian start of this scale with the file's shapes (or --hidden): the file's "
+                             "weight values are ignored and may be absent")
+    parser.add_argument("--hidden", type=_widths, default=None, metavar="D1,...",
+                        help="with --init-scale: hidden widths d_1,...,d_(H-1) (the file's shapes otherwise)")
+    add_floats_option(parser)
     parser.add_argument("--tol", type=float, default=1e-12, help="stop when ||grad L|| < TOL")
     parser.add_argument("--plot", metavar="OUT.png", help="save loss and gradient norm (log scale); needs matplotlib")
     parser.add_argument("--snap", action="store_true", help="snap the limit to an exact critical point")
@@ -60,13 +77,20 @@ def start(args: argparse.Namespace, path: str):
     """(problem, float starting weights) from the file and options."""
     import numpy as np
 
-    from exactdln.model.problem import load_point
+    from exactdln.tools.interop import load_point_file
 
-    problem, weights = load_point(path)
-    ws = [np.array([[float(x) for x in r] for r in w.rows]).reshape(w.nrows, w.ncols) for w in weights]
+    problem, ws = load_point_file(path, args.floats, exact_weights=False, need_weights=args.init_scale is None)
     if args.init_scale is not None:
+        if args.hidden is not None:
+            widths = [problem.d_x, *args.hidden, problem.d_y]
+            shapes = [(widths[h + 1], widths[h]) for h in range(len(widths) - 1)]
+        elif ws is not None:
+            shapes = [w.shape for w in ws]
+        else:
+            raise InputError("the file has no weights: give the hidden widths with --hidden (for example "
+                             "--hidden 3,3 for three layers)", "weights", path)
         rng = np.random.default_rng(args.seed)
-        ws = [args.init_scale * rng.standard_normal(w.shape) for w in ws]
+        ws = [args.init_scale * rng.standard_normal(shape) for shape in shapes]
     return problem, ws
 
 
