@@ -5,12 +5,14 @@ Grammar (``and`` binds tighter than ``or``; ``not`` tighter than both)::
     expr     := and ("or" and)*
     and      := not ("and" not)*
     not      := "not" not | compare
-    compare  := operand (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in") operand)?
-    operand  := NUMBER | STRING | true | false | null | NAME | "(" expr ")" | "[" [operand ("," operand)*] "]"
+    compare  := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in") sum)?
+    sum      := operand (("+" | "-") operand)*
+    operand  := ["-"] (NUMBER | NAME | "(" expr ")") | STRING | true | false | null | "[" [sum ("," sum)*] "]"
 
 NAME is a row field, with dots into nested fields (``routes.hessian``, ``time.total``); STRING is quoted with
-"..." or '...'. A comparison whose operands cannot be ordered (a missing value, a string against a number) is
-false, never an error. Example: ``kind == "strict_saddle" and rank < r_max``, ``not agree``,
+"..." or '...'. true and false equal no number (JSON, not Python). A comparison whose operands cannot be ordered (a missing value, a string against a number) is
+false, never an error. ``+`` and ``-`` work on numbers (anything else gives null). Examples:
+``kind == "strict_saddle" and rank < r_max - 1``, ``not agree``,
 ``depth >= 4 and kind in ["non_strict_saddle", "global_minimizer"]``.
 """
 
@@ -32,9 +34,9 @@ class ExpressionError(InputError):
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
-  | (?P<number>-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)
+  | (?P<number>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)
   | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
-  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
+  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\+|-)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
 """, re.VERBOSE)
 
@@ -135,23 +137,34 @@ class _Parser:
         return self.parse_compare()
 
     def parse_compare(self) -> Node:
-        left = self.parse_operand()
+        left = self.parse_sum()
         token = self.peek()
         if token.kind == "op" and token.text in _COMPARE:
             self.take()
-            right = self.parse_operand()
+            right = self.parse_sum()
             compare = _COMPARE[token.text]
             return lambda row: _safe(compare, left(row), right(row))
         if self.is_("in") or (self.is_("not") and self.tokens[self.pos + 1].text == "in"):
             negate = self.take().text == "not"
             if negate:
                 self.take()
-            right = self.parse_operand()
+            right = self.parse_sum()
             return lambda row: _contains(right(row), left(row)) != negate
         return left
 
+    def parse_sum(self) -> Node:
+        node = self.parse_operand()
+        while self.is_("+") or self.is_("-"):
+            sign = 1 if self.take().text == "+" else -1
+            right = self.parse_operand()
+            node = (lambda row, a=node, b=right, s=sign: _add(a(row), b(row), s))
+        return node
+
     def parse_operand(self) -> Node:
         token = self.take()
+        if token.kind == "op" and token.text == "-":
+            inner = self.parse_operand()
+            return lambda row: _add(0, inner(row), -1)
         if token.kind in ("number", "string"):
             return lambda row, v=token.value: v
         if token.kind == "keyword" and token.text in _LITERALS:
@@ -172,10 +185,10 @@ class _Parser:
         if token.kind == "op" and token.text == "[":
             items: list[Node] = []
             if not self.is_("]"):
-                items.append(self.parse_operand())
+                items.append(self.parse_sum())
                 while self.is_(","):
                     self.take()
-                    items.append(self.parse_operand())
+                    items.append(self.parse_sum())
             if not self.is_("]"):
                 raise self.error(self.peek(), "',' or ']'")
             self.take()
@@ -192,13 +205,19 @@ def _lookup(row: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
+def _add(a: Any, b: Any, sign: int) -> Any:
+    """a + sign * b for numbers (not booleans); None (so every comparison with it is false) otherwise."""
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+    return a + sign * b if numbers else None
+
+
 def _truth(value: Any) -> bool:
     return bool(value)
 
 
 def _safe(compare: Callable[[Any, Any], bool], a: Any, b: Any) -> bool:
-    if isinstance(a, bool) != isinstance(b, bool) and compare not in (operator.eq, operator.ne):
-        return False
+    if isinstance(a, bool) != isinstance(b, bool):      # JSON's true is not the number 1
+        return compare is operator.ne
     try:
         return bool(compare(a, b))
     except TypeError:
