@@ -107,7 +107,12 @@ def test_tutorials_and_how_tos_have_examples() -> None:
 def _public_modules() -> list[str]:
     import exactdln
 
-    modules = {getattr(getattr(exactdln, name), "__module__", None) for name in exactdln.__all__}
+    modules = set()
+    for name in exactdln.__all__:
+        try:
+            modules.add(getattr(getattr(exactdln, name), "__module__", None))
+        except ImportError:       # a name behind a missing optional dependency (tests/test_public_api.py's concern)
+            continue
     return sorted(m for m in modules if m and m.startswith("exactdln"))
 
 
