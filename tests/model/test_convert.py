@@ -170,3 +170,21 @@ def test_torch_file_with_a_state_dict(tmp_path):
     torch.save({"X": torch.tensor(X), "Y": torch.tensor(Y), "state_dict": seq.state_dict()}, tmp_path / "run.pth")
     problem, weights = load_point_file(tmp_path / "run.pth", "binary")
     assert [w.rows for w in weights] == [((Fraction(3, 2), 0), (0, 0)), ((2, 0), (0, 0))]
+
+
+def _readme_examples():
+    from tests.support import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## From your training code"):]
+    section = section[:section.index("\n## ", 1)]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+@pytest.mark.parametrize("index, needs", [(0, "torch"), (1, "jax")])
+def test_readme_training_examples_run(index, needs):
+    """README "From your training code": train, snap the end point, assert its exact class (the asserts are in the text)."""
+    pytest.importorskip(needs)
+    code = _readme_examples()[index]
+    assert needs in code and "assert result.kind ==" in code
+    exec(compile(code, f"README.md example {index}", "exec"), {"__name__": "readme_example"})
