@@ -146,9 +146,10 @@ def hessian_matrix(problem: Problem, weights: Any) -> fmpq_mat:
     return hessian_matrix_at(exact_point(problem, weights))
 
 
-def hessian_matrix_at(p: ExactPoint) -> fmpq_mat:
+def hessian_matrix_at(p: ExactPoint, *, assemble: Any = fmpq_mat) -> fmpq_mat:
     """:func:`hessian_matrix` from the products of ``p`` (the block formula of the module docstring,
-    docs/maths/hessian_inertia.md §1)."""
+    docs/maths/hessian_inertia.md §1). ``assemble(n, n, entries)`` builds the result: ``fmpq_mat``, or the
+    matrix type of a point over a number field (exactdln/landscape/number_field_point.py)."""
     H = p.depth
     widths = p.widths
     sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
@@ -191,4 +192,4 @@ def hessian_matrix_at(p: ExactPoint) -> fmpq_mat:
             if h == k and p.lambdas[k - 1] != 0:
                 for t in range(sizes[k - 1]):
                     rows[ok + t][ok + t] += p.lambdas[k - 1]
-    return fmpq_mat(n, n, [x for row in rows for x in row])
+    return assemble(n, n, [x for row in rows for x in row])

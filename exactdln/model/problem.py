@@ -447,8 +447,14 @@ def normalize_point(problem: Problem, weights: Any) -> tuple[RationalMatrix, ...
     return ws
 
 
-def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
-    """Read ``{"X", "Y", "weights", "lambda"?}`` into a problem and its weights."""
+def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DEFAULT_LIMITS, *,
+                       fields: Any = None) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Read ``{"X", "Y", "weights", "lambda"?}`` into a problem and its weights.
+
+    A file with a ``"field"`` key (a point over a number field) is read by ``fields(data, limits)``
+    when given (exactdln.model.field_format.algebraic_point_from_mapping: an AlgebraicProblem and its
+    weights); otherwise it is refused.
+    """
     try:
         if not isinstance(data, dict):
             raise InputError("expected a JSON object with keys X, Y, weights")
@@ -458,6 +464,10 @@ def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DE
         if "parameters" in data:
             raise InputError("a family (a file with \"parameters\") is read by classify and certify only",
                              "parameters")
+        if "field" in data:
+            if fields is None:
+                raise InputError("a point over a number field is read by classify only, for now", "field")
+            return fields(data, limits)
         if "lambda" in data and data["lambda"] is None:
             raise InputError("null is not a number (leave the key out for lambda = 0)", "lambda")
         X = as_matrix(data["X"], "X", limits)
@@ -598,7 +608,9 @@ def _safe_int(limits: Limits):
     return parse
 
 
-def load_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, tuple[RationalMatrix, ...]]:
-    """Read a point file ``{"X", "Y", "weights", "lambda"?}`` from disk, under the caps of ``limits``."""
+def load_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *,
+               fields: Any = None) -> tuple[Problem, tuple[RationalMatrix, ...]]:
+    """Read a point file ``{"X", "Y", "weights", "lambda"?}`` from disk, under the caps of ``limits``
+    (``fields``: see :func:`point_from_mapping`)."""
     source = os.fspath(path)
-    return point_from_mapping(read_json_file(source, limits), source, limits)
+    return point_from_mapping(read_json_file(source, limits), source, limits, fields=fields)

@@ -28,6 +28,7 @@ from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import partial_ranks_at
 from exactdln.landscape.reduced_hessian import reduced_hessian_inertia
+from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.problem import Problem
 from exactdln.arith.exact import rank as exact_rank, to_fraction
 from exactdln.model.results import (
@@ -84,6 +85,10 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if isinstance(problem, AlgebraicProblem):    # entries in a number field: exactdln/theory/number_field.py
+        from exactdln.theory.number_field import classify_over_field
+
+        return classify_over_field(problem, weights, method=method, source=source, hessian_limit=hessian_limit)
     point = ExactPoint.of(problem, weights)
     n = point.n_parameters
     loss = to_fraction(loss_at(point))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from exactdln.model.field_format import algebraic_point_from_mapping
 from exactdln.model.problem import DEFAULT_LIMITS, InputError, load_point
 from exactdln.cli.commands._contract import (
     EXIT_BAD_INPUT,
@@ -66,7 +67,7 @@ def run(args) -> int:
         if _is_family(path):
             result, latex = _classify_family(path, args)
         else:
-            problem, weights = load_point(path, limits)
+            problem, weights = load_point(path, limits, fields=algebraic_point_from_mapping)
             result = classify(problem, weights, method=args.method, source=path)
         if args.json:
             record = {"file": path, **result.to_json()}

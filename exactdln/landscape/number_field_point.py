@@ -1,0 +1,171 @@
+"""A point over a real number field K = Q(theta): the products, loss, gradient and Hessian over K.
+
+:class:`FieldPoint` offers the attributes of :class:`exactdln.landscape.point.ExactPoint`
+(``W``, ``prefix``, ``suffix``, ``product``, ``sigma_xx``, ``residual``, ``lambdas``, ``widths``,
+``depth``) with :class:`~exactdln.arith.number_field.FieldMatrix` in place of ``fmpq_mat``, so
+the formulas of :mod:`exactdln.landscape.derivatives` (gradient of Yun et al. 2018, Lemma 3.2;
+the Hessian blocks of docs/maths/hessian_inertia.md §1) run over K unchanged: ``gradient_at``
+and ``hessian_matrix_at(point, assemble=...)`` are the same code for Q and K. It is a separate
+class rather than a parameter of ExactPoint because ExactPoint's products use the rational
+shortcuts of :mod:`exactdln.arith.exact` (column denominators, integer Frobenius norms) that
+have no meaning over K, and the rational path must not get slower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Sequence
+
+from flint import fmpq
+
+from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_symmetric_inertia
+from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
+from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData
+from exactdln.model.results import Inertia
+
+__all__ = ["FieldPoint", "field_of", "field_loss", "field_gradient", "field_hessian", "field_hessian_inertia",
+           "field_partial_ranks"]
+
+
+def field_of(problem: AlgebraicProblem) -> NumberField:
+    """The verified field of a point file (InputError naming field.minpoly / field.interval otherwise)."""
+    return NumberField.from_polynomial(problem.field.minpoly, problem.field.interval)
+
+
+def _matrix(K: NumberField, data: FieldMatrixData) -> FieldMatrix:
+    return FieldMatrix.from_rows(K, [[list(e) for e in row] for row in data.rows])
+
+
+@dataclass
+class FieldPoint:
+    """Matrices over K of one point, built once and shared (the products as in ExactPoint)."""
+
+    problem: AlgebraicProblem
+    weights_data: tuple[FieldMatrixData, ...]
+    K: NumberField = None          # built from problem.field when not given
+    W: list[FieldMatrix] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.K is None:
+            self.K = field_of(self.problem)
+        self.W = [_matrix(self.K, w) for w in self.weights_data]
+
+    @property
+    def depth(self) -> int:
+        return len(self.W)
+
+    @cached_property
+    def widths(self) -> tuple[int, ...]:
+        return (self.W[0].ncols(),) + tuple(w.nrows() for w in self.W)
+
+    @property
+    def r_max(self) -> int:
+        return min(self.widths)
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(w.nrows() * w.ncols() for w in self.W)
+
+    @cached_property
+    def lambdas(self) -> tuple[fmpq, ...]:
+        return tuple(fmpq(l.numerator, l.denominator) for l in self.problem.layer_lambdas(self.depth))
+
+    @cached_property
+    def X(self) -> FieldMatrix:
+        return _matrix(self.K, self.problem.X)
+
+    @cached_property
+    def Y(self) -> FieldMatrix:
+        return _matrix(self.K, self.problem.Y)
+
+    @cached_property
+    def sigma_xx(self) -> FieldMatrix:
+        return self.X * self.X.transpose()
+
+    @cached_property
+    def sigma_yx(self) -> FieldMatrix:
+        return self.Y * self.X.transpose()
+
+    def identity(self, n: int) -> FieldMatrix:
+        return FieldMatrix.identity(self.K, n)
+
+    @cached_property
+    def prefix(self) -> list[FieldMatrix]:
+        """prefix[h] = W_{h:1} for h = 0..H (prefix[0] = I)."""
+        out = [self.identity(self.widths[0])]
+        for w in self.W:
+            out.append(w * out[-1])
+        return out
+
+    @cached_property
+    def suffix(self) -> list[FieldMatrix]:
+        """suffix[h] = W_{H:h+1} for h = 0..H (suffix[H] = I)."""
+        H = self.depth
+        out = [self.identity(self.widths[H])] * (H + 1)
+        for h in range(H - 1, -1, -1):
+            out[h] = out[h + 1] * self.W[h]
+        return out
+
+    def product(self, i: int, j: int) -> FieldMatrix:
+        """W_{j:i} = W_j ... W_i (1-based; the identity of size d_{i-1} when j = i - 1)."""
+        if j == i - 1:
+            return self.identity(self.widths[i - 1])
+        if i == 1:
+            return self.prefix[j]
+        if j == self.depth:
+            return self.suffix[i - 1]
+        out = self.W[i - 1]
+        for h in range(i, j):
+            out = self.W[h] * out
+        return out
+
+    @cached_property
+    def end_to_end(self) -> FieldMatrix:
+        return self.prefix[self.depth]
+
+    @cached_property
+    def residual(self) -> FieldMatrix:
+        """G = Sigma_YX - W_{H:1} Sigma_XX."""
+        return self.sigma_yx - self.end_to_end * self.sigma_xx
+
+
+def _squared_norm(m: FieldMatrix) -> FieldElement:
+    return sum((x * x for x in m.entries()), m.field.element(0))
+
+
+def field_loss(p: FieldPoint) -> FieldElement:
+    """L(W) = 1/2 ||W_{H:1} X - Y||_F^2 + sum_h lambda_h/2 ||W_h||_F^2, an element of K (docs/maths/README.md §2)."""
+    value = _squared_norm(p.end_to_end * p.X - p.Y) / 2
+    for lam, w in zip(p.lambdas, p.W):
+        if lam != 0:
+            value = value + _squared_norm(w) * lam / 2
+    return value
+
+
+def field_gradient(p: FieldPoint) -> list[FieldMatrix]:
+    """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h over K (Yun et al. 2018, Lemma 3.2): the code of
+    :func:`exactdln.landscape.derivatives.gradient_at`, run on FieldMatrix."""
+    return gradient_at(p)
+
+
+def field_hessian(p: FieldPoint) -> FieldMatrix:
+    """The n x n Hessian over K (docs/maths/hessian_inertia.md §1), by
+    :func:`exactdln.landscape.derivatives.hessian_matrix_at` with FieldMatrix entries."""
+    return hessian_matrix_at(p, assemble=FieldMatrix.assemble(p.K))
+
+
+def field_hessian_inertia(p: FieldPoint) -> Inertia:
+    """Inertia of the full Hessian at the embedding of K: LDL^T over K, zero count checked against the rank
+    (:func:`exactdln.arith.number_field.field_symmetric_inertia`; docs/maths/algebraic.md §5)."""
+    return field_symmetric_inertia(field_hessian(p))
+
+
+def field_partial_ranks(p: FieldPoint) -> dict[tuple[int, int], int]:
+    """rank_K W_{j:i} for 1 <= i <= j <= H (through the regular representation, docs/maths/algebraic.md §4)."""
+    H = p.depth
+    return {(i, j): p.product(i, j).rank() for i in range(1, H + 1) for j in range(i, H + 1)}
+
+
+def is_field_critical(gradient: Sequence[FieldMatrix]) -> bool:
+    return all(g.is_zero() for g in gradient)
