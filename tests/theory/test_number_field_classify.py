@@ -101,3 +101,26 @@ def test_command_line(tmp_path):
     path.write_text(json.dumps(bad))
     out = subprocess.run([sys.executable, "-m", "exactdln", "classify", str(path)], capture_output=True, text=True)
     assert out.returncode == 2 and "field.interval" in out.stderr
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rational_point_written_over_K_has_the_rational_inertia(seed):
+    """A rational point declared over Q(phi) (every entry theta-free) has the inertia the rational engine
+    computes by its own, independent methods (exactdln/arith/inertia.py), at a non-critical point."""
+    import random
+    from fractions import Fraction
+
+    from exactdln.model.problem import Problem
+    from exactdln.theory.classify import hessian_inertia
+
+    rng = random.Random(seed)
+    widths = [2, 3, 2]
+
+    def entry():
+        return str(Fraction(rng.randint(-9, 9), rng.randint(1, 5)))
+
+    X = [[entry() for _ in range(4)] for _ in range(widths[0])]
+    Yr = [[entry() for _ in range(4)] for _ in range(widths[-1])]
+    W = [[[entry() for _ in range(widths[h])] for _ in range(widths[h + 1])] for h in range(2)]
+    data = {"field": {"minpoly": [-1, -1, 1], "interval": [1, 2]}, "X": X, "Y": Yr, "weights": W}
+    assert run(data).inertia == hessian_inertia(Problem.create(X, Yr), W)
