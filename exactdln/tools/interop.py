@@ -267,7 +267,7 @@ def load_point_file(path: str | os.PathLike, floats: str | None = None, *, exact
         raise (err if err.source else err.with_source(source)) from None
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror or err}", None, source) from None
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, OverflowError) as err:
         raise InputError(f"cannot read: {err}", None, source) from None
 
 
@@ -294,7 +294,8 @@ def _float_matrix(w: Any, field: str) -> np.ndarray:
     if hasattr(w, "numpy") and type(w).__module__.split(".")[0] == "torch":
         w = w.float().numpy() if str(w.dtype) == "torch.bfloat16" else w.numpy()
     if isinstance(w, (list, tuple)):
-        w = [[_float(x) for x in row] if isinstance(row, (list, tuple)) else row for row in w]
+        w = [[_float(x, f"{field}[{i}][{j}]") for j, x in enumerate(row)] if isinstance(row, (list, tuple)) else row
+             for i, row in enumerate(w)]
     try:
         a = np.array(w, dtype=np.float64)
     except (ValueError, TypeError):
@@ -306,10 +307,10 @@ def _float_matrix(w: Any, field: str) -> np.ndarray:
     return a
 
 
-def _float(x: Any) -> float:
-    """A float weight from a JSON entry: a number, or a string "p/q" or decimal."""
-    if isinstance(x, str):
-        from fractions import Fraction
+def _float(x: Any, field: str) -> float:
+    """A float weight from a JSON entry: a number, or a string "p/q" or decimal (read by the exact parser)."""
+    from exactdln.model.problem import parse_number
 
-        return float(Fraction(x))
-    return float(x)
+    if isinstance(x, bool) or not isinstance(x, (int, float, str)):
+        raise InputError(f"not a number: {x!r:.40}", field)
+    return float(parse_number(x, field)) if isinstance(x, str) else float(x)
