@@ -25,6 +25,7 @@ from exactdln.cli.commands._contract import (
     EXIT_BAD_INPUT,
     EXIT_DISAGREE,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_NEGATIVE,
     EXIT_OK,
     CommandError,
@@ -114,14 +115,18 @@ def run(args: argparse.Namespace) -> int:
     options = dict(output=output, resume=args.resume, find=find, matches_output=matches_output,
                    stop_after=args.stop_after, parquet=args.parquet, chunk_size=args.chunk_size,
                    progress=progress, on_match=certify_row)
-    if args.executor == "dask":
-        from exactdln.tools.sweep.cluster import dask_executor
+    try:
+        if args.executor == "dask":
+            from exactdln.tools.sweep.cluster import dask_executor
 
-        with dask_executor(args.workers or os.cpu_count() or 1, args.scheduler) as executor:
+            with dask_executor(args.workers or os.cpu_count() or 1, args.scheduler) as executor:
+                report = run_sweep(spec, executor, **options)
+        else:
+            executor = InlineExecutor() if args.executor == "inline" else process_pool(args.workers)
             report = run_sweep(spec, executor, **options)
-    else:
-        executor = InlineExecutor() if args.executor == "inline" else process_pool(args.workers)
-        report = run_sweep(spec, executor, **options)
+    except KeyboardInterrupt:
+        say(args, f"interrupted: {output} holds whole rows; the same command with --resume completes it")
+        return EXIT_INTERRUPTED
     if os.path.exists(matches_output) and os.path.getsize(matches_output) == 0:
         os.remove(matches_output)
     if args.plot:
