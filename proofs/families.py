@@ -181,7 +181,7 @@ def regularized_claims() -> None:
         names = [f"w{h}" for h in range(1, H + 1)]
         family = load_family({"X": [[1]], "Y": [["y"]], "lambda": "lam",
                               "weights": [[[n]] for n in names],
-                              "parameters": {**{n: "real" for n in names}, "y": "real", "lam": "nonzero"}})
+                              "parameters": {**{n: "real" for n in names}, "y": "real", "lam": "positive"}})
         K = family.field
         gens = dict(zip(family.parameters, K.gens))
         grads = [g.to_list()[0][0] for g in family_gradient(family)]
@@ -190,7 +190,7 @@ def regularized_claims() -> None:
         balance = all(w[h] * grads[h] - w[h + 1] * grads[h + 1] == lam * (w[h] ** 2 - w[h + 1] ** 2)
                       for h in range(H - 1))
         claim(f"scalar regularized, depth {H}: w_h dL/dw_h - w_(h+1) dL/dw_(h+1) = lambda (w_h^2 - w_(h+1)^2)",
-              balance, "identity in QQ(w, y, lambda): for all real values; with lambda != 0 every critical "
+              balance, "identity in QQ(w, y, lambda): for all real values; with lambda > 0 every critical "
               "point has |w_1| = ... = |w_H| (docs/maths/regularized.md §2)")
         sigma = sympy.Symbol("sigma")
         num = [sympy.factor(K.to_sympy(g).subs({sympy.Symbol(n, real=True): sigma for n in names}))
