@@ -280,3 +280,14 @@ def test_cli_plot_and_parquet(tmp_path, capsys):
     table = pq.read_table(str(shards))
     assert sorted(table.column("id").to_pylist()) == list(range(12))
     assert table.column("kind").to_pylist().count(None) == 0
+
+
+def test_dask_without_the_extra_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)          # import distributed -> ImportError
+    out = tmp_path / "o.jsonl"
+    assert main(["sweep", _spec_file(tmp_path), "-o", str(out), "--executor", "dask"]) == 2
+    assert capsys.readouterr().err == ("exactdln sweep: --executor dask needs distributed: "
+                                       "pip install 'exactdln[sweep]'\n")
+    assert not out.exists()
