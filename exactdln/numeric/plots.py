@@ -6,6 +6,9 @@ command line checks for it before any run starts (exactdln/cli/commands/gd.py).
 
 from __future__ import annotations
 
+import math
+import warnings
+from fractions import Fraction
 from typing import Any, Sequence
 
 import numpy as np
@@ -15,34 +18,125 @@ from exactdln.numeric.flows import Trajectory
 __all__ = ["trajectory_figure", "plot_trajectory", "plot_sweep_summary"]
 
 
-def trajectory_figure(trajectories: Sequence[tuple[str, Trajectory]]) -> Any:
-    """A matplotlib Figure: loss gap and gradient norm against iteration (log scale), one line per run.
+def trajectory_figure(trajectories: Sequence[tuple[str, Trajectory]],
+                      critical_values: Sequence[tuple[str, Any]] = ()) -> Any:
+    """A matplotlib Figure of float runs: the loss L(W_k) on a log scale above, ||grad L(W_k)|| on a log
+    scale below, against the iteration (gradient descent) or the time (flow), one line per run.
+
+    The loss is drawn as recorded, not as L - L_final: the plateaus of a saddle-to-saddle run sit at the
+    critical values of the saddles it passes (docs/maths/gradient_flow.md §3.3). ``critical_values`` are
+    ``(label, value)`` pairs (exact Fractions, ints or floats, e.g. the exact loss of a snapped limit), drawn
+    as labelled dashed horizontal lines at ``float(value)``. When the losses span more than
+    LINEAR_INSET_DECADES decades (a run converging to 1e-25 squeezes its plateaus into the top band), an
+    inset shows the same losses on a linear axis, with every critical value (0 included) labelled there;
+    otherwise a value <= 0, which has no place on a log axis, is named in a note on the axes. Recorded
+    losses that are exactly 0 (or not finite) are not drawn by a log axis; the run's legend entry says how
+    many, so that nothing is hidden or invented.
 
     Needs the ``plot`` extra (matplotlib). Built with the object-oriented API (no pyplot state), so that
-    tests can read the lines back from ``fig.axes``.
+    tests can read the lines back from ``fig.axes`` (loss axes first, gradient-norm axes second).
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 4))
-    axes = fig.subplots(1, 2)
+    if not trajectories:
+        raise ValueError("no trajectory to draw")
+    clocks = {t.clock for _, t in trajectories}
+    if len(clocks) > 1:
+        raise ValueError("gradient descent and flow runs have different x axes (iteration, time): draw them apart")
+    clock = clocks.pop()
+    fig = Figure(figsize=(7, 6.5))
+    loss_ax, grad_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     for label, t in trajectories:
-        gap = t.loss - t.loss[-1]
-        axes[0].semilogy(t.steps[:-1], np.maximum(gap[:-1], 1e-300), label=label)
-        axes[1].semilogy(t.steps, t.grad_norm, label=label)
-    axes[0].set_ylabel("L_k - L_final"); axes[1].set_ylabel("||grad L_k||")
-    for ax in axes:
-        ax.set_xlabel("iteration" if trajectories[0][1].method == "gd" else "time"); ax.legend(fontsize=7)
+        hidden = int(np.sum(~(t.loss > 0) | ~np.isfinite(t.loss)))
+        note = f" (loss 0 or not finite at {hidden} of {len(t.loss)} recorded points, not drawn)" if hidden else ""
+        line, = loss_ax.plot(t.steps, t.loss, label=label + note, lw=1.5)
+        grad_ax.plot(t.steps, t.grad_norm, label=label, lw=1.5, color=line.get_color())
+    with warnings.catch_warnings():     # an all-zero run: said in its legend entry, no need to warn too
+        warnings.filterwarnings("ignore", message="Data has no positive values")
+        loss_ax.set_yscale("log")
+        grad_ax.set_yscale("log")
+    values = [(label, float(Fraction(value)) if isinstance(value, str) else float(value))
+              for label, value in critical_values]
+    inset = _linear_inset(loss_ax, trajectories) if _decades(trajectories) > LINEAR_INSET_DECADES else None
+    off_axis = []
+    last_labelled = -math.inf
+    for label, y in sorted(values, key=lambda item: item[1]):
+        if not math.isfinite(y):
+            continue
+        if inset is not None:     # labelled in the inset, where the lines are apart
+            inset.axhline(y, ls="--", lw=0.8, color="0.35", label=label, zorder=1)
+            inset.annotate(label, xy=(1, y), xycoords=("axes fraction", "data"), xytext=(-3, 2),
+                           textcoords="offset points", ha="right", va="bottom", fontsize=6, color="0.25")
+        if y > 0:
+            loss_ax.axhline(y, ls="--", lw=0.9, color="0.35", label=label, zorder=1)
+            if inset is None:
+                # a label closer than 0.06 of the axis height to the one below goes to the other side
+                crowded = math.log10(y) - last_labelled < 0.06 * max(_decades(trajectories), 1.0)
+                loss_ax.annotate(label, xy=(0 if crowded else 1, y), xycoords=("axes fraction", "data"),
+                                 xytext=(4 if crowded else -4, 3), textcoords="offset points",
+                                 ha="left" if crowded else "right", va="bottom", fontsize=8, color="0.25")
+                last_labelled = -math.inf if crowded else math.log10(y)
+        elif inset is None:
+            off_axis.append(label)
+    if off_axis:
+        loss_ax.text(0.01, 0.02, "not on the log axis: " + "; ".join(off_axis),
+                     transform=loss_ax.transAxes, ha="left", va="bottom", fontsize=8, color="0.25")
+    low, high = loss_ax.get_ylim()
+    loss_ax.set_ylim(low / 1.3, high * 1.4)      # room above the top line for its label, below for the note
+    if _decades(trajectories) < 3:
+        from matplotlib.ticker import FormatStrFormatter
+
+        loss_ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        loss_ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        loss_ax.tick_params(axis="y", which="minor", labelsize=7)
+    loss_ax.set_ylabel("loss L (float64)")
+    grad_ax.set_ylabel("||grad L||")
+    grad_ax.set_xlabel(clock)
+    loss_ax.set_title("gradient descent" if clock == "iteration" else "gradient flow (RK4)", fontsize=10)
+    for ax in (loss_ax, grad_ax):
+        ax.grid(True, which="major", lw=0.4, alpha=0.5)
+    if len(trajectories) > 1:
+        grad_ax.legend(fontsize=7, loc="best")
+    if len(trajectories) > 1 or any("(loss 0" in ln.get_label() for ln in loss_ax.get_lines()):
+        loss_ax.legend(handles=loss_ax.get_lines()[:len(trajectories)], fontsize=7, loc="best")
     fig.tight_layout()
     return fig
 
 
-def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str) -> None:
-    """Write :func:`trajectory_figure` to ``path`` (PNG at 100 dpi); needs the ``plot`` extra."""
+# When the recorded losses span more decades than this (a run that converges to a loss of 1e-25 after
+# plateaus between 1 and 10), the plateaus are squeezed at the top of the log axis: a linear inset shows them.
+LINEAR_INSET_DECADES = 6
+
+
+def _decades(trajectories: Sequence[tuple[str, Trajectory]]) -> float:
+    positive = np.concatenate([t.loss[np.isfinite(t.loss) & (t.loss > 0)] for _, t in trajectories])
+    if positive.size == 0:
+        return 0.0
+    return float(np.log10(positive.max() / positive.min()))
+
+
+def _linear_inset(loss_ax: Any, trajectories: Sequence[tuple[str, Trajectory]]) -> Any:
+    """The same losses on a linear axis, in an inset at the lower left of the log axes (a staircase lives
+    there: the curve keeps to the top band and the right edge)."""
+    inset = loss_ax.inset_axes([0.09, 0.1, 0.5, 0.5])
+    for line, (_, t) in zip(loss_ax.get_lines(), trajectories):
+        inset.plot(t.steps, t.loss, lw=1.2, color=line.get_color())
+    top = max(float(np.nanmax(np.where(np.isfinite(t.loss), t.loss, np.nan))) for _, t in trajectories)
+    inset.set_ylim(-0.04 * top, 1.06 * top)     # room for a critical value 0 drawn as a dashed line
+    inset.set_title("same, linear scale", fontsize=7, pad=2)
+    inset.tick_params(labelsize=7)
+    inset.grid(True, lw=0.3, alpha=0.5)
+    return inset
+
+
+def plot_trajectory(trajectories: Sequence[tuple[str, Trajectory]], path: str,
+                    critical_values: Sequence[tuple[str, Any]] = ()) -> None:
+    """Write :func:`trajectory_figure` to ``path`` (PNG at 150 dpi); needs the ``plot`` extra."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = trajectory_figure(trajectories)
+    fig = trajectory_figure(trajectories, critical_values)
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=150)
 
 
 def plot_sweep_summary(kinds: dict[str, int], times: Sequence[float], path: str) -> None:

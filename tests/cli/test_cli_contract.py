@@ -212,7 +212,9 @@ def test_json_is_strict_even_for_a_diverging_run(inputs, capsys):
 
     record = json.loads(captured.out, parse_constant=refuse)
     assert record["converged"] is False
-    assert captured.err == ""
+    # stderr holds only the run's warnings (diverged, suggested step size), one contract line each
+    assert record["warnings"] and record["suggested_step_size"] > 0
+    assert captured.err.splitlines() == [f"exactdln gd: {inputs['tc2a']}: warning: {w}" for w in record["warnings"]]
 
 
 def test_family_json_with_latex_stays_json_lines(inputs, capsys):

@@ -1,7 +1,7 @@
 """Float64 runs of the gradient dynamics (exactdln.numeric.flows) against closed forms: Saxe's scalar
 solution, T1/T3 of docs/maths/gradient_flow.md §3.4, the GD rate of docs/maths/regularized.md §4.4/§8, sublinear
-rates where the error bound fails, saddle-to-saddle plateaus; the figure (exactdln.numeric.plots); and the
-gd, flow and regularized commands.
+rates where the error bound fails, saddle-to-saddle plateaus, the divergence warning; and the gd, flow and
+regularized commands (the figure: tests/numeric/test_plots.py).
 """
 
 from __future__ import annotations
@@ -68,29 +68,6 @@ def test_gd_sublinear_on_degenerate_T2():
     assert slope == pytest.approx(-1.5, abs=0.05)
 
 
-def test_plot_shows_the_run(tmp_path):
-    """The figure holds the run's own numbers: loss gap and gradient norm per step, on log axes."""
-    from exactdln.numeric.plots import plot_trajectory, trajectory_figure
-
-    pb = Problem.create([[1]], [[3]], 1)
-    t = gradient_descent(pb, [np.array([[1.2]]), np.array([[1.5]])], eta=0.1, steps=100)
-    fig = trajectory_figure([("T1", t)])
-    gap_ax, grad_ax = fig.axes[:2]
-    assert gap_ax.get_yscale() == grad_ax.get_yscale() == "log"
-    assert gap_ax.get_xlabel() == grad_ax.get_xlabel() == "iteration"
-    assert [line.get_label() for line in gap_ax.get_lines()] == ["T1"]
-    x, y = gap_ax.get_lines()[0].get_data()
-    np.testing.assert_array_equal(x, t.steps[:-1])
-    gap = t.loss[:-1] - t.loss[-1]
-    np.testing.assert_allclose(y[gap > 0], gap[gap > 0])
-    x, y = grad_ax.get_lines()[0].get_data()
-    np.testing.assert_allclose(y, t.grad_norm)
-    # T1 (Chen, Jiang, Wang 2025 setting, y = 3, lambda = 1): GD contracts, so both curves fall
-    assert y[-1] < y[0] / 100
-    plot_trajectory([("T1", t)], str(tmp_path / "p.png"))
-    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
 # ---------------------------------------------------------------- commands
 
 def _write(tmp_path, text):
@@ -106,9 +83,16 @@ def test_gd_and_flow_commands(tmp_path, capsys):
     assert main(["gd", "--json", f, "--eta", "0.1", "--steps", "500", "--no-progress"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["final_loss"] == pytest.approx(2.5, abs=1e-10)          # T1 minimum value 5/2
-    assert out["linear_rate"] == pytest.approx(0.8, abs=2e-3)
+    assert out["rate_per_step"] == pytest.approx(0.8, abs=2e-3)
+    assert out["step_size"] == 0.1 and out["final_step"] == int(out["final_step"]) and out["warnings"] == []
     assert main(["flow", "--json", f, "--time", "30", "--dt", "0.01", "--no-progress"]) == 0
-    assert json.loads(capsys.readouterr().out)["final_loss"] == pytest.approx(2.5, abs=1e-10)
+    out = json.loads(capsys.readouterr().out)
+    assert out["final_loss"] == pytest.approx(2.5, abs=1e-10)
+    # T1's Hessian at the minimizer has eigenvalues 2 lambda = 2 and 2 (y - lambda) = 4 (docs/maths/regularized.md
+    # §7): ||grad L|| decays like e^(-2t), a factor e^-2 per unit of time
+    assert out["rate_per_unit_time"] == pytest.approx(math.exp(-2), rel=2e-3)
+    assert out["dt"] == 0.01 and isinstance(out["final_time"], float)
+    assert "linear_rate" not in out and "eta" not in out and "final_step" not in out
 
 
 def test_commands_bad_input(tmp_path, capsys):
@@ -151,3 +135,65 @@ def test_saddle_to_saddle_plateaus():
     for got, want in zip(dips, expected):
         assert got == pytest.approx(want, abs=2e-3)
     assert t.converged and L[-1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gd_warns_when_the_step_size_is_too_large_and_suggests_one():
+    """T1 (y = 3, lambda = 1) near its minimizer w_1 = w_2 = sqrt(2): Hessian eigenvalues 2 and 4
+    (docs/maths/regularized.md §7), so GD is unstable for eta > 2/4 and the suggestion 1/L is 1/4, at which
+    the contraction is max(|1 - 2 eta|, |1 - 4 eta|) = 1/2."""
+    pb = Problem.create([[1]], [[3]], 1)
+    start = [np.array([[1.45]]), np.array([[1.4]])]
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = gradient_descent(pb, start, eta=0.6, steps=2000)
+    assert not t.converged
+    assert any("the loss rose" in w and "oscillates" in w for w in t.warnings)
+    assert t.suggested_step_size == pytest.approx(0.25, rel=0.1)
+    assert t.to_json()["suggested_step_size"] == t.suggested_step_size
+    again = gradient_descent(pb, start, eta=t.suggested_step_size, steps=2000)
+    assert again.converged and again.warnings == ()
+    assert fit_linear_rate(again.steps, again.grad_norm) == pytest.approx(
+        max(abs(1 - 2 * again.step_size), abs(1 - 4 * again.step_size)), abs=2e-2)
+
+
+def test_gd_warns_when_it_diverges():
+    """From (2, 2) on T1 the Hessian has eigenvalues 0 and 10 (d^2f/dw_1^2 = w_2^2 + 1 = 5, d^2f/dw_1 dw_2
+    = 2 w_1 w_2 - y = 5): eta = 2 > 2/10 overflows float64; the suggestion is 1/L at the start, 1/10."""
+    pb = Problem.create([[1]], [[3]], 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = gradient_descent(pb, [np.array([[2.0]]), np.array([[2.0]])], eta=2, steps=100)
+    assert not t.converged and not math.isfinite(t.loss[-1] + t.grad_norm[-1])
+    assert any("diverged" in w and "non-finite" in w for w in t.warnings)
+    assert t.suggested_step_size == pytest.approx(0.1, rel=0.1)
+
+
+def test_curvature_estimate_is_the_largest_hessian_eigenvalue():
+    """At the T1 minimizer (sqrt 2, sqrt 2) the Hessian has eigenvalues 2 and 4; at W = 0 with depth 3 it is 0."""
+    from exactdln.numeric.flows import curvature_estimate
+
+    pb = Problem.create([[1]], [[3]], 1)
+    r = math.sqrt(2)
+    assert curvature_estimate(pb, [np.array([[r]]), np.array([[r]])]) == pytest.approx(4, rel=1e-5)
+    zero = Problem.create([[1]], [[3]])
+    assert curvature_estimate(zero, [np.zeros((1, 1))] * 3) == pytest.approx(0, abs=1e-6)
+
+
+def test_gd_command_warns_on_stderr(tmp_path, capsys):
+    import json
+    from exactdln.cli import main
+    f = _write(tmp_path, '{"X": [[1]], "Y": [[3]], "lambda": 1, "weights": [[["1.45"]], [["1.4"]]]}')
+    assert main(["gd", "--json", f, "--eta", "0.6", "--steps", "200", "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert record["warnings"] and record["suggested_step_size"] == pytest.approx(0.25, rel=0.1)
+    lines = captured.err.splitlines()
+    assert lines and all(line.startswith(f"exactdln gd: {f}: warning: ") for line in lines)
+    assert "try step size" in captured.err
+
+
+def test_progress_is_plain_lines_off_a_terminal(capsys):
+    """stderr is not a terminal under pytest: at most ten plain lines and no carriage return."""
+    pb = Problem.create([[1]], [[3]], 1)
+    gradient_descent(pb, [np.array([[1.2]]), np.array([[1.5]])], eta=0.001, steps=1000, progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert 1 <= len(err.splitlines()) <= 10 and err.splitlines()[-1] == "gd: 1000/1000"

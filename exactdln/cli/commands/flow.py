@@ -3,7 +3,9 @@
 Same files, start, --json, --plot and --snap options as `gd`; --time is the horizon and --dt the
 RK4 step. The summary reports the final loss, gradient norm and the drift of the conserved
 quantities W_(h+1)^T W_(h+1) - W_h W_h^T (conserved by the flow when lambda = 0; Bah, Rauhut,
-Terstiege, Westdickenberg 2022; zero up to integration error).
+Terstiege, Westdickenberg 2022; zero up to integration error); the JSON names the step `dt`, the end
+`final_time` (a float) and the fitted factor of ||grad L|| per unit of time `rate_per_unit_time`.
+A run that overflows is reported on stderr (`exactdln flow: FILE: warning: ...`).
 Exit status: 0 every run converged (and, with --snap, snapped); 1 a run did not converge or its
 limit did not snap; 2 bad input or usage (also --plot without matplotlib); 4 internal error.
 """
@@ -21,7 +23,7 @@ HELP = "integrate the factor gradient flow (RK4): summary, conserved-quantity dr
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser)
     parser.add_argument("--time", type=float, default=50.0, help="time horizon (default 50)")
-    parser.add_argument("--dt", type=float, default=0.01, help="RK4 step (default 0.01)")
+    parser.add_argument("--dt", type=float, default=0.01, help="RK4 time step dt (default 0.01; `dt` in the JSON)")
 
 
 def run(args: argparse.Namespace) -> int:

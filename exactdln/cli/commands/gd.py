@@ -4,9 +4,12 @@ FILE is a point file {"X", "Y", "weights", "lambda"?} (JSON, .npz or torch file,
 data read by the rule of --floats); its weights are the start. With --init-scale the start is Gaussian
 of that scale (--seed) with the file's shapes, or with the hidden widths of --hidden, and the file
 may hold data only (X, Y, lambda). Prints a text summary per
-file (final loss, gradient norm, balance drift, fitted linear rate; --json: one JSON object per
-file and line) and, with --snap, hands the limit to `snap` for its exact class. --plot draws every
-run into one PNG (needs matplotlib, checked before anything runs).
+file (final loss, gradient norm, balance drift, fitted rate per step; --json: one JSON object per
+file and line, with `step_size`, `final_step`, `rate_per_step` and `warnings`) and, with --snap, hands
+the limit to `snap` for its exact class. A run whose loss rises or becomes non-finite is reported on
+stderr (`exactdln gd: FILE: warning: ...`) with a suggested step size. --plot draws every run into one
+PNG (needs matplotlib, checked before anything runs): the loss on a log scale with the exact critical
+value of each snapped limit as a labelled line, the gradient norm below.
 Exit status: 0 every run converged (and, with --snap, snapped); 1 a run did not converge or its
 limit did not snap; 2 bad input or usage (also --plot without matplotlib); 4 internal error.
 """
@@ -25,6 +28,7 @@ from exactdln.cli.commands._contract import (
     each_file,
     emit,
     require_module,
+    say,
 )
 
 def _widths(text: str) -> list[int]:
@@ -54,12 +58,14 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tol", type=float, default=1e-12, help="stop when ||grad L|| < TOL")
     parser.add_argument("--plot", metavar="OUT.png", help="save loss and gradient norm (log scale); needs matplotlib")
     parser.add_argument("--snap", action="store_true", help="snap the limit to an exact critical point")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress on stderr (a bar on a terminal; elsewhere at most ten plain lines)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser)
-    parser.add_argument("--eta", type=float, default=0.01, help="step size (default 0.01)")
+    parser.add_argument("--eta", type=float, default=0.01,
+                        help="step size eta (default 0.01; `step_size` in the JSON)")
     parser.add_argument("--steps", type=int, default=10000, help="maximal number of steps (default 10000)")
 
 
@@ -98,6 +104,7 @@ def run_files(args: argparse.Namespace, integrate) -> int:
     """``integrate(problem, ws) -> Trajectory`` on every file; print, snap, plot; the exit status."""
     check_common(args)
     runs = []
+    critical_values = []    # (label, exact value) of every snapped limit, drawn by --plot
 
     def one(path: str) -> int:
         import numpy as np
@@ -106,14 +113,14 @@ def run_files(args: argparse.Namespace, integrate) -> int:
         with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported, not warned about
             trajectory = integrate(problem, ws)
         runs.append((path, trajectory))
-        return _finish(args, path, problem, trajectory)
+        return _finish(args, path, problem, trajectory, critical_values)
 
     status = each_file(args, args.files, one)
     if args.plot and runs:
         from exactdln.numeric.plots import plot_trajectory
 
         try:
-            plot_trajectory(runs, args.plot)
+            plot_trajectory(runs, args.plot, critical_values=critical_values)
         except OSError as err:
             raise CommandError(f"cannot write {args.plot}: {err.strerror or err}") from None
         if not args.json:
@@ -121,8 +128,9 @@ def run_files(args: argparse.Namespace, integrate) -> int:
     return status
 
 
-def _finish(args: argparse.Namespace, path: str, problem, trajectory) -> int:
-    """Print one file's summary (text or one JSON line) and snap its limit; the file's exit code."""
+def _finish(args: argparse.Namespace, path: str, problem, trajectory, critical_values: list) -> int:
+    """Print one file's summary (text or one JSON line) and its warnings (stderr), snap its limit and
+    note the snapped point's exact loss for the plot; the file's exit code."""
     summary = {"file": path, **trajectory.to_json()}
     snapped = None
     if args.snap:
@@ -132,8 +140,12 @@ def _finish(args: argparse.Namespace, path: str, problem, trajectory) -> int:
             summary["snap"] = snapped.to_json()
         except InputError as err:
             summary["snap"] = {"snapped": False, "notes": [str(err)]}
+        if snapped is not None and snapped.snapped and args.plot:
+            critical_values.append(_critical_value(problem, snapped, path, several=len(args.files) > 1))
     if args.plot:
         summary["plot"] = args.plot
+    for warning in trajectory.warnings:
+        say(args, f"{path}: warning: {warning}")
     if args.json:
         emit(summary)
     else:
@@ -142,17 +154,30 @@ def _finish(args: argparse.Namespace, path: str, problem, trajectory) -> int:
     return EXIT_OK if ok else EXIT_NEGATIVE
 
 
+def _critical_value(problem, snapped, path: str, several: bool):
+    """(label, value) for the plot: the exact loss of the snapped critical point, a Fraction."""
+    from fractions import Fraction
+
+    from exactdln.landscape.derivatives import loss
+    from exactdln.model.results import number_text
+
+    value = loss(problem, list(snapped.weights))
+    value = Fraction(int(value.p), int(value.q))
+    label = f"L = {number_text(value)}, {snapped.kind.replace('_', ' ').replace('non strict', 'non-strict')}" + (f" ({path})" if several else "")
+    return label, value
+
+
 def _summary_text(s: dict, snapped) -> str:
     gd = s["method"] == "gd"
-    where = f"step {int(s['final_step'])}" if gd else f"time {s['final_step']:.6g}"
+    where = f"step {s['final_step']}" if gd else f"time {s['final_time']:.6g}"
     head = (f"{s['file']}: {'gradient descent' if gd else 'gradient flow (RK4)'}, "
-            f"{'eta' if gd else 'dt'} {s['eta']:g}: "
+            + (f"step size {s['step_size']:g}" if gd else f"dt {s['dt']:g}") + ": "
             + (f"converged at {where}" if s["converged"] else f"NOT converged (stopped at {where})"))
-    rate = s.get("linear_rate")
+    rate = s.get("rate_per_step" if gd else "rate_per_unit_time")
     lines = [head,
              f"  final loss {s['final_loss']:.12g} (float64)   ||grad L|| {s['final_grad_norm']:.3g}   "
-             + (f"linear rate {rate:.6g} per {'step' if gd else 'unit of time'}" if rate is not None
-                else "linear rate: not fitted"),
+             + (f"rate {rate:.6g} per {'step' if gd else 'unit of time'}" if rate is not None
+                else "rate: not fitted"),
              f"  max balance drift {s['max_balance_drift']:.3g}"]
     if "snap" in s:
         text = str(snapped) if snapped is not None else "not snapped: " + "; ".join(s["snap"].get("notes", []))
