@@ -124,6 +124,13 @@ def _temporary_file(text: str, folder: str) -> str:
     return tmp
 
 
+def _umask() -> int:
+    """The process umask (os.umask can only be read by setting it: set 0, then put the old value back)."""
+    old = os.umask(0)
+    os.umask(old)
+    return old
+
+
 def run_checker(text: str, certificate_format: str) -> CheckerRun:
     """Write ``text`` to a file in a fresh temporary folder, run the checker subprocess on it, delete it."""
     with tempfile.TemporaryDirectory(prefix="exactdln-check-") as folder:
@@ -143,6 +150,7 @@ def write_checked_text(text: str, target: str | os.PathLike, certificate_format:
     try:
         run = _run_on_file(tmp, certificate_format) if certificate_format else None
         if run is None or run.ok:
+            os.chmod(tmp, 0o666 & ~_umask())   # mkstemp made it 0600; a certificate is for others to read
             os.replace(tmp, target)
         return run
     finally:
