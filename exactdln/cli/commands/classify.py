@@ -3,9 +3,11 @@
 A point file {X, Y, weights, lambda?} gets the exact verdict of three routes (the classification
 of Achour, Malgouyres, Gerchinovitz 2024; the global-optimality test of Yun, Sra, Jadbabaie 2018,
 Theorems 2.1/2.2; the exact Hessian inertia); a family file (with "parameters") gets a verdict that
-holds outside an exceptional set.
-Exit status: 0 every file classified and every route agrees; 2 bad input; 3 the exact routes
-disagree (a finding: each route's verdict is printed); 4 internal error.
+holds outside an exceptional set. With --snap, FILE holds float weights (JSON, .npz or torch file, float
+data read by the rule of --floats, as for `snap`): they are snapped to an exact critical point
+(exactdln/tools/snap.py) and that point is classified, the snap's route and distance printed beside it.
+Exit status: 0 every file classified and every route agrees; 1 (--snap) a float point did not snap;
+2 bad input; 3 the exact routes disagree (a finding: each route's verdict is printed); 4 internal error.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from exactdln.model.problem import DEFAULT_LIMITS, InputError, load_point
 from exactdln.cli.commands._contract import (
     EXIT_BAD_INPUT,
     EXIT_DISAGREE,
+    EXIT_NEGATIVE,
     EXIT_OK,
     CommandError,
     add_json_flag,
@@ -35,6 +38,11 @@ def add_arguments(parser) -> None:
                              "auto: both up to %(limit)s parameters" % {"limit": _limit()})
     parser.add_argument("--latex", action="store_true",
                         help="(families) exceptional set as LaTeX (the key \"latex\" with --json)")
+    parser.add_argument("--snap", action="store_true",
+                        help="FILE holds float weights: snap them to an exact critical point, then classify that")
+    from exactdln.cli.commands.snap import add_floats_option
+
+    add_floats_option(parser)
     parser.add_argument("--max-file-mb", type=float, default=DEFAULT_LIMITS.max_file_bytes / 2**20, metavar="MB",
                         help="refuse point files larger than this many MiB (default %(default)g)")
 
@@ -64,6 +72,8 @@ def run(args) -> int:
         from exactdln.theory.classify import classify
 
         latex = None
+        if args.snap:
+            return _snap_then_classify(path, args, printed)
         if _is_family(path):
             result, latex = _classify_family(path, args)
         else:
@@ -85,6 +95,36 @@ def run(args) -> int:
         return EXIT_OK if getattr(result, "agree", True) else EXIT_DISAGREE
 
     return each_file(args, args.files, one)
+
+
+def _snap_then_classify(path: str, args, printed: list) -> int:
+    """Snap the float point of ``path`` (exactdln/tools/snap.py) and classify the exact point it snaps to."""
+    from exactdln.theory.classify import classify
+    from exactdln.tools.interop import load_point_file
+    from exactdln.tools.snap import snap
+
+    problem, weights = load_point_file(path, args.floats, exact_weights=False)
+    snapped = snap(problem, weights)
+    result = classify(problem, list(snapped.weights), method=args.method, source=path) if snapped.snapped else None
+    if args.json:
+        snap_record = {k: v for k, v in snapped.to_json().items() if k != "weights"}
+        record = {"file": path, **(result.to_json() if result is not None else {"kind": None}),
+                  "snap": snap_record}
+        record["file"] = path
+        emit(record)
+    else:
+        if printed:
+            print()
+        if result is None:
+            print(f"{path}: not snapped, nothing classified\n" + "\n".join(f"  - {n}" for n in snapped.notes))
+        else:
+            print(f"{path}: snapped by {snapped.route}, distance {snapped.distance:.3g} "
+                  f"(relative {snapped.relative_distance:.3g}) from the float weights")
+            print(result)
+    printed.append(path)
+    if result is None:
+        return EXIT_NEGATIVE
+    return EXIT_OK if getattr(result, "agree", True) else EXIT_DISAGREE
 
 
 def _classify_family(path: str, args):
