@@ -217,7 +217,10 @@ def run_sweep(
         left = remaining - sum(len(c) for c, _ in in_flight.values())
         return max(1, min(size, math.ceil(left / (2 * workers)))) if left > 0 else size
 
+    submit_broken = False
+
     def fill() -> None:
+        nonlocal submit_broken
         while len(in_flight) < 2 * workers + 1:
             if retry:
                 items, attempts = retry.pop()
@@ -231,7 +234,37 @@ def run_sweep(
                 if not items:
                     return
                 attempts = 0
-            in_flight[pool.submit(run_chunk, spec, items)] = (items, attempts)
+            try:
+                future = pool.submit(run_chunk, spec, items)
+            except BrokenProcessPool:
+                # a worker died between two submissions: the pool refuses new work before its
+                # in-flight futures have failed; keep the chunk and replace the pool (refill)
+                retry.append((items, attempts))
+                submit_broken = True
+                return
+            in_flight[future] = (items, attempts)
+
+    def renew() -> None:
+        """Send every unfinished chunk of a broken pool again, to a new pool from the factory."""
+        nonlocal pool, submit_broken
+        for future, (items, attempts) in list(in_flight.items()):
+            in_flight.pop(future)
+            retry.append((items, attempts))
+            report.retried_chunks += 1
+        if submit_broken:
+            report.retried_chunks += 1      # the chunk the broken pool refused
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = factory()
+        submit_broken = False
+
+    def refill() -> None:
+        fill()
+        while submit_broken:
+            if factory is None:
+                raise BrokenProcessPool("the process pool given to run_sweep broke (a worker died); "
+                                        "pass a factory or None so that it can be replaced")
+            renew()
+            fill()
 
     def lost(items: list[tuple[int, Any]], attempts: int, why: str) -> list[dict[str, Any]]:
         """A chunk whose worker died: retried, split into single instances, finally error rows."""
@@ -247,7 +280,7 @@ def run_sweep(
                           f"worker lost {MAX_ATTEMPTS} times: {why}")]
 
     try:
-        fill()
+        refill()
         while in_flight:
             finished, _ = wait(list(in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
             broken = False
@@ -289,16 +322,11 @@ def run_sweep(
                 if progress is not None:
                     progress.update(done, summary.matches, summary.disagreements, summary.errors)
             if broken and factory is not None:
-                # every future of a broken pool fails: send the unfinished chunks again to a new pool
-                for future, (items, attempts) in list(in_flight.items()):
-                    in_flight.pop(future)
-                    retry.append((items, attempts))
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = factory()
+                renew()            # every future of a broken pool fails
             if stop_after is not None and summary.matches >= stop_after:
                 report.stopped_early = True
                 break
-            fill()
+            refill()
     finally:
         summary.wall = time.monotonic() - start
         for future in in_flight:
