@@ -34,8 +34,11 @@ def first(*names):
     raise ImportError(names)
 load_point = first(("exactdln", "load_point"))
 classify = first(("exactdln", "classify"))
-crosscheck = first(("exactdln.tools.crosscheck", "crosscheck"), ("exactdln.tools.crosscheck", "crosscheck"))
-certify = first(("exactdln.certify.point", "certify"), ("exactdln.certify.point", "certify"))
+OLD = "exactdln."     # module paths before the layer folders (issue 11)
+crosscheck = first(("exactdln.tools.crosscheck", "crosscheck"), (OLD + "crosscheck", "crosscheck"))
+certify = first(("exactdln.certify.point", "certify"), (OLD + "certificates.certify", "certify"))
+import os, exactdln
+assert os.path.realpath(exactdln.__file__).startswith(os.path.realpath(os.getcwd())), exactdln.__file__
 groups = json.loads(sys.argv[1])
 out = {}
 for group, paths in groups.items():
@@ -52,12 +55,8 @@ print(json.dumps(out))
 def write_points(folder: Path) -> dict[str, list[str]]:
     sys.path.insert(0, str(ROOT))
     import exactdln
-    try:
-        from exactdln.instances.construct import large_instance
-        from exactdln.instances.gallery import demo_gallery
-    except ImportError:
-        from exactdln.instances.construct import large_instance
-        from exactdln.instances.gallery import demo_gallery
+    from exactdln.instances.construct import large_instance
+    from exactdln.instances.gallery import demo_gallery
 
     def save(path: Path, problem, weights) -> str:
         data = problem.to_json()
