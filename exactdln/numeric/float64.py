@@ -55,6 +55,7 @@ __all__ = [
     "nonzero_threshold",
     "analyse",
     "classify_float",
+    "out_of_range",
     "hessian_matrix_float",
     "balance_hidden",
     "DEFINITE_KINDS",
@@ -203,6 +204,14 @@ MARGIN = 1024
 """A magnitude above MARGIN times its rounding-error bound is nonzero (about three digits of safety)."""
 
 FLOAT_ORBIT_LIMIT = 1200
+
+RANK_TABLE_LIMIT = 32
+"""Depth up to which every partial product W_{j:i} gets its rank (H(H+1)/2 SVDs); deeper networks get
+the ranks the decisions use, the rest of the table is None (the table grows as H^2, its bounds as H^3)."""
+
+FLOAT_HESSIAN_LIMIT = 2000
+"""Largest n for which the float path forms the n x n Hessian (32 MB, an O(n^3) eigensolver); beyond it
+the inertia is not computed and the verdict says so."""
 """float64 tries the orbit reduction to certify a zero count up to this many parameters."""
 
 
@@ -349,9 +358,16 @@ class _Point:
             self._products[key] = self.W[i - 1] if j == i else self.W[j - 1] @ self.product(j - 1, i)
         return self._products[key]
 
+    _norms: dict = field(default_factory=dict)
+
     def _pnorm(self, j: int, i: int) -> Any:
-        """||fl(W_{j:i})||_F, and 1 for the empty product (it enters only as a factor)."""
-        return self.ar.scalar(Fraction(1)) if j < i else self.ar.fro(self.product(j, i))
+        """||fl(W_{j:i})||_F, and 1 for the empty product (it enters only as a factor); computed once."""
+        if j < i:
+            return self.ar.scalar(Fraction(1))
+        key = (j, i)
+        if key not in self._norms:
+            self._norms[key] = self.ar.fro(self.product(j, i))
+        return self._norms[key]
 
     def product_norm_bound(self, j: int, i: int) -> Any:
         """B_{j:i}: bounds ||W_{j:i}|| and, times c eps, the rounding error of the computed W_{j:i}.
@@ -374,6 +390,33 @@ class _Point:
                 fine = fine + self._pnorm(j, t + 1) * self.norms[t - 1] * self._pnorm(t - 1, i)
             self._bounds[key] = fine if fine < crude else crude
         return self._bounds[key]
+
+
+    def precompute_bounds(self) -> None:
+        """Every B_{j:i} at once, for float64 at depth > RANK_TABLE_LIMIT (the same bound, vectorized).
+
+        With N[j, i] = ||fl(W_{j:i})|| (1 for an empty product) and w_t = ||W_t||, the sum of
+        :meth:`product_norm_bound` over t = i..j is the (j, i) entry of U V with U[j, t] = N[j, t+1] w_t
+        (t <= j) and V[t, i] = N[t-1, i] (t >= i): one matrix product instead of H^3/6 scalar steps.
+        """
+        H = self.depth
+        N = np.ones((H + 2, H + 2))
+        for i in range(1, H + 1):
+            for j in range(i, H + 1):
+                N[j, i] = self._pnorm(j, i)
+        w = np.array([0.0] + [float(x) for x in self.norms] + [0.0])
+        t = np.arange(H + 2)
+        U = np.where(t[None, :] <= t[:, None], N[:, np.minimum(t + 1, H + 1)] * w[None, :], 0.0)
+        V = np.where(t[:, None] >= t[None, :], N[np.maximum(t - 1, 0), :], 0.0)
+        U[:, 0] = 0.0
+        V[0, :] = 0.0
+        fine = N + U @ V
+        for i in range(1, H + 1):
+            crude = 1.0
+            for j in range(i, H + 1):
+                crude *= w[j]
+                if (j, i) not in self._bounds:
+                    self._bounds[(j, i)] = min(float(fine[j, i]), crude)
 
 
 def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tuple[tuple[RationalMatrix, ...], tuple[tuple[int, ...], ...]]:
@@ -611,15 +654,26 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
     reasons.extend(gradient.reasons)
     undecided.extend(gradient.undecided)
 
-    # ranks of all partial products
+    # ranks of the partial products: all of them up to RANK_TABLE_LIMIT layers, else those the decisions use
     ranks: dict[tuple[int, int], int | None] = {}
-    for i in range(1, H + 1):
-        for j in range(i, H + 1):
-            ranks[(i, j)] = _rank(ar, p.product(j, i), p.product_norm_bound(j, i), c_round, undecided, f"W_{{{j}:{i}}}")
-    rank = ranks[(1, H)]
+
+    def rank_of(i: int, j: int) -> int | None:
+        if (i, j) not in ranks:
+            ranks[(i, j)] = _rank(ar, p.product(j, i), p.product_norm_bound(j, i), c_round, undecided,
+                                  f"W_{{{j}:{i}}}")
+        return ranks[(i, j)]
+
+    if H <= RANK_TABLE_LIMIT:
+        for i in range(1, H + 1):
+            for j in range(i, H + 1):
+                rank_of(i, j)
+    else:
+        reasons.append(f"depth {H} > {RANK_TABLE_LIMIT}: ranks of W_{{j:i}} computed only where a decision uses them "
+                       "(the rest of the table is not computed)")
+    rank = rank_of(1, H)
 
     def rk(j: int, i: int) -> int | None:
-        return widths[i - 1] if j == i - 1 else ranks[(i, j)]
+        return widths[i - 1] if j == i - 1 else rank_of(i, j)
 
     base = dict(method=ar.name, r_max=r_max, partial_ranks=ranks, rank=rank, loss=ar.to_float(loss),
                 gradient_norm=gradient.norm, gradient_bound=gradient.bound, rounded_input=rounded,
@@ -629,9 +683,16 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
         return NumericClassification(kind=NOT_CRITICAL, inertia=None, fitted=None,
                                      min_eigenvalue=None, reasons=tuple(reasons), undecided=tuple(undecided), **base)
 
+    n = base["n_parameters"]
+    limit = getattr(ar, "hessian_limit", FLOAT_HESSIAN_LIMIT)
+    if n > limit:
+        return _without_hessian(ar, p, problem, Syx, Sxx, P, G, A, C, rk, rank, r_max, c_round, G_bound,
+                                critical, reasons, undecided, base, n, limit)
+
     # Hessian and its inertia
+    if H > RANK_TABLE_LIMIT and isinstance(ar, FloatArithmetic):
+        p.precompute_bounds()
     Hm, K = _assemble_hessian(p, G, A, C)
-    n = Hm.shape[0]
     # Frobenius bound of ||fl(H) - H|| (so, by Weyl, of every eigenvalue's shift), block by
     # block from the factors' norm-and-error bounds; plus the eigensolver's backward error.
     nXb = ar.fro(p.X)
@@ -719,6 +780,46 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
     return NumericClassification(kind=INCONCLUSIVE, conditional_kind=conditional, inertia=inertia, fitted=fitted,
                                  min_eigenvalue=min_eig, reasons=tuple(reasons),
                                  undecided=tuple(undecided + h_reasons), structural_zeros=split, **base)
+
+
+class _LazyPivots:
+    """K_(h,k) = A_k^T G C_h^T for 1 <= h < k <= H, each formed when the pivot rule reaches it."""
+
+    def __init__(self, A: list, G: Any, C: list, H: int):
+        self.A, self.G, self.C, self.H = A, G, C, H
+
+    def items(self):
+        for h in range(1, self.H + 1):
+            for k in range(h + 1, self.H + 1):
+                yield (h, k), self.A[k - 1].T @ self.G @ self.C[h - 1].T
+
+
+def _without_hessian(ar: Any, p: _Point, problem: Problem, Syx: Any, Sxx: Any, P: Any, G: Any, A: list, C: list,
+                     rk: Any, rank: int | None, r_max: int, c_round: Any, G_bound: Any, critical: str,
+                     reasons: list[str], undecided: list[str], base: dict, n: int, limit: int) -> NumericClassification:
+    """The verdict at a point within tolerance when the Hessian is too large to form: the theorem route only.
+
+    Without the inertia a conditional kind comes from the theorem route alone (Achour, Malgouyres,
+    Gerchinovitz (2024), classification theorem); the pivots K_(h,k) = A_k^T G C_h^T it needs are
+    computed directly (without the Hessian around them).
+    """
+    reasons.append(f"Hessian not formed: n = {n} parameters > {limit} ({ar.name} limit); inertia not computed")
+    if critical != "within_tolerance":
+        reasons.append("criticality undecided: no kind, not even a conditional one")
+        return NumericClassification(kind=INCONCLUSIVE, inertia=None, fitted=None, min_eigenvalue=None,
+                                     reasons=tuple(reasons), undecided=tuple(undecided), **base)
+    theorem_kind, fitted = None, None
+    if problem.regularized:
+        reasons.append("regularized loss: the numeric paths have no theorem route; no conditional kind without the Hessian")
+    else:
+        H = p.depth
+        K = _LazyPivots(A, G, C, H) if rank is not None and rank < r_max else {}
+        theorem_kind, fitted = _theorem_route(ar, p, Syx, Sxx, P, K, rk, rank, r_max, c_round, G_bound, reasons, undecided)
+    if theorem_kind is not None:
+        reasons.append(f"conditional verdict: {theorem_kind} if the point is critical (theorem route); definite verdict "
+                       "inconclusive (a numeric path does not claim a gradient is exactly zero)")
+    return NumericClassification(kind=INCONCLUSIVE, conditional_kind=theorem_kind, inertia=None, fitted=fitted,
+                                 min_eigenvalue=None, reasons=tuple(reasons), undecided=tuple(undecided), **base)
 
 
 def _input_numbers(problem: Problem, ws: Sequence[RationalMatrix]) -> Any:
@@ -880,14 +981,20 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
         return STRICT_SADDLE, S
     # S = [r], r < r_max: pivot rule (c)
     H = p.depth
+    pairs = H * (H - 1) // 2
+    limit = getattr(ar, "pivot_limit", None)
+    if limit is not None and pairs > limit:
+        reasons.append(f"S = [{r}], r < r_max: the pivot rule needs {pairs} pivots K_(h,k), more than the "
+                       f"{ar.name} limit {limit}: no conditional kind from the theorem route")
+        return None, S
     pending = []
-    for (h, k), Khk in sorted(K.items()):
+    for (h, k), Khk in (K.items() if isinstance(K, _LazyPivots) else sorted(K.items())):   # (h, k) order
         scale = p.product_norm_bound(H, k + 1) * G_bound * p.product_norm_bound(h - 1, 1)
         k_noise = c_round * eps * scale
         piv = separate(ar.fro(Khk), k_noise, scale)
-        tight_ranks = (rk(k - 1, 1), rk(k - 1, h + 1), rk(H, h + 1))
-        if piv is False:
+        if piv is False:          # a zero pivot needs no ranks (they cost an SVD each at depth > RANK_TABLE_LIMIT)
             continue
+        tight_ranks = (rk(k - 1, 1), rk(k - 1, h + 1), rk(H, h + 1))
         if any(x is None for x in tight_ranks):
             pending.append(f"ranks for pivot ({h},{k}) undecided")
             continue
@@ -919,7 +1026,51 @@ def classify_float(problem: Problem, weights: Any) -> NumericClassification:
     within tolerance the kind found is returned as ``conditional_kind`` ("strict_saddle if
     critical") and ``kind`` is ``inconclusive``. When some input number is not a float64
     (``float(x) != x``), ``rounded_input`` is True and a reason says the rounded point is analysed.
+    An input number beyond the float64 range, or an overflow anywhere in the analysis, makes the
+    verdict ``inconclusive`` with that reason (never an exception, never a verdict computed from inf).
     Contract: a definite kind (only ``not_critical``) is never contradicted by the exact path,
     and a conditional kind never differs from the exact kind of a critical point.
     """
-    return analyse(problem, weights, FloatArithmetic())
+    ws = normalize_point(problem, weights)
+    beyond = _beyond_float_range(problem, ws)
+    if beyond:
+        return out_of_range(problem, ws, f"input number {beyond} is beyond the float64 range (about 1.8e308): "
+                                         "float64 cannot analyse this point")
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            result = analyse(problem, ws, FloatArithmetic())
+    except (OverflowError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError) as err:
+        return out_of_range(problem, ws, f"float64 arithmetic failed ({type(err).__name__}: {err}): "
+                                         "the point's numbers are out of float64's reach")
+    numbers = (result.loss, result.gradient_norm, result.gradient_bound, result.min_eigenvalue)
+    if not all(x is None or np.isfinite(x) for x in numbers):
+        return out_of_range(problem, ws, "float64 arithmetic overflowed (a computed quantity is inf or nan)")
+    return result
+
+
+_FLOAT_LIMIT = Fraction(2) ** 1000          # leaves headroom: products of a few such numbers still overflow-check
+
+
+def _beyond_float_range(problem: Problem, ws: Sequence[RationalMatrix]) -> str | None:
+    """The first input number whose magnitude exceeds 2^1000 (or whose float() would overflow), as text."""
+    names = [("X", problem.X), ("Y", problem.Y)] + [(f"W_{h + 1}", w) for h, w in enumerate(ws)]
+    for name, m in names:
+        for i, row in enumerate(m.rows):
+            for j, x in enumerate(row):
+                if abs(x.numerator) > x.denominator * _FLOAT_LIMIT:
+                    return f"{name}[{i}][{j}] (about 2^{x.numerator.bit_length() - x.denominator.bit_length()})"
+    for h, lam in enumerate(problem.layer_lambdas(len(ws))):
+        if lam > _FLOAT_LIMIT:
+            return f"lambda_{h + 1} (about 2^{lam.numerator.bit_length() - lam.denominator.bit_length()})"
+    return None
+
+
+def out_of_range(problem: Problem, ws: Sequence[RationalMatrix], reason: str, *, method: str = "float64",
+                 digits: int = 16) -> NumericClassification:
+    """The verdict of a numeric path that could not compute: ``inconclusive``, criticality undecided."""
+    widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
+    return NumericClassification(
+        method=method, kind=INCONCLUSIVE, critical="undecided", inertia=None, rank=None, r_max=min(widths),
+        fitted=None, partial_ranks={}, loss=float("nan"), gradient_norm=float("nan"), min_eigenvalue=None,
+        digits=digits, n_parameters=sum(widths[h] * widths[h + 1] for h in range(len(ws))),
+        reasons=(reason,), undecided=(reason,))

@@ -27,23 +27,38 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import mpmath
 import numpy as np
 from mpmath import mp
 
-from exactdln.numeric.float64 import GradientCheck, NumericClassification, analyse, nonzero_threshold
+from exactdln.numeric.float64 import GradientCheck, NumericClassification, analyse, nonzero_threshold, out_of_range
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 from exactdln.model.results import Inertia
 
 __all__ = ["MpArithmetic", "classify_mp", "gradient_to_height", "DEFAULT_START_DIGITS", "DEFAULT_MAX_DIGITS",
-           "DEFAULT_MAX_GRADIENT_DIGITS"]
+           "DEFAULT_MAX_GRADIENT_DIGITS", "MP_HESSIAN_LIMIT", "MP_PIVOT_LIMIT",
+           "MP_WORK_LIMIT", "chain_work"]
 
 DEFAULT_START_DIGITS = 30
 DEFAULT_MAX_DIGITS = 480
 DEFAULT_MAX_GRADIENT_DIGITS = 6000
 """Precision cap of the criticality decision (decimal digits); enough for the height of 40-digit points of depth 3."""
+
+MP_HESSIAN_LIMIT = 200
+"""Largest n for which the mpmath path forms the Hessian: its LDL^T is n^3/3 pure-Python mpf steps per
+precision level (n = 200 at 30 digits: a few seconds); beyond it the inertia is not computed and the
+verdict says so (numeric paths may always be inconclusive)."""
+
+MP_PIVOT_LIMIT = 2016
+"""Most pivots K_(h,k) (H(H-1)/2, depth 64) the mpmath path's theorem route examines; deeper networks
+at S = [r], r < r_max get no conditional kind from it (the float path still examines them all)."""
+
+MP_WORK_LIMIT = 500_000
+"""Most multiply-adds one evaluation of the gradient chain may take in the mpmath path (pure-Python
+``fdot``, about 10^5 per second): beyond it (width 60 at depth 8 needs 7 * 10^6) the path does not run
+and says so; the float64 path still does."""
 
 # Bunch-Kaufman constant (1 + sqrt 17) / 8: bounds element growth of the LDL^T factors.
 _BK_ALPHA = (1 + 17 ** 0.5) / 8
@@ -54,6 +69,8 @@ class MpArithmetic:
 
     name = "mpmath"
     orbit_reduction = True
+    hessian_limit = MP_HESSIAN_LIMIT
+    pivot_limit = MP_PIVOT_LIMIT
 
     def __init__(self) -> None:
         self.digits = mp.dps
@@ -308,10 +325,18 @@ def _scaled_gradient(Wt: list, Xt: list, Yt: list, widths: tuple[int, ...], cons
     PS = _mul(P, Sxx)
     # G~ = c1 Sigma~_YX - c2 P~ Sigma~_XX (an integer matrix; G = G~ / (D_X^2 D_Y prod D_k))
     Gt = [[c1 * a + sign * (c2 * b) for a, b in zip(ra, rb)] for ra, rb in zip(Syx, PS)]
+    # prefix and suffix products, one fdot per entry and step as before (the bound counts fdots
+    # along a monomial, not the order of association): O(H) products instead of O(H^2)
+    Cs = [_chain([], widths[0])]                       # C~_h = W~_{h-1} ... W~_1
+    for h in range(1, H):
+        Cs.append(_mul(W[h - 1], Cs[-1]))
+    As = [_chain([], widths[H])]                       # A~_h = W~_H ... W~_{h+1}, built from h = H down
+    for h in range(H - 1, 0, -1):
+        As.append(_mul(As[-1], W[h]))
+    As.reverse()
     out = []
     for h in range(1, H + 1):
-        A = _chain(W[h:], widths[h])                   # W~_H ... W~_{h+1}
-        C = _chain(W[:h - 1], widths[0])               # W~_{h-1} ... W~_1
+        A, C = As[h - 1], Cs[h - 1]
         core = _mul(_mul(_transpose(A), Gt), _transpose(C))
         b = mpmath.mpf(consts["b"][h - 1])
         c3 = mpmath.mpf(abs(consts["c3"][h - 1]) if absolute else consts["c3"][h - 1])
@@ -452,6 +477,35 @@ def gradient_to_height(problem: Problem, weights: Any, *, start_digits: int = DE
         bits = min(max(min(2 * bits, need), bits + 1), cap_bits)
 
 
+def chain_work(problem: Problem, ws: Sequence[RationalMatrix]) -> int:
+    """Multiply-adds of one gradient evaluation (:func:`_scaled_gradient`): X X^T, Y X^T, the prefix and
+    suffix products of the layers, and A_h^T G C_h^T for every h."""
+    widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
+    d0, dH, m = widths[0], widths[-1], problem.m
+    total = m * d0 * (d0 + dH) + dH * d0 * d0
+    for h in range(1, len(ws) + 1):
+        total += widths[h] * widths[h - 1] * (d0 + dH)                 # C_(h+1) and A_(h-1)
+        total += widths[h] * dH * d0 + widths[h] * d0 * widths[h - 1]  # A_h^T G, then times C_h^T
+    return total
+
+
+def _widths_text(ws: Sequence[RationalMatrix]) -> str:
+    widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
+    return str(list(widths)) if len(widths) <= 8 else f"of {len(ws)} layers up to {max(widths)}"
+
+
+def _magnitude_spread_digits(problem: Problem, ws: Sequence[RationalMatrix]) -> int:
+    """log10(max |x| / min |x|) over the nonzero input numbers (X, Y, weights, lambdas), rounded up."""
+    lo = hi = None
+    numbers = [x for m in (problem.X, problem.Y, *ws) for row in m.rows for x in row]
+    for x in numbers + list(problem.layer_lambdas(len(ws))):
+        if x:
+            e = abs(x.numerator).bit_length() - x.denominator.bit_length()
+            lo = e if lo is None else min(lo, e)
+            hi = e if hi is None else max(hi, e)
+    return 0 if lo is None else math.ceil((hi - lo + 2) * math.log10(2))
+
+
 def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_START_DIGITS,
                 max_digits: int = DEFAULT_MAX_DIGITS,
                 max_gradient_digits: int = DEFAULT_MAX_GRADIENT_DIGITS) -> NumericClassification:
@@ -469,7 +523,17 @@ def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_S
     information; not an eigenvalue).
     """
     ws = normalize_point(problem, weights)
+    work = chain_work(problem, ws)
+    if work > MP_WORK_LIMIT:
+        return out_of_range(problem, ws, f"mpmath path not run: one evaluation of the gradient chain takes about "
+                                         f"{work} multiply-adds (widths {_widths_text(ws)}), more than its limit "
+                                         f"{MP_WORK_LIMIT}", method="mpmath", digits=start_digits)
     gradient = gradient_to_height(problem, ws, start_digits=start_digits, max_digits=max_gradient_digits)
+    # A zero pivot is confirmed at a precision that also resolves the input's spread of magnitudes:
+    # Hessian entries are products of up to 2(H + 1) input numbers, so a pivot built from the
+    # smallest ones sits about 2(H + 1) * spread digits below the largest entries, inside the zero
+    # band of any lower precision (found: X = diag(10^40, 1) at 30 and 60 digits gave three false zeros).
+    confirm_digits = start_digits + 2 * (len(ws) + 1) * _magnitude_spread_digits(problem, ws)
     digits = start_digits
     previous = None
     while True:
@@ -477,7 +541,7 @@ def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_S
             result = analyse(problem, ws, MpArithmetic(), gradient=gradient)
         banded_zeros = 0 if result.inertia is None else result.inertia.n_zero - result.structural_zeros
         confirmed = (previous is not None and previous.inertia == result.inertia and previous.kind == result.kind
-                     and previous.conditional_kind == result.conditional_kind)
+                     and previous.conditional_kind == result.conditional_kind and digits >= confirm_digits)
         if result.separated and (banded_zeros == 0 or confirmed):
             if confirmed:
                 result = replace(result, digits=previous.digits)
@@ -486,9 +550,10 @@ def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_S
             if result.inertia is not None and banded_zeros and not confirmed:
                 # a pivot inside the zero band may be a tiny nonzero one (found: 40-digit entries at
                 # 50 digits gave 90 false zeros); unconfirmed at the cap, the inertia is not certified
+                spread = f"; the input's magnitudes need {confirm_digits}" if confirm_digits > max_digits else ""
                 result = replace(result, inertia=None, undecided=result.undecided + (
                     f"{banded_zeros} LDL^T pivot(s) inside the zero band not confirmed at a higher precision "
-                    f"(cap {max_digits} digits); inertia not certified",))
+                    f"(cap {max_digits} digits{spread}); inertia not certified",))
             break
         # Zero pivot counts are confirmed at twice the digits: an exact tiny nonzero eigenvalue below
         # this precision's band (found on the 10^6-rescaled corpus at 30 digits) rises above it.
