@@ -423,9 +423,12 @@ class Problem:
 
 
 def parse_lambda(value: Any, limits: Limits) -> tuple[Fraction, ...]:
-    """The ``"lambda"`` field: one lambda >= 0 for every layer, one per layer, or () when all are 0."""
+    """The ``"lambda"`` field: one lambda >= 0 for every layer, one per layer, or () when all are 0.
+
+    ``None`` (JSON ``null``) is refused rather than read as 0: a missing key means 0, a null is a mistake.
+    """
     if value is None:
-        return ()
+        raise InputError("null is not a number (leave the key out for lambda = 0)", "lambda")
     if isinstance(value, (list, tuple)):
         if not value:
             raise InputError("empty list", "lambda")
@@ -468,8 +471,6 @@ def point_from_mapping(data: Any, source: str | None = None, limits: Limits = DE
             if fields is None:
                 raise InputError("a point over a number field is read by classify only, for now", "field")
             return fields(data, limits)
-        if "lambda" in data and data["lambda"] is None:
-            raise InputError("null is not a number (leave the key out for lambda = 0)", "lambda")
         X = as_matrix(data["X"], "X", limits)
         Y = as_matrix(data["Y"], "Y", limits)
         weights = as_weights(data["weights"], "weights", limits)

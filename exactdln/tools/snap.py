@@ -31,7 +31,6 @@ Anything else is reported as not snapped, with the reason.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,10 +40,14 @@ import numpy as np
 
 from exactdln.model.problem import (
     InputError,
+    JsonDecimal,
+    Limits,
     Problem,
     RationalMatrix,
     as_matrix,
     parse_lambda,
+    parse_number,
+    read_json_file,
     DEFAULT_LIMITS,
 )
 from exactdln.model.results import Verdict
@@ -430,61 +433,126 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
     return SnapResult(True, "structure", cand, kind, by, d, rel, S, None, tuple(notes), inertia)
 
 
-def load_float_point(path: str | os.PathLike) -> tuple[Problem, list[np.ndarray]]:
+def load_float_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, list[np.ndarray]]:
     """Read data and float weights: ``.npz`` (X, Y, W1..WH or weights, lambda?) or JSON.
 
     In JSON, X, Y and lambda are read exactly (as written); weights may be binary floats.
     In ``.npz``, integer X/Y are exact and float X/Y are taken as the exact binary value.
+    Both are read under the caps of ``limits`` (exactdln/model/problem.py :class:`Limits`), checked
+    before the work: the file size, then (JSON) nesting and number counts on the raw text, (.npz)
+    the uncompressed size of every array before it is decompressed. A weight beyond the float64
+    range is refused, never rounded to infinity.
     """
     source = os.fspath(path)
     try:
+        size = os.path.getsize(source)
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", None, source) from None
+    if size > limits.max_file_bytes:
+        raise InputError(f"file is {size} bytes, more than {limits.max_file_bytes}", None, source)
+    try:
         if source.endswith(".npz"):
-            with np.load(source, allow_pickle=False) as z:
-                keys = set(z.files)
-                for k in ("X", "Y"):
-                    if k not in keys:
-                        raise InputError("missing", k, source)
-                def exact(a: np.ndarray, name: str) -> RationalMatrix:
-                    if a.dtype.kind == "f":
-                        if not np.all(np.isfinite(a)):
-                            raise InputError("not finite", name, source)
-                        return RationalMatrix(tuple(tuple(Fraction(float(x)) for x in row) for row in a), a.shape[1])
-                    return as_matrix(a, name)
-                X, Y = exact(z["X"], "X"), exact(z["Y"], "Y")
-                if "weights" in keys:
-                    arr = z["weights"]
-                    weights = [np.asarray(w, dtype=float) for w in arr]
-                else:
-                    names = sorted((k for k in keys if k.startswith("W") and k[1:].isdigit()), key=lambda k: int(k[1:]))
-                    if not names:
-                        raise InputError("no W1..WH arrays and no 'weights'", "weights", source)
-                    weights = [np.asarray(z[k], dtype=float) for k in names]
-                lam = parse_lambda(z["lambda"].tolist() if "lambda" in keys else 0, DEFAULT_LIMITS)
-                return Problem(X, Y, lam), weights
-        with open(source, encoding="utf-8") as fh:
-            text = fh.read()
-        exact_data = json.loads(text, parse_float=lambda s: s)
-        float_data = json.loads(text)
-        if not isinstance(exact_data, dict):
-            raise InputError("expected a JSON object with keys X, Y, weights", None, source)
-        for k in ("X", "Y", "weights"):
-            if k not in exact_data:
-                raise InputError("missing", k, source)
-        problem = Problem.create(exact_data["X"], exact_data["Y"], exact_data.get("lambda", 0))
-        ws = float_data["weights"]
-        if not isinstance(ws, list) or not ws:
-            raise InputError("expected a list of matrices", "weights", source)
-        weights = []
-        for h, w in enumerate(ws):
-            try:
-                a = np.array(w, dtype=float)
-            except (ValueError, TypeError):
-                raise InputError("not a matrix of numbers", f"weights[{h}]", source) from None
-            if a.ndim != 2:
-                raise InputError("not a 2-d matrix", f"weights[{h}]", source)
-            weights.append(a)
-        return problem, weights
+            return _load_npz(source, limits)
+        return _load_json(source, limits)
     except InputError as err:
         raise (err if err.source else err.with_source(source)) from None
-    except (OSError, ValueError, KeyError) as err:
-        raise InputError(f"cannot read: {err}", None, source) from None
+    except (OSError, ValueError, KeyError, EOFError) as err:
+        raise InputError(f"cannot read: {' '.join(str(err).split())[:200]}", None, source) from None
+
+
+def _load_npz(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
+    import zipfile
+
+    try:
+        archive = np.load(source, allow_pickle=False)
+    except zipfile.BadZipFile as err:
+        raise InputError(f"not an .npz archive ({err})") from None
+    with archive as z:
+        budget = limits.max_entries * 16 + 64 * 1024           # float64/complex entries plus headers
+        unpacked = sum(info.file_size for info in z.zip.infolist())
+        if unpacked > budget:
+            raise InputError(f"the arrays unpack to {unpacked} bytes, more than {budget} "
+                             f"({limits.max_entries} entries)")
+        keys = set(z.files)
+        for k in ("X", "Y"):
+            if k not in keys:
+                raise InputError("missing", k)
+
+        def exact(a: np.ndarray, name: str) -> RationalMatrix:
+            if a.ndim != 2:
+                raise InputError(f"expected a 2-d array, got {a.ndim}-d", name)
+            if a.dtype.kind == "f":
+                if not np.all(np.isfinite(a)):
+                    raise InputError("not finite", name)
+                return RationalMatrix(tuple(tuple(Fraction(float(x)) for x in row) for row in a), a.shape[1])
+            return as_matrix(a, name, limits)
+        X, Y = exact(z["X"], "X"), exact(z["Y"], "Y")
+        if "weights" in keys:
+            arr = z["weights"]
+            weights = [_float_array(w, f"weights[{h}]") for h, w in enumerate(arr)]
+        else:
+            names = sorted((k for k in keys if k.startswith("W") and k[1:].isdigit()), key=lambda k: int(k[1:]))
+            if not names:
+                raise InputError("no W1..WH arrays and no 'weights'", "weights")
+            weights = [_float_array(z[k], k) for k in names]
+        if len(weights) > limits.max_layers:
+            raise InputError(f"more than {limits.max_layers} layers", "weights")
+        lam = z["lambda"].tolist() if "lambda" in keys else 0
+        return Problem(X, Y, parse_lambda(lam, limits)), weights
+
+
+def _float_array(a: Any, field: str) -> np.ndarray:
+    try:
+        out = np.asarray(a, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        raise InputError("not a matrix of numbers", field) from None
+    if out.ndim != 2:
+        raise InputError(f"expected a 2-d matrix, got {out.ndim}-d", field)
+    if not np.all(np.isfinite(out)):
+        raise InputError("not finite (or beyond the float64 range)", field)
+    return out
+
+
+def _load_json(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
+    data = read_json_file(source, limits)
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object with keys X, Y, weights")
+    for k in ("X", "Y", "weights"):
+        if k not in data:
+            raise InputError("missing", k)
+    problem = Problem.create(data["X"], data["Y"], data.get("lambda", 0), limits=limits)
+    ws = data["weights"]
+    if not isinstance(ws, list) or not ws:
+        raise InputError("expected a non-empty list of matrices", "weights")
+    if len(ws) > limits.max_layers:
+        raise InputError(f"more than {limits.max_layers} layers", "weights")
+    weights = []
+    for h, w in enumerate(ws):
+        field = f"weights[{h}]"
+        if not isinstance(w, list) or not w or not all(isinstance(row, list) for row in w):
+            raise InputError("expected a matrix (a non-empty list of rows)", field)
+        if len(w) > limits.max_dimension or any(len(row) > limits.max_dimension for row in w):
+            raise InputError(f"more than {limits.max_dimension} rows or columns", field)
+        ncols = len(w[0])
+        if ncols == 0 or any(len(row) != ncols for row in w):
+            raise InputError("rows of different lengths (or empty)", field)
+        weights.append(np.array([[_float_entry(x, f"{field}[{i}][{j}]", limits) for j, x in enumerate(row)]
+                                 for i, row in enumerate(w)], dtype=np.float64).reshape(len(w), ncols))
+    return problem, weights
+
+
+def _float_entry(x: Any, field: str, limits: Limits) -> float:
+    """A float weight: a JSON number (as the float it spells) or an exact number string (rounded once)."""
+    if isinstance(x, JsonDecimal):
+        value = float(x)            # the literal's nearest float, as json would have read it
+    elif isinstance(x, (int, str)) and not isinstance(x, bool):
+        q = parse_number(x, field, limits)
+        try:
+            value = float(q)
+        except OverflowError:
+            raise InputError("beyond the float64 range", field) from None
+    else:
+        raise InputError(f"expected a number, got {'null' if x is None else type(x).__name__}", field)
+    if not np.isfinite(value):
+        raise InputError("not finite (or beyond the float64 range)", field)
+    return value
