@@ -43,6 +43,7 @@ __all__ = [
     "read_json_file",
     "JsonDecimal",
     "int_from_digits",
+    "int_text",
     "point_from_mapping",
 ]
 
@@ -255,7 +256,21 @@ class RationalMatrix:
 
 
 def _fraction_text(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+    if x.denominator == 1:
+        return int_text(x.numerator)
+    return f"{int_text(x.numerator)}/{int_text(x.denominator)}"
+
+
+def int_text(n: int) -> str:
+    """``str(n)`` at any size: Python refuses str() beyond 4,300 digits, so long integers are split as
+    n = hi 10^k + lo (k half the digits) until each part is short; the inverse of :func:`int_from_digits`."""
+    if n < 0:
+        return "-" + int_text(-n)
+    if n.bit_length() <= 13_000:                 # < 3,914 digits
+        return str(n)
+    k = int(n.bit_length() * 0.30103) // 2
+    hi, lo = divmod(n, 10**k)
+    return int_text(hi) + int_text(lo).rjust(k, "0")
 
 
 def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS, *,
@@ -525,10 +540,12 @@ def _prescan(text: str, limits: Limits) -> None:
     """Refuse deep nesting and too many numbers before ``json`` builds anything.
 
     The strings are blanked first (at C speed), so brackets and commas inside them do not count.
-    Nesting: up to ``max_nesting`` rounds of deleting innermost ``[]``/``{}`` pairs empty the
-    bracket skeleton of any text nested at most that deep. Numbers: in JSON, commas <= elements of
-    arrays + members of objects, members = colons and elements <= scalars + containers, so
-    commas - colons - containers is a lower bound on the scalar elements of arrays.
+    Each round of deleting the innermost ``[]``/``{}`` pairs lowers the nesting depth by one, so
+    brackets left after ``max_nesting`` rounds that all made progress mean a deeper text (a round
+    without progress means unbalanced brackets, which ``json`` reports with their place). Numbers:
+    in JSON, commas <= elements of arrays + members of objects, members = colons and elements <=
+    scalars + containers, so commas - colons - containers is a lower bound on the scalar elements
+    of arrays.
     """
     if "\\" in text:
         skeleton = _JSON_STRING.sub('""', text)
@@ -536,17 +553,13 @@ def _prescan(text: str, limits: Limits) -> None:
         skeleton = '""'.join(text.split('"')[0::2])
     brackets = _NOT_BRACKET.sub("", skeleton)
     for _ in range(limits.max_nesting):
-        if not brackets:
+        reduced = _INNERMOST.sub("", brackets)
+        if reduced == brackets:
             break
-        brackets = _INNERMOST.sub("", brackets)
-    if brackets:
-        depth = 0
-        for ch in brackets:
-            depth += 1 if ch in "[{" else -1
-            if depth < 0:
-                break                 # unbalanced: json reports where
-            if depth > limits.max_nesting:
-                raise InputError(f"JSON nested deeper than {limits.max_nesting} levels")
+        brackets = reduced
+    else:
+        if brackets:
+            raise InputError(f"JSON nested deeper than {limits.max_nesting} levels")
     containers = skeleton.count("[") + skeleton.count("{")
     scalars = skeleton.count(",") - skeleton.count(":") - containers
     if scalars > limits.max_entries:

@@ -35,13 +35,17 @@ MAX_DATA_ENTRIES = 1_000_000    # entries of X and Y together
 MAX_HESSIAN = 1200              # n for the psd_hessian claim (the checker builds an n x n matrix)
 MAX_CURVE_DEGREE = 64
 MAX_EXPANSION = 512             # H * (curve degree): bounds the polynomial expansion
+MAX_NESTING = 32                # JSON arrays and objects inside each other (checked on the raw text)
+MAX_VALUES = 4_000_000          # numbers in arrays over the whole file (checked on the raw text)
+MAX_WORK = 10_000_000           # units of arithmetic for the whole check (charge(), in the shared block)
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
                "escape_curve", "top_eigenspace", "flow_identities_random", "kind")
 
 
 # ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
-# Reading, messages, Fraction linear algebra and the command line. The block uses the file's own
-# MAX_DIGITS, MAX_FILE_BYTES and check_certificate, defined outside it.
+# Reading, messages, Fraction linear algebra, the work budget and the command line. The block uses the
+# file's own MAX_DIGITS, MAX_FILE_BYTES, MAX_NESTING, MAX_VALUES, MAX_WORK and check_certificate, defined
+# outside it.
 
 class Malformed(ValueError):
     """The certificate does not follow the format (exit code 2)."""
@@ -120,8 +124,37 @@ def _json_int(s: str) -> int:
     return _int_text(s, "JSON integer")
 
 
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def _prescan(text: str) -> None:
+    """Nesting depth and the number of array elements, on the raw text, before json builds anything.
+
+    Strings are blanked first, at C speed: escaped backslashes, then escaped quotes are deleted, so every
+    other piece between quotes is outside the strings. Each round of deleting the innermost [] / {} pairs
+    lowers the nesting depth by one, so brackets left after MAX_NESTING rounds that all made progress
+    mean a depth beyond MAX_NESTING (a round without progress means unbalanced brackets: json says where).
+    Commas <= array elements + object members, members = colons and elements <= scalars + containers,
+    so commas - colons - containers is a lower bound on the scalar elements of arrays (MAX_VALUES)."""
+    skeleton = '""'.join(text.replace("\\\\", "").replace('\\"', "").split('"')[0::2])
+    brackets = skeleton.encode("utf-8", "replace").translate(None, _NOT_BRACKETS)
+    for _ in range(MAX_NESTING):
+        reduced = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if reduced == brackets:
+            break
+        brackets = reduced
+    else:
+        if brackets:
+            raise Malformed(f"JSON nested deeper than {MAX_NESTING} levels")
+    values = skeleton.count(",") - skeleton.count(":") - skeleton.count("[") - skeleton.count("{")
+    if values > MAX_VALUES:
+        raise Malformed(f"more than {MAX_VALUES} numbers in the file (at least {values})")
+
+
 def parse_text(text: str) -> object:
-    """JSON text -> Python value, refusing floats, NaN/Infinity, huge integers and duplicate keys."""
+    """JSON text -> Python value, refusing deep nesting, too many numbers (both before parsing), floats,
+    NaN/Infinity, huge integers and duplicate keys."""
+    _prescan(text)
     try:
         return json.loads(text, parse_float=_refuse_float, parse_int=_json_int,
                           parse_constant=_refuse_float, object_pairs_hook=_no_duplicates)
@@ -143,9 +176,51 @@ def number_text(c: Fraction) -> str:
     return s if len(s) <= 60 else s[:28] + "..." + s[-28:]
 
 
+_spent = [0]
+
+
+def reset_work() -> None:
+    _spent[0] = 0
+
+
+def charge(units: int, what: str) -> None:
+    """Count arithmetic before it is done: one check may spend at most MAX_WORK units in all, a unit
+    being about one multiplication of numbers of up to 512 bits (larger ones count bits // 512 + 1 on
+    each side, see cost; a matrix product adds one unit per entry and 8 per call for its bookkeeping).
+    A certificate that needs more is refused as malformed, never left to run."""
+    _spent[0] += units
+    if _spent[0] > MAX_WORK:
+        raise Malformed(f"checking {what} needs more than MAX_WORK = {MAX_WORK} units of arithmetic "
+                        "(a unit: one product of numbers of up to 512 bits)")
+
+
+def bits(values) -> int:
+    """The largest numerator plus denominator bit length among values (Fractions or ints)."""
+    out = 0
+    for x in values:
+        b = abs(getattr(x, "numerator", x)).bit_length() + getattr(x, "denominator", 1).bit_length()
+        if b > out:
+            out = b
+    return out
+
+
+def cost(values) -> int:
+    """Units of one product with a factor from values: 1 + bits(values) // 512."""
+    return 1 + bits(values) // 512
+
+
+def charge_elimination(n: int, cols: int, M: list, what: str) -> None:
+    """Gaussian elimination on n rows of cols entries: n^2 cols / 3 products whose operands grow to
+    about n times the entries' bits (Fraction pivots are ratios of minors)."""
+    grow = 1 + n * bits(x for r in M for x in r) // 512
+    charge((n * n * cols // 3 + 1) * grow * grow, what)
+
+
 def matmul(A: list, B: list) -> list[list[Fraction]]:
-    """A B for Fraction matrices, B with at least one row."""
+    """A B for Fraction matrices, B with at least one row (charged before it is computed)."""
     cols = list(zip(*B))
+    charge(len(A) * len(B) * len(cols) * cost(x for r in A for x in r) * cost(x for r in B for x in r)
+           + len(A) * len(cols) + 8, "a matrix product")      # + the bookkeeping of each entry and call
     return [[sum(map(mul, row, col), Fraction(0)) if any(row) else Fraction(0) for col in cols] for row in A]
 
 
@@ -165,6 +240,7 @@ def positive_definite(A: list) -> bool:
     M = [list(r) for r in A]
     if n == 0 or any(len(r) != n for r in M) or any(M[i][j] != M[j][i] for i in range(n) for j in range(i)):
         return False
+    charge_elimination(n, n, M, "an elimination")
     for k in range(n):
         p = M[k][k]
         if p <= 0:
@@ -180,6 +256,7 @@ def solve(A: list, B: list) -> list[list[Fraction]] | None:
     """A^-1 B by Gauss-Jordan, or None if A is singular."""
     n = len(A)
     M = [list(a) + list(b) for a, b in zip(A, B)]
+    charge_elimination(n, len(M[0]) if M else 0, M, "a linear solve")
     for k in range(n):
         piv = next((i for i in range(k, n) if M[i][k] != 0), None)
         if piv is None:
@@ -296,6 +373,7 @@ def vector(x: object, where: str, n: int) -> list[Fraction]:
 
 def frob(A: list, B: list) -> Fraction:
     """<A, B> = tr A^T B."""
+    charge(sum(map(len, A)) * cost(x for r in A for x in r) * cost(x for r in B for x in r) + 8, "an inner product")
     return sum((sum(map(mul, a, b)) for a, b in zip(A, B)), Fraction(0))
 
 
@@ -311,6 +389,7 @@ def determinant_nonzero(A: list) -> bool:
     """Fraction Gaussian elimination with row pivoting (small minors only)."""
     M = [list(r) for r in A]
     n = len(M)
+    charge_elimination(n, n, M, "a minor")
     for k in range(n):
         piv = next((i for i in range(k, n) if M[i][k] != 0), None)
         if piv is None:
@@ -413,6 +492,10 @@ def hessian(pb: dict) -> list[list[Fraction]]:
     for h in range(H):
         offset.append(offset[-1] + dims[h] * dims[h + 1])
     n = offset[-1]
+    # the block loops below: about n^2 products (Gauss-Newton) plus n^2 (curvature terms) and the mirror,
+    # of entries of products of up to 2H weights and Sigma_XX
+    grow = 1 + (2 * H * bits(x for M in W for r in M for x in r) + bits(x for r in Sxx for x in r)) // 512
+    charge(3 * n * n * grow * grow, "the Hessian")
     Hm = [[Fraction(0)] * n for _ in range(n)]
     for h in range(H):
         AhT = transpose(A[h], dims[h + 1])
@@ -650,15 +733,18 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             return False, f"L is not unit lower-triangular (row {i})"
     if any(d < 0 for d in Dv):
         return False, "D has a negative entry"
-    # Exact integer arithmetic: H = Hint / hden, v = z / dv.
+    # Exact integer arithmetic: H = Hint / hden, v = z / dv. Each loop is charged before it runs: H v
+    # over the support of each kernel vector, and the q(q+1)(q+2)/6 products of L D L^T.
     Hm = hessian(pb)
     hden = _lcm({x.denominator for row in Hm for x in row})
     Hint = [[x.numerator * (hden // x.denominator) for x in row] for row in Hm]
     del Hm
+    size_H = cost(x for row in Hint for x in row)
     for t, v in enumerate(V):
         z, _ = integer_scaled(v)
         support = [p for p in range(n) if z[p]]
         zs = [z[p] for p in support]
+        charge(len(support) * n * size_H * cost(zs) + n, "psd_hessian (H v)")
         for row in Hint:
             if sum(map(mul, [row[p] for p in support], zs)):
                 return False, f"kernel vector {t}: H v != 0"
@@ -668,6 +754,8 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     rows = [integer_scaled(r[:i + 1]) for i, r in enumerate(Lm)]
     LD = [[x * y for x, y in zip(z, Dint)] for z, _ in rows]
     idx = [free[p] for p in perm]
+    charge((q * (q + 1) * (q + 2) // 6 + 1) * cost(x for r in LD for x in r) * cost(x for z, _ in rows for x in z)
+           + q * q * size_H, "psd_hessian (L D L^T)")
     for i in range(q):
         zi, di = rows[i]
         Hrow = Hint[idx[i]]
@@ -927,7 +1015,9 @@ def read_problem(obj: object) -> dict:
 
 
 def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
-    """Verify every claim; raises Malformed if the certificate does not follow the format."""
+    """Verify every claim; raises Malformed if the certificate does not follow the format (or its check
+    would spend more than MAX_WORK units of arithmetic)."""
+    reset_work()
     pb = read_problem(obj)
     claims = obj.get("claims")
     if not isinstance(claims, list) or not claims:

@@ -39,6 +39,9 @@ MAX_HESSIAN = 40             # parameters for psd_hessian (the checker builds th
 MAX_MINOR = 6                # rank minors are expanded by Laplace
 MAX_INPUT_TERMS = 5000       # terms of one polynomial in the file
 MAX_FACTOR_DEGREE = 512      # sum over a factorization of |exponent| * degree (bounds its expansion)
+MAX_NESTING = 32             # JSON arrays and objects inside each other (checked on the raw text)
+MAX_VALUES = 2_000_000       # numbers in arrays over the whole file (checked on the raw text)
+MAX_WORK = 10_000_000        # units of arithmetic for the whole check (charge(), in the shared block)
 KINDS = ("real", "nonzero", "positive", "negative", "nonnegative")
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "top_eigenspace", "psd_hessian",
                "escape_curve", "kind")
@@ -51,8 +54,9 @@ KIND_RULES = {
 
 
 # ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
-# Reading, messages, Fraction linear algebra and the command line. The block uses the file's own
-# MAX_DIGITS, MAX_FILE_BYTES and check_certificate, defined outside it.
+# Reading, messages, Fraction linear algebra, the work budget and the command line. The block uses the
+# file's own MAX_DIGITS, MAX_FILE_BYTES, MAX_NESTING, MAX_VALUES, MAX_WORK and check_certificate, defined
+# outside it.
 
 class Malformed(ValueError):
     """The certificate does not follow the format (exit code 2)."""
@@ -131,8 +135,37 @@ def _json_int(s: str) -> int:
     return _int_text(s, "JSON integer")
 
 
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def _prescan(text: str) -> None:
+    """Nesting depth and the number of array elements, on the raw text, before json builds anything.
+
+    Strings are blanked first, at C speed: escaped backslashes, then escaped quotes are deleted, so every
+    other piece between quotes is outside the strings. Each round of deleting the innermost [] / {} pairs
+    lowers the nesting depth by one, so brackets left after MAX_NESTING rounds that all made progress
+    mean a depth beyond MAX_NESTING (a round without progress means unbalanced brackets: json says where).
+    Commas <= array elements + object members, members = colons and elements <= scalars + containers,
+    so commas - colons - containers is a lower bound on the scalar elements of arrays (MAX_VALUES)."""
+    skeleton = '""'.join(text.replace("\\\\", "").replace('\\"', "").split('"')[0::2])
+    brackets = skeleton.encode("utf-8", "replace").translate(None, _NOT_BRACKETS)
+    for _ in range(MAX_NESTING):
+        reduced = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if reduced == brackets:
+            break
+        brackets = reduced
+    else:
+        if brackets:
+            raise Malformed(f"JSON nested deeper than {MAX_NESTING} levels")
+    values = skeleton.count(",") - skeleton.count(":") - skeleton.count("[") - skeleton.count("{")
+    if values > MAX_VALUES:
+        raise Malformed(f"more than {MAX_VALUES} numbers in the file (at least {values})")
+
+
 def parse_text(text: str) -> object:
-    """JSON text -> Python value, refusing floats, NaN/Infinity, huge integers and duplicate keys."""
+    """JSON text -> Python value, refusing deep nesting, too many numbers (both before parsing), floats,
+    NaN/Infinity, huge integers and duplicate keys."""
+    _prescan(text)
     try:
         return json.loads(text, parse_float=_refuse_float, parse_int=_json_int,
                           parse_constant=_refuse_float, object_pairs_hook=_no_duplicates)
@@ -154,9 +187,51 @@ def number_text(c: Fraction) -> str:
     return s if len(s) <= 60 else s[:28] + "..." + s[-28:]
 
 
+_spent = [0]
+
+
+def reset_work() -> None:
+    _spent[0] = 0
+
+
+def charge(units: int, what: str) -> None:
+    """Count arithmetic before it is done: one check may spend at most MAX_WORK units in all, a unit
+    being about one multiplication of numbers of up to 512 bits (larger ones count bits // 512 + 1 on
+    each side, see cost; a matrix product adds one unit per entry and 8 per call for its bookkeeping).
+    A certificate that needs more is refused as malformed, never left to run."""
+    _spent[0] += units
+    if _spent[0] > MAX_WORK:
+        raise Malformed(f"checking {what} needs more than MAX_WORK = {MAX_WORK} units of arithmetic "
+                        "(a unit: one product of numbers of up to 512 bits)")
+
+
+def bits(values) -> int:
+    """The largest numerator plus denominator bit length among values (Fractions or ints)."""
+    out = 0
+    for x in values:
+        b = abs(getattr(x, "numerator", x)).bit_length() + getattr(x, "denominator", 1).bit_length()
+        if b > out:
+            out = b
+    return out
+
+
+def cost(values) -> int:
+    """Units of one product with a factor from values: 1 + bits(values) // 512."""
+    return 1 + bits(values) // 512
+
+
+def charge_elimination(n: int, cols: int, M: list, what: str) -> None:
+    """Gaussian elimination on n rows of cols entries: n^2 cols / 3 products whose operands grow to
+    about n times the entries' bits (Fraction pivots are ratios of minors)."""
+    grow = 1 + n * bits(x for r in M for x in r) // 512
+    charge((n * n * cols // 3 + 1) * grow * grow, what)
+
+
 def matmul(A: list, B: list) -> list[list[Fraction]]:
-    """A B for Fraction matrices, B with at least one row."""
+    """A B for Fraction matrices, B with at least one row (charged before it is computed)."""
     cols = list(zip(*B))
+    charge(len(A) * len(B) * len(cols) * cost(x for r in A for x in r) * cost(x for r in B for x in r)
+           + len(A) * len(cols) + 8, "a matrix product")      # + the bookkeeping of each entry and call
     return [[sum(map(mul, row, col), Fraction(0)) if any(row) else Fraction(0) for col in cols] for row in A]
 
 
@@ -176,6 +251,7 @@ def positive_definite(A: list) -> bool:
     M = [list(r) for r in A]
     if n == 0 or any(len(r) != n for r in M) or any(M[i][j] != M[j][i] for i in range(n) for j in range(i)):
         return False
+    charge_elimination(n, n, M, "an elimination")
     for k in range(n):
         p = M[k][k]
         if p <= 0:
@@ -191,6 +267,7 @@ def solve(A: list, B: list) -> list[list[Fraction]] | None:
     """A^-1 B by Gauss-Jordan, or None if A is singular."""
     n = len(A)
     M = [list(a) + list(b) for a, b in zip(A, B)]
+    charge_elimination(n, len(M[0]) if M else 0, M, "a linear solve")
     for k in range(n):
         piv = next((i for i in range(k, n) if M[i][k] != 0), None)
         if piv is None:
@@ -291,6 +368,7 @@ def padd(p: dict, q: dict, sign: int = 1) -> dict:
 def pmul(p: dict, q: dict) -> dict:
     if len(p) * len(q) > 50 * MAX_TERMS:
         raise Malformed("a polynomial product is too large to check")
+    charge(len(p) * len(q) * cost(p.values()) * cost(q.values()), "a polynomial product")
     out: dict = {}
     for m1, c1 in p.items():
         for m2, c2 in q.items():
@@ -873,7 +951,9 @@ CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank"
 
 
 def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
-    """Verify every claim; raises Malformed if the certificate does not follow the format."""
+    """Verify every claim; raises Malformed if the certificate does not follow the format (or its check
+    would spend more than MAX_WORK units of arithmetic)."""
+    reset_work()
     fam = read_family(obj)
     claims = obj.get("claims")
     if not isinstance(claims, list) or not claims or len(claims) > 256:
