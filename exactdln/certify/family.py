@@ -45,6 +45,7 @@ from exactdln.symbolic.hessian import family_hessian, negative_curvature_directi
 from exactdln.symbolic.signs import cannot_vanish, definite_sign, zero_set_key
 from exactdln.certify.family_evidence import MAX_MINOR, hessian_numerators, loss_coefficients, schur_step
 from exactdln.certify.gate import CertificateError, certificate_text, run_checker, write_checked_text
+from exactdln.certify.caps import check_certificate_text, check_family_caps
 
 __all__ = ["FamilyCertificate", "CertificateError", "family_certificate", "write_family_certificate",
            "certify_family_file"]
@@ -337,6 +338,8 @@ def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
         raise ValueError("a family certificate needs at least one parameter; use exactdln certify for points")
     if not family.data_is_numeric:
         raise ValueError("family certificates need numeric X, Y and lambda")
+    # the family checker's caps, before any analysis (exactdln/certify/caps.py)
+    check_family_caps(family.widths, family.X.shape[1], len(family.parameters))
     verdict = verdict or analyze_family(family)
     w = _Writer(family)
     claims: list[dict] = []
@@ -383,6 +386,7 @@ def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
     }
     data = json.loads(json.dumps(data))
     text = certificate_text(data)
+    check_certificate_text(text, data, family=True)     # size caps of the finished text, before the checker runs
     run = run_checker(text, "exactdln-family-certificate")
     results = list(run.results) + [("checker", False, e) for e in run.errors]
     return FamilyCertificate(data, results, kind, verdict.kind, missing, run.returncode, text)

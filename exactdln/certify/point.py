@@ -44,7 +44,8 @@ from exactdln.arith.inertia import negative_direction, psd_ldl, symmetric_inerti
 from exactdln.landscape.derivatives import gradient, hessian_matrix
 from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.landscape.symmetry import orbit_tangents
-from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.model.problem import Problem, RationalMatrix, int_text
+from exactdln.certify.caps import check_certificate_text, check_point_caps, psd_hessian_fits
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 from exactdln.certify.gate import (
     CHECKER_FILES,
@@ -91,7 +92,7 @@ def _text(x: fmpq | Fraction | int) -> str:
     else:
         x = Fraction(x)
         p, q = x.numerator, x.denominator
-    return str(p) if q == 1 else f"{p}/{q}"
+    return int_text(p) if q == 1 else f"{int_text(p)}/{int_text(q)}"     # any length (str() stops at 4,300 digits)
 
 
 def _matrix_json(M: fmpq_mat | RationalMatrix) -> list[list[str]]:
@@ -144,13 +145,19 @@ def _is_positive_definite(M: fmpq_mat) -> bool:
     return M.nrows() == 0 or symmetric_inertia(M).n_plus == M.nrows()
 
 
-def _pencil_eigenvalues(A: fmpq_mat, B: fmpq_mat) -> np.ndarray:
-    """Float eigenvalues of the symmetric pencil A - x B (B positive definite): only a guide for the separator."""
+def _pencil_eigenvalues(A: fmpq_mat, B: fmpq_mat) -> np.ndarray | None:
+    """Float eigenvalues of the symmetric pencil A - x B (B positive definite): only a guide for the separator;
+    None when the entries are beyond float64 (the certified root isolation then decides alone)."""
     if A.nrows() == 0:
         return np.zeros(0)
-    a = np.array([[float(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())])
-    b = np.array([[float(B[i, j]) for j in range(B.ncols())] for i in range(B.nrows())])
-    return np.sort(np.real(np.linalg.eigvals(np.linalg.solve(b, a))))
+    try:
+        with np.errstate(all="raise"):
+            a = np.array([[float(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())])
+            b = np.array([[float(B[i, j]) for j in range(B.ncols())] for i in range(B.nrows())])
+            values = np.sort(np.real(np.linalg.eigvals(np.linalg.solve(b, a))))
+    except (OverflowError, FloatingPointError, np.linalg.LinAlgError):
+        return None
+    return values if np.all(np.isfinite(values)) else None
 
 
 def _pencil_roots(A: fmpq_mat, B: fmpq_mat) -> list[tuple[Fraction, Fraction]]:
@@ -184,9 +191,12 @@ def _separator(top: tuple[fmpq_mat, fmpq_mat], rest: tuple[fmpq_mat, fmpq_mat]) 
         return _is_positive_definite(A - MA * cq) and _is_positive_definite(MB * cq - B)
 
     ea, eb = _pencil_eigenvalues(A, MA), _pencil_eigenvalues(B, MB)
-    lo = float(eb[-1]) if len(eb) else float(ea[0]) - 2.0
-    hi = float(ea[0]) if len(ea) else lo + 2.0
     guesses = []
+    if ea is not None and eb is not None:
+        lo = float(eb[-1]) if len(eb) else float(ea[0]) - 2.0
+        hi = float(ea[0]) if len(ea) else lo + 2.0
+    else:
+        lo = hi = 0.0
     if hi > lo:
         for den in (1, 2, 4, 10, 100, 10**4, 10**8):
             guesses.append(Fraction(round((lo + hi) / 2 * den), den))
@@ -389,6 +399,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
     and docs/maths/escape_curves.md §1.
     """
     p = exact_point(problem, weights)
+    check_point_caps(p.widths, problem.m)           # the checker's caps, before any search (exactdln/certify/caps.py)
     data = _skeleton(problem, p)
     claims: list[dict[str, Any]] = data["claims"]
     notes: list[str] = []
@@ -423,6 +434,8 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
             elif problem.regularized:
                 notes.append("regularized loss with a PSD Hessian: format version 1 cannot certify a local "
                              "minimizer; no kind claimed")
+            elif psd_hessian_fits(p.n_parameters) is not None:
+                notes.append(f"{psd_hessian_fits(p.n_parameters)}: no psd_hessian claim, no kind claimed")
             else:
                 psd = psd_hessian_evidence(hess, p)
                 if psd is None:   # pragma: no cover - negative_direction said PSD
@@ -440,6 +453,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
     if kind is not None:
         claims.append({"type": "kind", "kind": kind})
     text = certificate_text(data)
+    check_certificate_text(text, data)              # size caps of the finished text, before the checker runs
     run = run_checker(text, "exactdln-certificate")
     return Certificate(data, kind, tuple(notes), tuple(run.lines()), run.ok, text)
 

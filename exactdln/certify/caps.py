@@ -1,0 +1,145 @@
+"""The standalone checkers' caps, known to the certifiers before they build anything.
+
+A certificate the checker cannot read is no certificate, so the certifiers compare a point or a
+family with the caps of the checker that will read it (exactdln/trusted/checker.py,
+exactdln/trusted/checker_family.py; documented in exactdln/trusted/FORMAT.md and FAMILY_FORMAT.md)
+before the search, and the finished text before it is handed to the checker. The values are plain
+constants duplicated here: the engine never imports a checker (the de Bruijn criterion), and
+tests/certify/test_caps.py reads the checkers' own constants with ``ast`` and requires them equal.
+
+Only the work budget (MAX_WORK) cannot be known before the arithmetic is done; a certificate that
+exceeds it is refused by the checker with a message naming MAX_WORK, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from exactdln.model.problem import InputError
+
+__all__ = ["POINT_CHECKER_CAPS", "FAMILY_CHECKER_CAPS", "CapError", "check_point_caps", "check_family_caps",
+           "check_certificate_text", "psd_hessian_fits"]
+
+#: exactdln/trusted/checker.py
+POINT_CHECKER_CAPS = {
+    "MAX_FILE_BYTES": 64 * 1024 * 1024,
+    "MAX_DIGITS": 10000,
+    "MAX_DIM": 4096,
+    "MAX_LAYERS": 256,
+    "MAX_PARAMETERS": 100_000,
+    "MAX_DATA_ENTRIES": 1_000_000,
+    "MAX_HESSIAN": 1200,
+    "MAX_CURVE_DEGREE": 64,
+    "MAX_EXPANSION": 512,
+    "MAX_NESTING": 32,
+    "MAX_VALUES": 4_000_000,
+    "MAX_WORK": 10_000_000,
+}
+
+#: exactdln/trusted/checker_family.py
+FAMILY_CHECKER_CAPS = {
+    "MAX_FILE_BYTES": 16 * 1024 * 1024,
+    "MAX_DIGITS": 2000,
+    "MAX_PARAMETERS": 16,
+    "MAX_EXPONENT": 64,
+    "MAX_DIM": 12,
+    "MAX_LAYERS": 8,
+    "MAX_TERMS": 200_000,
+    "MAX_HESSIAN": 40,
+    "MAX_MINOR": 6,
+    "MAX_INPUT_TERMS": 5000,
+    "MAX_FACTOR_DEGREE": 512,
+    "MAX_NESTING": 32,
+    "MAX_VALUES": 2_000_000,
+    "MAX_WORK": 10_000_000,
+}
+
+_DATA_ROWS_FAMILY = 64        # checker_family.py num_matrix: X and Y have at most 64 rows and columns
+
+
+class CapError(InputError):
+    """The input is beyond what the checker reads: no certificate can be written (exit 2, naming the cap)."""
+
+
+def _refuse(what: str, cap: str, caps: dict[str, int], checker: str) -> CapError:
+    return CapError(f"{what}; the checker reads at most {cap} = {caps[cap]} (exactdln/trusted/{checker}): "
+                    "no certificate can be checked", "certificate")
+
+
+def check_point_caps(widths: tuple[int, ...], m: int) -> None:
+    """Refuse a point whose certificate checker.py could not read: layers, widths, weight entries, data entries."""
+    caps, name = POINT_CHECKER_CAPS, "checker.py"
+    H = len(widths) - 1
+    if H > caps["MAX_LAYERS"]:
+        raise _refuse(f"the point has {H} layers", "MAX_LAYERS", caps, name)
+    if max(widths + (m,)) > caps["MAX_DIM"]:
+        raise _refuse(f"a dimension is {max(widths + (m,))}", "MAX_DIM", caps, name)
+    n = sum(widths[h] * widths[h + 1] for h in range(H))
+    if n > caps["MAX_PARAMETERS"]:
+        raise _refuse(f"the point has {n} weight entries", "MAX_PARAMETERS", caps, name)
+    data = (widths[0] + widths[-1]) * m
+    if data > caps["MAX_DATA_ENTRIES"]:
+        raise _refuse(f"X and Y have {data} entries", "MAX_DATA_ENTRIES", caps, name)
+
+
+def check_family_caps(widths: tuple[int, ...], m: int, n_parameters: int) -> None:
+    """Refuse a family whose certificate checker_family.py could not read: parameters, layers, widths, data."""
+    caps, name = FAMILY_CHECKER_CAPS, "checker_family.py"
+    H = len(widths) - 1
+    if n_parameters > caps["MAX_PARAMETERS"]:
+        raise _refuse(f"the family has {n_parameters} parameters", "MAX_PARAMETERS", caps, name)
+    if H > caps["MAX_LAYERS"]:
+        raise _refuse(f"the family has {H} layers", "MAX_LAYERS", caps, name)
+    if max(widths) > caps["MAX_DIM"]:
+        raise _refuse(f"a width is {max(widths)}", "MAX_DIM", caps, name)
+    if m > _DATA_ROWS_FAMILY:
+        raise CapError(f"X and Y have {m} columns; the family checker reads data matrices of at most "
+                       f"{_DATA_ROWS_FAMILY} columns (exactdln/trusted/checker_family.py): no certificate can be "
+                       "checked", "certificate")
+
+
+def psd_hessian_fits(n: int, family: bool = False) -> str | None:
+    """None when a psd_hessian claim on n parameters fits the checker, else why not (naming the cap)."""
+    caps = FAMILY_CHECKER_CAPS if family else POINT_CHECKER_CAPS
+    if n > caps["MAX_HESSIAN"]:
+        checker = "checker_family.py" if family else "checker.py"
+        return (f"psd_hessian on {n} parameters exceeds the checker's MAX_HESSIAN = {caps['MAX_HESSIAN']} "
+                f"(exactdln/trusted/{checker})")
+    return None
+
+
+_DIGIT_RUN = {}
+
+
+def check_certificate_text(text: str, data: dict[str, Any], family: bool = False) -> None:
+    """Refuse a finished certificate text beyond the checker's size caps (before the checker runs).
+
+    File size, the longest number (digit run), the number of array elements (the checker's own
+    lower bound: commas - colons - containers), escape-curve degree and depth x degree.
+    """
+    caps = FAMILY_CHECKER_CAPS if family else POINT_CHECKER_CAPS
+    name = "checker_family.py" if family else "checker.py"
+    size = len(text.encode("utf-8"))
+    if size > caps["MAX_FILE_BYTES"]:
+        raise _refuse(f"the certificate would be {size} bytes", "MAX_FILE_BYTES", caps, name)
+    digits = caps["MAX_DIGITS"]
+    pattern = _DIGIT_RUN.setdefault(digits, re.compile(r"[0-9]{%d,}" % (digits + 1)))
+    match = pattern.search(text)
+    if match:
+        run = len(match.group(0)) if len(match.group(0)) < 10 * digits else f"more than {10 * digits}"
+        raise _refuse(f"the certificate would hold a number of {run} digits", "MAX_DIGITS", caps, name)
+    skeleton = "".join(text.replace("\\\\", "").replace('\\"', "").split('"')[0::2])   # strings blanked
+    values = skeleton.count(",") - skeleton.count(":") - skeleton.count("[") - skeleton.count("{")
+    if values > caps["MAX_VALUES"]:
+        raise _refuse(f"the certificate would hold about {values} numbers", "MAX_VALUES", caps, name)
+    if family:
+        return
+    depth = len(data.get("point", {}).get("weights", []))
+    for claim in data.get("claims", []):
+        if claim.get("type") == "escape_curve":
+            degree = len(claim.get("coefficients", []))
+            if degree > caps["MAX_CURVE_DEGREE"]:
+                raise _refuse(f"the escape curve has degree {degree}", "MAX_CURVE_DEGREE", caps, name)
+            if degree * depth > caps["MAX_EXPANSION"]:
+                raise _refuse(f"the escape curve has depth x degree = {depth * degree}", "MAX_EXPANSION", caps, name)

@@ -1,0 +1,110 @@
+"""The certifiers know the checkers' caps (exactdln/certify/caps.py) and never write what a checker cannot read.
+
+The caps are duplicated constants (the engine never imports a checker); their values here are read from
+the checker files with ``ast``, so a cap changed in a checker and not in the engine fails this test.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from fractions import Fraction
+
+import pytest
+
+from exactdln.certify.caps import (
+    FAMILY_CHECKER_CAPS,
+    POINT_CHECKER_CAPS,
+    CapError,
+    check_certificate_text,
+    check_family_caps,
+    check_point_caps,
+)
+from exactdln.cli import main
+from tests.support import ROOT
+
+TRUSTED = ROOT / "exactdln" / "trusted"
+
+
+def _module_constants(path) -> dict[str, int]:
+    """NAME = <int expression> at the top level of a file, evaluated from literals only (no import)."""
+    out = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                value = _literal(node.value)
+            except ValueError:
+                continue
+            out[node.targets[0].id] = value
+    return out
+
+
+def _literal(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Pow, ast.Add)):
+        a, b = _literal(node.left), _literal(node.right)
+        return a * b if isinstance(node.op, ast.Mult) else a ** b if isinstance(node.op, ast.Pow) else a + b
+    raise ValueError("not an integer literal expression")
+
+
+@pytest.mark.parametrize("checker, caps", [("checker.py", POINT_CHECKER_CAPS),
+                                           ("checker_family.py", FAMILY_CHECKER_CAPS)])
+def test_engine_caps_equal_the_checkers_own(checker, caps):
+    constants = _module_constants(TRUSTED / checker)
+    assert {name: constants.get(name) for name in caps} == caps
+
+
+def test_engine_does_not_import_the_checkers():
+    source = (ROOT / "exactdln" / "certify" / "caps.py").read_text()
+    assert "trusted import" not in source and "import checker" not in source
+
+
+def test_point_caps_name_the_cap():
+    with pytest.raises(CapError, match="MAX_PARAMETERS = 100000"):
+        check_point_caps((400, 400, 400), 1)          # 2 * 160000 weight entries
+    with pytest.raises(CapError, match="MAX_DATA_ENTRIES"):
+        check_point_caps((1000, 1, 1000), 600)        # (1000 + 1000) * 600 data entries
+    check_point_caps((3, 3, 3), 5)
+
+
+def test_family_caps_name_the_cap():
+    with pytest.raises(CapError, match="MAX_DIM = 12"):
+        check_family_caps((13, 2, 2), 2, 1)
+    with pytest.raises(CapError, match="MAX_LAYERS = 8"):
+        check_family_caps((2,) * 10, 2, 1)
+    check_family_caps((12,) * 9, 2, 16)
+
+
+def test_text_caps():
+    digits = POINT_CHECKER_CAPS["MAX_DIGITS"]
+    data = {"point": {"weights": [[["1"]]]}, "claims": []}
+    check_certificate_text(json.dumps({"x": "9" * digits}), data)
+    with pytest.raises(CapError, match="MAX_DIGITS"):
+        check_certificate_text(json.dumps({"x": "9" * (digits + 1)}), data)
+    curve = {"point": {"weights": [[["1"]]] * 9}, "claims": [{"type": "escape_curve", "coefficients": [0] * 60}]}
+    with pytest.raises(CapError, match="MAX_EXPANSION"):       # 9 layers x degree 60 = 540 > 512
+        check_certificate_text("{}", curve)
+
+
+def test_certify_refuses_a_family_wider_than_the_checker_reads(tmp_path, capsys):
+    # W_1 = [a 0 ... 0] (1 x 13): a width-13 input layer; the family checker reads widths <= 12
+    fam = {"X": [[str(int(i == j)) for j in range(13)] for i in range(13)], "Y": [["1"] * 13],
+           "weights": [[["a"] + ["0"] * 12]], "parameters": {"a": "real"}}
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(fam))
+    assert main(["certify", str(path), "-o", str(tmp_path / "wide.cert.json")]) == 2
+    err = capsys.readouterr().err
+    assert "MAX_DIM = 12" in err and err.count("\n") == 1
+    assert not (tmp_path / "wide.cert.json").exists()
+
+
+def test_certify_writes_long_numbers_in_full(tmp_path):
+    # X = Y = [[10^4400]], W = [[1]]: W X = Y, the loss is 0, so the point is a global minimizer; the
+    # certificate spells X's 4,401 digits (Python's str() of an int stops at 4,300)
+    big = "1" + "0" * 4400
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"X": [[big]], "Y": [[big]], "weights": [[["1"]]]}))
+    out = tmp_path / "big.cert.json"
+    assert main(["certify", str(path), "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["problem"]["X"] == [[big]]
