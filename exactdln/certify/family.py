@@ -46,6 +46,7 @@ from exactdln.symbolic.signs import cannot_vanish, definite_sign, zero_set_key
 from exactdln.certify.family_evidence import MAX_MINOR, hessian_numerators, loss_coefficients, schur_step
 from exactdln.certify.gate import CertificateError, certificate_text, run_checker, write_checked_text
 from exactdln.certify.caps import check_certificate_text, check_family_caps
+from exactdln.model.problem import InputError
 
 __all__ = ["FamilyCertificate", "CertificateError", "family_certificate", "write_family_certificate",
            "certify_family_file"]
@@ -335,9 +336,10 @@ def _not_critical_claim(w: _Writer, family: Family) -> dict | None:
 def family_certificate(family: Family, verdict=None) -> FamilyCertificate:
     """Build and check a family certificate for the family's verdict."""
     if not family.parameters:
-        raise ValueError("a family certificate needs at least one parameter; use exactdln certify for points")
+        raise InputError("a family certificate needs at least one parameter; use exactdln certify for points",
+                         "parameters")
     if not family.data_is_numeric:
-        raise ValueError("family certificates need numeric X, Y and lambda")
+        raise InputError("family certificates need numeric X, Y and lambda (no parameter in them)", "X, Y, lambda")
     # the family checker's caps, before any analysis (exactdln/certify/caps.py)
     check_family_caps(family.widths, family.X.shape[1], len(family.parameters))
     verdict = verdict or analyze_family(family)

@@ -435,8 +435,11 @@ def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tup
     """
     H = len(weights)
     widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
-    F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
     exps = [np.zeros(widths[h], dtype=np.int64) for h in range(H + 1)]
+    try:       # the float copy only guides the exponents; entries beyond float64 leave the point as it is
+        F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
+    except OverflowError:
+        return tuple(weights), tuple(tuple(int(x) for x in e) for e in exps[1:H])
     for _ in range(sweeps):
         moved = False
         for h in range(1, H):

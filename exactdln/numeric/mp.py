@@ -35,7 +35,7 @@ from mpmath import mp
 
 from exactdln.numeric.float64 import GradientCheck, NumericClassification, analyse, nonzero_threshold, out_of_range
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
-from exactdln.model.results import Inertia
+from exactdln.model.results import NOT_CRITICAL, Inertia
 
 __all__ = ["MpArithmetic", "classify_mp", "gradient_to_height", "DEFAULT_START_DIGITS", "DEFAULT_MAX_DIGITS",
            "DEFAULT_MAX_GRADIENT_DIGITS", "MP_HESSIAN_LIMIT", "MP_PIVOT_LIMIT",
@@ -537,8 +537,16 @@ def classify_mp(problem: Problem, weights: Any, *, start_digits: int = DEFAULT_S
     digits = start_digits
     previous = None
     while True:
-        with mp.workdps(digits):
-            result = analyse(problem, ws, MpArithmetic(), gradient=gradient)
+        try:
+            with mp.workdps(digits):
+                result = analyse(problem, ws, MpArithmetic(), gradient=gradient)
+        except (OverflowError, np.linalg.LinAlgError) as err:   # a float64 guide (orbit pivots) out of range
+            stopped = out_of_range(problem, ws, f"mpmath analysis stopped: a float64 guide failed "
+                                                f"({type(err).__name__}: {err})", method="mpmath", digits=digits)
+            if gradient.critical != "no":
+                return stopped
+            return replace(stopped, kind=NOT_CRITICAL, critical="no", gradient_norm=gradient.norm,   # proven before
+                           gradient_bound=gradient.bound, reasons=gradient.reasons + stopped.reasons)
         banded_zeros = 0 if result.inertia is None else result.inertia.n_zero - result.structural_zeros
         confirmed = (previous is not None and previous.inertia == result.inertia and previous.kind == result.kind
                      and previous.conditional_kind == result.conditional_kind and digits >= confirm_digits)

@@ -147,10 +147,16 @@ def _exact_verdict(problem: Problem, weights: Sequence[RationalMatrix]) -> tuple
 
 def _fitted_numeric(problem: Problem, weights: Sequence[np.ndarray]) -> tuple[tuple[int, ...] | None, str]:
     """S from c_i = u_i^T W_{H:1} Sigma_XY u_i / lambda_i (docs/maths/classification.md §2.1), threshold 1/2."""
-    X = np.array([[float(x) for x in r] for r in problem.X.rows])
-    Y = np.array([[float(x) for x in r] for r in problem.Y.rows])
-    Sxx, Syx = X @ X.T, Y @ X.T
-    M = np.linalg.solve(Sxx, Syx.T).T
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            X = np.array([[float(x) for x in r] for r in problem.X.rows])
+            Y = np.array([[float(x) for x in r] for r in problem.Y.rows])
+            Sxx, Syx = X @ X.T, Y @ X.T
+            M = np.linalg.solve(Sxx, Syx.T).T
+    except (OverflowError, FloatingPointError):
+        return None, "the data are beyond float64's range: S cannot be identified numerically"
+    except np.linalg.LinAlgError:
+        return None, "Sigma_XX is singular in float64: assumption (H) fails numerically"
     Sigma = M @ Syx.T
     lam, U = np.linalg.eigh((Sigma + Sigma.T) / 2)
     order = np.argsort(lam)[::-1]
