@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Sequence
 
-from flint import fmpq
 
 from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
+from exactdln.landscape.point import PointShape
 from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData
 from exactdln.model.results import Inertia
 
@@ -38,7 +38,7 @@ def _matrix(K: NumberField, data: FieldMatrixData) -> FieldMatrix:
 
 
 @dataclass
-class FieldPoint:
+class FieldPoint(PointShape):
     """Matrices over K of one point, built once and shared (the products as in ExactPoint)."""
 
     problem: AlgebraicProblem
@@ -50,26 +50,6 @@ class FieldPoint:
         if self.K is None:
             self.K = field_of(self.problem)
         self.W = [_matrix(self.K, w) for w in self.weights_data]
-
-    @property
-    def depth(self) -> int:
-        return len(self.W)
-
-    @cached_property
-    def widths(self) -> tuple[int, ...]:
-        return (self.W[0].ncols(),) + tuple(w.nrows() for w in self.W)
-
-    @property
-    def r_max(self) -> int:
-        return min(self.widths)
-
-    @property
-    def n_parameters(self) -> int:
-        return sum(w.nrows() * w.ncols() for w in self.W)
-
-    @cached_property
-    def lambdas(self) -> tuple[fmpq, ...]:
-        return tuple(fmpq(l.numerator, l.denominator) for l in self.problem.layer_lambdas(self.depth))
 
     @cached_property
     def X(self) -> FieldMatrix:

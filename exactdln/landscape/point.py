@@ -18,24 +18,16 @@ from exactdln.arith.exact import frobenius_squared, identity, multiply, to_fmpq_
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 
 
-@dataclass
-class ExactPoint:
-    """Exact (flint) matrices of a point; built once, shared by all exact computations."""
+class PointShape:
+    """Shapes of a point with layers ``W`` (matrices with nrows()/ncols()) and a ``problem``.
 
-    problem: Problem
-    weights_model: tuple[RationalMatrix, ...]
-    W: list[fmpq_mat] = field(init=False)
+    Shared by :class:`ExactPoint` (over Q) and exactdln.landscape.number_field_point.FieldPoint (over a
+    number field K), so that the widths, the bottleneck r_max and the per-layer lambdas are defined once.
+    """
 
-    def __post_init__(self) -> None:
-        self.W = [to_fmpq_mat(w) for w in self.weights_model]
+    W: list
+    problem: Any
 
-    @classmethod
-    def of(cls, problem: Problem, weights: Any) -> "ExactPoint":
-        if isinstance(weights, ExactPoint):
-            return weights
-        return cls(problem, normalize_point(problem, weights))
-
-    # --- shapes -----------------------------------------------------------------
     @property
     def depth(self) -> int:
         return len(self.W)
@@ -57,6 +49,24 @@ class ExactPoint:
     @cached_property
     def lambdas(self) -> tuple[fmpq, ...]:
         return tuple(fmpq(l.numerator, l.denominator) for l in self.problem.layer_lambdas(self.depth))
+
+
+@dataclass
+class ExactPoint(PointShape):
+    """Exact (flint) matrices of a point; built once, shared by all exact computations."""
+
+    problem: Problem
+    weights_model: tuple[RationalMatrix, ...]
+    W: list[fmpq_mat] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.W = [to_fmpq_mat(w) for w in self.weights_model]
+
+    @classmethod
+    def of(cls, problem: Problem, weights: Any) -> "ExactPoint":
+        if isinstance(weights, ExactPoint):
+            return weights
+        return cls(problem, normalize_point(problem, weights))
 
     # --- data -------------------------------------------------------------------
     @cached_property

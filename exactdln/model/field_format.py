@@ -28,6 +28,7 @@ from exactdln.model.problem import (
     Limits,
     parse_lambda,
     parse_number,
+    read_rows,
 )
 
 __all__ = [
@@ -163,23 +164,8 @@ def field_matrix(value: Any, degree: int, where: str, limits: Limits = DEFAULT_L
     """A matrix (list of rows) of entries read by :func:`parse_entry`."""
     if not isinstance(value, (list, tuple)) or not value:
         raise InputError("expected a matrix (a non-empty list of rows)", where)
-    if len(value) > limits.max_dimension:
-        raise InputError(f"more than {limits.max_dimension} rows", where)
-    ncols = None
-    rows = []
-    for i, row in enumerate(value):
-        if not isinstance(row, (list, tuple)):
-            raise InputError(f"row {i} is not a list", f"{where}[{i}]")
-        if ncols is None:
-            ncols = len(row)
-            if ncols == 0:
-                raise InputError("empty matrix (row 0 has no entries)", where)
-            if ncols > limits.max_dimension:
-                raise InputError(f"more than {limits.max_dimension} columns", where)
-        elif len(row) != ncols:
-            raise InputError(f"ragged rows: row {i} has {len(row)} entries, row 0 has {ncols}", where)
-        rows.append(tuple(parse_entry(x, degree, f"{where}[{i}][{j}]", limits) for j, x in enumerate(row)))
-    return FieldMatrixData(tuple(rows), ncols)
+    rows, ncols = read_rows(value, where, limits, lambda x, at, lim: parse_entry(x, degree, at, lim))
+    return FieldMatrixData(rows, ncols)
 
 
 def algebraic_point_from_mapping(data: dict, limits: Limits = DEFAULT_LIMITS

@@ -23,7 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from exactdln.model.convert import FloatRuleError, exact_rows, float_to_fraction
 
@@ -314,6 +314,18 @@ def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS
         value = value.tolist()   # sympy Matrix
     if not isinstance(value, (list, tuple)):
         raise InputError(f"expected a matrix (a list of rows), got {type_name}", field)
+    rows, ncols = read_rows(value, field, limits, parse_number)
+    return RationalMatrix(rows, ncols)
+
+
+def read_rows(value: Sequence[Any], field: str, limits: Limits,
+              parse_entry: Callable[[Any, str, Limits], Any]) -> tuple[tuple[tuple[Any, ...], ...], int]:
+    """The rows of a matrix given as a list of rows, each entry read by ``parse_entry(x, where, limits)``.
+
+    The one reader of matrix shapes for every entry type (rationals here, number-field entries in
+    exactdln/model/field_format.py): refuses an empty matrix, ragged rows and sizes beyond
+    ``limits.max_dimension``, naming ``field`` and the row. Returns (rows, number of columns).
+    """
     if len(value) == 0:
         raise InputError("empty matrix", field)
     if len(value) > limits.max_dimension:
@@ -331,8 +343,8 @@ def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS
                 raise InputError(f"more than {limits.max_dimension} columns", field)
         elif len(row) != ncols:
             raise InputError(f"ragged rows: row {i} has {len(row)} entries, row 0 has {ncols}", field)
-        rows.append(tuple(parse_number(x, f"{field}[{i}][{j}]", limits) for j, x in enumerate(row)))
-    return RationalMatrix(tuple(rows), ncols)
+        rows.append(tuple(parse_entry(x, f"{field}[{i}][{j}]", limits) for j, x in enumerate(row)))
+    return tuple(rows), ncols
 
 
 def as_weights(value: Any, field: str = "weights", limits: Limits = DEFAULT_LIMITS, *,
