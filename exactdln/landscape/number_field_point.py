@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Sequence
 
-
 from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
 from exactdln.landscape.point import PointShape
