@@ -357,15 +357,29 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
     Routes: rationalization at denominators 10..10^12 (accepted when exactly critical,
     gradient formula of docs/maths/README.md §2 checked in exact arithmetic), else the minimal
     construction for the numerically identified S (docs/maths/classification.md §2.1 and §2.3). Rationalized candidates farther than ``radius`` (relative Frobenius
-    distance) are ignored. See the module docstring for what each route guarantees.
+    distance) are ignored. See the module docstring for what each route guarantees. The routes are
+    guided by float64 (S, eigenvalue matching, least squares); when the data are beyond its range the
+    result is "not snapped" with that reason (never an OverflowError).
     """
-    from exactdln.landscape.derivatives import is_critical
-
     fw = [np.asarray(w, dtype=np.float64) for w in float_weights]
     if not fw or any(w.ndim != 2 for w in fw):
         raise InputError("expected a list of 2-d weight matrices", "weights")
     if not all(np.all(np.isfinite(w)) for w in fw):
         raise InputError("weights contain NaN or infinity", "weights")
+    try:
+        with np.errstate(all="ignore"):        # overflow shows up as inf/nan below, or as an exception
+            return _snap(problem, fw, radius, align_radius)
+    except (OverflowError, ValueError, np.linalg.LinAlgError) as err:
+        if isinstance(err, InputError):
+            raise
+        note = (f"the float64 guides of the routes failed ({type(err).__name__}: {' '.join(str(err).split())[:120]}): "
+                "the data or the weights are out of float64's reach")
+        return SnapResult(False, "none", None, None, None, None, None, None, None, (note,))
+
+
+def _snap(problem: Problem, fw: list, radius: float, align_radius: float) -> SnapResult:
+    from exactdln.landscape.derivatives import is_critical
+
     widths = (fw[0].shape[1],) + tuple(w.shape[0] for w in fw)
     problem.check_weights(rationalize(fw, 1))
     notes = []

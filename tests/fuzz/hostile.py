@@ -465,7 +465,8 @@ def cert_structure(cert, rng):
     elif op == "version":
         cert["version"] = rng.choice([2, "1", True, 1.0, None])
     elif op == "problem":
-        cert[rng.choice(["problem", "point"])] = rng.choice([None, [], "x", {"X": [[1]]}])
+        cert[rng.choice(["problem", "point"] if "problem" in cert else ["X", "weights", "parameters"])] = \
+            rng.choice([None, [], "x", {"X": [[1]]}])
     elif op == "dup":
         return json.dumps(cert).replace('"claims"', '"claims": [], "claims"', 1)
     elif op == "deep":
@@ -475,7 +476,8 @@ def cert_structure(cert, rng):
     elif op == "bytes":
         return byte_flip(cert, rng)
     else:
-        cert["problem"]["lambda"] = rng.choice(["-1", None, [], ["1"] * 300, "1e5000", "1/0"])
+        where = cert["problem"] if "problem" in cert else cert
+        where["lambda"] = rng.choice(["-1", None, [], ["1"] * 300, "1e5000", "1/0"])
     return json.dumps(cert)
 
 
