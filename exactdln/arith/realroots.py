@@ -55,7 +55,11 @@ class RealRoot:
         return RealRoot(self.poly, self.lo, mid)
 
     def __float__(self) -> float:
-        return float((self.lo + self.hi) / 2)
+        mid = (self.lo + self.hi) / 2
+        try:
+            return float(mid)
+        except OverflowError:       # a root beyond float64 (entries near 10^4300): shown as +-inf in messages
+            return float("inf") if mid > 0 else float("-inf")
 
 
 def isolate_real_roots(poly: fmpq_poly) -> list[RealRoot]:
