@@ -543,7 +543,6 @@ def _unique_keys(pairs: list) -> dict:
     return out
 
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _INNERMOST = re.compile(r"\[\]|\{\}")
 
@@ -559,10 +558,8 @@ def _prescan(text: str, limits: Limits) -> None:
     scalars + containers, so commas - colons - containers is a lower bound on the scalar elements
     of arrays.
     """
-    if "\\" in text:
-        skeleton = _JSON_STRING.sub('""', text)
-    else:                             # no escapes: every other piece between quotes is a string
-        skeleton = '""'.join(text.split('"')[0::2])
+    # escaped backslashes, then escaped quotes deleted: every other piece between quotes is then a string
+    skeleton = '""'.join(text.replace("\\\\", "").replace('\\"', "").split('"')[0::2])
     brackets = _NOT_BRACKET.sub("", skeleton)
     for _ in range(limits.max_nesting):
         reduced = _INNERMOST.sub("", brackets)
