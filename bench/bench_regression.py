@@ -34,7 +34,7 @@ def first(*names):
     raise ImportError(names)
 load_point = first(("exactdln", "load_point"))
 classify = first(("exactdln", "classify"))
-OLD = "exactdln."     # module paths before the layer folders (issue 11)
+OLD = "exactdln."     # module paths before the layer folders (README "Project layout")
 crosscheck = first(("exactdln.tools.crosscheck", "crosscheck"), (OLD + "crosscheck", "crosscheck"))
 certify = first(("exactdln.certify.point", "certify"), (OLD + "certificates.certify", "certify"))
 import os, exactdln
