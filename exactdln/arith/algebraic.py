@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from flint import arb, fmpq, fmpq_poly
 
-from exactdln.arith.exact import to_fraction
+from exactdln.arith.exact import to_fmpq as _q, to_fraction
 from exactdln.model.results import fraction_text
 
 __all__ = ["AlgebraicReal", "real_roots", "rational_enclosure"]
@@ -41,11 +41,6 @@ def rational_enclosure(x: arb) -> tuple[Fraction, Fraction]:
     rad = Fraction(int(r)) * (Fraction(2) ** int(f))
     rad = rad * 2 if rad else Fraction(1, 2**200)
     return mid - rad, mid + rad
-
-
-def _q(x: Fraction | int) -> fmpq:
-    x = Fraction(x)
-    return fmpq(x.numerator, x.denominator)
 
 
 def _sign(x: fmpq) -> int:

@@ -21,6 +21,7 @@ from flint import fmpq, fmpq_mat, fmpz, fmpz_mat, nmod, nmod_mat
 from exactdln.model.problem import RationalMatrix
 
 __all__ = [
+    "to_fmpq",
     "to_fmpq_mat",
     "from_fmpq_mat",
     "to_fraction",
@@ -63,6 +64,12 @@ def to_fmpq_mat(matrix: RationalMatrix) -> fmpq_mat:
 
 def to_fraction(x: fmpq) -> Fraction:
     return Fraction(int(x.p), int(x.q))
+
+
+def to_fmpq(x: Fraction | int) -> fmpq:
+    """A Fraction (or int) as a FLINT rational; the inverse of :func:`to_fraction`."""
+    x = Fraction(x)
+    return fmpq(x.numerator, x.denominator)
 
 
 def from_fmpq_mat(matrix: fmpq_mat) -> RationalMatrix:

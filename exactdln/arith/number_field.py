@@ -41,7 +41,7 @@ from typing import Any, Iterable, Sequence
 from flint import fmpq, fmpq_mat, fmpq_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, real_roots
-from exactdln.arith.exact import modular_image, rank as rational_rank, to_fraction, word_primes
+from exactdln.arith.exact import modular_image, rank as rational_rank, to_fmpq as _q, to_fraction, word_primes
 from exactdln.model.problem import InputError
 from exactdln.model.results import Inertia, fraction_text, number_text
 
@@ -52,11 +52,6 @@ __all__ = [
     "field_symmetric_inertia",
     "polynomial_text",
 ]
-
-
-def _q(x: Fraction | int) -> fmpq:
-    x = Fraction(x)
-    return fmpq(x.numerator, x.denominator)
 
 
 def _sign(x: fmpq) -> int:

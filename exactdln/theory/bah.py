@@ -27,7 +27,7 @@ from typing import Any, Sequence
 from flint import fmpq, fmpq_mat
 
 from exactdln.arith.algebraic import real_roots
-from exactdln.arith.exact import from_fmpq_mat, identity, rank as exact_rank, to_fmpq_mat, to_fraction
+from exactdln.arith.exact import from_fmpq_mat, identity, rank as exact_rank, to_fmpq as _q, to_fmpq_mat, to_fraction
 from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.model.problem import Problem, RationalMatrix
 
@@ -46,11 +46,6 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------------------------
 # exact identities
-
-
-def _q(x: Fraction | int) -> fmpq:
-    x = Fraction(x)
-    return fmpq(x.numerator, x.denominator)
 
 
 def balance_matrices(weights: Sequence[RationalMatrix]) -> list[RationalMatrix]:

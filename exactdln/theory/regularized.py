@@ -33,7 +33,7 @@ from typing import Any, Sequence
 from flint import arb, fmpq, fmpq_mat, fmpq_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, rational_enclosure, real_roots
-from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq_mat, to_fraction
+from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq as _q, to_fmpq_mat, to_fraction
 from exactdln.arith.inertia import kernel_complement_inertia, symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
 from exactdln.landscape.point import exact_point
@@ -71,11 +71,6 @@ __all__ = [
     "classify_regularized",
     "design_critical_point",
 ]
-
-
-def _q(x: Fraction | int) -> fmpq:
-    x = Fraction(x)
-    return fmpq(x.numerator, x.denominator)
 
 
 # ---------------------------------------------------------------------------------------------------------------
