@@ -31,7 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 KINDS = (("points", 55), ("families", 20), ("certificates", 25))
-POINT_COMMANDS = ("classify", "crosscheck", "certify", "snap")
+POINT_COMMANDS = ("classify", "crosscheck", "certify", "snap", "classify", "crosscheck", "certify", "snap",
+                  "regularized", "gd", "flow")
 FAMILY_COMMANDS = ("classify", "certify")
 
 

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from exactdln.model.problem import Problem, RationalMatrix
+from exactdln.model.problem import InputError, Problem, RationalMatrix
 
 __all__ = [
     "Trajectory",
@@ -91,10 +91,19 @@ def _rate_or_none(t: Trajectory) -> float | None:
 
 
 def _floats(problem: Problem, weights: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
-    X = np.array([[float(x) for x in r] for r in problem.X.rows])
-    Y = np.array([[float(x) for x in r] for r in problem.Y.rows])
-    Ws = [np.array(w.tolist() if isinstance(w, RationalMatrix) else w, dtype=float) for w in weights]
-    lam = np.array([float(l) for l in problem.layer_lambdas(len(Ws))])
+    """The run's float64 copy of the data, weights and lambdas; a number beyond float64 is bad input here
+    (the runs are float64 simulations), named by its field."""
+    def floats(rows, field: str) -> np.ndarray:
+        try:
+            return np.array([[float(x) for x in r] for r in rows], dtype=float)
+        except OverflowError:
+            raise InputError("a number beyond the float64 range (about 1.8e308): gradient descent and the "
+                             "flow run in float64", field) from None
+
+    X, Y = floats(problem.X.rows, "X"), floats(problem.Y.rows, "Y")
+    Ws = [floats(w.rows, f"weights[{h}]") if isinstance(w, RationalMatrix) else np.array(w, dtype=float)
+          for h, w in enumerate(weights)]
+    lam = floats([problem.layer_lambdas(len(Ws))], "lambda")[0]
     return X, Y, Ws, lam
 
 

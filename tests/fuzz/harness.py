@@ -29,7 +29,9 @@ __all__ = ["Outcome", "run", "findings", "certificate_findings", "ALLOWED_EXITS"
 #: exit codes the contract allows on arbitrary input (README, "The command line contract"); 3 (the exact
 #: routes disagree) and crosscheck's 1 (two definite verdicts contradict) are findings, 4 is a bug
 ALLOWED_EXITS = {"classify": {0, 2, 5}, "crosscheck": {0, 2, 5}, "certify": {0, 1, 2, 5}, "snap": {0, 1, 2, 5},
-                 "check": {0, 1, 2, 5}}
+                 "check": {0, 1, 2, 5}, "regularized": {0, 1, 2, 5}, "gd": {0, 1, 2, 5}, "flow": {0, 1, 2, 5}}
+#: options that keep a run short (the commands' own defaults are 10,000 steps or time 50)
+EXTRA_OPTIONS = {"gd": ("--steps", "200", "--no-progress"), "flow": ("--time", "1", "--no-progress")}
 GRACE = 5.0          # seconds a run may pass its budget (the alarm fires between bytecodes)
 
 
@@ -45,7 +47,8 @@ class Outcome:
 
 def run(command: str, path: str | Path, budget: float, extra: tuple[str, ...] = (), json_output: bool = True) -> Outcome:
     """``exactdln --timeout BUDGET <command> [--json] PATH [extra]`` in process, output captured."""
-    argv = ["--timeout", f"{budget:g}", command] + (["--json"] if json_output else []) + [str(path), *extra]
+    argv = ["--timeout", f"{budget:g}", command] + (["--json"] if json_output else []) + [str(path), *extra,
+                                                                                          *EXTRA_OPTIONS.get(command, ())]
     out, err = io.StringIO(), io.StringIO()
     start = time.monotonic()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -76,7 +76,7 @@ def _judge_certificate(data, kind: str) -> None:
         assert not bad, (mutation, text[:300], bad)
 
 
-@pytest.mark.parametrize("command", ["classify", "crosscheck", "certify", "snap"])
+@pytest.mark.parametrize("command", ["classify", "crosscheck", "certify", "snap", "gd", "flow"])
 @SMALL
 @given(data=st.data())
 def test_hostile_points(command, data):
@@ -98,7 +98,7 @@ def test_hostile_certificates(kind, data):
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("command", ["classify", "crosscheck", "certify", "snap"])
+@pytest.mark.parametrize("command", ["classify", "crosscheck", "certify", "snap", "regularized", "gd", "flow"])
 @LARGE
 @given(data=st.data())
 def test_hostile_points_campaign(command, data):
