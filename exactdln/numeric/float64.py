@@ -443,8 +443,9 @@ def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tup
     for _ in range(sweeps):
         moved = False
         for h in range(1, H):
-            row = np.linalg.norm(F[h - 1], axis=1)              # outgoing from layer h-1 into unit i of layer h
-            col = np.linalg.norm(F[h], axis=0)                  # from unit i of layer h into layer h+1
+            with np.errstate(all="ignore"):                     # an overflowing norm is inf: excluded by `ok`
+                row = np.linalg.norm(F[h - 1], axis=1)          # outgoing from layer h-1 into unit i of layer h
+                col = np.linalg.norm(F[h], axis=0)              # from unit i of layer h into layer h+1
             ok = (row > 0) & (col > 0) & np.isfinite(row) & np.isfinite(col)
             e = np.zeros(widths[h], dtype=np.int64)
             e[ok] = np.clip(np.round(0.5 * (np.log2(col[ok]) - np.log2(row[ok]))), -60, 60).astype(np.int64)
