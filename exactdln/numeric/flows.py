@@ -103,6 +103,13 @@ def _floats(problem: Problem, weights: Sequence[Any]) -> tuple[np.ndarray, np.nd
     X, Y = floats(problem.X.rows, "X"), floats(problem.Y.rows, "Y")
     Ws = [floats(w.rows, f"weights[{h}]") if isinstance(w, RationalMatrix) else np.array(w, dtype=float)
           for h, w in enumerate(weights)]
+    columns = X.shape[0]                         # the shapes chain: W_h is d_h x d_(h-1), d_0 = rows of X
+    for h, W in enumerate(Ws):
+        if W.ndim != 2 or W.shape[1] != columns:
+            raise InputError(f"W_{h + 1} has shape {W.shape}, expected {columns} columns", f"weights[{h}]")
+        columns = W.shape[0]
+    if columns != Y.shape[0]:
+        raise InputError(f"W_{len(Ws)} has {columns} rows but Y has {Y.shape[0]}", f"weights[{len(Ws) - 1}]")
     lam = floats([problem.layer_lambdas(len(Ws))], "lambda")[0]
     return X, Y, Ws, lam
 
