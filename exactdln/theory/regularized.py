@@ -346,11 +346,16 @@ def error_bound_data_condition(problem: Problem, depth: int) -> tuple[bool, list
 
     Decided exactly: gcd of charpoly((M/c)(M/c)^T)(mu) and (H-2)^(H-2) H^H mu^(H-1) - (2H-2)^(2H-2) Lambda,
     then its positive rational roots (0^0 = 1). Returns (holds, offending mu values). Needs X X^T = c I.
+    Depth H = 1 is outside the theorem: L = 1/2 ||W X - Y||^2 + lambda/2 ||W||^2 has the Hessian
+    (X X^T + lambda I) (x) I, positive definite for lambda > 0, so the loss is strongly convex and the error
+    bound holds everywhere (the formula's (-1)^(-1) = -1 = Lambda has no solution either).
     """
     c = whitening_constant(problem)
     if c is None:
         raise ValueError("Theorem R2 (docs/maths/regularized.md §4.4) needs whitened data X X^T = c I")
     H = depth
+    if H < 2:
+        return True, []
     lams = problem.layer_lambdas(H)
     Lambda = _prod([l / c for l in lams])
     M = to_fmpq_mat(problem.Y) * to_fmpq_mat(problem.X).transpose() / _q(c)
@@ -611,6 +616,12 @@ def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool 
     except NotImplementedError as err:
         form = None
         notes.append(str(err))
+    if p.depth == 1:
+        # closed_form_spectrum covers H >= 2; at H = 1 the loss is strongly convex (Hessian
+        # (X X^T + lambda I) (x) I > 0), so its one critical point is the global minimizer
+        methods.append(RouteVerdict("convexity", GLOBAL_MINIMIZER,
+                                    "depth 1, lambda > 0: the loss is strongly convex, its critical point is the "
+                                    "global minimizer"))
     if form is not None:
         gv = global_minimum_value(form)
         if gv.exact and value == gv.lower:
@@ -631,7 +642,7 @@ def classify_regularized(problem: Problem, weights: Any, *, with_constant: bool 
         methods.append(RouteVerdict("hessian", UNDECIDED,
                                     f"PSD Hessian, nullity {eb.nullity} > orbit dimension {eb.orbit_dimension}: "
                                     "second order cannot decide"))
-    cf = methods[0].kind if methods and methods[0].method == "closed_form" else None
+    cf = methods[0].kind if methods and methods[0].method in ("closed_form", "convexity") else None
     hv = methods[-1].kind
     if cf == GLOBAL_MINIMIZER:
         if hv == STRICT_SADDLE:
