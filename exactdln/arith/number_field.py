@@ -50,6 +50,10 @@ __all__ = [
     "FieldElement",
     "FieldMatrix",
     "field_symmetric_inertia",
+    "field_inverse",
+    "field_charpoly",
+    "column_basis",
+    "has_distinct_roots",
     "polynomial_text",
 ]
 
@@ -548,6 +552,22 @@ class FieldMatrix:
                                 out[D * i + r, D * j + s] += x * row[s]
         return out
 
+    def columns(self, indices: Sequence[int]) -> "FieldMatrix":
+        """The submatrix of the listed columns."""
+        n = self.nrows()
+        return FieldMatrix(self.field, [fmpq_mat(n, len(indices), [a[i, j] for i in range(n) for j in indices])
+                                        for a in self.coeffs])
+
+    def hstack(self, other: "FieldMatrix") -> "FieldMatrix":
+        n, m1, m2 = self.nrows(), self.ncols(), other.ncols()
+        return FieldMatrix(self.field, [
+            fmpq_mat(n, m1 + m2, [(a[i, j] if j < m1 else b[i, j - m1]) for i in range(n) for j in range(m1 + m2)])
+            for a, b in zip(self.coeffs, other.coeffs)])
+
+    def trace(self) -> FieldElement:
+        return FieldElement(self.field, fmpq_poly([sum((a[i, i] for i in range(self.nrows())), fmpq(0))
+                                                   for a in self.coeffs]))
+
     def rank(self) -> int:
         """rank over K = rank_Q(regular representation) / D (docs/maths/algebraic.md §4). A rank mod a
         word prime is a lower bound; when it is already min(n, m) it is the answer."""
@@ -641,3 +661,70 @@ def field_symmetric_inertia(matrix: FieldMatrix) -> Inertia:
     if zero != n - matrix.rank():
         raise ArithmeticError(f"LDL^T left {zero} zero directions but rank_K = {matrix.rank()} of {n}")
     return Inertia(plus, minus, zero)
+
+
+def field_inverse(matrix: FieldMatrix) -> FieldMatrix:
+    """A^-1 over K from the inverse of the regular representation R(A) over Q (FLINT): R(A^-1) = R(A)^-1,
+    and column 0 of the D x D block (i, j) of R(B) holds the coefficients of b_ij (multiplication by b_ij
+    applied to 1). Raises ZeroDivisionError when A is singular."""
+    K = matrix.field
+    D, n = K.degree, matrix.nrows()
+    if n != matrix.ncols():
+        raise ValueError("inverse of a non-square matrix")
+    R = matrix.regular_representation()
+    try:
+        inv = R.inv()
+    except ZeroDivisionError:
+        raise ZeroDivisionError("singular matrix over the number field") from None
+    coeffs = [fmpq_mat(n, n, [inv[D * i + k, D * j] for i in range(n) for j in range(n)]) for k in range(D)]
+    return FieldMatrix(K, coeffs)
+
+
+def field_charpoly(matrix: FieldMatrix) -> list[FieldElement]:
+    """det(x I - A) over K, coefficients constant term first, by Faddeev-LeVerrier
+    (M_1 = I, c_(n-k) = -tr(A M_k)/k, M_(k+1) = A M_k + c_(n-k) I; exact in characteristic 0)."""
+    K = matrix.field
+    n = matrix.nrows()
+    coefficients = [K.element(0)] * n + [K.element(1)]
+    M = FieldMatrix.identity(K, n)
+    for k in range(1, n + 1):
+        AM = matrix * M
+        c = -AM.trace() / k
+        coefficients[n - k] = c
+        M = AM + FieldMatrix.identity(K, n) * c
+    return coefficients
+
+
+def has_distinct_roots(coefficients: Sequence[FieldElement]) -> bool:
+    """p (over K, constant first) has no repeated root in C: the resultant Res(p, p') != 0, i.e. the
+    Sylvester matrix of p and p' has full rank over K (rank through the regular representation)."""
+    p = list(coefficients)
+    while len(p) > 1 and p[-1].is_zero():
+        p.pop()
+    n = len(p) - 1
+    if n <= 1:
+        return True
+    K = p[0].field
+    dp = [p[k] * k for k in range(1, n + 1)]
+    size = 2 * n - 1
+    zero = K.element(0)
+    rows = []
+    for i in range(n - 1):                   # n - 1 shifted copies of p (degree n)
+        rows.append([zero] * i + list(reversed(p)) + [zero] * (size - n - 1 - i))
+    for i in range(n):                       # n shifted copies of p' (degree n - 1)
+        rows.append([zero] * i + list(reversed(dp)) + [zero] * (size - n - i))
+    return FieldMatrix.from_rows(K, rows).rank() == size
+
+
+def column_basis(matrix: FieldMatrix) -> list[int]:
+    """Indices of columns that form a basis of the column space over K (greedy, rank through the
+    regular representation)."""
+    chosen: list[int] = []
+    r = matrix.rank()
+    for j in range(matrix.ncols()):
+        if len(chosen) == r:
+            break
+        trial = chosen + [j]
+        if matrix.columns(trial).rank() == len(trial):
+            chosen = trial
+    return chosen

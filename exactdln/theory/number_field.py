@@ -1,31 +1,32 @@
-"""Classify a point whose entries lie in a real number field K = Q(theta) (docs/maths/algebraic.md §7).
+"""Classify a point whose entries lie in a real number field K = Q(theta) (docs/maths/algebraic.md §7, §9).
 
-What is decided over K today, exactly, at the embedding the point file names:
+The three routes of the rational path (exactdln/theory/classify.py), run over K at the embedding the
+point file names, exactly:
 
-- criticality: every gradient block (Yun et al. 2018, Lemma 3.2) is zero in K, or one is not;
-- the exact loss, an element of K, and the ranks of the partial products over K;
-- the Hessian inertia (LDL^T over K, signs at the embedding; docs/maths/algebraic.md §5): a negative
-  eigenvalue makes a critical point a strict saddle;
-- a global test that needs no eigenvalues: for lambda = 0, G = Sigma_YX - W_{H:1} Sigma_XX = 0 says
-  that W_{H:1} X solves the least-squares normal equations, the smallest loss of any matrix, so W is
-  a global minimizer; when the network has no bottleneck (min_h d_h = min(d_x, d_y)) the
-  least-squares solution is reachable, so G != 0 means not global (docs/maths/algebraic.md §7).
-  With a PSD Hessian and not global, X and Y of full row rank exclude spurious local minima
-  (Lu, Kawaguchi 2017, Thm 2.3): a non-strict saddle.
+- criticality: every gradient block (Yun et al. 2018, Lemma 3.2) is zero in K, or one is not; the exact
+  loss (an element of K) and the ranks of the partial products over K;
+- ``global_test``: G = Sigma_YX - W_{H:1} Sigma_XX = 0 (the least-squares fit), otherwise the test of Yun,
+  Sra, Jadbabaie (2018, Thm 2.1/2.2) in its Ky Fan form: the fitted eigenvalues of Sigma are the r_max
+  largest, decided by counting eigenvalues with inertias over K (exactdln/landscape/field_spectral.py);
+- ``theorem``: the classification of Achour, Malgouyres, Gerchinovitz (2024; docs/maths/classification.md
+  §3.3) from the fitted index set S and the pivots, under assumption (H) checked over K
+  (exactdln/theory/achour.py, the same code as over Q);
+- ``hessian``: the Hessian inertia over K; a negative eigenvalue is a strict saddle, a PSD Hessian is global
+  or (no spurious local minima: Kawaguchi 2016, Thm 2.3 under (H); Lu, Kawaguchi 2017, Thm 2.3 with X, Y of
+  full row rank) a non-strict saddle.
 
-Not yet over K (said in ``notes``): the classification theorem route (Achour, Malgouyres,
-Gerchinovitz 2024) and the spectral global test of Yun et al. (2018, Thm 2.2) for bottleneck
-networks, the reduced Hessian, the regularized theory (Chen, Jiang, Wang), certificates and the
-standalone checker. Where they would be needed the verdict is ``undecided``, never a guess.
+Not over K (said in ``notes``): the regularized theory (Chen, Jiang, Wang); with lambda > 0 only a negative
+Hessian eigenvalue decides. Where a route cannot decide, it says ``undecided``, never a guess.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from exactdln.arith.number_field import FieldElement
+from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import (
     FieldPoint,
     field_gradient,
@@ -46,14 +47,14 @@ from exactdln.model.results import (
     Verdict,
     fraction_text,
 )
+from exactdln.theory.achour import classify_by_theorem
 from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS
 
-__all__ = ["FieldClassification", "classify_over_field"]
+__all__ = ["FieldClassification", "classify_over_field", "combine_routes"]
 
 NOT_GLOBAL = "saddle"
 
-LATER = ("over a number field the classification-theorem route, the spectral global test for bottleneck "
-         "networks, certificates and the standalone checker are not implemented yet")
+LATER = "over a number field the regularized theory (lambda > 0) is not implemented yet"
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
         return FieldClassification(
             critical=critical, kind=kind, loss=_loss_value(loss), loss_text=str(loss), field=K.to_json(),
             field_text=str(K), rank=rank, r_max=point.r_max, widths=point.widths, partial_ranks=ranks,
-            methods=tuple(methods), agree=agree, inertia=inertia, notes=tuple(notes + [LATER]), source=source,
+            methods=tuple(methods), agree=agree, inertia=inertia, notes=tuple(notes + ([LATER] if problem.regularized else [])), source=source,
             extra={"field_degree": K.degree},
         )
 
@@ -158,40 +159,93 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
         methods.append(RouteVerdict("gradient", NOT_CRITICAL, f"dL/dW_{layer} != 0 in K"))
         return result(NOT_CRITICAL, field_hessian_inertia(point) if want_hessian else None)
 
-    global_kind = None
     if problem.regularized:
         notes.append("lambda > 0: the regularized theory is not available over K; only a negative Hessian "
                      "eigenvalue decides (strict saddle)")
+        inertia = field_hessian_inertia(point) if want_hessian else None
+        kind = UNDECIDED
+        if inertia is not None:
+            kind = STRICT_SADDLE if inertia.n_minus > 0 else UNDECIDED
+            methods.append(RouteVerdict("hessian", kind, f"{inertia.n_minus} negative eigenvalue(s)"
+                                        if inertia.n_minus else "PSD Hessian; lambda > 0 not decided over K"))
+        return result(kind, inertia)
+
+    facts = FieldSpectralFacts(point)
+    assumptions = facts.assumptions
+    d_x, d_y = point.widths[0], point.widths[-1]
+    global_verdict = None
+    fitted = None
+    if point.residual.is_zero():
+        global_verdict = RouteVerdict("global_test", GLOBAL_MINIMIZER,
+                                      "G = Sigma_YX - W_{H:1} Sigma_XX = 0: W_{H:1} X is the least-squares fit")
+    elif not facts.sigma_xx_invertible:
+        notes.append("Sigma_XX is singular: neither theorem applies")
     else:
-        d_x, d_y = point.widths[0], point.widths[-1]
-        if point.residual.is_zero():
-            global_kind = GLOBAL_MINIMIZER
-            methods.append(RouteVerdict("global_test", GLOBAL_MINIMIZER,
-                                        "G = Sigma_YX - W_{H:1} Sigma_XX = 0: W_{H:1} X is the least-squares fit"))
-        elif point.r_max >= min(d_x, d_y):
-            global_kind = NOT_GLOBAL
-            methods.append(RouteVerdict("global_test", NOT_GLOBAL,
-                                        "no bottleneck and G != 0: the least-squares fit is reachable and smaller"))
+        k = point.r_max
+        regime = ("no bottleneck (Yun et al. 2018, Thm 2.1)" if k >= min(d_x, d_y)
+                  else "bottleneck (Yun et al. 2018, Thm 2.2)")
+        is_global, why = facts.top_eigenspace_test(k)
+        if is_global is None:
+            notes.append(f"global test undecided: {why}")
         else:
-            notes.append("bottleneck network with G != 0: the spectral global test (Yun et al. 2018, Thm 2.2) "
-                         "over K is not implemented yet")
+            global_verdict = RouteVerdict("global_test", GLOBAL_MINIMIZER if is_global else NOT_GLOBAL,
+                                          f"{regime}; rank {rank}, k = {k}; {why}")
+    if global_verdict is not None:
+        methods.append(global_verdict)
+    if facts.sigma_xx_invertible:
+        fitted = facts.fitted_eigen_indices()
+
+    theorem = None
+    if method in ("auto", "theorem"):
+        if assumptions.holds and fitted is not None:
+            theorem, _ = classify_by_theorem(point, ranks, fitted)
+            methods.insert(0, theorem)
+        else:
+            notes.append("assumption (H) fails: the classification theorem does not apply")
 
     inertia = None
-    kind = global_kind if global_kind == GLOBAL_MINIMIZER else UNDECIDED
+    hessian = None
     if want_hessian:
         inertia = field_hessian_inertia(point)
+        says_global = global_verdict is not None and global_verdict.kind == GLOBAL_MINIMIZER
         if inertia.n_minus > 0:
-            kind = STRICT_SADDLE
-            methods.append(RouteVerdict("hessian", STRICT_SADDLE, f"{inertia.n_minus} negative eigenvalue(s)"))
-        elif global_kind == GLOBAL_MINIMIZER:
-            methods.append(RouteVerdict("hessian", GLOBAL_MINIMIZER, "PSD Hessian and the global test holds"))
-        elif global_kind == NOT_GLOBAL and point.X.rank() == d_x and point.Y.rank() == d_y:
-            kind = NON_STRICT_SADDLE
-            methods.append(RouteVerdict("hessian", NON_STRICT_SADDLE,
-                                        "PSD Hessian, not global; X and Y of full row rank, so no spurious local "
-                                        "minima (Lu-Kawaguchi 2017, Thm 2.3)"))
+            hessian = RouteVerdict("hessian", STRICT_SADDLE, f"{inertia.n_minus} negative eigenvalue(s)")
+        elif says_global:
+            hessian = RouteVerdict("hessian", GLOBAL_MINIMIZER, "PSD Hessian and the global test holds")
+        elif global_verdict is None:
+            hessian = RouteVerdict("hessian", UNDECIDED, "PSD Hessian; global optimality not decided over K")
+        elif assumptions.holds:
+            hessian = RouteVerdict("hessian", NON_STRICT_SADDLE,
+                                   "PSD Hessian, not global, no spurious local minima under (H)")
+        elif facts.sigma_xx_invertible and point.Y.rank() == d_y:
+            hessian = RouteVerdict("hessian", NON_STRICT_SADDLE,
+                                   "PSD Hessian, not global; X and Y of full row rank, so no spurious local "
+                                   "minima (Lu-Kawaguchi 2017, Thm 2.3)")
         else:
-            methods.append(RouteVerdict("hessian", UNDECIDED, "PSD Hessian; not decided over K without the "
-                                                               "theorem route"))
-    agree = not (global_kind == GLOBAL_MINIMIZER and kind == STRICT_SADDLE)
-    return result(kind, inertia, agree)
+            hessian = RouteVerdict("hessian", UNDECIDED, "PSD Hessian and not global; without (H) a spurious "
+                                                         "local minimum is not excluded")
+        methods.append(hessian)
+    kind, agree = combine_routes(theorem, global_verdict, hessian)
+    out = result(kind, inertia, agree)
+    return replace(out, fitted=fitted, extra={**out.extra, "assumptions": assumptions.to_json()})
+
+
+def combine_routes(theorem: RouteVerdict | None, global_test: RouteVerdict | None,
+                   hessian: RouteVerdict | None) -> tuple[str, bool]:
+    """The verdict and whether the routes agree; the same rule as the rational path
+    (exactdln/theory/classify.py): the global test decides global-or-not only, an undecided route
+    contradicts nothing, and the theorem's verdict is reported when it exists."""
+    agree = True
+    if theorem is not None and hessian is not None and hessian.kind != UNDECIDED:
+        agree &= theorem.kind == hessian.kind
+    if global_test is not None:
+        says_global = global_test.kind == GLOBAL_MINIMIZER
+        for route in (theorem, hessian):
+            if route is not None and route.kind != UNDECIDED:
+                agree &= (route.kind == GLOBAL_MINIMIZER) == says_global
+    for route in (theorem, hessian):
+        if route is not None and route.kind != UNDECIDED:
+            return route.kind, agree
+    if global_test is not None and global_test.kind == GLOBAL_MINIMIZER:
+        return GLOBAL_MINIMIZER, agree
+    return UNDECIDED, agree

@@ -51,12 +51,11 @@ def test_lower_eigenvalue_fitted_is_a_strict_saddle():
 
 
 def test_top_eigenvalue_fitted_in_a_bottleneck_has_no_negative_curvature():
-    """The global minimizer of the width-1 network (Baldi-Hornik): PSD Hessian; the global test for a
-    bottleneck is not implemented over K yet, so the verdict may not claim more than the Hessian shows."""
+    """The global minimizer of the width-1 network (Baldi-Hornik): PSD Hessian, flat along the GL(1) orbit."""
     result = run(fitted_point(TOP, 1))
     assert result.critical and result.loss == ["1", "-1/2"]    # 1 - phi/2
     assert result.inertia.n_minus == 0 and result.inertia.n_zero >= 1   # the GL(1) orbit is flat
-    assert result.kind in (GLOBAL_MINIMIZER, UNDECIDED)
+    assert result.kind == GLOBAL_MINIMIZER
 
 
 def test_galois_conjugate_swaps_the_fitted_eigenvalue():
@@ -124,3 +123,102 @@ def test_rational_point_written_over_K_has_the_rational_inertia(seed):
     W = [[[entry() for _ in range(widths[h])] for _ in range(widths[h + 1])] for h in range(2)]
     data = {"field": {"minpoly": [-1, -1, 1], "interval": [1, 2]}, "X": X, "Y": Yr, "weights": W}
     assert run(data).inertia == hessian_inertia(Problem.create(X, Yr), W)
+
+
+# --- the three routes over K ---------------------------------------------------------------------------------
+
+def test_top_eigenvalue_of_a_width_one_network_is_the_global_minimizer_by_every_route():
+    """Baldi-Hornik (1989): with X X^T = I a width-1 network's global minimum fits the top eigenvalue phi^2 of
+    Sigma, loss (||Y||^2 - phi^2)/2 = (3 - phi - 1)/2 = 1 - phi/2. Each route alone says so."""
+    for method in ("theorem", "hessian", "auto"):
+        problem, weights = algebraic_point_from_mapping(fitted_point(TOP, 1))
+        result = classify(problem, weights, method=method)
+        assert result.kind == GLOBAL_MINIMIZER and result.agree, (method, result)
+        assert result.fitted == (1,) and result.loss == ["1", "-1/2"]
+        assert {m.method for m in result.methods} >= ({"theorem"} if method != "hessian" else {"hessian"})
+
+
+@pytest.mark.parametrize("u, hidden, interval, expected", [
+    (LOW, 1, (1, 2), (2,)), (TOP, 2, (1, 2), (1,)), (TOP, 1, (-1, 0), (2,))])
+def test_strict_saddles_by_every_route(u, hidden, interval, expected):
+    """S != [r_max] at depth 2 is a strict saddle (Kawaguchi 2016, Thm 2.3). At the conjugate embedding
+    1 - phi the vector (1, phi - 1) is the eigenvector of the lower eigenvalue, so S = {2}."""
+    kinds = set()
+    for method in ("theorem", "hessian", "auto"):
+        problem, weights = algebraic_point_from_mapping(fitted_point(u, hidden, interval))
+        result = classify(problem, weights, method=method)
+        assert result.agree and result.fitted == expected
+        kinds.add(result.kind)
+    assert kinds == {STRICT_SADDLE}
+
+
+def test_depth_three_top_direction_is_a_non_strict_saddle():
+    """Depth 3, widths [2, 2, 2, 2], S = [1] with r = 1 < r_max = 2 through three rank-1 layers: family N1
+    (docs/maths/classification.md §3.6), a non-strict saddle; loss 1 - phi/2 as at depth 2."""
+    from exactdln.model.results import NON_STRICT_SADDLE
+
+    u = TOP
+    uu = u[0] * u[0] + u[1] * u[1]
+    row = [(u[0] * Y[0][j] + u[1] * Y[1][j]) / uu for j in range(2)]
+    data = {"field": {"minpoly": [-1, -1, 1], "interval": [1, 2]}, "X": [[1, 0], [0, 1]], "Y": Y,
+            "weights": [[[x.to_json() for x in row], ["0", "0"]], [["1", "0"], ["0", "0"]],
+                        [[u[0].to_json(), "0"], [u[1].to_json(), "0"]]]}
+    for method in ("theorem", "hessian", "auto"):
+        problem, weights = algebraic_point_from_mapping(data)
+        result = classify(problem, weights, method=method)
+        assert result.kind == NON_STRICT_SADDLE and result.agree, (method, result)
+        assert result.loss == ["1", "-1/2"]
+
+
+def _over_K(rows):
+    from exactdln.arith.number_field import FieldMatrix
+
+    return FieldMatrix.from_rows(K, [[K.element(x) for x in row] for row in rows])
+
+
+def _algebraic_copy(data, weights):
+    """The same point seen in other coordinates over Q(phi): Y -> phi Y and W_H -> phi W_H (L scales by phi^2),
+    W_1 -> A W_1, W_2 -> W_2 A^-1 with A = I + phi E_12 (the GL(d_1) symmetry), and the samples rotated by the
+    Householder reflection Q = I - 2 v v^T / v^T v, v = (1, phi, 0, ...) (X X^T and Y X^T unchanged). Each is
+    a linear change of parameters that multiplies L by a positive constant, so criticality, S, the kind and the
+    inertia are the same (Sylvester)."""
+    from exactdln.arith.number_field import FieldMatrix, field_inverse
+
+    X, Yr = _over_K(data.X.rows), _over_K(data.Y.rows) * PHI
+    m = X.ncols()
+    v = _over_K([[1], [PHI]] + [[0]] * (m - 2))
+    Q = FieldMatrix.identity(K, m) - v * v.transpose() * (2 / (v.transpose() * v)[0, 0])
+    Ws = [_over_K(w.rows) for w in weights]
+    d1 = Ws[0].nrows()
+    A = FieldMatrix.identity(K, d1) + _over_K([[PHI if (i, j) == (0, 1) else 0 for j in range(d1)]
+                                               for i in range(d1)])
+    Ws[0] = A * Ws[0]
+    Ws[1] = Ws[1] * field_inverse(A)
+    Ws[-1] = Ws[-1] * PHI
+    return {"field": {"minpoly": [-1, -1, 1], "interval": [1, 2]}, "X": (X * Q).to_json(),
+            "Y": (Yr * Q).to_json(), "weights": [w.to_json() for w in Ws]}
+
+
+@pytest.mark.parametrize("seed, widths, S", [
+    (0, [3, 2, 3], ()), (1, [3, 2, 2, 2], (2,)), (2, [3, 2, 2, 2], (1,)), (3, [3, 2, 2, 2], ()),
+    (4, [3, 2, 2, 2], (1, 2)), (5, [3, 3, 3, 3], (1, 2)), (6, [4, 3, 2, 3, 3], (1,)), (7, [3, 3, 2, 3], (1, 3)),
+    (8, [3, 3, 2, 3], (1, 2))])
+def test_constructed_critical_points_in_algebraic_coordinates(seed, widths, S):
+    """Critical points built with a known index set S (exactdln/instances/construct.py) and moved to genuinely
+    algebraic coordinates: every route finds S and the kind that docs/maths/classification.md §3.3 and §3.6
+    assign to it."""
+    import random
+
+    from exactdln.instances.construct import expected_kind_for_index_set, segmented_critical_point, spectral_data
+
+    rng = random.Random(seed)
+    d_y = widths[-1]
+    data = spectral_data([d_y + 2 - i for i in range(d_y)], widths[0], rng, white=seed % 2 == 0, m=widths[0] + 1)
+    weights = segmented_critical_point(data, widths, S, rng)
+    point = _algebraic_copy(data.problem, weights)
+    expected = expected_kind_for_index_set(S, widths)
+    for method in ("theorem", "hessian", "auto"):
+        problem, ws = algebraic_point_from_mapping(point)
+        result = classify(problem, ws, method=method)
+        assert result.critical and result.agree and result.fitted == S, (method, result)
+        assert result.kind == expected, (method, S, widths, result)
