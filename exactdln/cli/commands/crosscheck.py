@@ -44,8 +44,16 @@ def run(args: argparse.Namespace) -> int:
     shown = []
 
     def one(path: str) -> int:
-        problem, weights = load_point(path)
-        result = crosscheck(problem, weights, source=path, exact=not args.no_exact, max_digits=args.max_digits)
+        from exactdln.model.field_format import AlgebraicProblem, algebraic_point_from_mapping
+
+        problem, weights = load_point(path, fields=algebraic_point_from_mapping)
+        if isinstance(problem, AlgebraicProblem):     # entries in a number field: exactdln/tools/field_crosscheck.py
+            from exactdln.tools.field_crosscheck import crosscheck_field
+
+            result = crosscheck_field(problem, weights, source=path, exact=not args.no_exact,
+                                      max_digits=args.max_digits)
+        else:
+            result = crosscheck(problem, weights, source=path, exact=not args.no_exact, max_digits=args.max_digits)
         if args.json:
             record = dict(result.to_json())
             record["file"] = path
