@@ -2,11 +2,14 @@
 
 Strategies live in :mod:`tests.support.strategies`, worked cases with their known answers in
 :mod:`tests.support.worked_cases`, certificate builders in :mod:`tests.support.certificate_cases`.
-Profiles: ``default`` (the suite in CI) and ``thorough`` (``--hypothesis-profile=thorough``: 10x the examples).
+Profiles: ``default`` (random examples, for development), ``ci`` (the same examples every run: loaded when the
+environment has ``CI`` set, so that a landing decision never depends on the draw; random exploration stays the
+developers' job) and ``thorough`` (``--hypothesis-profile=thorough``: 10x the examples).
 """
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -14,7 +17,8 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
-settings.load_profile("default")
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture
