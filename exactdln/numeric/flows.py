@@ -53,6 +53,11 @@ class Trajectory:
     step_size: float                # eta (GD) or dt (flow)
     warnings: tuple[str, ...] = ()
     suggested_step_size: float | None = None
+    # the recorded weights (gradient_descent(..., weights_every=K)): one array per layer, shape (T, d_h, d_(h-1)),
+    # at the iterations ``weight_steps`` with the losses ``weight_loss`` (the format of exactdln/tools/trace.py)
+    weight_steps: np.ndarray | None = None
+    weight_history: tuple[np.ndarray, ...] | None = None
+    weight_loss: np.ndarray | None = None
 
     @property
     def clock(self) -> str:
@@ -233,7 +238,8 @@ def _step_advice(problem: Problem, points: Sequence[Sequence[np.ndarray]], eta: 
 
 
 def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, steps: int,
-                     tol: float = 1e-12, record_every: int = 1, progress: bool = False) -> Trajectory:
+                     tol: float = 1e-12, record_every: int = 1, progress: bool = False,
+                     weights_every: int | None = None) -> Trajectory:
     """W_h <- W_h - eta dL/dW_h in float64 (docs/maths/gradient_flow.md §2; Nguegnang, Rauhut, Terstiege 2024),
     stopping when ||grad|| < tol.
 
@@ -241,8 +247,10 @@ def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, st
     constant of grad L on the sublevel set) decreases the loss at every step (the descent lemma), so a rise
     beyond rounding, or a non-finite loss, means the step size is too large there. The run then carries
     ``warnings`` and a ``suggested_step_size`` (:func:`curvature_estimate` at the start and at the point
-    whose step first raised the loss)."""
+    whose step first raised the loss). With ``weights_every`` = K the weights themselves are kept every K
+    steps and at the last one (``weight_history``: the trajectory format of exactdln/tools/trace.py)."""
     X, Y, Ws, lam = _floats(problem, weights)
+    kept_steps, kept, kept_loss = [], [], []
     data = _data(X, Y)
     scale = 0.5 * float(np.sum(Y * Y))
     start = [w.copy() for w in Ws]
@@ -259,6 +267,8 @@ def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, st
         if k % record_every == 0 or gn < tol or k == steps or not finite:
             ks.append(k); losses.append(loss); norms.append(gn)
             drift.append(max((float(np.linalg.norm(c - c0)) for c, c0 in zip(_balances(Ws), C0)), default=0.0))
+        if weights_every and (k % weights_every == 0 or gn < tol or k == steps) and finite:
+            kept_steps.append(k); kept.append([w.copy() for w in Ws]); kept_loss.append(loss)
         if finite and loss - previous > _INCREASE_RTOL * max(previous, scale):
             rises += 1
             if first_rise is None:      # the step from W_(k-1) raised the loss: the curvature there matters
@@ -287,8 +297,11 @@ def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, st
                          f"{before:.6g} -> {after:.6g}): gradient descent oscillates or diverges")
         advice, suggestion = _step_advice(problem, [start] + ([rise_point] if rise_point is not None else []), eta)
         notes.append(advice)
+    history = tuple(np.stack([r[h] for r in kept]) for h in range(len(Ws))) if kept else None
     return Trajectory("gd", np.array(ks, float), np.array(losses), np.array(norms), np.array(drift),
-                      tuple(Ws), converged, eta, tuple(notes), suggestion)
+                      tuple(Ws), converged, eta, tuple(notes), suggestion,
+                      np.array(kept_steps, dtype=np.int64) if kept else None, history,
+                      np.array(kept_loss) if kept else None)
 
 
 def gradient_flow(problem: Problem, weights: Sequence[Any], *, t_end: float, dt: float = 1e-2,

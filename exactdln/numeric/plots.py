@@ -15,7 +15,7 @@ import numpy as np
 
 from exactdln.numeric.flows import Trajectory
 
-__all__ = ["trajectory_figure", "plot_trajectory", "plot_sweep_summary"]
+__all__ = ["trajectory_figure", "plot_trajectory", "plot_sweep_summary", "staircase_figure", "plot_staircase"]
 
 
 def trajectory_figure(trajectories: Sequence[tuple[str, Trajectory]],
@@ -163,3 +163,93 @@ def plot_sweep_summary(kinds: dict[str, int], times: Sequence[float], path: str)
     fig.tight_layout()
     FigureCanvasAgg(fig)
     fig.savefig(path, dpi=100)
+
+
+def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequence[tuple[str, float]],
+                     *, grad_norm: Sequence[float] | None = None,
+                     spans: Sequence[tuple[float, float]] = (), title: str | None = None) -> Any:
+    """A matplotlib Figure of a saddle-to-saddle run (``exactdln trace --plot``): the float loss on a log
+    scale against the iteration, each plateau's exact critical value a labelled dashed horizontal line
+    (``levels``: (label, value) pairs), the plateaus' step ranges (``spans``) shaded, and ||grad L|| on a log
+    scale in a narrow panel below when ``grad_norm`` is given. The staircase of Saxe, McClelland, Ganguli
+    (2014): the loss rests on each step at a critical value of the landscape.
+
+    Values <= 0 or not finite have no place on a log axis and are named in a note on the axes instead.
+    Needs the ``plot`` extra (matplotlib); the object-oriented API, so that tests can read the lines back."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    s = np.asarray(steps, dtype=float)
+    L = np.asarray(loss, dtype=float)
+    fig = Figure(figsize=(7.2, 5.0) if grad_norm is not None else (7.2, 4.0))
+    if grad_norm is not None:
+        loss_ax, grad_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1], "hspace": 0.08})
+    else:
+        loss_ax, grad_ax = fig.subplots(1, 1), None
+    for a, b in spans:
+        loss_ax.axvspan(a, b, color="0.93", lw=0, zorder=0)
+        if grad_ax is not None:
+            grad_ax.axvspan(a, b, color="0.93", lw=0, zorder=0)
+    shown = np.isfinite(L) & (L > 0)
+    loss_ax.plot(s[shown], L[shown], color="#1f4e99", lw=1.6, zorder=3, label="loss L(W_k) (float64)")
+    loss_ax.set_yscale("log")
+    values = sorted(((label, float(v)) for label, v in levels), key=lambda item: item[1])
+    positive = [v for _, v in values if math.isfinite(v) and v > 0]
+    low = min([*L[shown].tolist(), *positive]) if shown.any() or positive else 1.0
+    high = max([*L[shown].tolist(), *positive]) if shown.any() or positive else 10.0
+    loss_ax.set_ylim(low / 2.5, high * 2.5)
+    decades = math.log10(high * 2.5) - math.log10(low / 2.5)
+    off_axis, last = [], -math.inf
+    for label, v in values:
+        if not (math.isfinite(v) and v > 0):
+            off_axis.append(label)
+            continue
+        loss_ax.axhline(v, ls=(0, (5, 3)), lw=0.9, color="#b03a2e", zorder=2)
+        crowded = math.log10(v) - last < 0.05 * decades
+        loss_ax.annotate(label, xy=(1, v), xycoords=("axes fraction", "data"), xytext=(-4, -3 if crowded else 2),
+                         textcoords="offset points", ha="right", va="top" if crowded else "bottom", fontsize=8,
+                         color="#7b241c", zorder=4,
+                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
+        last = math.log10(v)
+    if off_axis:
+        loss_ax.text(0.01, 0.02, "not on the log axis: " + "; ".join(off_axis), transform=loss_ax.transAxes,
+                     ha="left", va="bottom", fontsize=8, color="#7b241c")
+    loss_ax.yaxis.set_minor_locator(LogLocator(subs=range(2, 10)))
+    loss_ax.yaxis.set_minor_formatter(NullFormatter())
+    loss_ax.set_ylabel("loss")
+    loss_ax.grid(True, which="major", lw=0.4, alpha=0.4)
+    loss_ax.spines[["top", "right"]].set_visible(False)
+    if values:
+        from matplotlib.lines import Line2D
+
+        handles = [loss_ax.get_lines()[0],
+                   Line2D([], [], ls=(0, (5, 3)), lw=0.9, color="#b03a2e", label="exact critical value")]
+        loss_ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+    if title:
+        loss_ax.set_title(title, fontsize=10)
+    bottom = loss_ax
+    if grad_ax is not None:
+        g = np.asarray(grad_norm, dtype=float)
+        ok = np.isfinite(g) & (g > 0)
+        grad_ax.plot(s[ok], g[ok], color="0.3", lw=1.0)
+        grad_ax.set_yscale("log")
+        grad_ax.set_ylabel("||grad L||", fontsize=9)
+        grad_ax.grid(True, which="major", lw=0.4, alpha=0.4)
+        grad_ax.spines[["top", "right"]].set_visible(False)
+        grad_ax.tick_params(labelsize=8)
+        bottom = grad_ax
+    bottom.set_xlabel("iteration")
+    if len(s):
+        bottom.set_xlim(s[0], s[-1])
+    fig.subplots_adjust(left=0.11, right=0.97, top=0.93 if title else 0.97, bottom=0.1)
+    return fig
+
+
+def plot_staircase(steps: Sequence[float], loss: Sequence[float], levels: Sequence[tuple[str, float]], path: str,
+                   **options: Any) -> None:
+    """Write :func:`staircase_figure` to ``path`` (PNG at 200 dpi, or the format of its suffix)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = staircase_figure(steps, loss, levels, **options)
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=200)

@@ -46,6 +46,7 @@ GOOD = {
     "snap": (["tc2a", "tc1a"], []),
     "sweep": ([], [str(EXAMPLES / "sweep.toml"), "--count", "3", "--executor", "inline", "--quiet",
                    "-o", "{tmp}/sweep.jsonl"]),
+    "trace": (["staircase"], []),
 }
 
 # the keys every --json record of the command carries (common names for common things)
@@ -60,6 +61,7 @@ KEYS = {
     "regularized": {"file", "kind", "critical", "inertia", "loss"},
     "snap": {"file", "kind", "inertia", "snapped"},
     "sweep": {"file", "instances", "kinds", "agree", "disagreements", "errors", "matches"},
+    "trace": {"file", "records", "plateaus"},
 }
 
 # a function each command calls while working: made to raise, it must give exit 4 and one line
@@ -74,6 +76,7 @@ INTERNAL = {
     "regularized": ("exactdln.theory.regularized", "classify_regularized"),
     "snap": ("exactdln.tools.snap", "snap"),
     "sweep": ("exactdln.tools.sweep.run", "run_sweep"),
+    "trace": ("exactdln.tools.trace", "trace"),
 }
 
 BAD_POINT = '{"X": [[1, 0], [0]], "Y": [[1]], "weights": [[[1]]]}'   # ragged X

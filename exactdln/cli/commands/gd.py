@@ -9,7 +9,9 @@ file and line, with `step_size`, `final_step`, `rate_per_step` and `warnings`) a
 the limit to `snap` for its exact class. A run whose loss rises or becomes non-finite is reported on
 stderr (`exactdln gd: FILE: warning: ...`) with a suggested step size. --plot draws every run into one
 PNG (needs matplotlib, checked before anything runs): the loss on a log scale with the exact critical
-value of each snapped limit as a labelled line, the gradient norm below.
+value of each snapped limit as a labelled line, the gradient norm below. --trajectory RUN.npz records
+the weights every --every K steps (the trajectory format of exactdln/tools/trace.py, with the exact data)
+for `exactdln trace RUN.npz`, which finds the run's plateaus and the exact saddle of each.
 Exit status: 0 every run converged (and, with --snap, snapped); 1 a run did not converge or its
 limit did not snap; 2 bad input or usage (also --plot without matplotlib); 4 internal error.
 """
@@ -67,6 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eta", type=float, default=0.01,
                         help="step size eta (default 0.01; `step_size` in the JSON)")
     parser.add_argument("--steps", type=int, default=10000, help="maximal number of steps (default 10000)")
+    parser.add_argument("--trajectory", metavar="RUN.npz",
+                        help="record the weights every --every steps into RUN.npz (one FILE only), the input of "
+                             "`exactdln trace`")
+    parser.add_argument("--every", type=int, default=None, metavar="K",
+                        help="with --trajectory: keep the weights every K steps and at the last one (default: "
+                             "every step up to 10000 steps, else steps/10000)")
 
 
 def check_common(args: argparse.Namespace) -> None:
@@ -144,12 +152,16 @@ def _finish(args: argparse.Namespace, path: str, problem, trajectory, critical_v
             critical_values.append(_critical_value(problem, snapped, path, several=len(args.files) > 1))
     if args.plot:
         summary["plot"] = args.plot
+    if getattr(args, "trajectory", None):
+        summary["trajectory"] = args.trajectory
     for warning in trajectory.warnings:
         say(args, f"{path}: warning: {warning}")
     if args.json:
         emit(summary)
     else:
         print(_summary_text(summary, snapped), flush=True)
+        if "trajectory" in summary:
+            print(f"trajectory: {summary['trajectory']}")
     ok = trajectory.converged and (not args.snap or summary["snap"].get("snapped", False))
     return EXIT_OK if ok else EXIT_NEGATIVE
 
@@ -188,11 +200,27 @@ def _summary_text(s: dict, snapped) -> str:
 def run(args: argparse.Namespace) -> int:
     if not args.eta > 0 or args.steps < 0:
         raise CommandError("--eta must be > 0 and --steps >= 0")
+    if args.every is not None and (args.every < 1 or not args.trajectory):
+        raise CommandError("--every K needs --trajectory and K >= 1")
+    if args.trajectory and len(args.files) != 1:
+        raise CommandError("--trajectory records one run: give one FILE")
+    every = (args.every or max(1, -(-args.steps // 10000))) if args.trajectory else None
 
     def integrate(problem, ws):
         from exactdln.numeric.flows import gradient_descent
 
-        return gradient_descent(problem, ws, eta=args.eta, steps=args.steps, tol=args.tol,
-                                record_every=max(1, args.steps // 2000), progress=not args.no_progress)
+        run = gradient_descent(problem, ws, eta=args.eta, steps=args.steps, tol=args.tol,
+                               record_every=max(1, args.steps // 2000), progress=not args.no_progress,
+                               weights_every=every)
+        if args.trajectory:
+            from exactdln.tools.trace import save_trajectory
+
+            if run.weight_history is None:
+                raise CommandError("--trajectory: the run has no finite record to write")
+            try:
+                save_trajectory(args.trajectory, problem, run.weight_steps, run.weight_history, run.weight_loss)
+            except OSError as err:
+                raise CommandError(f"cannot write {args.trajectory}: {err.strerror or err}") from None
+        return run
 
     return run_files(args, integrate)
