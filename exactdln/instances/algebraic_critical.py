@@ -67,6 +67,7 @@ __all__ = [
     "FieldDegreeError",
     "FittedField",
     "critical_point_for_fitted_set",
+    "element_float",
     "construct_critical_point",
     "fitted_field",
     "sigma_of",
@@ -445,8 +446,29 @@ def _eye(n: int) -> fmpq_mat:
     return out
 
 
+def element_float(e: FieldElement) -> float:
+    """e at the real embedding to about 50 significant bits (FieldElement.__float__ is absolute, 2^-60: tiny
+    entries would lose every digit). Guide and display only."""
+    if e.is_zero():
+        return 0.0
+    if e.is_rational:
+        return float(e.rational())
+    width = Fraction(1, 2**60)
+    for _ in range(64):
+        a = e.approximate(width)
+        if abs(a) > width * 2**52:
+            return float(a)
+        width /= 2**64
+    return float(a)
+
+
+def _short(x: float, digits: int = 12) -> Fraction:
+    """x rounded to ``digits`` significant decimal digits, exactly as a Fraction."""
+    return Fraction(f"{x:.{digits - 1}e}")
+
+
 def _float_rows(M: FieldMatrix) -> list[list[float]]:
-    return [[float(x) for x in row] for row in M.tolist()]
+    return [[element_float(x) for x in row] for row in M.tolist()]
 
 
 def _greedy_independent(rows: list[list[float]], want: int | None = None, tol: float = 1e-9) -> list[int]:
@@ -523,7 +545,7 @@ class AlgebraicCriticalPoint:
             if self.field is None:
                 out.append([[float(e[0]) for e in row] for row in w.rows])
             else:
-                out.append([[float(K.element(list(e))) for e in row] for row in w.rows])
+                out.append([[element_float(K.element(list(e))) for e in row] for row in w.rows])
         return out
 
     def rational_weights(self) -> tuple[RationalMatrix, ...]:
@@ -640,10 +662,12 @@ def construct_critical_point(X: Any, Y: Any, ff: FittedField, widths: Sequence[i
         if alignment.basis is not None:
             Qb = G * _rational(K, alignment.basis)
         else:
-            cols = _greedy_independent([list(c) for c in zip(*_float_rows(G))], r)
+            columns = [list(c) for c in zip(*_float_rows(G))]
+            cols = _greedy_independent(columns, r)
             Z = fmpq_mat(d_y, r)
-            for t, j in enumerate(cols):
-                Z[j, t] = 1
+            for t, j in enumerate(cols):     # unit columns (to a short rational): a balanced, readable point
+                norm = sum(x * x for x in columns[j]) ** 0.5
+                Z[j, t] = _q(_short(1 / norm))
             Qb = G * _rational(K, Z)
         if Qb.rank() != r:
             raise ArithmeticError(f"the basis g(Sigma) Z of U_S has rank {Qb.rank()} over K, expected {r}")

@@ -72,6 +72,17 @@ class SnapResult(Verdict):
     denominator: int | None
     notes: tuple[str, ...] = ()
     inertia: Any = None
+    point: Any = None                            # AlgebraicCriticalPoint (over Q or K) of the algebraic route
+    tolerance: float | None = None
+    kinds_near: tuple[str, ...] = ()             # kinds of the exact candidates within the tolerance
+    nearest: Any = None                          # the NearestCritical report (algebraic route), snapped or not
+
+    @property
+    def field_degree(self) -> int | None:
+        """[K : Q] of the snapped point (1 over Q), None when nothing snapped."""
+        if not self.snapped:
+            return None
+        return self.point.degree if self.point is not None else 1
 
     @property
     def critical(self) -> bool | None:
@@ -94,13 +105,28 @@ class SnapResult(Verdict):
             "relative_distance": self.relative_distance,
             "fitted": list(self.fitted) if self.fitted is not None else None,
             "denominator": self.denominator,
-            "weights": [w.to_json() for w in self.weights] if self.weights else None,
+            "weights": ([w.to_json() for w in self.weights] if self.weights else
+                        [w.to_json() for w in self.point.weights] if self.point is not None and self.snapped else None),
+            "field": self.point.field.to_json() if self.point is not None and self.point.field is not None else None,
+            "field_degree": self.field_degree,
+            "critical_value": self.point.to_json()["critical_value"] if self.point is not None else None,
+            "critical_value_text": self.point.critical_value_text if self.point is not None else None,
+            "tolerance": self.tolerance,
+            "kinds_near": list(self.kinds_near),
+            "nearest": self.nearest.to_json() if self.nearest is not None and not self.snapped else None,
             "notes": list(self.notes),
         }
 
     def __str__(self) -> str:
         if not self.snapped:
-            return "not snapped\n" + "\n".join(f"  - {n}" for n in self.notes)
+            lines = ["not snapped" + (f" (tolerance {self.tolerance:g})" if self.tolerance is not None else "")]
+            near = self.nearest
+            if near is not None and near.point is not None:
+                lines.append(f"nearest exact critical point found: {near.kind or 'not classified'}, fitted S = "
+                             f"{set(near.fitted) or '{}'}, field degree {near.point.degree}, critical value "
+                             f"{near.point.critical_value_text}, distance {near.distance:.3g} "
+                             f"(relative {near.relative_distance:.3g})")
+            return "\n".join(lines + [f"  - {n}" for n in self.notes])
         lines = [
             f"snapped by {self.route}" + (f" (denominators <= {self.denominator})" if self.denominator else ""),
             f"exact verdict: {self.kind} (by {self.classified_by})" + (f", Hessian inertia {self.inertia}" if self.inertia else ""),
@@ -108,6 +134,10 @@ class SnapResult(Verdict):
         ]
         if self.fitted is not None:
             lines.append(f"fitted eigenvalues S = {set(self.fitted) or '{}'}")
+        if self.point is not None:
+            lines.append(str(self.point))
+        if len(self.kinds_near) > 1:
+            lines.append(f"kinds of exact critical points within the tolerance: {', '.join(self.kinds_near)}")
         lines += [f"  - {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -122,14 +152,17 @@ def rationalize(weights: Sequence[np.ndarray], denominator: int) -> tuple[Ration
     return tuple(out)
 
 
-def _distance(exact: Sequence[RationalMatrix], floats: Sequence[np.ndarray]) -> tuple[float, float]:
+def _distance(exact: Sequence[RationalMatrix], floats: Sequence[np.ndarray], scale: float = 0.0
+              ) -> tuple[float, float]:
+    """(Frobenius distance over all layers, relative distance): divided by max(||W_float||_F, ``scale``), see
+    :func:`exactdln.tools.snap_algebraic.weight_scale` (near the origin ||W_float|| is no scale at all)."""
     d2 = n2 = 0.0
     for e, f in zip(exact, floats):
         E = np.array([[float(x) for x in row] for row in e.rows]).reshape(e.shape)
         d2 += float(np.sum((E - f) ** 2))
         n2 += float(np.sum(f ** 2))
     d = d2 ** 0.5
-    return d, d / max(n2 ** 0.5, np.finfo(float).tiny)
+    return d, d / max(n2 ** 0.5, scale, np.finfo(float).tiny)
 
 
 def _exact_verdict(problem: Problem, weights: Sequence[RationalMatrix]) -> tuple[str, str, Any]:
@@ -350,17 +383,24 @@ def _aligned_point(problem: Problem, fw: Sequence[np.ndarray], widths: Sequence[
     return tuple(from_fmpq_mat(x) for x in layers), ""
 
 
-def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4,
-         align_radius: float = 1e-4) -> SnapResult:
-    """Find the exact rational critical point that float weights approximate, and classify it exactly.
+DEFAULT_TOLERANCE = 1e-6
 
-    Routes: rationalization at denominators 10..10^12 (accepted when exactly critical,
-    gradient formula of docs/maths/README.md §2 checked in exact arithmetic), else the minimal
-    construction for the numerically identified S (docs/maths/classification.md §2.1 and §2.3). Rationalized candidates farther than ``radius`` (relative Frobenius
-    distance) are ignored. See the module docstring for what each route guarantees. The routes are
-    guided by float64 (S, eigenvalue matching, least squares); when the data are beyond its range the
-    result is "not snapped" with that reason (never an OverflowError).
+
+def snap(problem: Problem, float_weights: Sequence[Any], tolerance: float = DEFAULT_TOLERANCE, *,
+         radius: float | None = None, align_radius: float | None = None, degree_cap: int = 64) -> SnapResult:
+    """Find the exact critical point that float weights approximate, and classify it exactly.
+
+    Contract: ``snapped`` only when the exact point is exactly critical (gradient formula of
+    docs/maths/README.md §2 checked in exact arithmetic, over Q or over a number field) *and* within
+    relative Frobenius distance ``tolerance`` of the float weights; otherwise the result says why, with the
+    nearest candidate found and its distance. Routes, in order: rationalization at denominators 10..10^12,
+    the aligned rational construction, then the exact critical point over the field of the fitted set
+    (:func:`exactdln.tools.snap_algebraic.nearest_critical_point`, docs/maths/algebraic.md §12), whose
+    candidates within the tolerance are all classified (``kinds_near``: strict and non-strict saddles can lie
+    within the tolerance of each other). ``radius``/``align_radius`` (older names) lower the tolerance. The
+    float64 guides fail gracefully on data beyond float64's range ("not snapped" with that reason).
     """
+    tol = min(x for x in (tolerance, radius, align_radius) if x is not None)
     fw = [np.asarray(w, dtype=np.float64) for w in float_weights]
     if not fw or any(w.ndim != 2 for w in fw):
         raise InputError("expected a list of 2-d weight matrices", "weights")
@@ -368,22 +408,30 @@ def snap(problem: Problem, float_weights: Sequence[Any], *, radius: float = 1e-4
         raise InputError("weights contain NaN or infinity", "weights")
     try:
         with np.errstate(all="ignore"):        # overflow shows up as inf/nan below, or as an exception
-            return _snap(problem, fw, radius, align_radius)
-    except (OverflowError, ValueError, np.linalg.LinAlgError) as err:
+            return _snap(problem, fw, tol, degree_cap)
+    except (OverflowError, ValueError, np.linalg.LinAlgError, FloatingPointError) as err:
         if isinstance(err, InputError):
             raise
         note = (f"the float64 guides of the routes failed ({type(err).__name__}: {' '.join(str(err).split())[:120]}): "
                 "the data or the weights are out of float64's reach")
-        return SnapResult(False, "none", None, None, None, None, None, None, None, (note,))
+        return SnapResult(False, "none", None, None, None, None, None, None, None, (note,), tolerance=tol)
 
 
-def _snap(problem: Problem, fw: list, radius: float, align_radius: float) -> SnapResult:
+def _not_snapped(notes: list[str], tol: float, fitted: Any = None, nearest: Any = None) -> SnapResult:
+    return SnapResult(False, "none", None, None, None, None, None, fitted, None, tuple(notes), tolerance=tol,
+                      nearest=nearest)
+
+
+def _snap(problem: Problem, fw: list, tol: float, degree_cap: int) -> SnapResult:
     from exactdln.landscape.derivatives import is_critical
+    from exactdln.tools.snap_algebraic import weight_scale
+
+    scale = weight_scale(problem, len(fw))
 
     widths = (fw[0].shape[1],) + tuple(w.shape[0] for w in fw)
     problem.check_weights(rationalize(fw, 1))
     notes = []
-    # The smallest denominator whose rounding is within ``radius`` and exactly critical wins.
+    # The smallest denominator whose rounding is within the tolerance and exactly critical wins.
     # Neither "first exactly critical" nor "nearest exactly critical" is right: a coarse
     # rounding can land on a far critical point (2e-2 away for 1e-8 noise), and a fine one
     # can land on a different critical point 1e-8 away of a *different class* (strict
@@ -391,66 +439,92 @@ def _snap(problem: Problem, fw: list, radius: float, align_radius: float) -> Sna
     best = None
     for D in DENOMINATORS:
         cand = rationalize(fw, D)
-        d, rel = _distance(cand, fw)
-        if rel <= radius and is_critical(problem, cand):
+        d, rel = _distance(cand, fw, scale)
+        if rel <= tol and is_critical(problem, cand):
             best = (D, cand, d, rel)
             break
     if best is not None:
         D, cand, d, rel = best
-        if rel > 1e-6 and not problem.regularized:
-            # A coarse rounding can land on another critical point (found: denominator 100,
-            # 1e-4 away from a 1e-8-perturbed point); the aligned construction keeps the float
-            # point's hidden structure, so prefer it when it is 100 times closer.
+        if rel > 1e-9 and not problem.regularized:
+            # A coarse rounding can land on another critical point; the aligned construction keeps the
+            # float point's hidden structure, so prefer it when it is 100 times closer.
             S, _ = _fitted_numeric(problem, fw)
             if S is not None:
                 aligned, _ = _aligned_point(problem, fw, widths, S)
                 if aligned is not None and is_critical(problem, aligned):
-                    da, rela = _distance(aligned, fw)
+                    da, rela = _distance(aligned, fw, scale)
                     if da * 100 < d:
                         kind, by, inertia = _exact_verdict(problem, aligned)
                         return SnapResult(True, "aligned", aligned, kind, by, da, rela, S, None,
-                                          (f"preferred to the rationalization at denominator {D}, {d:.2g} away",), inertia)
+                                          (f"preferred to the rationalization at denominator {D}, {d:.2g} away",),
+                                          inertia, tolerance=tol, kinds_near=(kind,))
         kind, by, inertia = _exact_verdict(problem, cand)
-        return SnapResult(True, "rationalize", cand, kind, by, d, rel, None, D, (), inertia)
-    notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} within relative distance {radius:g} "
+        return SnapResult(True, "rationalize", cand, kind, by, d, rel, None, D, (), inertia, tolerance=tol,
+                          kinds_near=(kind,))
+    notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} within relative distance {tol:g} "
                  "is exactly critical")
     if problem.regularized:
-        notes.append("the structure route needs an unregularized problem")
-        return SnapResult(False, "none", None, None, None, None, None, None, None, tuple(notes))
+        from exactdln.tools.snap_algebraic import regularized_reason
+
+        notes.append(regularized_reason(problem, widths))
+        return _not_snapped(notes, tol)
     S, why = _fitted_numeric(problem, fw)
-    if S is None:
-        notes.append(why)
-        return SnapResult(False, "none", None, None, None, None, None, None, None, tuple(notes))
-    aligned, why_aligned = _aligned_point(problem, fw, widths, S)
-    if aligned is not None and is_critical(problem, aligned):
-        d, rel = _distance(aligned, fw)
-        if rel <= align_radius:
-            kind, by, inertia = _exact_verdict(problem, aligned)
-            notes.append("aligned route: the float point's hidden layers (rounded at their numerical ranks), "
-                         "W_H = Q L fitted, W_1 projected exactly onto the criticality conditions")
-            return SnapResult(True, "aligned", aligned, kind, by, d, rel, S, None, tuple(notes), inertia)
-        notes.append(f"aligned candidate is at relative distance {rel:.2g} > {align_radius:g} (the float point is "
-                     "not of the form W_H = Q L with these hidden layers)")
-    elif aligned is None:
-        notes.append(f"aligned route unavailable: {why_aligned}")
-    else:
-        notes.append("aligned candidate was not exactly critical (constraints inconsistent)")
-    cand, why = _structure_point(problem, widths, S)
-    if cand is None:
-        notes.append(why)
-        return SnapResult(False, "none", None, None, None, None, None, S, None, tuple(notes))
-    if not is_critical(problem, cand):  # pragma: no cover - the construction is critical (docs/maths/classification.md §2.3)
-        notes.append("the minimal construction was not exactly critical (a bug)")
-        return SnapResult(False, "none", None, None, None, None, None, S, None, tuple(notes))
-    kind, by, inertia = _exact_verdict(problem, cand)
-    r, r_max, H = len(S), min(widths), len(widths) - 1
-    if S == tuple(range(1, r + 1)) and r < r_max and H >= 3:
-        notes.append("S = [r] with r < r_max and H >= 3: the class of the float point depends on its pivots "
-                     "(docs/maths/classification.md §3.3 (c)); this representative (minimal construction) is a non-strict saddle, "
-                     "the float point may be strict")
-    notes.append("structure route: same S, loss and product W_H...W_1; not aligned to the float weights")
-    d, rel = _distance(cand, fw)
-    return SnapResult(True, "structure", cand, kind, by, d, rel, S, None, tuple(notes), inertia)
+    if S is not None:
+        aligned, why_aligned = _aligned_point(problem, fw, widths, S)
+        if aligned is not None and is_critical(problem, aligned):
+            d, rel = _distance(aligned, fw, scale)
+            if rel <= tol:
+                kind, by, inertia = _exact_verdict(problem, aligned)
+                notes.append("aligned route: the float point's hidden layers (rounded at their numerical ranks), "
+                             "W_H = Q L fitted, W_1 projected exactly onto the criticality conditions")
+                return SnapResult(True, "aligned", aligned, kind, by, d, rel, S, None, tuple(notes), inertia,
+                                  tolerance=tol, kinds_near=(kind,))
+            notes.append(f"aligned rational candidate at relative distance {rel:.2g} > {tol:g}")
+        elif aligned is None:
+            notes.append(f"aligned rational route unavailable: {why_aligned}")
+    return _algebraic(problem, fw, tol, degree_cap, notes)
+
+
+def _algebraic(problem: Problem, fw: list, tol: float, degree_cap: int, notes: list[str]) -> SnapResult:
+    """The route over the field of S (exactdln/tools/snap_algebraic.py); snapped only within ``tol``."""
+    from exactdln.tools.snap_algebraic import classify_candidate, nearest_critical_point, numerical_rank
+
+    near = nearest_critical_point(problem, fw, degree_cap=degree_cap)
+    if near.point is None:
+        return _not_snapped(notes + list(near.notes), tol, near.fitted, near)
+    if near.relative_distance > tol:
+        notes.append(f"the nearest exact critical point found ({near.kind}, fitted S = {set(near.fitted) or '{}'}, "
+                     f"field degree {near.point.degree}) is at relative distance {near.relative_distance:.3g} > "
+                     f"tolerance {tol:g}: the float weights are not that close to a critical point (polish them, "
+                     "or raise --tolerance)")
+        return _not_snapped(notes + list(near.notes), tol, near.fitted, near)
+    # Every candidate within the tolerance is classified (strict and non-strict saddles accumulate at each
+    # other); the snap is the simplest of them (smallest total numerical rank of the layers, then nearest):
+    # noise only raises numerical ranks, as the smallest denominator wins among rationalizations.
+    within = []
+    for (label, rel, _), point in zip(near.candidates, near.candidate_points):
+        if rel <= tol:
+            verdict = near.classification if point is near.point else classify_candidate(point)
+            complexity = sum(numerical_rank(np.array(w, dtype=np.float64))
+                             for w in point.float_weights())
+            within.append((complexity, rel, label, point, verdict))
+    within.sort(key=lambda t: (t[0], t[1]))
+    _, rel, label, point, verdict = within[0]
+    kinds = {w[4].kind for w in within}
+    for w in within:
+        if w[3] is not point:
+            notes.append(f"another exact critical point within the tolerance: {w[2]}, relative distance {w[1]:.3g}, "
+                         f"{w[4].kind}")
+    if len(kinds) > 1:
+        notes.append(f"critical points of different kinds ({', '.join(sorted(kinds))}) lie within the tolerance "
+                     "of the float weights: the float point alone does not decide which one it approximates")
+    distance = rel * (near.distance / near.relative_distance) if near.relative_distance else 0.0
+    weights = point.rational_weights() if point.field is None else None
+    route = "algebraic" if point.field is not None else "aligned"
+    return SnapResult(True, route, weights, verdict.kind, "exact" if point.field is None else "exact over K",
+                      distance, rel, near.fitted, None, tuple(notes + [f"structure: {label}"]),
+                      getattr(verdict, "inertia", None), point=point, tolerance=tol,
+                      kinds_near=tuple(sorted(k for k in kinds if k)), nearest=near)
 
 
 def load_float_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, list[np.ndarray]]:

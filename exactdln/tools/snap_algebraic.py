@@ -21,7 +21,7 @@ reason (the unregularized fitted-set structure does not apply).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -61,6 +61,7 @@ class NearestCritical:
     kind: str | None = None
     classification: Any = None
     candidates: tuple[tuple[str, float, str | None], ...] = ()
+    candidate_points: tuple[AlgebraicCriticalPoint, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def field_degree(self) -> int | None:
@@ -195,14 +196,27 @@ def float_guides(problem: Problem, fw: Sequence[np.ndarray]) -> FloatGuides:
     return FloatGuides(lam, U, c, fitted, ranks, tuple(notes))
 
 
-def _distance(point: AlgebraicCriticalPoint, fw: Sequence[np.ndarray]) -> tuple[float, float]:
+def weight_scale(problem: Problem, depth: int) -> float:
+    """sqrt(H) ||Sigma_YX Sigma_XX^-1||_F^(1/H): the norm of a balanced factorization of the least-squares map, the
+    weight scale of the problem (0.0 when float64 cannot compute it). Relative distances are taken against
+    max(||W_float||_F, this): at a float point near the origin ||W_float|| alone would call 10^-8 noise "100% away"."""
+    try:
+        with np.errstate(all="raise"):
+            X, Y = _floats(problem.X), _floats(problem.Y)
+            M = np.linalg.solve(X @ X.T, (Y @ X.T).T).T
+            return float(np.sqrt(depth) * np.linalg.norm(M) ** (1.0 / depth))
+    except (FloatingPointError, OverflowError, ValueError, np.linalg.LinAlgError):
+        return 0.0
+
+
+def _distance(point: AlgebraicCriticalPoint, fw: Sequence[np.ndarray], scale: float = 0.0) -> tuple[float, float]:
     d2 = n2 = 0.0
     for e, f in zip(point.float_weights(), fw):
         E = np.array(e, dtype=np.float64).reshape(f.shape)
         d2 += float(np.sum((E - f) ** 2))
         n2 += float(np.sum(f ** 2))
     d = d2 ** 0.5
-    return d, d / max(n2 ** 0.5, np.finfo(float).tiny)
+    return d, d / max(n2 ** 0.5, scale, np.finfo(float).tiny)
 
 
 def classify_candidate(point: AlgebraicCriticalPoint) -> Any:
@@ -249,7 +263,7 @@ def _alignments(guides: FloatGuides, ff: Any, fw: Sequence[np.ndarray], widths: 
 
 
 def _build(X: Any, Y: Any, ff: Any, fw: Sequence[np.ndarray], widths: Sequence[int], guides: FloatGuides,
-           digits: int) -> tuple[list, list[str]]:
+           digits: int, scale: float) -> tuple[list, list[str]]:
     built, failures = [], []
     for label, alignment in _alignments(guides, ff, fw, widths, digits):
         try:
@@ -257,7 +271,7 @@ def _build(X: Any, Y: Any, ff: Any, fw: Sequence[np.ndarray], widths: Sequence[i
         except (ArithmeticError, ZeroDivisionError, InputError) as err:
             failures.append(f"candidate '{label}' not built: {err}")
             continue
-        d, rel = _distance(point, fw)
+        d, rel = _distance(point, fw, scale)
         built.append((rel, d, label, point))
     return built, failures
 
@@ -278,9 +292,7 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
     widths = (fw[0].shape[1],) + tuple(w.shape[0] for w in fw)
     ranks = tuple(numerical_rank(w) for w in fw)
     if problem.regularized:
-        return NearestCritical(None, None, ranks, None, None, (
-            "lambda > 0: the critical points are not described by a fitted set of Sigma's eigenvalues; the "
-            "regularized closed form (docs/maths/regularized.md §3) needs X X^T = c I and is not built here yet",))
+        return NearestCritical(None, None, ranks, None, None, (regularized_reason(problem, widths),))
     try:
         guides = float_guides(problem, fw)
     except (FloatingPointError, OverflowError, np.linalg.LinAlgError, ValueError) as err:
@@ -289,6 +301,7 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
                                 "reach or X X^T is singular",))
     notes = list(guides.notes)
     S = guides.fitted
+    scale = weight_scale(problem, len(fw))
     from exactdln.arith.exact import to_fmpq_mat
 
     X, Y = to_fmpq_mat(problem.X), to_fmpq_mat(problem.Y)
@@ -304,7 +317,7 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
     # start at 4 significant digits, refine until the rounding is below 1% of the distance.
     digits, built = 4, []
     while True:
-        built, failures = _build(X, Y, ff, fw, widths, guides, digits)
+        built, failures = _build(X, Y, ff, fw, widths, guides, digits, scale)
         if not built:
             break
         want = min(15, max(4, int(np.ceil(-np.log10(max(min(b[0] for b in built), 1e-300)))) + 2))
@@ -322,4 +335,19 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
         kind = verdict.kind
     notes.append(f"structure: {label}; field degree {point.degree}")
     candidates = tuple((b[2], b[0], kind if b is built[0] else None) for b in built)
-    return NearestCritical(point, S, guides.ranks, d, rel, tuple(notes), kind, verdict, candidates)
+    return NearestCritical(point, S, guides.ranks, d, rel, tuple(notes), kind, verdict, candidates,
+                           tuple(b[3] for b in built))
+
+
+def regularized_reason(problem: Problem, widths: Sequence[int]) -> str:
+    """Why a regularized float point is not snapped beyond rationalization (docs/maths/regularized.md §3)."""
+    from exactdln.theory.regularized import whitening_constant
+
+    if whitening_constant(problem) is None:
+        return ("lambda > 0 and X X^T is not c I: the regularized critical set has no closed form (docs/maths/"
+                "regularized.md §3 needs whitened data), so only a rational critical point found by rationalization "
+                "can be snapped")
+    return ("lambda > 0 with X X^T = c I: the critical set is the closed form of docs/maths/regularized.md §3, whose "
+            "product singular values are roots of s^(H-2) (y - s)^H = Lambda and whose layers carry their H-th roots "
+            "(weighted balancedness, §2); building those points over their field is not implemented, so only a "
+            "rational critical point found by rationalization can be snapped")

@@ -6,9 +6,12 @@ optional) or a torch file (``torch.save`` of a dict with X, Y and weights or sta
 its name: the format is read from the content. Float X, Y or lambda in ``.npz`` and torch files
 are read exactly by the rule of --floats (decimal: the shortest decimal that round-trips; binary:
 the exact binary64 value); without it they are refused. Answers "my optimizer stopped here: what
-is this point, exactly?". -o POINT.json writes the exact point (X, Y, lambda, snapped weights), a
-file that classify and certify read. --json: one object per file and line, with the exact weights.
-Exit status: 0 every file snapped; 1 no exact critical point was identified for some file;
+is this point, exactly?". The exact point lies over Q or, for generic data, over the number field of
+its fitted eigenvalues (docs/maths/algebraic.md §9-§12). "Snapped" only within relative distance
+--tolerance (default 1e-6) of the float weights; otherwise exit 1 with the nearest exact critical point
+found, its distance and why. -o POINT.json writes the exact point (X, Y, lambda, snapped weights, and the
+"field" when it is not Q), a file that classify reads. --json: one object per file and line, with the exact
+weights. Exit status: 0 every file snapped; 1 no exact critical point within the tolerance for some file;
 2 bad input; 4 internal error.
 """
 
@@ -35,7 +38,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json_flag(parser, "one JSON object per file and line (with the exact weights)")
     add_floats_option(parser)
     parser.add_argument("-o", "--output", metavar="POINT.json",
-                        help="write the snapped exact point (X, Y, lambda, weights) as a point file (one FILE only)")
+                        help="write the snapped exact point (X, Y, lambda, weights, field) as a point file (one FILE only)")
+    parser.add_argument("--tolerance", type=_positive_float, default=1e-6, metavar="REL",
+                        help="largest relative distance at which a point counts as snapped (default 1e-6)")
+    parser.add_argument("--degree-cap", type=int, default=64, metavar="D",
+                        help="largest degree of the number field of the fitted eigenvalues (default 64)")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,9 +65,12 @@ def run(args: argparse.Namespace) -> int:
         from exactdln.tools.snap import snap
 
         problem, weights = load_point_file(path, args.floats, exact_weights=False)
-        result = snap(problem, weights)
+        result = snap(problem, weights, args.tolerance, degree_cap=args.degree_cap)
         if args.output and result.snapped:
-            write_point(args.output, problem, result.weights)
+            if result.weights is not None:
+                write_point(args.output, problem, result.weights)
+            else:
+                write_json(args.output, result.point.to_point_json())
         if args.json:
             emit({"file": path, **result.to_json(), **({"output": args.output} if args.output and result.snapped else {})})
         else:
@@ -67,7 +87,10 @@ def run(args: argparse.Namespace) -> int:
 
 def write_point(path: str, problem, weights) -> None:
     """The point file {"X", "Y", "lambda", "weights"} of exact numbers (strings "p/q"), read by load_point."""
-    data = {**problem.to_json(), "weights": [w.to_json() for w in weights]}
+    write_json(path, {**problem.to_json(), "weights": [w.to_json() for w in weights]})
+
+
+def write_json(path: str, data: dict) -> None:
     try:
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
