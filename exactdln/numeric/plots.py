@@ -171,7 +171,7 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
     """A matplotlib Figure of a saddle-to-saddle run (``exactdln trace --plot``): the float loss on a log
     scale against the iteration, each plateau's exact critical value a labelled dashed horizontal line
     (``levels``: (label, value) pairs), the plateaus' step ranges (``spans``) shaded, and ||grad L|| on a log
-    scale in a narrow panel below when ``grad_norm`` is given. The staircase of Saxe, McClelland, Ganguli
+    scale in a narrow panel below when ``grad_norm`` is given (the spans are numbered 1, 2, ... at the top). The staircase of Saxe, McClelland, Ganguli
     (2014): the loss rests on each step at a critical value of the landscape.
 
     Values <= 0 or not finite have no place on a log axis and are named in a note on the axes instead.
@@ -186,10 +186,12 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         loss_ax, grad_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1], "hspace": 0.08})
     else:
         loss_ax, grad_ax = fig.subplots(1, 1), None
-    for a, b in spans:
-        loss_ax.axvspan(a, b, color="0.93", lw=0, zorder=0)
+    for number, (a, b) in enumerate(spans, 1):
+        loss_ax.axvspan(a, b, color="0.95", lw=0, zorder=0)
+        loss_ax.annotate(str(number), xy=((a + b) / 2, 1), xycoords=("data", "axes fraction"), xytext=(0, -2),
+                         textcoords="offset points", ha="center", va="top", fontsize=8, color="0.45")
         if grad_ax is not None:
-            grad_ax.axvspan(a, b, color="0.93", lw=0, zorder=0)
+            grad_ax.axvspan(a, b, color="0.95", lw=0, zorder=0)
     shown = np.isfinite(L) & (L > 0)
     loss_ax.plot(s[shown], L[shown], color="#1f4e99", lw=1.6, zorder=3, label="loss L(W_k) (float64)")
     loss_ax.set_yscale("log")

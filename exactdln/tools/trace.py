@@ -198,7 +198,7 @@ def _load_directory(path: str, floats: str | None, problem: Problem | None) -> T
         if problem is None:
             if first is None:
                 first = data
-            elif data.X != first.X or data.Y != first.Y or data.lam != first.lam:
+            elif data.to_json() != first.to_json():
                 raise InputError(f"its data X, Y, lambda differ from those of {entries[0][1]}: one run has one "
                                  "data set", None, full)
         if records and [w.shape for w in ws] != [w.shape for w in records[0]]:
@@ -423,8 +423,10 @@ def _step_json(s: float) -> int | float:
 
 def _window_spread(steps: np.ndarray, loss: np.ndarray, half: float) -> np.ndarray:
     """max - min of the loss over the records within ``half`` steps of each record (sliding window)."""
-    lo = np.searchsorted(steps, steps - half, side="left")
-    hi = np.searchsorted(steps, steps + half, side="right")
+    # at least the neighbouring records, so that a sparse recording never makes a window of one point
+    index = np.arange(len(steps))
+    lo = np.minimum(np.searchsorted(steps, steps - half, side="left"), np.maximum(index - 1, 0))
+    hi = np.maximum(np.searchsorted(steps, steps + half, side="right"), np.minimum(index + 2, len(steps)))
     spread = np.empty(len(steps))
     # a sparse table of maxima and minima: O(T log T), fast for 10^5 records
     mx, mn = [loss], [loss]
@@ -471,10 +473,9 @@ def find_plateaus(steps: Sequence[float], loss: Sequence[float], grad_norm: Sequ
         first = len(s) - 1
         while first > 0 and small[first - 1]:
             first -= 1
-        if plateaus and first <= plateaus[-1].last:
-            first = plateaus[-1].last + 1
-        tail = _stretch(s, L, g, first, len(s) - 1, limit=True)
-        plateaus.append(tail)
+        if plateaus and first <= plateaus[-1].last + 1:      # the last plateau runs into the limit: one plateau
+            first = plateaus.pop().first
+        plateaus.append(_stretch(s, L, g, first, len(s) - 1, limit=True))
     return plateaus
 
 
@@ -554,7 +555,7 @@ def _algebraic_value(a: Any, fraction_text) -> ExactValue:
     from flint import fmpq_mat, fmpq_poly
 
     from exactdln.arith.algebraic import real_roots
-    from exactdln.arith.exact import to_fraction
+    from exactdln.arith.exact import to_fmpq, to_fraction
 
     K = a.field
     D = K.degree
@@ -563,7 +564,7 @@ def _algebraic_value(a: Any, fraction_text) -> ExactValue:
     for _ in range(D):
         columns.append(power.coefficients())
         power = power * theta
-    M = fmpq_mat(D, D, [columns[j][i] for i in range(D) for j in range(D)])
+    M = fmpq_mat(D, D, [to_fmpq(columns[j][i]) for i in range(D) for j in range(D)])
     _, factors = M.charpoly().factor()
     for f, _ in factors:
         coefficients = [to_fraction(c) for c in f.coeffs()]
@@ -585,9 +586,26 @@ def _algebraic_value(a: Any, fraction_text) -> ExactValue:
         lead = coefficients[-1]
         monic = tuple(fraction_text(c / lead) for c in coefficients)
         approx = a.approximate(Fraction(1, 2**80))
-        return ExactValue(_decimal(approx), None, monic, (fraction_text(root.lower), fraction_text(root.upper)),
-                          float(approx))
+        lo, hi = _short_interval(root, [r for r in roots if r is not root])
+        return ExactValue(_decimal(approx), None, monic, (fraction_text(lo), fraction_text(hi)), float(approx))
     raise ArithmeticError("no factor of the characteristic polynomial vanishes at the element")  # pragma: no cover
+
+
+def _short_interval(root: Any, others: Sequence[Any]) -> tuple[Fraction, Fraction]:
+    """Decimal endpoints with as few digits as keep ``root`` inside and every other root of its polynomial
+    outside: [lo, hi] contains the root's isolating interval and is disjoint from the others' (exact
+    comparisons of rationals), so it isolates the root too."""
+    k = 0
+    while True:
+        step = Fraction(1, 10**k)
+        r = root.refine(step / 4)
+        lo = math.floor(r.lower / step) * step
+        hi = math.ceil(r.upper / step) * step
+        if lo == hi:
+            hi = lo + step
+        if all(o.upper < lo or o.lower > hi for o in (o.refine(step / 4) for o in others)):
+            return lo, hi
+        k += 1
 
 
 # ------------------------------------------------------------------------------------------------ one plateau
@@ -677,6 +695,7 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
         return PlateauPoint(index, plateau, float_loss, None, None, None, None, None, None,
                             notes=(f"no exact critical point: {err}",))
     notes += [str(n) for n in getattr(found, "notes", ())]
+    found_kind = getattr(found, "kind", None)
     point = getattr(found, "point", None)
     fitted = getattr(found, "fitted", None)
     fitted = tuple(int(i) for i in fitted) if fitted is not None else None
@@ -688,9 +707,17 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
     if point is None:
         return PlateauPoint(index, plateau, float_loss, None, fitted, None, None, distance, relative,
                             notes=tuple(notes))
-    value, degree, point_json, kind, rank = _point_facts(problem, point, classify, notes)
-    if rank is None:
-        rank = _rank_of(found)
+    value, degree, point_json, kind, rank = _point_facts(problem, point, classify and found_kind is None, notes)
+    verdict = getattr(found, "classification", None)
+    kind = found_kind or kind
+    if verdict is not None and getattr(verdict, "rank", None) is not None:
+        rank = verdict.rank
+    if rank is None and fitted is not None:
+        rank = len(fitted)     # a critical point fitting S has rank W_H...W_1 = |S| (Achour et al. 2024, Prop. 1)
+    near = [c for c in getattr(found, "candidates", ())[1:] if len(c) > 2 and c[2] and c[2] != kind]
+    if near:
+        notes.append("other kinds among the candidates built: " + "; ".join(
+            f"{c[0]}: {_kind_text(c[2])} at relative distance {float(c[1]):.2g}" for c in near))
     return PlateauPoint(index, plateau, float_loss, value, fitted, rank, kind, distance, relative, degree,
                         tuple(notes), point_json)
 
@@ -700,17 +727,6 @@ def _float_or_none(x: Any) -> float | None:
         return None if x is None else float(x)
     except (TypeError, ValueError):
         return None
-
-
-def _rank_of(found: Any) -> int | None:
-    ranks = getattr(found, "ranks", None)
-    if isinstance(ranks, int):
-        return ranks
-    if isinstance(ranks, (list, tuple)) and ranks:
-        return int(min(ranks))
-    if isinstance(ranks, dict) and ranks:
-        return int(min(ranks.values()))
-    return None
 
 
 def _point_facts(problem: Problem, point: Any, classify: bool, notes: list[str]):

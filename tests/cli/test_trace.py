@@ -1,0 +1,135 @@
+"""`exactdln trace` and `exactdln gd --trajectory`: record a run, find its staircase, certify and draw it.
+
+The data are X = I, Y = diag(3, 1) (widths [2, 2, 2]): Sigma = Y Y^T = diag(9, 1), so the critical values are,
+by hand, ||Y||^2 / 2 = 5 at W = 0 (S = {}), (10 - 9) / 2 = 1/2 fitting the top direction (S = {1}) and 0 at the
+global minimum (S = {1, 2}) (docs/maths/classification.md §2). A start of scale 10^-6 makes gradient descent
+sit near each (Saxe, McClelland, Ganguli 2014). W = 0 and the S = {1} point are strict saddles (a negative
+curvature along the unfitted direction, no bottleneck), the last point a global minimizer.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exactdln.cli import main
+from tests.support import ROOT
+
+STAIRCASE = [(Fraction(5), (), "strict_saddle"), (Fraction(1, 2), (1,), "strict_saddle"),
+             (Fraction(0), (1, 2), "global_minimizer")]
+
+
+@pytest.fixture
+def run(tmp_path, capsys):
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"X": [[1, 0], [0, 1]], "Y": [[3, 0], [0, 1]]}))
+    path = tmp_path / "run.npz"
+    argv = ["gd", str(data), "--init-scale", "1e-6", "--hidden", "2", "--eta", "0.05", "--steps", "600",
+            "--tol", "1e-10", "--trajectory", str(path), "--every", "6", "--no-progress"]
+    assert main(argv) == 0
+    assert f"trajectory: {path}" in capsys.readouterr().out
+    return path
+
+
+def _check_rows(plateaus):
+    assert len(plateaus) == len(STAIRCASE)
+    for row, (value, fitted, kind) in zip(plateaus, STAIRCASE):
+        assert Fraction(row["critical_value"]["exact"]) == value
+        assert tuple(row["fitted"]) == fitted and row["kind"] == kind and row["rank"] == len(fitted)
+        assert abs(row["float_loss"] - float(value)) < 1e-3
+        assert row["distance"] is not None and row["distance"] >= 0
+
+
+def test_gd_records_a_trajectory_that_trace_reads(run, capsys):
+    with np.load(run) as z:
+        assert {"W1", "W2", "steps", "loss", "X", "Y", "lambda"} <= set(z.files)
+        assert z["W1"].shape[1:] == (2, 2) and z["W1"].shape[0] == len(z["steps"]) == len(z["loss"])
+        assert z["steps"][0] == 0 and np.all(np.diff(z["steps"]) > 0)
+    assert main(["trace", "--json", str(run)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["file"] == str(run)
+    _check_rows(record["plateaus"])
+
+
+def test_text_output_one_row_per_plateau(run, capsys):
+    assert main(["trace", str(run)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "3 plateaus" in out[0]
+    assert out[1].split()[:4] == ["#", "steps", "float", "loss"]
+    rows = out[2:5]
+    assert [r.split()[0] for r in rows] == ["1", "2", "3"]
+    assert "strict saddle" in rows[0] and "global minimizer" in rows[2]
+    assert "{1, 2}" in rows[2]
+
+
+def test_the_example_trajectory(capsys):
+    assert main(["trace", "--json", str(ROOT / "exactdln" / "examples" / "staircase.json")]) == 0
+    _check_rows(json.loads(capsys.readouterr().out)["plateaus"])
+
+
+def test_certify_writes_checked_certificates(run, tmp_path, capsys):
+    folder = tmp_path / "certs"
+    assert main(["trace", "--json", str(run), "--certify", str(folder)]) == 0
+    plateaus = json.loads(capsys.readouterr().out)["plateaus"]
+    for row in plateaus:
+        point = folder / f"plateau_{row['plateau']}.json"
+        assert point.exists()
+        assert row["certificate"] == str(folder / f"plateau_{row['plateau']}.cert.json")
+        assert main(["check", row["certificate"]]) == 0          # the standalone checker, once more
+        capsys.readouterr()
+        assert main(["classify", "--json", str(point)]) == 0
+        assert json.loads(capsys.readouterr().out)["kind"] == row["kind"]
+
+
+def test_plot_draws_the_exact_values(run, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "staircase.png"
+    assert main(["trace", str(run), "--plot", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"plot: {out}" in capsys.readouterr().out
+
+
+def test_staircase_figure_has_a_line_per_positive_value_and_names_the_rest():
+    pytest.importorskip("matplotlib")
+    from exactdln.numeric.plots import staircase_figure
+
+    s = np.arange(100.0)
+    fig = staircase_figure(s, 5 - 4.5 * (s > 50), [("L = 5", 5.0), ("L = 1/2", 0.5), ("L = 0", 0.0)],
+                           grad_norm=np.ones(100), spans=[(0, 40), (60, 99)])
+    loss_ax = fig.axes[0]
+    heights = sorted(line.get_ydata()[0] for line in loss_ax.get_lines()[1:])
+    assert heights == [0.5, 5.0]
+    assert any("not on the log axis: L = 0" in t.get_text() for t in loss_ax.texts)
+    assert loss_ax.get_yscale() == "log" and len(fig.axes) == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["gd", "--every", "5", "{data}"],                                   # --every without --trajectory
+    ["gd", "--trajectory", "{tmp}/r.npz", "{data}", "{data}"],           # one run only
+    ["trace", "{tmp}/absent.npz"],
+    ["trace", "--window", "2", "{run}"],
+    ["trace", "{data}"],                                                 # a point file, not a run
+])
+def test_usage_and_input_errors_exit_2(argv, run, tmp_path, capsys):
+    data = tmp_path / "data.json"
+    argv = [a.format(data=data, tmp=tmp_path, run=run) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"exactdln {argv[0]}: ") and len(err.strip().splitlines()) == 1
+
+
+def test_a_plateau_without_an_exact_point_is_exit_1(run, capsys, monkeypatch):
+    import exactdln.tools.trace as trace_module
+
+    def refuse(problem, ws, degree_cap):
+        raise ValueError("degree 70 > --degree-cap 64")
+
+    monkeypatch.setattr(trace_module, "_nearest", refuse)
+    assert main(["trace", "--json", str(run)]) == 1
+    rows = json.loads(capsys.readouterr().out)["plateaus"]
+    assert rows and all(r["critical_value"] is None for r in rows)
+    assert "degree 70" in rows[0]["notes"][0]

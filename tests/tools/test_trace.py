@@ -1,0 +1,269 @@
+"""exactdln/tools/trace.py: the plateau rule on synthetic curves, the trajectory readers and writer, the batched
+float loss, the exact forms of critical values, and the staircase of a real gradient-descent run.
+
+Expected values come from elsewhere: the synthetic curves are built with their plateaus where the test puts
+them; the loss and gradient of a random point are recomputed by finite differences of the plain formula
+1/2 ||W_H...W_1 X - Y||_F^2; minimal polynomials are worked by hand (phi = (1 + sqrt 5)/2: phi^2 = phi + 1,
+(2 phi - 1)^2 = 5; (2^(1/3))^2 is a root of x^3 - 4); and the staircase's critical values come from the
+theorem L = (||Y||_F^2 - sum_{i in S} lambda_i(Sigma)) / 2 (Achour, Malgouyres, Gerchinovitz 2024, Prop. 1),
+with the eigenvalues of Sigma = Y X^T (X X^T)^-1 X Y^T from numpy's eigvalsh, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from exactdln.model.problem import InputError, Problem
+from exactdln.tools.trace import (
+    PlateauRule,
+    Trajectory,
+    exact_value,
+    find_plateaus,
+    load_trajectory,
+    run_losses,
+    save_trajectory,
+    trace,
+)
+
+
+# ------------------------------------------------------------------------------------------------ the rule
+
+def _staircase(levels, drops, steps=10_000, width=40.0):
+    """A loss that sits at levels[0], drops smoothly (a tanh of ``width`` steps) at each of ``drops`` to the
+    next level; its gradient norm is large only during the drops (the derivative of the loss)."""
+    s = np.arange(steps + 1, dtype=float)
+    loss = np.full_like(s, levels[0])
+    for a, b, at in zip(levels, levels[1:], drops):
+        loss += (b - a) * 0.5 * (1 + np.tanh((s - at) / width))
+    grad = np.abs(np.gradient(loss)) + 1e-9
+    return s, loss, grad
+
+
+def test_a_synthetic_staircase_has_its_plateaus_where_they_were_put():
+    levels, drops = [50.0, 10.0, 0.2, 0.002], [2000, 5000, 8000]
+    s, loss, grad = _staircase(levels, drops)
+    plateaus = find_plateaus(s, loss, grad)
+    assert len(plateaus) == 4
+    for p, level in zip(plateaus, levels):
+        assert p.loss == pytest.approx(level, rel=1e-3)
+    # each plateau lies between two drops, away from them by at least the drop's width
+    bounds = [0] + drops + [10_000]
+    for p, lo, hi in zip(plateaus, bounds, bounds[1:]):
+        assert lo <= p.start_step < p.end_step <= hi
+        assert p.end_step - p.start_step > 0.5 * (hi - lo)
+        assert p.first <= p.at <= p.last
+
+
+def test_a_steady_decay_has_no_plateau_but_its_limit():
+    # L = 10 e^(-k/1000): a relative change of 1% per 10 steps, never flat; the gradient falls with it, so the
+    # trailing stretch where it is below 1% of its maximum (k > 1000 ln 100 ~ 4605) is the run's limit
+    s = np.arange(10_001, dtype=float)
+    loss = 10 * np.exp(-s / 1000)
+    plateaus = find_plateaus(s, loss, loss / 1000)
+    assert len(plateaus) == 1 and plateaus[0].limit
+    assert plateaus[0].start_step == pytest.approx(1000 * np.log(100), abs=2)
+    assert plateaus[0].at == 10_000
+
+
+def test_a_rising_gradient_at_the_end_is_no_limit_and_nonfinite_records_are_never_on_a_plateau():
+    s, loss, grad = _staircase([5.0, 1.0], [5000])
+    loss[1000:1100] = np.nan
+    plateaus = find_plateaus(s, loss, grad)
+    assert all(not (p.first <= 1050 <= p.last) for p in plateaus)
+    assert not find_plateaus(s, np.linspace(10, 1, len(s)), np.full(len(s), 1.0))   # a ramp: never flat
+
+
+@pytest.mark.parametrize("bad", [dict(flat_rtol=0), dict(grad_rtol=-1), dict(window=1.5), dict(min_length=float("nan"))])
+def test_the_rule_refuses_parameters_out_of_range(bad):
+    with pytest.raises(ValueError):
+        PlateauRule(**bad)
+
+
+def test_a_stricter_rule_finds_fewer_or_shorter_plateaus():
+    s, loss, grad = _staircase([50.0, 10.0, 0.2], [3000, 6000])
+    loose = find_plateaus(s, loss, grad, PlateauRule(grad_rtol=1e-1))
+    strict = find_plateaus(s, loss, grad, PlateauRule(grad_rtol=1e-6))
+    assert sum(p.end_step - p.start_step for p in strict) <= sum(p.end_step - p.start_step for p in loose)
+
+
+# ------------------------------------------------------------------------------------------------ the float loss
+
+def test_run_losses_is_the_loss_and_the_gradient_norm():
+    rng = np.random.default_rng(0)
+    X, Y = rng.integers(-3, 4, (3, 5)), rng.integers(-3, 4, (2, 5))
+    problem = Problem.create(X.tolist(), Y.tolist())
+    Ws = [rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]
+
+    def L(ws):
+        return 0.5 * float(np.sum((ws[1] @ ws[0] @ X - Y) ** 2))
+
+    h, sq = 1e-6, 0.0
+    for k, W in enumerate(Ws):
+        for idx in np.ndindex(W.shape):
+            plus = [w.copy() for w in Ws]
+            minus = [w.copy() for w in Ws]
+            plus[k][idx] += h
+            minus[k][idx] -= h
+            sq += ((L(plus) - L(minus)) / (2 * h)) ** 2
+    loss, norm = run_losses(problem, [w[None] for w in Ws])
+    assert loss[0] == pytest.approx(L(Ws), rel=1e-12)
+    assert norm[0] == pytest.approx(np.sqrt(sq), rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ readers
+
+def test_save_and_load_keep_the_data_exact(tmp_path):
+    problem = Problem.create([["1/3", "2"], ["0.1", "-5"]], [["7/9", "1"]], "1/10")
+    ws = [np.ones((3, 1, 2)), np.arange(3.0).reshape(3, 1, 1)]
+    path = tmp_path / "run.npz"
+    save_trajectory(path, problem, [0, 5, 10], ws, [1.0, 0.5, 0.25])
+    run = load_trajectory(path)
+    assert run.problem.X == problem.X and run.problem.Y == problem.Y
+    assert run.problem.to_json()["lambda"] == "1/10"
+    assert list(run.steps) == [0, 5, 10] and list(run.loss) == [1.0, 0.5, 0.25]
+    assert np.array_equal(run.weights[1], ws[1])
+
+
+def test_npz_layer_names_float_data_and_their_rule(tmp_path):
+    path = tmp_path / "run.npz"
+    np.savez(path, layer0=np.ones((2, 2, 2)), layer1=np.ones((2, 1, 2)), X=np.array([[0.1, 0.0], [0.0, 1.0]]),
+             Y=np.array([[1.0, 2.0]]))
+    with pytest.raises(InputError, match="floats|decimal"):
+        load_trajectory(path)
+    run = load_trajectory(path, floats="decimal")
+    assert run.problem.X.rows[0][0] == Fraction(1, 10)
+    assert list(run.steps) == [0, 1]
+    assert load_trajectory(path, floats="binary").problem.X.rows[0][0] == Fraction(0.1)
+
+
+@pytest.mark.parametrize("arrays, field", [
+    (dict(W1=np.ones((2, 1, 2)), W3=np.ones((2, 1, 1))), "weights"),        # W2 missing
+    (dict(W1=np.ones((2, 1, 3))), "W1"),                                     # 3 columns, X has 2 rows
+    (dict(W1=np.ones((1, 2))), "W1"),                                        # not stacked
+    (dict(W1=np.ones((2, 1, 2)), steps=np.array([3, 1])), "steps"),         # decreasing
+    (dict(W1=np.ones((2, 1, 2)), loss=np.ones(3)), "loss"),                  # one loss too many
+])
+def test_npz_errors_name_the_field(tmp_path, arrays, field):
+    path = tmp_path / "bad.npz"
+    np.savez(path, X=np.array([["1", "0"], ["0", "1"]]), Y=np.array([["1", "1"]]), **arrays)
+    with pytest.raises(InputError) as err:
+        load_trajectory(path)
+    assert err.value.field == field and str(path) in str(err.value)
+
+
+def test_the_data_of_a_separate_file_and_missing_data(tmp_path):
+    run = tmp_path / "run.npz"
+    np.savez(run, W1=np.ones((2, 1, 2)))
+    with pytest.raises(InputError) as err:
+        load_trajectory(run)
+    assert err.value.field == "X"
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"X": [[1, 0], [0, 1]], "Y": [["1/2", 1]]}))
+    assert load_trajectory(run, data=data).problem.Y.rows[0][0] == Fraction(1, 2)
+
+
+def test_json_trajectory_and_directory_of_point_files(tmp_path):
+    X, Y = [[1, 0], [0, 1]], [[3, 0], [0, 1]]
+    records = [[[[0.1 * t, 0], [0, 0]], [[0.1 * t, 0], [0, 0]]] for t in range(4)]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"X": X, "Y": Y, "steps": [0, 10, 20, 30], "trajectory": records}))
+    from_json = load_trajectory(path)
+    folder = tmp_path / "points"
+    folder.mkdir()
+    for t, ws in reversed(list(enumerate(records))):        # written out of order: sorted by the step number
+        (folder / f"step_{10 * t}.json").write_text(json.dumps({"X": X, "Y": Y, "weights": ws}))
+    from_folder = load_trajectory(folder)
+    assert list(from_folder.steps) == list(from_json.steps) == [0, 10, 20, 30]
+    for a, b in zip(from_json.weights, from_folder.weights):
+        assert np.array_equal(a, b)
+    (folder / "step_40.json").write_text(json.dumps({"X": X, "Y": [[2, 0], [0, 1]], "weights": records[0]}))
+    with pytest.raises(InputError, match="differ"):
+        load_trajectory(folder)
+
+
+def test_a_single_point_file_is_not_a_trajectory(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"X": [[1]], "Y": [[1]], "weights": [[[1]]]}))
+    with pytest.raises(InputError) as err:
+        load_trajectory(path)
+    assert err.value.field == "trajectory"
+
+
+# ------------------------------------------------------------------------------------------------ exact values
+
+def test_exact_values_of_rationals_and_of_field_elements():
+    from exactdln.arith.number_field import NumberField
+
+    assert exact_value(Fraction(1, 2)).to_json() == {"decimal": "0.5", "exact": "1/2"}
+    K = NumberField.from_polynomial([-1, -1, 1], [1, 2])          # phi, the root of x^2 - x - 1 in [1, 2]
+    phi = K.theta
+    v = exact_value(phi)
+    assert [Fraction(c) for c in v.minpoly] == [-1, -1, 1]
+    lo, hi = (Fraction(x) for x in v.interval)
+    assert lo <= Fraction(1618034, 10**6) <= hi and lo > Fraction(-618034, 10**6)   # isolates phi, not 1 - phi
+    root5 = exact_value(2 * phi - 1)                               # (2 phi - 1)^2 = 4 phi + 4 - 4 phi + 1 = 5
+    assert [Fraction(c) for c in root5.minpoly] == [-5, 0, 1]
+    assert float(root5.decimal) == pytest.approx(5 ** 0.5, rel=1e-11)
+    assert exact_value(phi * phi - phi).to_json() == {"decimal": "1", "exact": "1"}   # phi^2 - phi = 1
+    C = NumberField.from_polynomial([-2, 0, 0, 1], [1, 2])       # 2^(1/3)
+    assert [Fraction(c) for c in exact_value(C.theta * C.theta).minpoly] == [-4, 0, 0, 1]
+
+
+# ------------------------------------------------------------------------------------------------ the staircase
+
+def _random_data(seed=7, singular_values=(1.0, 0.8, 0.6)):
+    """X 3 x 20 and Y = A X + noise, with 3-decimal entries (so the data are exact decimals)."""
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((3, 20)), 3)
+    U, _, V = np.linalg.svd(rng.standard_normal((3, 3)))
+    A = np.round(U @ np.diag(singular_values) @ V, 3)
+    Y = np.round(A @ X + 0.01 * rng.standard_normal((3, 20)), 3)
+    problem = Problem.create([[repr(float(v)) for v in r] for r in X], [[repr(float(v)) for v in r] for r in Y])
+    return rng, X, Y, problem
+
+
+def _theorem_values(X, Y):
+    """(||Y||^2 - sum of the k largest eigenvalues of Sigma) / 2 for k = 0..d_y, from numpy."""
+    sigma = Y @ X.T @ np.linalg.solve(X @ X.T, X @ Y.T)
+    eigenvalues = np.sort(np.linalg.eigvalsh(sigma))[::-1]
+    return [(float(np.sum(Y * Y)) - float(np.sum(eigenvalues[:k]))) / 2 for k in range(len(eigenvalues) + 1)]
+
+
+def _staircase_run(widths, steps, eta=0.025, init=1e-3, every=5):
+    from exactdln.numeric.flows import gradient_descent
+
+    rng, X, Y, problem = _random_data()
+    ws = [init * rng.standard_normal((widths[i + 1], widths[i])) for i in range(len(widths) - 1)]
+    run = gradient_descent(problem, ws, eta=eta, steps=steps, tol=1e-10, weights_every=every)
+    trajectory = Trajectory(problem, run.weight_steps.astype(float), run.weight_history, run.weight_loss)
+    return X, Y, trajectory
+
+
+def _check_staircase(X, Y, result, plateaus):
+    values = _theorem_values(X, Y)
+    assert len(result.rows) == plateaus
+    for k, row in enumerate(result.rows):
+        assert row.fitted == tuple(range(1, k + 1))             # S grows by one eigen-direction per step
+        exact = row.critical_value.approx
+        assert exact == pytest.approx(values[k], rel=1e-10)     # the theorem's value, from numpy's eigenvalues
+        assert row.float_loss == pytest.approx(exact, rel=1e-6)  # the run sits on the step
+        assert row.rank == k and row.distance is not None
+        if k < 3:
+            assert row.kind == "strict_saddle"                   # k < d_y directions fitted, no bottleneck
+
+
+def test_the_staircase_of_a_small_gradient_descent_run():
+    X, Y, trajectory = _staircase_run([3, 3, 3, 3], steps=8000)
+    _check_staircase(X, Y, trace(trajectory), plateaus=3)
+
+
+@pytest.mark.slow
+def test_the_whole_staircase_down_to_the_global_minimum():
+    X, Y, trajectory = _staircase_run([3, 4, 4, 3], steps=30_000, every=10)
+    result = trace(trajectory)
+    _check_staircase(X, Y, result, plateaus=4)
+    assert result.rows[-1].kind == "global_minimizer"
