@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exactdln.certify.caps import FAMILY_CHECKER_CAPS, POINT_CHECKER_CAPS
+
 __all__ = ["CertificateError", "CHECKER_FILES", "checker_path", "certificate_text", "CheckerRun", "run_checker",
-           "write_checked_text", "certificate_format", "check"]
+           "write_checked_text", "certificate_format", "certificate_format_of_bytes", "check"]
 
 class CertificateError(RuntimeError):
     """The standalone checker refused a certificate the engine produced (an engine bug or a finding)."""
@@ -87,16 +90,78 @@ def _run_on_file(path: str, certificate_format: str) -> CheckerRun:
     return CheckerRun(done.returncode, tuple(_parse(done.stdout)), errors)
 
 
+_NOT_QUOTES_OR_BRACKETS = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_RUNS = re.compile(rb'"+|[\[\]{}]+')
+_FORMAT_MEMBER = re.compile(rb'"format"\s*:\s*"([^"]*)"')
+_CANDIDATES = 16
+
+
+def certificate_format_of_bytes(raw: bytes) -> str:
+    """The top-level ``"format"`` string of a certificate's JSON text, found without parsing the JSON.
+
+    A file can be as large as the checker's MAX_FILE_BYTES (exactdln/certify/caps.py); building its tree
+    only to learn which checker reads it would cost several times its size, before any cap. Point
+    certificates are the default, so a text that does not contain the family format's name is settled by
+    one substring search. Otherwise, with escaped backslashes and then escaped quotes deleted (so every
+    remaining quote pair is a whole string), each of the first few ``"format": "..."`` members is taken
+    if it starts outside a string (an even number of quotes before it) at nesting depth 1 (the brackets
+    outside strings before it, counted at C speed). A text this misreads (a key written with \\u escapes, a
+    format member after many decoys, invalid JSON) goes to the point checker, which refuses what is not
+    its format (exit 2): the choice of checker never makes a claim hold.
+    """
+    if b'"exactdln-family-certificate"' not in raw:
+        return "exactdln-certificate"
+    clean = raw.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in raw else raw
+    reduced = None
+    for k, member in enumerate(_FORMAT_MEMBER.finditer(clean)):
+        if k == _CANDIDATES:
+            break
+        start = member.start()
+        quotes = clean.count(b'"', 0, start)
+        if quotes % 2:
+            continue                                      # an odd number of quotes before: not a key
+        if reduced is None:
+            reduced = clean.translate(None, _NOT_QUOTES_OR_BRACKETS)
+        end = quotes + sum(clean.count(c, 0, start) for c in (b"[", b"]", b"{", b"}"))
+        if _depth_before(reduced, end) == 1:
+            fmt = member.group(1).decode("ascii", "replace")
+            return fmt if fmt in CHECKER_FILES else "exactdln-certificate"
+    return "exactdln-certificate"
+
+
+def _depth_before(reduced: bytes, end: int) -> int:
+    """Nesting depth at ``reduced[end]``, ``reduced`` being the text's quotes and brackets only.
+
+    Every quote opens or closes a string, so a run of k quotes flips "inside a string" k times; brackets
+    count only outside. Runs are single matches of a character class: the Python loop runs once per
+    change between quotes and brackets, not once per string."""
+    depth, inside = 0, False
+    for run in _RUNS.finditer(reduced, 0, end):
+        a, b = run.span()
+        if reduced[a] == 0x22:
+            inside ^= (b - a) % 2 == 1
+        elif not inside:
+            depth += reduced.count(b"{", a, b) + reduced.count(b"[", a, b) - reduced.count(b"}", a, b) \
+                - reduced.count(b"]", a, b)
+    return depth
+
+
 def certificate_format(path: str | os.PathLike) -> str:
     """The ``"format"`` field of a certificate file, which names its checker; a file that cannot be read as a
-    JSON object, or names no known format, goes to the point checker, which reports it malformed (exit 2)."""
+    JSON object, or names no known format, goes to the point checker, which reports it malformed (exit 2).
+
+    The file size is compared with the checkers' MAX_FILE_BYTES before a byte is read (a larger file goes
+    to the point checker, which refuses it by its size), and the text is scanned, never parsed
+    (:func:`certificate_format_of_bytes`)."""
+    cap = max(POINT_CHECKER_CAPS["MAX_FILE_BYTES"], FAMILY_CHECKER_CAPS["MAX_FILE_BYTES"])
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError, RecursionError):
+        if os.path.getsize(path) > cap:
+            return "exactdln-certificate"
+        with open(path, "rb") as handle:
+            raw = handle.read(cap + 1)
+    except OSError:
         return "exactdln-certificate"
-    fmt = data.get("format") if isinstance(data, dict) else None
-    return fmt if fmt in CHECKER_FILES else "exactdln-certificate"
+    return certificate_format_of_bytes(raw)
 
 
 def check(path: str | os.PathLike) -> CheckerRun:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import re
 
 from exactdln.cli.commands._contract import (
@@ -81,11 +80,11 @@ def _run_checker(path: str, fmt: str | None) -> tuple[int, str, str]:
     return int(code), out.getvalue(), err.getvalue()
 
 
-def _format(path: str) -> str | None:
-    """The certificate's "format" field (family certificates go to checker_family.py)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError, RecursionError):
-        return None
-    return data.get("format") if isinstance(data, dict) else None
+def _format(path: str) -> str:
+    """The certificate's "format" field (family certificates go to checker_family.py).
+
+    Found by a scan after the size cap (exactdln/certify/gate.py certificate_format), never by parsing the
+    file: the checker that reads it applies its own caps before it builds anything."""
+    from exactdln.certify.gate import certificate_format
+
+    return certificate_format(path)
