@@ -31,7 +31,8 @@ How F_S is found (floats only propose; everything is verified exactly, docs/math
 
 Above ``degree_cap`` (default 64) :class:`FieldDegreeError` is raised with the degree; there is no fallback.
 
-The point (docs/maths/algebraic.md §11): with q = chi_mu / f_mu, g(Sigma) = q(D Sigma) has range U_S, so
+The point (docs/maths/algebraic.md §11): with q = chi_mu / f_mu, g(Sigma) = q(D Sigma) / D^(d_y - r) =
+prod_{j not in S} (Sigma - lambda_j) has range U_S, so
 Q = g(Sigma) Z (Z rational, d_y x r, chosen so that Q has rank r) is a basis of U_S over K. With
 M = Sigma_YX Sigma_XX^-1 and N = (Q^T Q)^-1 Q^T M: W_H = Q L, hidden layers W_2..W_{H-1} rational with
 product B, and W_1 any solution of L B W_1 = N, B W_1 Sigma_XY (I - P_S) = 0 is critical with product P_S M
@@ -646,14 +647,15 @@ def construct_critical_point(X: Any, Y: Any, ff: FittedField, widths: Sequence[i
     sigma, Mq, Syx = sigma_of(X, Y)
     d_y, d_x = Y.nrows(), X.nrows()
     M = _rational(K, Mq)
-    # g(Sigma) = q(D Sigma), range U_S
-    DS = sigma * ff.scale
+    # g(Sigma) = q(D Sigma) / D^(d_y - r) = prod_{j not in S} (Sigma - lambda_j): range U_S, entries of the scale
+    # of the eigenvalue gaps (not of D^(d_y - r))
     power = _eye(d_y)
     G = None
-    for c in ff.cofactor:
-        term = _rational(K, power) * c
+    top = len(ff.cofactor) - 1
+    for j, c in enumerate(ff.cofactor):
+        term = _rational(K, power) * (c * Fraction(ff.scale) ** j / Fraction(ff.scale) ** top)
         G = term if G is None else G + term
-        power = power * DS
+        power = power * sigma
     if r == 0:
         Qb = FieldMatrix.rational(K, fmpq_mat(d_y, 0))
         P = FieldMatrix.rational(K, fmpq_mat(d_y, d_y))

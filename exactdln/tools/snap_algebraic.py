@@ -240,15 +240,10 @@ def _alignments(guides: FloatGuides, ff: Any, fw: Sequence[np.ndarray], widths: 
     lam = guides.eigenvalues
     idx = [i - 1 for i in S]
     US = guides.eigenvectors[:, idx]
-    # g(lambda_i) = prod_{j not in S} D (lambda_i - lambda_j): Q = g(Sigma) Z ~ U_S
+    # g(lambda_i) = prod_{j not in S} (lambda_i - lambda_j): Q = g(Sigma) Z ~ U_S
     others = [j for j in range(len(lam)) if j not in idx]
-    D = ff.scale
     g = np.array([np.prod([lam[i] - lam[j] for j in others]) for i in idx]) if r else np.zeros(0)
-    Z = None
-    if r:
-        from flint import fmpq
-
-        Z = _rationalize(US / g, digits) * fmpq(1, D ** len(others))
+    Z = _rationalize(US / g, digits) if r else None
     head = _rationalize(US.T @ fw[-1], digits) if r else None
     first = _factors(fw[0], digits)
     out = []

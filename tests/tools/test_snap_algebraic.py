@@ -1,0 +1,146 @@
+"""snap for real data: exact critical points over the field of the fitted set, snapped only within the tolerance.
+
+Float points are exact critical points (built by exactdln/instances/algebraic_critical.py) perturbed by 1e-9, or
+points of a gradient-descent run in numpy (module _gd below). Expected values: the fitted set and the class of the
+point that was perturbed (classified exactly on its own), the critical value (||Y||^2 - sum_S lambda_i)/2 against the
+plateau's float loss, and the contract "never snapped farther than the tolerance".
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from exactdln.cli import main
+from exactdln.instances.algebraic_critical import critical_point_for_fitted_set
+from exactdln.model.problem import Problem
+from exactdln.theory.number_field import classify_over_field
+from exactdln.tools.snap import snap
+from exactdln.tools.snap_algebraic import nearest_critical_point
+
+
+def _data(seed=0, d_x=3, d_y=3, n=20):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((d_x, n)), 3)
+    A = rng.standard_normal((d_y, d_x))
+    Y = np.round(A @ X + 0.1 * rng.standard_normal((d_y, n)), 3)
+    Xq = [[Fraction(str(x)) for x in r] for r in X]
+    Yq = [[Fraction(str(y)) for y in r] for r in Y]
+    return X, Y, Xq, Yq
+
+
+def _gd(X, Y, widths, steps, scale=1e-3, seed=1, every=500):
+    """Plain gradient descent on 1/2 ||W_H...W_1 X - Y||^2 from a small start; (step, loss, weights) every ``every``."""
+    rng = np.random.default_rng(seed)
+    Ws = [scale * rng.standard_normal((widths[h + 1], widths[h])) for h in range(len(widths) - 1)]
+    lr = 0.05 / np.linalg.norm(X @ X.T, 2)
+    out = []
+    for t in range(steps + 1):
+        prefix = [np.eye(widths[0])]
+        for w in Ws:
+            prefix.append(w @ prefix[-1])
+        R = prefix[-1] @ X - Y
+        E = R @ X.T
+        if t % every == 0:
+            out.append((t, 0.5 * float(np.sum(R ** 2)), [w.copy() for w in Ws]))
+        grads = []
+        for h in range(len(Ws)):
+            suffix = np.eye(widths[-1])
+            for w in reversed(Ws[h + 1:]):
+                suffix = suffix @ w
+            grads.append(suffix.T @ E @ prefix[h].T)
+        for h in range(len(Ws)):
+            Ws[h] -= lr * grads[h]
+    return out
+
+
+@pytest.mark.parametrize("S", [(1,), (2,), (1, 2), (1, 3)])
+def test_perturbed_algebraic_point_snaps_back(S):
+    X, Y, Xq, Yq = _data()
+    exact = critical_point_for_fitted_set(Xq, Yq, S, (3, 4, 4, 3))
+    assert exact.degree == 3
+    expected = classify_over_field(exact.problem, exact.weights)
+    rng = np.random.default_rng(3)
+    floats = [np.array(w) + 1e-9 * rng.standard_normal(np.array(w).shape) for w in exact.float_weights()]
+    result = snap(Problem.create(Xq, Yq, 0), floats)
+    assert result.snapped and result.route == "algebraic", str(result)
+    assert result.fitted == S and result.kind == expected.kind
+    assert result.relative_distance < 1e-6
+    assert result.point.critical_value == exact.critical_value        # same field element, same value
+    assert expected.kind in result.kinds_near
+
+
+def test_far_point_is_not_snapped_but_reported():
+    X, Y, Xq, Yq = _data()
+    exact = critical_point_for_fitted_set(Xq, Yq, (1,), (3, 4, 4, 3))
+    rng = np.random.default_rng(4)
+    floats = [np.array(w) + 1e-3 * rng.standard_normal(np.array(w).shape) for w in exact.float_weights()]
+    result = snap(Problem.create(Xq, Yq, 0), floats)
+    assert not result.snapped and result.nearest.point is not None
+    assert result.nearest.relative_distance > 1e-6
+    assert "tolerance" in str(result)
+    loose = snap(Problem.create(Xq, Yq, 0), floats, 1e-2)
+    assert loose.snapped and loose.relative_distance <= 1e-2 and loose.fitted == (1,)
+
+
+def test_degree_cap_is_reported_not_bypassed():
+    X, Y, Xq, Yq = _data(seed=2, d_x=5, d_y=5, n=30)
+    exact = critical_point_for_fitted_set(Xq, Yq, (1, 2), (5, 5, 5))
+    assert exact.degree == 10                               # C(5, 2): the Galois group of a generic quintic is S_5
+    floats = [np.array(w) for w in exact.float_weights()]
+    result = snap(Problem.create(Xq, Yq, 0), floats, degree_cap=5)
+    assert not result.snapped and any("degree up to 10" in n for n in result.notes)
+
+
+def test_staircase_of_a_gradient_descent_run():
+    # Each plateau of a small-start run is near a saddle, at a distance that shrinks with the start's scale: the
+    # nearest exact critical point's value matches the plateau's float loss, and nothing is snapped at 1e-6.
+    X, Y, Xq, Yq = _data()
+    problem = Problem.create(Xq, Yq, 0)
+    run = _gd(X, Y, (3, 4, 4, 3), 6000)
+    norm2 = float(np.sum(Y ** 2))
+    Sxx, Syx = X @ X.T, Y @ X.T
+    lam = np.sort(np.linalg.eigvalsh(Syx @ np.linalg.solve(Sxx, Syx.T)))[::-1]
+    levels = {(): norm2 / 2, (1,): (norm2 - lam[0]) / 2, (1, 2): (norm2 - lam[0] - lam[1]) / 2}
+    seen = set()
+    for t, loss, Ws in run[1:]:
+        S = min(levels, key=lambda k: abs(levels[k] - loss))
+        if abs(levels[S] - loss) > 1e-3 * max(1.0, loss) or S in seen:
+            continue                                         # between plateaus, or already checked
+        seen.add(S)
+        near = nearest_critical_point(problem, Ws, classify=False)
+        assert near.fitted == S and abs(float(near.point.critical_value_text) - loss) < 1e-3 * max(1.0, loss)
+        result = snap(problem, Ws)
+        assert not result.snapped or result.relative_distance <= 1e-6
+    assert {(), (1,)} <= seen
+
+
+def test_regularized_is_refused_with_the_reason():
+    X, Y, Xq, Yq = _data()
+    exact = critical_point_for_fitted_set(Xq, Yq, (1,), (3, 4, 4, 3))
+    floats = [np.array(w) for w in exact.float_weights()]
+    result = snap(Problem.create(Xq, Yq, Fraction(1, 10)), floats)
+    assert not result.snapped and any("X X^T is not c I" in n for n in result.notes)
+
+
+def test_cli_snap_writes_a_point_file_over_k(tmp_path, capsys):
+    X, Y, Xq, Yq = _data()
+    exact = critical_point_for_fitted_set(Xq, Yq, (2,), (3, 4, 4, 3))
+    rng = np.random.default_rng(5)
+    floats = [np.array(w) + 1e-9 * rng.standard_normal(np.array(w).shape) for w in exact.float_weights()]
+    src = tmp_path / "run.json"
+    src.write_text(json.dumps({"X": [[str(x) for x in r] for r in Xq], "Y": [[str(y) for y in r] for r in Yq],
+                               "weights": [w.tolist() for w in floats]}))
+    out = tmp_path / "point.json"
+    assert main(["snap", "--json", str(src), "-o", str(out)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["snapped"] and record["field_degree"] == 3 and record["fitted"] == [2]
+    assert json.loads(out.read_text())["field"]["minpoly"]
+    assert main(["classify", "--json", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == record["kind"]
+    assert main(["snap", str(src), "--tolerance", "1e-12"]) == 1
+    assert "not snapped" in capsys.readouterr().out
+    assert main(["snap", str(src), "--tolerance", "-1"]) == 2
