@@ -38,10 +38,10 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Iterable, Sequence
 
-from flint import fmpq, fmpq_mat, fmpq_poly
+from flint import fmpq, fmpq_mat, fmpq_poly, nmod, nmod_mat, nmod_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, real_roots
-from exactdln.arith.exact import modular_image, rank as rational_rank, to_fmpq as _q, to_fraction, word_primes
+from exactdln.arith.exact import iter_word_primes, modular_image, rank as rational_rank, to_fmpq as _q, to_fraction
 from exactdln.model.problem import InputError
 from exactdln.model.results import Inertia, fraction_text, number_text
 
@@ -214,6 +214,27 @@ class NumberField:
             table = self._power_table
             mats.append([[table[j + k][i] for j in range(D)] for i in range(D)])
         return mats
+
+    @cached_property
+    def residue_maps(self) -> tuple[tuple[int, int], ...]:
+        """Two pairs (p, rho): p a word prime not dividing a denominator of m, rho a simple root of m mod p.
+
+        x -> rho defines a ring homomorphism Z_(p)[theta] = Z_(p)[x]/(m) -> F_p (m is monic with p-integral
+        coefficients and m(rho) = 0 mod p), so a matrix over K with p-integral coefficients has a rank over K
+        at least the rank of its image, and a minor that is nonzero mod p is nonzero in K
+        (docs/maths/algebraic.md §4)."""
+        found = []
+        for prime in iter_word_primes():
+            if len(found) == 2:
+                break
+            if any(to_fraction(c).denominator % prime == 0 for c in self.modulus.coeffs()):
+                continue
+            image = nmod_poly([int(nmod(to_fraction(c).numerator, prime) / to_fraction(c).denominator)
+                               for c in self.modulus.coeffs()], prime)
+            simple = [int(r) for r, mult in image.roots() if mult == 1]
+            if simple:
+                found.append((prime, simple[0]))
+        return tuple(found)
 
     # --- the embedding -------------------------------------------------------------------------------
     def isolating_interval(self) -> tuple[Fraction, Fraction]:
@@ -530,6 +551,88 @@ class FieldMatrix:
                     out[j] = out[j] + p * c
         return FieldMatrix(self.field, out)
 
+    def image_mod(self, prime: int, root: int) -> nmod_mat | None:
+        """The image sum_k A_k rho^k mod p under x -> rho (None when p divides a denominator)."""
+        out = nmod_mat(self.nrows(), self.ncols(), prime)
+        power = 1
+        for a in self.coeffs:
+            image = modular_image(a, prime)
+            if image is None:
+                return None
+            out = out + image * power
+            power = power * root % prime
+        return out
+
+    def modular_rank(self) -> int:
+        """A lower bound of rank_K: the largest rank of an image mod p (:attr:`NumberField.residue_maps`)."""
+        best = 0
+        for prime, root in self.field.residue_maps:
+            image = self.image_mod(prime, root)
+            if image is not None:
+                best = max(best, image.rank())
+        return best
+
+    def _modular_pivots(self) -> tuple[int, tuple[list[int], list[int]] | None]:
+        """(rank of the image mod p, (rows I, columns J)) with the image of M[I, J] nonsingular mod p, hence
+        M[I, J] nonsingular over K (:attr:`NumberField.residue_maps`); (0, None) when no image exists."""
+        for prime, root in self.field.residue_maps:
+            image = self.image_mod(prime, root)
+            if image is None:
+                continue
+            reduced, r = image.rref()
+            cols, c = [], 0
+            for i in range(r):
+                while int(reduced[i, c]) == 0:
+                    c += 1
+                cols.append(c)
+                c += 1
+            sub = nmod_mat(len(cols), self.nrows(), [int(image[i, j]) for j in cols for i in range(self.nrows())],
+                           prime)
+            reduced_t, _ = sub.rref()
+            rows, c = [], 0
+            for i in range(r):
+                while int(reduced_t[i, c]) == 0:
+                    c += 1
+                rows.append(c)
+                c += 1
+            return r, (rows, cols)
+        return 0, None
+
+    def _schur_vanishes(self, pivots: tuple[list[int], list[int]]) -> bool:
+        """With M[I, J] nonsingular (r x r), rank M = r iff every row outside I is, after eliminating the
+        columns J with the rows I, zero (the Schur complement vanishes). Exact elimination over K."""
+        K = self.field
+        rows_I, cols_J = pivots
+        table = [[x.poly for x in row] for row in self.tolist()]
+        pivot_rows = [list(table[i]) for i in rows_I]
+        # Gauss-Jordan on the r x m block of rows I, pivoting inside the columns J (M[I, J] is nonsingular)
+        used: list[tuple[int, int]] = []
+        remaining = list(range(len(rows_I)))
+        for j in cols_J:
+            k = next((k for k in remaining if pivot_rows[k][j] != 0), None)
+            if k is None:
+                raise ArithmeticError("a minor nonzero mod p is singular over K")
+            remaining.remove(k)
+            inv = K.inverse(pivot_rows[k][j])
+            pivot_rows[k] = [K.reduce(x * inv) for x in pivot_rows[k]]
+            for other in range(len(pivot_rows)):
+                if other != k and pivot_rows[other][j] != 0:
+                    f = pivot_rows[other][j]
+                    pivot_rows[other] = [K.reduce(x - f * y) for x, y in zip(pivot_rows[other], pivot_rows[k])]
+            used.append((k, j))
+        chosen = set(rows_I)
+        for i, row in enumerate(table):
+            if i in chosen:
+                continue
+            row = list(row)
+            for k, j in used:
+                f = row[j]
+                if f != 0:
+                    row = [K.reduce(x - f * y) for x, y in zip(row, pivot_rows[k])]
+            if any(x != 0 for x in row):
+                return False
+        return True
+
     # --- rank over K -----------------------------------------------------------------------------------------
     def regular_representation(self) -> fmpq_mat:
         """The (D n) x (D m) rational matrix of x -> A x on K^m = Q^(D m): entry a becomes the matrix of
@@ -577,14 +680,12 @@ class FieldMatrix:
         if n == 0 or m == 0 or self.is_zero():
             self._rank = 0
             return 0
+        lower, pivots = self._modular_pivots()
+        if lower == min(n, m) or (pivots is not None and self._schur_vanishes(pivots)):
+            self._rank = lower
+            return self._rank
         R = self.regular_representation()
         D = self.field.degree
-        full = min(n, m) * D
-        for prime in word_primes(2):
-            image = modular_image(R, prime)
-            if image is not None and image.rank() == full:
-                self._rank = min(n, m)
-                return self._rank
         q = rational_rank(R)
         if q % D:
             raise ArithmeticError(f"rank over Q {q} of the regular representation is not a multiple of {D}")
@@ -599,8 +700,9 @@ def field_symmetric_inertia(matrix: FieldMatrix) -> Inertia:
     d splits off [d] (its sign decided exactly at the embedding) and leaves the Schur complement
     S - s s^T / d; when the whole diagonal is zero but some S_ij = b != 0, the 2x2 pivot
     [[0, b], [b, 0]] (determinant -b^2 < 0: one positive, one negative eigenvalue, no sign to
-    decide) leaves S - B^T P^-1 B. When what remains is zero, its size is n_zero, which is checked
-    against n - rank_K (regular representation). Raises ValueError for a non-symmetric matrix.
+    decide) leaves S - B^T P^-1 B. When what remains is zero, its size is n_zero; the elimination is
+    exact, and n - n_zero is checked to be at least the rank of an image mod p
+    (:meth:`FieldMatrix.modular_rank`). Raises ValueError for a non-symmetric matrix.
     """
     K = matrix.field
     n = matrix.nrows()
@@ -658,8 +760,10 @@ def field_symmetric_inertia(matrix: FieldMatrix) -> Inertia:
                 rows[r][l] = v
                 rows[l][r] = v
     zero = len(active)
-    if zero != n - matrix.rank():
-        raise ArithmeticError(f"LDL^T left {zero} zero directions but rank_K = {matrix.rank()} of {n}")
+    # The elimination is exact over K, so n - zero is rank_K; an image mod p can only have a lower rank.
+    lower = matrix.modular_rank()
+    if lower > n - zero:
+        raise ArithmeticError(f"LDL^T left {zero} zero directions but a residue image has rank {lower} of {n}")
     return Inertia(plus, minus, zero)
 
 

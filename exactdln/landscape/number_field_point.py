@@ -18,13 +18,16 @@ from functools import cached_property
 from typing import Sequence
 
 from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_symmetric_inertia
+from flint import fmpq_mat
+
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
+from exactdln.landscape.reduced_hessian import _layerwise_pivots
 from exactdln.landscape.point import PointShape
 from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData
 from exactdln.model.results import Inertia
 
 __all__ = ["FieldPoint", "field_of", "field_loss", "field_gradient", "field_hessian", "field_hessian_inertia",
-           "field_partial_ranks"]
+           "field_reduced_hessian_inertia", "field_partial_ranks"]
 
 
 def field_of(problem: AlgebraicProblem) -> NumberField:
@@ -138,6 +141,67 @@ def field_hessian_inertia(p: FieldPoint) -> Inertia:
     """Inertia of the full Hessian at the embedding of K: LDL^T over K, zero count checked against the rank
     (:func:`exactdln.arith.number_field.field_symmetric_inertia`; docs/maths/algebraic.md §5)."""
     return field_symmetric_inertia(field_hessian(p))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    depth: int
+    widths: tuple[int, ...]
+
+
+def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
+    """Parameter indices P on which the orbit generators (E W_h, -W_{h+1} E) are independent over K, found
+    mod p by :func:`exactdln.landscape.reduced_hessian._layerwise_pivots` on the image of the weights under
+    a homomorphism Z_(p)[theta] -> F_p (:attr:`NumberField.residue_maps`): a minor of the generator matrix
+    that is nonzero mod p is nonzero in K. None when no image exists.
+
+    The pivots are taken on the reversed network W'_g = W_(H+1-g)^T, whose generators are the same vectors
+    (E -> -E^T) with the coordinates of W_h^T: so P fills the late layers and F, the complement that is
+    factored, sits in the early ones, where the LDL^T over K meets smaller coefficients (the W_1 block
+    carries the rational Sigma_XX)."""
+    H, widths = p.depth, p.widths
+    reversed_shape = _Shape(H, tuple(reversed(widths)))
+    sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    for prime, root in p.K.residue_maps:
+        residues = []
+        for g in range(1, H + 1):                     # W'_g = W_(H+1-g)^T
+            w = p.W[H - g]
+            image = w.image_mod(prime, root)
+            if image is None:
+                break
+            residues.append([[int(image[i, j]) for i in range(w.nrows())] for j in range(w.ncols())])
+        else:
+            reversed_offsets = [sum(sizes[H - 1 - j] for j in range(k)) for k in range(H)]
+            pivots = []
+            for index in _layerwise_pivots(reversed_shape, residues, prime):
+                g = max(k for k in range(H) if reversed_offsets[k] <= index)     # W'_(g+1), 0-based g
+                h = H - 1 - g                                                   # W'_(g+1) = W_(h+1)^T
+                a, c = divmod(index - reversed_offsets[g], widths[h + 1])      # (a, c) of W' = (c, a) of W
+                pivots.append(offsets[h] + c * widths[h] + a)
+            return sorted(pivots)
+    return None
+
+
+def _principal_submatrix(m: FieldMatrix, keep: Sequence[int]) -> FieldMatrix:
+    return FieldMatrix(m.field, [fmpq_mat(len(keep), len(keep), [a[i, j] for i in keep for j in keep])
+                                 for a in m.coeffs])
+
+
+def field_reduced_hessian_inertia(p: FieldPoint) -> Inertia:
+    """Inertia of the Hessian at a critical point of the unregularized loss over K, with the orbit directions
+    of W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1 split off: they lie in the kernel of the Hessian
+    (docs/maths/hessian_inertia.md §2), so for P a set of coordinates on which they are independent and F its
+    complement, inertia(Hess) = inertia(Hess[F, F]) + (0, 0, |P|) (Sylvester's law of inertia; the congruence
+    of :func:`exactdln.arith.inertia.kernel_complement_inertia`, over K). Only Hess[F, F] is factored."""
+    hessian = field_hessian(p)
+    P = _orbit_pivots_over_field(p) if p.depth >= 2 else None
+    if not P:
+        return field_symmetric_inertia(hessian)
+    chosen = set(P)
+    F = [i for i in range(hessian.nrows()) if i not in chosen]
+    inertia = field_symmetric_inertia(_principal_submatrix(hessian, F))
+    return Inertia(inertia.n_plus, inertia.n_minus, inertia.n_zero + len(P))
 
 
 def field_partial_ranks(p: FieldPoint) -> dict[tuple[int, int], int]:

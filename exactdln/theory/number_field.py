@@ -33,6 +33,7 @@ from exactdln.landscape.number_field_point import (
     field_hessian_inertia,
     field_loss,
     field_partial_ranks,
+    field_reduced_hessian_inertia,
     is_field_critical,
 )
 from exactdln.model.field_format import AlgebraicProblem
@@ -206,7 +207,7 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
     inertia = None
     hessian = None
     if want_hessian:
-        inertia = field_hessian_inertia(point)
+        inertia = field_reduced_hessian_inertia(point)     # critical, lambda = 0 (lambda > 0 returned above)
         says_global = global_verdict is not None and global_verdict.kind == GLOBAL_MINIMIZER
         if inertia.n_minus > 0:
             hessian = RouteVerdict("hessian", STRICT_SADDLE, f"{inertia.n_minus} negative eigenvalue(s)")

@@ -222,3 +222,22 @@ def test_constructed_critical_points_in_algebraic_coordinates(seed, widths, S):
         result = classify(problem, ws, method=method)
         assert result.critical and result.agree and result.fitted == S, (method, result)
         assert result.kind == expected, (method, S, widths, result)
+
+
+@pytest.mark.parametrize("seed, widths, S", [(11, [3, 2, 4, 3], (1,)), (12, [4, 3, 2, 3, 2], (2,)),
+                                             (13, [3, 4, 2, 3], (1, 2)), (14, [2, 3, 2], (1,))])
+def test_reduced_hessian_over_K_has_the_inertia_of_the_full_hessian(seed, widths, S):
+    """Splitting off the orbit directions (Sylvester; docs/maths/hessian_inertia.md §2) leaves the inertia of
+    the full Hessian, here factored independently by LDL^T over K, unchanged."""
+    import random
+
+    from exactdln.arith.number_field import field_symmetric_inertia
+    from exactdln.instances.construct import segmented_critical_point, spectral_data
+    from exactdln.landscape.number_field_point import FieldPoint, field_hessian, field_reduced_hessian_inertia
+
+    rng = random.Random(seed)
+    d_y = widths[-1]
+    data = spectral_data([d_y + 2 - i for i in range(d_y)], widths[0], rng, white=False, m=widths[0] + 1)
+    problem, ws = algebraic_point_from_mapping(_algebraic_copy(data.problem, segmented_critical_point(data, widths, S, rng)))
+    point = FieldPoint(problem, tuple(ws))
+    assert field_reduced_hessian_inertia(point) == field_symmetric_inertia(field_hessian(point))
