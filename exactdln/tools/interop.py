@@ -28,6 +28,7 @@ from exactdln.model.convert import check_rule, host_array, FloatRuleError
 from exactdln.model.problem import (
     DEFAULT_LIMITS,
     InputError,
+    Limits,
     Problem,
     RationalMatrix,
     as_weights,
@@ -159,11 +160,88 @@ def _is_matrix_list(node: Sequence) -> bool:
 
 # ----------------------------------------------------------------------------------------------- files
 
+#: members of a point archive: X, Y, lambda, weights or W1..WH (max_layers), and a few more
+_MAX_MEMBERS = DEFAULT_LIMITS.max_layers + 16
+#: bytes per array entry allowed for the caps (complex128 is 16; float64, the usual, is 8)
+_MAX_ITEMSIZE = 16
+
+
+def _check_zip_directory(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a zip archive whose central directory would be large to read, from its last bytes alone.
+
+    ``zipfile`` builds one ZipInfo per directory record (the directory size bounds that work, not the
+    count it declares); a point has at most ``_MAX_MEMBERS`` arrays. The end-of-directory record
+    (APPNOTE.TXT 4.3.16: signature, then the entry count at offset 10 and the directory size at 12) sits
+    in the last 65,557 bytes; a zip64 archive (count 0xFFFF or size 0xFFFFFFFF) holds no point's arrays.
+    """
+    size = os.path.getsize(path)
+    if size > limits.max_file_bytes:
+        raise InputError(f"file is {size} bytes, more than {limits.max_file_bytes}")
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - 65_557))
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        raise InputError("a damaged zip archive (no end of central directory)")
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    directory = int.from_bytes(tail[at + 12:at + 16], "little")
+    if count > _MAX_MEMBERS or directory > _MAX_MEMBERS * 1024:
+        raise InputError(f"a zip archive of {count} members ({directory} bytes of directory): a point file holds "
+                         f"at most {_MAX_MEMBERS} arrays")
+
+
+def _check_npz(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse an .npz archive beyond the caps from what it declares, before anything is decompressed.
+
+    For each member: its declared uncompressed size (``ZipInfo.file_size``; reading stops there, so it
+    bounds the decompressed bytes) and, for an .npy member, the shape and dtype of its header (a few
+    hundred bytes): at most ``max_dimension`` rows or columns, 2 dimensions, and over all members at
+    most ``max_entries`` entries of at most 16 bytes. A member that is not an .npy array would be read
+    whole as bytes, so it is refused.
+    """
+    cap_bytes = limits.max_entries * _MAX_ITEMSIZE
+    entries = declared = 0
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            name = info.filename
+            declared += info.file_size
+            if declared > cap_bytes + 4096 * _MAX_MEMBERS:
+                raise InputError(f"the archive declares {declared} bytes uncompressed, more than the caps allow "
+                                 f"({limits.max_entries} entries)", name)
+            if not name.endswith(".npy"):
+                raise InputError("not an .npy array (an .npz point holds arrays X, Y, W1..WH, weights, lambda)",
+                                 name)
+            with z.open(info) as fh:
+                try:
+                    version = np.lib.format.read_magic(fh)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+                    elif version == (2, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+                    else:
+                        raise ValueError(f".npy format version {version}")
+                except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+                    raise InputError(f"not a readable .npy array: {str(err)[:120]}", name[:-4]) from None
+            field = name[:-4]
+            if len(shape) > 2 or any(d > limits.max_dimension for d in shape):
+                raise InputError(f"an array of shape {shape}: at most 2 dimensions of at most "
+                                 f"{limits.max_dimension}", field)
+            count = 1
+            for d in shape:
+                count *= d
+            entries += count
+            if entries > limits.max_entries:
+                raise InputError(f"more than {limits.max_entries} entries in the archive", field)
+            if dtype.itemsize > _MAX_ITEMSIZE and count:
+                raise InputError(f"entries of {dtype.itemsize} bytes ({dtype}): at most {_MAX_ITEMSIZE}", field)
+
+
 def file_format(path: str) -> str:
     """``"json"``, ``"npz"``, ``"npy"`` or ``"torch"``, from the file's first bytes (not its name)."""
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK"):
+        _check_zip_directory(path)
         try:
             with zipfile.ZipFile(path) as z:
                 names = z.namelist()
@@ -192,6 +270,7 @@ def _read_raw(path: str) -> PointFile:
         raise InputError("a .npy file holds one array, not a point: save X, Y and W1..WH together with "
                          "numpy.savez (.npz) or torch.save")
     if fmt == "npz":
+        _check_npz(path)
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         return _from_mapping(arrays, fmt)
