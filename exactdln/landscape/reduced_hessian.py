@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
 
-from exactdln.arith.exact import modular_image, modular_pivot_columns
+from exactdln.arith.exact import identity, modular_image, modular_pivot_columns
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
 from exactdln.arith.inertia import symmetric_inertia
 from exactdln.model.results import Inertia
@@ -41,6 +41,7 @@ __all__ = [
     "hessian_principal_submatrix",
     "integer_hessian_principal_submatrix",
     "reduced_hessian_inertia",
+    "last_layer_schur_inertia",
 ]
 
 # Word-size primes for the modular row reduction (a prime dividing a denominator is skipped).
@@ -226,6 +227,186 @@ def _layer_coordinates(widths: Sequence[int], parameters: Sequence[int]) -> list
     return out
 
 
+class _HessianFactors:
+    """The factors of the Hessian's block formula, each product formed once, optionally rescaled.
+
+    Block (k, h), k >= h, at rows (a, b) of W_k and columns (c, d) of W_h
+    (:mod:`exactdln.landscape.derivatives`, docs/maths/hessian_inertia.md §1):
+
+        [A_k^T A_h]_{ac} [C_k Sigma_XX C_h^T]_{bd} - [A_k^T G C_h^T]_{ad} [W_{k-1:h+1}]_{bc}   (the second if k > h)
+
+    plus lambda_k on the diagonal, A_h = W_{H:h+1}, C_h = W_{h-1:1}, G the residual. With ``scaled``, the
+    parameter (k, a, b) is multiplied by s_(k,a,b) = r_k[a] t_k[b], r_k[a] the lcm of the denominators
+    of column a of A_k and t_k[b] that of row b of C_k: the matrix is then S Hess S with S = diag(s) > 0,
+    congruent to Hess (the same inertia, Sylvester), and every factor above becomes an integer matrix
+    except Sigma_XX, G and the middle products (docs/maths/hessian_inertia.md §7). After hidden changes of
+    basis with long entries, the denominators differ from row to row and one common denominator for the
+    whole block would be about as long as all of them together.
+    The middle products W_{k-1:h+1} are formed one factor at a time and kept (depth H: O(H^2)
+    products of single layers, not O(H^3)).
+    """
+
+    def __init__(self, point: ExactPoint, *, scaled: bool):
+        self.point = point
+        H = point.depth
+        self.scaled = scaled
+        self.A: list = [None] * (H + 1)          # A_hat_k = A_k diag(r_k), k = 1..H
+        self.C: list = [None] * (H + 1)          # C_hat_k = diag(t_k) C_k
+        self.r: list = [None] * (H + 1)
+        self.t: list = [None] * (H + 1)
+        for k in range(1, H + 1):
+            A, C = point.suffix[k], point.prefix[k - 1]
+            if scaled:
+                r = _denominator_lcms(A, by_column=True)
+                t = _denominator_lcms(C, by_column=False)
+                A = A * _diagonal(r) if any(x != 1 for x in r) else A
+                C = _diagonal(t) * C if any(x != 1 for x in t) else C
+            else:
+                r, t = [1] * A.ncols(), [1] * C.nrows()
+            self.A[k], self.C[k], self.r[k], self.t[k] = A, C, r, t
+        self._A_t = {}
+        self._CS = {}
+        self._AG = {}
+        self._middle: dict[tuple[int, int], fmpq_mat] = {}
+        self._raw: dict[tuple[int, int], fmpq_mat] = {}    # W_{k-1:h+1}, unscaled
+
+    def A_t(self, k: int) -> fmpq_mat:
+        if k not in self._A_t:
+            self._A_t[k] = self.A[k].transpose()
+        return self._A_t[k]
+
+    def CS(self, k: int) -> fmpq_mat:
+        if k not in self._CS:
+            self._CS[k] = self.C[k] * self.point.sigma_xx
+        return self._CS[k]
+
+    def AG(self, k: int) -> fmpq_mat:
+        if k not in self._AG:
+            self._AG[k] = self.A_t(k) * self.point.residual
+        return self._AG[k]
+
+    def middle(self, h: int, k: int) -> fmpq_mat:
+        """diag(t_k) W_{k-1:h+1} diag(r_h) for h < k (W_{h:h+1} = I), from the longest product already formed."""
+        if (h, k) in self._middle:
+            return self._middle[(h, k)]
+        raw = self._raw
+        j = k
+        while j > h + 1 and (h, j) not in raw:
+            j -= 1
+        if (h, j) not in raw:
+            raw[(h, j)] = identity(self.point.widths[h])
+        for m in range(j + 1, k + 1):
+            raw[(h, m)] = self.point.W[m - 2] * raw[(h, m - 1)]
+        out = raw[(h, k)]
+        if self.scaled:
+            t, r = self.t[k], self.r[h]
+            if any(x != 1 for x in t):
+                out = _diagonal(t) * out
+            if any(x != 1 for x in r):
+                out = out * _diagonal(r)
+        self._middle[(h, k)] = out
+        return out
+
+    def scale(self, k: int, a: np.ndarray, b: np.ndarray) -> list[int]:
+        """s_(k,a,b) for the coordinates (a, b) of W_k."""
+        r, t = self.r[k], self.t[k]
+        return [r[x] * t[y] for x, y in zip(a.tolist(), b.tolist())]
+
+    def block_terms(self, k: int, a: np.ndarray, b: np.ndarray, h: int, c: np.ndarray, d: np.ndarray
+                    ) -> list[tuple[np.ndarray, np.ndarray, int, int]]:
+        """Block (k, h), k >= h, at rows (a, b) and columns (c, d), as terms (first, second, den, sign):
+        the block is sum sign * first * second / den, entrywise, over Python integers (lambda apart)."""
+        terms = []
+        if not (_is_zero(self.A[k]) or _is_zero(self.A[h]) or _is_zero(self.C[k]) or _is_zero(self.C[h])):
+            left, dl = _integer_grid(self.A_t(k) * self.A[h])
+            right, dr = _integer_grid(self.CS(k) * self.C[h].transpose())
+            terms.append((left[np.ix_(a, c)], right[np.ix_(b, d)], dl * dr, 1))
+        if h < k and not _is_zero(self.C[h]):
+            AG = self.AG(k)
+            middle = self.middle(h, k)
+            if not (_is_zero(AG) or _is_zero(middle)):
+                curvature, dc = _integer_grid(AG * self.C[h].transpose())
+                mid, dm = _integer_grid(middle)
+                terms.append((curvature[np.ix_(a, d)], mid[np.ix_(b, c)], dc * dm, -1))
+        return terms
+
+
+def _is_zero(matrix: fmpq_mat) -> bool:
+    return matrix == fmpq_mat(matrix.nrows(), matrix.ncols())
+
+
+def _denominator_lcms(matrix: fmpq_mat, *, by_column: bool) -> list[int]:
+    rows, cols = matrix.nrows(), matrix.ncols()
+    denominators = [int(x.q) for x in matrix.entries()]
+    if by_column:
+        return [lcm(*denominators[j::cols]) if rows else 1 for j in range(cols)]
+    return [lcm(*denominators[i * cols:(i + 1) * cols]) if cols else 1 for i in range(rows)]
+
+
+def _diagonal(values: Sequence[int]) -> fmpq_mat:
+    n = len(values)
+    out = fmpq_mat(n, n)
+    for i, v in enumerate(values):
+        out[i, i] = v
+    return out
+
+
+def _integer_block(factors: _HessianFactors, rows: Sequence[int], cols: Sequence[int] | None = None
+                   ) -> tuple[np.ndarray, int]:
+    """(N, D), N = D * S Hess[rows, cols] S over the integers (S the scaling of ``factors``; the identity
+    unless scaled). ``cols`` None: the principal block, computed on and below the diagonal and mirrored."""
+    point = factors.point
+    symmetric = cols is None
+    row_groups = _layer_coordinates(point.widths, rows)
+    col_groups = row_groups if symmetric else _layer_coordinates(point.widths, cols)
+    row_index = np.asarray(rows, dtype=np.int64)
+    col_index = row_index if symmetric else np.asarray(cols, dtype=np.int64)
+    pieces = []   # (row positions, col positions, terms, lambda term or None, transpose)
+    denominators = []
+    for gi, (k, pos_k, a_k, b_k) in enumerate(row_groups):
+        for gj, (h, pos_h, c_h, d_h) in enumerate(col_groups):
+            if symmetric and gj > gi:
+                break
+            if k >= h:
+                terms = factors.block_terms(k, a_k, b_k, h, c_h, d_h)
+                flip = False
+            else:
+                terms = factors.block_terms(h, c_h, d_h, k, a_k, b_k)
+                flip = True
+            lam_term = None
+            lam = point.lambdas[k - 1]
+            if h == k and lam != 0:
+                same = row_index[pos_k][:, None] == col_index[pos_h][None, :]
+                if same.any():
+                    scales = factors.scale(k, a_k, b_k)
+                    lam_term = (same, [s * s for s in scales], lam)
+                    denominators.append(int(lam.q))
+            denominators.extend(den for _, _, den, _ in terms)
+            pieces.append((gi, gj, pos_k, pos_h, terms, lam_term, flip))
+    D = lcm(*denominators) if denominators else 1
+    out = np.zeros((len(row_index), len(col_index)), dtype=object)
+    for gi, gj, pos_k, pos_h, terms, lam_term, flip in pieces:
+        block = None
+        for first, second, den, sign in terms:
+            factor = sign * (D // den)
+            term = first * second * factor if factor != 1 else first * second
+            block = term if block is None else block + term
+        if block is not None and flip:
+            block = block.T
+        if lam_term is not None:
+            same, squares, lam = lam_term
+            diagonal = np.zeros(same.shape, dtype=object)
+            rows_of = np.nonzero(same)[0]
+            diagonal[same] = [squares[i] * int(lam.p) * (D // int(lam.q)) for i in rows_of.tolist()]
+            block = diagonal if block is None else block + diagonal
+        if block is None:
+            continue
+        out[np.ix_(pos_k, pos_h)] = block
+        if symmetric and gi != gj:
+            out[np.ix_(pos_h, pos_k)] = block.T
+    return out, D
+
+
 def integer_hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[int]) -> tuple[np.ndarray, int]:
     """(N, D) with N = D * Hess L[F, F] an integer matrix (numpy object array of Python ints)
     and D > 0, F = ``parameters``.
@@ -235,45 +416,7 @@ def integer_hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[
     plus lambda_k on the diagonal, A_h = W_{H:h+1}, C_h = W_{h-1:1}, G the residual.
     A positive multiple has the same inertia (a congruence by sqrt(D) I).
     """
-    size = len(parameters)
-    groups = _layer_coordinates(point.widths, parameters)
-    A = point.suffix
-    C = point.prefix
-    terms = []  # (k-group, h-group, [(factor grid rows x cols, denominator)])
-    denominators = []
-    for gi, (k, rows_k, a_k, b_k) in enumerate(groups):
-        Ak_t = A[k].transpose()
-        CS = C[k - 1] * point.sigma_xx
-        for gj, (h, rows_h, c_h, d_h) in enumerate(groups[: gi + 1]):
-            left, dl = _integer_grid(Ak_t * A[h])
-            right, dr = _integer_grid(CS * C[h - 1].transpose())
-            block_terms = [(left[np.ix_(a_k, c_h)], right[np.ix_(b_k, d_h)], dl * dr, 1)]
-            if h < k:
-                curvature, dc = _integer_grid(Ak_t * point.residual * C[h - 1].transpose())
-                middle, dm = _integer_grid(point.product(h + 1, k - 1))
-                block_terms.append((curvature[np.ix_(a_k, d_h)], middle[np.ix_(b_k, c_h)], dc * dm, -1))
-            for *_, den, _sign in block_terms:
-                denominators.append(den)
-            lam = point.lambdas[k - 1] if h == k else fmpq(0)
-            if lam != 0:
-                denominators.append(int(lam.q))
-            terms.append((gi, gj, block_terms, lam))
-    D = lcm(*denominators) if denominators else 1
-    out = np.zeros((size, size), dtype=object)
-    for gi, gj, block_terms, lam in terms:
-        rows_k = groups[gi][1]
-        rows_h = groups[gj][1]
-        block = None
-        for first, second, den, sign in block_terms:
-            factor = sign * (D // den)
-            term = first * second * factor if factor != 1 else first * second
-            block = term if block is None else block + term
-        if lam != 0:
-            block = block + np.eye(len(rows_k), dtype=np.int64).astype(object) * (int(lam.p) * (D // int(lam.q)))
-        out[np.ix_(rows_k, rows_h)] = block
-        if gi != gj:
-            out[np.ix_(rows_h, rows_k)] = block.T
-    return out, D
+    return _integer_block(_HessianFactors(point, scaled=False), list(parameters))
 
 
 def hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[int]) -> fmpq_mat:
@@ -339,6 +482,123 @@ def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
                          "(a finding: the orbit theorem failed here)")
 
 
+def _symmetric_integer_inertia(grid: np.ndarray) -> Inertia | None:
+    return integer_symmetric_inertia(IntegerSymmetric(grid=grid).primitive()) if grid.shape[0] else Inertia(0, 0, 0)
+
+
+def _independent_columns(matrix: fmpz_mat) -> list[int]:
+    """Columns of an integer matrix independent mod a word-size prime (so independent over Q)."""
+    return modular_pivot_columns(nmod_mat(matrix, _PRIMES[0]))
+
+
+def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> Inertia | None:
+    """Inertia of Hess L[F, F] (F = ``parameters``) by a Schur complement on the coordinates of W_H,
+    or None when the last-layer block is singular (then nothing is claimed).
+
+    Let F_H be the coordinates of F in W_H and F' the others. A_H = W_{H:H+1} = I, so the block
+    Hess[F_H, F_H] has the entries delta_ac (M_bd + lambda_H delta_bd) at (a, b), (c, d), with
+    M = C_H Sigma_XX C_H^T, C_H = W_{H-1:1}: it is block diagonal, one block
+    K_a = (M + lambda_H I)[B_a, B_a] per row a of W_H (B_a the columns b with (a, b) in F_H).
+    M is a Gram matrix and lambda_H >= 0, so each K_a is positive semidefinite, and positive definite
+    when nonsingular. Then, by Haynsworth's inertia additivity (Haynsworth 1968; a congruence by
+    [[I, -K^-1 E], [0, I]], Sylvester's law of inertia),
+
+        inertia(Hess[F, F]) = (|F_H|, 0, 0) + inertia(B - E^T K^-1 E),
+
+    B = Hess[F', F'], E = Hess[F_H, F'] (docs/maths/hessian_inertia.md §7). Everything is exact (FLINT
+    rationals); only the |F'| x |F'| complement needs an inertia computation. It is computed on the
+    rescaled matrix S Hess S of :class:`_HessianFactors` (S positive diagonal: a congruence).
+    At depth H with full-rank hidden layers of equal width, F' is empty and the route costs the
+    inverses of the d_(H-1) x d_(H-1) blocks K_a only.
+    """
+    H = point.depth
+    widths = point.widths
+    e = widths[H - 1]
+    start = point.n_parameters - widths[H] * e
+    last = [i for i in parameters if i >= start]
+    rest = [i for i in parameters if i < start]
+    lam = point.lambdas[H - 1]
+    if not last or lam < 0:
+        return None
+    factors = _HessianFactors(point, scaled=True)
+    t = factors.t[H]
+    gram = factors.CS(H) * factors.C[H].transpose()           # diag(t) M diag(t)
+    if lam != 0:
+        for b in range(e):
+            gram[b, b] += lam * t[b] * t[b]
+    gram_int, d_gram = _integer_grid(gram)                    # gram = gram_int / d_gram
+    columns: dict[int, list[int]] = {}
+    for i in last:
+        a, b = divmod(i - start, e)
+        columns.setdefault(a, []).append(b)
+    # K_a is PSD; when M has dependent columns keep in F_H only columns J of K_a independent mod a prime
+    # (then independent over Q, and K_a[J, J] = L_J L_J^T is nonsingular for a Gram factor L); the other
+    # coordinates join F'.
+    kept: dict[tuple[int, ...], list[int]] = {}
+    for cols in columns.values():
+        key = tuple(cols)
+        if key not in kept:
+            block = fmpz_mat(gram_int[np.ix_(cols, cols)].tolist())
+            kept[key] = cols if _nonsingular_mod_p(block) else [cols[j] for j in _independent_columns(block)]
+    columns = {a: kept[tuple(cols)] for a, cols in columns.items()}
+    last = [start + a * e + b for a in sorted(columns) for b in columns[a]]
+    if not last:
+        return None
+    chosen = set(last)
+    rest = sorted(set(rest) | {i for i in parameters if i >= start and i not in chosen})
+    found = Inertia(len(last), 0, 0)
+    if not rest:
+        return found if all(_nonsingular(gram_int, cols) for cols in set(map(tuple, columns.values()))) else None
+    grid_e, d_e = _integer_block(factors, last, rest)         # E = grid_e / d_e
+    grid_b, d_b = _integer_block(factors, rest)               # B = grid_b / d_b
+    m = len(rest)
+    # E^T K^-1 E = (d_gram / d_e^2) sum_a N_a^T (gram_int[J_a, J_a]^-1 N_a), N_a the rows of grid_e on row a of W_H;
+    # rows a with the same J_a are solved together
+    by_columns: dict[tuple[int, ...], list[np.ndarray]] = {}
+    row = 0
+    for a in sorted(columns):
+        size = len(columns[a])
+        if size:
+            by_columns.setdefault(tuple(columns[a]), []).append(grid_e[row:row + size])
+        row += size
+    correction = fmpq_mat(m, m)
+    for cols, blocks in by_columns.items():
+        system = fmpz_mat(gram_int[np.ix_(cols, cols)].tolist())
+        stacked = np.concatenate(blocks, axis=1)               # |J| x (count * m)
+        try:
+            # K^-1 once (FLINT's solve with many right-hand sides is far slower), then integer products
+            inverse_numerator, d_x = system.inv().numer_denom()
+        except ZeroDivisionError:
+            return None                                        # not claimed: the whole block decides
+        numerator = inverse_numerator * fmpz_mat(stacked.tolist())
+        values = np.empty(numerator.nrows() * numerator.ncols(), dtype=object)
+        values[:] = [int(x) for x in numerator.entries()]
+        values = values.reshape(numerator.nrows(), numerator.ncols())
+        total = None
+        for index, block in enumerate(blocks):
+            part = fmpz_mat(block.T.tolist()) * fmpz_mat(values[:, index * m:(index + 1) * m].tolist())
+            total = part if total is None else total + part
+        correction += fmpq_mat(total) / int(d_x)
+    scale = fmpq(d_gram, d_e * d_e)
+    complement = fmpq_mat(fmpz_mat(grid_b.tolist())) / d_b - correction * scale
+    numerator, _ = complement.numer_denom()
+    inner = integer_symmetric_inertia(IntegerSymmetric(matrix=numerator).primitive())
+    if inner is None:
+        inner = symmetric_inertia(complement)
+    return found + inner
+
+
+def _nonsingular_mod_p(matrix: fmpz_mat) -> bool:
+    n = matrix.nrows()
+    return n == 0 or nmod_mat(matrix, _PRIMES[0]).rank() == n
+
+
+def _nonsingular(gram: np.ndarray, cols: tuple[int, ...]) -> bool:
+    """gram[cols, cols] nonsingular over Q: mod a prime, else by FLINT's exact rank."""
+    block = fmpz_mat(gram[np.ix_(cols, cols)].tolist())
+    return _nonsingular_mod_p(block) or block.rank() == len(cols)
+
+
 def reduced_hessian_inertia(point: ExactPoint, *, orthogonal_only: bool = False) -> Inertia:
     """Exact inertia of Hess L at a critical point, from the principal submatrix on F only.
 
@@ -346,14 +606,19 @@ def reduced_hessian_inertia(point: ExactPoint, *, orthogonal_only: bool = False)
     complement (module docstring; Sylvester's law of inertia). The caller vouches that the
     point is critical and that the orbit directions lie in the kernel: lambda = 0, or
     ``orthogonal_only`` for the regularized loss (docs/maths/regularized.md §4.2); a randomized check
-    (:func:`_check_orbit_kernel`) raises ValueError if they do not.
+    (:func:`_check_orbit_kernel`) raises ValueError if they do not. inertia(Hess L[F, F]) comes from
+    the Schur complement on the last layer (:func:`last_layer_schur_inertia`) when its block is
+    nonsingular, else from the whole block, rescaled by the positive diagonal congruence of
+    :class:`_HessianFactors` (shorter integers, the same inertia).
     """
     _check_orbit_kernel(point, orthogonal_only)
     pivots = orbit_pivots(point, orthogonal_only=orthogonal_only)
     chosen = set(pivots)
     free = [i for i in range(point.n_parameters) if i not in chosen]
-    grid, D = integer_hessian_principal_submatrix(point, free)
-    found = integer_symmetric_inertia(IntegerSymmetric(grid=grid).primitive()) if free else Inertia(0, 0, 0)
+    found = last_layer_schur_inertia(point, free) if free else Inertia(0, 0, 0)
+    if found is None:
+        grid, _ = _integer_block(_HessianFactors(point, scaled=True), free)
+        found = _symmetric_integer_inertia(grid)
     if found is None:   # an unlucky prime: the general block recursion
         found = symmetric_inertia(hessian_principal_submatrix(point, free))
     return found + Inertia(0, 0, len(pivots))

@@ -1,0 +1,194 @@
+"""Speed of the exact Hessian route and of the float64 path, as ratios measured in one run ("what | measured | goal").
+
+Rows (every ratio is against a float64 reference timed in the same run, best of several):
+
+1. ``exactdln classify --method hessian`` on points with 300 parameters (depth 3, width 10), the whole command
+   in process (reading the point file, every exact route, printing the verdict; imports and process start
+   excluded: the command is run once on another file first), against numpy.linalg.eigvalsh on a random
+   300 x 300 symmetric matrix. Points: exactdln.instances.construct.large_instance of each kind (global minimizer,
+   strict saddle, non-strict saddle) with hidden changes of basis of 1, 6 and 40 digits. Goal <= 10x.
+2. The same at depth 3, width 18 (972 parameters) against eigvalsh on 1000 x 1000. Goal <= 10x.
+3. exactdln.numeric.float64.classify_float at 300 parameters against building the float Hessian in numpy
+   (exactdln.numeric.float64.hessian_matrix_float) plus eigvalsh on it. Goal <= 3x.
+4. ``exactdln classify`` (auto, which takes the Hessian route at 256 parameters) on depth-256, width-1 critical
+   points (a global minimizer with weights 2, 1/2, 2, ...; a saddle with two zero weights). Goal well under 5 s.
+
+    python bench/bench_speed_hessian.py [--quick]      # --quick: 1- and 40-digit points only
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import random
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exactdln.cli import main as cli_main  # noqa: E402
+from exactdln.instances.construct import large_instance  # noqa: E402
+from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
+from exactdln.numeric.float64 import classify_float, hessian_matrix_float  # noqa: E402
+
+KINDS = (GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
+
+
+def best(fn, repeats: int) -> float:
+    """Least disturbed of ``repeats`` runs (the machine is shared)."""
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def eigvalsh_time(n: int, repeats: int = 15) -> float:
+    gen = np.random.default_rng(n)
+    A = gen.standard_normal((n, n))
+    A = A + A.T
+    return best(lambda: np.linalg.eigvalsh(A), repeats)
+
+
+def write_point(path: Path, problem: Problem, weights) -> None:
+    data = problem.to_json()
+    data["weights"] = [w.to_json() for w in weights]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def run_cli(argv: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli_main(argv)
+    return code, out.getvalue()
+
+
+def classify_command(path: Path, method: str | None = "hessian") -> tuple[int, str]:
+    argv = ["classify", "--json", "--max-file-mb", "1024", str(path)]
+    if method:
+        argv[1:1] = ["--method", method]
+    return run_cli(argv)
+
+
+def hessian_rows(tmp: Path, depth: int, width: int, digit_sizes: list[int], repeats: int) -> tuple[list[float], list[str]]:
+    n = depth * width * width
+    t_eig = eigvalsh_time(n)
+    ratios, lines = [], []
+    rng = random.Random(1000 * width + depth)
+    for digits in digit_sizes:
+        for kind in KINDS:
+            inst = large_instance(rng, depth, width, digits=digits, kind=kind)
+            path = tmp / f"h{depth}w{width}d{digits}{kind}.json"
+            write_point(path, inst.problem, inst.weights)
+            code, text = classify_command(path)
+            answer = json.loads(text)
+            ok = answer["kind"] == inst.expected_kind and answer.get("agree", True) and code == 0
+            t = best(lambda: classify_command(path), repeats)
+            ratios.append(t / t_eig)
+            lines.append(f"    {kind:>18} {digits:>3} digits: {t * 1e3:8.1f} ms = {t / t_eig:5.1f} x eigvalsh "
+                         f"({t_eig * 1e3:.1f} ms), inertia {answer.get('inertia')}, {'ok' if ok else 'WRONG ANSWER'}")
+    return ratios, lines
+
+
+def float_row(digit_sizes: list[int], repeats: int) -> tuple[list[float], list[str]]:
+    ratios, lines = [], []
+    rng = random.Random(303)
+    for digits in digit_sizes:
+        for kind in KINDS:
+            inst = large_instance(rng, 3, 10, digits=digits, kind=kind)
+            t_ref = best(lambda: np.linalg.eigvalsh(hessian_matrix_float(inst.problem, inst.weights)), repeats)
+            result = classify_float(inst.problem, inst.weights)
+            t = best(lambda: classify_float(inst.problem, inst.weights), repeats)
+            ratios.append(t / t_ref)
+            honest = result.kind != "not_critical" and result.conditional_kind in (None, inst.expected_kind)
+            lines.append(f"    {kind:>18} {digits:>3} digits: {t * 1e3:7.1f} ms = {t / t_ref:5.2f} x "
+                         f"(float Hessian + eigvalsh {t_ref * 1e3:.1f} ms), conditional kind "
+                         f"{result.conditional_kind}, {'ok' if honest else 'WRONG ANSWER'}")
+    return ratios, lines
+
+
+def deep_points() -> list[tuple[str, Problem, tuple[RationalMatrix, ...], str]]:
+    H = 256
+    X = RationalMatrix(((Fraction(1), Fraction(2), Fraction(-1, 3)),))
+    one = lambda x: RationalMatrix(((Fraction(x),),))  # noqa: E731
+    alternating = tuple(one(Fraction(2) if h % 2 == 0 else Fraction(1, 2)) for h in range(H))
+    global_min = (Problem(X, X), alternating, GLOBAL_MINIMIZER)
+    rng = random.Random(256)
+    values = [Fraction(rng.choice([1, -1, 2, -2, 3]), rng.choice([1, 2, 3])) for _ in range(H)]
+    values[7] = values[100] = Fraction(0)
+    Y = RationalMatrix(((Fraction(3), Fraction(-1), Fraction(2)),))
+    saddle = (Problem(X, Y), tuple(one(v) for v in values), NON_STRICT_SADDLE)
+    return [("global minimizer 2, 1/2, ...", *global_min), ("two zero weights", *saddle)]
+
+
+def deep_row(tmp: Path) -> tuple[list[float], list[str]]:
+    times, lines = [], []
+    for name, problem, weights, expected in deep_points():
+        path = tmp / f"deep{len(times)}.json"
+        write_point(path, problem, weights)
+        t = time.perf_counter()
+        code, text = classify_command(path, method=None)
+        t = time.perf_counter() - t
+        answer = json.loads(text)
+        times.append(t)
+        ok = answer["kind"] == expected and code == 0
+        lines.append(f"    {name:>30}: {t:6.2f} s, {answer['kind']}, inertia {answer.get('inertia')}, "
+                     f"{'ok' if ok else 'WRONG ANSWER'}")
+    return times, lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1- and 40-digit points only, fewer repeats")
+    args = parser.parse_args()
+    digit_sizes = [1, 40] if args.quick else [1, 6, 40]
+    repeats = 2 if args.quick else 3
+    np.linalg.eigvalsh(np.eye(300) + 1.0)   # BLAS warm-up, not measured
+    rows = []
+    details = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        # warm-up: the imports of the exact core happen on the first call, not measured
+        rng = random.Random(1)
+        warm = large_instance(rng, 3, 3, digits=2, kind=GLOBAL_MINIMIZER)
+        write_point(tmp / "warm.json", warm.problem, warm.weights)
+        classify_command(tmp / "warm.json")
+        classify_float(warm.problem, warm.weights)
+
+        for label, depth, width in (("1. classify --method hessian, n = 300 (depth 3, width 10) / eigvalsh 300", 3, 10),
+                                    ("2. classify --method hessian, n = 972 (depth 3, width 18) / eigvalsh 1000", 3, 18)):
+            ratios, lines = hessian_rows(tmp, depth, width, digit_sizes, repeats)
+            rows.append((label, f"{min(ratios):.1f}-{max(ratios):.1f}x", "<= 10x"))
+            details.append((label, lines))
+        ratios, lines = float_row(digit_sizes, repeats + 2)
+        label = "3. classify_float, n = 300 / (float Hessian + eigvalsh)"
+        rows.append((label, f"{min(ratios):.2f}-{max(ratios):.2f}x", "<= 3x"))
+        details.append((label, lines))
+        times, lines = deep_row(tmp)
+        label = "4. classify, depth 256, width 1 (256 parameters)"
+        rows.append((label, f"{min(times):.2f}-{max(times):.2f} s", "well under 5 s"))
+        details.append((label, lines))
+    for label, lines in details:
+        print(label)
+        for line in lines:
+            print(line)
+    print()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'what':<{width}} | {'measured':>12} | goal")
+    for what, measured, goal in rows:
+        print(f"{what:<{width}} | {measured:>12} | {goal}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
