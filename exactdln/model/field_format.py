@@ -8,7 +8,9 @@ Format (docs/maths/algebraic.md §6)::
 The polynomial c_0 + c_1 t + ... + c_d t^d (constant term first, c_d != 0) and the rational
 interval [lo, hi] name one real root theta. Every entry of X, Y or a weight is either a number as
 in any point file (a rational, theta-free) or a JSON list [a_0, ..., a_(d-1)] of d numbers meaning
-a_0 + a_1 theta + ... + a_(d-1) theta^(d-1). lambda stays rational.
+a_0 + a_1 theta + ... + a_(d-1) theta^(d-1), or a string polynomial in t = theta such as
+"3/2*t^2 - t + 1" (read by a small parser, never evaluated; reduced modulo the declared polynomial).
+lambda stays rational.
 
 This module only *reads*: standard library, plain Fractions and tuples. That the polynomial is
 squarefree and that [lo, hi] isolates exactly one real root is verified with FLINT when the field
@@ -38,6 +40,7 @@ __all__ = [
     "AlgebraicProblem",
     "parse_field",
     "parse_entry",
+    "parse_polynomial_text",
     "field_matrix",
     "algebraic_point_from_mapping",
 ]
@@ -150,8 +153,128 @@ def parse_field(value: Any, limits: Limits = DEFAULT_LIMITS) -> FieldSpec:
     return FieldSpec(coeffs, (lo, hi))
 
 
-def parse_entry(value: Any, degree: int, where: str, limits: Limits = DEFAULT_LIMITS) -> Entry:
-    """A number (a rational) or a list [a_0, ..., a_(degree-1)] of exactly ``degree`` numbers."""
+MAX_TEXT_EXPONENT = 1024   # t^k in a string entry: k at most this (reduced modulo the declared polynomial)
+
+_NUMBER_CHARS = set("0123456789.eE")
+
+
+def _tokens(text: str, where: str) -> list[str]:
+    """Split ``3/2*t^2 - t + 1`` into numbers, ``t`` and the operators + - * / ^ (spaces ignored)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "+-*/^":
+            out.append(ch)
+            i += 1
+        elif ch in ("t", "T"):
+            out.append("t")
+            i += 1
+        elif ch.isdigit() or ch == ".":
+            j = i
+            while j < n and (text[j] in _NUMBER_CHARS or (text[j] in "+-" and text[j - 1] in "eE")):
+                j += 1
+            out.append(text[i:j])
+            i = j
+        else:
+            raise InputError(f"unexpected character {ch!r} at position {i} of {text[:60]!r}; a polynomial in t "
+                             f"such as '3/2*t^2 - t + 1' is expected", where)
+    return out
+
+
+def _reduce(poly: list[Fraction], minpoly: tuple[Fraction, ...]) -> list[Fraction]:
+    """poly modulo the declared polynomial (theta is a root of it), coefficients constant first."""
+    d = len(minpoly) - 1
+    lead = minpoly[-1]
+    poly = list(poly)
+    for k in range(len(poly) - 1, d - 1, -1):
+        c = poly[k]
+        if c:
+            q = c / lead
+            for j in range(d + 1):
+                poly[k - d + j] -= q * minpoly[j]
+    return (poly + [Fraction(0)] * d)[:d]
+
+
+def parse_polynomial_text(text: str, minpoly: tuple[Fraction, ...], where: str,
+                          limits: Limits = DEFAULT_LIMITS) -> Entry:
+    """The coefficients (a_0, ..., a_(d-1)) of a string entry such as ``"3/2*t^2 - t + 1"`` (t = theta),
+    reduced modulo the declared polynomial. Grammar: a sum of terms, each an optional sign and a product of
+    factors joined by * or /, a factor a number (integer, decimal, p/q through /) or t or t^k (k an
+    integer, 0 <= k <= MAX_TEXT_EXPONENT); only numbers divide. Read by hand, never evaluated."""
+    if len(text) > 3 * limits.max_digits + 2000:
+        raise InputError(f"string entry longer than {3 * limits.max_digits + 2000} characters", where)
+    tokens = _tokens(text, where)
+    if not tokens:
+        raise InputError("empty string is not a number", where)
+    total: dict[int, Fraction] = {}
+    pos = 0
+
+    def fail(message: str) -> InputError:
+        return InputError(f"{message} in {text[:60]!r}; a polynomial in t such as '3/2*t^2 - t + 1' is expected",
+                          where)
+
+    def number(tok: str) -> Fraction:
+        return parse_number(tok, where, limits)
+
+    while pos < len(tokens):
+        sign = 1
+        while pos < len(tokens) and tokens[pos] in "+-":
+            sign = -sign if tokens[pos] == "-" else sign
+            pos += 1
+        coefficient, power = Fraction(sign), 0
+        op = "*"
+        while True:
+            if pos >= len(tokens):
+                raise fail("a term ends early")
+            tok = tokens[pos]
+            pos += 1
+            if tok == "t":
+                if op == "/":
+                    raise fail("division by t")
+                k = 1
+                if pos < len(tokens) and tokens[pos] == "^":
+                    if pos + 1 >= len(tokens) or not tokens[pos + 1].isdigit():
+                        raise fail("t^ must be followed by a nonnegative integer")
+                    if len(tokens[pos + 1]) > 5 or int(tokens[pos + 1]) > MAX_TEXT_EXPONENT:
+                        raise fail(f"exponent above {MAX_TEXT_EXPONENT}")
+                    k = int(tokens[pos + 1])
+                    pos += 2
+                power += k
+                if power > MAX_TEXT_EXPONENT:
+                    raise fail(f"exponent above {MAX_TEXT_EXPONENT}")
+            elif tok[0].isdigit() or tok[0] == ".":
+                value = number(tok)
+                if op == "/":
+                    if value == 0:
+                        raise fail("division by zero")
+                    coefficient /= value
+                else:
+                    coefficient *= value
+            else:
+                raise fail(f"unexpected {tok!r}")
+            if pos < len(tokens) and tokens[pos] in "*/":
+                op = tokens[pos]
+                pos += 1
+                continue
+            break
+        if pos < len(tokens) and tokens[pos] not in "+-":
+            raise fail(f"unexpected {tokens[pos]!r}")
+        total[power] = total.get(power, Fraction(0)) + coefficient
+    top = max(total)
+    poly = [total.get(k, Fraction(0)) for k in range(top + 1)]
+    return tuple(_reduce(poly, minpoly))
+
+
+def parse_entry(value: Any, degree: int, where: str, limits: Limits = DEFAULT_LIMITS,
+                minpoly: tuple[Fraction, ...] | None = None) -> Entry:
+    """A number (a rational), a list [a_0, ..., a_(degree-1)] of exactly ``degree`` numbers, or (with the
+    declared ``minpoly``) a string polynomial in t such as ``"3/2*t^2 - t + 1"``
+    (:func:`parse_polynomial_text`)."""
+    if isinstance(value, str) and minpoly is not None and ("t" in value or "T" in value):
+        return parse_polynomial_text(value, minpoly, where, limits)
     if isinstance(value, (list, tuple)):
         if len(value) != degree:
             raise InputError(f"expected a number or a list of {degree} coefficients [a_0, ..., a_{degree - 1}] "
@@ -160,11 +283,12 @@ def parse_entry(value: Any, degree: int, where: str, limits: Limits = DEFAULT_LI
     return (parse_number(value, where, limits),) + (Fraction(0),) * (degree - 1)
 
 
-def field_matrix(value: Any, degree: int, where: str, limits: Limits = DEFAULT_LIMITS) -> FieldMatrixData:
+def field_matrix(value: Any, degree: int, where: str, limits: Limits = DEFAULT_LIMITS,
+                 minpoly: tuple[Fraction, ...] | None = None) -> FieldMatrixData:
     """A matrix (list of rows) of entries read by :func:`parse_entry`."""
     if not isinstance(value, (list, tuple)) or not value:
         raise InputError("expected a matrix (a non-empty list of rows)", where)
-    rows, ncols = read_rows(value, where, limits, lambda x, at, lim: parse_entry(x, degree, at, lim))
+    rows, ncols = read_rows(value, where, limits, lambda x, at, lim: parse_entry(x, degree, at, lim, minpoly))
     return FieldMatrixData(rows, ncols)
 
 
@@ -173,14 +297,14 @@ def algebraic_point_from_mapping(data: dict, limits: Limits = DEFAULT_LIMITS
     """Read ``{"field", "X", "Y", "weights", "lambda"?}``: the problem over K and its weights (shapes checked)."""
     spec = parse_field(data["field"], limits)
     d = spec.degree
-    X = field_matrix(data["X"], d, "X", limits)
-    Y = field_matrix(data["Y"], d, "Y", limits)
+    X = field_matrix(data["X"], d, "X", limits, spec.minpoly)
+    Y = field_matrix(data["Y"], d, "Y", limits, spec.minpoly)
     ws = data["weights"]
     if not isinstance(ws, (list, tuple)) or not ws:
         raise InputError("expected a list of matrices [W_1, ..., W_H]", "weights")
     if len(ws) > limits.max_layers:
         raise InputError(f"more than {limits.max_layers} layers", "weights")
-    weights = tuple(field_matrix(w, d, f"weights[{h}]", limits) for h, w in enumerate(ws))
+    weights = tuple(field_matrix(w, d, f"weights[{h}]", limits, spec.minpoly) for h, w in enumerate(ws))
     total = d * (X.nrows * X.ncols + Y.nrows * Y.ncols + sum(w.nrows * w.ncols for w in weights))
     if total > limits.max_entries:
         raise InputError(f"{total} coefficients in all, more than {limits.max_entries}")

@@ -75,3 +75,47 @@ def test_shapes_are_checked():
     with pytest.raises(InputError) as err:
         algebraic_point_from_mapping(bad)
     assert err.value.field == "weights[1]"
+
+
+# --- the string form of entries ----------------------------------------------------------------------------
+
+PHI2 = (F(-1), F(-1), F(1))        # t^2 = t + 1
+
+
+@pytest.mark.parametrize("text, coefficients", [
+    ("3/2*t^2 - t + 1", (F(5, 2), F(1, 2))),      # 3/2 (t + 1) - t + 1
+    ("t", (F(0), F(1))), ("-t", (F(0), F(-1))), ("7/3", (F(7, 3), F(0))),
+    ("t^3", (F(1), F(2))),                        # t^3 = t t^2 = t^2 + t = 2t + 1
+    ("t*t/2", (F(1, 2), F(1, 2))), ("1.5*t - 0.25", (F(-1, 4), F(3, 2))), ("- -t", (F(0), F(1))),
+    ("t^0 + 2*t^1", (F(1), F(2))), ("t^2 - t - 1", (F(0), F(0))),
+])
+def test_string_entries_are_polynomials_in_theta(text, coefficients):
+    from exactdln.model.field_format import parse_polynomial_text
+
+    assert parse_polynomial_text(text, PHI2, "X[0][0]") == coefficients
+
+
+@pytest.mark.parametrize("text", ["3 t", "t/t", "t^-1", "t^", "2**t", "t + ", "exp(t)", "t^99999", "1/0*t",
+                                  "__import__('os')*t"])
+def test_malformed_string_entries_name_the_entry(text):
+    data = json.loads(json.dumps(GOLDEN_POINT))
+    data["weights"][1][1][0] = text
+    with pytest.raises(InputError) as err:
+        algebraic_point_from_mapping(data)
+    assert err.value.field == "weights[1][1][0]"
+
+
+def test_string_entries_in_a_point_file(tmp_path):
+    """The golden point with W_2 = (1, -1 + t) written as strings reads as the coefficient form."""
+    import subprocess
+    import sys
+
+    data = json.loads(json.dumps(GOLDEN_POINT))
+    data["weights"][1] = [["1"], ["t - 1"]]
+    problem, weights = algebraic_point_from_mapping(data)
+    assert weights[1].rows[1] == ((F(-1), F(1)),)
+    data["weights"][1] = [["1"], ["t -- 1)"]]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    out = subprocess.run([sys.executable, "-m", "exactdln", "classify", str(path)], capture_output=True, text=True)
+    assert out.returncode == 2 and "weights[1][1][0]" in out.stderr
