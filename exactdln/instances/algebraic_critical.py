@@ -45,7 +45,7 @@ No numpy: floats enter only as arb balls and as the rational guide of :class:`Al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import combinations, product
 from math import comb, lcm
@@ -72,6 +72,7 @@ __all__ = [
     "construct_critical_point",
     "fitted_field",
     "sigma_of",
+    "verify_critical_point",
 ]
 
 DEFAULT_DEGREE_CAP = 64
@@ -529,6 +530,7 @@ class AlgebraicCriticalPoint:
     critical_value_text: str
     number_field: NumberField = field(compare=False, repr=False, default=None)
     hidden_ranks: tuple[int, ...] = ()
+    verified: bool = True          # False only for trial candidates (construct_critical_point(verify=False))
 
     @property
     def degree(self) -> int:
@@ -627,9 +629,11 @@ def _minimal_layer(rows: int, cols: int, r: int) -> fmpq_mat:
 
 
 def construct_critical_point(X: Any, Y: Any, ff: FittedField, widths: Sequence[int],
-                             alignment: Alignment = Alignment()) -> AlgebraicCriticalPoint:
+                             alignment: Alignment = Alignment(), *, verify: bool = True) -> AlgebraicCriticalPoint:
     """The critical point over K = F_S of the module docstring, verified exactly (gradient 0 over K, loss
-    (||Y||^2 - sum_S lambda_i)/2). ArithmeticError if the alignment makes the conditions unsolvable."""
+    (||Y||^2 - sum_S lambda_i)/2). ArithmeticError if the alignment makes the conditions unsolvable.
+    ``verify=False`` skips the check (for trial candidates whose distance only is wanted; the point has
+    ``verified`` False until :func:`verify_critical_point` returns it checked)."""
     X, Y = _as_fmpq_mat(X, "X"), _as_fmpq_mat(Y, "Y")
     widths = tuple(int(w) for w in widths)
     H = len(widths) - 1
@@ -713,7 +717,10 @@ def construct_critical_point(X: Any, Y: Any, ff: FittedField, widths: Sequence[i
         if G1 is None:
             W_1 = _stack(K, N, widths[1])
         else:
-            W_1 = _project_first(K, F1, G1, LB, B, N, Syx, P, I_y)
+            try:
+                W_1 = _aligned_first(K, F1, G1, L, B, N, Syx)
+            except (ArithmeticError, ZeroDivisionError):
+                W_1 = _project_first(K, F1, G1, LB, B, N, Syx, P, I_y)
         layers = [W_1] + [_rational(K, h) for h in hidden] + [W_H]
         hidden_ranks = tuple(FieldMatrix.rational(K, h).rank() for h in hidden)
     data_X, data_Y = _rational_data(X, D), _rational_data(Y, D)
@@ -721,16 +728,27 @@ def construct_critical_point(X: Any, Y: Any, ff: FittedField, widths: Sequence[i
     problem = AlgebraicProblem(spec if spec is not None else FieldSpec((Fraction(0), Fraction(1)), (Fraction(-1), Fraction(1))),
                                data_X, data_Y, ())
     weights = tuple(_data(K, w) for w in layers)
-    point = FieldPoint(problem, weights, K=K)
-    if not is_field_critical(field_gradient(point)):
-        raise ArithmeticError("the constructed point is not exactly critical (alignment conditions inconsistent)")
     ynorm = sum((to_fraction(Y[i, j]) ** 2 for i in range(d_y) for j in range(Y.ncols())), Fraction(0))
     value = (ff.fitted_sum() * -1 + ynorm) / 2
-    if field_loss(point) != value:
-        raise ArithmeticError("the loss at the constructed point is not (||Y||^2 - sum_S lambda_i)/2")
     exact = value.rational() if value.is_rational else value
     text = _decimal(value)
-    return AlgebraicCriticalPoint(spec, problem, weights, ff.fitted, exact, text, K, hidden_ranks)
+    point = AlgebraicCriticalPoint(spec, problem, weights, ff.fitted, exact, text, K, hidden_ranks, False)
+    return verify_critical_point(point) if verify else point
+
+
+def verify_critical_point(point: AlgebraicCriticalPoint) -> AlgebraicCriticalPoint:
+    """The point with ``verified`` True after the exact checks: every gradient block is 0 over K (Yun et al. 2018,
+    Lemma 3.2) and L(W) = (||Y||^2 - sum_S lambda_i)/2 exactly; ArithmeticError otherwise."""
+    if point.verified:
+        return point
+    K = point.number_field
+    fp = FieldPoint(point.problem, point.weights, K=K)
+    if not is_field_critical(field_gradient(fp)):
+        raise ArithmeticError("the constructed point is not exactly critical (alignment conditions inconsistent)")
+    value = point.critical_value
+    if field_loss(fp) != (K.element(_q(value)) if isinstance(value, Fraction) else value):
+        raise ArithmeticError("the loss at the constructed point is not (||Y||^2 - sum_S lambda_i)/2")
+    return replace(point, verified=True)
 
 
 def _decimal(value: FieldElement, digits: int = 15) -> str:
@@ -750,6 +768,54 @@ def _stack(K: NumberField, N: FieldMatrix, rows: int) -> FieldMatrix:
                 out[i, j] = c[i, j]
         coeffs.append(out)
     return FieldMatrix(K, coeffs)
+
+
+def _aligned_first(K: NumberField, F1: fmpq_mat, G1: fmpq_mat, L: fmpq_mat, B: fmpq_mat, N: FieldMatrix,
+                   Syx: fmpq_mat) -> FieldMatrix:
+    """W_1 = F1 G with G near G1 solving L C G = N and C G R = 0 (C = B F1, R = Sigma_XY (I - P_S)) in closed form.
+
+    The left kernel of R is {v : Sigma_YX v^T in U_S} = rowspace(N) + rowspace(K0), K0 a rational basis of
+    ker Sigma_YX (as rows), when Sigma_YX has full row rank (N R = (Q^T Q)^-1 Q^T Sigma (I - P_S) = 0, K0 R = 0). So
+    G = P_row (A N + B' K0) + (I - P_row) G1 with P_row the projector onto the row space of C, (L C) A = I_r,
+    (L C) B' = 0 is a solution: C G = C A N + C B' K0, L C G = N, C G R = 0. A and B' are the least-squares fit
+    of G1 ~ A N + B' K0 (N rounded to a rational, a guess), then corrected exactly onto the two conditions. Only
+    rational matrices times N over K: no linear system over K. ArithmeticError when Sigma_YX is rank-deficient
+    or L C is not of rank r (the caller falls back to :func:`_project_first`)."""
+    from exactdln.arith.exact import nullspace, rank as rational_rank
+
+    C = B * F1
+    Lc = L * C
+    r, dx = N.nrows(), N.ncols()
+    if rational_rank(Syx) != Syx.nrows() or (r and rational_rank(Lc) != r):
+        raise ArithmeticError("closed form needs Sigma_YX of full row rank and L B F1 of rank r")
+    K0 = nullspace(Syx).transpose()                                  # (d_x - d_y) x d_x
+    Nf = fmpq_mat(r, dx)
+    for i in range(r):
+        for j in range(dx):
+            Nf[i, j] = _q(_short(element_float(N[i, j]), 15))
+    basis = fmpq_mat(r + K0.nrows(), dx, [Nf[i, j] for i in range(r) for j in range(dx)] +
+                     [K0[i, j] for i in range(K0.nrows()) for j in range(dx)])
+    rho = G1.nrows()
+    if basis.nrows():
+        coeffs = G1 * basis.transpose() * (basis * basis.transpose()).inv()    # rho x (r + k0)
+    else:
+        coeffs = fmpq_mat(rho, 0)
+    A0 = fmpq_mat(rho, r, [coeffs[i, j] for i in range(rho) for j in range(r)])
+    B0 = fmpq_mat(rho, K0.nrows(), [coeffs[i, r + j] for i in range(rho) for j in range(K0.nrows())])
+    if r:
+        correction = Lc.transpose() * (Lc * Lc.transpose()).inv()
+        A = A0 + correction * (_eye(r) - Lc * A0)
+        Bk = B0 - correction * (Lc * B0)
+    else:
+        A, Bk = A0, B0
+    # P_row: the orthogonal projector onto the row space of C (rho x rho), from independent rows of C
+    from exactdln.arith.exact import rref_pivots
+
+    _, pivots = rref_pivots(C.transpose())
+    Cr = fmpq_mat(len(pivots), rho, [C[i, j] for i in pivots for j in range(rho)])
+    P_row = Cr.transpose() * (Cr * Cr.transpose()).inv() * Cr if pivots else fmpq_mat(rho, rho)
+    G = _rational(K, P_row * A) * N + _rational(K, P_row * Bk * K0 + (_eye(rho) - P_row) * G1)
+    return _rational(K, F1) * G
 
 
 def _project_first(K: NumberField, F1: fmpq_mat, G1: fmpq_mat, LB: fmpq_mat, B: fmpq_mat, N: FieldMatrix,

@@ -258,11 +258,11 @@ def _alignments(guides: FloatGuides, ff: Any, fw: Sequence[np.ndarray], widths: 
 
 
 def _build(X: Any, Y: Any, ff: Any, fw: Sequence[np.ndarray], widths: Sequence[int], guides: FloatGuides,
-           digits: int, scale: float) -> tuple[list, list[str]]:
+           digits: int, scale: float, verify: bool) -> tuple[list, list[str]]:
     built, failures = [], []
     for label, alignment in _alignments(guides, ff, fw, widths, digits):
         try:
-            point = construct_critical_point(X, Y, ff, widths, alignment)
+            point = construct_critical_point(X, Y, ff, widths, alignment, verify=verify)
         except (ArithmeticError, ZeroDivisionError, InputError) as err:
             failures.append(f"candidate '{label}' not built: {err}")
             continue
@@ -310,15 +310,12 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
                                                                                   else str(err)]))
     # Guides rounded to as few digits as the distance allows (short entries keep the exact classification fast):
     # start at 4 significant digits, refine until the rounding is below 1% of the distance.
-    digits, built = 4, []
-    while True:
-        built, failures = _build(X, Y, ff, fw, widths, guides, digits, scale)
-        if not built:
-            break
-        want = min(15, max(4, int(np.ceil(-np.log10(max(min(b[0] for b in built), 1e-300)))) + 2))
-        if want <= digits:
-            break
-        digits = want
+    # Trial builds are not verified (distances only); the final ones are (gradient 0 and loss over K).
+    digits = 4
+    trial, _ = _build(X, Y, ff, fw, widths, guides, digits, scale, False)
+    if trial:
+        digits = min(15, max(4, int(np.ceil(-np.log10(max(min(b[0] for b in trial), 1e-300)))) + 2))
+    built, failures = _build(X, Y, ff, fw, widths, guides, digits, scale, True)
     notes += failures
     if not built:
         return NearestCritical(None, S, guides.ranks, None, None, tuple(notes))
