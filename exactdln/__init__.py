@@ -11,7 +11,8 @@ The public API is the names in ``__all__``; everything else is internal and free
 - Other settings: :func:`classify_regularized` (lambda > 0), :func:`classify_family` / :func:`load_family`
   (families over QQ(params)).
 - Independent numeric cross-checks: :func:`classify_float`, :func:`classify_mp`
-  (-> :class:`NumericClassification`), :func:`crosscheck`; :func:`snap` for weights trained in floating point.
+  (-> :class:`NumericClassification`), :func:`crosscheck`; :func:`snap` for weights trained in floating point;
+  :func:`trace` (-> :class:`Trace`) for the plateaus of a recorded run (:func:`load_trajectory`) and their saddles.
 - Training code: :func:`from_torch`, :func:`from_jax`, :func:`load_point_file` (floats read by the rule
   ``exact="binary"`` or ``"decimal"``, exactdln/model/convert.py).
 - Instances with a known class: :func:`random_instance`, :func:`worked_instances` (-> :class:`Instance`).
@@ -60,6 +61,7 @@ _EXPORTS = {
     "classify_mp": "exactdln.numeric.mp",
     **dict.fromkeys(("crosscheck", "CrosscheckResult"), "exactdln.tools.crosscheck"),
     **dict.fromkeys(("snap", "SnapResult", "load_float_point"), "exactdln.tools.snap"),
+    **dict.fromkeys(("trace", "load_trajectory", "Trace"), "exactdln.tools.trace"),
     "sweep": "exactdln.tools.sweep",
     **dict.fromkeys(("from_torch", "from_jax", "load_point_file"), "exactdln.tools.interop"),
     **dict.fromkeys(("random_instance", "worked_instances", "Instance"), "exactdln.instances.construct"),
@@ -100,6 +102,9 @@ __all__ = [
     "crosscheck",
     "snap",
     "load_float_point",
+    # the saddles of a training run (exactdln/tools/trace.py)
+    "trace",
+    "load_trajectory",
     # training code: PyTorch models, JAX pytrees, .pt/.npz/JSON files (floats by a rule: exact=)
     "from_torch",
     "from_jax",
@@ -118,6 +123,7 @@ __all__ = [
     "RegularizedClassification",
     "CrosscheckResult",
     "SnapResult",
+    "Trace",
     "Inertia",
     "Assumptions",
     "RouteVerdict",

@@ -193,7 +193,7 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         if grad_ax is not None:
             grad_ax.axvspan(a, b, color="0.95", lw=0, zorder=0)
     shown = np.isfinite(L) & (L > 0)
-    loss_ax.plot(s[shown], L[shown], color="#1f4e99", lw=1.6, zorder=3, label="loss L(W_k) (float64)")
+    loss_ax.plot(s[shown], L[shown], color="#1f4e99", lw=1.6, zorder=3, label=r"loss $L(W_k)$ (float64 run)")
     loss_ax.set_yscale("log")
     values = sorted(((label, float(v)) for label, v in levels), key=lambda item: item[1])
     positive = [v for _, v in values if math.isfinite(v) and v > 0]
@@ -226,16 +226,17 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
 
         handles = [loss_ax.get_lines()[0],
                    Line2D([], [], ls=(0, (5, 3)), lw=0.9, color="#b03a2e", label="exact critical value")]
-        loss_ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+        loss_ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8, frameon=False,
+                       borderaxespad=0.2)
     if title:
-        loss_ax.set_title(title, fontsize=10)
+        loss_ax.set_title(title, fontsize=10, pad=18)
     bottom = loss_ax
     if grad_ax is not None:
         g = np.asarray(grad_norm, dtype=float)
         ok = np.isfinite(g) & (g > 0)
         grad_ax.plot(s[ok], g[ok], color="0.3", lw=1.0)
         grad_ax.set_yscale("log")
-        grad_ax.set_ylabel("||grad L||", fontsize=9)
+        grad_ax.set_ylabel(r"$\|\nabla L(W_k)\|$", fontsize=9)
         grad_ax.grid(True, which="major", lw=0.4, alpha=0.4)
         grad_ax.spines[["top", "right"]].set_visible(False)
         grad_ax.tick_params(labelsize=8)
@@ -243,7 +244,7 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
     bottom.set_xlabel("iteration")
     if len(s):
         bottom.set_xlim(s[0], s[-1])
-    fig.subplots_adjust(left=0.11, right=0.97, top=0.93 if title else 0.97, bottom=0.1)
+    fig.subplots_adjust(left=0.11, right=0.97, top=0.88 if title else 0.93, bottom=0.1)
     return fig
 
 

@@ -110,8 +110,12 @@ def _plot(result, path: str) -> None:
         S = "{" + ", ".join(map(str, r.fitted)) + "}" if r.fitted is not None else "?"
         kind = (r.kind or "").replace("_", " ").replace("non strict", "non-strict").replace("global minimizer",
                                                                                            "global min.")
-        exact = r.critical_value.fraction if r.critical_value.fraction and len(r.critical_value.fraction) <= 16 else None
-        label = f"L = {exact or r.critical_value.decimal}   S = {S}" + (f", {kind}" if kind else "")
+        cv = r.critical_value
+        if cv.fraction is not None:
+            value = cv.fraction if len(cv.fraction) <= 16 else f"{cv.decimal}..."
+        else:
+            value = f"{cv.decimal}... (algebraic, degree {len(cv.minpoly or ()) - 1})"
+        label = f"L = {value}   S = {S}" + (f", {kind}" if kind else "")
         levels.append((label, r.critical_value.approx))
     spans = [(r.plateau.start_step, r.plateau.end_step) for r in result.rows]
     try:
