@@ -705,6 +705,9 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
         norm = _frobenius(ws)
         relative = distance / norm if norm > 0 else None
     if point is None:
+        origin = _origin_row(problem, ws, plateau, index, float_loss, classify, notes)
+        if origin is not None:
+            return origin
         return PlateauPoint(index, plateau, float_loss, None, fitted, None, None, distance, relative,
                             notes=tuple(notes))
     value, degree, point_json, kind, rank = _point_facts(problem, point, classify and found_kind is None, notes)
@@ -720,6 +723,30 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
             f"{c[0]}: {_kind_text(c[2])} at relative distance {float(c[1]):.2g}" for c in near))
     return PlateauPoint(index, plateau, float_loss, value, fitted, rank, kind, distance, relative, degree,
                         tuple(notes), point_json)
+
+
+def _origin_row(problem: Problem, ws: list[np.ndarray], plateau: Plateau, index: int, float_loss: float,
+                classify: bool, notes: list[str]) -> PlateauPoint | None:
+    """The row of W = 0 when the nearest-point construction gave nothing (a regularized run, for instance) and
+    the plateau sits at L(0) = ||Y||_F^2 / 2: for depth H >= 2 every gradient block dL/dW_h has a factor W_j,
+    j != h, so W = 0 is an exact critical point, with or without lambda (Yun, Sra, Jadbabaie 2018, Lemma 3.2)."""
+    if len(ws) < 2:
+        return None
+    from exactdln.landscape.derivatives import loss as exact_loss
+    from exactdln.model.problem import RationalMatrix
+
+    zeros = [RationalMatrix.zeros(*w.shape) for w in ws]
+    value = exact_value(exact_loss(problem, zeros))
+    if not abs(float_loss - value.approx) <= 1e-3 * abs(value.approx):
+        return None
+    point_json = {**problem.to_json(), "weights": [z.to_json() for z in zeros]}
+    kind = rank = None
+    if classify:
+        kind, rank = _classify_json(point_json, notes)
+    distance = _frobenius(ws)
+    notes.append("W = 0, an exact critical point at the plateau's loss ||Y||^2/2 (depth >= 2), taken instead")
+    return PlateauPoint(index, plateau, float_loss, value, (), rank if rank is not None else 0, kind, distance,
+                        1.0 if distance > 0 else None, 1, tuple(notes), point_json)
 
 
 def _float_or_none(x: Any) -> float | None:

@@ -133,3 +133,21 @@ def test_a_plateau_without_an_exact_point_is_exit_1(run, capsys, monkeypatch):
     rows = json.loads(capsys.readouterr().out)["plateaus"]
     assert rows and all(r["critical_value"] is None for r in rows)
     assert "degree 70" in rows[0]["notes"][0]
+
+
+def test_a_regularized_run_gets_w_zero_on_its_first_plateau(tmp_path, capsys):
+    # lambda = 1/10: L(0) = ||Y||^2 / 2 = 5 still, and W = 0 is critical at depth 2; the Hessian there has the
+    # eigenvalues lambda -+ sigma_i(Y) (sigma = 3, 1), so 1/10 - 3 < 0: a strict saddle. The other plateaus sit
+    # at critical points of the regularized loss that the nearest-point construction does not build (exit 1).
+    data = tmp_path / "reg.json"
+    data.write_text(json.dumps({"X": [[1, 0], [0, 1]], "Y": [[3, 0], [0, 1]], "lambda": "1/10"}))
+    run = tmp_path / "reg.npz"
+    assert main(["gd", str(data), "--init-scale", "1e-6", "--hidden", "2", "--eta", "0.05", "--steps", "600",
+                 "--trajectory", str(run), "--every", "6", "--no-progress"]) in (0, 1)
+    capsys.readouterr()
+    assert main(["trace", "--json", str(run)]) == 1
+    rows = json.loads(capsys.readouterr().out)["plateaus"]
+    first = rows[0]
+    assert Fraction(first["critical_value"]["exact"]) == 5 and first["fitted"] == []
+    assert first["kind"] == "strict_saddle"
+    assert any(r["critical_value"] is None and r["notes"] for r in rows[1:])
