@@ -7,7 +7,8 @@ cost of from_torch next to classify.
    and snapped (``exactdln snap --floats decimal FILE`` in-process). Prints the best of --repeat times
    and the ratios to JSON (the goal: within 2x).
 2. ``from_torch(model, exact="decimal")`` of a depth-4, width-64 model next to ``classify`` of the point
-   it gives (the goal: the conversion under 10% of classify).
+   it gives (the goal: the conversion under 10% of classify): random float64 weights (a point that is not
+   critical), then the identity in every layer with X = Y = I (integer values, a global minimizer).
 Usage: python bench/bench_interop.py [--repeat N]
 """
 
@@ -77,6 +78,15 @@ def main() -> int:
     problem = Problem.create(np.eye(64, dtype=np.int64), np.eye(64, dtype=np.int64))
     t_classify = best(lambda: classify(problem, weights), 1)
     print(f"from_torch depth 4 width 64: {t_convert:.3f} s; classify {t_classify:.3f} s; "
+          f"conversion / classify {t_convert / t_classify:.1%}")
+    with torch.no_grad():                  # integer-valued weights at a global minimizer: W_h = I, X = Y = I
+        for layer in model:
+            layer.weight.copy_(torch.eye(64, dtype=torch.float64))
+    t_convert = best(lambda: from_torch(model, exact="decimal"), args.repeat)
+    weights = from_torch(model, exact="decimal")
+    kind = []
+    t_classify = best(lambda: kind.append(classify(problem, weights).kind), 1)
+    print(f"from_torch of W_h = I (a {kind[0]}): {t_convert:.3f} s; classify {t_classify:.3f} s; "
           f"conversion / classify {t_convert / t_classify:.1%}")
     return 0
 

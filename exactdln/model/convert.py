@@ -13,20 +13,24 @@ command line):
   point file and a ``.npz`` or ``.pt`` file of the same floats give the same exact point.
 
 Without a rule (``exact=None``, the default everywhere) a float is an error that names both
-rules. Arrays are read by duck typing (numpy, torch and jax arrays, nested lists), so this
-module imports no third-party package: ``tensor.detach().cpu()`` for torch, ``.tolist()``
-for everything.
+rules. Arrays are read by duck typing (numpy, torch and jax arrays, nested lists):
+``tensor.detach().cpu()`` for torch. A finite float array is converted with numpy as a whole
+(imported when one is met): the binary rule from ``np.frexp``'s integer mantissas and
+exponents, the decimal rule by a place-by-place search in binary64 for short decimals and exact
+128-bit integer arithmetic for the 16- and 17-digit ones (``repr`` only for what these leave);
+the results equal the per-entry rules' (tests/model/test_convert_arrays.py).
 """
 
 from __future__ import annotations
 
 import math
 import struct
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["FLOAT_RULES", "FloatRuleError", "check_rule", "float_to_fraction", "exact_rows",
+__all__ = ["FLOAT_RULES", "CheckedRows", "FloatRuleError", "check_rule", "float_to_fraction", "exact_rows",
            "float_dtype_name", "host_array"]
 
 FLOAT_RULES = ("binary", "decimal")
@@ -34,6 +38,15 @@ FLOAT_RULES = ("binary", "decimal")
 # dtype name -> struct format of the float's own precision (for the shortest round-trip decimal)
 _STRUCT_FORMAT = {"float64": "d", "float32": "f", "float16": "e", "half": "e", "float": "f", "double": "d"}
 _MAX_DIGITS = {"d": 17, "f": 9, "e": 5}
+
+
+@dataclass(frozen=True)
+class CheckedRows:
+    """Rows of Fractions in lowest terms read from a float array and checked against the caller's
+    limits, so that the matrix reader takes them as they are instead of entry by entry."""
+
+    rows: tuple[tuple[Fraction, ...], ...]
+    ncols: int
 
 
 class FloatRuleError(ValueError):
@@ -101,14 +114,17 @@ def host_array(value: Any) -> Any:
     return value
 
 
-def exact_rows(value: Any, field: str, exact: str | None) -> list | None:
+def exact_rows(value: Any, field: str, exact: str | None, limits: Any = None) -> Any:
     """Rows of exact numbers for an array or nested list holding floats, read by the rule ``exact``.
 
     Returns None when ``value`` holds no float (the caller reads it as before: integers,
     strings, Fractions), and for a nested list without a rule (the caller's number parser refuses
     its floats entry by entry, naming each). Raises :class:`FloatRuleError` for a float without a rule, a float
     type without a rule of its own (bfloat16, longdouble) and NaN or infinity. A torch tensor
-    is detached and moved to the CPU first.
+    is detached and moved to the CPU first. A finite float array within ``limits`` (a
+    :class:`~exactdln.model.problem.Limits`: its dimensions and digits; every binary64 value has at most
+    1,075 bits in its numerator or denominator) is converted with numpy and returned as
+    :class:`CheckedRows`.
     """
     check_rule(exact)
     value = host_array(value)
@@ -137,6 +153,11 @@ def exact_rows(value: Any, field: str, exact: str | None) -> list | None:
                              "(or float32) first", field)
     if exact is None:
         raise FloatRuleError(no_rule_message(f"an array of dtype {dtype}"), field)
+    if limits is not None and 0 not in shape and max(shape) <= limits.max_dimension and \
+            limits.max_digits * 3.33 >= _MAX_FLOAT_BITS:
+        fast = _vectorized_rows(value, exact, fmt)
+        if fast is not None:
+            return CheckedRows(fast, shape[1])
     rows = value.tolist()
     if exact == "binary" or fmt == "d":
         convert = (lambda x: Fraction(*x.as_integer_ratio())) if exact == "binary" else _shortest_decimal
@@ -146,6 +167,239 @@ def exact_rows(value: Any, field: str, exact: str | None) -> list | None:
             pass                              # NaN or infinity: find and name the entry below
     return [[float_to_fraction(x, exact, fmt, f"{field}[{i}][{j}]") for j, x in enumerate(row)]
             for i, row in enumerate(rows)]
+
+
+# Powers of two and ten below these bounds are exact in binary64 and in int64.
+_EXACT_INT = 2.0 ** 53
+# x * 10^k is trusted to locate the k-place decimals near x only while |x| 10^k < 2^44: then
+# rint(fl(x 10^k)) is the nearest integer to x 10^k (error at most 2^-10 + 2^-8 < 1/2), the
+# round-trip interval of x (width at most ulp(x) <= |x| 2^-52) holds at most one k-place decimal
+# and no (k+1)-place one with as few significant digits.
+_SCALED_BOUND = 2.0 ** 44
+_MAX_PLACES = 17                 # 10^17 < 2^63: denominators stay int64
+_MAX_FLOAT_BITS = 1075           # 2^-1074, the smallest subnormal, has the longest denominator
+
+
+def _vectorized_rows(value: Any, exact: str, fmt: str) -> list | None:
+    """Rows of Fractions for a finite float array, computed with numpy, or None to use the per-entry rule.
+
+    binary: x = m 2^e with an odd integer m (np.frexp), exact for every float type (float32 and
+    float16 values are binary64 values). decimal (float64 only): integers are their own shortest
+    decimal below 2^53 (every integer there is a float, so no other integer rounds to x and a
+    shorter decimal would be an integer); otherwise the first k = 1, 2, ... with
+    d = rint(x 10^k), d / 10^k == x in binary64 (a correctly rounded division of exact operands,
+    the same rounding as reading the decimal) gives the decimal d 10^-k, which is the shortest
+    (``repr``'s) while |x| 10^k < 2^44 (see ``_SCALED_BOUND``). The other entries (16- and
+    17-digit decimals, huge or tiny values) go through ``repr`` entry by entry, in C (map).
+    """
+    import numpy as np
+
+    a = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        return None                   # the per-entry rule names the first NaN or infinity
+    shape = a.shape
+    flat = a.ravel()
+    if exact == "binary":
+        return _rows(_binary_fractions(flat, np), shape)
+    if fmt != "d":
+        return None                   # float32/float16: the shortest decimal of their own precision, entry by entry
+    out: list = [None] * flat.size
+    integral = (flat == np.rint(flat)) & (np.abs(flat) < _EXACT_INT)
+    index = np.flatnonzero(integral)
+    # integer weights repeat (0, 1, -1, ...): one Fraction per value, shared (Fractions are immutable)
+    values, which = np.unique(flat[index].astype(np.int64), return_inverse=True)
+    shared = [_fraction_lowest_terms(n, 1) for n in values.tolist()]
+    integers = list(map(shared.__getitem__, which.ravel().tolist()))
+    if index.size == flat.size:
+        return _rows(integers, shape)
+    for i, f in zip(index.tolist(), integers):
+        out[i] = f
+    settled = integral.copy()
+    pending = np.flatnonzero(~integral)
+    x = np.abs(flat[pending])
+    pow10 = np.array([10.0 ** k for k in range(23)])           # exact binary64 values
+    # k_max: the most places with |x| 10^k < 2^44 (the float scan's reach), from log10, then corrected
+    with np.errstate(divide="ignore", over="ignore"):
+        k_max = np.clip(np.floor(np.log10(_SCALED_BOUND / x)), 0, 22).astype(np.int64)
+        k_max -= (k_max > 0) & (x * pow10[k_max] >= _SCALED_BOUND)
+        k_max += (k_max < 22) & (x * pow10[np.minimum(k_max + 1, 22)] < _SCALED_BOUND)
+        scaled = x * pow10[k_max]
+    # a decimal with k <= k_max places puts x 10^k_max within 2^-8 of an integer (ulp(x) 10^k_max
+    # < 2^-8, rounding of the product <= 2^-10); only such entries are scanned place by place
+    near = (k_max > 0) & (np.abs(scaled - np.rint(scaled)) < 2.0 ** -6)
+    scan = pending[near]
+    for k in range(1, int(k_max[near].max(initial=0)) + 1):
+        if scan.size == 0:
+            break
+        x = flat[scan]
+        scaled = x * 10.0 ** k
+        small = np.abs(scaled) < _SCALED_BOUND
+        digits = np.rint(scaled)
+        found = small & (digits / 10.0 ** k == x)
+        if found.any():
+            numerators, denominators = _reduce_decimal(digits[found].astype(np.int64), k, np)
+            for i, n, d in zip(scan[found].tolist(), numerators.tolist(), denominators):
+                out[i] = _fraction_lowest_terms(n, d)
+            settled[scan[found]] = True
+        scan = scan[small & ~found]
+    first_places = np.zeros(flat.size, dtype=np.int64)
+    first_places[pending] = k_max + 1
+    hard = np.flatnonzero(~settled)
+    hard_left: list = []
+    if hard.size:
+        done, numerators, places = _shortest_by_integers(flat[hard], first_places[hard], np)
+        numerators, denominators = _reduce_decimal(numerators[done], places[done], np)
+        for i, f in zip(hard[done].tolist(), map(_fraction_lowest_terms, numerators.tolist(), denominators)):
+            out[i] = f
+        hard_left = hard[~done].tolist()
+    if hard_left:
+        values = flat[hard_left].tolist()
+        ratios = map(Decimal.as_integer_ratio, map(Decimal, map(repr, values)))
+        for i, (n, d) in zip(hard_left, ratios):
+            out[i] = _fraction_lowest_terms(n, d)
+    return _rows(out, shape)
+
+
+_POW2 = [2 ** k for k in range(40)]
+_POW10 = [10 ** k for k in range(40)]
+_POW5 = [5 ** k for k in range(40)]
+_MASK32 = 0xFFFFFFFF
+
+
+def _shortest_by_integers(x: Any, first_places: Any, np: Any) -> tuple[Any, Any, Any]:
+    """The shortest round-trip decimal d 10^-k of binary64 values 10^-9 <= |x| < 2^44 (not integers)
+    that have none with fewer than ``first_places`` places, by exact 128-bit integer arithmetic on
+    numpy uint64 pairs; returns (done, d, k) with d signed.
+
+    x = M 2^E (M a 53-bit integer); the decimals that read back as x fill the interval
+    [x - 2^(E-1), x + 2^(E-1)] (the lower half-width is 2^(E-2) when M = 2^52), closed when M is
+    even (round half to even). Scaled by 10^k = 5^k 2^k, its ends are N 5^k / 2^s with N = 4M -+ 2
+    and s = 2 - E - k: at most 55 + 63 bits. The first k whose scaled interval holds an integer gives
+    the fewest places, hence the fewest significant digits (an interval this narrow holds no power of
+    ten unless that power is the answer); among its integers the one nearest to x 10^k is ``repr``'s
+    choice. An exact tie between two nearest ones is left to ``repr`` (done is False there), as is
+    anything not settled within six places of ``first_places`` (17 significant digits always round-trip,
+    so four suffice when |x| 10^first_places >= 2^44).
+    """
+    mantissa, exponent = np.frexp(np.abs(x))
+    m = (mantissa * _EXACT_INT).astype(np.uint64)
+    e = exponent.astype(np.int64) - 53
+    negative = x < 0
+    inside = (np.abs(x) >= 1e-9) & (np.abs(x) < _SCALED_BOUND)
+    k = np.where(inside, np.maximum(first_places, 1), 1)
+    done = np.zeros(x.shape, dtype=bool)
+    result = np.zeros(x.shape, dtype=np.int64)
+    places = np.zeros(x.shape, dtype=np.int64)
+    pow5 = np.array([5 ** j for j in range(28)], dtype=np.uint64)
+    even = (m & np.uint64(1)) == 0
+    lower_step = np.where(m == np.uint64(1 << 52), np.uint64(1), np.uint64(2))
+    for _ in range(6):
+        todo = inside & ~done & (k <= 27)
+        if not todo.any():
+            break
+        five = pow5[np.where(todo, k, 0)]
+        shift = np.where(todo, 2 - e - k, 1)
+        four_m = m << np.uint64(2)
+        lo_q, lo_exact = _shift_right(*_mul_128(four_m - lower_step, five, np), shift, np)
+        hi_q, hi_exact = _shift_right(*_mul_128(four_m + np.uint64(2), five, np), shift, np)
+        twice_q, twice_exact = _shift_right(*_mul_128(four_m, five, np), shift - 1, np)
+        low = lo_q + np.where(lo_exact & even, np.uint64(0), np.uint64(1))        # ceil, or past an open end
+        high = hi_q - np.where(hi_exact & ~even, np.uint64(1), np.uint64(0))
+        found = todo & (low <= high)
+        half = (twice_q & np.uint64(1)) == 1
+        tie = half & twice_exact
+        nearest = (twice_q >> np.uint64(1)) + np.where(half & ~twice_exact, np.uint64(1), np.uint64(0))
+        nearest = np.minimum(np.maximum(nearest, low), high)
+        settled = found & ~tie
+        result = np.where(settled, nearest.astype(np.int64), result)
+        places = np.where(settled, k, places)
+        done |= settled
+        inside &= ~(found & tie)
+        k = k + 1
+    return done, np.where(negative, -result, result), places
+
+
+def _mul_128(a: Any, b: Any, np: Any) -> tuple[Any, Any]:
+    """(hi, lo) with a b = hi 2^64 + lo, for uint64 arrays a < 2^56 and b < 2^63."""
+    mask = np.uint64(_MASK32)
+    a0, a1 = a & mask, a >> np.uint64(32)
+    b0, b1 = b & mask, b >> np.uint64(32)
+    low = a0 * b0
+    middle = a0 * b1 + a1 * b0                       # < 2^32 2^31 + 2^24 2^32 < 2^64
+    lo = low + ((middle & mask) << np.uint64(32))
+    carry = (lo < low).astype(np.uint64)
+    hi = a1 * b1 + (middle >> np.uint64(32)) + carry
+    return hi, lo
+
+
+def _shift_right(hi: Any, lo: Any, shift: Any, np: Any) -> tuple[Any, Any]:
+    """(floor((hi 2^64 + lo) / 2^shift), whether that division is exact), for 1 <= shift <= 127 and a
+    quotient below 2^64."""
+    s = shift.astype(np.uint64)
+    small = shift < 64
+    s_small = np.where(small, s, np.uint64(1))
+    s_big = np.where(small, np.uint64(0), s - np.uint64(64))
+    q_small = (lo >> s_small) | (hi << (np.uint64(64) - s_small))
+    q_big = hi >> s_big
+    one = np.uint64(1)
+    exact_small = (lo & ((one << s_small) - one)) == 0
+    exact_big = (lo == 0) & ((hi & ((one << s_big) - one)) == 0)
+    return np.where(small, q_small, q_big), np.where(small, exact_small, exact_big)
+
+
+def _binary_fractions(flat: Any, np: Any) -> list[Fraction]:
+    """The exact values m 2^e of binary64 entries, m odd (np.frexp gives a 53-bit integer mantissa)."""
+    mantissa, exponent = np.frexp(flat)
+    m = (mantissa * _EXACT_INT).astype(np.int64)
+    e = exponent.astype(np.int64) - 53
+    nonzero = m != 0
+    low_bit = np.where(nonzero, m & -m, 1)            # 2^(trailing zeros of m)
+    shift = np.frexp(low_bit.astype(np.float64))[1].astype(np.int64) - 1
+    m = m >> shift
+    e = np.where(nonzero, e + shift, 0)
+    out = []
+    new = _fraction_lowest_terms
+    for n, p in zip(m.tolist(), e.tolist()):
+        out.append(new(n << p, 1) if p >= 0 else new(n, 1 << -p))
+    return out
+
+
+def _reduce_decimal(digits: Any, places: Any, np: Any) -> tuple[Any, list[int]]:
+    """digits / 10^places in lowest terms, for places <= 27: (numerators as int64, denominators as
+    Python ints); ``places`` is one int or an array of them."""
+    places = np.broadcast_to(np.asarray(places, dtype=np.int64), digits.shape)
+    magnitude = np.abs(digits)
+    twos = np.frexp((magnitude & -magnitude).astype(np.float64))[1] - 1     # trailing zero bits
+    twos = np.minimum(np.where(magnitude == 0, places, twos), places)
+    n = digits >> twos
+    fives = np.zeros(digits.shape, dtype=np.int64)
+    divisible = np.flatnonzero((n % 5 == 0) & (n != 0) & (places > 0))
+    while divisible.size:                  # each pass divides the entries still divisible by 5
+        n[divisible] //= 5
+        fives[divisible] += 1
+        divisible = divisible[(n[divisible] % 5 == 0) & (fives[divisible] < places[divisible])]
+    pow2 = np.array(_POW2[:19], dtype=np.int64)
+    pow5 = np.array(_POW5[:19], dtype=np.int64)
+    two_left, five_left = places - twos, places - fives
+    small = (two_left <= 18) & (five_left <= 18)   # 2^18 5^18 = 10^18 < 2^63
+    if small.all():
+        return n, (pow2[two_left] * pow5[five_left]).tolist()
+    return n, [_POW2[a] * _POW5[b] for a, b in zip(two_left.tolist(), five_left.tolist())]
+
+
+def _fraction_lowest_terms(numerator: int, denominator: int) -> Fraction:
+    """Fraction(numerator, denominator) for coprime integers, denominator > 0, without the gcd
+    and the argument checks of ``Fraction.__new__`` (three times faster; 16,384 entries of a
+    width-64 depth-4 model are built here)."""
+    f = object.__new__(Fraction)
+    f._numerator = numerator
+    f._denominator = denominator
+    return f
+
+
+def _rows(entries: list, shape: tuple[int, ...]) -> list:
+    ncols = shape[1]
+    return tuple(tuple(entries[i:i + ncols]) for i in range(0, len(entries), ncols))
 
 
 def _shortest_decimal(x: float) -> Fraction:

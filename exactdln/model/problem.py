@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
-from exactdln.model.convert import FloatRuleError, exact_rows, float_to_fraction
+from exactdln.model.convert import CheckedRows, FloatRuleError, exact_rows, float_to_fraction
 
 __all__ = [
     "InputError",
@@ -282,9 +282,11 @@ def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS
     :class:`InputError` naming ``field`` for ragged rows, empty matrices and bad entries.
     """
     try:                      # floats and torch/jax arrays: exactdln/model/convert.py
-        rows = exact_rows(value, field, exact)
+        rows = exact_rows(value, field, exact, limits)
     except FloatRuleError as err:
         raise InputError(err.message, err.field) from None
+    if isinstance(rows, CheckedRows):         # a float array read as a whole, within limits
+        return RationalMatrix(rows.rows, rows.ncols)
     if rows is not None:
         value = rows
     if isinstance(value, RationalMatrix):
