@@ -1,16 +1,23 @@
 """The hostile-input campaign: mutated point files, family files and certificates through the CLI, at scale.
 
-    python bench/fuzz.py --inputs 10000 [--seed 1] [--budget 20] [--out fuzz-out]
-    /usr/bin/time -v python bench/fuzz.py --inputs 100000      # plus the peak memory of the whole run
+    python bench/fuzz.py --inputs 100000 --workers 2 [--seed 1] [--budget 20] [--subprocess-every 50] [--out fuzz-out]
 
-Inputs come from tests/fuzz/hostile.py (the classes are listed there); each runs in process through
-``exactdln.cli.main --timeout BUDGET`` in one worker process (one core), judged by
-tests/fuzz/harness.py: tracebacks, exit codes the contract does not document for the command (4 is
-an internal error), error lines without the command prefix or the file, runs past the budget, and,
-for a certificate the checker accepts, an independent recomputation of its claims (false accepts).
-The supervising process restarts the worker when an input gives no answer within BUDGET + 60 s
-(a hang the signal could not stop) and records it. The summary (also ``OUT/summary.json``) counts
-every outcome per command and mutation; the inputs with a finding are kept in OUT/ to reproduce.
+Inputs come from tests/fuzz/hostile.py (the classes are listed there); input i is a pure function of
+(seed, i). A warm fork server runs them: this process imports exactdln, numpy, flint and the commands'
+modules once and builds the honest certificates the mutants start from, then forks one child per input
+(at most --workers at a time). The child writes the input to a file, calls ``exactdln.cli.main`` with
+``--timeout BUDGET`` on it, stdout and stderr captured (tests/fuzz/harness.py ``run``), judges the outcome
+(``findings``: tracebacks, exit codes the contract does not document for the command, error lines without
+the command prefix or the file, runs past the budget) and, for a certificate the checker accepts,
+recomputes its claims independently (``certificate_findings``: false accepts); it sends one JSON record
+back through a pipe and ends with ``os._exit``. One input in --subprocess-every runs instead as a real
+``python -m exactdln`` process, so the process-level contract (exit status, nothing on stdout but the
+answer) stays tested. The parent kills a child that gives no answer within BUDGET + 60 s (a hang the
+in-process --timeout could not stop) and records it; each child's peak memory comes from ``os.wait4``.
+
+OUT/results.jsonl holds one record per input; OUT/summary.json the counts per command and the findings;
+OUT/finding-I.json the inputs with a finding; OUT/over_budget/I.json (and I.cmd, the command line) every
+input that stopped at the budget (exit 5) or ran past it, to profile.
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ import collections
 import json
 import os
 import random
-import resource
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,9 +38,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 KINDS = (("points", 55), ("families", 20), ("certificates", 25))
-POINT_COMMANDS = ("classify", "crosscheck", "certify", "snap", "classify", "crosscheck", "certify", "snap",
-                  "regularized", "gd", "flow")
+POINT_COMMANDS = ("classify", "crosscheck", "certify", "snap", "regularized") * 2 + ("gd", "flow")
 FAMILY_COMMANDS = ("classify", "certify")
+KILL_AFTER = 60.0        # seconds past the budget before the parent kills a child
+ORACLE_BUDGET = 30.0     # seconds for the independent recomputation of an accepted certificate
+
+
+class _OracleTimeout(Exception):
+    pass
 
 
 def _case(seed: int, i: int, honest: dict) -> tuple[str, str, str, str]:
@@ -53,112 +65,238 @@ def _case(seed: int, i: int, honest: dict) -> tuple[str, str, str, str]:
     return kind, "check", f"{which}:{mutation}", text
 
 
-def worker(seed: int, start: int, stop: int, budget: float, out: str) -> None:
-    """Run inputs start..stop-1, one JSON line each (a "start" line first, so a hang is attributed)."""
-    from tests.fuzz.harness import certificate_findings, findings, honest_family_certificates, \
-        honest_point_certificates, run
+def _warm() -> dict:
+    """Import what the commands import, once, before any fork; the honest certificates for the mutants."""
+    import numpy  # noqa: F401
+    import flint  # noqa: F401
+    import exactdln.cli  # noqa: F401
+    from exactdln.cli import commands  # noqa: F401
+    import importlib
 
-    honest = {"point": honest_point_certificates(), "family": honest_family_certificates()}
-    with tempfile.TemporaryDirectory(prefix="exactdln-fuzz-") as folder:
-        for i in range(start, stop):
-            print(json.dumps({"start": i}), flush=True)
-            kind, command, mutation, text = _case(seed, i, honest)
-            path = os.path.join(folder, f"in-{i}.json")
-            with open(path, "wb") as fh:
-                fh.write(text.encode("utf-8", "surrogateescape"))
-            extra = ("-o", os.path.join(folder, f"in-{i}.cert.json")) if command == "certify" else ()
-            outcome = run(command, path, budget, extra, json_output=command != "check")
-            bad = findings(outcome, budget)
-            false_accept = []
-            if command == "check" and outcome.code == 0 and not bad:
-                try:
-                    false_accept = certificate_findings(text, True)
-                except Exception as err:    # the oracle itself failed on this input: report, do not hide
-                    false_accept = [f"oracle error {type(err).__name__}: {err}"[:300]]
-            record = {"i": i, "kind": kind, "command": command, "mutation": mutation, "code": outcome.code,
-                      "seconds": round(outcome.seconds, 3), "findings": bad, "false_accept": false_accept,
-                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
-            if bad or false_accept:
-                keep = os.path.join(out, f"finding-{i}.json")
-                with open(keep, "wb") as fh:
-                    fh.write(text.encode("utf-8", "surrogateescape"))
-                record["kept"] = keep
-                record["stderr"] = outcome.stderr[-500:]
-            print(json.dumps(record), flush=True)
-            for p in (path, path[:-5] + ".cert.json"):
-                if os.path.exists(p):
-                    os.unlink(p)
+    for name in ("classify", "crosscheck", "certify", "snap", "regularized", "gd", "flow", "check"):
+        importlib.import_module(f"exactdln.cli.commands.{name}")
+    for name in ("exactdln.theory.classify", "exactdln.theory.regularized", "exactdln.tools.snap",
+                 "exactdln.tools.crosscheck", "exactdln.tools.interop", "exactdln.certify.point",
+                 "exactdln.certify.family", "exactdln.symbolic", "exactdln.numeric.float64", "exactdln.numeric.mp",
+                 "exactdln.numeric.flows", "exactdln.trusted.checker", "exactdln.trusted.checker_family"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    from tests.fuzz.harness import honest_family_certificates, honest_point_certificates
+
+    return {"point": honest_point_certificates(), "family": honest_family_certificates()}
+
+
+def _subprocess_run(command: str, path: str, budget: float, extra: tuple[str, ...], json_output: bool):
+    """The same call as harness.run, as a real process: ``python -m exactdln --timeout BUDGET ...``."""
+    from tests.fuzz.harness import EXTRA_OPTIONS, Outcome
+
+    argv = [sys.executable, "-m", "exactdln", "--timeout", f"{budget:g}", command] + \
+        (["--json"] if json_output else []) + [path, *extra, *EXTRA_OPTIONS.get(command, ())]
+    start = time.monotonic()
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, errors="replace", cwd=ROOT,
+                              timeout=budget + KILL_AFTER)
+        code, out, err = done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired as e:
+        code, out, err = -9, str(e.stdout or ""), str(e.stderr or "")
+    return Outcome(command, path, code, out, err, time.monotonic() - start)
+
+
+def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool) -> dict:
+    """Run input i and judge it (in the forked child)."""
+    from tests.fuzz.harness import certificate_findings, findings, run
+
+    kind, command, mutation, text = _case(seed, i, honest)
+    path = os.path.join(folder, f"in-{i}.json")
+    with open(path, "wb") as fh:
+        fh.write(text.encode("utf-8", "surrogateescape"))
+    cert = os.path.join(folder, f"in-{i}.cert.json")
+    extra = ("-o", cert) if command == "certify" else ()
+    runner = _subprocess_run if as_process else run
+    outcome = runner(command, path, budget, extra, json_output=command != "check")
+    bad = findings(outcome, budget)
+    if as_process and outcome.code < 0:
+        bad.append(f"killed by signal {-outcome.code}")
+    false_accept = []
+    oracle_timeout = False
+    if command == "check" and outcome.code == 0 and not bad:
+        def stop(signum, frame):
+            raise _OracleTimeout
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, ORACLE_BUDGET)
+        try:
+            false_accept = certificate_findings(text, True)
+        except _OracleTimeout:      # not recomputed in time: counted apart, never as confirmed
+            oracle_timeout = True
+        except Exception as err:    # the oracle itself failed on this input: report, do not hide
+            false_accept = [f"oracle error {type(err).__name__}: {err}"[:300]]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    record = {"i": i, "kind": kind, "command": command, "mutation": mutation, "code": outcome.code,
+              "seconds": round(outcome.seconds, 3), "findings": bad, "false_accept": false_accept,
+              "process": as_process, "bytes": len(text), "oracle_timeout": oracle_timeout}
+    if bad or false_accept:
+        keep = os.path.join(out, f"finding-{i}.json")
+        with open(keep, "wb") as fh:
+            fh.write(text.encode("utf-8", "surrogateescape"))
+        record["kept"] = keep
+        record["stderr"] = outcome.stderr[-500:]
+    if outcome.code == 5 or outcome.seconds > budget:
+        _keep_over_budget(out, i, command, text, outcome.stderr)
+        record["over_budget_kept"] = True
+    for p in (path, cert):
+        if os.path.exists(p):
+            os.unlink(p)
+    return record
+
+
+def _keep_over_budget(out: str, i: int, command: str, text: str, stderr: str = "") -> None:
+    from tests.fuzz.harness import EXTRA_OPTIONS
+
+    folder = os.path.join(out, "over_budget")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"{i}.json"), "wb") as fh:
+        fh.write(text.encode("utf-8", "surrogateescape"))
+    extra = " -o /tmp/fuzz-cert.json" if command == "certify" else ""
+    with open(os.path.join(folder, f"{i}.cmd"), "w") as fh:
+        fh.write(f"exactdln {command}{' --json' if command != 'check' else ''} {folder}/{i}.json{extra} "
+                 f"{' '.join(EXTRA_OPTIONS.get(command, ()))}\n# {stderr.strip()[-300:]}\n")
+
+
+def _fork(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool):
+    """Fork a child for input i: (pid, read end of its pipe)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                          # the child: never returns
+        code = 0
+        try:
+            os.close(r)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            record = _child(seed, i, honest, budget, folder, out, as_process)
+        except BaseException as err:                     # the harness itself failed: report it as a finding
+            record = {"i": i, "harness_error": f"{type(err).__name__}: {err}"[:500]}
+            code = 1
+        try:
+            data = (json.dumps(record) + "\n").encode()
+            while data:
+                data = data[os.write(w, data):]
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
 
 
 def campaign(args) -> int:
     os.makedirs(args.out, exist_ok=True)
+    honest = _warm()
     log = open(os.path.join(args.out, "results.jsonl"), "w")
-    i, started = 0, time.monotonic()
-    hangs = []
-    records = []
-    while i < args.inputs:
-        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", "--seed", str(args.seed),
-                                 "--start", str(i), "--stop", str(args.inputs), "--budget", str(args.budget),
-                                 "--out", args.out], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        current = None
-        while True:
-            ready, _, _ = select.select([proc.stdout], [], [], args.budget + 60)
-            if not ready:                                  # no answer: a hang the in-process budget missed
-                proc.kill()
-                proc.wait()
-                hangs.append(current)
-                log.write(json.dumps({"i": current, "hang": True}) + "\n")
-                i = (current if current is not None else i) + 1
-                break
-            line = proc.stdout.readline()
-            if not line:                                   # the worker ended: done, or died on `current`
-                proc.wait()
-                if current is not None and not (records and records[-1]["i"] == current):
-                    hangs.append(current)
-                    log.write(json.dumps({"i": current, "worker_died": proc.returncode}) + "\n")
-                    i = current + 1
+    started = time.monotonic()
+    records: list[dict] = []
+    hangs: list[dict] = []
+    running: dict[int, dict] = {}                          # read fd -> {pid, i, start, buf}
+    next_i = 0
+    peak_kb = 0
+    with tempfile.TemporaryDirectory(prefix="exactdln-fuzz-") as folder:
+        stop_at = started + args.max_seconds if args.max_seconds else float("inf")
+        while (next_i < args.inputs and time.monotonic() < stop_at) or running:
+            while next_i < args.inputs and len(running) < args.workers and time.monotonic() < stop_at:
+                as_process = args.subprocess_every > 0 and next_i % args.subprocess_every == args.subprocess_every - 1
+                pid, fd = _fork(args.seed, next_i, honest, args.budget, folder, args.out, as_process)
+                running[fd] = {"pid": pid, "i": next_i, "start": time.monotonic(), "buf": b""}
+                next_i += 1
+            ready, _, _ = select.select(list(running), [], [], 1.0)
+            now = time.monotonic()
+            for fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                if chunk:
+                    running[fd]["buf"] += chunk
+                    continue
+                job = running.pop(fd)
+                os.close(fd)
+                _, status, usage = os.wait4(job["pid"], 0)
+                peak_kb = max(peak_kb, usage.ru_maxrss)
+                try:
+                    rec = json.loads(job["buf"].decode())
+                except ValueError:
+                    rec = {"i": job["i"], "worker_died": status}
+                    hangs.append(rec)
+                    _keep_case(args, honest, job["i"], "child ended without a record")
                 else:
-                    i = args.inputs
-                break
-            rec = json.loads(line)
-            if "start" in rec:
-                current = rec["start"]
-                continue
-            records.append(rec)
-            log.write(line)
-            if len(records) % 500 == 0:
-                log.flush()
-                print(f"{len(records)} inputs, {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+                    rec["maxrss_kb"] = usage.ru_maxrss
+                    records.append(rec)
+                log.write(json.dumps(rec) + "\n")
+                if (len(records) + len(hangs)) % 1000 == 0:
+                    log.flush()
+                    print(f"{len(records) + len(hangs)} inputs, {now - started:.0f} s", file=sys.stderr, flush=True)
+            for fd, job in list(running.items()):
+                if now - job["start"] > args.budget + KILL_AFTER:   # no answer: a hang --timeout missed
+                    os.kill(job["pid"], signal.SIGKILL)
+                    os.waitpid(job["pid"], 0)
+                    os.close(fd)
+                    del running[fd]
+                    rec = {"i": job["i"], "hang": True, "seconds": round(now - job["start"], 1)}
+                    hangs.append(rec)
+                    log.write(json.dumps(rec) + "\n")
+                    _keep_case(args, honest, job["i"], "killed: no answer within the budget + 60 s")
     log.close()
-    summary = _summary(records, hangs, time.monotonic() - started, args)
+    summary = _summary(records, hangs, time.monotonic() - started, peak_kb, args)
     with open(os.path.join(args.out, "summary.json"), "w") as fh:
         json.dump(summary, fh, indent=1)
     print(json.dumps(summary, indent=1))
-    return 0 if not (summary["tracebacks"] or summary["hangs"] or summary["wrong_exit"] or summary["false_accepts"]
-                     or summary["other_findings"]) else 1
+    bad = ("tracebacks", "hangs", "wrong_exit", "false_accepts", "other_findings", "harness_errors", "over_budget")
+    return 0 if not any(summary[k] for k in bad) else 1
 
 
-def _summary(records: list[dict], hangs: list, seconds: float, args) -> dict:
+def _keep_case(args, honest: dict, i: int, why: str) -> None:
+    _, command, _, text = _case(args.seed, i, honest)
+    _keep_over_budget(args.out, i, command, text, why)
+
+
+def _revision() -> str:
+    """The git commit of the code under test (``git archive`` snapshots carry it in REVISION)."""
+    marker = os.path.join(ROOT, "REVISION")
+    if os.path.exists(marker):
+        return open(marker).read().strip()
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def _summary(records: list[dict], hangs: list, seconds: float, peak_kb: int, args) -> dict:
     by_command = collections.defaultdict(collections.Counter)
-    slow = sorted(records, key=lambda r: -r["seconds"])[:5]
-    tb = [r for r in records if any(f.startswith("traceback") for f in r["findings"])]
-    wrong = [r for r in records if any(f.startswith(("exit ", "internal error")) for f in r["findings"])]
-    over = [r for r in records if any(f.startswith("ran ") for f in r["findings"])]
-    fa = [r for r in records if r["false_accept"]]
-    other = [r for r in records if r["findings"] and r not in tb and r not in wrong and r not in over]
-    for r in records:
+    ok = [r for r in records if "harness_error" not in r]
+    harness = [r for r in records if "harness_error" in r]
+    tb = [r for r in ok if any(f.startswith("traceback") for f in r["findings"])]
+    wrong = [r for r in ok if any(f.startswith(("exit ", "internal error", "killed")) for f in r["findings"])]
+    over = [r for r in ok if r["code"] == 5 or any(f.startswith("ran ") for f in r["findings"])]
+    fa = [r for r in ok if r["false_accept"]]
+    other = [r for r in ok if r["findings"] and r not in tb and r not in wrong and r not in over]
+    for r in ok:
         by_command[r["command"]][r["code"]] += 1
+    slow = sorted(ok, key=lambda r: -r["seconds"])[:10]
     return {
-        "command": f"python bench/fuzz.py --inputs {args.inputs} --seed {args.seed} --budget {args.budget:g}",
-        "inputs": len(records) + len(hangs), "seconds": round(seconds), "budget_per_input": args.budget,
+        "command": f"python bench/fuzz.py --inputs {args.inputs} --seed {args.seed} --budget {args.budget:g} "
+                   f"--workers {args.workers} --subprocess-every {args.subprocess_every}"
+                   + (f" --max-seconds {args.max_seconds:g}" if args.max_seconds else ""),
+        "inputs": len(records) + len(hangs), "inputs_requested": args.inputs, "seconds": round(seconds),
+        "budget_per_input": args.budget, "revision": _revision(),
+        "inputs_per_second": round((len(records) + len(hangs)) / max(seconds, 1e-9), 2),
+        "as_subprocess": sum(1 for r in ok if r.get("process")),
         "tracebacks": len(tb), "wrong_exit": len(wrong), "hangs": len(hangs), "over_budget": len(over),
-        "false_accepts": len(fa), "other_findings": len(other),
+        "false_accepts": len(fa), "other_findings": len(other), "harness_errors": len(harness),
+        "accepted_certificates": sum(1 for r in ok if r["command"] == "check" and r["code"] == 0),
+        "oracle_timeouts": sum(1 for r in ok if r.get("oracle_timeout")),
         "exit_codes": {c: dict(sorted(v.items())) for c, v in sorted(by_command.items())},
-        "timeouts_exit5": sum(1 for r in records if r["code"] == 5),
+        "over_budget_inputs": [{k: r[k] for k in ("i", "command", "mutation", "code", "seconds")} for r in over[:50]],
         "slowest": [{k: r[k] for k in ("i", "command", "mutation", "code", "seconds")} for r in slow],
-        "worker_peak_rss_mb": round(max((r["maxrss_kb"] for r in records), default=0) / 1024),
+        "peak_rss_mb_of_a_child": round(peak_kb / 1024),
         "examples": [{k: r.get(k) for k in ("i", "command", "mutation", "code", "findings", "false_accept", "kept")}
-                     for r in (tb + wrong + fa + other)[:20]],
+                     for r in (tb + wrong + fa + other)[:20]] + harness[:5],
         "hung_inputs": hangs[:20],
     }
 
@@ -168,14 +306,13 @@ def main() -> int:
     parser.add_argument("--inputs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget", type=float, default=20.0, help="--timeout per input (seconds)")
+    parser.add_argument("--workers", type=int, default=1, help="children running at the same time")
+    parser.add_argument("--subprocess-every", type=int, default=50,
+                        help="run one input in N as a real process (0: never)")
+    parser.add_argument("--max-seconds", type=float, default=0,
+                        help="start no input after this many seconds (0: no limit); the summary counts those run")
     parser.add_argument("--out", default="fuzz-out")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--stop", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.worker:
-        worker(args.seed, args.start, args.stop, args.budget, args.out)
-        return 0
     return campaign(args)
 
 

@@ -206,7 +206,12 @@ def certificate_findings(text: str, claims_ok: bool) -> list[str]:
             if first is None or first > 0:
                 bad.append("accepted 'escape_curve' but L along the curve does not decrease first")
     kinds = [c.get("kind") for c in cert["claims"] if c["type"] == "kind"]
-    if kinds:
+    if kinds and kinds[0] == "not_critical":
+        # decided by the gradient alone, recomputed above; the engine's Hessian routes are not needed
+        grad = grad if grad is not None else oracle_gradient(X, Y, W, lams)
+        if not any(x for g in grad for r in g for x in r):
+            bad.append("accepted kind not_critical but the recomputed gradient is zero")
+    elif kinds:
         from exactdln.model.problem import Problem, RationalMatrix
         from exactdln.theory.classify import classify
 
