@@ -28,6 +28,7 @@ import numpy as np
 from flint import fmpz_mat, nmod_mat
 
 from exactdln.arith.exact import modular_pivot_columns
+from exactdln.model.blas_threads import single_blas_thread
 from exactdln.model.results import Inertia
 
 __all__ = [
@@ -190,7 +191,8 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
                                for i, row in enumerate(block.tolist())], dtype=float)
         if not np.all(np.isfinite(floats)):
             return None
-        values, vectors = np.linalg.eigh(floats)
+        with single_blas_thread():    # small matrices: spinning BLAS threads on busy cores cost 10-100x
+            values, vectors = np.linalg.eigh(floats)
         magnitudes = np.abs(values)
         if magnitudes.min() == 0:
             return None

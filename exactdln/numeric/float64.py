@@ -36,6 +36,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from exactdln.model.blas_threads import single_blas_thread
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 from exactdln.model.results import (
     GLOBAL_MINIMIZER,
@@ -58,6 +59,7 @@ __all__ = [
     "out_of_range",
     "hessian_matrix_float",
     "balance_hidden",
+    "layer_orbit_pivots",
     "DEFINITE_KINDS",
     "CRITICAL_STATES",
 ]
@@ -435,11 +437,35 @@ def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tup
     """
     H = len(weights)
     widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
-    exps = [np.zeros(widths[h], dtype=np.int64) for h in range(H + 1)]
     try:       # the float copy only guides the exponents; entries beyond float64 leave the point as it is
         F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
     except OverflowError:
+        return tuple(weights), tuple((0,) * widths[h] for h in range(1, H))
+    _, exps = _balance_exponents(F, widths, sweeps)
+    if not any(np.any(e) for e in exps):
         return tuple(weights), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+
+    def two(k: int) -> Fraction:
+        return Fraction(2) ** int(k)
+
+    out = []
+    for h in range(1, H + 1):
+        left = [two(x) for x in exps[h]] if h < H else [Fraction(1)] * widths[h]
+        right = [two(-x) for x in exps[h - 1]] if h > 1 else [Fraction(1)] * widths[h - 1]
+        rows = tuple(tuple(left[a] * x * right[b] for b, x in enumerate(row)) for a, row in enumerate(weights[h - 1].rows))
+        out.append(RationalMatrix(rows, widths[h - 1]))
+    return tuple(out), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+
+
+def _balance_exponents(F: list[np.ndarray], widths: Sequence[int], sweeps: int = 8
+                       ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The exponents of :func:`balance_hidden` from float copies F of the weights, and the rescaled copies.
+
+    Returns (F rescaled, exps) with exps[h] the exponents of layer h (h = 0..H; exps[0] = exps[H] = 0).
+    """
+    H = len(F)
+    F = list(F)
+    exps = [np.zeros(widths[h], dtype=np.int64) for h in range(H + 1)]
     for _ in range(sweeps):
         moved = False
         for h in range(1, H):
@@ -457,19 +483,41 @@ def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tup
                 exps[h] += e
         if not moved:
             break
-    if not any(np.any(e) for e in exps):
-        return tuple(weights), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+    return F, exps
 
-    def two(k: int) -> Fraction:
-        return Fraction(2) ** int(k)
 
+def _balanced_floats(weights: Sequence[RationalMatrix]) -> tuple[list[np.ndarray], tuple[tuple[int, ...], ...]] | None:
+    """float64 copies of the weights of :func:`balance_hidden`, without forming the rescaled rationals.
+
+    Multiplying a float by a power of two is exact while the result stays a normal float, and float()
+    rounds 2^e x to 2^e float(x) there; so when no rescaled entry overflows or falls below the smallest
+    normal float, these arrays are exactly the float64 images of the rescaled rational weights.
+    None otherwise (the caller then rescales the rationals).
+    """
+    H = len(weights)
+    widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
+    try:
+        F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
+    except OverflowError:
+        return None
+    _, exps = _balance_exponents(F, widths)
+    tiny = np.finfo(np.float64).tiny
     out = []
-    for h in range(1, H + 1):
-        left = [two(x) for x in exps[h]] if h < H else [Fraction(1)] * widths[h]
-        right = [two(-x) for x in exps[h - 1]] if h > 1 else [Fraction(1)] * widths[h - 1]
-        rows = tuple(tuple(left[a] * x * right[b] for b, x in enumerate(row)) for a, row in enumerate(weights[h - 1].rows))
-        out.append(RationalMatrix(rows, widths[h - 1]))
-    return tuple(out), tuple(tuple(int(x) for x in e) for e in exps[1:H])
+    with np.errstate(all="ignore"):
+        for h in range(1, H + 1):    # one ldexp per entry from the input floats: exact unless it over/underflows
+            left = exps[h] if h < H else np.zeros(widths[h], dtype=np.int64)
+            right = exps[h - 1] if h > 1 else np.zeros(widths[h - 1], dtype=np.int64)
+            m = np.ldexp(F[h - 1], left[:, None] - right[None, :])
+            magnitudes = np.abs(m)
+            if not np.all(np.isfinite(m)) or np.any((magnitudes < tiny) & (magnitudes > 0)):
+                return None
+            if np.any((np.abs(F[h - 1]) < tiny) & (F[h - 1] != 0)):
+                return None          # a subnormal input float: its rescaling may not be its image
+            rows = weights[h - 1].rows
+            if any(rows[i][j] != 0 for i, j in zip(*np.nonzero(F[h - 1] == 0))):
+                return None          # a nonzero input that underflowed to 0.0
+            out.append(m)
+    return out, tuple(tuple(int(x) for x in e) for e in exps[1:H])
 
 
 def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
@@ -484,6 +532,54 @@ def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
     Hm, _ = _assemble_hessian(p, G, [p.product(p.depth, h + 1) for h in range(1, p.depth + 1)],
                               [p.product(h - 1, 1) for h in range(1, p.depth + 1)])
     return Hm
+
+
+def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]] | None:
+    """Coordinates P (split off) and F (kept) for the orbit reduction, chosen layer by layer.
+
+    The same directions as :func:`orbit_pivots` (T_h = E_ab W_h, T_{h+1} = -W_{h+1} E_ab on hidden layer
+    h), and the same use (K[:, P] invertible gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) at a critical
+    point), but P is found from each hidden W_h alone: a QR with column pivoting of W_h picks columns J and
+    one of W_h[:, J]^T rows I, with rho = |I| = |J| reduced until cond(W_h[I, J]) < 1e8 (float SVD; so the
+    float matrix W_h[I, J] is invertible exactly). P_h = {(a, c) : a any row, c in J} on W_h. With the
+    directions of layer h taken for (a, b), b in I, K[:, P] is block bidiagonal (the directions of layer h
+    touch W_h and W_{h+1} only) with diagonal blocks I (x) W_h[I, J]: invertible. The cost is a few QRs of
+    d_h x d_{h-1} matrices, against one QR of the (sum d_h^2) x n generator matrix for :func:`orbit_pivots`,
+    which also handles a rank-deficient hidden layer (the directions that vanish on W_h then continue on
+    W_{h+1}): None is returned when some hidden W_h is not numerically of full row rank, and the caller
+    falls back on it, as when this choice leaves eigenvalues in the zero band.
+    """
+    import scipy.linalg
+
+    H = len(weights)
+    sizes = [widths[h + 1] * widths[h] for h in range(H)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    P: list[int] = []
+    for h in range(1, H):
+        W = np.asarray(weights[h - 1], dtype=np.float64)
+        if W.size == 0 or not np.any(W) or widths[h] > widths[h - 1]:
+            return None
+        _, R, columns = scipy.linalg.qr(W, mode="economic", pivoting=True)
+        d = np.abs(np.diag(R))
+        rho = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
+        while rho > 0:
+            J = columns[:rho]
+            _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True)
+            I = rows[:rho]
+            sv = np.linalg.svd(W[np.ix_(I, J)], compute_uv=False)
+            if sv[-1] > 1e-8 * sv[0]:
+                break
+            rho -= max(1, rho // 10)
+        if rho < widths[h]:
+            return None      # rank-deficient: directions continue on W_{h+1}; the caller uses orbit_pivots
+        e = widths[h - 1]
+        J = np.sort(columns[:rho])
+        P.extend((offsets[h - 1] + np.arange(widths[h])[:, None] * e + J[None, :]).ravel().tolist())
+    P.sort()
+    chosen = np.zeros(n, dtype=bool)
+    chosen[P] = True
+    return P, np.nonzero(~chosen)[0].tolist()
 
 
 def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]]:
@@ -506,23 +602,20 @@ def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[
     sizes = [widths[h + 1] * widths[h] for h in range(H)]
     offsets = [sum(sizes[:h]) for h in range(H)]
     n = sum(sizes)
-    rows = []
+    blocks = []
     for h in range(1, H):                                   # hidden layer h between W_h and W_{h+1}
-        Wh, Wn = weights[h - 1], weights[h]
-        for a in range(widths[h]):
-            for b in range(widths[h]):
-                v = np.zeros(n)
-                T = np.zeros_like(Wh)
-                T[a, :] = Wh[b, :]
-                v[offsets[h - 1]:offsets[h - 1] + sizes[h - 1]] = T.ravel()
-                T2 = np.zeros_like(Wn)
-                T2[:, b] = -Wn[:, a]
-                v[offsets[h]:offsets[h] + sizes[h]] = T2.ravel()
-                if np.any(v):
-                    rows.append(v)
-    if not rows:
+        Wh, Wn = np.asarray(weights[h - 1], dtype=np.float64), np.asarray(weights[h], dtype=np.float64)
+        d = widths[h]
+        rows = np.zeros((d * d, n))
+        # direction (a, b): T_h = E_ab W_h puts row b of W_h in row a: kron(I, W_h)[(a, b), (a, c)] = W_h[b, c];
+        # T_{h+1} = -W_{h+1} E_ab puts -(column a of W_{h+1}) in column b: -kron(W_{h+1}^T, I)[(a, b), (r, b)]
+        rows[:, offsets[h - 1]:offsets[h - 1] + sizes[h - 1]] = np.kron(np.eye(d), Wh)
+        rows[:, offsets[h]:offsets[h] + sizes[h]] = -np.kron(Wn.T, np.eye(d))
+        blocks.append(rows)
+    K = np.concatenate(blocks) if blocks else np.zeros((0, n))
+    K = K[np.any(K != 0, axis=1)]
+    if not K.shape[0]:
         return [], list(range(n))
-    K = np.array(rows)
     K = K / np.maximum(np.abs(K).max(axis=1, keepdims=True), np.finfo(float).tiny)
     _, R, piv = scipy.linalg.qr(K, mode="economic", pivoting=True)
     d = np.abs(np.diag(R))
@@ -540,8 +633,8 @@ def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[
     return P, [f for f in range(n) if f not in Pset]
 
 
-def _make_point(ar: Any, problem: Problem, ws: Sequence[RationalMatrix]) -> _Point:
-    W = [ar.matrix(w) for w in ws]
+def _make_point(ar: Any, problem: Problem, ws: Sequence[RationalMatrix], floats: list | None = None) -> _Point:
+    W = list(floats) if floats is not None else [ar.matrix(w) for w in ws]
     widths = (ws[0].ncols,) + tuple(w.nrows for w in ws)
     lambdas = [ar.scalar(l) for l in problem.layer_lambdas(len(ws))]
     p = _Point(ar, W, ar.matrix(problem.X), ar.matrix(problem.Y), lambdas, widths)
@@ -620,14 +713,19 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
     if rounded:
         reasons.append(f"input rounded: some input numbers are not exactly representable in {ar.name} "
                        f"({ar.digits} digits); the analysis is of the rounded point, its error bands include the rounding")
+    floats = None
     if not problem.regularized and len(ws) >= 2:
-        ws, exps = balance_hidden(ws)
+        balanced = _balanced_floats(ws) if isinstance(ar, FloatArithmetic) else None
+        if balanced is not None:
+            floats, exps = balanced
+        else:
+            ws, exps = balance_hidden(ws)
         spread = max((max(e) - min(e) for e in exps if e), default=0)
         if any(any(e) for e in exps):
             reasons.append(f"analysed after an exact power-of-two hidden rescaling (exponents spread {spread}; "
                            f"same kind, ranks, S and Hessian inertia: a hidden change of basis, {_AMG}); "
                            "eigenvalues are those of the rescaled point")
-    p = _make_point(ar, problem, ws)
+    p = _make_point(ar, problem, ws, floats)
     H = p.depth
     widths = p.widths
     r_max = min(widths)
@@ -736,9 +834,14 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
             and n <= FLOAT_ORBIT_LIMIT):
         # float64: the full spectrum gave the signs; the zero count is certified only if, after
         # splitting off the orbit directions exactly, no eigenvalue of H[F, F] is in the zero band.
-        P_off, F_keep = orbit_pivots([np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape)
-                                      for w in ws], widths)
-        if P_off:
+        # first the pivots layer by layer (a few small QRs); the global QR of all orbit generators (which can
+        # pick more pivots when a hidden layer is rank-deficient) when that does not apply or leaves
+        # eigenvalues in the band
+        for choose in (layer_orbit_pivots, orbit_pivots):
+            chosen = choose(p.W, widths)
+            if chosen is None or not chosen[0]:
+                continue
+            P_off, F_keep = chosen
             red, _, _, red_reasons = ar.hessian_inertia(Hm[np.ix_(F_keep, F_keep)], h_noise, h_scale)
             if red is not None:
                 split = len(P_off)
@@ -746,6 +849,7 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
                 h_reasons = []
                 reasons.append(f"inertia certified after splitting {split} orbit directions off the Hessian by an exact "
                                f"congruence (Sylvester): the {n - split} x {n - split} complement has no eigenvalue in the zero band")
+                break
     min_eig = None if min_eig is None else ar.to_float(min_eig)
     hess_strict = n_minus > 0
     hess_psd = inertia is not None and inertia.n_minus == 0
@@ -1041,7 +1145,9 @@ def classify_float(problem: Problem, weights: Any) -> NumericClassification:
         return out_of_range(problem, ws, f"input number {beyond} is beyond the float64 range (about 1.8e308): "
                                          "float64 cannot analyse this point")
     try:
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
+        # one BLAS thread: the matrices are small, and spinning threads on busy cores cost 10-100x
+        # (exactdln/model/blas_threads.py)
+        with np.errstate(over="raise", invalid="raise", divide="raise"), single_blas_thread():
             result = analyse(problem, ws, FloatArithmetic())
     except (OverflowError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError) as err:
         return out_of_range(problem, ws, f"float64 arithmetic failed ({type(err).__name__}: {err}): "
@@ -1061,7 +1167,7 @@ def _beyond_float_range(problem: Problem, ws: Sequence[RationalMatrix]) -> str |
     for name, m in names:
         for i, row in enumerate(m.rows):
             for j, x in enumerate(row):
-                if abs(x.numerator) > x.denominator * _FLOAT_LIMIT:
+                if abs(x.numerator) > x.denominator << 1000:     # |x| > 2^1000 in integers (no Fraction arithmetic)
                     return f"{name}[{i}][{j}] (about 2^{x.numerator.bit_length() - x.denominator.bit_length()})"
     for h, lam in enumerate(problem.layer_lambdas(len(ws))):
         if lam > _FLOAT_LIMIT:
