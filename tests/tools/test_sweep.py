@@ -240,8 +240,8 @@ def test_cli_find_certifies_and_exits_1(tmp_path, capsys):
                  "--find", 'kind == "non_strict_saddle"', "--stop-after", "1", "--json"])
     assert code == 1
     summary = json.loads(capsys.readouterr().out)
-    # it stops at the end of the chunk in which the first match arrived; that chunk's matches are all kept
-    assert summary["matches"] >= 1 and summary["stopped_early"] is True and summary["instances"] < 12
+    # it stops after exactly one match (the rest of that chunk is in the results, not among the matches)
+    assert summary["matches"] == 1 and summary["stopped_early"] is True and summary["instances"] < 12
     found = _rows(tmp_path / "out.found.jsonl")
     assert len(found) == summary["matches"] and all(r["kind"] == "non_strict_saddle" for r in found)
     i = found[0]["id"]

@@ -6,7 +6,9 @@ fitted set, ranks), each route's kind, agree, timings and errors. --resume skips
 --find EXPR keeps the rows it matches (expression language: docs/howto/sweep.md), together with every row
 whose exact routes disagree (or contradict the family's theorem), in OUT's .found.jsonl, and writes a point
 file and a checked certificate for each into OUT's .found/ folder (--no-certify: not). Text: a summary at the
-end; --json: the summary as one JSON object. Progress goes to stderr (--quiet: none).
+end; --json: the summary as one JSON object. Progress goes to stderr (--quiet: none): a tqdm bar on a terminal
+(instances done, rate, ETA, matches, disagreements and errors so far), plain lines every --progress-every
+seconds otherwise.
 
 Exit status: 0 every instance classified, no exact disagreement and no --find match; 1 --find matched some
 instance (the conjecture it encodes has a counterexample); 2 bad specification, usage or unwritable output;
@@ -54,7 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk-size", type=int, default=None, metavar="N",
                         help="instances per task (default: sized to about 1.5 s per task)")
     parser.add_argument("--find", default=None, metavar="EXPR", help="keep (and certify) the rows EXPR matches")
-    parser.add_argument("--stop-after", type=int, default=None, metavar="N", help="stop after N --find matches")
+    parser.add_argument("--stop-after", type=int, default=None, metavar="N",
+                        help="stop after exactly N --find matches (OUT holds the whole chunk of the N-th)")
     parser.add_argument("--no-certify", action="store_true", help="no point files or certificates for found rows")
     parser.add_argument("--plot", default=None, metavar="FILE", help="summary figure (PNG; the plot extra)")
     parser.add_argument("--parquet", default=None, metavar="DIR", help="also write Parquet shards (pyarrow)")
@@ -79,7 +82,7 @@ def _check_writable(path: str, what: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from exactdln.tools.sweep.expr import parse_expression
-    from exactdln.tools.sweep.run import InlineExecutor, Progress, process_pool, run_sweep
+    from exactdln.tools.sweep.run import InlineExecutor, Progress, SweepExecutorBroken, process_pool, run_sweep
     from exactdln.tools.sweep.spec import load_spec
     from exactdln.tools.sweep.worker import ROW_FIELDS
 
@@ -111,7 +114,10 @@ def run(args: argparse.Namespace) -> int:
         if certify_found and not row.get("error"):
             _certify(spec, row, found_dir)
 
-    progress = None if args.quiet else Progress(spec.count, sys.stderr, every=args.progress_every)
+    try:
+        progress = None if args.quiet else Progress(spec.count, sys.stderr, every=args.progress_every)
+    except ImportError as err:          # tqdm, for the bar on a terminal
+        raise CommandError(str(err)) from None
     options = dict(output=output, resume=args.resume, find=find, matches_output=matches_output,
                    stop_after=args.stop_after, parquet=args.parquet, chunk_size=args.chunk_size,
                    progress=progress, on_match=certify_row)
@@ -127,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         say(args, f"interrupted: {output} holds whole rows; the same command with --resume completes it")
         return EXIT_INTERRUPTED
+    except SweepExecutorBroken as err:
+        raise CommandError(str(err), EXIT_INTERNAL) from None
     if os.path.exists(matches_output) and os.path.getsize(matches_output) == 0:
         os.remove(matches_output)
     if args.plot:

@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from exactdln.tools.sweep.expr import Expression, ExpressionError, parse_expression
-from exactdln.tools.sweep.run import InlineExecutor, Progress, SweepReport, process_pool, run_sweep
+from exactdln.tools.sweep.run import InlineExecutor, Progress, SweepExecutorBroken, SweepReport, process_pool, run_sweep
 from exactdln.tools.sweep.spec import SweepSpec, load_spec, spec_from_mapping
 from exactdln.tools.sweep.worker import ROW_FIELDS
 
 __all__ = ["sweep", "run_sweep", "load_spec", "spec_from_mapping", "SweepSpec", "SweepReport", "parse_expression",
-           "Expression", "ExpressionError", "InlineExecutor", "process_pool", "Progress", "ROW_FIELDS"]
+           "Expression", "ExpressionError", "InlineExecutor", "process_pool", "Progress", "ROW_FIELDS",
+           "SweepExecutorBroken"]
 
 
 def sweep(spec: SweepSpec | str | dict, executor: Any = None, **options: Any) -> SweepReport:

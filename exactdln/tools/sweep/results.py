@@ -162,8 +162,9 @@ def _parquet_schema():
 
 
 class ParquetWriter:
-    """One Parquet file per chunk in a folder (``part-<first id>-<n>.parquet``): nested fields (routes,
-    partial_ranks, time) as JSON text, ``time_total`` as a column. Needs pyarrow (the ``sweep`` extra)."""
+    """One Parquet file per chunk in a folder (``part-<n>-<first id>.parquet``): nested fields (routes,
+    partial_ranks, time) as JSON text, ``time_total`` as a column. Needs pyarrow (the ``sweep`` extra).
+    :meth:`cover` adds the rows of an earlier run that no shard holds (a resumed sweep)."""
 
     def __init__(self, folder: str):
         import pyarrow  # noqa: F401  -- fail before the sweep starts
@@ -172,6 +173,24 @@ class ParquetWriter:
         self.folder = folder
         self.schema = _parquet_schema()
         self.count = len([n for n in os.listdir(folder) if n.endswith(".parquet")])
+
+    def ids(self) -> set[int]:
+        """The instance ids that the shards in the folder hold."""
+        import pyarrow.parquet as pq
+
+        held: set[int] = set()
+        for name in sorted(os.listdir(self.folder)):
+            if name.endswith(".parquet"):
+                held.update(pq.read_table(os.path.join(self.folder, name), columns=["id"]).column("id").to_pylist())
+        return held
+
+    def cover(self, rows: list[dict[str, Any]], shard_rows: int = 20_000) -> int:
+        """Add shards for the rows (of an earlier run, --resume) that no shard holds; returns how many."""
+        held = self.ids()
+        missing = [row for row in rows if row["id"] not in held]
+        for k in range(0, len(missing), shard_rows):
+            self.write(missing[k:k + shard_rows])
+        return len(missing)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa

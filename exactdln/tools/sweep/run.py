@@ -29,7 +29,7 @@ from exactdln.tools.sweep.results import JsonlWriter, ParquetWriter, Summary, re
 from exactdln.tools.sweep.spec import FileSource, SweepSpec
 from exactdln.tools.sweep.worker import error_row, run_chunk
 
-__all__ = ["InlineExecutor", "process_pool", "SweepReport", "Progress", "run_sweep"]
+__all__ = ["InlineExecutor", "process_pool", "SweepReport", "SweepExecutorBroken", "Progress", "run_sweep"]
 
 MAX_ATTEMPTS = 3           # a chunk whose worker died this often is split; a single instance becomes an error row
 
@@ -57,6 +57,40 @@ def process_pool(workers: int | None = None, context: str | None = None) -> Call
     ctx = multiprocessing.get_context(context)
     n = workers or os.cpu_count() or 1
     return lambda: ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+
+
+class SweepExecutorBroken(RuntimeError):
+    """The executor given to :func:`run_sweep` broke (a worker process died) and, being the caller's, cannot be
+    replaced; the message says which instances are in the output and that ``--resume`` completes it."""
+
+
+def _id_ranges(ids: list[int]) -> str:
+    """'0-99, 150, 200-349' for a list of instance ids."""
+    parts: list[str] = []
+    ordered = sorted(set(ids))
+    k = 0
+    while k < len(ordered):
+        j = k
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[k]) if j == k else f"{ordered[k]}-{ordered[j]}")
+        k = j + 1
+    if len(parts) > 12:
+        parts = parts[:6] + [f"... ({len(parts) - 12} more ranges) ..."] + parts[-6:]
+    return ", ".join(parts) or "none"
+
+
+def _broken_message(output: str | None, finished: list[int], earlier: list[dict[str, Any]], count: int) -> str:
+    done = sorted(set(finished) | {row["id"] for row in earlier})
+    where = f"in {output}" if output else "returned (no output file)"
+    text = (f"the executor given to run_sweep broke (a worker process died) and cannot be replaced: "
+            f"{len(done)} of {count} instances are done and {where} (ids {_id_ranges(done)}); ")
+    if output:
+        text += ("run again with resume=True (exactdln sweep --resume) to complete it, passing a factory of "
+                 "executors or None, which a sweep replaces when a worker dies")
+    else:
+        text += "pass a factory of executors or None, which a sweep replaces when a worker dies"
+    return text
 
 
 @dataclass
@@ -89,33 +123,62 @@ class SweepReport:
 
 
 class Progress:
-    """A progress line on ``stream``: done/total, rate, ETA, matches and disagreements. Rewritten in place on
-    a terminal (at most 5 times a second); a plain line every ``every`` seconds otherwise."""
+    """Progress of a sweep on ``stream`` (stderr): instances done, rate, ETA, matches, disagreements and errors
+    so far. On a terminal a tqdm bar (the ``sweep`` extra), redrawn at most 5 times a second; otherwise (a log
+    file, a pipe) a plain line every ``every`` seconds and one at the end, never a carriage return."""
 
     def __init__(self, total: int, stream: TextIO | None = None, every: float = 10.0):
         self.total, self.stream, self.every = total, stream or sys.stderr, every
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.monotonic()
         self.last = 0.0
+        self.already = 0              # rows of an earlier run (--resume): counted as done, not in the rate
+        self.bar = None
+        if self.tty:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                raise ImportError("the sweep's progress bar needs tqdm: pip install 'exactdln[sweep]' "
+                                  "(or run with --quiet)") from None
+            self.bar = tqdm(total=total, file=self.stream, unit="inst", mininterval=0.2, dynamic_ncols=True,
+                            desc="sweep", leave=True)
+
+    def begin(self, already: int) -> None:
+        """Rows already in the output before this run (--resume)."""
+        self.already = already
+        self.start = time.monotonic()
+        if self.bar is not None:
+            self.bar.initial = self.bar.n = already
+            self.bar.refresh()
+
+    def close(self) -> None:
+        """End the bar where it stands (an interrupted sweep); plain lines need nothing."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
     def line(self, done: int, matches: int, disagreements: int, errors: int) -> str:
         elapsed = time.monotonic() - self.start
-        rate = done / elapsed if elapsed > 0 else 0.0
+        rate = (done - self.already) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else float("inf")
         eta_text = "?" if math.isinf(eta) else f"{eta:.0f} s"
         return (f"sweep: {done}/{self.total} ({100 * done / max(1, self.total):.0f}%), {rate:.1f}/s, ETA {eta_text}, "
                 f"matches {matches}, disagreements {disagreements}, errors {errors}")
 
     def update(self, done: int, matches: int, disagreements: int, errors: int, final: bool = False) -> None:
+        """``done``: rows in the output so far, an earlier run's included."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"matches {matches}, disagreements {disagreements}, errors {errors}",
+                                     refresh=False)
+            self.bar.update(done - self.bar.n)
+            if final:
+                self.close()
+            return
         now = time.monotonic()
-        if not final and now - self.last < (0.2 if self.tty else self.every):
+        if not final and now - self.last < self.every:
             return
         self.last = now
-        text = self.line(done, matches, disagreements, errors)
-        if self.tty:
-            self.stream.write("\r" + text + ("\n" if final else ""))
-        else:
-            self.stream.write(text + "\n")
+        self.stream.write(self.line(done, matches, disagreements, errors) + "\n")
         self.stream.flush()
 
 
@@ -173,8 +236,14 @@ def run_sweep(
     process pool (:func:`process_pool`). Rows go to ``output`` (JSON Lines, appended chunk by chunk; with
     ``resume`` the ids already there are skipped, else an existing non-empty file is refused). ``find``: rows
     it matches, and every row whose exact routes disagree, go to ``matches_output`` and ``report.found``;
-    ``stop_after``: stop once that many rows matched ``find``. ``on_match(row)`` is called in the driver for
-    each kept row (the command line certifies them there).
+    ``stop_after``: stop after exactly that many rows matched ``find`` (the output holds the whole chunk of
+    the last match, and rows after it count in the summary but not as matches). ``on_match(row)`` is called in
+    the driver for each kept row (the command line certifies them there). ``parquet``: a folder of Parquet
+    shards, one per chunk; on ``resume`` the rows of the earlier run that no shard holds are added as shards too.
+
+    A caller's executor that breaks (a worker process died: BrokenProcessPool) raises
+    :class:`SweepExecutorBroken`, naming the instances done; a factory or None is replaced and the lost chunks
+    are sent again.
     """
     if output is not None and not resume and os.path.exists(output) and os.path.getsize(output) > 0:
         raise FileExistsError(f"{output} exists and is not empty (--resume completes it)")
@@ -187,7 +256,11 @@ def run_sweep(
     writer = JsonlWriter(output) if output is not None else None
     matches_writer = JsonlWriter(matches_output) if matches_output is not None else None
     shards = ParquetWriter(parquet) if parquet else None
+    if shards is not None and done_rows:
+        shards.cover(done_rows)         # the shards hold every row: an earlier run's too
     report = SweepReport(summary, output=output)
+    if progress is not None:
+        progress.begin(len(done_rows))
 
     factory: Callable[[], Executor] | None
     if executor is None:
@@ -207,6 +280,7 @@ def run_sweep(
     fixed = chunk_size or spec.chunk_size
     start = time.monotonic()
     done = 0
+    finished_ids: list[int] = []
 
     def next_size() -> int:
         if fixed:
@@ -261,10 +335,12 @@ def run_sweep(
         fill()
         while submit_broken:
             if factory is None:
-                raise BrokenProcessPool("the process pool given to run_sweep broke (a worker died); "
-                                        "pass a factory or None so that it can be replaced")
+                raise SweepExecutorBroken(_broken_message(output, finished_ids, done_rows, spec.count))
             renew()
             fill()
+
+    def stopped() -> bool:
+        return stop_after is not None and summary.matches >= stop_after
 
     def lost(items: list[tuple[int, Any]], attempts: int, why: str) -> list[dict[str, Any]]:
         """A chunk whose worker died: retried, split into single instances, finally error rows."""
@@ -302,7 +378,8 @@ def run_sweep(
                 kept = []
                 for row in rows:
                     summary.add(row)
-                    hit = find is not None and find(row)
+                    # past the N-th match (--stop-after N) a row still goes to the results, not to the matches
+                    hit = find is not None and not stopped() and find(row)
                     summary.matches += bool(hit)
                     if hit or row.get("disagree"):
                         kept.append(row)
@@ -319,16 +396,23 @@ def run_sweep(
                             on_match(row)
                 done += len(rows)
                 remaining -= len(rows)
+                finished_ids.extend(index for index, _ in items)
                 if progress is not None:
-                    progress.update(done, summary.matches, summary.disagreements, summary.errors)
-            if broken and factory is not None:
-                renew()            # every future of a broken pool fails
-            if stop_after is not None and summary.matches >= stop_after:
+                    progress.update(summary.resumed + done, summary.matches, summary.disagreements, summary.errors)
+                if stopped():
+                    break          # the other finished chunks are dropped: --resume would redo them
+            if stopped():
                 report.stopped_early = True
                 break
+            if broken:
+                if factory is None:
+                    raise SweepExecutorBroken(_broken_message(output, finished_ids, done_rows, spec.count))
+                renew()            # every future of a broken pool fails
             refill()
     finally:
         summary.wall = time.monotonic() - start
+        if progress is not None and sys.exc_info()[0] is not None:
+            progress.close()
         for future in in_flight:
             future.cancel()
         if factory is not None:
@@ -337,5 +421,5 @@ def run_sweep(
             if w is not None:
                 w.close()
     if progress is not None:
-        progress.update(done, summary.matches, summary.disagreements, summary.errors, final=True)
+        progress.update(summary.resumed + done, summary.matches, summary.disagreements, summary.errors, final=True)
     return report
