@@ -249,7 +249,8 @@ def _alignments(guides: FloatGuides, ff: Any, fw: Sequence[np.ndarray], widths: 
     out = []
     if H >= 2:
         hidden = tuple(_low_rank(fw[h], numerical_rank(fw[h]), digits) for h in range(1, H - 1))
-        out.append(("hidden layers at their numerical ranks", Alignment(Z, hidden, head, first)))
+        out.append(("hidden layers at their numerical ranks" if H > 2 else "aligned (W_2 = Q L, W_1 fitted)",
+                    Alignment(Z, hidden, head, first)))
         if any(numerical_rank(fw[h]) > r for h in range(1, H - 1)):
             minimal = tuple(_low_rank(fw[h], r, digits) for h in range(1, H - 1))
             out.append((f"hidden layers truncated to rank {r}", Alignment(Z, minimal, head, first)))
@@ -312,9 +313,14 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
     # start at 4 significant digits, refine until the rounding is below 1% of the distance.
     # Trial builds are not verified (distances only); the final ones are (gradient 0 and loss over K).
     digits = 4
-    trial, _ = _build(X, Y, ff, fw, widths, guides, digits, scale, False)
-    if trial:
-        digits = min(15, max(4, int(np.ceil(-np.log10(max(min(b[0] for b in trial), 1e-300)))) + 2))
+    for _ in range(4):
+        trial, _ = _build(X, Y, ff, fw, widths, guides, digits, scale, False)
+        if not trial:
+            break
+        want = min(15, max(4, int(np.ceil(-np.log10(max(min(b[0] for b in trial), 1e-300)))) + 2))
+        if want <= digits:
+            break
+        digits = want
     built, failures = _build(X, Y, ff, fw, widths, guides, digits, scale, True)
     notes += failures
     if not built:
@@ -336,9 +342,9 @@ def regularized_reason(problem: Problem, widths: Sequence[int]) -> str:
     from exactdln.theory.regularized import whitening_constant
 
     if whitening_constant(problem) is None:
-        return ("lambda > 0 and X X^T is not c I: the regularized critical set has no closed form (docs/maths/"
-                "regularized.md §3 needs whitened data), so only a rational critical point found by rationalization "
-                "can be snapped")
+        return ("lambda > 0 and X X^T is not c I: the regularized critical set has no closed form "
+                "(docs/maths/regularized.md §3 needs whitened data), so only a rational critical point found by "
+                "rationalization can be snapped")
     return ("lambda > 0 with X X^T = c I: the critical set is the closed form of docs/maths/regularized.md §3, whose "
             "product singular values are roots of s^(H-2) (y - s)^H = Lambda and whose layers carry their H-th roots "
             "(weighted balancedness, §2); building those points over their field is not implemented, so only a "

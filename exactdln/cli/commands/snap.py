@@ -7,7 +7,7 @@ its name: the format is read from the content. Float X, Y or lambda in ``.npz`` 
 are read exactly by the rule of --floats (decimal: the shortest decimal that round-trips; binary:
 the exact binary64 value); without it they are refused. Answers "my optimizer stopped here: what
 is this point, exactly?". The exact point lies over Q or, for generic data, over the number field of
-its fitted eigenvalues (docs/maths/algebraic.md §9-§12). "Snapped" only within relative distance
+its fitted eigenvalues (docs/maths/algebraic.md §2, §10-§12). "Snapped" only within relative distance
 --tolerance (default 1e-6) of the float weights; otherwise exit 1 with the nearest exact critical point
 found, its distance and why. -o POINT.json writes the exact point (X, Y, lambda, snapped weights, and the
 "field" when it is not Q), a file that classify reads. --json: one object per file and line, with the exact
