@@ -549,43 +549,104 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     found = Inertia(len(last), 0, 0)
     if not rest:
         return found if all(_nonsingular(gram_int, cols) for cols in set(map(tuple, columns.values()))) else None
-    grid_e, d_e = _integer_block(factors, last, rest)         # E = grid_e / d_e
     grid_b, d_b = _integer_block(factors, rest)               # B = grid_b / d_b
     m = len(rest)
-    # E^T K^-1 E = (d_gram / d_e^2) sum_a N_a^T (gram_int[J_a, J_a]^-1 N_a), N_a the rows of grid_e on row a of W_H;
-    # rows a with the same J_a are solved together
-    by_columns: dict[tuple[int, ...], list[np.ndarray]] = {}
-    row = 0
+    alpha, beta, U, V = _last_layer_columns(factors, rest)
+    # Column j of E on row a of W_H is alpha[a, j] U[:, j] - beta[a, j] V[:, j] (the block formula with
+    # A_H = I), so for the rows R of W_H sharing the kept columns J:
+    #   sum_{a in R} E_a^T K_J^-1 E_a = (alpha_R^T alpha_R) o (U_J^T K_J^-1 U_J) - (alpha_R^T beta_R) o (U_J^T K_J^-1 V_J)
+    #                                  - (beta_R^T alpha_R) o (V_J^T K_J^-1 U_J) + (beta_R^T beta_R) o (V_J^T K_J^-1 V_J)
+    # (o entrywise): K_J^-1 is applied to 2 m vectors, not to d_H m.
+    (alpha, d_alpha), (beta, d_beta), (U, d_u), (V, d_v) = alpha, beta, U, V
+    groups: dict[tuple[int, ...], list[int]] = {}
     for a in sorted(columns):
-        size = len(columns[a])
-        if size:
-            by_columns.setdefault(tuple(columns[a]), []).append(grid_e[row:row + size])
-        row += size
+        if columns[a]:
+            groups.setdefault(tuple(columns[a]), []).append(a)
     correction = fmpq_mat(m, m)
-    for cols, blocks in by_columns.items():
+    for cols, rows in groups.items():
         system = fmpz_mat(gram_int[np.ix_(cols, cols)].tolist())
-        stacked = np.concatenate(blocks, axis=1)               # |J| x (count * m)
         try:
-            # K^-1 once (FLINT's solve with many right-hand sides is far slower), then integer products
-            inverse_numerator, d_x = system.inv().numer_denom()
+            inverse_numerator, d_inv = system.inv().numer_denom()
         except ZeroDivisionError:
             return None                                        # not claimed: the whole block decides
-        numerator = inverse_numerator * fmpz_mat(stacked.tolist())
-        values = np.empty(numerator.nrows() * numerator.ncols(), dtype=object)
-        values[:] = [int(x) for x in numerator.entries()]
-        values = values.reshape(numerator.nrows(), numerator.ncols())
-        total = None
-        for index, block in enumerate(blocks):
-            part = fmpz_mat(block.T.tolist()) * fmpz_mat(values[:, index * m:(index + 1) * m].tolist())
-            total = part if total is None else total + part
-        correction += fmpq_mat(total) / int(d_x)
-    scale = fmpq(d_gram, d_e * d_e)
+        U_J = fmpz_mat(U[list(cols)].tolist())
+        V_J = fmpz_mat(V[list(cols)].tolist())
+        KU, KV = inverse_numerator * U_J, inverse_numerator * V_J
+        UU = _grid(U_J.transpose() * KU)
+        UV = _grid(U_J.transpose() * KV)
+        VV = _grid(V_J.transpose() * KV)
+        a_R = fmpz_mat(alpha[rows].tolist())
+        b_R = fmpz_mat(beta[rows].tolist())
+        aa = _grid(a_R.transpose() * a_R)
+        ab = _grid(a_R.transpose() * b_R)
+        bb = _grid(b_R.transpose() * b_R)
+        # common denominator d_alpha^2 d_beta^2 d_u^2 d_v^2 (times d_inv)
+        total = (aa * UU * (d_beta * d_v) ** 2 - (ab * UV + (ab * UV).T) * (d_alpha * d_beta * d_u * d_v)
+                 + bb * VV * (d_alpha * d_u) ** 2)
+        correction += fmpq_mat(fmpz_mat(total.tolist())) / (int(d_inv) * (d_alpha * d_beta * d_u * d_v) ** 2)
+    scale = fmpq(d_gram)
     complement = fmpq_mat(fmpz_mat(grid_b.tolist())) / d_b - correction * scale
     numerator, _ = complement.numer_denom()
     inner = integer_symmetric_inertia(IntegerSymmetric(matrix=numerator).primitive())
     if inner is None:
         inner = symmetric_inertia(complement)
     return found + inner
+
+
+def _grid(matrix: fmpz_mat) -> np.ndarray:
+    out = np.empty(matrix.nrows() * matrix.ncols(), dtype=object)
+    out[:] = [int(x) for x in matrix.entries()]
+    return out.reshape(matrix.nrows(), matrix.ncols())
+
+
+def _last_layer_columns(factors: _HessianFactors, rest: Sequence[int]):
+    """alpha, beta (d_H x m) and U, V (d_(H-1) x m), each as (integer grid, denominator), with
+    (S Hess S)[(H, a, b), j] = alpha[a, j] U[b, j] - beta[a, j] V[b, j] for the coordinates j of ``rest``.
+
+    j = (h, c, d) with h < H: alpha = A_hat_h[:, c], U = (C_hat_H Sigma C_hat_h^T)[:, d], beta = (G C_hat_h^T)[:, d],
+    V = (diag(t_H) W_{H-1:h+1} diag(r_h))[:, c] (the block formula with A_H = I); j in W_H itself, (c, d):
+    alpha = e_c, U = the column d of the last-layer block (with lambda_H), beta = V = 0.
+    """
+    point = factors.point
+    H = point.depth
+    widths = point.widths
+    d_H, e = widths[H], widths[H - 1]
+    m = len(rest)
+    alpha = fmpq_mat(d_H, m)
+    beta = fmpq_mat(d_H, m)
+    U = fmpq_mat(e, m)
+    V = fmpq_mat(e, m)
+    offsets = [0]
+    for h in range(1, H + 1):
+        offsets.append(offsets[-1] + widths[h] * widths[h - 1])
+    gram = None
+    per_layer: dict[int, tuple] = {}
+    for j, index in enumerate(rest):
+        h = next(k for k in range(1, H + 1) if index < offsets[k])
+        c, d = divmod(index - offsets[h - 1], widths[h - 1])
+        if h == H:
+            if gram is None:
+                gram = factors.CS(H) * factors.C[H].transpose()
+                lam = point.lambdas[H - 1]
+                if lam != 0:
+                    t = factors.t[H]
+                    for b in range(e):
+                        gram[b, b] += lam * t[b] * t[b]
+            alpha[c, j] = 1
+            for b in range(e):
+                U[b, j] = gram[b, d]
+            continue
+        if h not in per_layer:
+            C_t = factors.C[h].transpose()
+            per_layer[h] = (factors.A[h], factors.CS(H) * C_t, point.residual * C_t, factors.middle(h, H))
+        A_h, gauss, curvature, middle = per_layer[h]
+        for a in range(d_H):
+            alpha[a, j] = A_h[a, c]
+            beta[a, j] = curvature[a, d]
+        for b in range(e):
+            U[b, j] = gauss[b, d]
+            V[b, j] = middle[b, c]
+    return tuple(_integer_grid(x) for x in (alpha, beta, U, V))
 
 
 def _nonsingular_mod_p(matrix: fmpz_mat) -> bool:
