@@ -190,7 +190,8 @@ def assert_near_critical(model_or_weights: Any, X: Any, Y: Any, *, kind: str | N
     if not result.snapped:
         raise AssertionError(f"no exact critical point within relative distance {tol:g} of the weights\n"
                              + "\n".join(f"  - {n}" for n in result.notes))
-    value = number_text(loss(problem, result.weights))
+    value = (number_text(loss(problem, result.weights)) if result.weights is not None
+             else result.point.critical_value_text)          # snapped over a number field
     where = f"distance {result.distance:.3g} (relative {result.relative_distance:.3g}), critical value L = {value}"
     if result.relative_distance > tol:
         raise AssertionError(f"the nearest exact critical point found ({result.kind}) is too far: {where}, tol {tol:g}")

@@ -144,3 +144,15 @@ def test_cli_snap_writes_a_point_file_over_k(tmp_path, capsys):
     assert main(["snap", str(src), "--tolerance", "1e-12"]) == 1
     assert "not snapped" in capsys.readouterr().out
     assert main(["snap", str(src), "--tolerance", "-1"]) == 2
+
+
+def test_classify_snap_classifies_over_k(tmp_path, capsys):
+    # classify --snap hands an algebraic snap to classify over K (the point's own problem and weights)
+    phi = (1 + 5 ** 0.5) / 2
+    u = np.array([phi, 1.0]) / np.linalg.norm([phi, 1.0])
+    src = tmp_path / "golden.json"
+    src.write_text(json.dumps({"X": [[1, 0], [0, 1]], "Y": [[1, 1], [1, 0]],
+                               "weights": [[list(u @ np.array([[1, 1], [1, 0]]))], [[u[0]], [u[1]]]]}))
+    assert main(["classify", "--snap", "--json", str(src)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["kind"] == "global_minimizer" and record["snap"]["field_degree"] == 2   # Baldi-Hornik: top fit

@@ -105,7 +105,11 @@ def _snap_then_classify(path: str, args, printed: list) -> int:
 
     problem, weights = load_point_file(path, args.floats, exact_weights=False)
     snapped = snap(problem, weights)
-    result = classify(problem, list(snapped.weights), method=args.method, source=path) if snapped.snapped else None
+    if snapped.snapped and snapped.weights is None:          # snapped over a number field (snap's algebraic route)
+        problem, exact_weights = snapped.point.problem, snapped.point.weights
+    else:
+        exact_weights = snapped.weights
+    result = classify(problem, list(exact_weights), method=args.method, source=path) if snapped.snapped else None
     if args.json:
         snap_record = {k: v for k, v in snapped.to_json().items() if k != "weights"}
         record = {"file": path, **(result.to_json() if result is not None else {"kind": None}),
