@@ -40,6 +40,7 @@ MAX_VALUES = 4_000_000          # numbers in arrays over the whole file (checked
 MAX_WORK = 10_000_000           # units of arithmetic for the whole check (charge(), in the shared block)
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
                "escape_curve", "top_eigenspace", "flow_identities_random", "kind")
+FIELD_CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "top_eigenspace", "kind")
 
 
 # ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
@@ -341,6 +342,315 @@ def main(argv: list[str] | None = None) -> int:
 # ---- shared block end ----
 
 
+# ---------------------------------------------------------------- numbers of a real number field
+# A certificate may declare "field": {"minpoly": [c_0, ..., c_d], "interval": [lo, hi]}: theta is the unique
+# real root of p(t) = c_0 + ... + c_d t^d in (lo, hi). Entries are then numbers or lists [a_0, ..., a_(d-1)]
+# meaning a_0 + a_1 theta + ...; they are held as polynomials reduced modulo p (monic), and every test is a
+# statement about the value at theta: zero by the gcd with p, signs by a Taylor bound on a bisected interval.
+
+MAX_FIELD_DEGREE = 64
+MAX_BISECTIONS = 20_000          # refinements of the interval of theta in one check
+
+_FIELD: list = [None]            # the field of the certificate being checked (None: rationals only)
+
+
+def _ptrim(a: list) -> list:
+    a = list(a)
+    while a and a[-1] == 0:
+        a.pop()
+    return a
+
+
+def _pcost(a: list, b: list) -> int:
+    return len(a) * len(b) * cost(a) * cost(b) + 1
+
+
+def _pmul(a: list, b: list) -> list:
+    if not a or not b:
+        return []
+    charge(_pcost(a, b), "a polynomial product")
+    out = [Fraction(0)] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x:
+            for j, y in enumerate(b):
+                out[i + j] += x * y
+    return _ptrim(out)
+
+
+def _prem(a: list, b: list) -> list:
+    return _pdivmod(a, b)[1]
+
+
+def _pgcd(a: list, b: list) -> list:
+    a, b = _ptrim(a), _ptrim(b)
+    while b:
+        a, b = b, _prem(a, b)
+    return [x / a[-1] for x in a]
+
+
+def _pvalue(a: list, x: Fraction) -> Fraction:
+    charge(len(a) * cost(a) * cost([x]) + 1, "a polynomial value")
+    out = Fraction(0)
+    for c in reversed(a):
+        out = out * x + c
+    return out
+
+
+def _sign(x: Fraction) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _sturm_count(p: list, lo: Fraction, hi: Fraction) -> int:
+    """Distinct real roots of p in (lo, hi] (Sturm's theorem), p(lo) != 0."""
+    seq = [_ptrim(p), _ptrim([k * c for k, c in enumerate(p)][1:])]
+    while seq[-1] and len(seq[-1]) > 1:
+        r = _prem(seq[-2], seq[-1])
+        if not r:
+            break
+        seq.append([-x for x in r])
+
+    def changes(x: Fraction) -> int:
+        signs = [s for s in (_sign(_pvalue(q, x)) for q in seq if q) if s]
+        return sum(1 for u, v in zip(signs, signs[1:]) if u != v)
+    return changes(lo) - changes(hi)
+
+
+class Field:
+    """Q(theta) for the certificate's (p, (lo, hi)), verified: p squarefree, p(lo) p(hi) != 0, lo < hi, and
+    exactly one root of p in (lo, hi) (Sturm). ``m`` is a factor of p with theta among its roots; it only
+    shrinks (to gcd(a, m) or m / gcd(a, m)) when an element shares a factor with it."""
+
+    def __init__(self, spec: object):
+        if not isinstance(spec, dict) or set(spec) != {"minpoly", "interval"}:
+            raise Malformed('field: expected {"minpoly": [c_0, ..., c_d], "interval": [lo, hi]}')
+        coeffs, interval = spec["minpoly"], spec["interval"]
+        if not isinstance(coeffs, list) or not 2 <= len(coeffs) <= MAX_FIELD_DEGREE + 1:
+            raise Malformed(f"field.minpoly: expected 2..{MAX_FIELD_DEGREE + 1} coefficients, constant term first")
+        p = [number(c, f"field.minpoly[{k}]") for k, c in enumerate(coeffs)]
+        if p[-1] == 0:
+            raise Malformed("field.minpoly: the leading coefficient is 0")
+        if not isinstance(interval, list) or len(interval) != 2:
+            raise Malformed("field.interval: expected [lo, hi]")
+        lo, hi = (number(x, f"field.interval[{k}]") for k, x in enumerate(interval))
+        self.degree = len(p) - 1
+        self.m = [c / p[-1] for c in p]
+        self.lo, self.hi = lo, hi
+        self.bisections = 0
+        self.failure = None
+        if not lo < hi:
+            self.failure = "field.interval: lo < hi is needed"
+        elif len(_pgcd(self.m, [k * c for k, c in enumerate(self.m)][1:])) > 1:
+            self.failure = "field.minpoly is not squarefree"
+        elif _pvalue(self.m, lo) == 0 or _pvalue(self.m, hi) == 0:
+            self.failure = "field.interval: an endpoint is a root of the polynomial"
+        else:
+            roots = _sturm_count(self.m, lo, hi)
+            if roots != 1:
+                self.failure = f"field.interval holds {roots} roots of the polynomial, not exactly one"
+
+    def reduce(self, a: list) -> list:
+        return _prem(a, self.m) if len(_ptrim(a)) > len(self.m) - 1 else _ptrim(a)
+
+    def _changes_sign(self, g: list) -> bool:
+        """g divides m, so it has at most one root in (lo, hi), a simple one: it is theta iff g changes sign."""
+        return _sign(_pvalue(g, self.lo)) != _sign(_pvalue(g, self.hi))
+
+    def _taylor_sign(self, a: list) -> int:
+        """sign a(theta) if |a(c)| exceeds the bound sum_k>=1 |b_k| r^k of a(c + t) - a(c) on |t| <= r, else 0."""
+        if self.lo == self.hi:
+            return _sign(_pvalue(a, self.lo))
+        c, r = (self.lo + self.hi) / 2, (self.hi - self.lo) / 2
+        b = list(a)                                    # a(c + t) by synthetic division (Horner's shifts)
+        n = len(b)
+        charge(n * n * cost(b) * cost([c]) + 1, "a Taylor shift")
+        for i in range(n):
+            for j in range(n - 2, i - 1, -1):
+                b[j] += c * b[j + 1]
+        bound, rk = Fraction(0), Fraction(1)
+        for bk in b[1:]:
+            rk *= r
+            bound += abs(bk) * rk
+        return _sign(b[0]) if abs(b[0]) > bound else 0
+
+    def _bisect(self) -> None:
+        self.bisections += 1
+        if self.bisections > MAX_BISECTIONS:
+            raise Malformed(f"field: more than MAX_BISECTIONS = {MAX_BISECTIONS} refinements of the interval")
+        mid = (self.lo + self.hi) / 2
+        s = _sign(_pvalue(self.m, mid))
+        if s == 0:
+            self.lo = self.hi = mid
+        elif s == _sign(_pvalue(self.m, self.lo)):
+            self.lo = mid
+        else:
+            self.hi = mid
+
+    def is_zero(self, a: list) -> bool:
+        a = self.reduce(a)
+        if not a:
+            return True
+        if self.lo == self.hi:
+            return _pvalue(a, self.lo) == 0
+        if len(a) == 1 or self._taylor_sign(a):
+            return False
+        g = _pgcd(a, self.m)
+        if len(g) == 1:
+            return False
+        if self._changes_sign(g):
+            self.m = g
+            return True
+        self.m = _pdivmod(self.m, g)[0]
+        return self.is_zero(a)
+
+    def sign(self, a: list) -> int:
+        if self.is_zero(a):
+            return 0
+        a = self.reduce(a)
+        while True:
+            s = self._taylor_sign(a)
+            if s:
+                return s
+            self._bisect()
+
+    def inverse(self, a: list) -> list:
+        """1/a mod m by the extended Euclidean algorithm (r_i = s_i a mod m); a(theta) != 0 is checked first, so a
+        common factor g of a and m does not vanish at theta and m shrinks to m / g."""
+        if self.is_zero(a):
+            raise Malformed("division by an element that is 0 at theta")
+        r0, r1, s0, s1 = list(self.m), self.reduce(a), [], [Fraction(1)]
+        while len(r1) > 1:
+            q, rem = _pdivmod(r0, r1)
+            r0, r1 = r1, rem
+            s0, s1 = s1, _psub(s0, _pmul(q, s1))
+        if not r1:
+            self.m = _pdivmod(self.m, r0)[0]
+            return self.inverse(a)
+        return self.reduce([x / r1[0] for x in s1])
+
+
+def _psub(a: list, b: list) -> list:
+    n = max(len(a), len(b))
+    return _ptrim([(a[k] if k < len(a) else 0) - (b[k] if k < len(b) else 0) for k in range(n)])
+
+
+def _pdivmod(a: list, b: list) -> tuple[list, list]:
+    """(q, r) with a = q b + r, deg r < deg b, over Fractions."""
+    a, b = _ptrim(a), _ptrim(b)
+    charge(_pcost(a, b), "a polynomial division")
+    n = len(b) - 1
+    q = [Fraction(0)] * max(1, len(a) - n)
+    while len(a) > n:
+        c = a[-1] / b[-1]
+        shift = len(a) - 1 - n
+        q[shift] = c
+        for j in range(n + 1):
+            a[shift + j] -= c * b[j]
+        a = _ptrim(a)
+    return _ptrim(q), a
+
+
+class Alg:
+    """An element a_0 + a_1 theta + ... of the certificate's field, a polynomial reduced modulo m before it is
+    multiplied (sums stay unreduced: one reduction per matrix entry, not per product). Arithmetic with
+    Fractions and ints; ==, bool and order are decided at theta, exactly (class Field). ``numerator`` and
+    ``denominator`` are 1 so that the Fraction cost model leaves the charging to the polynomial products."""
+
+    __slots__ = ("K", "c")
+    numerator = 1
+    denominator = 1
+
+    def __init__(self, K: Field, coeffs: list):
+        self.K, self.c = K, _ptrim(coeffs)
+
+    def reduced(self) -> list:
+        if len(self.c) >= len(self.K.m):
+            self.c = self.K.reduce(self.c)
+        return self.c
+
+    def _co(self, other: object) -> list | None:
+        if isinstance(other, Alg):
+            return other.c
+        if isinstance(other, (int, Fraction)) and not isinstance(other, bool):
+            return [Fraction(other)] if other else []
+        return None
+
+    def __add__(self, other):
+        o = self._co(other)
+        return NotImplemented if o is None else Alg(self.K, _psub(self.c, [-x for x in o]))
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        o = self._co(other)
+        return NotImplemented if o is None else Alg(self.K, _psub(self.c, o))
+
+    def __rsub__(self, other):
+        o = self._co(other)
+        return NotImplemented if o is None else Alg(self.K, _psub(o, self.c))
+
+    def __neg__(self):
+        return Alg(self.K, [-x for x in self.c])
+
+    def __mul__(self, other):
+        o = other.reduced() if isinstance(other, Alg) else self._co(other)
+        return NotImplemented if o is None else Alg(self.K, _pmul(self.reduced(), o))
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        o = self._co(other)
+        return NotImplemented if o is None else Alg(self.K, _pmul(self.reduced(), self.K.inverse(o)))
+
+    def __rtruediv__(self, other):
+        o = self._co(other)
+        return NotImplemented if o is None else Alg(self.K, _pmul(o, self.K.inverse(self.c)))
+
+    def __bool__(self) -> bool:
+        return not self.K.is_zero(self.c)
+
+    def __eq__(self, other):
+        o = self._co(other)
+        return NotImplemented if o is None else self.K.is_zero(_psub(self.c, o))
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = None
+
+    def _cmp(self, other) -> int:
+        o = self._co(other)
+        if o is None:
+            raise Malformed("comparison of a field element with a non-number")
+        return self.K.sign(_psub(self.c, o))
+
+    def __lt__(self, other):
+        return self._cmp(other) < 0
+
+    def __le__(self, other):
+        return self._cmp(other) <= 0
+
+    def __gt__(self, other):
+        return self._cmp(other) > 0
+
+    def __ge__(self, other):
+        return self._cmp(other) >= 0
+
+    def __abs__(self):
+        return -self if self._cmp(0) < 0 else self
+
+    def __str__(self) -> str:
+        return " + ".join(f"({x})*t^{k}" for k, x in enumerate(self.c) if x) or "0"
+
+
+def element(x: object, where: str):
+    """A number, or with a declared field a list [a_0, ..., a_(d-1)] of exactly d numbers (an Alg)."""
+    K = _FIELD[0]
+    if K is None or not isinstance(x, list):
+        return number(x, where)
+    if len(x) != K.degree:
+        raise Malformed(f"{where}: expected a number or a list of {K.degree} coefficients")
+    return Alg(K, [number(a, f"{where}[{k}]") for k, a in enumerate(x)])
+
+
 # ---------------------------------------------------------------- reading the point format
 
 def matrix(x: object, where: str, rows: int | None = None, cols: int | None = None) -> list[list[Fraction]]:
@@ -360,14 +670,14 @@ def matrix(x: object, where: str, rows: int | None = None, cols: int | None = No
             raise Malformed(f"{where}[{i}]: expected {want} entries, got {len(row)}")
         if want == 0 and cols is None:
             raise Malformed(f"{where}: empty matrix")
-        out.append([number(v, f"{where}[{i}][{j}]") for j, v in enumerate(row)])
+        out.append([element(v, f"{where}[{i}][{j}]") for j, v in enumerate(row)])
     return out
 
 
 def vector(x: object, where: str, n: int) -> list[Fraction]:
     if not isinstance(x, list) or len(x) != n:
         raise Malformed(f"{where}: expected a list of {n} numbers")
-    return [number(v, f"{where}[{i}]") for i, v in enumerate(x)]
+    return [element(v, f"{where}[{i}]") for i, v in enumerate(x)]
 
 # ---------------------------------------------------------------- exact linear algebra
 
@@ -986,6 +1296,11 @@ def read_problem(obj: object) -> dict:
     prob, point = obj.get("problem"), obj.get("point")
     if not isinstance(prob, dict) or not isinstance(point, dict):
         raise Malformed("problem and point must be JSON objects")
+    if "field" in obj:                 # entries in Q(theta): the field is verified before any entry is read
+        K = Field(obj["field"])
+        if K.failure:
+            raise Malformed(K.failure)
+        _FIELD[0] = K
     X = matrix(prob.get("X"), "problem.X")
     if len(X) * len(X[0]) > MAX_DATA_ENTRIES:
         raise Malformed(f"problem.X: more than {MAX_DATA_ENTRIES} entries")
@@ -1018,6 +1333,7 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
     """Verify every claim; raises Malformed if the certificate does not follow the format (or its check
     would spend more than MAX_WORK units of arithmetic)."""
     reset_work()
+    _FIELD[0] = None
     pb = read_problem(obj)
     claims = obj.get("claims")
     if not isinstance(claims, list) or not claims:
@@ -1026,6 +1342,8 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
         if not isinstance(c, dict) or c.get("type") not in CLAIM_TYPES:
             shown = c.get("type") if isinstance(c, dict) else None
             raise Malformed(f"claims[{t}]: unknown claim type" + (f" {shown[:40]!r}" if isinstance(shown, str) else ""))
+        if _FIELD[0] is not None and c["type"] not in FIELD_CLAIM_TYPES:
+            raise Malformed(f"claims[{t}]: {c['type']} is not available for certificates over a number field")
     kinds = [c for c in claims if c["type"] == "kind"]
     if len(kinds) > 1:
         raise Malformed("claims: at most one kind claim")
