@@ -673,10 +673,10 @@ def _frobenius(ws: Sequence[np.ndarray]) -> float:
     return math.sqrt(sum(float(np.sum(w * w)) for w in ws))
 
 
-def _nearest(problem: Problem, ws: list[np.ndarray], degree_cap: int) -> Any:
+def _nearest(problem: Problem, ws: list[np.ndarray], degree_cap: int, classify: bool = True) -> Any:
     from exactdln.tools.snap_algebraic import nearest_critical_point
 
-    return nearest_critical_point(problem, ws, degree_cap=degree_cap)
+    return nearest_critical_point(problem, ws, degree_cap=degree_cap, classify=classify)
 
 
 def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, index: int, *,
@@ -686,7 +686,7 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
     float_loss = float(run_losses(problem, [w[None] for w in ws])[0][0])
     notes: list[str] = []
     try:
-        found = _nearest(problem, ws, degree_cap)
+        found = _nearest(problem, ws, degree_cap, classify)
     except ImportError:
         return PlateauPoint(index, plateau, float_loss, None, None, None, None, None, None,
                             notes=("the exact nearest critical point needs exactdln/tools/snap_algebraic.py, "
@@ -860,7 +860,8 @@ def trace(trajectory: Trajectory, *, rule: PlateauRule | None = None, degree_cap
     point nearest to the run's closest record, with its exact critical value, fitted set S, rank, kind and
     distance (module docstring). With full-rank X X^T the critical value is (||Y||_F^2 - sum_{i in S}
     lambda_i(Sigma)) / 2 (docs/maths/classification.md §2; Achour, Malgouyres, Gerchinovitz 2024), so the
-    rows are the exact steps of the staircase of Saxe, McClelland, Ganguli (2014)."""
+    rows are the exact steps of the staircase of Saxe, McClelland, Ganguli (2014). ``classify=False`` skips the
+    exact classification (kind None), the costly part over number fields of high degree."""
     rule = rule or PlateauRule()
     problem = trajectory.problem
     computed, norms = run_losses(problem, trajectory.weights)

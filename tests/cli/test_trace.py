@@ -125,7 +125,7 @@ def test_usage_and_input_errors_exit_2(argv, run, tmp_path, capsys):
 def test_a_plateau_without_an_exact_point_is_exit_1(run, capsys, monkeypatch):
     import exactdln.tools.trace as trace_module
 
-    def refuse(problem, ws, degree_cap):
+    def refuse(problem, ws, degree_cap, classify=True):
         raise ValueError("degree 70 > --degree-cap 64")
 
     monkeypatch.setattr(trace_module, "_nearest", refuse)

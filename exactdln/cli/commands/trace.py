@@ -65,6 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the shortest plateau, a fraction of the run's span of steps (default 0.02)")
     parser.add_argument("--degree-cap", type=int, default=64,
                         help="largest degree of a number field for an exact point (default 64)")
+    parser.add_argument("--no-kind", action="store_true",
+                        help="do not classify the exact points (faster over fields of high degree; kind '-')")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
         trajectory = load_trajectory(path, data=args.data, floats=args.floats)
         rule = PlateauRule(args.flat_rtol, args.grad_rtol, args.window, args.min_length)
-        result = trace(trajectory, rule=rule, degree_cap=args.degree_cap)
+        result = trace(trajectory, rule=rule, degree_cap=args.degree_cap, classify=not args.no_kind)
         if args.certify:
             try:
                 result = certify_plateaus(result, args.certify)
