@@ -62,6 +62,8 @@ _EXPORTS = {
     **dict.fromkeys(("crosscheck", "CrosscheckResult"), "exactdln.tools.crosscheck"),
     **dict.fromkeys(("snap", "SnapResult", "load_float_point"), "exactdln.tools.snap"),
     **dict.fromkeys(("trace", "load_trajectory", "Trace"), "exactdln.tools.trace"),
+    "nearest_critical_point": "exactdln.tools.snap_algebraic",
+    "critical_point_for_fitted_set": "exactdln.instances.algebraic_critical",
     "sweep": "exactdln.tools.sweep",
     **dict.fromkeys(("from_torch", "from_jax", "load_point_file"), "exactdln.tools.interop"),
     **dict.fromkeys(("random_instance", "worked_instances", "Instance"), "exactdln.instances.construct"),
@@ -102,6 +104,9 @@ __all__ = [
     "crosscheck",
     "snap",
     "load_float_point",
+    # exact critical points over the field of a fitted set (docs/maths/algebraic.md §10-§12)
+    "critical_point_for_fitted_set",
+    "nearest_critical_point",
     # the saddles of a training run (exactdln/tools/trace.py)
     "trace",
     "load_trajectory",

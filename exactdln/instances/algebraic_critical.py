@@ -872,10 +872,10 @@ def critical_point_for_fitted_set(X: Any, Y: Any, fitted: Sequence[int], widths:
     ``fitted``: 1-based positions of eigenvalues of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY in *decreasing* order
     (lambda_1 > ... > lambda_{d_y}), the convention of exactdln/landscape/spectral.py and exactdln/tools/snap.py.
     The product is P_S Sigma_YX Sigma_XX^-1 (Achour, Malgouyres, Gerchinovitz 2024, Prop. 1), the point lies
-    over the smallest field F_S carrying P_S (degree <= C(d_y, |S|); module docstring), and its loss is
-    (||Y||_F^2 - sum_{i in S} lambda_i) / 2. ``hidden``: None (the minimal construction, every layer of rank
-    |S|) or the rational hidden layers W_2..W_{H-1} (nested lists, RationalMatrix or fmpq_mat), whose product
-    must keep rank >= |S| on a row selection. Raises :class:`FieldDegreeError` when deg F_S > ``degree_cap``.
+    over the smallest field F_S carrying P_S (degree <= C(d_y, r = #S); module docstring), and its loss is
+    (norm(Y)_F^2 - sum_{i in S} lambda_i) / 2. ``hidden``: None (the minimal construction, every layer of rank
+    r) or the rational hidden layers W_2..W_{H-1} (nested lists, RationalMatrix or fmpq_mat), whose product
+    must keep rank >= r on a row selection. Raises :class:`FieldDegreeError` when deg F_S > ``degree_cap``.
     """
     Xq, Yq = _as_fmpq_mat(X, "X"), _as_fmpq_mat(Y, "Y")
     sigma, _, _ = sigma_of(Xq, Yq)

@@ -276,9 +276,9 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
                            degree_cap: int = DEFAULT_DEGREE_CAP, classify: bool = True) -> NearestCritical:
     """The exact critical point nearest to ``float_weights`` among the aligned candidates of the module docstring.
 
-    The point lies over Q or over the field F_S of the float point's fitted set S (degree <= C(d_y, |S|);
+    The point lies over Q or over the field F_S of the float point's fitted set S (degree <= C(d_y, r = #S);
     exactdln/instances/algebraic_critical.py), has an exactly zero gradient and the critical value
-    (||Y||^2 - sum_{i in S} lambda_i)/2 (Achour, Malgouyres, Gerchinovitz 2024, Prop. 1). The distance is reported,
+    (norm(Y)^2 - sum_{i in S} lambda_i)/2 (Achour, Malgouyres, Gerchinovitz 2024, Prop. 1). The distance is reported,
     not held to a tolerance (:func:`exactdln.tools.snap.snap` does that). ``degree_cap``: above it the result has
     no point and says the degree (never a silent fallback).
     """
