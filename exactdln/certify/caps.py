@@ -19,7 +19,7 @@ from typing import Any
 from exactdln.model.problem import InputError
 
 __all__ = ["POINT_CHECKER_CAPS", "FAMILY_CHECKER_CAPS", "CapError", "check_point_caps", "check_family_caps",
-           "check_certificate_text", "psd_hessian_fits"]
+           "check_field_caps", "check_certificate_text", "psd_hessian_fits"]
 
 #: exactdln/trusted/checker.py
 POINT_CHECKER_CAPS = {
@@ -35,6 +35,8 @@ POINT_CHECKER_CAPS = {
     "MAX_NESTING": 32,
     "MAX_VALUES": 4_000_000,
     "MAX_WORK": 10_000_000,
+    "MAX_FIELD_DEGREE": 64,
+    "MAX_BISECTIONS": 20_000,
 }
 
 #: exactdln/trusted/checker_family.py
@@ -110,6 +112,13 @@ def psd_hessian_fits(n: int, family: bool = False) -> str | None:
 
 
 _DIGIT_RUN = {}
+
+
+def check_field_caps(degree: int) -> None:
+    """Refuse a number field whose certificate checker.py could not read (degree of the minimal polynomial)."""
+    caps = POINT_CHECKER_CAPS
+    if degree > caps["MAX_FIELD_DEGREE"]:
+        raise _refuse(f"the field has degree {degree}", "MAX_FIELD_DEGREE", caps, "checker.py")
 
 
 def check_certificate_text(text: str, data: dict[str, Any], family: bool = False) -> None:

@@ -29,7 +29,7 @@ from flint import fmpq_mat
 
 from exactdln.arith.exact import to_fmpq
 from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis
-from exactdln.certify.caps import check_certificate_text, check_point_caps
+from exactdln.certify.caps import check_certificate_text, check_field_caps, check_point_caps
 from exactdln.certify.gate import certificate_text, run_checker
 from exactdln.certify.point import Certificate
 from exactdln.landscape.field_spectral import FieldSpectralFacts
@@ -62,6 +62,8 @@ def _skeleton(problem: AlgebraicProblem, point: FieldPoint) -> dict[str, Any]:
     lambdas = problem.layer_lambdas(point.depth)
     lam: Any = _text(lambdas[0]) if len(set(lambdas)) <= 1 else [_text(l) for l in lambdas]
     lo, hi = point.K.isolating_interval()
+    if lo == hi:                  # theta rational (a linear minimal polynomial): any interval around it
+        lo, hi = lo - 1, hi + 1
     return {"format": "exactdln-certificate", "version": 1,
             "field": {"minpoly": [_text(c) for c in point.K.minpoly], "interval": [_text(lo), _text(hi)]},
             "problem": {"X": _matrix(point.X), "Y": _matrix(point.Y), "lambda": lam},
@@ -166,6 +168,7 @@ def certify_field_point(problem: AlgebraicProblem, weights: Any) -> Certificate:
     (exactdln/certify/gate.py runs it as a separate process)."""
     point = FieldPoint(problem, tuple(weights))
     check_point_caps(point.widths, problem.X.ncols)
+    check_field_caps(point.K.degree)
     data = _skeleton(problem, point)
     claims: list[dict[str, Any]] = data["claims"]
     notes: list[str] = []
