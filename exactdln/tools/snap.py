@@ -397,10 +397,11 @@ def snap(problem: Problem, float_weights: Sequence[Any], tolerance: float = DEFA
     the aligned rational construction, then the exact critical point over the field of the fitted set
     (:func:`exactdln.tools.snap_algebraic.nearest_critical_point`, docs/maths/algebraic.md §12), whose
     candidates within the tolerance are all classified (``kinds_near``: strict and non-strict saddles can lie
-    within the tolerance of each other). ``radius``/``align_radius`` (older names) lower the tolerance. The
+    within the tolerance of each other). ``radius``/``align_radius`` (older names) replace the tolerance. The
     float64 guides fail gracefully on data beyond float64's range ("not snapped" with that reason).
     """
-    tol = min(x for x in (tolerance, radius, align_radius) if x is not None)
+    older = [x for x in (radius, align_radius) if x is not None]
+    tol = min(older) if older else tolerance
     fw = [np.asarray(w, dtype=np.float64) for w in float_weights]
     if not fw or any(w.ndim != 2 for w in fw):
         raise InputError("expected a list of 2-d weight matrices", "weights")
