@@ -14,9 +14,12 @@ So only the principal submatrix on F is needed. For a depth-H network whose hidd
 are full rank, |P| = sum_{h<H} d_h^2 and F is about one layer's worth of parameters: at
 depth 3, width 10, the 100 x 100 block of a 300 x 300 Hessian. This module finds P with a
 modular row reduction of K (independence mod a prime implies independence over Q) and
-builds Hess L[F, F] entry by entry from the block formula of
-:mod:`exactdln.landscape.derivatives` (docs/maths/hessian_inertia.md §1), over the integers after
-clearing one common denominator.
+builds Hess L[F, F] from the block formula of :mod:`exactdln.landscape.derivatives`
+(docs/maths/hessian_inertia.md §1) over the integers, after a positive diagonal rescaling that keeps
+the entries short (a congruence). The coordinates of F in the last layer W_H are split off by a
+Schur complement (their block is I (x) (C_H Sigma_XX C_H^T + lambda_H I), positive definite on the
+columns kept), so only a small complement needs an inertia computation
+(docs/maths/hessian_inertia.md §7).
 """
 
 from __future__ import annotations
