@@ -1,32 +1,26 @@
 """Snap float weights (the end of an optimizer run) to the exact critical point they approximate.
 
-Two routes, tried in order; the result says which one succeeded and how far it is:
+Contract: a result is "snapped" only when the exact point is exactly critical *and* lies within the relative
+tolerance (default 1e-6; relative to max(||W_float||_F, sqrt(H) ||Sigma_YX Sigma_XX^-1||_F^(1/H))) of the float
+weights. Otherwise it is "not snapped", with the nearest candidate found, its distance and why.
+
+Routes, tried in order:
 
 1. **Rationalize**: every entry x -> Fraction(x).limit_denominator(D) for D = 10, 100, ...,
-   10^12; the first (simplest) candidate within ``radius`` that is *exactly* critical wins. When the
+   10^12; the first (simplest) candidate within the tolerance that is *exactly* critical wins. When the
    float weights are a perturbation (say 1e-8) of a rational critical point with small
    denominators, this recovers that point itself.
-2. **Structure** (docs/maths/classification.md §2.1, §2.3): identify S numerically (c_i = u_i^T W_{H:1} Sigma_XY u_i /
-   lambda_i near 1 on S, near 0 off S), then build the exact minimal construction
-   for S, W_H = Q, W_1 = (Q^T Q)^-1 Q^T Sigma_YX Sigma_XX^-1, W_h = I_r, with Q a rational
-   basis of span U_S = ker f_S(Sigma), f_S the product of the Q-irreducible factors of
-   charpoly(Sigma) whose roots are the lambda_i, i in S. It exists only when that product
-   is rational (docs/maths/global_optimality.md §3, "where irrationals are unavoidable"). This representative has the
-   same S, the same loss and the same product W_{H:1}; its class equals the float point's
-   class whenever the class depends on S alone (S = [r_max], S != [r], or H = 2); for
-   S = [r], r < r_max, H >= 3 the pivots of the float point may differ, and the result
-   says so. It is *not* aligned to the float weights (no change of basis is fitted), so the
-   distance is reported for information only.
+2. **Aligned** (:func:`_aligned_point`; docs/maths/classification.md §2.1, §2.3) when span U_S has a rational basis:
+   the float point's hidden layers rounded to rationals at their numerical ranks, W_H = Q L with L fitted by least
+   squares, and W_1 = F G with the float column factor F kept and G projected exactly onto the linear criticality
+   conditions. It keeps the hidden rank structure (hence the pivots of docs/maths/classification.md §3.3 (c)).
+3. **Algebraic** (exactdln/tools/snap_algebraic.py; docs/maths/algebraic.md §10-§12): the same construction over
+   the number field of the fitted set S when U_S has no rational basis (generic data), with several hidden
+   structures; every candidate within the tolerance is classified (``kinds_near``) and the simplest one is kept.
 
-Between them sits the **aligned** route (:func:`_aligned_point`, tried first after
-rationalization): the float point's hidden layers rounded to rationals at their numerical
-ranks, W_H = Q L with L fitted by least squares, and W_1 = F G with the float column factor F
-kept and G projected exactly onto the linear criticality conditions. It keeps the hidden rank
-structure (hence the pivots of docs/maths/classification.md §3.3 (c)) and lies near the float weights; it applies
-when range W_H lies in span U_S (minimal, S3 two-cut, N1 with its last cut at H), otherwise the
-minimal construction below is the fallback.
-
-Anything else is reported as not snapped, with the reason.
+The unaligned minimal construction (:func:`_structure_point`) is only a basis for route 2; it is never reported
+as snapped (it may lie far from the float weights). Regularized problems snap only by rationalization, and the
+notes say why (docs/maths/regularized.md §3).
 """
 
 from __future__ import annotations
