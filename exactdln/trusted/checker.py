@@ -448,6 +448,20 @@ class Field:
             if roots != 1:
                 self.failure = f"field.interval holds {roots} roots of the polynomial, not exactly one"
 
+    def power_table(self) -> tuple[list, int]:
+        """(rows, T): theta^k mod m = rows[k - D] / T for k = D .. 2D - 2 (D = deg m), integers over one T."""
+        if getattr(self, "_table_of", None) is not self.m:
+            D = len(self.m) - 1
+            rows, power = [], [Fraction(0)] * D + [Fraction(1)]
+            for _ in range(max(D - 1, 1)):
+                power = self.reduce(power)
+                rows.append((power + [Fraction(0)] * D)[:D])
+                power = [Fraction(0)] + power
+            T = _lcm(x.denominator for r in rows for x in r)
+            self._table = ([[x.numerator * (T // x.denominator) for x in r] for r in rows], T)
+            self._table_of = self.m
+        return self._table
+
     def reduce(self, a: list) -> list:
         return _prem(a, self.m) if len(_ptrim(a)) > len(self.m) - 1 else _ptrim(a)
 
@@ -491,8 +505,14 @@ class Field:
             return True
         if self.lo == self.hi:
             return _pvalue(a, self.lo) == 0
-        if len(a) == 1 or self._taylor_sign(a):
+        if len(a) == 1:
             return False
+        for _ in range(24):                            # a sign seen on a refined interval proves a(theta) != 0
+            if self._taylor_sign(a):
+                return False
+            self._bisect()
+            if self.lo == self.hi:
+                return _pvalue(a, self.lo) == 0
         g = _pgcd(a, self.m)
         if len(g) == 1:
             return False
@@ -550,65 +570,125 @@ def _pdivmod(a: list, b: list) -> tuple[list, list]:
 
 
 class Alg:
-    """An element a_0 + a_1 theta + ... of the certificate's field, a polynomial reduced modulo m before it is
-    multiplied (sums stay unreduced: one reduction per matrix entry, not per product). Arithmetic with
-    Fractions and ints; ==, bool and order are decided at theta, exactly (class Field). ``numerator`` and
-    ``denominator`` are 1 so that the Fraction cost model leaves the charging to the polynomial products."""
+    """An element (n_0 + n_1 theta + ...) / d of the certificate's field: integer coefficients over one positive
+    denominator, reduced modulo m (through the table of theta^k mod m) before it is multiplied; sums stay
+    unreduced, so a matrix entry is reduced once, not once per product. ==, bool and order are decided at
+    theta, exactly (class Field). ``numerator`` and ``denominator`` are 1 so that the Fraction cost model leaves
+    the charging to the polynomial products."""
 
-    __slots__ = ("K", "c")
+    __slots__ = ("K", "n", "d")
     numerator = 1
     denominator = 1
 
-    def __init__(self, K: Field, coeffs: list):
-        self.K, self.c = K, _ptrim(coeffs)
+    def __init__(self, K: Field, n: list, d: int = 1):
+        while n and n[-1] == 0:
+            n = n[:-1]
+        self.K, self.n, self.d = K, n, d
+
+    @classmethod
+    def of(cls, K: Field, coeffs: list) -> "Alg":
+        n, d = integer_scaled(coeffs) if coeffs else ([], 1)
+        return cls(K, n, d)
 
     def reduced(self) -> list:
-        if len(self.c) >= len(self.K.m):
-            self.c = self.K.reduce(self.c)
-        return self.c
+        K = self.K
+        D = len(K.m) - 1
+        if len(self.n) > D:
+            if len(self.n) > 2 * D - 1:             # only after m shrank: the Fraction route
+                n, d = integer_scaled(K.reduce(self.fractions(False)) or [Fraction(0)])
+            else:
+                table, T = K.power_table()
+                charge((len(self.n) - D) * D * cost(self.n) * cost([T]) + D, "a reduction modulo m")
+                n = [x * T for x in self.n[:D]]
+                for k in range(D, len(self.n)):
+                    c = self.n[k]
+                    if c:
+                        for j, t in enumerate(table[k - D]):
+                            n[j] += c * t
+                d = self.d * T
+            g = gcd(d, *n)
+            self.n, self.d = ([x // g for x in n], d // g) if g > 1 else (n, d)
+            while self.n and self.n[-1] == 0:
+                self.n = self.n[:-1]
+        return self.n
 
-    def _co(self, other: object) -> list | None:
+    def fractions(self, reduce: bool = True) -> list:
+        return [Fraction(x, self.d) for x in (self.reduced() if reduce else self.n)]
+
+    @staticmethod
+    def _parts(other: object) -> tuple[list, int] | None:
         if isinstance(other, Alg):
-            return other.c
+            return other.n, other.d
         if isinstance(other, (int, Fraction)) and not isinstance(other, bool):
-            return [Fraction(other)] if other else []
+            f = Fraction(other)
+            return ([f.numerator] if f else []), f.denominator
         return None
 
+    def _combine(self, other: object, sign: int):
+        o = self._parts(other)
+        if o is None:
+            return NotImplemented
+        on, od = o
+        g = gcd(self.d, od)
+        a, b = od // g, self.d // g
+        m = max(len(self.n), len(on))
+        n = [(self.n[k] * a if k < len(self.n) else 0) + sign * (on[k] * b if k < len(on) else 0) for k in range(m)]
+        return Alg(self.K, n, self.d * a)
+
     def __add__(self, other):
-        o = self._co(other)
-        return NotImplemented if o is None else Alg(self.K, _psub(self.c, [-x for x in o]))
+        return self._combine(other, 1)
     __radd__ = __add__
 
     def __sub__(self, other):
-        o = self._co(other)
-        return NotImplemented if o is None else Alg(self.K, _psub(self.c, o))
+        return self._combine(other, -1)
 
     def __rsub__(self, other):
-        o = self._co(other)
-        return NotImplemented if o is None else Alg(self.K, _psub(o, self.c))
+        out = self._combine(other, -1)
+        return out if out is NotImplemented else -out
 
     def __neg__(self):
-        return Alg(self.K, [-x for x in self.c])
+        return Alg(self.K, [-x for x in self.n], self.d)
 
     def __mul__(self, other):
-        o = other.reduced() if isinstance(other, Alg) else self._co(other)
-        return NotImplemented if o is None else Alg(self.K, _pmul(self.reduced(), o))
+        if isinstance(other, Alg):
+            a, b = self.reduced(), other.reduced()
+            if not a or not b:
+                return Alg(self.K, [], 1)
+            charge(_pcost(a, b), "a polynomial product")
+            n = [0] * (len(a) + len(b) - 1)
+            for i, x in enumerate(a):
+                if x:
+                    for j, y in enumerate(b):
+                        n[i + j] += x * y
+            return Alg(self.K, n, self.d * other.d)
+        o = self._parts(other)
+        if o is None:
+            return NotImplemented
+        (c,), q = o if o[0] else ([0], 1)
+        charge(len(self.n) * cost(self.n) * cost([c]) + 1, "a polynomial product")
+        return Alg(self.K, [x * c for x in self.n], self.d * q)
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        o = self._co(other)
-        return NotImplemented if o is None else Alg(self.K, _pmul(self.reduced(), self.K.inverse(o)))
+        o = other.fractions() if isinstance(other, Alg) else None
+        if o is None:
+            o = self._parts(other)
+            if o is None:
+                return NotImplemented
+            o = [Fraction(x, o[1]) for x in o[0]]
+        return self * Alg.of(self.K, self.K.inverse(o))
 
     def __rtruediv__(self, other):
-        o = self._co(other)
-        return NotImplemented if o is None else Alg(self.K, _pmul(o, self.K.inverse(self.c)))
+        if self._parts(other) is None:
+            return NotImplemented
+        return Alg.of(self.K, self.K.inverse(self.fractions())) * other
 
     def __bool__(self) -> bool:
-        return not self.K.is_zero(self.c)
+        return not self.K.is_zero(self.fractions())
 
     def __eq__(self, other):
-        o = self._co(other)
-        return NotImplemented if o is None else self.K.is_zero(_psub(self.c, o))
+        diff = self._combine(other, -1)
+        return diff if diff is NotImplemented else self.K.is_zero(diff.fractions())
 
     def __ne__(self, other):
         eq = self.__eq__(other)
@@ -617,10 +697,10 @@ class Alg:
     __hash__ = None
 
     def _cmp(self, other) -> int:
-        o = self._co(other)
-        if o is None:
+        diff = self._combine(other, -1)
+        if diff is NotImplemented:
             raise Malformed("comparison of a field element with a non-number")
-        return self.K.sign(_psub(self.c, o))
+        return self.K.sign(diff.fractions())
 
     def __lt__(self, other):
         return self._cmp(other) < 0
@@ -638,7 +718,7 @@ class Alg:
         return -self if self._cmp(0) < 0 else self
 
     def __str__(self) -> str:
-        return " + ".join(f"({x})*t^{k}" for k, x in enumerate(self.c) if x) or "0"
+        return " + ".join(f"({x})*t^{k}" for k, x in enumerate(self.fractions()) if x) or "0"
 
 
 def element(x: object, where: str):
@@ -648,7 +728,7 @@ def element(x: object, where: str):
         return number(x, where)
     if len(x) != K.degree:
         raise Malformed(f"{where}: expected a number or a list of {K.degree} coefficients")
-    return Alg(K, [number(a, f"{where}[{k}]") for k, a in enumerate(x)])
+    return Alg.of(K, [number(a, f"{where}[{k}]") for k, a in enumerate(x)])
 
 
 # ---------------------------------------------------------------- reading the point format
