@@ -189,8 +189,10 @@ def _vectorized_rows(value: Any, exact: str, fmt: str) -> list | None:
     shorter decimal would be an integer); otherwise the first k = 1, 2, ... with
     d = rint(x 10^k), d / 10^k == x in binary64 (a correctly rounded division of exact operands,
     the same rounding as reading the decimal) gives the decimal d 10^-k, which is the shortest
-    (``repr``'s) while |x| 10^k < 2^44 (see ``_SCALED_BOUND``). The other entries (16- and
-    17-digit decimals, huge or tiny values) go through ``repr`` entry by entry, in C (map).
+    (``repr``'s) while |x| 10^k < 2^44 (see ``_SCALED_BOUND``); only entries near a decimal of that
+    many places are scanned. The longer decimals (14 to 17 digits: most trained weights) come from
+    exact integer arithmetic (:func:`_shortest_by_integers`); what neither settles (values below
+    1e-9 or from 2^44 on, exact ties) goes through ``repr`` entry by entry, in C (map).
     """
     import numpy as np
 
@@ -278,8 +280,8 @@ def _shortest_by_integers(x: Any, first_places: Any, np: Any) -> tuple[Any, Any,
     the fewest places, hence the fewest significant digits (an interval this narrow holds no power of
     ten unless that power is the answer); among its integers the one nearest to x 10^k is ``repr``'s
     choice. An exact tie between two nearest ones is left to ``repr`` (done is False there), as is
-    anything not settled within six places of ``first_places`` (17 significant digits always round-trip,
-    so four suffice when |x| 10^first_places >= 2^44).
+    anything not settled within four places of ``first_places`` (the caller's guarantee |x| 10^first_places
+    >= 2^44 makes four enough).
     """
     mantissa, exponent = np.frexp(np.abs(x))
     m = (mantissa * _EXACT_INT).astype(np.uint64)
@@ -293,7 +295,9 @@ def _shortest_by_integers(x: Any, first_places: Any, np: Any) -> tuple[Any, Any,
     pow5 = np.array([5 ** j for j in range(28)], dtype=np.uint64)
     even = (m & np.uint64(1)) == 0
     lower_step = np.where(m == np.uint64(1 << 52), np.uint64(1), np.uint64(2))
-    for _ in range(6):
+    # |x| 10^first_places >= 2^44, so three places later x 10^k >= 10^16: 17 significant digits, which always
+    # round-trip; four rounds settle every entry but exact ties, and keep x 10^k below 2^58 (no overflow)
+    for _ in range(4):
         todo = inside & ~done & (k <= 27)
         if not todo.any():
             break
