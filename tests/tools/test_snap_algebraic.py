@@ -13,10 +13,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 from exactdln.cli import main
 from exactdln.instances.algebraic_critical import critical_point_for_fitted_set
-from exactdln.model.problem import Problem
+from exactdln.model.problem import InputError, Problem
 from exactdln.theory.number_field import classify_over_field
 from exactdln.tools.snap import snap
 from exactdln.tools.snap_algebraic import nearest_critical_point
@@ -156,3 +157,35 @@ def test_classify_snap_classifies_over_k(tmp_path, capsys):
     assert main(["classify", "--snap", "--json", str(src)]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["kind"] == "global_minimizer" and record["snap"]["field_degree"] == 2   # Baldi-Hornik: top fit
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from([(1,), (2,), (1, 2), (2, 3), (1, 3)]), st.integers(3, 4),
+       st.booleans())
+def test_snap_under_a_float_generic_hidden_change_of_basis(seed, S, depth, minimal):
+    # W_h -> A_h W_h A_(h-1)^-1 on the hidden layers maps critical points to critical points of the same class
+    # (docs/maths/classification.md §7). The snap must recover S and the exact critical value; its kind is the
+    # exact point's unless critical points of several kinds lie within the tolerance (then it says so).
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((3, 8)), 2)
+    Y = np.round(rng.standard_normal((3, 8)), 2)
+    Xq = [[Fraction(str(x)) for x in r] for r in X]
+    Yq = [[Fraction(str(y)) for y in r] for r in Y]
+    widths = (3,) + (3,) * (depth - 1) + (3,)
+    hidden = None if minimal else [[[Fraction(int(v), 4) for v in row] for row in rng.integers(-4, 5, (3, 3))]
+                                   for _ in range(depth - 2)]
+    try:
+        exact = critical_point_for_fitted_set(Xq, Yq, S, widths, hidden=hidden)
+    except (InputError, ArithmeticError):
+        assume(False)
+    expected = classify_over_field(exact.problem, exact.weights).kind if exact.field is not None else None
+    f = [np.array(w, dtype=float) for w in exact.float_weights()]
+    A = [np.eye(3)] + [np.eye(3) + 0.3 * rng.standard_normal((3, 3)) for _ in range(depth - 1)] + [np.eye(3)]
+    moved = [A[h + 1] @ f[h] @ np.linalg.inv(A[h]) + 1e-10 * rng.standard_normal(f[h].shape) for h in range(depth)]
+    result = snap(Problem.create(Xq, Yq, 0), moved)
+    assert result.snapped and result.relative_distance <= 1e-6, str(result)
+    assert result.fitted is None or tuple(result.fitted) == S
+    if result.point is not None:
+        assert result.point.critical_value == exact.critical_value
+    if expected is not None:
+        assert result.kind == expected or len(result.kinds_near) > 1, str(result)
