@@ -22,12 +22,14 @@ How F_S is found (floats only propose; everything is verified exactly, docs/math
    algebraic integers); they are read off balls holding a unique integer. theta = t_S; its minimal
    polynomial m is the Q-irreducible factor of R vanishing at t_S, and deg m = [F_S : Q].
 5. e_k(mu_S) = h_k(theta) / m'(theta) with h_k(x) = sum_{T in orbit} e_k(mu_T) m(x) / (x - t_T), an integer
-   polynomial (Euler: m'(theta) O_K is contained in Z[theta]); again read off unique-integer balls.
+   polynomial (Euler: m'(theta) O_K is contained in Z[theta]; Cohen 1993, §4.4); again read off unique-integer
+   balls.
 6. Verified exactly over K = Q(theta): theta is the only root of m in its rational interval
    (:meth:`NumberField.from_polynomial`); f_mu = x^r - e_1 x^(r-1) + ... divides chi_mu over K; and
    e_1 + k (e_1^2 - 2 e_2) = theta, so the roots of f_mu (a subset of the mu_i) have the value t_S, which
-   only S has: they are the mu_i, i in S. The critical point built over K is then checked to have an
-   exactly zero gradient and the loss (||Y||^2 - e_1(lambda_S)) / 2.
+   only S has: they are the mu_i, i in S. K is then re-based at theta' = theta / D (for k = 0 the sum of
+   the fitted eigenvalues), with a short dyadic isolating interval. The critical point built over K is checked
+   to have an exactly zero gradient and the loss (||Y||^2 - e_1(lambda_S)) / 2.
 
 Above ``degree_cap`` (default 64) :class:`FieldDegreeError` is raised with the degree; there is no fallback.
 
@@ -36,7 +38,7 @@ prod_{j not in S} (Sigma - lambda_j) has range U_S, so
 Q = g(Sigma) Z (Z rational, d_y x r, chosen so that Q has rank r) is a basis of U_S over K. With
 M = Sigma_YX Sigma_XX^-1 and N = (Q^T Q)^-1 Q^T M: W_H = Q L, hidden layers W_2..W_{H-1} rational with
 product B, and W_1 any solution of L B W_1 = N, B W_1 Sigma_XY (I - P_S) = 0 is critical with product P_S M
-(:func:`exactdln.tools.snap._aligned_point` gives the proof over Q; it holds verbatim over K). The hidden
+(docs/maths/algebraic.md §11 gives the proof; W_1 is built in closed form there). The hidden
 rank structure is the caller's: ``hidden`` layers given, or the minimal construction (each W_h of rank r,
 Achour et al. 2024, Prop. 1) by default.
 
@@ -186,17 +188,8 @@ def _roots(poly: fmpz_poly) -> list[arb]:
 
 
 def _pairwise_disjoint(balls: Sequence[arb]) -> bool:
-    n = len(balls)
-    order = sorted(range(n), key=lambda i: float(balls[i].mid()))
-    for a in range(n - 1):
-        if balls[order[a]].overlaps(balls[order[a + 1]]):
-            return False
-    # sorted midpoints and disjoint neighbours imply pairwise disjointness only for equal radii; check all
-    for a in range(n):
-        for b in range(a + 1, n):
-            if balls[a].overlaps(balls[b]):
-                return False
-    return True
+    """No two balls overlap (then the values they hold are distinct)."""
+    return all(not balls[a].overlaps(balls[b]) for a in range(len(balls)) for b in range(a + 1, len(balls)))
 
 
 def _elementary(values: Sequence[arb], r: int) -> list[arb]:
@@ -238,7 +231,7 @@ def fitted_field(sigma: fmpq_mat, fitted: Sequence[int], *, degree_cap: int = DE
     r = len(S)
     _, factors = chi_mu.factor()
     old = ctx.prec
-    prec = max(128, 4 * chi_mu.height().bit_length() if hasattr(chi_mu, "height") else 128)
+    prec = 128 + 2 * max(int(c).bit_length() for c in chi_mu.coeffs())
     try:
         while True:
             if prec > MAX_PRECISION:
@@ -506,8 +499,9 @@ class Alignment:
     """Rational choices that place the critical point (all optional; floats never enter the exact point).
 
     ``basis``: Z (d_y x r) in Q = g(Sigma) Z; ``hidden``: W_2..W_{H-1}; ``head``: L (r x d_{H-1}) in W_H = Q L;
-    ``first``: (F1, G1) with W_1 = F1 G1, G1 projected (at the real embedding, orthogonally) onto the
-    criticality conditions, F1 kept.
+    ``first``: (F1, G1) with W_1 = F1 G, G the solution of the criticality conditions built from G1 in closed
+    form (:func:`_aligned_first`, docs/maths/algebraic.md §11), or else G1 projected orthogonally at the real
+    embedding onto them; F1 kept.
     """
 
     basis: fmpq_mat | None = None
