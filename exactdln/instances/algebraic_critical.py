@@ -22,7 +22,7 @@ How F_S is found (floats only propose; everything is verified exactly, docs/math
    algebraic integers); they are read off balls holding a unique integer. theta = t_S; its minimal
    polynomial m is the Q-irreducible factor of R vanishing at t_S, and deg m = [F_S : Q].
 5. e_k(mu_S) = h_k(theta) / m'(theta) with h_k(x) = sum_{T in orbit} e_k(mu_T) m(x) / (x - t_T), an integer
-   polynomial (Euler: m'(theta) O_K is contained in Z[theta]; Cohen 1993, §4.4); again read off unique-integer
+   polynomial (Euler's lemma: m'(theta) O_K is contained in Z[theta]; Cohen 1993); again read off unique-integer
    balls.
 6. Verified exactly over K = Q(theta): theta is the only root of m in its rational interval
    (:meth:`NumberField.from_polynomial`); f_mu = x^r - e_1 x^(r-1) + ... divides chi_mu over K; and
