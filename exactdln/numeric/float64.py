@@ -582,22 +582,8 @@ def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> 
     return P, np.nonzero(~chosen)[0].tolist()
 
 
-def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Coordinates P (split off) and F (kept) for the orbit reduction of the Hessian.
-
-    The directions T_h = E W_h, T_{h+1} = -W_{h+1} E (E = e_a e_b^T on hidden layer h) are
-    tangent to the orbit W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1, along which L (lambda = 0)
-    is constant; differentiating twice, H v = 0 at a critical point. If K (rows: some such
-    directions) has K[:, P] invertible, the congruence by the rows of K and the unit vectors
-    e_f (f in F) gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) (Sylvester; the same
-    argument as exactdln.arith.inertia.kernel_complement_inertia). P is chosen by QR with column
-    pivoting in float64, keeping only pivots whose K[:, P] has condition number < 1e8, so the
-    exact K[:, P] is invertible as well (its smallest singular value moves by at most
-    eps ||K||); choosing too few is safe, H[F, F] then keeps the rest of the kernel. The directions are a
-    deliberate float copy of exactdln/landscape/symmetry.py (the numeric paths stay independent of the exact core).
-    """
-    import scipy.linalg
-
+def _orbit_generator_matrix(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[np.ndarray, int]:
+    """The nonzero orbit directions of :func:`orbit_pivots` as rows, each scaled to max |entry| = 1, and n."""
     H = len(weights)
     sizes = [widths[h + 1] * widths[h] for h in range(H)]
     offsets = [sum(sizes[:h]) for h in range(H)]
@@ -614,9 +600,30 @@ def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[
         blocks.append(rows)
     K = np.concatenate(blocks) if blocks else np.zeros((0, n))
     K = K[np.any(K != 0, axis=1)]
+    if K.shape[0]:
+        K = K / np.maximum(np.abs(K).max(axis=1, keepdims=True), np.finfo(float).tiny)
+    return K, n
+
+
+def orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Coordinates P (split off) and F (kept) for the orbit reduction of the Hessian.
+
+    The directions T_h = E W_h, T_{h+1} = -W_{h+1} E (E = e_a e_b^T on hidden layer h) are
+    tangent to the orbit W_h -> A W_h, W_{h+1} -> W_{h+1} A^-1, along which L (lambda = 0)
+    is constant; differentiating twice, H v = 0 at a critical point. If K (rows: some such
+    directions) has K[:, P] invertible, the congruence by the rows of K and the unit vectors
+    e_f (f in F) gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) (Sylvester; the same
+    argument as exactdln.arith.inertia.kernel_complement_inertia). P is chosen by QR with column
+    pivoting in float64, keeping only pivots whose K[:, P] has condition number < 1e8, so the
+    exact K[:, P] is invertible as well (its smallest singular value moves by at most
+    eps ||K||); choosing too few is safe, H[F, F] then keeps the rest of the kernel. The directions are a
+    deliberate float copy of exactdln/landscape/symmetry.py (the numeric paths stay independent of the exact core).
+    """
+    import scipy.linalg
+
+    K, n = _orbit_generator_matrix(weights, widths)
     if not K.shape[0]:
         return [], list(range(n))
-    K = K / np.maximum(np.abs(K).max(axis=1, keepdims=True), np.finfo(float).tiny)
     _, R, piv = scipy.linalg.qr(K, mode="economic", pivoting=True)
     d = np.abs(np.diag(R))
     s = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
@@ -834,9 +841,9 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
             and n <= FLOAT_ORBIT_LIMIT):
         # float64: the full spectrum gave the signs; the zero count is certified only if, after
         # splitting off the orbit directions exactly, no eigenvalue of H[F, F] is in the zero band.
-        # first the pivots layer by layer (a few small QRs); the global QR of all orbit generators (which can
-        # pick more pivots when a hidden layer is rank-deficient) when that does not apply or leaves
-        # eigenvalues in the band
+        # first the pivots layer by layer (a few small QRs), then the pivoted QRs of all orbit generators (which
+        # pick more pivots when a hidden layer is rank-deficient) when that does not apply or leaves eigenvalues
+        # in the band (docs/maths/hessian_inertia.md §8)
         for choose in (layer_orbit_pivots, orbit_pivots):
             chosen = choose(p.W, widths)
             if chosen is None or not chosen[0]:
