@@ -202,7 +202,11 @@ def _candidates(W: list[fmpq_mat], G: fmpq_mat, min_order: int, max_links: int, 
             kernels[lo, hi] = [_column(basis, j) for j in range(basis.ncols())]
         return kernels[lo, hi]
 
-    for m in range(max(min_order, 2), H + 1):
+    # K depends on the first and last cut only; when it vanishes for every pair no cut set yields, and the
+    # combinations below (2^H of them) would run without returning to the caller's time check
+    spans = [b - a + 1 for a in range(1, H + 1) for b in range(a + 1, H + 1)
+             if not is_zero(suffix[b].transpose() * G * prefix[a - 1].transpose())]
+    for m in range(max(min_order, 2), max(spans, default=0) + 1):
         for cuts in itertools.combinations(range(1, H + 1), m):
             K = suffix[cuts[-1]].transpose() * G * prefix[cuts[0] - 1].transpose()
             if is_zero(K):
