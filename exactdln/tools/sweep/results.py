@@ -13,6 +13,10 @@ from typing import Any, Iterable
 __all__ = ["JsonlWriter", "read_done", "Summary", "ParquetWriter"]
 
 
+# one encoder for every row: json.dumps with options builds a new JSONEncoder per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 class JsonlWriter:
     """Append-only JSON Lines; each :meth:`write` is one ``write`` call, then flush and fsync, so a crash or
     Ctrl-C leaves whole chunks (and at most one truncated last line, which :func:`read_done` repairs)."""
@@ -22,7 +26,8 @@ class JsonlWriter:
         self.stream = open(path, "a", encoding="utf-8")
 
     def write(self, rows: Iterable[dict[str, Any]]) -> None:
-        text = "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
+        encode = _ENCODER.encode
+        text = "".join([encode(row) + "\n" for row in rows])
         if text:
             self.stream.write(text)
             self.stream.flush()
@@ -101,7 +106,10 @@ class Summary:
         self.expected_mismatch += row.get("expected_agree") is False
         self.numeric_conflicts += bool(row.get("numeric_conflict"))
         for route, kind in (row.get("routes") or {}).items():
-            self.route_kinds.setdefault(route, Counter())[str(kind)] += 1
+            counts = self.route_kinds.get(route)
+            if counts is None:
+                counts = self.route_kinds[route] = Counter()
+            counts[str(kind)] += 1
         total = (row.get("time") or {}).get("total")
         if isinstance(total, (int, float)):
             self.times.append(float(total))
