@@ -91,6 +91,9 @@ def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | Non
     recovers it when 2 |a| b < P.
     """
     n = numerator.nrows()
+    cheap = _guess_rational_eigenvalues_word(numerator, d)
+    if cheap is not None:
+        return cheap
     for bits in (320, 1280):
         P = big_probable_prime(bits)
         if d % P == 0:
@@ -110,6 +113,38 @@ def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | Non
             if len(set(values)) == n:
                 return sorted(values)
     return None
+
+
+def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] | None:
+    """The guess of :func:`_guess_rational_eigenvalues` modulo one word-size prime (a guess, verified by the caller).
+
+    When the eigenvalues a / b of N / d are short (2 |a| b < p ~ 2^62) the roots of chi_N modulo p already
+    reconstruct them, and FLINT's charpoly modulo a word prime costs a fraction of one modulo a 320-bit
+    prime. The candidates must also be roots of chi_N modulo a second word prime; otherwise None
+    (the caller then tries long primes).
+    """
+    n = numerator.nrows()
+    first, second = word_primes(2)
+    if d % first == 0 or d % second == 0:
+        return None
+    roots = nmod_mat(numerator, first).charpoly().roots()
+    if len(roots) != n or any(m != 1 for _, m in roots):
+        return None
+    d_inverse = pow(d, -1, first)
+    values = []
+    for root, _ in roots:
+        pair = rational_reconstruction(int(root) * d_inverse % first, first)
+        if pair is None:
+            return None
+        values.append(fmpq(*pair))
+    if len(set(values)) != n:
+        return None
+    chi_second = nmod_mat(numerator, second).charpoly()
+    for value in values:
+        q = int(value.q)
+        if q % second == 0 or int(chi_second(d % second * int(value.p) * pow(q, -1, second) % second)) != 0:
+            return None
+    return sorted(values)
 
 
 def _eigenvectors_modulo(numerator: fmpz_mat, prime: int, shifts: list[int], rng: random.Random) -> list[list[int]] | None:
