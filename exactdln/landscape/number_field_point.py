@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Sequence
 
-from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_symmetric_inertia
-from flint import fmpq_mat
+from flint import fmpq_mat, nmod_mat
 
+from exactdln.arith.exact import modular_pivot_columns
+from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
-from exactdln.landscape.reduced_hessian import _layerwise_pivots
 from exactdln.landscape.point import PointShape
 from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData
 from exactdln.model.results import Inertia
@@ -143,43 +143,38 @@ def field_hessian_inertia(p: FieldPoint) -> Inertia:
     return field_symmetric_inertia(field_hessian(p))
 
 
-@dataclass(frozen=True)
-class _Shape:
-    depth: int
-    widths: tuple[int, ...]
-
-
 def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
-    """Parameter indices P on which the orbit generators (E W_h, -W_{h+1} E) are independent over K, found
-    mod p by :func:`exactdln.landscape.reduced_hessian._layerwise_pivots` on the image of the weights under
-    a homomorphism Z_(p)[theta] -> F_p (:attr:`NumberField.residue_maps`): a minor of the generator matrix
-    that is nonzero mod p is nonzero in K. None when no image exists.
-
-    The pivots are taken on the reversed network W'_g = W_(H+1-g)^T, whose generators are the same vectors
-    (E -> -E^T) with the coordinates of W_h^T: so P fills the late layers and F, the complement that is
-    factored, sits in the early ones, where the LDL^T over K meets smaller coefficients (the W_1 block
-    carries the rational Sigma_XX)."""
+    """Parameter indices P on which the orbit generators of W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1) (I + s E_ab)^-1
+    (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab; docs/maths/hessian_inertia.md §2) are independent over K.
+    They are found mod p on the image of the weights under a homomorphism Z_(p)[theta] -> F_p
+    (:attr:`NumberField.residue_maps`): a minor of the generator matrix that is nonzero mod p is nonzero in K.
+    The columns are reduced from the last parameter to the first, so P fills the late layers and F, the
+    complement that is factored, sits in the early ones, where the LDL^T over K meets smaller coefficients (the
+    blocks of W_1 carry the rational Sigma_XX). None when no image exists."""
     H, widths = p.depth, p.widths
-    reversed_shape = _Shape(H, tuple(reversed(widths)))
     sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
     offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
     for prime, root in p.K.residue_maps:
-        residues = []
-        for g in range(1, H + 1):                     # W'_g = W_(H+1-g)^T
-            w = p.W[H - g]
-            image = w.image_mod(prime, root)
-            if image is None:
-                break
-            residues.append([[int(image[i, j]) for i in range(w.nrows())] for j in range(w.ncols())])
-        else:
-            reversed_offsets = [sum(sizes[H - 1 - j] for j in range(k)) for k in range(H)]
-            pivots = []
-            for index in _layerwise_pivots(reversed_shape, residues, prime):
-                g = max(k for k in range(H) if reversed_offsets[k] <= index)     # W'_(g+1), 0-based g
-                h = H - 1 - g                                                   # W'_(g+1) = W_(h+1)^T
-                a, c = divmod(index - reversed_offsets[g], widths[h + 1])      # (a, c) of W' = (c, a) of W
-                pivots.append(offsets[h] + c * widths[h] + a)
-            return sorted(pivots)
+        images = [w.image_mod(prime, root) for w in p.W]
+        if any(image is None for image in images):
+            continue
+        rows = []
+        for h in range(1, H):                                   # hidden layer h: W_h (d_h x d_(h-1)), W_(h+1)
+            d, before, after = widths[h], widths[h - 1], widths[h + 1]
+            Wh, Wnext = images[h - 1], images[h]
+            for a in range(d):
+                for b in range(d):
+                    row = [0] * n
+                    for c in range(before):                     # row a of E_ab W_h is row b of W_h
+                        row[offsets[h - 1] + a * before + c] = int(Wh[b, c])
+                    for c in range(after):                      # column b of -W_(h+1) E_ab is -(column a)
+                        row[offsets[h] + c * d + b] = (-int(Wnext[c, a])) % prime
+                    rows.append(row[::-1])                      # reversed columns: pivots from the last one
+        if not rows:
+            return []
+        generators = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
+        return sorted(n - 1 - j for j in modular_pivot_columns(generators))
     return None
 
 
