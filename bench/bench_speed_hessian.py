@@ -18,6 +18,7 @@ LAPACK's times are the least of runs with OpenBLAS's default threads and with on
 default several times); each exact or float time is the least of a few runs.
 
     python bench/bench_speed_hessian.py [--quick]      # --quick: 1- and 40-digit points only
+    OPENBLAS_NUM_THREADS=1 python bench/bench_speed_hessian.py   # everything on one thread (no contention)
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from exactdln.cli import main as cli_main  # noqa: E402
 from exactdln.instances.construct import large_instance  # noqa: E402
-from exactdln.model.blas_threads import single_blas_thread  # noqa: E402
+try:
+    from exactdln.model.blas_threads import single_blas_thread  # noqa: E402
+except ImportError:     # an older tree (to measure "before"): the reference then runs with the default threads only
+    single_blas_thread = contextlib.nullcontext
 from exactdln.model.problem import Problem, RationalMatrix  # noqa: E402
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
 from exactdln.numeric.float64 import classify_float, hessian_matrix_float  # noqa: E402

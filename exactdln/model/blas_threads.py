@@ -16,6 +16,7 @@ library only, so that every layer may use it; it changes speed, never a result.
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -28,6 +29,7 @@ _lock = threading.Lock()
 _depth = 0
 _controls: list[tuple[object, object]] | None = None
 _saved: list[int] = []
+_scanned_with: tuple[bool, bool] | None = None
 
 
 def _find_controls() -> list[tuple[object, object]]:
@@ -57,11 +59,13 @@ def _find_controls() -> list[tuple[object, object]]:
 @contextmanager
 def single_blas_thread() -> Iterator[None]:
     """Inside the block, every loaded OpenBLAS uses one thread (re-entrant; restored on exit)."""
-    global _depth, _controls, _saved
+    global _depth, _controls, _saved, _scanned_with
     with _lock:
         if _depth == 0:
-            if _controls is None or not _controls:
-                _controls = _find_controls()      # numpy / scipy may have been loaded since the last look
+            loaded = ("numpy" in sys.modules, "scipy.linalg" in sys.modules)
+            if _controls is None or loaded != _scanned_with:
+                _controls = _find_controls()      # numpy / scipy (each with its own OpenBLAS) loaded since the last look
+                _scanned_with = loaded
             _saved = []
             for getter, setter in _controls:
                 try:

@@ -102,3 +102,35 @@ def test_depth_256_width_1_two_zero_weights() -> None:
     values[200] = Fraction(0)
     problem, weights = _scalar_chain(values)
     assert reduced_hessian_inertia(ExactPoint.of(problem, weights)) == Inertia(0, 0, 256)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1))
+def test_rectangular_rescaled_block_is_the_rescaled_hessian_block(seed: int) -> None:
+    # S Hess[R, C] S entry by entry against the full Hessian (a separate loop), with S read off the factors
+    rng = random.Random(seed)
+    H = rng.randint(1, 3)
+    widths = [rng.randint(1, 3) for _ in range(H + 1)]
+    m = rng.randint(1, 3)
+    problem = Problem.create(_random_matrix(rng, widths[0], m), _random_matrix(rng, widths[-1], m),
+                             rng.choice(["0", "2/3"]))
+    weights = [_random_matrix(rng, widths[h + 1], widths[h]) for h in range(H)]
+    point = ExactPoint.of(problem, weights)
+    n = point.n_parameters
+    rows = sorted(rng.sample(range(n), rng.randint(1, n)))
+    cols = sorted(rng.sample(range(n), rng.randint(1, n)))
+    factors = _HessianFactors(point, scaled=True)
+    grid, D = _integer_block(factors, rows, cols)
+    full = hessian_matrix(problem, weights)
+    offsets = [0]
+    for h in range(1, H + 1):
+        offsets.append(offsets[-1] + widths[h] * widths[h - 1])
+
+    def scale(i: int) -> int:
+        k = next(h for h in range(1, H + 1) if i < offsets[h])
+        a, b = divmod(i - offsets[k - 1], widths[k - 1])
+        return factors.r[k][a] * factors.t[k][b]
+
+    for x, i in enumerate(rows):
+        for y, j in enumerate(cols):
+            assert Fraction(int(grid[x, y]), D) == Fraction(int(full[i, j].p), int(full[i, j].q)) * scale(i) * scale(j)
