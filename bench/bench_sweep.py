@@ -9,7 +9,7 @@
    that stay the same with 2 workers say that the sweep itself adds no parallel overhead.
 3. Breakdown of one instance's time in the worker (in this process, from the rows' own timings): building the
    instance (instances/construct.py), the exact routes (classify), assembling the row, and JSON encoding
-   (in the driver).
+   (in the driver); and the driver's CPU per row when rows come back at once (what one driver can serve).
 Usage: python bench/bench_sweep.py [--count N] [--no-dask]
 """
 
@@ -70,6 +70,36 @@ def _pool(workers: int) -> tuple[float, float, float]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         run_sweep(_spec(8, seed=98), pool)                     # start the workers
         return _measured(pool, list(pool._processes))
+
+
+def _driver(n: int) -> None:
+    """The driver's CPU per row with an executor that hands back finished rows at once (pickled, as from a
+    worker): what one driver can serve, whatever the number of workers."""
+    import pickle
+    from concurrent.futures import Executor, Future
+
+    from exactdln.tools.sweep.expr import parse_expression
+    from exactdln.tools.sweep.worker import ROW_FIELDS, run_chunk
+
+    spec = _spec(100)
+    done = run_chunk(spec, [(i, None) for i in range(100)])
+
+    class Canned(Executor):
+        _max_workers = 2
+
+        def submit(self, fn, spec, items):
+            future: Future = Future()
+            future.set_result(pickle.loads(pickle.dumps([dict(done[i % 100], id=i) for i, _ in items])))
+            return future
+
+    find = parse_expression('kind == "non_strict_saddle" and rank < r_max - 3', ROW_FIELDS)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.process_time()
+        run_sweep(_spec(n), Canned(), output=os.path.join(tmp, "rows.jsonl"), find=find, chunk_size=500,
+                  matches_output=os.path.join(tmp, "found.jsonl"))
+        cpu = time.process_time() - start
+    print(f"driver alone ({n} rows handed back at once, --find on): {1e6 * cpu / n:.1f} us of CPU per row, "
+          f"{n / cpu:.0f} rows/s")
 
 
 def _breakdown(n: int) -> None:
@@ -137,6 +167,7 @@ def main() -> int:
         d2 = _dask(2)
         print(_line("sweep, dask LocalCluster, 2 workers", d2, n, d1))
     _breakdown(min(n, 300))
+    _driver(20_000)
     print(f"(cpu count {os.cpu_count()}; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           "ratios from this one run)")
     return 0
