@@ -57,7 +57,8 @@ def crosscheck_field(problem: AlgebraicProblem, weights: Sequence[Any], *, sourc
                             exact_critical is True and r.critical == "within_tolerance") for name, r in numeric]
     if ex is not None:
         verdicts.insert(0, PathVerdict("exact", ex.kind, ex.inertia, None, ex.critical))
-    notes = [f"over {point.K}: float64 analysed the values within 2^-60, mpmath within 10^-{2 * max_digits} "
+    notes = [f"over Q(theta) of degree {point.K.degree}, theta ~ {float(point.K.theta):.12g}: float64 analysed the "
+             f"values within 2^-60, mpmath within 10^-{2 * max_digits} "
              f"(criticality decided with at most {max_digits} digits)"]
     within = [name for name, r in numeric if r.critical == "within_tolerance"]
     if exact_critical is False and within:
