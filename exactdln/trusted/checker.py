@@ -345,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- numbers of a real number field
 # A certificate may declare "field": {"minpoly": [c_0, ..., c_d], "interval": [lo, hi]}: theta is the unique
 # real root of p(t) = c_0 + ... + c_d t^d in (lo, hi). Entries are then numbers or lists [a_0, ..., a_(d-1)]
-# meaning a_0 + a_1 theta + ...; they are held as polynomials reduced modulo p (monic), and every test is a
-# statement about the value at theta: zero by the gcd with p, signs by a Taylor bound on a bisected interval.
+# meaning a_0 + a_1 theta + ... (class Alg: integer coefficients over one denominator, reduced modulo p), and every
+# test is about the value at theta: zero by the gcd with p, signs by a Taylor bound on a bisected interval.
 
 MAX_FIELD_DEGREE = 64
 MAX_BISECTIONS = 20_000          # refinements of the interval of theta in one check
@@ -713,9 +713,6 @@ class Alg:
 
     def __ge__(self, other):
         return self._cmp(other) >= 0
-
-    def __abs__(self):
-        return -self if self._cmp(0) < 0 else self
 
     def __str__(self) -> str:
         return " + ".join(f"({x})*t^{k}" for k, x in enumerate(self.fractions()) if x) or "0"
