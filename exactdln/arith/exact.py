@@ -48,6 +48,7 @@ __all__ = [
     "big_probable_prime",
     "rational_reconstruction",
     "CrtVector",
+    "CrtMatrix",
 ]
 
 
@@ -344,3 +345,41 @@ class CrtVector:
     def symmetric(self, k: int) -> int:
         v, m = self.values[k], self.modulus
         return v - m if 2 * v > m else v
+
+
+class CrtMatrix:
+    """Residues of an integer matrix modulo several primes, combined by Chinese remaindering on demand.
+
+    Same ``values`` (row-major entries in [0, modulus)) and ``modulus`` as :class:`CrtVector`, but
+    :meth:`add` only stores the residue matrix; the combination x = sum_k R_k e_k mod M, with the
+    idempotents e_k = (M / p_k) ((M / p_k)^-1 mod p_k), runs as FLINT matrix arithmetic when ``values`` is
+    read, instead of one Python big-integer update per entry and prime.
+    """
+
+    def __init__(self) -> None:
+        self._residues: list[tuple[nmod_mat, int]] = []
+        self._values: list[int] | None = None
+
+    def add(self, residues: nmod_mat, prime: int) -> None:
+        self._residues.append((residues, prime))
+        self._values = None
+
+    @property
+    def modulus(self) -> int:
+        out = 1
+        for _, prime in self._residues:
+            out *= prime
+        return out
+
+    @property
+    def values(self) -> list[int]:
+        if self._values is None:
+            modulus = self.modulus
+            total = None
+            for residues, prime in self._residues:
+                cofactor = modulus // prime
+                idempotent = cofactor * pow(cofactor % prime, -1, prime)
+                term = fmpz_mat(residues.nrows(), residues.ncols(), [int(x) for x in residues.entries()]) * idempotent
+                total = term if total is None else total + term
+            self._values = [int(x) % modulus for x in total.entries()] if total is not None else []
+        return self._values

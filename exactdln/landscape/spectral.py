@@ -34,7 +34,7 @@ from math import gcd
 from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat
 
 from exactdln.arith.exact import (
-    CrtVector,
+    CrtMatrix,
     big_probable_prime,
     identity,
     rank,
@@ -147,12 +147,12 @@ def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] 
     return sorted(values)
 
 
-def _eigenvectors_modulo(numerator: fmpz_mat, prime: int, shifts: list[int], rng: random.Random) -> list[list[int]] | None:
-    """Columns L_i(N) w mod p, L_i(x) = prod_{j != i} (x - mu_j), for a random w: eigenvectors of N for mu_i.
+def _eigenvectors_modulo(numerator: fmpz_mat, prime: int, shifts: list[int], rng: random.Random) -> nmod_mat | None:
+    """U mod p whose column i is L_i(N) w, L_i(x) = prod_{j != i} (x - mu_j), for a random w: eigenvectors of N for mu_i.
 
     With chi_N = prod (x - mu_j) and N = sum mu_j E_j (distinct mu_j), L_i(N) w = L_i(mu_i) E_i w.
     The Krylov matrix K = [w, N w, ..., N^{n-1} w] and the coefficient matrix of the L_i give all of
-    them with one product, O(n^3) per prime.
+    them with one product, O(n^3) per prime. None when a column vanishes.
     """
     n = numerator.nrows()
     Np = nmod_mat(numerator, prime)
@@ -175,14 +175,13 @@ def _eigenvectors_modulo(numerator: fmpz_mat, prime: int, shifts: list[int], rng
             carry = (chi[k] + mu * carry) % prime
         quotients.append(q)
     U = K * nmod_mat(quotients, prime).transpose()
-    flat = [int(x) for x in U.transpose().entries()]
-    columns = [flat[i * n:(i + 1) * n] for i in range(n)]
-    if any(not any(col) for col in columns):
+    flat = U.transpose().entries()
+    if any(not any(int(x) for x in flat[i * n:(i + 1) * n]) for i in range(n)):
         return None
-    return columns
+    return U
 
 
-def _reconstruct_column(crt: CrtVector, start: int, n: int) -> list[int] | None:
+def _reconstruct_column(crt: CrtMatrix, start: int, n: int) -> list[int] | None:
     """Integers t_j (one column, common denominator dropped) with t_j / L = the CRT residues, or None."""
     modulus = crt.modulus
     margin = modulus >> 64
@@ -216,7 +215,7 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
     """
     n = numerator.nrows()
     rng = random.Random(n)
-    crt = CrtVector(n * n)
+    crt = CrtMatrix()
     anchors: list[int] | None = None
     used, target = 0, 16
     for prime in islice(iter_word_primes(), max_primes + 64):
@@ -225,20 +224,19 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
         shifts = [d % prime * int(l.p) * pow(int(l.q), -1, prime) % prime for l in eigenvalues]
         if len(set(shifts)) < n:
             continue
-        columns = _eigenvectors_modulo(numerator, prime, shifts, rng)
-        if columns is None:
+        U = _eigenvectors_modulo(numerator, prime, shifts, rng)
+        if U is None:
             continue
         if anchors is None:
-            anchors = [next(j for j, x in enumerate(col) if x) for col in columns]
-        residues = []
-        for col, j in zip(columns, anchors):
-            if col[j] == 0:
-                break
-            scale = pow(col[j], -1, prime)
-            residues.extend(x * scale % prime for x in col)
-        else:
-            crt.add(residues, prime)
-            used += 1
+            anchors = [next(j for j in range(n) if int(U[j, i])) for i in range(n)]
+        pivots = [int(U[j, i]) for i, j in enumerate(anchors)]
+        if any(x == 0 for x in pivots):
+            continue
+        scale = nmod_mat(n, n, prime)
+        for i, x in enumerate(pivots):
+            scale[i, i] = pow(x, -1, prime)
+        crt.add((U * scale).transpose(), prime)     # row i: eigenvector i, 1 at its anchor
+        used += 1
         if used < target:
             continue
         target *= 2
