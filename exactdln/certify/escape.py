@@ -181,8 +181,12 @@ def _end_choices(K: fmpq_mat, limit: int) -> list[tuple[fmpq_mat, fmpq_mat]]:
     return [(_unit(K.nrows(), a, 1 if K[a, b] > 0 else -1), _unit(K.ncols(), b)) for _, a, b in entries[:limit]]
 
 
-def _candidates(W: list[fmpq_mat], G: fmpq_mat, min_order: int, max_links: int, max_ends: int):
-    """Yield (cuts, form, T) from the cut-chain construction on the network W with residual G."""
+def _candidates(W: list[fmpq_mat], G: fmpq_mat, min_order: int, max_links: int, max_ends: int,
+                deadline: float = float("inf")):
+    """Yield (cuts, form, T) from the cut-chain construction on the network W with residual G.
+
+    Stops at ``deadline`` (time.monotonic()): most cut sets yield nothing, so the caller's own time check
+    between candidates may not be reached for a long time."""
     H = len(W)
     widths = [W[0].ncols()] + [w.nrows() for w in W]
     prefix = [identity(widths[0])]
@@ -208,6 +212,8 @@ def _candidates(W: list[fmpq_mat], G: fmpq_mat, min_order: int, max_links: int, 
              if not is_zero(suffix[b].transpose() * G * prefix[a - 1].transpose())]
     for m in range(max(min_order, 2), max(spans, default=0) + 1):
         for cuts in itertools.combinations(range(1, H + 1), m):
+            if time.monotonic() > deadline:
+                return
             K = suffix[cuts[-1]].transpose() * G * prefix[cuts[0] - 1].transpose()
             if is_zero(K):
                 continue
@@ -248,7 +254,8 @@ def find_escape_curve(
     ]
     tried = 0
     pool: list[tuple[tuple[int, ...], str, bool, list[fmpq_mat]]] = []
-    generators = [(flag, _candidates(Ws, Gs, min_order, max_links, max_ends)) for flag, Ws, Gs in sources]
+    generators = [(flag, _candidates(Ws, Gs, min_order, max_links, max_ends, start + time_limit))
+                  for flag, Ws, Gs in sources]
     # alternate between the network and its transpose so that neither starves the other
     active = list(generators)
     while active and tried < max_candidates and time.monotonic() - start <= time_limit:
