@@ -95,7 +95,7 @@ class FieldClassification(Verdict):
             "rank": self.rank,
             "r_max": self.r_max,
             "widths": list(self.widths),
-            "fitted": None,
+            "fitted": list(self.fitted) if self.fitted is not None else None,
             "partial_ranks": ranks,
             "methods": [m.to_json() for m in self.methods],
             "agree": self.agree,
@@ -110,6 +110,8 @@ class FieldClassification(Verdict):
         lines.append(f"field: {self.field_text}")
         lines.append(f"loss: {self.loss_text}   critical: {'yes' if self.critical else 'no'}")
         lines.append(f"widths d_0..d_H: {list(self.widths)}   r_max = {self.r_max}   rank W_H...W_1 = {self.rank}")
+        if self.fitted is not None:
+            lines.append(f"fitted eigenvalues of Sigma S = {set(self.fitted) or '{}'}")
         if self.inertia is not None:
             lines.append(f"Hessian inertia: {self.inertia}")
         for m in self.methods:

@@ -241,3 +241,9 @@ def test_reduced_hessian_over_K_has_the_inertia_of_the_full_hessian(seed, widths
     problem, ws = algebraic_point_from_mapping(_algebraic_copy(data.problem, segmented_critical_point(data, widths, S, rng)))
     point = FieldPoint(problem, tuple(ws))
     assert field_reduced_hessian_inertia(point) == field_symmetric_inertia(field_hessian(point))
+
+
+def test_json_and_text_name_the_fitted_set():
+    problem, weights = algebraic_point_from_mapping(fitted_point(LOW, 1))
+    result = classify(problem, weights)
+    assert result.to_json()["fitted"] == [2] and "S = {2}" in str(result)
