@@ -227,6 +227,9 @@ def campaign(args) -> int:
                     _keep_case(args, honest, job["i"], "child ended without a record")
                 else:
                     rec["maxrss_kb"] = usage.ru_maxrss
+                    # CPU of the whole child (case, run, judging, oracle): on a loaded machine the wall-clock
+                    # --timeout can stop a run that needed far less CPU than its budget
+                    rec["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 3)
                     records.append(rec)
                 log.write(json.dumps(rec) + "\n")
                 if (len(records) + len(hangs)) % 1000 == 0:
@@ -274,6 +277,7 @@ def _summary(records: list[dict], hangs: list, seconds: float, peak_kb: int, arg
     tb = [r for r in ok if any(f.startswith("traceback") for f in r["findings"])]
     wrong = [r for r in ok if any(f.startswith(("exit ", "internal error", "killed")) for f in r["findings"])]
     over = [r for r in ok if r["code"] == 5 or any(f.startswith("ran ") for f in r["findings"])]
+    over_cpu = [r for r in over if r.get("cpu_seconds", 0) >= args.budget]
     fa = [r for r in ok if r["false_accept"]]
     other = [r for r in ok if r["findings"] and r not in tb and r not in wrong and r not in over]
     for r in ok:
@@ -292,8 +296,11 @@ def _summary(records: list[dict], hangs: list, seconds: float, peak_kb: int, arg
         "accepted_certificates": sum(1 for r in ok if r["command"] == "check" and r["code"] == 0),
         "oracle_timeouts": sum(1 for r in ok if r.get("oracle_timeout")),
         "exit_codes": {c: dict(sorted(v.items())) for c, v in sorted(by_command.items())},
-        "over_budget_inputs": [{k: r[k] for k in ("i", "command", "mutation", "code", "seconds")} for r in over[:50]],
-        "slowest": [{k: r[k] for k in ("i", "command", "mutation", "code", "seconds")} for r in slow],
+        "over_budget_with_cpu_past_budget": len(over_cpu),
+        "over_budget_inputs": [{k: r.get(k) for k in ("i", "command", "mutation", "code", "seconds", "cpu_seconds")}
+                               for r in over[:50]],
+        "slowest": [{k: r.get(k) for k in ("i", "command", "mutation", "code", "seconds", "cpu_seconds")}
+                    for r in slow],
         "peak_rss_mb_of_a_child": round(peak_kb / 1024),
         "examples": [{k: r.get(k) for k in ("i", "command", "mutation", "code", "findings", "false_accept", "kept")}
                      for r in (tb + wrong + fa + other)[:20]] + harness[:5],
