@@ -188,8 +188,12 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         loss_ax, grad_ax = fig.subplots(1, 1), None
     for number, (a, b) in enumerate(spans, 1):
         loss_ax.axvspan(a, b, color="0.95", lw=0, zorder=0)
-        loss_ax.annotate(str(number), xy=((a + b) / 2, 1), xycoords=("data", "axes fraction"), xytext=(0, -2),
-                         textcoords="offset points", ha="center", va="top", fontsize=8, color="0.45")
+        # numbered in the gradient panel (or at the foot of the loss axes), clear of the value labels
+        where = grad_ax if grad_ax is not None else loss_ax
+        where.annotate(str(number), xy=((a + b) / 2, 1 if grad_ax is not None else 0),
+                       xycoords=("data", "axes fraction"), xytext=(0, -2 if grad_ax is not None else 2),
+                       textcoords="offset points", ha="center", va="top" if grad_ax is not None else "bottom",
+                       fontsize=8, color="0.45")
         if grad_ax is not None:
             grad_ax.axvspan(a, b, color="0.95", lw=0, zorder=0)
     shown = np.isfinite(L) & (L > 0)
@@ -199,23 +203,31 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
     positive = [v for _, v in values if math.isfinite(v) and v > 0]
     low = min([*L[shown].tolist(), *positive]) if shown.any() or positive else 1.0
     high = max([*L[shown].tolist(), *positive]) if shown.any() or positive else 10.0
+    notes = []
+    if positive and low < min(positive) / 10**STAIRCASE_DECADES_BELOW:
+        # a run converging to a loss of 0 would squeeze the staircase into the top band: the axis stops
+        # STAIRCASE_DECADES_BELOW decades below the lowest step, and the note says where the loss goes
+        k = int(np.argmin(np.where(shown, L, np.inf)))
+        notes.append(f"the loss falls below the axis, to {L[k]:.2g} at iteration {s[k]:g}")
+        low = min(positive) / 10**STAIRCASE_DECADES_BELOW
     loss_ax.set_ylim(low / 2.5, high * 2.5)
     decades = math.log10(high * 2.5) - math.log10(low / 2.5)
-    off_axis, last = [], -math.inf
-    for label, v in values:
+    last = math.inf
+    for label, v in reversed(values):      # from the top: a label crowding the one above goes below its line
         if not (math.isfinite(v) and v > 0):
-            off_axis.append(label)
+            notes.append("not on the log axis: " + label)
             continue
         loss_ax.axhline(v, ls=(0, (5, 3)), lw=0.9, color="#b03a2e", zorder=2)
-        crowded = math.log10(v) - last < 0.05 * decades
+        crowded = last - math.log10(v) < 0.07 * decades
         loss_ax.annotate(label, xy=(1, v), xycoords=("axes fraction", "data"), xytext=(-4, -3 if crowded else 2),
                          textcoords="offset points", ha="right", va="top" if crowded else "bottom", fontsize=8,
                          color="#7b241c", zorder=4,
                          bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
-        last = math.log10(v)
-    if off_axis:
-        loss_ax.text(0.01, 0.02, "not on the log axis: " + "; ".join(off_axis), transform=loss_ax.transAxes,
-                     ha="left", va="bottom", fontsize=8, color="#7b241c")
+        last = math.log10(v) - (0.07 * decades if crowded else 0)
+    if notes:
+        loss_ax.text(0.01, 0.02, "; ".join(notes), transform=loss_ax.transAxes, ha="left", va="bottom", fontsize=8,
+                     color="#7b241c", zorder=5, bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none",
+                                                      "alpha": 0.85})
     loss_ax.yaxis.set_minor_locator(LogLocator(subs=range(2, 10)))
     loss_ax.yaxis.set_minor_formatter(NullFormatter())
     loss_ax.set_ylabel("loss")
@@ -246,6 +258,10 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         bottom.set_xlim(s[0], s[-1])
     fig.subplots_adjust(left=0.11, right=0.97, top=0.88 if title else 0.93, bottom=0.1)
     return fig
+
+
+# The staircase figure's loss axis reaches this many decades below its lowest positive step, no further.
+STAIRCASE_DECADES_BELOW = 3
 
 
 def plot_staircase(steps: Sequence[float], loss: Sequence[float], levels: Sequence[tuple[str, float]], path: str,

@@ -339,9 +339,15 @@ def run_losses(problem: Problem, weights: Sequence[np.ndarray], *, chunk: int = 
     The data are compressed once, X^T = Q R, A = R^T, B = Y Q, c = ||Y - B Q^T||^2, so that
     ||P X - Y||^2 = ||P A - B||^2 + c (exactdln/numeric/flows.py, the same identity), and
     dL/dW_h = W_(H:h+1)^T (P A - B) A^T W_(h-1:1)^T + lambda_h W_h (docs/maths/gradient_flow.md §1.1)."""
-    X = np.array([[float(x) for x in row] for row in problem.X.rows])
-    Y = np.array([[float(x) for x in row] for row in problem.Y.rows])
-    lam = [float(x) for x in problem.layer_lambdas(len(weights))]
+    def floats(rows: Any, field: str) -> np.ndarray:
+        try:
+            return np.array([[float(x) for x in row] for row in rows])
+        except OverflowError:
+            raise InputError("a number beyond the float64 range (about 1.8e308): the run's loss curve is "
+                             "measured in float64", field) from None
+
+    X, Y = floats(problem.X.rows, "X"), floats(problem.Y.rows, "Y")
+    lam = list(floats([problem.layer_lambdas(len(weights))], "lambda")[0])
     Q, R = np.linalg.qr(X.T)
     A, B = R.T, Y @ Q
     c = float(np.sum((Y - B @ Q.T) ** 2))
