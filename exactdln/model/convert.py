@@ -90,8 +90,11 @@ def float_to_fraction(x: float, exact: str, fmt: str = "d", field: str | None = 
         return _shortest_decimal(x)
     for digits in range(1, _MAX_DIGITS[fmt] + 1):
         text = f"{x:.{digits}g}"
-        if struct.unpack(fmt, struct.pack(fmt, float(text)))[0] == x:
-            return Fraction(text)
+        try:
+            if struct.unpack(fmt, struct.pack(fmt, float(text)))[0] == x:
+                return Fraction(text)
+        except OverflowError:         # 7e+04 for float16's largest 65504: beyond the type, not x
+            continue
     return Fraction(repr(x))  # pragma: no cover - _MAX_DIGITS digits always round-trip
 
 
@@ -204,7 +207,7 @@ def _vectorized_rows(value: Any, exact: str, fmt: str) -> list | None:
     if exact == "binary":
         return _rows(_binary_fractions(flat, np), shape)
     if fmt != "d":
-        return None                   # float32/float16: the shortest decimal of their own precision, entry by entry
+        return _rows(_fewest_digits(flat, fmt, np), shape)
     out: list = [None] * flat.size
     integral = (flat == np.rint(flat)) & (np.abs(flat) < _EXACT_INT)
     index = np.flatnonzero(integral)
@@ -321,6 +324,109 @@ def _shortest_by_integers(x: Any, first_places: Any, np: Any) -> tuple[Any, Any,
         inside &= ~(found & tie)
         k = k + 1
     return done, np.where(negative, -result, result), places
+
+
+# float32 and float16: (bits of the mantissa, smallest normal value, numpy type)
+_SMALL_FLOATS = {"f": (24, 2.0 ** -126, "float32"), "e": (11, 2.0 ** -14, "float16")}
+
+
+def _fewest_digits(flat: Any, fmt: str, np: Any) -> list[Fraction]:
+    """The decimal rule for float32 and float16 entries (``float_to_fraction`` with ``fmt`` "f" or "e"), for a
+    whole array: the first n = 1, 2, ... whose n-significant-digit rounding (round half to even, as
+    ``format(x, ".ng")``) reads back as the same float in its own precision.
+
+    x = M 2^E with M an integer of ``bits`` bits; e = floor(log10 |x|), found from log10 and checked exactly;
+    the n-digit candidate is d 10^-k with k = n - 1 - e and d = round(x 10^k). For k >= 0 the candidate reads
+    back as x when it lies in x's rounding interval, decided by the integer interval arithmetic of
+    :func:`_shortest_by_integers` (E + k >= 0: x 10^k is an integer and d = x); for k < 0 the candidate is
+    an integer below 2^53, and casting it from binary64 to the small type is one correctly rounded step.
+    Entries outside 10^-9 <= |x| < 10^9, or subnormal, go through the per-entry rule.
+    """
+    bits, tiny, type_name = _SMALL_FLOATS[fmt]
+    small_type = getattr(np, type_name)
+    out: list = [None] * flat.size
+    ax = np.abs(flat)
+    inside = (ax >= max(1e-9, tiny)) & (ax < 1e9)
+    index = np.flatnonzero(inside)
+    zero = np.flatnonzero(flat == 0)
+    for i in zero.tolist():
+        out[i] = Fraction(0)
+    ax, x = ax[index], flat[index]
+    mantissa, exponent = np.frexp(ax)
+    m = (mantissa * 2.0 ** bits).astype(np.int64)
+    E = exponent.astype(np.int64) - bits
+    e = np.floor(np.log10(ax)).astype(np.int64)
+    pow10 = np.array([10.0 ** j for j in range(23)])
+    # exact checks (|x| 10^9 and 10^e for e <= 9 are exact binary64 products and values)
+    at_least = np.where(e >= 0, ax >= pow10[np.clip(e, 0, 22)], ax * pow10[np.clip(-e, 0, 22)] >= 1)
+    e = e - ~at_least
+    below_next = np.where(e + 1 >= 0, ax < pow10[np.clip(e + 1, 0, 22)], ax * pow10[np.clip(-e - 1, 0, 22)] < 1)
+    e = e + ~below_next
+    m_u = m.astype(np.uint64)
+    even = (m_u & np.uint64(1)) == 0
+    lower_step = np.where(m_u == np.uint64(1 << (bits - 1)), np.uint64(1), np.uint64(2))
+    pow5 = np.array([5 ** j for j in range(28)], dtype=np.uint64)
+    done = np.zeros(index.size, dtype=bool)
+    digits = np.zeros(index.size, dtype=np.int64)
+    places = np.zeros(index.size, dtype=np.int64)
+    for n in range(1, _MAX_DIGITS[fmt] + 1):
+        todo = ~done
+        if not todo.any():
+            break
+        k = n - 1 - e
+        # k >= 0 and x 10^k an integer: d = x 10^k, which is x itself
+        whole = todo & (k >= 0) & (E + k >= 0)
+        if whole.any():
+            kk = np.where(whole, k, 0)
+            value = (m * pow5[kk].astype(np.int64)) << np.where(whole, E + kk, 0)
+            digits = np.where(whole, value, digits)
+            places = np.where(whole, k, places)
+            done |= whole
+        part = todo & (k >= 0) & (E + k < 0)
+        if part.any():
+            kk = np.where(part, k, 0)
+            five = pow5[kk]
+            shift = np.where(part, 2 - E - kk, 2)
+            four_m = m_u << np.uint64(2)
+            lo_q, lo_exact = _shift_right(*_mul_128(four_m - lower_step, five, np), shift, np)
+            hi_q, hi_exact = _shift_right(*_mul_128(four_m + np.uint64(2), five, np), shift, np)
+            twice_q, twice_exact = _shift_right(*_mul_128(four_m, five, np), shift - 1, np)
+            low = lo_q + np.where(lo_exact & even, np.uint64(0), np.uint64(1))
+            high = hi_q - np.where(hi_exact & ~even, np.uint64(1), np.uint64(0))
+            floor = twice_q >> np.uint64(1)
+            half = (twice_q & np.uint64(1)) == 1
+            up = half & (~twice_exact | ((floor & np.uint64(1)) == 1))         # round half to even
+            d = floor + up.astype(np.uint64)
+            ok = part & (low <= d) & (d <= high)
+            digits = np.where(ok, d.astype(np.int64), digits)
+            places = np.where(ok, k, places)
+            done |= ok
+        negative = todo & (k < 0)
+        if negative.any():
+            q = np.where(negative, 10 ** np.clip(-k, 0, 18), 1).astype(np.int64)
+            num = m << np.clip(E, 0, 62)
+            den = q << np.clip(-E, 0, 62)
+            d, r = num // den, num % den
+            d = d + ((2 * r > den) | ((2 * r == den) & (d % 2 == 1)))
+            candidate = (d * q).astype(np.float64)
+            with np.errstate(over="ignore"):             # a candidate beyond the type's range reads back as inf
+                ok = negative & (candidate.astype(small_type).astype(np.float64) == ax)
+            digits = np.where(ok, d, digits)
+            places = np.where(ok, k, places)
+            done |= ok
+    settled = index[done]
+    d_signed = np.where(x < 0, -digits, digits)[done]
+    k_done = places[done]
+    positive_k = k_done >= 0
+    numerators, denominators = _reduce_decimal(d_signed[positive_k], k_done[positive_k], np)
+    for i, f in zip(settled[positive_k].tolist(), map(_fraction_lowest_terms, numerators.tolist(), denominators)):
+        out[i] = f
+    for i, d, k in zip(settled[~positive_k].tolist(), d_signed[~positive_k].tolist(), k_done[~positive_k].tolist()):
+        out[i] = _fraction_lowest_terms(d * 10 ** -k, 1)
+    for i, f in enumerate(out):
+        if f is None:
+            out[i] = float_to_fraction(float(flat[i]), "decimal", fmt)
+    return out
 
 
 def _mul_128(a: Any, b: Any, np: Any) -> tuple[Any, Any]:

@@ -36,8 +36,9 @@ def entries(matrix) -> list[Fraction]:
         [x for row in matrix for x in row]
 
 
-def convert(values, exact, dtype=np.float64):
-    return entries(as_matrix(np.array(values, dtype=dtype).reshape(1, -1), "W", exact=exact))
+def convert(values, exact, dtype=np.float64, ncols=None):
+    a = np.array(values, dtype=dtype)
+    return entries(as_matrix(a.reshape(-1, ncols) if ncols else a.reshape(1, -1), "W", exact=exact))
 
 
 def assert_lowest_terms(fractions):
@@ -94,6 +95,39 @@ def test_float32_arrays_keep_their_own_rules(values):
     decimal = convert(values, "decimal", np.float32)
     assert [struct.unpack("f", struct.pack("f", float(d)))[0] for d in decimal] == \
         [float(np.float32(x)) for x in values]
+    assert decimal == [fewest_digits(float(np.float32(x)), "f") for x in values]
+    assert_lowest_terms(decimal)
+
+
+def fewest_digits(x: float, fmt: str) -> Fraction:
+    """The decimal rule in float32 ("f") or float16 ("e") precision, from its definition: the first
+    n-significant-digit rounding of x that reads back as x in that precision (one beyond its range does not)."""
+    for n in range(1, 18):
+        text = f"{x:.{n}g}"
+        try:
+            if struct.unpack(fmt, struct.pack(fmt, float(text)))[0] == x:
+                return Fraction(text)
+        except OverflowError:
+            continue
+    raise AssertionError(x)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=40))
+def test_float32_bit_patterns_match_the_per_entry_rule(patterns):
+    values = [struct.unpack("<f", struct.pack("<I", p))[0] for p in patterns]
+    values = [x for x in values if math.isfinite(x)] or [0.0]
+    got = convert(values, "decimal", np.float32)
+    assert got == [fewest_digits(x, "f") for x in values] == [float_to_fraction(x, "decimal", "f") for x in values]
+
+
+def test_every_float16_matches_the_per_entry_rule():
+    values = np.arange(2**16, dtype=np.uint16).view(np.float16)
+    values = values[np.isfinite(values)].astype(np.float64).tolist()          # all 63,488: 62 rows of 1,024
+    got = convert(values, "decimal", np.float16, ncols=1024)
+    assert got == [fewest_digits(x, "e") for x in values]
+    assert fewest_digits(65504.0, "e") == 65500 == float_to_fraction(65504.0, "decimal", "e")
+    assert got == [float_to_fraction(x, "decimal", "e") for x in values]
 
 
 def test_a_matrix_keeps_its_shape_and_its_order():
