@@ -251,27 +251,31 @@ class _HessianFactors:
 
     def __init__(self, point: ExactPoint, *, scaled: bool):
         self.point = point
-        H = point.depth
         self.scaled = scaled
-        self.A: list = [None] * (H + 1)          # A_hat_k = A_k diag(r_k), k = 1..H
-        self.C: list = [None] * (H + 1)          # C_hat_k = diag(t_k) C_k
-        self.r: list = [None] * (H + 1)
-        self.t: list = [None] * (H + 1)
-        for k in range(1, H + 1):
-            A, C = point.suffix[k], point.prefix[k - 1]
-            if scaled:
+        self._layers: dict[int, tuple] = {}
+        self.A = _PerLayer(self, 0)          # A_hat_k = A_k diag(r_k), k = 1..H, each formed when first used
+        self.C = _PerLayer(self, 1)          # C_hat_k = diag(t_k) C_k
+        self.r = _PerLayer(self, 2)
+        self.t = _PerLayer(self, 3)
+        self._A_t: dict[int, fmpq_mat] = {}
+        self._CS: dict[int, fmpq_mat] = {}
+        self._AG: dict[int, fmpq_mat] = {}
+        self._middle: dict[tuple[int, int], fmpq_mat] = {}
+        self._raw: dict[tuple[int, int], fmpq_mat] = {}    # W_{k-1:h+1}, unscaled
+
+    def layer(self, k: int) -> tuple:
+        """(A_hat_k, C_hat_k, r_k, t_k)."""
+        if k not in self._layers:
+            A, C = self.point.suffix[k], self.point.prefix[k - 1]
+            if self.scaled:
                 r = _denominator_lcms(A, by_column=True)
                 t = _denominator_lcms(C, by_column=False)
                 A = A * _diagonal(r) if any(x != 1 for x in r) else A
                 C = _diagonal(t) * C if any(x != 1 for x in t) else C
             else:
                 r, t = [1] * A.ncols(), [1] * C.nrows()
-            self.A[k], self.C[k], self.r[k], self.t[k] = A, C, r, t
-        self._A_t = {}
-        self._CS = {}
-        self._AG = {}
-        self._middle: dict[tuple[int, int], fmpq_mat] = {}
-        self._raw: dict[tuple[int, int], fmpq_mat] = {}    # W_{k-1:h+1}, unscaled
+            self._layers[k] = (A, C, r, t)
+        return self._layers[k]
 
     def A_t(self, k: int) -> fmpq_mat:
         if k not in self._A_t:
@@ -332,6 +336,16 @@ class _HessianFactors:
                 mid, dm = _integer_grid(middle)
                 terms.append((curvature[np.ix_(a, d)], mid[np.ix_(b, c)], dc * dm, -1))
         return terms
+
+
+class _PerLayer:
+    """factors.A[k] and the like: one part of :meth:`_HessianFactors.layer`."""
+
+    def __init__(self, factors: "_HessianFactors", part: int):
+        self.factors, self.part = factors, part
+
+    def __getitem__(self, k: int):
+        return self.factors.layer(k)[self.part]
 
 
 def _is_zero(matrix: fmpq_mat) -> bool:
