@@ -49,6 +49,8 @@ __all__ = [
     "rational_reconstruction",
     "CrtVector",
     "CrtMatrix",
+    "is_zero_matrix",
+    "frobenius_inner",
 ]
 
 
@@ -245,6 +247,22 @@ def transpose(matrix: fmpq_mat) -> fmpq_mat:
 
 def is_zero(matrix: fmpq_mat) -> bool:
     return all(x == 0 for x in matrix.entries())
+
+
+def is_zero_matrix(matrix: fmpq_mat) -> bool:
+    """M == 0, compared in C (FLINT) rather than entry by entry in Python."""
+    return matrix == fmpq_mat(matrix.nrows(), matrix.ncols())
+
+
+def frobenius_inner(a: fmpq_mat, b: fmpq_mat) -> fmpq:
+    """<A, B> = sum_ij A_ij B_ij over integers: with A = N / n and B = M / m (one denominator each,
+    FLINT's numer_denom), (sum_ij N_ij M_ij) / (n m), one fraction instead of one per entry."""
+    if a.nrows() == 0 or a.ncols() == 0:
+        return fmpq(0)
+    N, n = a.numer_denom()
+    M, m = b.numer_denom()
+    total = sum(int(x) * int(y) for x, y in zip(N.entries(), M.entries()))
+    return fmpq(total, int(n) * int(m))
 
 
 def trace(matrix: fmpq_mat) -> fmpq:

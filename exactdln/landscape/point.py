@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from exactdln.arith.exact import frobenius_squared, identity, multiply, to_fmpq_mat
+from exactdln.arith.exact import frobenius_inner, frobenius_squared, identity, is_zero_matrix, multiply, to_fmpq_mat
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 
 
@@ -129,6 +129,69 @@ class ExactPoint(PointShape):
     def residual(self) -> fmpq_mat:
         """G = Sigma_YX - W_{H:1} Sigma_XX = (Y - W_{H:1} X) X^T."""
         return self.sigma_yx - multiply(self.end_to_end, self.sigma_xx)
+
+    # --- the blocks K_hk = W_{H:k+1}^T G W_{h-1:1}^T, by chains of single layers ---------------------
+    # grad_h = -K_hh (lambda = 0) and the pivots of Achour et al. are the (h, k), h < k, with K_hk != 0
+    # (docs/maths/classification.md §3.1, §5). K_hk = W_{k+1}^T K_{h,k+1} and
+    # K_{h,H} = G W_{h-1:1}^T = (G W_{h-2:1}^T) W_{h-1}^T, so every block is one single-layer product
+    # away from a neighbour, and a zero block makes all blocks further down its chain zero (exactly).
+    # No product W_{H:k+1} or W_{h-1:1} of several layers is multiplied with G.
+
+    @cached_property
+    def residual_times_prefix_transposes(self) -> list[fmpq_mat | None]:
+        """T[h - 1] = G W_{h-1:1}^T for h = 1..H (T_1 = G, T_{h+1} = T_h W_h^T); None stands for an exact zero."""
+        out: list[fmpq_mat | None] = []
+        current: fmpq_mat | None = self.residual
+        for h in range(1, self.depth + 1):
+            if current is not None and is_zero_matrix(current):
+                current = None
+            out.append(current)
+            if h < self.depth and current is not None:
+                current = multiply(current, self.W[h - 1].transpose())
+        return out
+
+    def residual_block_zero(self, h: int) -> dict[int, bool]:
+        """{k: K_hk == 0} for k = h..H, with K_hk = W_{H:k+1}^T G W_{h-1:1}^T (exact; cached per h)."""
+        cache = self.__dict__.setdefault("_residual_block_zero", {})
+        if h in cache:
+            return cache[h]
+        H = self.depth
+        current = self.residual_times_prefix_transposes[h - 1]
+        flags: dict[int, bool] = {}
+        for k in range(H, h - 1, -1):
+            if current is not None and is_zero_matrix(current):
+                current = None
+            flags[k] = current is None
+            if k > h and current is not None:
+                current = multiply(self.W[k - 1].transpose(), current)  # K_{h,k-1} = W_k^T K_hk
+        cache[h] = flags
+        return flags
+
+    def first_nonzero_gradient_layer(self) -> int | None:
+        """The least h with dL/dW_h != 0 at lambda = 0, or None at a critical point (exact).
+
+        dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T = -K_hh (Yun et al. 2018, Lemma 3.2; docs/maths/classification.md §5).
+        """
+        if any(lam != 0 for lam in self.lambdas):
+            raise ValueError("first_nonzero_gradient_layer is the unregularized gradient")
+        for h in range(1, self.depth + 1):
+            if not self.residual_block_zero(h)[h]:
+                return h
+        return None
+
+    @cached_property
+    def loss_value(self) -> fmpq:
+        """L(W) = 1/2 (tr Sigma_YY - <P, Sigma_YX + G>) + sum_h lambda_h/2 ||W_h||^2, P = W_{H:1}.
+
+        From ||P X - Y||^2 = tr Sigma_YY - 2 <P, Sigma_YX> + tr(P Sigma_XX P^T) and
+        P Sigma_XX = Sigma_YX - G: two Frobenius inner products, no product with X.
+        """
+        P = self.end_to_end
+        value = (self.sigma_yy_trace - frobenius_inner(P, self.sigma_yx + self.residual)) / 2
+        for lam, w in zip(self.lambdas, self.W):
+            if lam != 0:
+                value += lam * frobenius_squared(w) / 2
+        return value
 
 
 def exact_point(problem: Problem, weights: Sequence[Any] | ExactPoint) -> ExactPoint:

@@ -84,17 +84,23 @@ def pivots(point: ExactPoint, ranks: dict[tuple[int, int], int]) -> list[Pivot]:
     def rank(i: int, j: int) -> int:
         return point.widths[i - 1] if j == i - 1 else ranks[(i, j)]
 
-    G = point.residual
     out = []
-    for h in range(1, H + 1):
-        right = G * point.prefix[h - 1].transpose()          # G W_{h-1:1}^T
-        if all(x == 0 for x in right.entries()):
-            continue
-        for k in range(h + 1, H + 1):
-            K = point.suffix[k].transpose() * right          # W_{H:k+1}^T G W_{h-1:1}^T
-            if all(x == 0 for x in K.entries()):
+    if not hasattr(point, "residual_block_zero"):     # a point over a number field: blocks from the products
+        G = point.residual
+        for h in range(1, H + 1):
+            right = G * point.prefix[h - 1].transpose()          # G W_{h-1:1}^T
+            if all(x == 0 for x in right.entries()):
                 continue
-            out.append(Pivot(h, k, is_tightened(rank, h, k, H)))
+            for k in range(h + 1, H + 1):
+                K = point.suffix[k].transpose() * right          # W_{H:k+1}^T G W_{h-1:1}^T
+                if any(x != 0 for x in K.entries()):
+                    out.append(Pivot(h, k, is_tightened(rank, h, k, H)))
+        return out
+    for h in range(1, H + 1):
+        zero = point.residual_block_zero(h)      # K_hk by single-layer chains (exactdln/landscape/point.py)
+        for k in range(h + 1, H + 1):
+            if not zero[k]:
+                out.append(Pivot(h, k, is_tightened(rank, h, k, H)))
     return out
 
 

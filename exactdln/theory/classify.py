@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from exactdln.arith.inertia import symmetric_inertia
-from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at, loss_at
+from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import partial_ranks_at
 from exactdln.landscape.reduced_hessian import reduced_hessian_inertia
@@ -91,9 +91,14 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
         return classify_over_field(problem, weights, method=method, source=source, hessian_limit=hessian_limit)
     point = ExactPoint.of(problem, weights)
     n = point.n_parameters
-    loss = to_fraction(loss_at(point))
-    gradient = gradient_at(point)
-    critical = all(all(x == 0 for x in g.entries()) for g in gradient)
+    loss = to_fraction(point.loss_value)
+    if problem.regularized:
+        gradient = gradient_at(point)
+        nonzero_layer = next((h for h, g in enumerate(gradient, 1) if any(x != 0 for x in g.entries())), None)
+    else:
+        # dL/dW_h = -K_hh by chains of single-layer products (exactdln/landscape/point.py), shared with the pivots
+        nonzero_layer = point.first_nonzero_gradient_layer()
+    critical = nonzero_layer is None
     ranks = partial_ranks_at(point)
     facts = SpectralFacts(point)
     assumptions = facts.assumptions
@@ -107,8 +112,7 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
     global_value = None
 
     if not critical:
-        layer = next(h for h, g in enumerate(gradient, 1) if any(x != 0 for x in g.entries()))
-        methods.append(RouteVerdict("gradient", NOT_CRITICAL, f"dL/dW_{layer} != 0"))
+        methods.append(RouteVerdict("gradient", NOT_CRITICAL, f"dL/dW_{nonzero_layer} != 0"))
         kind = NOT_CRITICAL
         inertia = _hessian_inertia(point, critical=False) if want_hessian else None
         return _result(point, critical, kind, loss, rank, ranks, assumptions, methods, True, inertia,
