@@ -54,7 +54,7 @@ class Trajectory:
     warnings: tuple[str, ...] = ()
     suggested_step_size: float | None = None
     # the recorded weights (gradient_descent(..., weights_every=K)): one array per layer, shape (T, d_h, d_(h-1)),
-    # at the iterations ``weight_steps`` with the losses ``weight_loss`` (the format of exactdln/tools/trace.py)
+    # at the iterations ``weight_steps`` with the losses ``weight_loss`` (the format of exactdln/tools/trace_format.py)
     weight_steps: np.ndarray | None = None
     weight_history: tuple[np.ndarray, ...] | None = None
     weight_loss: np.ndarray | None = None
@@ -248,7 +248,7 @@ def gradient_descent(problem: Problem, weights: Sequence[Any], *, eta: float, st
     beyond rounding, or a non-finite loss, means the step size is too large there. The run then carries
     ``warnings`` and a ``suggested_step_size`` (:func:`curvature_estimate` at the start and at the point
     whose step first raised the loss). With ``weights_every`` = K the weights themselves are kept every K
-    steps and at the last one (``weight_history``: the trajectory format of exactdln/tools/trace.py)."""
+    steps and at the last one (``weight_history``: the trajectory format of exactdln/tools/trace_format.py)."""
     X, Y, Ws, lam = _floats(problem, weights)
     kept_steps, kept, kept_loss = [], [], []
     data = _data(X, Y)

@@ -10,7 +10,7 @@ the limit to `snap` for its exact class. A run whose loss rises or becomes non-f
 stderr (`exactdln gd: FILE: warning: ...`) with a suggested step size. --plot draws every run into one
 PNG (needs matplotlib, checked before anything runs): the loss on a log scale with the exact critical
 value of each snapped limit as a labelled line, the gradient norm below. --trajectory RUN.npz records
-the weights every --every K steps (the trajectory format of exactdln/tools/trace.py, with the exact data)
+the weights every --every K steps (the trajectory format of exactdln/tools/trace_format.py, with the exact data)
 for `exactdln trace RUN.npz`, which finds the run's plateaus and the exact saddle of each.
 Exit status: 0 every run converged (and, with --snap, snapped); 1 a run did not converge or its
 limit did not snap; 2 bad input or usage (also --plot without matplotlib); 4 internal error.
