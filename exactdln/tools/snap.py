@@ -482,6 +482,7 @@ def _snap(problem: Problem, fw: list, tol: float, degree_cap: int) -> SnapResult
 
 def _algebraic(problem: Problem, fw: list, tol: float, degree_cap: int, notes: list[str]) -> SnapResult:
     """The route over the field of S (exactdln/tools/snap_algebraic.py); snapped only within ``tol``."""
+    from exactdln.instances.algebraic_critical import verify_critical_point
     from exactdln.tools.snap_algebraic import classify_candidate, nearest_critical_point, numerical_rank
 
     near = nearest_critical_point(problem, fw, degree_cap=degree_cap)
@@ -499,6 +500,12 @@ def _algebraic(problem: Problem, fw: list, tol: float, degree_cap: int, notes: l
     within = []
     for (label, rel, _), point in zip(near.candidates, near.candidate_points):
         if rel <= tol:
+            if point is not near.point:
+                try:
+                    point = verify_critical_point(point)
+                except ArithmeticError as err:
+                    notes.append(f"candidate '{label}' failed its exact check: {err}")
+                    continue
             verdict = near.classification if point is near.point else classify_candidate(point)
             complexity = sum(numerical_rank(np.array(w, dtype=np.float64))
                              for w in point.float_weights())

@@ -35,6 +35,7 @@ from exactdln.instances.algebraic_critical import (
     construct_critical_point,
     fitted_field,
     sigma_of,
+    verify_critical_point,
 )
 from exactdln.model.problem import InputError, Problem, RationalMatrix
 
@@ -49,7 +50,9 @@ class NearestCritical:
 
     ``point``: an :class:`AlgebraicCriticalPoint` (over Q when ``point.field`` is None) or None when no
     candidate could be built (``notes`` say why); ``ranks``: numerical ranks of W_1..W_H and of the product;
-    ``candidates``: (label, relative distance, kind or None) for every candidate built, nearest first.
+    ``candidates``: (label, relative distance, kind or None) for every candidate built, nearest first;
+    ``candidate_points`` the points themselves (only the first, ``point``, is verified exactly here; pass the
+    others to :func:`exactdln.instances.algebraic_critical.verify_critical_point` before use).
     """
 
     point: AlgebraicCriticalPoint | None
@@ -321,11 +324,20 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
         if want <= digits:
             break
         digits = want
-    built, failures = _build(X, Y, ff, fw, widths, guides, digits, scale, True)
+    built, failures = _build(X, Y, ff, fw, widths, guides, digits, scale, False)
     notes += failures
+    built.sort(key=lambda b: b[0])
+    # only the nearest candidate is verified here (gradient 0 and loss over K); the others on demand
+    # (verify_critical_point), e.g. by snap before it classifies them
+    while built:
+        try:
+            built[0] = built[0][:3] + (verify_critical_point(built[0][3]),)
+            break
+        except ArithmeticError as err:
+            notes.append(f"candidate '{built[0][2]}' failed its exact check: {err}")
+            built.pop(0)
     if not built:
         return NearestCritical(None, S, guides.ranks, None, None, tuple(notes))
-    built.sort(key=lambda b: b[0])
     rel, d, label, point = built[0]
     kind = verdict = None
     if classify:
