@@ -426,10 +426,10 @@ def trace(trajectory: Trajectory, *, rule: PlateauRule | None = None, degree_cap
 
 def certify_plateaus(result: Trace, directory: str | os.PathLike) -> Trace:
     """Write, for every row with an exact point, the point file ``plateau_<i>.json`` and its certificate
-    ``plateau_<i>.cert.json`` into ``directory`` (made if missing), through :func:`exactdln.certify`, which
-    runs the standalone checker before a certificate is kept. A point over a number field is certified when
-    the installed certify accepts such points; otherwise the row says so and only the point file is written.
-    Returns the trace with each row's ``certificate`` (or a note)."""
+    ``plateau_<i>.cert.json`` into ``directory`` (made if missing), through :func:`exactdln.certify` (a point
+    over Q) or exactdln/certify/field.py (a point over a number field), which run the standalone checker
+    before a certificate is kept. A certificate that cannot be made or is refused is not written; the row's
+    notes say why. Returns the trace with each row's ``certificate`` (or a note)."""
     import dataclasses
     import json
 
@@ -458,14 +458,15 @@ def _certify_point(point_json: dict[str, Any], path: str) -> tuple[bool, str | N
     from exactdln.certify.point import certify, write_certificate
 
     if "field" in point_json:
-        try:
-            from exactdln.model.field_format import algebraic_point_from_mapping
+        from exactdln.model.field_format import algebraic_point_from_mapping
 
-            problem, weights = algebraic_point_from_mapping(point_json)
-            certificate = certify(problem, weights)
-        except (TypeError, AttributeError, NotImplementedError, InputError):
-            return False, ("certification over a number field is not available in this installation yet: the "
+        try:
+            from exactdln.certify.field import certify_field_point
+        except ImportError:
+            return False, ("certification over a number field is not available in this installation: the "
                            "point file is written, classify reads it")
+        problem, weights = algebraic_point_from_mapping(point_json)
+        certificate = certify_field_point(problem, weights)
     else:
         problem, weights = _rational_point(point_json)
         certificate = certify(problem, weights)

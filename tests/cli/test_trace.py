@@ -151,3 +151,30 @@ def test_a_regularized_run_gets_w_zero_on_its_first_plateau(tmp_path, capsys):
     assert Fraction(first["critical_value"]["exact"]) == 5 and first["fitted"] == []
     assert first["kind"] == "strict_saddle"
     assert any(r["critical_value"] is None and r["notes"] for r in rows[1:])
+
+
+def test_a_saddle_over_a_quadratic_field_is_certified(tmp_path, capsys):
+    # generic 2 x 6 data: the eigenvalues of Sigma are conjugate roots of an irreducible quadratic, so the saddle
+    # that fits the top direction lies over a quadratic field; its critical value is (||Y||^2 - lambda_1)/2,
+    # lambda_1 from numpy's eigvalsh, and a root of the printed minimal polynomial
+    X = [[2.0, -2.6, 0.4, -0.6, -0.5, -0.2], [-2.0, -0.2, -0.9, 3.3, 0.2, -0.4]]
+    Y = [[1.8, -3.2, 0.2, 0.3, -0.5, -0.4], [-1.8, 0.4, -0.7, 2.5, 0.3, -0.3]]
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"X": X, "Y": Y}))
+    run = tmp_path / "run.npz"
+    assert main(["gd", str(data), "--init-scale", "0.01", "--hidden", "2,2", "--eta", "0.015", "--steps", "3000",
+                 "--trajectory", str(run), "--every", "2", "--no-progress"]) == 0
+    capsys.readouterr()
+    folder = tmp_path / "certs"
+    assert main(["trace", "--json", str(run), "--certify", str(folder)]) == 0
+    rows = json.loads(capsys.readouterr().out)["plateaus"]
+    Xa, Ya = np.array(X), np.array(Y)
+    top = max(np.linalg.eigvalsh(Ya @ Xa.T @ np.linalg.solve(Xa @ Xa.T, Xa @ Ya.T)))
+    saddle = next(r for r in rows if r["fitted"] == [1])
+    assert saddle["field_degree"] == 2 and saddle["kind"] == "strict_saddle"
+    value = (float(np.sum(Ya * Ya)) - top) / 2
+    minpoly = [float(Fraction(c)) for c in saddle["critical_value"]["minpoly"]]
+    assert len(minpoly) == 3 and abs(np.polyval(minpoly[::-1], value)) < 1e-9 * max(map(abs, minpoly))
+    lo, hi = (Fraction(x) for x in saddle["critical_value"]["interval"])
+    assert lo <= Fraction(value) <= hi
+    assert saddle["certificate"] and main(["check", saddle["certificate"]]) == 0
