@@ -234,6 +234,7 @@ def _theorem_values(X, Y):
 
 
 def _staircase_run(widths, steps, eta=0.025, init=1e-3, every=5):
+    """A gradient-descent run on :func:`_random_data` from a Gaussian start of scale ``init`` (seed 7)."""
     from exactdln.numeric.flows import gradient_descent
 
     rng, X, Y, problem = _random_data()
@@ -243,16 +244,16 @@ def _staircase_run(widths, steps, eta=0.025, init=1e-3, every=5):
     return X, Y, trajectory
 
 
-def _check_staircase(X, Y, result, plateaus):
+def _check_staircase(X, Y, result, plateaus, first=0, rel=1e-6):
     values = _theorem_values(X, Y)
     assert len(result.rows) == plateaus
-    for k, row in enumerate(result.rows):
+    for k, row in enumerate(result.rows, first):
         assert row.fitted == tuple(range(1, k + 1))             # S grows by one eigen-direction per step
         exact = row.critical_value.approx
         assert exact == pytest.approx(values[k], rel=1e-10)     # the theorem's value, from numpy's eigenvalues
-        assert row.float_loss == pytest.approx(exact, rel=1e-6)  # the run sits on the step
+        assert row.float_loss == pytest.approx(exact, rel=rel)   # the run sits on the step
         assert row.rank == k and row.distance is not None
-        if k < 3:
+        if k < 3 and first == 0:
             assert row.kind == "strict_saddle"                   # k < d_y directions fitted, no bottleneck
 
 
@@ -267,3 +268,12 @@ def test_the_whole_staircase_down_to_the_global_minimum():
     result = trace(trajectory)
     _check_staircase(X, Y, result, plateaus=4)
     assert result.rows[-1].kind == "global_minimizer"
+
+
+@pytest.mark.slow
+def test_the_staircase_at_depth_four():
+    # depth 4 from a start of scale 0.05: the run leaves W = 0 at once and rests near the saddles fitting {1},
+    # then {1, 2}; their kinds depend on the hidden ranks of the nearest point, so only the values are asserted.
+    # The larger start passes farther (distance ~0.15), so the float loss matches to 1e-4 only.
+    X, Y, trajectory = _staircase_run([3, 3, 3, 3, 3], steps=15_000, eta=0.02, init=0.05)
+    _check_staircase(X, Y, trace(trajectory), plateaus=2, first=1, rel=1e-4)
