@@ -15,9 +15,11 @@ exactly. One row per plateau: steps, float loss, exact critical value (a decimal
 its minimal polynomial and isolating interval), the fitted set S, rank, kind and the distance from the
 run's weights (reported, not held to a tolerance: a run from a small initialization passes near each
 saddle at a distance that shrinks with the initialization scale).
---json: one JSON object per run (its `plateaus`, one object each). --certify DIR writes each plateau's exact point and its
-checked certificate. --plot FILE draws the loss (log scale) with the exact critical values as lines.
-Exit status: 0 every plateau has its exact point; 1 a plateau without one, or no plateau; 2 bad input.
+--json: one JSON object per run (its `plateaus`, one object each). --certify DIR writes each plateau's
+exact point and its checked certificate. --plot FILE draws the loss (log scale) with the exact critical
+values as labelled lines. --no-kind skips the exact classification (fields of high degree).
+Exit status: 0 every plateau has its exact point; 1 a plateau without one, or no plateau; 2 bad input
+or usage (also --plot without matplotlib); 4 internal error.
 """
 
 from __future__ import annotations
