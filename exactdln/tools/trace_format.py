@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -237,6 +238,35 @@ def _load_json(source: str, floats: str | None, problem: Problem | None) -> Traj
     return Trajectory(problem, steps, tuple(stacked), _vector(arrays, "loss", T, source), source)
 
 
+# A trajectory is larger than a point (interop's caps): T records of every weight. These bound what an .npz
+# may declare before anything is decompressed.
+MAX_TRAJECTORY_BYTES = 2**31
+MAX_TRAJECTORY_MEMBERS = 1024
+
+
+def _check_archive(path: str) -> None:
+    """Refuse an .npz whose members are not .npy arrays, are too many, or declare more than
+    MAX_TRAJECTORY_BYTES uncompressed in all (reading stops at the declared sizes, so a small file cannot
+    decompress into more)."""
+    try:
+        if os.path.getsize(path) > MAX_TRAJECTORY_BYTES:
+            raise InputError(f"file larger than {MAX_TRAJECTORY_BYTES} bytes", None, path)
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (OSError, zipfile.BadZipFile) as err:
+        raise InputError(f"cannot read the .npz: {err}", None, path) from None
+    if len(members) > MAX_TRAJECTORY_MEMBERS:
+        raise InputError(f"{len(members)} arrays: a trajectory holds at most {MAX_TRAJECTORY_MEMBERS}", None, path)
+    declared = 0
+    for info in members:
+        if not info.filename.endswith(".npy"):
+            raise InputError("not an .npy array", info.filename, path)
+        declared += info.file_size
+    if declared > MAX_TRAJECTORY_BYTES:
+        raise InputError(f"the arrays declare {declared} bytes uncompressed, more than {MAX_TRAJECTORY_BYTES}",
+                         None, path)
+
+
 def load_trajectory(path: str | os.PathLike, *, data: str | os.PathLike | None = None,
                     floats: str | None = None) -> Trajectory:
     """A recorded training run (the format of the module docstring) with its exact data.
@@ -261,10 +291,11 @@ def load_trajectory(path: str | os.PathLike, *, data: str | os.PathLike | None =
     if fmt != "npz":
         raise InputError(f"a trajectory is an .npz of stacked layers, a JSON trajectory or a directory of point "
                          f"files, not a {fmt} file (for one point, use snap)", None, source)
+    _check_archive(source)
     try:
         with np.load(source, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise InputError(f"cannot read the .npz: {err}", None, source) from None
     layers = _stacked_layers(arrays, source)
     if problem is None:

@@ -277,3 +277,16 @@ def test_the_staircase_at_depth_four():
     # The larger start passes farther (distance ~0.15), so the float loss matches to 1e-4 only.
     X, Y, trajectory = _staircase_run([3, 3, 3, 3, 3], steps=15_000, eta=0.02, init=0.05)
     _check_staircase(X, Y, trace(trajectory), plateaus=2, first=1, rel=1e-4)
+
+
+def test_an_archive_declaring_too_much_is_refused_before_decompressing(tmp_path, monkeypatch):
+    import exactdln.tools.trace_format as trace_format
+
+    path = tmp_path / "big.npz"
+    np.savez_compressed(path, W1=np.zeros((1000, 10, 10)), X=np.array([["1"]]), Y=np.array([["1"]]))
+    monkeypatch.setattr(trace_format, "MAX_TRAJECTORY_BYTES", 100_000)    # the zeros declare 800,128 bytes
+    with pytest.raises(InputError, match="declare"):
+        load_trajectory(path)
+    (tmp_path / "junk.npz").write_bytes(b"PK\x03\x04 not a zip archive")
+    with pytest.raises(InputError, match="zip archive|cannot read"):
+        load_trajectory(tmp_path / "junk.npz")
