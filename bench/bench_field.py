@@ -25,7 +25,7 @@ from fractions import Fraction
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from exactdln.certify.field import certify_field_point  # noqa: E402
+from exactdln.certify.point import certify  # noqa: E402
 from exactdln.instances.algebraic_critical import critical_point_for_fitted_set  # noqa: E402
 from exactdln.model.field_format import algebraic_point_from_mapping  # noqa: E402
 from exactdln.theory.classify import classify  # noqa: E402
@@ -52,7 +52,7 @@ def main(seed: int = 1) -> None:
         for method in ("auto", "theorem"):
             result, cpu, wall = timed(lambda: classify(problem, weights, method=method))
             print(f"  classify --method {method:8s} {result.kind:18s} cpu {cpu:6.2f} s  wall {wall:6.2f} s")
-        cert, cpu, wall = timed(lambda: certify_field_point(problem, weights))
+        cert, cpu, wall = timed(lambda: certify(problem, weights))
         print(f"  certify (with the checker)   kind {cert.kind}  checked {cert.ok}  cpu {cpu:6.2f} s  wall {wall:6.2f} s")
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "cert.json")

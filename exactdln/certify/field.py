@@ -4,7 +4,8 @@ The certificate carries the field as the point file does ("field": {"minpoly", "
 entry as a number or a coefficient list [a_0, ..., a_(d-1)]; the standalone checker
 (exactdln/trusted/checker.py) verifies the polynomial and its interval and every claim with polynomial
 arithmetic modulo the minimal polynomial over Fractions, signs by a Taylor bound on a bisected interval.
-Evidence per kind, found over K by the engine and re-checked there:
+:func:`exactdln.certify.point.certify` builds the document with :func:`field_evidence`, then runs the
+checker on it as for any point. Evidence per kind, found over K by the engine and re-checked there:
 
 - not critical: one gradient entry (Yun et al. 2018, Lemma 3.2) nonzero at theta;
 - global minimizer (lambda = 0): ``top_eigenspace`` (Yun et al. 2018, Thm 2.1/2.2; Achour, Malgouyres,
@@ -29,15 +30,13 @@ from flint import fmpq_mat
 
 from exactdln.arith.exact import to_fmpq
 from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis
-from exactdln.certify.caps import check_certificate_text, check_field_caps, check_point_caps
-from exactdln.certify.gate import certificate_text, run_checker
-from exactdln.certify.point import Certificate
+from exactdln.certify.caps import check_field_caps, check_point_caps
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_hessian
 from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.results import GLOBAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE
 
-__all__ = ["certify_field_point"]
+__all__ = ["field_evidence"]
 
 
 def _text(x: Fraction) -> str:
@@ -163,9 +162,9 @@ def _negative_direction(point: FieldPoint) -> list[list[list[str]]] | None:
     return out
 
 
-def certify_field_point(problem: AlgebraicProblem, weights: Any) -> Certificate:
-    """The certificate of a point over K (module docstring), already re-checked by the standalone checker
-    (exactdln/certify/gate.py runs it as a separate process)."""
+def field_evidence(problem: AlgebraicProblem, weights: Any) -> tuple[dict[str, Any], str | None, list[str]]:
+    """(certificate document, kind or None, notes) for a point over K (module docstring). The caller
+    (:func:`exactdln.certify.point.certify`) checks the text against the caps and runs the standalone checker."""
     point = FieldPoint(problem, tuple(weights))
     check_point_caps(point.widths, problem.X.ncols)
     check_field_caps(point.K.degree)
@@ -197,7 +196,4 @@ def certify_field_point(problem: AlgebraicProblem, weights: Any) -> Certificate:
                              "and escape_curve claims (non-strict saddles) are not available yet; no kind claimed")
     if kind is not None:
         claims.append({"type": "kind", "kind": kind})
-    text = certificate_text(data)
-    check_certificate_text(text, data)
-    run = run_checker(text, "exactdln-certificate")
-    return Certificate(data, kind, tuple(notes), tuple(run.lines()), run.ok, text)
+    return data, kind, notes

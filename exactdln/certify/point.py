@@ -39,11 +39,13 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from exactdln.arith.exact import nullspace, rank, rref_pivots, submatrix, transpose
+from exactdln.certify.field import field_evidence
 from exactdln.certify.escape import StrictDirection, find_escape_curve, pivot_direction, rotation_direction
 from exactdln.arith.inertia import negative_direction, psd_ldl, symmetric_inertia
 from exactdln.landscape.derivatives import gradient, hessian_matrix
 from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.landscape.symmetry import orbit_tangents
+from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.problem import Problem, RationalMatrix, int_text
 from exactdln.certify.caps import check_certificate_text, check_point_caps, psd_hessian_fits
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
@@ -396,8 +398,15 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
     cut-chain escape search (non-strict saddle). When no evidence suffices for a kind, the certificate holds the
     facts that were proved and no ``kind`` claim, and ``notes`` says why. The evidence is that of
     docs/maths/classification.md §4 and §6 (Achour, Malgouyres, Gerchinovitz 2024), docs/maths/hessian_inertia.md §6
-    and docs/maths/escape_curves.md §1.
+    and docs/maths/escape_curves.md §1. A point over a number field (an ``AlgebraicProblem``) gets the evidence
+    of :func:`exactdln.certify.field.field_evidence` (docs/maths/algebraic.md §14).
     """
+    if isinstance(problem, AlgebraicProblem):      # entries in a number field: exactdln/certify/field.py
+        data, kind, notes = field_evidence(problem, weights)
+        text = certificate_text(data)
+        check_certificate_text(text, data)
+        run = run_checker(text, "exactdln-certificate")
+        return Certificate(data, kind, tuple(notes), tuple(run.lines()), run.ok, text)
     p = exact_point(problem, weights)
     check_point_caps(p.widths, problem.m)           # the checker's caps, before any search (exactdln/certify/caps.py)
     data = _skeleton(problem, p)

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from exactdln.certify.field import certify_field_point
+from exactdln.certify.point import certify as certify_field_point
 from exactdln.instances.construct import expected_kind_for_index_set, segmented_critical_point, spectral_data
 from exactdln.model.field_format import algebraic_point_from_mapping
 from exactdln.model.results import NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from exactdln.certify.field import certify_field_point
+from exactdln.certify.point import certify as certify_field_point
 from exactdln.model.field_format import algebraic_point_from_mapping
 from exactdln.model.results import GLOBAL_MINIMIZER, STRICT_SADDLE
 from exactdln.trusted import checker

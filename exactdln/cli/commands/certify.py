@@ -49,15 +49,10 @@ def run(args: argparse.Namespace) -> int:
             certificate, write = _family(path)
         else:
             from exactdln.certify.point import certify, write_certificate
-            from exactdln.model.field_format import AlgebraicProblem, algebraic_point_from_mapping
+            from exactdln.model.field_format import algebraic_point_from_mapping
 
-            problem, weights = load_point(path, fields=algebraic_point_from_mapping)
-            if isinstance(problem, AlgebraicProblem):    # entries in a number field: exactdln/certify/field.py
-                from exactdln.certify.field import certify_field_point
-
-                certificate = certify_field_point(problem, weights)
-            else:
-                certificate = certify(problem, weights, escape_time_limit=args.escape_time)
+            problem, weights = load_point(path, fields=algebraic_point_from_mapping)   # over Q or a number field
+            certificate = certify(problem, weights, escape_time_limit=args.escape_time)
             write = write_certificate
         checked = bool(certificate.ok)
         if checked:
