@@ -426,8 +426,8 @@ def trace(trajectory: Trajectory, *, rule: PlateauRule | None = None, degree_cap
 
 def certify_plateaus(result: Trace, directory: str | os.PathLike) -> Trace:
     """Write, for every row with an exact point, the point file ``plateau_<i>.json`` and its certificate
-    ``plateau_<i>.cert.json`` into ``directory`` (made if missing), through :func:`exactdln.certify` (a point
-    over Q) or exactdln/certify/field.py (a point over a number field), which run the standalone checker
+    ``plateau_<i>.cert.json`` into ``directory`` (made if missing), through :func:`exactdln.certify` (over Q,
+    or over a number field through exactdln/certify/field.py), which runs the standalone checker
     before a certificate is kept. A certificate that cannot be made or is refused is not written; the row's
     notes say why. Returns the trace with each row's ``certificate`` (or a note)."""
     import dataclasses
@@ -460,13 +460,12 @@ def _certify_point(point_json: dict[str, Any], path: str) -> tuple[bool, str | N
     if "field" in point_json:
         from exactdln.model.field_format import algebraic_point_from_mapping
 
+        problem, weights = algebraic_point_from_mapping(point_json)
         try:
-            from exactdln.certify.field import certify_field_point
-        except ImportError:
+            certificate = certify(problem, weights)      # dispatches to exactdln/certify/field.py
+        except (TypeError, AttributeError, NotImplementedError):
             return False, ("certification over a number field is not available in this installation: the "
                            "point file is written, classify reads it")
-        problem, weights = algebraic_point_from_mapping(point_json)
-        certificate = certify_field_point(problem, weights)
     else:
         problem, weights = _rational_point(point_json)
         certificate = certify(problem, weights)
