@@ -447,11 +447,13 @@ def _shift_right(hi: Any, lo: Any, shift: Any, np: Any) -> tuple[Any, Any]:
     quotient below 2^64."""
     s = shift.astype(np.uint64)
     small = shift < 64
+    one = np.uint64(1)
+    if small.all():                  # the usual case: binary64 values between 10^-9 and 2^44 shift by < 60
+        return (lo >> s) | (hi << (np.uint64(64) - s)), (lo & ((one << s) - one)) == 0
     s_small = np.where(small, s, np.uint64(1))
     s_big = np.where(small, np.uint64(0), s - np.uint64(64))
     q_small = (lo >> s_small) | (hi << (np.uint64(64) - s_small))
     q_big = hi >> s_big
-    one = np.uint64(1)
     exact_small = (lo & ((one << s_small) - one)) == 0
     exact_big = (lo == 0) & ((hi & ((one << s_big) - one)) == 0)
     return np.where(small, q_small, q_big), np.where(small, exact_small, exact_big)
@@ -491,10 +493,11 @@ def _reduce_decimal(digits: Any, places: Any, np: Any) -> tuple[Any, list[int]]:
     pow2 = np.array(_POW2[:19], dtype=np.int64)
     pow5 = np.array(_POW5[:19], dtype=np.int64)
     two_left, five_left = places - twos, places - fives
-    small = (two_left <= 18) & (five_left <= 18)   # 2^18 5^18 = 10^18 < 2^63
-    if small.all():
-        return n, (pow2[two_left] * pow5[five_left]).tolist()
-    return n, [_POW2[a] * _POW5[b] for a, b in zip(two_left.tolist(), five_left.tolist())]
+    big = np.flatnonzero((two_left > 18) | (five_left > 18))      # 2^18 5^18 = 10^18 < 2^63
+    denominators = (pow2[np.minimum(two_left, 18)] * pow5[np.minimum(five_left, 18)]).tolist()
+    for i, a, b in zip(big.tolist(), two_left[big].tolist(), five_left[big].tolist()):
+        denominators[i] = _POW2[a] * _POW5[b]
+    return n, denominators
 
 
 def _fraction_lowest_terms(numerator: int, denominator: int) -> Fraction:
