@@ -80,7 +80,7 @@ def exact_value(value: Any) -> ExactValue:
     For an irrational element a of K the minimal polynomial is the irreducible factor of the characteristic
     polynomial of x -> a x on K (a Q-linear map of the D-dimensional space K; its characteristic polynomial is
     minpoly(a)^(D / deg a)) that vanishes at a, checked exactly in K; the interval is the isolating interval
-    of that factor's real root that a is (docs/maths/algebraic.md §2)."""
+    of that factor's real root that a is (the regular representation of docs/maths/algebraic.md §4)."""
     from exactdln.arith.number_field import FieldElement
     from exactdln.model.results import fraction_text
 
@@ -257,7 +257,7 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
     if verdict is not None and getattr(verdict, "rank", None) is not None:
         rank = verdict.rank
     if rank is None and fitted is not None:
-        rank = len(fitted)     # a critical point fitting S has rank W_H...W_1 = |S| (Achour et al. 2024, Prop. 1)
+        rank = len(fitted)     # a critical point fitting S has rank W_H...W_1 = |S| (docs/maths/classification.md §2.1)
     near = [c for c in getattr(found, "candidates", ())[1:] if len(c) > 2 and c[2] and c[2] != kind]
     if near:
         notes.append("other kinds among the candidates built: " + "; ".join(

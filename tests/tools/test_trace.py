@@ -5,7 +5,7 @@ Expected values come from elsewhere: the synthetic curves are built with their p
 them; the loss and gradient of a random point are recomputed by finite differences of the plain formula
 1/2 ||W_H...W_1 X - Y||_F^2; minimal polynomials are worked by hand (phi = (1 + sqrt 5)/2: phi^2 = phi + 1,
 (2 phi - 1)^2 = 5; (2^(1/3))^2 is a root of x^3 - 4); and the staircase's critical values come from the
-theorem L = (||Y||_F^2 - sum_{i in S} lambda_i(Sigma)) / 2 (Achour, Malgouyres, Gerchinovitz 2024, Prop. 1),
+theorem L = (||Y||_F^2 - sum_{i in S} lambda_i(Sigma)) / 2 (docs/maths/classification.md §2.1, §2.4),
 with the eigenvalues of Sigma = Y X^T (X X^T)^-1 X Y^T from numpy's eigvalsh, not from the code under test.
 """
 
