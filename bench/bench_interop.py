@@ -76,7 +76,7 @@ def main() -> int:
     t_convert = best(lambda: from_torch(model, exact="decimal"), args.repeat)
     weights = from_torch(model, exact="decimal")
     problem = Problem.create(np.eye(64, dtype=np.int64), np.eye(64, dtype=np.int64))
-    t_classify = best(lambda: classify(problem, weights), 1)
+    t_classify = best(lambda: classify(problem, weights), args.repeat)
     print(f"from_torch depth 4 width 64: {t_convert:.3f} s; classify {t_classify:.3f} s; "
           f"conversion / classify {t_convert / t_classify:.1%}")
     with torch.no_grad():                  # integer-valued weights at a global minimizer: W_h = I, X = Y = I
@@ -85,7 +85,7 @@ def main() -> int:
     t_convert = best(lambda: from_torch(model, exact="decimal"), args.repeat)
     weights = from_torch(model, exact="decimal")
     kind = []
-    t_classify = best(lambda: kind.append(classify(problem, weights).kind), 1)
+    t_classify = best(lambda: kind.append(classify(problem, weights).kind), args.repeat)
     print(f"from_torch of W_h = I (a {kind[0]}): {t_convert:.3f} s; classify {t_classify:.3f} s; "
           f"conversion / classify {t_convert / t_classify:.1%}")
     return 0

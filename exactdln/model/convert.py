@@ -254,7 +254,10 @@ def _vectorized_rows(value: Any, exact: str, fmt: str) -> list | None:
     if hard.size:
         done, numerators, places = _shortest_by_integers(flat[hard], first_places[hard], np)
         numerators, denominators = _reduce_decimal(numerators[done], places[done], np)
-        for i, f in zip(hard[done].tolist(), map(_fraction_lowest_terms, numerators.tolist(), denominators)):
+        fractions = map(_fraction_lowest_terms, numerators.tolist(), denominators)
+        if hard.size == flat.size and done.all():        # the usual trained weights: every entry here, in order
+            return _rows(list(fractions), shape)
+        for i, f in zip(hard[done].tolist(), fractions):
             out[i] = f
         hard_left = hard[~done].tolist()
     if hard_left:
