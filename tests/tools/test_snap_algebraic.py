@@ -189,3 +189,22 @@ def test_snap_under_a_float_generic_hidden_change_of_basis(seed, S, depth, minim
         assert result.point.critical_value == exact.critical_value
     if expected is not None:
         assert result.kind == expected or len(result.kinds_near) > 1, str(result)
+
+
+def test_kinds_within_the_tolerance_are_all_reported():
+    # A hidden layer diag(1, e, e, e) with e = 1e-5: the exact point (classified on its own) and its rank-1
+    # truncation are both within a tolerance of 1e-4; snap must report every kind found there, not one guess,
+    # and at the default 1e-6 only the point itself is near.
+    X, Y, Xq, Yq = _data()
+    e = Fraction(1, 10**5)
+    hidden = [[[1 if i == j == 0 else (e if i == j else 0) for j in range(4)] for i in range(4)]]
+    exact = critical_point_for_fitted_set(Xq, Yq, (1,), (3, 4, 4, 3), hidden=hidden)
+    own = classify_over_field(exact.problem, exact.weights).kind
+    rng = np.random.default_rng(0)
+    floats = [np.array(w) + 1e-10 * rng.standard_normal(np.array(w).shape) for w in exact.float_weights()]
+    loose = snap(Problem.create(Xq, Yq, 0), floats, 1e-4)
+    assert loose.snapped and own in loose.kinds_near
+    if len(loose.kinds_near) > 1:
+        assert any("different kinds" in n for n in loose.notes)
+    strict = snap(Problem.create(Xq, Yq, 0), floats)
+    assert strict.snapped and strict.kind == own and strict.kinds_near == (own,)
