@@ -50,6 +50,7 @@ __all__ = [
     "CrtVector",
     "CrtMatrix",
     "is_zero_matrix",
+    "chain_product",
     "frobenius_inner",
 ]
 
@@ -156,6 +157,67 @@ def multiply(a: fmpq_mat, b: fmpq_mat) -> fmpq_mat:
     k_cols = b.ncols()
     scaled = fmpq_mat(b.nrows(), k_cols, [x / columns[k // k_cols] for k, x in enumerate(b.entries())])
     return fmpq_mat(a_int) * scaled
+
+
+def _row_cleared(matrix: fmpq_mat) -> tuple[list[int], list[int]]:
+    """(row-major integers N, row denominators rho) with matrix = diag(rho)^-1 N, rho_i the lcm of row i's denominators."""
+    n, m = matrix.nrows(), matrix.ncols()
+    entries = matrix.entries()
+    values: list[int] = []
+    rho: list[int] = []
+    for i in range(n):
+        row = entries[i * m:(i + 1) * m]
+        d = lcm(*(int(x.q) for x in row))
+        rho.append(d)
+        values.extend(int(x.p) * (d // int(x.q)) for x in row)
+    return values, rho
+
+
+def chain_product(layers: Sequence[fmpq_mat]) -> fmpq_mat:
+    """layers[-1] ... layers[1] layers[0], exactly, over the integers with one canonicalization at the end.
+
+    The running product is kept as diag(rho)^-1 N (N integer, one denominator per row: the rows of
+    W_{h:1} = A_h W_{h:1}' mix few rows when A_h is banded, so the row denominators stay short where one
+    common denominator would be their lcm). Multiplying by a: first row k of N gives up
+    r_k = gcd(c_k, content of row k), c_k the lcm of the denominators of column k of a (it cancels against
+    the per-column denominators of W_h = A_h W A_{h-1}^-1); then C = a diag(r / rho), cleared by rows as
+    diag(rho')^-1 C', and the new N is C' N (one integer product). Same rational matrix as the product
+    of the fmpq_mat factors, without the per-entry gcds of every intermediate product.
+    """
+    if any(a.nrows() == 0 or a.ncols() == 0 for a in layers):
+        out = layers[0]
+        for a in layers[1:]:
+            out = a * out
+        return out
+    values, rho = _row_cleared(layers[0])
+    width = layers[0].ncols()
+    for a in layers[1:]:
+        n, m = a.nrows(), a.ncols()
+        entries = a.entries()
+        columns = [lcm(*(int(entries[i * m + k].q) for i in range(n))) for k in range(m)]
+        for k, c in enumerate(columns):
+            r = c
+            for x in values[k * width:(k + 1) * width]:
+                if r == 1:
+                    break
+                r = gcd(r, x)
+            if r != 1:
+                values[k * width:(k + 1) * width] = [x // r for x in values[k * width:(k + 1) * width]]
+                columns[k] = r          # the factor taken out of row k
+            else:
+                columns[k] = 1
+        coefficients = [fmpq(int(x.p) * columns[k % m], int(x.q) * rho[k % m]) if x != 0 else fmpq(0)
+                        for k, x in enumerate(entries)]
+        cleared, rho = _row_cleared(fmpq_mat(n, m, coefficients))
+        product = fmpz_mat(n, m, cleared) * fmpz_mat(m, width, values)
+        values = [int(x) for x in product.entries()]
+    out = fmpq_mat(fmpz_mat(len(rho), width, values))
+    if all(d == 1 for d in rho):
+        return out
+    scaling = fmpq_mat(len(rho), len(rho))
+    for i, d in enumerate(rho):
+        scaling[i, i] = fmpq(1, d)
+    return scaling * out           # diag(rho)^-1 N: FLINT clears and canonicalizes each entry in C
 
 
 def modular_pivot_columns(matrix: nmod_mat) -> list[int]:
@@ -369,35 +431,49 @@ class CrtMatrix:
     """Residues of an integer matrix modulo several primes, combined by Chinese remaindering on demand.
 
     Same ``values`` (row-major entries in [0, modulus)) and ``modulus`` as :class:`CrtVector`, but
-    :meth:`add` only stores the residue matrix; the combination x = sum_k R_k e_k mod M, with the
-    idempotents e_k = (M / p_k) ((M / p_k)^-1 mod p_k), runs as FLINT matrix arithmetic when ``values`` is
-    read, instead of one Python big-integer update per entry and prime.
+    :meth:`add` only stores the residue matrix. Reading ``values`` folds the new residues in at once:
+    x' = sum_k R_k e_k mod M' over the new primes (idempotents e_k = (M' / p_k) ((M' / p_k)^-1 mod p_k),
+    FLINT matrix arithmetic), then x = x_old f_old + x' f_new mod M M' (the two-modulus idempotents), so
+    each prime is combined once, not on every reading, and no Python update runs per entry and prime.
     """
 
     def __init__(self) -> None:
-        self._residues: list[tuple[nmod_mat, int]] = []
-        self._values: list[int] | None = None
+        self._pending: list[tuple[nmod_mat, int]] = []
+        self._values: list[int] = []
+        self._modulus = 1
 
     def add(self, residues: nmod_mat, prime: int) -> None:
-        self._residues.append((residues, prime))
-        self._values = None
+        self._pending.append((residues, prime))
 
     @property
     def modulus(self) -> int:
-        out = 1
-        for _, prime in self._residues:
+        out = self._modulus
+        for _, prime in self._pending:
             out *= prime
         return out
 
     @property
     def values(self) -> list[int]:
-        if self._values is None:
-            modulus = self.modulus
-            total = None
-            for residues, prime in self._residues:
-                cofactor = modulus // prime
-                idempotent = cofactor * pow(cofactor % prime, -1, prime)
-                term = fmpz_mat(residues.nrows(), residues.ncols(), [int(x) for x in residues.entries()]) * idempotent
-                total = term if total is None else total + term
-            self._values = [int(x) % modulus for x in total.entries()] if total is not None else []
+        if not self._pending:
+            return self._values
+        new_modulus = 1
+        for _, prime in self._pending:
+            new_modulus *= prime
+        total = None
+        for residues, prime in self._pending:
+            cofactor = new_modulus // prime
+            idempotent = cofactor * pow(cofactor % prime, -1, prime)
+            term = fmpz_mat(residues.nrows(), residues.ncols(), [int(x) for x in residues.entries()]) * idempotent
+            total = term if total is None else total + term
+        new = [int(x) % new_modulus for x in total.entries()]
+        old_modulus = self._modulus
+        if old_modulus == 1:
+            self._values = new
+        else:
+            modulus = old_modulus * new_modulus
+            keep_old = new_modulus * pow(new_modulus % old_modulus, -1, old_modulus)
+            keep_new = old_modulus * pow(old_modulus % new_modulus, -1, new_modulus)
+            self._values = [(a * keep_old + b * keep_new) % modulus for a, b in zip(self._values, new)]
+        self._modulus = old_modulus * new_modulus
+        self._pending = []
         return self._values

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from exactdln.arith.exact import frobenius_inner, frobenius_squared, identity, is_zero_matrix, multiply, to_fmpq_mat
+from exactdln.arith.exact import chain_product, frobenius_inner, frobenius_squared, identity, is_zero_matrix, multiply, to_fmpq_mat
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 
 
@@ -115,15 +115,23 @@ class ExactPoint(PointShape):
             return self.prefix[j]
         if j == self.depth:
             return self.suffix[i - 1]
-        out = self.W[i - 1]
-        for h in range(i, j):
+        # one chain per i, extended as j grows: asking for every (i, j) costs O(H^2) products, not O(H^3)
+        chains = self.__dict__.setdefault("_product_chains", {})
+        last, out = chains.get(i, (i, self.W[i - 1]))
+        if j < last:
+            out, last = self.W[i - 1], i
+        for h in range(last, j):
             out = multiply(self.W[h], out)
+        chains[i] = (j, out)
         return out
 
     @cached_property
     def end_to_end(self) -> fmpq_mat:
-        """W_{H:1}."""
-        return self.prefix[self.depth]
+        """W_{H:1}: from the prefix products when they are formed, else by one integer chain
+        (:func:`exactdln.arith.exact.chain_product`; the theorem route needs no other prefix product)."""
+        if "prefix" in self.__dict__:
+            return self.prefix[self.depth]
+        return chain_product(self.W)
 
     @cached_property
     def residual(self) -> fmpq_mat:

@@ -3,8 +3,8 @@
 Achour et al. (JMLR 2024) state the classification through the ranks of the partial
 products rk W_{j:i}, 1 <= i <= j <= H, with W_{i-1:i} = I_{d_{i-1}} (the empty
 product). Ranks are computed with FLINT. A rank computed modulo a random word-size
-prime is a lower bound for the rank over Q; when it reaches min(rows, cols) it is
-exact, so full-rank products never need a multimodular elimination.
+prime is a lower bound for the rank over Q; when it reaches a proven upper bound it is
+exact (docs/maths/classification.md §3.7), so most products are never formed over Q.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from flint import fmpq_mat
+from flint import fmpq_mat, fmpz
 
-from exactdln.arith.exact import from_fmpq_mat, modular_image, rank, to_fmpq_mat
+from exactdln.arith.exact import from_fmpq_mat, modular_image, multiply, rank, to_fmpq_mat
 from exactdln.model.problem import Problem, RationalMatrix, as_weights
 from exactdln.landscape.point import ExactPoint, exact_point
 
@@ -56,27 +56,58 @@ def partial_ranks(problem: Problem, weights: Any) -> dict[tuple[int, int], int]:
     return partial_ranks_at(p)
 
 
-def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
-    """All rk W_{j:i}, squeezed between a modular lower bound and a product upper bound.
-
-    - Lower: rk (W_{j:i} mod p) <= rk W_{j:i} for a prime p dividing no denominator; the
-      products modulo p cost almost nothing.
-    - Upper: rk W_{j:i} <= min(rk W_{j-1:i}, rk W_{j:i+1}) (a product has at most the rank of
-      each factor), starting from min(rows, cols) and the exact ranks of the single layers.
-    Where the two meet the rank is exact; elsewhere the product is formed and its rank computed
-    exactly (FLINT).
-    """
-    H = p.depth
-    prime = random.SystemRandom().choice(_PRIMES)
+def _modular_lower_bounds(p: ExactPoint, prime: int) -> dict[tuple[int, int], int] | None:
+    """{(i, j): rk (W_{j:i} mod prime)} for all 1 <= i <= j <= H, or None if ``prime`` divides a denominator."""
     layers = [modular_image(w, prime) for w in p.W]
     if any(m is None for m in layers):
-        return _partial_ranks_exact(p)
+        return None
+    H = p.depth
     lower: dict[tuple[int, int], int] = {}
     for i in range(1, H + 1):
         product = None
         for j in range(i, H + 1):
             product = layers[j - 1] if product is None else layers[j - 1] * product
             lower[(i, j)] = product.rank() if product.nrows() and product.ncols() else 0
+    return lower
+
+
+def _random_word_prime() -> int:
+    """A prime drawn at random from [2^61, 2^62): no fixed input is divisible by it except by chance."""
+    rng = random.SystemRandom()
+    while True:
+        candidate = rng.randrange(2**61, 2**62) | 1
+        if fmpz(candidate).is_prime():
+            return candidate
+
+
+def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
+    """All rk W_{j:i}, squeezed between a modular lower bound and a product upper bound.
+
+    - Lower: rk (W_{j:i} mod p) <= rk W_{j:i} for a prime p dividing no denominator (a nonzero
+      minor modulo p is a nonzero integer minor of the cleared matrix); the products modulo p cost
+      almost nothing.
+    - Upper: rk W_{j:i} <= min(rk W_{j-1:i}, rk W_{j:i+1}) (a product has at most the rank of
+      each factor), starting from min(rows, cols) and the exact ranks of the single layers.
+    Where the two meet the rank is exact (docs/maths/classification.md §3.7). When they do not, the
+    lower bounds are recomputed once modulo a prime drawn at random (an input divisible by the
+    screening primes then costs one more pass, not exact products); only where they still differ is
+    the product formed and its rank computed exactly (FLINT), the products W_{j:i} for one i by one
+    chain of single-layer products (at most H (H - 1) / 2 products in all, never cubic in H).
+    """
+    H = p.depth
+    lower = _modular_lower_bounds(p, random.SystemRandom().choice(_PRIMES))
+    if lower is None:
+        return _partial_ranks_exact(p)
+    second: dict[tuple[int, int], int] | None = None
+    chains: dict[int, tuple[int, fmpq_mat]] = {}
+
+    def exact_product(i: int, j: int) -> fmpq_mat:
+        last, product = chains.get(i, (i, p.W[i - 1]))
+        for k in range(last + 1, j + 1):
+            product = multiply(p.W[k - 1], product)
+        chains[i] = (j, product)
+        return product
+
     out: dict[tuple[int, int], int] = {}
     for length in range(H):
         for i in range(1, H + 1 - length):
@@ -84,12 +115,14 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
             bound = min(p.widths[j], p.widths[i - 1])
             if length:
                 bound = min(bound, out[(i, j - 1)], out[(i + 1, j)])
-            if lower[(i, j)] == bound:
+            if lower[(i, j)] < bound and second is None:
+                second = _modular_lower_bounds(p, _random_word_prime()) or {}
+            if lower[(i, j)] == bound or (second and second[(i, j)] == bound):
                 out[(i, j)] = bound
             elif length == 0:
                 out[(i, j)] = rank(p.W[i - 1])
             else:
-                out[(i, j)] = rank(p.product(i, j))
+                out[(i, j)] = rank(exact_product(i, j))
     return out
 
 

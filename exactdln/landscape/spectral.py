@@ -91,8 +91,9 @@ def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | Non
     recovers it when 2 |a| b < P.
     """
     n = numerator.nrows()
+    trace = sum((int(numerator[i, i]) for i in range(n)), 0)
     cheap = _guess_rational_eigenvalues_word(numerator, d)
-    if cheap is not None:
+    if cheap is not None and _same_trace(cheap, trace, d):
         return cheap
     for bits in (320, 1280):
         P = big_probable_prime(bits)
@@ -110,9 +111,15 @@ def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | Non
                 break
             values.append(fmpq(*pair))
         else:
-            if len(set(values)) == n:
+            if len(set(values)) == n and _same_trace(values, trace, d):
                 return sorted(values)
     return None
+
+
+def _same_trace(values: list[fmpq], trace: int, d: int) -> bool:
+    """sum lambda_i = tr N / d: an exact necessary condition that throws out most wrong guesses (for example the
+    all-zero guess of an N divisible by the primes used) before the eigenbasis search spends its primes."""
+    return sum(values, fmpq(0)) * d == trace
 
 
 def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] | None:

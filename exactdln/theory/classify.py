@@ -23,11 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from exactdln.arith.inertia import symmetric_inertia
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import partial_ranks_at
-from exactdln.landscape.reduced_hessian import reduced_hessian_inertia
 from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.problem import Problem
 from exactdln.arith.exact import rank as exact_rank, to_fraction
@@ -65,6 +63,11 @@ def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
 
 
 def _hessian_inertia(point: ExactPoint, critical: bool | None) -> Inertia:
+    # imported here: they load numpy (float guesses verified exactly), which the theorem route never needs,
+    # and process start counts for `exactdln classify --method theorem`
+    from exactdln.arith.inertia import symmetric_inertia
+    from exactdln.landscape.reduced_hessian import reduced_hessian_inertia
+
     if critical is None:
         critical = all(all(x == 0 for x in g.entries()) for g in gradient_at(point))
     if critical and point.depth >= 2:

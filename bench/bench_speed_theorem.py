@@ -1,0 +1,147 @@
+"""The theorem route at scale, as rows "what | measured | goal" (one run; prints times and ratios, asserts nothing).
+
+Rows (every time measured in this run, on whatever the machine is doing):
+
+1. `exactdln classify --json --method theorem` on one depth-8, width-128 point (131,072 parameters) with small entries
+   (construct.large_instance(..., digits=4): 4-digit hidden changes of basis), whole command: process start, parsing,
+   classification. Goal <= 3 s per point.
+2. The same with 40-digit entries (the instances of bench/bench_core.py --big). Goal <= 5 s per point.
+3. With --row3: depth 10, width 256 (655,360 parameters), 4-digit entries; wall time and the peak resident memory of
+   the command (ru_maxrss of the child). Goal < 60 s and < 4 GB. Building the instance alone takes minutes.
+4. In process: classify(..., method="theorem") on depth-256, width-1 critical points, against depth 128 (a ratio of
+   about 2 is linear, 4 quadratic, 8 cubic): a global minimizer, and a hostile one whose middle layer is divisible by
+   the primes that screen the partial-product ranks (exactdln/landscape/products.py).
+
+--base-tree DIR also runs rows 1-3 with the package found in DIR (for example a `git worktree` of an older commit)
+and prints the ratio base / this tree from the same run. --cache-dir keeps the generated point files between runs.
+
+    python bench/bench_speed_theorem.py [--kinds non_strict_saddle ...] [--row3] [--base-tree DIR] [--cache-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exactdln.instances.construct import large_instance  # noqa: E402
+from exactdln.landscape.products import _PRIMES  # noqa: E402
+from exactdln.model.problem import Problem, as_matrix  # noqa: E402
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
+from exactdln.theory.classify import classify  # noqa: E402
+
+KINDS = (GLOBAL_MINIMIZER, STRICT_SADDLE, NON_STRICT_SADDLE)
+
+
+def point_file(directory: Path, depth: int, width: int, digits: int, kind: str) -> Path:
+    """A large_instance point as a JSON file (reused when it is already in ``directory``)."""
+    path = directory / f"theorem_d{depth}_w{width}_g{digits}_{kind}.json"
+    if not path.exists():
+        rng = random.Random(depth * 1000 + width + digits)
+        inst = large_instance(rng, depth, width, digits=digits, kind=kind)
+        data = inst.problem.to_json()
+        data["weights"] = [w.to_json() for w in inst.weights]
+        path.write_text(json.dumps(data), encoding="utf-8")
+        path.with_suffix(".expected").write_text(inst.expected_kind, encoding="utf-8")
+    return path
+
+
+def run_cli(path: Path, tree: Path) -> tuple[float, float, str, int]:
+    """(wall seconds, peak child memory in GB, kind, exit code) of one `exactdln classify --method theorem`."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(tree) + os.pathsep + env.get("PYTHONPATH", "")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "exactdln", "classify", "--json", "--method", "theorem",
+                           "--max-file-mb", "2048", str(path)], capture_output=True, text=True, env=env, cwd=str(tree))
+    wall = time.perf_counter() - t
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024 ** 2   # kB -> GB (Linux)
+    try:
+        kind = json.loads(proc.stdout.splitlines()[0])["kind"]
+    except (IndexError, ValueError, KeyError):
+        kind = "?"
+        print(proc.stderr[-1500:], file=sys.stderr)
+    return wall, peak, kind, proc.returncode
+
+
+def row(what: str, measured: str, goal: str) -> None:
+    print(f"| {what} | {measured} | {goal} |", flush=True)
+
+
+def cli_rows(directory: Path, depth: int, width: int, digits: int, kinds, goal_s: float, base: Path | None,
+             memory_goal_gb: float | None = None) -> None:
+    for kind in kinds:
+        path = point_file(directory, depth, width, digits, kind)
+        expected = path.with_suffix(".expected").read_text(encoding="utf-8")
+        wall, peak, got, code = run_cli(path, ROOT)
+        ok = "ok" if got == expected else f"MISMATCH: expected {expected}"
+        measured = f"{wall:.1f} s ({wall / goal_s:.2f} of the goal), {got} ({ok}), exit {code}"
+        if memory_goal_gb is not None:
+            measured += f", peak {peak:.2f} GB"
+        if base is not None:
+            base_wall, _, base_kind, _ = run_cli(path, base)
+            measured += f"; base tree {base_wall:.1f} s ({base_kind}): {base_wall / wall:.1f}x faster now"
+        goal = f"<= {goal_s:g} s" + (f", < {memory_goal_gb:g} GB" if memory_goal_gb is not None else "")
+        row(f"CLI classify --method theorem, depth {depth}, width {width}, {digits}-digit entries, {kind}",
+            measured, goal)
+
+
+def deep_points(depth: int) -> dict[str, tuple[Problem, list]]:
+    q = 1
+    for p in _PRIMES:
+        q *= p
+    hostile = [[[2]]] + [[[1]]] * (depth - 1)
+    hostile[depth // 2] = [[q]]
+    return {
+        "global minimizer": (Problem(as_matrix([[1]]), as_matrix([[2]])), [[[2]]] + [[[1]]] * (depth - 1)),
+        "hostile (middle layer divisible by the screening primes)": (Problem(as_matrix([[1]]), as_matrix([[2 * q]])),
+                                                                     hostile),
+    }
+
+
+def deep_rows() -> None:
+    for name in deep_points(2):
+        times = {}
+        for depth in (128, 256):
+            problem, weights = deep_points(depth)[name]
+            t = time.perf_counter()
+            c = classify(problem, weights, method="theorem")
+            times[depth] = time.perf_counter() - t
+        row(f"in process, classify --method theorem, width 1, {name}",
+            f"depth 256: {times[256]:.2f} s, depth 128: {times[128]:.2f} s, ratio {times[256] / times[128]:.1f} ({c.kind})",
+            "linear-ish in depth (ratio ~2; the H(H+1)/2 partial ranks reported make ~4 the floor of this output)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    parser.add_argument("--row3", action="store_true", help="also depth 10, width 256 (minutes to build)")
+    parser.add_argument("--skip-40", action="store_true", help="skip row 2")
+    parser.add_argument("--base-tree", type=Path, help="also run the CLI rows with the package in this directory")
+    parser.add_argument("--cache-dir", type=Path, help="keep the generated point files here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = args.cache_dir or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        print("| what | measured | goal |")
+        print("|---|---|---|")
+        cli_rows(directory, 8, 128, 4, args.kinds, 3.0, args.base_tree)
+        if not args.skip_40:
+            cli_rows(directory, 8, 128, 40, args.kinds, 5.0, args.base_tree)
+        if args.row3:
+            cli_rows(directory, 10, 256, 4, args.kinds[:1], 60.0, args.base_tree, memory_goal_gb=4.0)
+        deep_rows()
+
+
+if __name__ == "__main__":
+    main()
