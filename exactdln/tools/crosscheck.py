@@ -266,6 +266,9 @@ def crosscheck(problem: Problem, weights: Any, *, source: str | None = None, exa
     ``exactdln snap``. ``max_digits`` caps the mpmath analysis, ``max_gradient_digits`` its
     criticality decision (:func:`exactdln.numeric.mp.gradient_to_height`).
     """
+    if not isinstance(problem, Problem):      # entries in a number field: exactdln/tools/field_crosscheck.py
+        from exactdln.tools.field_crosscheck import crosscheck_field
+        return crosscheck_field(problem, weights, source=source, exact=exact, max_digits=max_digits)
     ws = normalize_point(problem, weights)
     ex, err = _exact_classification(problem, ws) if exact else (None, "exact path skipped")
     gnorm = exact_gradient_norm(problem, ws) if ex is not None else None

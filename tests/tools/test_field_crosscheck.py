@@ -36,6 +36,15 @@ def test_a_point_that_is_not_critical():
     assert result.agree and result.kind == NOT_CRITICAL and result.exact_gradient_norm > 0
 
 
+def test_the_public_crosscheck_takes_points_over_a_field():
+    # exactdln.crosscheck is the one entry point: a point over Q(phi) gets the exact kind of its construction
+    import exactdln
+
+    problem, weights = algebraic_point_from_mapping(fitted_point(TOP, 1))
+    result = exactdln.crosscheck(problem, weights, max_digits=60)
+    assert result.agree and result.kind == GLOBAL_MINIMIZER
+
+
 def test_command_line(tmp_path):
     path = tmp_path / "top.json"
     path.write_text(json.dumps(fitted_point(TOP, 1)))
