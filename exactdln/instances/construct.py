@@ -30,7 +30,7 @@ from typing import Sequence
 
 from flint import fmpq, fmpq_mat
 
-from exactdln.arith.exact import from_fmpq_mat, identity, rank, to_fmpq_mat
+from exactdln.arith.exact import identity, rank, to_fmpq_mat
 from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 
@@ -65,12 +65,42 @@ Weights = tuple[RationalMatrix, ...]
 # small flint helpers
 
 
+# The flint matrix of each RationalMatrix built here, keyed by id (the entry keeps the matrix alive, so the id is
+# not reused while it is stored): the constructions hand their results to one another (spectral data to the
+# critical points, weights to the symmetries) and would otherwise convert every entry back to flint. A small
+# dictionary emptied when full rather than a cached attribute, so that the RationalMatrix values returned stay
+# plain (picklable, copyable). The flint matrices stored here are never mutated after _rm.
+_FLINT_OF: dict[int, tuple[RationalMatrix, fmpq_mat]] = {}
+_FLINT_OF_SIZE = 64
+
+
 def _mat(x: RationalMatrix | fmpq_mat) -> fmpq_mat:
-    return x if isinstance(x, fmpq_mat) else to_fmpq_mat(x)
+    if isinstance(x, fmpq_mat):
+        return x
+    known = _FLINT_OF.get(id(x))
+    if known is not None and known[0] is x:
+        return known[1]
+    return to_fmpq_mat(x)
+
+
+def _fraction(numerator: int, denominator: int) -> Fraction:
+    """Fraction(numerator, denominator) for coprime integers, denominator > 0 (FLINT keeps fmpq canonical), without
+    the gcd and argument checks of ``Fraction.__new__`` (as exactdln/model/convert.py does)."""
+    f = object.__new__(Fraction)
+    f._numerator = numerator
+    f._denominator = denominator
+    return f
 
 
 def _rm(x: fmpq_mat) -> RationalMatrix:
-    return from_fmpq_mat(x)
+    """The RationalMatrix of a flint matrix (equal to exactdln/arith/exact.py from_fmpq_mat), remembered for :func:`_mat`."""
+    ncols = x.ncols()
+    entries = [_fraction(int(e.p), int(e.q)) for e in x.entries()]
+    out = RationalMatrix(tuple(tuple(entries[i * ncols:(i + 1) * ncols]) for i in range(x.nrows())), ncols)
+    if len(_FLINT_OF) >= _FLINT_OF_SIZE:
+        _FLINT_OF.clear()
+    _FLINT_OF[id(out)] = (out, x)
+    return out
 
 
 def _rational(rows: Sequence[Sequence[object]]) -> RationalMatrix:
@@ -85,16 +115,8 @@ def _product(mats: Sequence[fmpq_mat], n: int) -> fmpq_mat:
     return out
 
 
-def _random_small_fraction(rng: random.Random, bound: int = 3) -> Fraction:
-    return Fraction(rng.randint(-bound, bound), rng.randint(1, 2))
-
-
 def _random_matrix(rng: random.Random, nrows: int, ncols: int, bound: int = 2) -> fmpq_mat:
-    out = fmpq_mat(nrows, ncols)
-    for i in range(nrows):
-        for j in range(ncols):
-            out[i, j] = rng.randint(-bound, bound)
-    return out
+    return fmpq_mat(nrows, ncols, [rng.randint(-bound, bound) for _ in range(nrows * ncols)])
 
 
 def _random_integer(rng: random.Random, digits: int) -> int:
@@ -116,8 +138,12 @@ def cayley_orthogonal(skew: RationalMatrix | fmpq_mat) -> RationalMatrix:
     n = K.nrows()
     if K.ncols() != n or K.transpose() != -K:
         raise ValueError("cayley_orthogonal needs a square skew-symmetric matrix (K^T = -K)")
-    eye = identity(n)
-    return _rm((eye - K) * (eye + K).inv())
+    return _rm(_cayley(K))
+
+
+def _cayley(K: fmpq_mat) -> fmpq_mat:
+    eye = identity(K.nrows())
+    return (eye - K) * (eye + K).inv()
 
 
 def random_rational_orthogonal(n: int, rng: random.Random, *, axis_aligned: bool = False) -> RationalMatrix:
@@ -127,20 +153,26 @@ def random_rational_orthogonal(n: int, rng: random.Random, *, axis_aligned: bool
     Otherwise a signed permutation times the Cayley transform of a random skew K with small integer or half-integer
     entries (docs/maths/classification.md §7), so the entries are genuinely non-trivial rationals.
     """
+    return _rm(_random_orthogonal(n, rng, axis_aligned))
+
+
+def _random_orthogonal(n: int, rng: random.Random, axis_aligned: bool) -> fmpq_mat:
+    """random_rational_orthogonal as a flint matrix (the same draws in the same order)."""
     perm = list(range(n))
     rng.shuffle(perm)
-    P = fmpq_mat(n, n)
+    P = [0] * (n * n)
     for i, j in enumerate(perm):
-        P[i, j] = rng.choice((-1, 1))
+        P[i * n + j] = rng.choice((-1, 1))
     if axis_aligned:
-        return _rm(P)
-    K = fmpq_mat(n, n)
+        return fmpq_mat(n, n, P)
+    K = [fmpq()] * (n * n)
     for i in range(n):
         for j in range(i + 1, n):
-            x = _random_small_fraction(rng, 2) if rng.random() < 0.7 else Fraction(0)
-            K[i, j] = fmpq(x.numerator, x.denominator)
-            K[j, i] = -K[i, j]
-    return _rm(P * _mat(cayley_orthogonal(K)))
+            if rng.random() < 0.7:
+                numerator = rng.randint(-2, 2)                # numerator drawn before denominator
+                x = fmpq(numerator, rng.randint(1, 2))
+                K[i * n + j], K[j * n + i] = x, -x
+    return fmpq_mat(n, n, P) * _cayley(fmpq_mat(n, n, K))
 
 
 def random_invertible(n: int, rng: random.Random, *, digits: int | None = None) -> RationalMatrix:
@@ -150,19 +182,24 @@ def random_invertible(n: int, rng: random.Random, *, digits: int | None = None) 
     in {-1, 0, 1} and the inverse stays small; D is diagonal with nonzero entries: small rationals, or random
     integers of ``digits`` decimal digits (for entries of about that size, e.g. the 40-digit benchmark instances).
     """
+    return _rm(_random_invertible(n, rng, digits))
+
+
+def _random_invertible(n: int, rng: random.Random, digits: int | None) -> fmpq_mat:
+    """random_invertible as a flint matrix (the same draws in the same order)."""
     A = identity(n)
     B = identity(n)
     for i in range(1, n):
         A[i, i - 1] = rng.choice((-1, 0, 1))
         B[i - 1, i] = rng.choice((-1, 0, 1))
-    D = fmpq_mat(n, n)
+    D = [0] * (n * n)
     for i in range(n):
         if digits:
-            value = Fraction(rng.choice((-1, 1)) * _random_integer(rng, digits))
+            D[i * n + i] = rng.choice((-1, 1)) * _random_integer(rng, digits)
         else:
-            value = Fraction(rng.choice((-1, 1)) * rng.randint(1, 3), rng.randint(1, 2))
-        D[i, i] = fmpq(value.numerator, value.denominator)
-    return _rm(D * A * B)
+            numerator = rng.choice((-1, 1)) * rng.randint(1, 3)
+            D[i * n + i] = fmpq(numerator, rng.randint(1, 2))
+    return fmpq_mat(n, n, D) * A * B
 
 
 def random_singular_values(count: int, rng: random.Random, *, digits: int | None = None) -> tuple[Fraction, ...]:
@@ -244,21 +281,22 @@ def spectral_data(
     m = d_x if m is None else m
     if m < d_x:
         raise ValueError(f"need m >= d_x samples for Sigma_XX invertible; got m = {m}, d_x = {d_x}")
-    U = _mat(random_rational_orthogonal(d_y, rng, axis_aligned=axis_aligned))
-    V = _mat(random_rational_orthogonal(d_x, rng, axis_aligned=axis_aligned))
-    M = fmpq_mat(d_y, d_x)
+    U = _random_orthogonal(d_y, rng, axis_aligned)
+    V = _random_orthogonal(d_x, rng, axis_aligned)
+    M = [0] * (d_y * d_x)
     for i, x in enumerate(s):
-        M[i, i] = fmpq(x.numerator, x.denominator)
+        M[i * d_x + i] = fmpq(x.numerator, x.denominator)
     if m == d_x:
         rows = identity(d_x)
     else:
-        Q = _mat(random_rational_orthogonal(m, rng, axis_aligned=axis_aligned))
-        rows = fmpq_mat(d_x, m, [Q[i, j] for i in range(d_x) for j in range(m)])
-    R = identity(d_x) if white else _mat(random_invertible(d_x, rng))
-    R_inv = R.inv()
-    X = R * rows
-    regression = U * M * V.transpose() * R_inv
-    Y = regression * X
+        Q = _random_orthogonal(m, rng, axis_aligned)
+        rows = fmpq_mat(d_x, m, Q.entries()[:d_x * m])            # the first d_x rows of Q
+    T = U * fmpq_mat(d_y, d_x, M) * V.transpose()                   # U [diag(s) 0] V^T
+    if white:
+        X, regression, Y = rows, T, T * rows
+    else:
+        R = _random_invertible(d_x, rng, None)
+        X, regression, Y = R * rows, T * R.inv(), T * rows         # Y = (T R^-1)(R rows)
     return SpectralData(Problem(_rm(X), _rm(Y)), s, _rm(U), _rm(regression))
 
 
@@ -502,15 +540,17 @@ def conjugate_hidden(weights: Sequence[RationalMatrix], rng: random.Random, *, d
     The product W_H...W_1 is unchanged and the map is a linear isomorphism of parameter space that preserves L,
     so criticality, the loss and the Hessian inertia (Sylvester) are preserved.
     """
-    H = len(weights)
-    A = [identity(weights[0].ncols)]
-    A_inv = [identity(weights[0].ncols)]
-    for h in range(1, H):
-        M = _mat(random_invertible(weights[h - 1].nrows, rng, digits=digits))
-        A.append(M)
-        A_inv.append(M.inv())
-    A.append(identity(weights[-1].nrows))
-    return tuple(_rm(A[h] * _mat(weights[h - 1]) * A_inv[h - 1]) for h in range(1, H + 1))
+    return tuple(_rm(W) for W in _conjugate_hidden(weights, rng, digits))
+
+
+def _conjugate_hidden(weights: Sequence[RationalMatrix], rng: random.Random, digits: int | None) -> list[fmpq_mat]:
+    """conjugate_hidden as flint matrices (the same draws in the same order)."""
+    out = [_mat(W) for W in weights]
+    for h in range(1, len(out)):
+        A = _random_invertible(out[h - 1].nrows(), rng, digits)
+        out[h - 1] = A * out[h - 1]
+        out[h] = out[h] * A.inv()
+    return out
 
 
 def scramble_spectral(
@@ -524,21 +564,22 @@ def scramble_spectral(
     (criticality, loss, S, Hessian inertia) is preserved.
     """
     problem = data.problem
-    ws = list(conjugate_hidden(weights, rng))
-    A = _mat(random_invertible(problem.d_x, rng))
-    O = _mat(random_rational_orthogonal(problem.d_y, rng))
-    Q = _mat(random_rational_orthogonal(problem.m, rng))
+    ws = _conjugate_hidden(weights, rng, None)
+    A = _random_invertible(problem.d_x, rng, None)
+    O = _random_orthogonal(problem.d_y, rng, False)
+    Q = _random_orthogonal(problem.m, rng, False)
+    A_inv = A.inv()
     X = A * _mat(problem.X) * Q
     Y = O * _mat(problem.Y) * Q
-    ws[0] = _rm(_mat(ws[0]) * A.inv())
-    ws[-1] = _rm(O * _mat(ws[-1]))
+    ws[0] = ws[0] * A_inv
+    ws[-1] = O * ws[-1]
     new = SpectralData(
         Problem(_rm(X), _rm(Y), problem.lambdas),
         data.singular_values,
         _rm(O * _mat(data.U)),
-        _rm(O * _mat(data.regression) * A.inv()),
+        _rm(O * _mat(data.regression) * A_inv),
     )
-    return new, tuple(ws)
+    return new, tuple(_rm(W) for W in ws)
 
 
 def scramble(
