@@ -26,6 +26,7 @@ import random
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd
 from typing import Sequence
 
 from flint import fmpq, fmpq_mat
@@ -95,7 +96,16 @@ def _fraction(numerator: int, denominator: int) -> Fraction:
 def _rm(x: fmpq_mat) -> RationalMatrix:
     """The RationalMatrix of a flint matrix (equal to exactdln/arith/exact.py from_fmpq_mat), remembered for :func:`_mat`."""
     ncols = x.ncols()
-    entries = [_fraction(int(e.p), int(e.q)) for e in x.entries()]
+    entries = None
+    if x.nrows() * ncols <= 64:
+        # small matrices with a short common denominator d: entry = n / d reduced by one word-sized gcd, cheaper
+        # than reading numerator and denominator of each fmpq (the lcm of long denominators would be long)
+        numerators, denominator = x.numer_denom()
+        d = int(denominator)
+        if d.bit_length() <= 64:
+            entries = [_fraction(n // g, d // g) for n in map(int, numerators.entries()) for g in (gcd(n, d),)]
+    if entries is None:
+        entries = [_fraction(int(e.p), int(e.q)) for e in x.entries()]
     out = RationalMatrix(tuple(tuple(entries[i * ncols:(i + 1) * ncols]) for i in range(x.nrows())), ncols)
     if len(_FLINT_OF) >= _FLINT_OF_SIZE:
         _FLINT_OF.clear()
