@@ -155,9 +155,9 @@ def main() -> None:
                     best[label] = min(cpu, best.get(label, cpu))
             rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.base],
                                  capture_output=True, text=True).stdout.strip()
-            print(f"CPU per sweep instance, best of {args.rounds}: before ({rev}) {1e3 * best['before'] / args.count:.3f} ms, "
-                  f"after {1e3 * best['after'] / args.count:.3f} ms; before/after = "
-                  f"{best['before'] / best['after']:.2f}x")
+            before, after = 1e3 * best["before"] / args.count, 1e3 * best["after"] / args.count
+            print(f"CPU per sweep instance, best of {args.rounds}: before ({rev}) {before:.3f} ms, "
+                  f"after {after:.3f} ms; before/after = {before / after:.2f}x")
             compare(outs["before"], outs["after"])
             if args.compare:
                 compare(args.compare, args.out)

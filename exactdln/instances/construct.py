@@ -69,10 +69,13 @@ Weights = tuple[RationalMatrix, ...]
 # The flint matrix of each RationalMatrix built here, keyed by id (the entry keeps the matrix alive, so the id is
 # not reused while it is stored): the constructions hand their results to one another (spectral data to the
 # critical points, weights to the symmetries) and would otherwise convert every entry back to flint. A small
-# dictionary emptied when full rather than a cached attribute, so that the RationalMatrix values returned stay
-# plain (picklable, copyable). The flint matrices stored here are never mutated after _rm.
+# dictionary emptied when full (64 matrices or 2^15 entries, so that a large instance is not kept alive for long)
+# rather than a cached attribute, so that the RationalMatrix values returned stay plain (picklable, copyable).
+# The flint matrices stored here are never mutated after _rm.
 _FLINT_OF: dict[int, tuple[RationalMatrix, fmpq_mat]] = {}
 _FLINT_OF_SIZE = 64
+_FLINT_OF_ENTRIES = 1 << 15
+_flint_of_entries = [0]           # entries stored in _FLINT_OF (approximate under threads: only a bound)
 
 
 def _mat(x: RationalMatrix | fmpq_mat) -> fmpq_mat:
@@ -94,7 +97,7 @@ def _fraction(numerator: int, denominator: int) -> Fraction:
 
 
 def _rm(x: fmpq_mat) -> RationalMatrix:
-    """The RationalMatrix of a flint matrix (equal to exactdln/arith/exact.py from_fmpq_mat), remembered for :func:`_mat`."""
+    """The RationalMatrix of a flint matrix (as exactdln/arith/exact.py from_fmpq_mat), remembered for :func:`_mat`."""
     ncols = x.ncols()
     entries = None
     if x.nrows() * ncols <= 64:
@@ -107,9 +110,12 @@ def _rm(x: fmpq_mat) -> RationalMatrix:
     if entries is None:
         entries = [_fraction(int(e.p), int(e.q)) for e in x.entries()]
     out = RationalMatrix(tuple(tuple(entries[i * ncols:(i + 1) * ncols]) for i in range(x.nrows())), ncols)
-    if len(_FLINT_OF) >= _FLINT_OF_SIZE:
+    if len(_FLINT_OF) >= _FLINT_OF_SIZE or _flint_of_entries[0] + len(entries) > _FLINT_OF_ENTRIES:
         _FLINT_OF.clear()
-    _FLINT_OF[id(out)] = (out, x)
+        _flint_of_entries[0] = 0
+    if len(entries) <= _FLINT_OF_ENTRIES:
+        _FLINT_OF[id(out)] = (out, x)
+        _flint_of_entries[0] += len(entries)
     return out
 
 
