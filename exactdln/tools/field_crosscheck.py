@@ -21,7 +21,7 @@ from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.numeric.float64 import classify_float
 from exactdln.numeric.mp import DEFAULT_MAX_DIGITS, classify_mp
 from exactdln.theory.number_field import classify_over_field
-from exactdln.tools.crosscheck import SNAP_NOTE, CrosscheckResult, PathVerdict, contradictions
+from exactdln.tools.crosscheck_verdicts import SNAP_NOTE, CrosscheckResult, PathVerdict, contradictions
 
 __all__ = ["rational_values", "crosscheck_field"]
 
