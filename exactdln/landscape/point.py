@@ -127,9 +127,9 @@ class ExactPoint(PointShape):
 
     @cached_property
     def end_to_end(self) -> fmpq_mat:
-        """W_{H:1}: from the prefix products when they are formed, else by one integer chain
-        (:func:`exactdln.arith.exact.chain_product`; the theorem route needs no other prefix product)."""
-        if "prefix" in self.__dict__:
+        """W_{H:1}: from the prefix products when they are formed (or the point is small), else by one integer
+        chain (:func:`exactdln.arith.exact.chain_product`; the theorem route needs no other prefix product)."""
+        if "prefix" in self.__dict__ or self.n_parameters < 4096:   # small points: the prefix products are wanted anyway
             return self.prefix[self.depth]
         return chain_product(self.W)
 
