@@ -42,7 +42,7 @@ from exactdln.model.results import (
 )
 from exactdln.landscape.spectral import SpectralFacts
 from exactdln.theory.achour import classify_by_theorem
-from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS
+from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS, combine_routes
 from exactdln.theory.yun import global_optimality_test
 
 __all__ = ["classify", "hessian_inertia", "AUTO_HESSIAN_LIMIT", "METHODS"]
@@ -166,29 +166,9 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
             )
         methods.append(hessian_verdict)
 
-    kind, agree = _combine(theorem_verdict, global_verdict, hessian_verdict)
+    kind, agree = combine_routes(theorem_verdict, global_verdict, hessian_verdict)
     return _result(point, critical, kind, loss, rank, ranks, assumptions, methods, agree, inertia,
                    fitted, global_value, notes, source)
-
-
-def _combine(theorem: RouteVerdict | None, global_test: RouteVerdict | None,
-             hessian: RouteVerdict | None) -> tuple[str, bool]:
-    """The verdict, and whether the routes agree (the global test decides global-or-not only)."""
-    agree = True
-    if theorem is not None and hessian is not None and hessian.kind != UNDECIDED:
-        agree &= theorem.kind == hessian.kind
-    if global_test is not None:
-        says_global = global_test.kind == GLOBAL_MINIMIZER
-        for route in (theorem, hessian):
-            if route is not None and route.kind != UNDECIDED:
-                agree &= (route.kind == GLOBAL_MINIMIZER) == says_global
-    if theorem is not None:
-        return theorem.kind, agree
-    if hessian is not None:
-        return hessian.kind, agree
-    if global_test is not None and global_test.kind == GLOBAL_MINIMIZER:
-        return GLOBAL_MINIMIZER, agree
-    return UNDECIDED, agree
 
 
 def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:

@@ -49,9 +49,9 @@ from exactdln.model.results import (
     fraction_text,
 )
 from exactdln.theory.achour import classify_by_theorem
-from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS
+from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS, combine_routes
 
-__all__ = ["FieldClassification", "classify_over_field", "combine_routes"]
+__all__ = ["FieldClassification", "classify_over_field"]
 
 NOT_GLOBAL = "saddle"
 
@@ -231,24 +231,3 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
     kind, agree = combine_routes(theorem, global_verdict, hessian)
     out = result(kind, inertia, agree)
     return replace(out, fitted=fitted, extra={**out.extra, "assumptions": assumptions.to_json()})
-
-
-def combine_routes(theorem: RouteVerdict | None, global_test: RouteVerdict | None,
-                   hessian: RouteVerdict | None) -> tuple[str, bool]:
-    """The verdict and whether the routes agree; the same rule as the rational path
-    (exactdln/theory/classify.py): the global test decides global-or-not only, an undecided route
-    contradicts nothing, and the theorem's verdict is reported when it exists."""
-    agree = True
-    if theorem is not None and hessian is not None and hessian.kind != UNDECIDED:
-        agree &= theorem.kind == hessian.kind
-    if global_test is not None:
-        says_global = global_test.kind == GLOBAL_MINIMIZER
-        for route in (theorem, hessian):
-            if route is not None and route.kind != UNDECIDED:
-                agree &= (route.kind == GLOBAL_MINIMIZER) == says_global
-    for route in (theorem, hessian):
-        if route is not None and route.kind != UNDECIDED:
-            return route.kind, agree
-    if global_test is not None and global_test.kind == GLOBAL_MINIMIZER:
-        return GLOBAL_MINIMIZER, agree
-    return UNDECIDED, agree
