@@ -226,7 +226,12 @@ def random_singular_values(count: int, rng: random.Random, *, digits: int | None
     can otherwise share a critical value).
     """
     values: set[Fraction] = set()
+    draws = 0
     while len(values) < count:
+        draws += 1
+        if draws > 1000 * count:          # e.g. digits=1 has fewer than 100 distinct values to offer
+            raise ValueError(f"{count} distinct singular values of {digits}-digit numerators and denominators "
+                             "were not found: ask for more digits")
         if digits:
             values.add(Fraction(_random_integer(rng, digits), _random_integer(rng, max(1, digits - 1))))
         else:

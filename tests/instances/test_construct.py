@@ -404,3 +404,11 @@ def test_family_kinds_agree_with_exact_hessian_sign_many():
 @pytest.mark.parametrize("name,instance", [c for c in worked_instances() if c[0] != "T7"], ids=[n for n, _ in worked_instances() if n != "T7"])
 def test_gallery_kinds_agree_with_exact_hessian_sign(name, instance):
     assert (hessian_negative_count(instance.problem, instance.weights) > 0) == (WORKED_KINDS[name] == STRICT_SADDLE)
+
+
+def test_too_few_distinct_singular_values_is_an_error_not_a_hang():
+    # 1-digit numerators and denominators give fewer than 81 distinct fractions, so 128 distinct values do not exist
+    from exactdln.instances.construct import random_singular_values
+
+    with pytest.raises(ValueError, match="more digits"):
+        random_singular_values(128, random.Random(0), digits=1)
