@@ -1035,7 +1035,9 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
                              "assumption (H) not established")
         return None, None
     nyx = ar.fro(Syx)
-    r_yx = _rank(ar, Syx, nyx, c_round, undecided, "Sigma_YX")
+    # The band of Sigma_YX = Y X^T is set by ||Y|| ||X||, not by ||Sigma_YX||: rounding Y and X (or their product)
+    # moves Y X^T by about eps ||Y|| ||X||, so a Sigma_YX of that size may be an exact zero (data with Y X^T = 0).
+    r_yx = _rank(ar, Syx, ar.fro(p.Y) * ar.fro(p.X), c_round, undecided, "Sigma_YX")
     if r_yx != d_y:
         if r_yx is not None:
             reasons.append(f"rank Sigma_YX = {r_yx} < d_y = {d_y} (singular values {r_yx + 1}.. <= their zero band); "

@@ -199,3 +199,19 @@ def test_ill_conditioned_changes_of_basis_every_gallery_point():
     for digits in (4, 8, 10):
         for name, problem, weights, kind in _critical_points(100, digits):
             _check_change_of_basis(name, problem, weights, kind, digits, rng)
+
+
+@pytest.mark.parametrize("depth", [3, 256])
+def test_data_with_sigma_yx_zero_below_rounding_is_not_called_a_saddle(depth):
+    # X = [3, -2, -3], Y = [1, 1/2, 2/3]: Y X^T = 3 - 1 - 2 = 0 exactly, so ||W X - Y||^2 = ||W X||^2 + ||Y||^2 and
+    # W = 0 is a global minimizer (found by bench/fuzz.py at depth 256: float64 said "non_strict_saddle if
+    # critical", from a Sigma_YX of rounding size). 2/3 is not a binary64 value: the rounded data have
+    # Y X^T ~ 1e-16, which no finite precision can tell from 0.
+    from exactdln.model.problem import Problem
+    from exactdln.model.results import GLOBAL_MINIMIZER, NOT_CRITICAL
+
+    problem = Problem.create([[3, -2, -3]], [[1, Fraction(1, 2), Fraction(2, 3)]])
+    weights = [RationalMatrix(((Fraction(0),),), 1)] * depth
+    for result in (classify_float(problem, weights), classify_mp(problem, weights)):
+        assert result.kind != NOT_CRITICAL
+        assert result.conditional_kind in (None, GLOBAL_MINIMIZER), result.reasons
