@@ -68,6 +68,7 @@ __all__ = [
     "AlgebraicCriticalPoint",
     "Alignment",
     "FieldDegreeError",
+    "PrecisionCapError",
     "FittedField",
     "critical_point_for_fitted_set",
     "element_float",
@@ -80,6 +81,11 @@ __all__ = [
 DEFAULT_DEGREE_CAP = 64
 MAX_SEPARATOR = 6           # t = p_1 + k p_2 tried for k = 0 .. MAX_SEPARATOR
 MAX_PRECISION = 1 << 16     # bits; beyond, the numeric guess is refused (never a silent fallback)
+
+
+class PrecisionCapError(ArithmeticError):
+    """The numeric guess of the field of a fitted set did not converge below :data:`MAX_PRECISION` bits: the data
+    are out of reach (huge or tiny entries give charpoly(Sigma) coefficients of that many bits), not a failed check."""
 
 
 class FieldDegreeError(ValueError):
@@ -215,8 +221,9 @@ def fitted_field(sigma: fmpq_mat, fitted: Sequence[int], *, degree_cap: int = DE
     """F_S = Q(coefficients of prod_{i in S}(x - lambda_i)), its primitive element and f_S over it (module docstring).
 
     ``fitted``: 1-based positions in decreasing order of eigenvalue. Raises :class:`FieldDegreeError` above
-    ``degree_cap``, :class:`InputError` for a bad S or a repeated eigenvalue, ArithmeticError if a numeric
-    guess fails its exact verification (a bug, never a silent fallback).
+    ``degree_cap``, :class:`InputError` for a bad S or a repeated eigenvalue, :class:`PrecisionCapError` when the
+    numeric guess needs more than :data:`MAX_PRECISION` bits, ArithmeticError if a numeric guess fails its exact
+    verification (a bug, never a silent fallback).
     """
     chi_mu, D, chi = _integer_charpoly(sigma)
     d = chi_mu.degree()
@@ -235,8 +242,8 @@ def fitted_field(sigma: fmpq_mat, fitted: Sequence[int], *, degree_cap: int = DE
     try:
         while True:
             if prec > MAX_PRECISION:
-                raise ArithmeticError(f"the numeric guess of the field of S = {set(S)} did not converge below "
-                                      f"{MAX_PRECISION} bits")
+                raise PrecisionCapError(f"the numeric guess of the field of S = {set(S)} did not converge below "
+                                        f"{MAX_PRECISION} bits: the data are out of reach")
             ctx.prec = prec
             result = _fitted_field_at(chi_mu, D, factors, S, r, d, degree_cap)
             if result is not None:

@@ -150,13 +150,10 @@ def _distance(exact: Sequence[RationalMatrix], floats: Sequence[np.ndarray], sca
               ) -> tuple[float, float]:
     """(Frobenius distance over all layers, relative distance): divided by max(||W_float||_F, ``scale``), see
     :func:`exactdln.tools.snap_algebraic.weight_scale` (near the origin ||W_float|| is no scale at all)."""
-    d2 = n2 = 0.0
-    for e, f in zip(exact, floats):
-        E = np.array([[float(x) for x in row] for row in e.rows]).reshape(e.shape)
-        d2 += float(np.sum((E - f) ** 2))
-        n2 += float(np.sum(f ** 2))
-    d = d2 ** 0.5
-    return d, d / max(n2 ** 0.5, scale, np.finfo(float).tiny)
+    from exactdln.tools.snap_algebraic import relative_frobenius_distance
+
+    return relative_frobenius_distance([np.array([[float(x) for x in row] for row in e.rows]).reshape(e.shape)
+                                        for e in exact], floats, scale)
 
 
 def _exact_verdict(problem: Problem, weights: Sequence[RationalMatrix]) -> tuple[str, str, Any]:
@@ -488,7 +485,7 @@ def _algebraic(problem: Problem, fw: list, tol: float, degree_cap: int, notes: l
     near = nearest_critical_point(problem, fw, degree_cap=degree_cap)
     if near.point is None:
         return _not_snapped(notes + list(near.notes), tol, near.fitted, near)
-    if near.relative_distance > tol:
+    if not near.relative_distance <= tol:      # NaN is never within the tolerance
         notes.append(f"the nearest exact critical point found ({near.kind}, fitted S = {set(near.fitted) or '{}'}, "
                      f"field degree {near.point.degree}) is at relative distance {near.relative_distance:.3g} > "
                      f"tolerance {tol:g}: the float weights are not that close to a critical point (polish them, "

@@ -32,6 +32,7 @@ from exactdln.instances.algebraic_critical import (
     AlgebraicCriticalPoint,
     Alignment,
     FieldDegreeError,
+    PrecisionCapError,
     construct_critical_point,
     fitted_field,
     sigma_of,
@@ -212,14 +213,29 @@ def weight_scale(problem: Problem, depth: int) -> float:
         return 0.0
 
 
+def _frobenius(mats: Sequence[np.ndarray]) -> float:
+    """Frobenius norm of all layers together, scaled by the largest entry first: summing squares directly
+    overflows to inf for entries beyond 1e154, and inf / inf made the relative distance NaN."""
+    m = max((float(np.max(np.abs(a))) for a in mats if a.size), default=0.0)
+    if m == 0.0 or not np.isfinite(m):
+        return m
+    return m * float(np.sqrt(sum(float(np.sum((a / m) ** 2)) for a in mats)))
+
+
+def relative_frobenius_distance(exact: Sequence[np.ndarray], fw: Sequence[np.ndarray], scale: float = 0.0
+                                ) -> tuple[float, float]:
+    """(||E - W_float||_F, that divided by max(||W_float||_F, ``scale``)) over all layers, never NaN: a distance
+    beyond float64's range is inf, and so is its relative distance."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = _frobenius([np.asarray(e, dtype=np.float64).reshape(f.shape) - f for e, f in zip(exact, fw)])
+        n = _frobenius(list(fw))
+    if not np.isfinite(d):
+        return float("inf"), float("inf")
+    return d, d / max(n, scale, np.finfo(float).tiny)
+
+
 def _distance(point: AlgebraicCriticalPoint, fw: Sequence[np.ndarray], scale: float = 0.0) -> tuple[float, float]:
-    d2 = n2 = 0.0
-    for e, f in zip(point.float_weights(), fw):
-        E = np.array(e, dtype=np.float64).reshape(f.shape)
-        d2 += float(np.sum((E - f) ** 2))
-        n2 += float(np.sum(f ** 2))
-    d = d2 ** 0.5
-    return d, d / max(n2 ** 0.5, scale, np.finfo(float).tiny)
+    return relative_frobenius_distance(point.float_weights(), fw, scale)
 
 
 def classify_candidate(point: AlgebraicCriticalPoint) -> Any:
@@ -307,7 +323,7 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
     try:
         sigma, _, _ = sigma_of(X, Y)
         ff = fitted_field(sigma, S, degree_cap=degree_cap)
-    except FieldDegreeError as err:
+    except (FieldDegreeError, PrecisionCapError) as err:
         return NearestCritical(None, S, guides.ranks, None, None, tuple(notes + [str(err)]))
     except InputError as err:
         return NearestCritical(None, S, guides.ranks, None, None, tuple(notes + [err.message if hasattr(err, "message")
