@@ -31,8 +31,9 @@ HELP = "write a checked certificate (JSON) for the class of each point"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="point files {X, Y, weights, lambda?} or families")
     parser.add_argument("-o", "--output", metavar="CERT", help="certificate path (one FILE only; default: FILE with .cert.json)")
-    parser.add_argument("--escape-time", type=float, default=20.0, metavar="SECONDS",
-                        help="time budget of the escape-curve search at non-strict saddles (default 20)")
+    parser.add_argument("--escape-time", type=float, default=None, metavar="SECONDS",
+                        help="time budget of the escape-curve search at non-strict saddles (default 20, and at "
+                             "most half of --timeout, so that the certificate is still built and checked in time)")
     parser.add_argument("--quiet", action="store_true", help="print only the verdict line")
     add_json_flag(parser, "one JSON object per file and line (file, kind, certificate, checked, claims, notes)")
 
@@ -40,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.output and len(args.files) > 1:
         raise CommandError("-o/--output takes one FILE; without it each certificate goes to FILE.cert.json")
+    if args.escape_time is None:
+        budget = getattr(args, "timeout", None)
+        args.escape_time = 20.0 if budget is None else min(20.0, budget / 2)
     if not args.escape_time >= 0:
         raise CommandError("--escape-time must be >= 0")
 
