@@ -48,6 +48,15 @@ def run_losses(problem: Problem, weights: Sequence[np.ndarray], *, chunk: int = 
     c = float(np.sum((Y - B @ Q.T) ** 2))
     T = weights[0].shape[0]
     losses, norms = np.empty(T), np.empty(T)
+    with np.errstate(over="ignore", invalid="ignore"):     # weights beyond float64's reach give inf: no warning
+        _batched(weights, A, B, c, lam, chunk, losses, norms)
+    return losses, norms
+
+
+def _batched(weights: Sequence[np.ndarray], A: np.ndarray, B: np.ndarray, c: float, lam: list, chunk: int,
+             losses: np.ndarray, norms: np.ndarray) -> None:
+    """Fill ``losses`` and ``norms`` chunk by chunk (the formulas of :func:`run_losses`)."""
+    T = weights[0].shape[0]
     for lo in range(0, T, chunk):
         Ws = [w[lo:lo + chunk] for w in weights]
         prefix = [np.broadcast_to(np.eye(Ws[0].shape[2]), (Ws[0].shape[0],) + (Ws[0].shape[2],) * 2)]
@@ -64,7 +73,6 @@ def run_losses(problem: Problem, weights: Sequence[np.ndarray], *, chunk: int = 
             loss = loss + 0.5 * lam[h] * np.sum(Ws[h] * Ws[h], axis=(1, 2))
             suffix = suffix @ Ws[h]
         losses[lo:lo + chunk], norms[lo:lo + chunk] = loss, np.sqrt(sq)
-    return losses, norms
 
 
 # ------------------------------------------------------------------------------------------------ plateaus

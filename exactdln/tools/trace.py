@@ -211,7 +211,11 @@ def _distance_text(d: float | None, rel: float | None) -> str:
 
 
 def _frobenius(ws: Sequence[np.ndarray]) -> float:
-    return math.sqrt(sum(float(np.sum(w * w)) for w in ws))
+    """||(W_1, ..., W_H)||_F, scaled by the largest entry so that no square overflows (inf only beyond float64)."""
+    top = max((float(np.max(np.abs(w))) for w in ws if w.size), default=0.0)
+    if top == 0.0 or not math.isfinite(top):
+        return top
+    return top * math.sqrt(sum(float(np.sum((w / top) ** 2)) for w in ws))
 
 
 def _nearest(problem: Problem, ws: list[np.ndarray], degree_cap: int, classify: bool = True) -> Any:
@@ -329,7 +333,6 @@ def _classify_json(point_json: dict[str, Any], notes: list[str]) -> tuple[str | 
         problem, weights = algebraic_point_from_mapping(point_json)
         verdict = classify_over_field(problem, weights)
     else:
-        from exactdln.model.problem import load_point
         from exactdln.theory.classify import classify
 
         problem, weights = _rational_point(point_json)
