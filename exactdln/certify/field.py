@@ -154,12 +154,7 @@ def _negative_direction(point: FieldPoint) -> list[list[list[str]]] | None:
                  * FieldMatrix.rational(point.K, column))[0, 0]
     if quadratic.sign() >= 0:
         return None
-    out, offset = [], 0
-    for h in range(1, point.depth + 1):
-        rows, cols = point.widths[h], point.widths[h - 1]
-        out.append([[_text(rational[offset + a * cols + b]) for b in range(cols)] for a in range(rows)])
-        offset += rows * cols
-    return out
+    return [[[_text(x) for x in row] for row in block] for block in point.layer_blocks(rational)]
 
 
 def field_evidence(problem: AlgebraicProblem, weights: Any) -> tuple[dict[str, Any], str | None, list[str]]:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from exactdln.arith.exact import nullspace, rank, rref_pivots, submatrix, transpose
+from exactdln.arith.exact import nullspace, rank, rref_pivots, submatrix
 from exactdln.certify.field import field_evidence
 from exactdln.certify.escape import StrictDirection, find_escape_curve, pivot_direction, rotation_direction
 from exactdln.arith.inertia import negative_direction, psd_ldl, symmetric_inertia
@@ -164,7 +164,7 @@ def _pencil_eigenvalues(A: fmpq_mat, B: fmpq_mat) -> np.ndarray | None:
 
 def _pencil_roots(A: fmpq_mat, B: fmpq_mat) -> list[tuple[Fraction, Fraction]]:
     """Certified enclosures [lo, hi] of the real roots of det(x B - A) (flint arb root isolation)."""
-    from flint import arb, ctx, fmpz_poly
+    from flint import ctx, fmpz_poly
 
     poly = (B.inv() * A).charpoly()
     den = poly.denom()
@@ -354,16 +354,6 @@ def psd_hessian_evidence(hessian: fmpq_mat, point: ExactPoint | None = None) -> 
     return claim
 
 
-def _reshape(p: ExactPoint, vector: list[Fraction]) -> list[list[list[str]]]:
-    """A Hessian vector as layer matrices (parameter order: layers 1..H, row-major inside a layer)."""
-    out, k = [], 0
-    for h in range(1, p.depth + 1):
-        rows, cols = p.widths[h], p.widths[h - 1]
-        out.append([[_text(vector[k + a * cols + b]) for b in range(cols)] for a in range(rows)])
-        k += rows * cols
-    return out
-
-
 def strict_saddle_from_theorems(problem: Problem, p: ExactPoint) -> StrictDirection | None:
     """A small, explainable negative-curvature direction from the classification theorem, or None.
 
@@ -437,7 +427,8 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
                 kind = STRICT_SADDLE
                 notes.append(str(theorem))
             elif v is not None:
-                claims.append({"type": "strict_saddle", "direction": _reshape(p, v),
+                direction = [[[_text(x) for x in row] for row in block] for block in p.layer_blocks(v)]
+                claims.append({"type": "strict_saddle", "direction": direction,
                                "source": "negative eigen-direction of the exact Hessian (float-guided, verified)"})
                 kind = STRICT_SADDLE
             elif problem.regularized:

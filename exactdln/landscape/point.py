@@ -46,6 +46,15 @@ class PointShape:
     def n_parameters(self) -> int:
         return sum(w.nrows() * w.ncols() for w in self.W)
 
+    def layer_blocks(self, vector: Sequence[Any]) -> list[list[list[Any]]]:
+        """A parameter vector (layers 1..H, row-major inside a layer: the Hessian's order) as H matrices."""
+        out, k = [], 0
+        for h in range(1, self.depth + 1):
+            rows, cols = self.widths[h], self.widths[h - 1]
+            out.append([list(vector[k + a * cols:k + (a + 1) * cols]) for a in range(rows)])
+            k += rows * cols
+        return out
+
     @cached_property
     def lambdas(self) -> tuple[fmpq, ...]:
         return tuple(fmpq(l.numerator, l.denominator) for l in self.problem.layer_lambdas(self.depth))
