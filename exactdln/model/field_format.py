@@ -28,6 +28,7 @@ from exactdln.model.problem import (
     DEFAULT_LIMITS,
     InputError,
     Limits,
+    layer_lambdas,
     parse_lambda,
     parse_number,
     read_rows,
@@ -101,14 +102,8 @@ class AlgebraicProblem:
         return any(l != 0 for l in self.lambdas)
 
     def layer_lambdas(self, depth: int) -> tuple[Fraction, ...]:
-        """lambda_h for h = 1..depth (zeros when unregularized)."""
-        if not self.lambdas:
-            return (Fraction(0),) * depth
-        if len(self.lambdas) == 1:
-            return self.lambdas * depth
-        if len(self.lambdas) != depth:
-            raise InputError(f"{len(self.lambdas)} regularization values for {depth} layers", "lambda")
-        return self.lambdas
+        """lambda_h for h = 1..depth (zeros when unregularized): exactdln.model.problem.layer_lambdas."""
+        return layer_lambdas(self.lambdas, depth)
 
     def to_json(self) -> dict[str, Any]:
         lam: Any = [_text(l) for l in self.lambdas] if len(self.lambdas) > 1 else (

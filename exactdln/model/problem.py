@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "parse_number",
     "parse_lambda",
+    "layer_lambdas",
     "as_matrix",
     "as_weights",
     "load_point",
@@ -397,6 +398,19 @@ def as_weights(value: Any, field: str = "weights", limits: Limits = DEFAULT_LIMI
     return weights
 
 
+def layer_lambdas(lambdas: tuple[Fraction, ...], depth: int) -> tuple[Fraction, ...]:
+    """lambda_h for h = 1..depth from the declared values: none (zeros), one for every layer, or one per layer.
+
+    Shared by :class:`Problem` and the points over a number field (exactdln/model/field_format.py)."""
+    if not lambdas:
+        return (Fraction(0),) * depth
+    if len(lambdas) == 1:
+        return lambdas * depth
+    if len(lambdas) != depth:
+        raise InputError(f"{len(lambdas)} regularization values for {depth} layers", "lambda")
+    return lambdas
+
+
 @dataclass(frozen=True)
 class Problem:
     """Data and regularization of a deep linear network problem.
@@ -443,16 +457,8 @@ class Problem:
         return self.X.ncols
 
     def layer_lambdas(self, depth: int) -> tuple[Fraction, ...]:
-        """lambda_h for h = 1..depth (zeros when unregularized)."""
-        if not self.lambdas:
-            return (Fraction(0),) * depth
-        if len(self.lambdas) == 1:
-            return self.lambdas * depth
-        if len(self.lambdas) != depth:
-            raise InputError(
-                f"{len(self.lambdas)} regularization values for {depth} layers", "lambda"
-            )
-        return self.lambdas
+        """lambda_h for h = 1..depth (zeros when unregularized): :func:`layer_lambdas`."""
+        return layer_lambdas(self.lambdas, depth)
 
     @property
     def regularized(self) -> bool:
