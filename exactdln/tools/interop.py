@@ -65,11 +65,16 @@ def _weights(layers: list[tuple[str, Any]], exact: str | None) -> tuple[Rational
     return as_weights([w for _, w in layers], exact=exact)
 
 
-def _float_array(w: Any, name: str) -> np.ndarray:
+def _host_numpy(w: Any) -> Any:
+    """A torch tensor as a numpy array on the CPU (bfloat16, which numpy lacks, widened to float32); else ``w``."""
     w = host_array(w)
     if hasattr(w, "numpy") and type(w).__module__.split(".")[0] == "torch":
         w = w.float().numpy() if str(w.dtype) == "torch.bfloat16" else w.numpy()
-    a = np.asarray(w, dtype=np.float64)
+    return w
+
+
+def _float_array(w: Any, name: str) -> np.ndarray:
+    a = np.asarray(_host_numpy(w), dtype=np.float64)
     if not np.all(np.isfinite(a)):
         raise InputError(f"layer {name!r} holds NaN or infinity", "weights")
     return a
@@ -369,9 +374,7 @@ def _lambda(lam: Any, floats: str | None) -> Any:
 
 
 def _float_matrix(w: Any, field: str) -> np.ndarray:
-    w = host_array(w)
-    if hasattr(w, "numpy") and type(w).__module__.split(".")[0] == "torch":
-        w = w.float().numpy() if str(w.dtype) == "torch.bfloat16" else w.numpy()
+    w = _host_numpy(w)
     if isinstance(w, (list, tuple)):
         w = [[_float(x, f"{field}[{i}][{j}]") for j, x in enumerate(row)] if isinstance(row, (list, tuple)) else row
              for i, row in enumerate(w)]
