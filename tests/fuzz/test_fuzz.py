@@ -47,22 +47,20 @@ def _write(folder: str, name: str, text: str) -> Path:
     return path
 
 
-def _judge_point(data, command: str, heavy: bool = False) -> None:
-    mutation, text = hostile_point(DrawChooser(data), heavy=heavy)
+def _judge_file(mutation: str, text: str, command: str, stem: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = _write(folder, "p.json", text)
-        extra = ("-o", os.path.join(folder, "p.cert.json")) if command == "certify" else ()
+        path = _write(folder, f"{stem}.json", text)
+        extra = ("-o", os.path.join(folder, f"{stem}.cert.json")) if command == "certify" else ()
         outcome = run(command, path, BUDGET, extra)
         assert not findings(outcome, BUDGET), (mutation, text[:300], findings(outcome, BUDGET))
+
+
+def _judge_point(data, command: str, heavy: bool = False) -> None:
+    _judge_file(*hostile_point(DrawChooser(data), heavy=heavy), command, "p")
 
 
 def _judge_family(data, command: str) -> None:
-    mutation, text = hostile_family(DrawChooser(data))
-    with tempfile.TemporaryDirectory() as folder:
-        path = _write(folder, "f.json", text)
-        extra = ("-o", os.path.join(folder, "f.cert.json")) if command == "certify" else ()
-        outcome = run(command, path, BUDGET, extra)
-        assert not findings(outcome, BUDGET), (mutation, text[:300], findings(outcome, BUDGET))
+    _judge_file(*hostile_family(DrawChooser(data)), command, "f")
 
 
 def _judge_certificate(data, kind: str) -> None:
