@@ -32,6 +32,7 @@ from typing import Any, Sequence
 
 from exactdln.numeric.mp import DEFAULT_MAX_DIGITS, DEFAULT_MAX_GRADIENT_DIGITS, classify_mp
 from exactdln.numeric.float64 import classify_float
+from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 from exactdln.model.results import Classification
 from exactdln.tools.crosscheck_verdicts import SNAP_NOTE, CrosscheckResult, PathVerdict, contradictions
@@ -86,7 +87,7 @@ def crosscheck(problem: Problem, weights: Any, *, source: str | None = None, exa
     ``exactdln snap``. ``max_digits`` caps the mpmath analysis, ``max_gradient_digits`` its
     criticality decision (:func:`exactdln.numeric.mp.gradient_to_height`).
     """
-    if not isinstance(problem, Problem):      # entries in a number field: exactdln/tools/field_crosscheck.py
+    if isinstance(problem, AlgebraicProblem):    # entries in a number field: exactdln/tools/field_crosscheck.py
         from exactdln.tools.field_crosscheck import crosscheck_field
         return crosscheck_field(problem, weights, source=source, exact=exact, max_digits=max_digits)
     ws = normalize_point(problem, weights)
