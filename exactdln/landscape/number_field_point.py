@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Sequence
+from typing import Any, Sequence
 
 from flint import fmpq_mat, nmod_mat
 
@@ -27,7 +27,8 @@ from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData
 from exactdln.model.results import Inertia
 
 __all__ = ["FieldPoint", "field_of", "field_loss", "field_gradient", "field_hessian", "field_hessian_inertia",
-           "field_reduced_hessian_inertia", "field_partial_ranks"]
+           "field_reduced_hessian_inertia", "field_partial_ranks", "OrthogonalOrbitInertia",
+           "field_orthogonal_orbit_inertia"]
 
 
 def field_of(problem: AlgebraicProblem) -> NumberField:
@@ -141,6 +142,99 @@ def field_hessian_inertia(p: FieldPoint) -> Inertia:
     """Inertia of the full Hessian at the embedding of K: LDL^T over K, zero count checked against the rank
     (:func:`exactdln.arith.number_field.field_symmetric_inertia`; docs/maths/algebraic.md §5)."""
     return field_symmetric_inertia(field_hessian(p))
+
+
+def _orbit_rows(p: FieldPoint, images: Sequence[Any] | None, skew: bool, n: int,
+                offsets: Sequence[int]) -> list[list[Any]]:
+    """Generator rows (parameter vectors) of the orbit tangents: for E = E_ab (``skew`` False, every a, b; the
+    GL(d_h) action of the unregularized loss) or E = E_ab - E_ba (``skew`` True, a < b; the O(d_h) action, the
+    symmetry left by weight decay), D_h = E W_h, D_(h+1) = -W_(h+1) E (docs/maths/hessian_inertia.md §2,
+    docs/maths/regularized.md §4.2). ``images``: the weights mod p (entries ints), or None for the weights over
+    K (entries FieldElements)."""
+    H, widths = p.depth, p.widths
+    zero = 0 if images is not None else p.K.element(0)
+    rows = []
+    for h in range(1, H):
+        d, before, after = widths[h], widths[h - 1], widths[h + 1]
+        if images is not None:
+            Wh, Wnext = images[h - 1], images[h]
+            get_h = lambda i, j: int(Wh[i, j])                          # noqa: E731
+            get_n = lambda i, j: int(Wnext[i, j])                       # noqa: E731
+        else:
+            get_h = lambda i, j, W=p.W[h - 1]: W[i, j]                  # noqa: E731
+            get_n = lambda i, j, W=p.W[h]: W[i, j]                      # noqa: E731
+        pairs = [(a, b) for a in range(d) for b in range(d) if (a < b if skew else True)]
+        for a, b in pairs:
+            row = [zero] * n
+            for c in range(before):                     # row a of E_ab W_h is row b of W_h
+                row[offsets[h - 1] + a * before + c] = get_h(b, c)
+                if skew:                                # row b of -E_ba W_h is -(row a of W_h)
+                    row[offsets[h - 1] + b * before + c] = -get_h(a, c)
+            for c in range(after):                      # column b of -W_(h+1) E_ab is -(column a)
+                row[offsets[h] + c * d + b] = -get_n(c, a)
+                if skew:                                # column a of W_(h+1) E_ba is column b
+                    row[offsets[h] + c * d + a] = get_n(c, b)
+            rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class OrthogonalOrbitInertia:
+    """Hessian inertia at a critical point of the regularized loss over K, the orbit dimension of the O(d_h)
+    symmetry, and whether they meet the Morse-Bott test nullity = orbit dimension (docs/maths/regularized.md §4.3)."""
+
+    inertia: Inertia
+    orbit_dimension: int
+
+    @property
+    def nullity(self) -> int:
+        return self.inertia.n_zero
+
+    @property
+    def morse_bott(self) -> bool:
+        return self.inertia.n_zero == self.orbit_dimension
+
+
+def field_orthogonal_orbit_inertia(p: FieldPoint) -> OrthogonalOrbitInertia:
+    """Inertia of the Hessian at a critical point of the regularized loss (lambda > 0) over K, with the tangents
+    of the O(d_h) orbits (A W_h, -W_(h+1) A for skew A; docs/maths/regularized.md §4.2) split off as known kernel
+    vectors: the loss is invariant under W_h -> O W_h, W_(h+1) -> W_(h+1) O^T, so at a critical point the Hessian
+    annihilates the orbit tangents, and for P a set of coordinates on which they are independent (found mod p,
+    :attr:`NumberField.residue_maps`) inertia(Hess) = inertia(Hess[F, F]) + (0, 0, |P|) (Sylvester's law of
+    inertia). The orbit dimension is |P| when that already equals the nullity (|P| <= orbit dimension <=
+    nullity), else the exact rank over K of the tangents. The tangents of Stab(M) (docs/maths/regularized.md
+    §4.2) are not included: they vanish when the positive singular values of M are simple, and otherwise the
+    orbit dimension is a lower bound, so the Morse-Bott test can only fail, never pass wrongly."""
+    hessian = field_hessian(p)
+    H, widths = p.depth, p.widths
+    sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    P = None
+    if H >= 2:
+        for prime, root in p.K.residue_maps:
+            images = [w.image_mod(prime, root) for w in p.W]
+            if any(image is None for image in images):
+                continue
+            rows = [[x % prime for x in row[::-1]] for row in _orbit_rows(p, images, True, n, offsets)]
+            if not rows:
+                P = []
+                break
+            generators = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
+            P = sorted(n - 1 - j for j in modular_pivot_columns(generators))
+            break
+    if not P:
+        inertia = field_symmetric_inertia(hessian)
+    else:
+        chosen = set(P)
+        F = [i for i in range(n) if i not in chosen]
+        part = field_symmetric_inertia(_principal_submatrix(hessian, F))
+        inertia = Inertia(part.n_plus, part.n_minus, part.n_zero + len(P))
+    orbit = len(P or [])
+    if inertia.n_zero != orbit and H >= 2:
+        rows = _orbit_rows(p, None, True, n, offsets)
+        orbit = FieldMatrix.from_rows(p.K, rows).rank() if rows else 0
+    return OrthogonalOrbitInertia(inertia, orbit)
 
 
 def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:

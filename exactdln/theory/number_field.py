@@ -15,8 +15,11 @@ point file names, exactly:
   or (no spurious local minima: Kawaguchi 2016, Thm 2.3 under (H); Lu, Kawaguchi 2017, Thm 2.3 with X, Y of
   full row rank) a non-strict saddle.
 
-Not over K (said in ``notes``): the regularized theory (Chen, Jiang, Wang); with lambda > 0 only a negative
-Hessian eigenvalue decides. Where a route cannot decide, it says ``undecided``, never a guess.
+With every lambda_h > 0 (weight decay; Chen, Jiang, Wang 2025, as reconstructed in docs/maths/regularized.md),
+the routes of :func:`exactdln.theory.regularized.classify_regularized`, over K: the Hessian inertia with the
+O(d_h) orbit tangents split off and the Morse-Bott test nullity = orbit dimension (§4.3), and for whitened
+rational data the least critical value of Theorem R1 (§3, with algebraic singular values:
+:mod:`exactdln.theory.regularized_field`). Where a route cannot decide, it says ``undecided``, never a guess.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from exactdln.arith.number_field import FieldElement
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import (
     FieldPoint,
+    field_orthogonal_orbit_inertia,
     field_gradient,
     field_hessian_inertia,
     field_loss,
@@ -39,6 +43,7 @@ from exactdln.landscape.number_field_point import (
 from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.results import (
     GLOBAL_MINIMIZER,
+    LOCAL_MINIMIZER,
     NON_STRICT_SADDLE,
     NOT_CRITICAL,
     STRICT_SADDLE,
@@ -54,8 +59,6 @@ from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS, combine_routes
 __all__ = ["FieldClassification", "classify_over_field"]
 
 NOT_GLOBAL = "saddle"
-
-LATER = "over a number field the regularized theory (lambda > 0) is not implemented yet"
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
         return FieldClassification(
             critical=critical, kind=kind, loss=_loss_value(loss), loss_text=str(loss), field=K.to_json(),
             field_text=str(K), rank=rank, r_max=point.r_max, widths=point.widths, partial_ranks=ranks,
-            methods=tuple(methods), agree=agree, inertia=inertia, notes=tuple(notes + ([LATER] if problem.regularized else [])), source=source,
+            methods=tuple(methods), agree=agree, inertia=inertia, notes=tuple(notes), source=source,
             extra={"field_degree": K.degree},
         )
 
@@ -163,15 +166,9 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
         return result(NOT_CRITICAL, field_hessian_inertia(point) if want_hessian else None)
 
     if problem.regularized:
-        notes.append("lambda > 0: the regularized theory is not available over K; only a negative Hessian "
-                     "eigenvalue decides (strict saddle)")
-        inertia = field_hessian_inertia(point) if want_hessian else None
-        kind = UNDECIDED
-        if inertia is not None:
-            kind = STRICT_SADDLE if inertia.n_minus > 0 else UNDECIDED
-            methods.append(RouteVerdict("hessian", kind, f"{inertia.n_minus} negative eigenvalue(s)"
-                                        if inertia.n_minus else "PSD Hessian; lambda > 0 not decided over K"))
-        return result(kind, inertia)
+        kind, inertia, extra = _classify_regularized(point, loss, want_hessian, methods, notes)
+        out = result(kind, inertia)
+        return replace(out, extra={**out.extra, **extra})
 
     facts = FieldSpectralFacts(point)
     assumptions = facts.assumptions
@@ -231,3 +228,88 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
     kind, agree = combine_routes(theorem, global_verdict, hessian)
     out = result(kind, inertia, agree)
     return replace(out, fitted=fitted, extra={**out.extra, "assumptions": assumptions.to_json()})
+
+
+def _classify_regularized(point: FieldPoint, loss: FieldElement, want_hessian: bool, methods: list[RouteVerdict],
+                          notes: list[str]) -> tuple[str, Inertia | None, dict[str, Any]]:
+    """lambda > 0 at a critical point over K: the decision of :func:`exactdln.theory.regularized.classify_regularized`
+    (docs/maths/regularized.md §3-§4) with K in place of Q. Appends to ``methods`` and ``notes``; returns
+    (kind, inertia, extra JSON)."""
+    from exactdln.theory.regularized_field import decide_global, regularized_spectrum
+
+    problem = point.problem
+    lambdas = problem.layer_lambdas(point.depth)
+    extra: dict[str, Any] = {}
+    if any(l <= 0 for l in lambdas):
+        notes.append("some lambda_h = 0: the regularized theory needs every lambda_h > 0; only a negative Hessian "
+                     "eigenvalue decides (strict saddle)")
+        inertia = field_hessian_inertia(point) if want_hessian else None
+        kind = STRICT_SADDLE if inertia is not None and inertia.n_minus > 0 else UNDECIDED
+        if inertia is not None:
+            methods.append(RouteVerdict("hessian", kind, f"{inertia.n_minus} negative eigenvalue(s)"
+                                        if inertia.n_minus else "PSD Hessian; not decided with a lambda_h = 0"))
+        return kind, inertia, extra
+    closed = None
+    if point.depth == 1:
+        closed = RouteVerdict("convexity", GLOBAL_MINIMIZER, "depth 1, lambda > 0: the loss is strongly convex, "
+                                                             "its critical point is the global minimizer")
+    elif problem.X.is_rational() and problem.Y.is_rational():
+        from exactdln.arith.exact import to_fmpq_mat
+        from exactdln.model.problem import RationalMatrix
+
+        def rational(m: Any) -> Any:
+            return to_fmpq_mat(RationalMatrix(tuple(tuple(e[0] for e in row) for row in m.rows), m.ncols))
+
+        try:
+            spectrum = regularized_spectrum(rational(problem.X), rational(problem.Y), lambdas, point.widths)
+        except ArithmeticError as err:
+            spectrum = None
+            notes.append(f"Theorem R1 closed form not evaluated: {err}")
+        if spectrum is None:
+            notes.append("X X^T is not c I: no closed form of the critical values (docs/maths/regularized.md §1); "
+                         "global optimality is not decided")
+        else:
+            decision = decide_global(spectrum, loss.rational() if loss.is_rational else loss)
+            if decision.global_value is not None:
+                extra["global_value_bracket"] = [fraction_text(x) for x in decision.global_value]
+            if decision.is_global is None:
+                notes.append(f"global test undecided: {decision.reason}")
+            else:
+                closed = RouteVerdict("closed_form", GLOBAL_MINIMIZER if decision.is_global else NOT_GLOBAL,
+                                      decision.reason)
+    else:
+        notes.append("X or Y has irrational entries: the closed form of Theorem R1 is only evaluated for rational "
+                      "data")
+    if closed is not None:
+        methods.append(closed)
+    inertia = None
+    hessian = None
+    if want_hessian:
+        orbit = field_orthogonal_orbit_inertia(point)
+        inertia = orbit.inertia
+        extra["orbit_dimension"] = orbit.orbit_dimension
+        extra["error_bound"] = orbit.morse_bott
+        if inertia.n_minus > 0:
+            hessian = RouteVerdict("hessian", STRICT_SADDLE, f"exact inertia {inertia} over K: a negative eigenvalue")
+        elif orbit.morse_bott:
+            hessian = RouteVerdict("hessian", "local_minimum",
+                                   f"PSD Hessian, nullity {orbit.nullity} = orbit dimension (Morse-Bott, "
+                                   "docs/maths/regularized.md §4.3)")
+        else:
+            hessian = RouteVerdict("hessian", UNDECIDED, f"PSD Hessian, nullity {orbit.nullity} > orbit dimension "
+                                                         f"{orbit.orbit_dimension}: second order cannot decide")
+        methods.append(hessian)
+    cf = closed.kind if closed is not None else None
+    hv = hessian.kind if hessian is not None else None
+    if cf == GLOBAL_MINIMIZER:
+        if hv == STRICT_SADDLE:
+            notes.append("FINDING: closed form says global minimum but the Hessian has a negative eigenvalue")
+            return UNDECIDED, inertia, extra
+        return GLOBAL_MINIMIZER, inertia, extra
+    if hv == STRICT_SADDLE:
+        return STRICT_SADDLE, inertia, extra
+    if hv == "local_minimum":
+        if cf == NOT_GLOBAL:
+            return LOCAL_MINIMIZER, inertia, extra
+        notes.append("a local minimum; no closed form to decide whether it is global")
+    return UNDECIDED, inertia, extra
