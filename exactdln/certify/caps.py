@@ -7,8 +7,14 @@ before the search, and the finished text before it is handed to the checker. The
 constants duplicated here: the engine never imports a checker (the de Bruijn criterion), and
 tests/certify/test_caps.py reads the checkers' own constants with ``ast`` and requires them equal.
 
-Only the work budget (MAX_WORK) cannot be known before the arithmetic is done; a certificate that
-exceeds it is refused by the checker with a message naming MAX_WORK, and nothing is written.
+The work budget (MAX_WORK) is known only in part before the arithmetic is done: checker.py charges
+each matrix product at least rows x inner x columns + rows x columns + 8 units, whatever its entries, so
+the work of a gradient (every ``critical`` and ``not_critical`` claim) and of the Hessian (``psd_hessian``)
+has a floor that depends on the shapes alone, and the Hessian's own charge 3 n^2 g^2 depends on the shapes
+and the bit sizes of W and Sigma_XX only (:func:`gradient_work_floor`, :func:`hessian_work_floor`). A point
+whose floor exceeds MAX_WORK is refused (or the claim left out) before anything is built; beyond the floor,
+a certificate that exceeds the budget is refused by the checker with a message naming MAX_WORK, and nothing
+is written.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from typing import Any
 from exactdln.model.problem import InputError
 
 __all__ = ["POINT_CHECKER_CAPS", "FAMILY_CHECKER_CAPS", "CapError", "check_point_caps", "check_family_caps",
-           "check_field_caps", "check_certificate_text", "psd_hessian_fits"]
+           "check_field_caps", "check_certificate_text", "psd_hessian_fits", "gradient_work_floor",
+           "hessian_work_floor"]
 
 #: exactdln/trusted/checker.py
 POINT_CHECKER_CAPS = {
@@ -83,6 +90,69 @@ def check_point_caps(widths: tuple[int, ...], m: int) -> None:
     data = (widths[0] + widths[-1]) * m
     if data > caps["MAX_DATA_ENTRIES"]:
         raise _refuse(f"X and Y have {data} entries", "MAX_DATA_ENTRIES", caps, name)
+    work = gradient_work_floor(widths, m)
+    if work > caps["MAX_WORK"]:
+        # every point certificate holds a critical or a not_critical claim, and both need the gradient
+        raise _refuse(f"checking the gradient needs at least {work} units of arithmetic", "MAX_WORK", caps, name)
+
+
+def _product_floor(rows: int, inner: int, cols: int) -> int:
+    """checker.py matmul's least charge for a rows x inner times inner x cols product (entries of <= 512 bits)."""
+    return rows * inner * cols + rows * cols + 8
+
+
+def _products_floor(widths: tuple[int, ...], m: int) -> int:
+    """Least charge of checker.py _products: the prefix and suffix products, W_{H:1}, Sigma_XX, Sigma_YX and G."""
+    d, H = widths, len(widths) - 1
+    work = sum(_product_floor(d[h], d[h - 1], d[0]) for h in range(1, H))             # C_h = W_{h-1:1}
+    work += sum(_product_floor(d[H], d[h + 1], d[h]) for h in range(1, H))            # A_h = W_{H:h+1}
+    work += _product_floor(d[H], d[H - 1], d[0])                                      # W_{H:1}
+    work += _product_floor(d[0], m, d[0]) + _product_floor(d[H], m, d[0])             # Sigma_XX, Sigma_YX
+    return work + _product_floor(d[H], d[0], d[0])                                    # W_{H:1} Sigma_XX
+
+
+def gradient_work_floor(widths: tuple[int, ...], m: int) -> int:
+    """The fewest MAX_WORK units exactdln/trusted/checker.py spends on one gradient of L at a point of these widths.
+
+    dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h (docs/maths/README.md §2): the products of _products, then
+    two products per layer; each product is charged at least rows x inner x cols + rows x cols + 8."""
+    d = widths
+    work = _products_floor(widths, m)
+    for h in range(1, len(d)):
+        work += _product_floor(d[h], d[-1], d[0]) + _product_floor(d[h], d[0], d[h - 1])
+    return work
+
+
+def _bits(values: Any) -> int:
+    """checker.py bits(): the largest numerator plus denominator bit length (flint fmpq or Fraction entries)."""
+    out = 0
+    for x in values:
+        num, den = (x.p, x.q) if hasattr(x, "q") else (x.numerator, x.denominator)
+        out = max(out, abs(int(num)).bit_length() + int(den).bit_length())
+    return out
+
+
+def hessian_work_floor(widths: tuple[int, ...], m: int, weight_bits: int = 0, sxx_bits: int = 0) -> int:
+    """The fewest MAX_WORK units exactdln/trusted/checker.py spends building the n x n Hessian (its hessian()).
+
+    Its products (_products, Sigma_XX, C_h Sigma_XX, and per pair of layers h <= k the Gauss-Newton factors
+    A_h^T A_k and C_h Sigma_XX C_k^T, for h < k also A_k^T G C_h^T and the partial product W_{k-1:h+1}), each
+    charged at least its shape's floor, and the charge 3 n^2 g^2 of the block loops with
+    g = 1 + (2 H bits(W) + bits(Sigma_XX)) // 512. The partial products make the floor grow like H^3."""
+    d, H = widths, len(widths) - 1
+    n = sum(d[h] * d[h + 1] for h in range(H))
+    work = _products_floor(widths, m) + _product_floor(d[0], m, d[0])
+    work += sum(_product_floor(d[h], d[0], d[0]) for h in range(H))
+    grow = 1 + (2 * H * weight_bits + sxx_bits) // 512
+    work += 3 * n * n * grow * grow
+    for h in range(H):
+        for k in range(h, H):
+            work += _product_floor(d[h + 1], d[H], d[k + 1]) + _product_floor(d[h], d[0], d[k])
+            if k > h:
+                work += _product_floor(d[k + 1], d[H], d[0]) + _product_floor(d[k + 1], d[0], d[h])
+        # W_{k-1:h+1} for every k > h, one product per factor: factor hh (1-based) is in H - hh of them
+        work += sum((H - hh) * _product_floor(d[hh], d[hh - 1], d[h + 1]) for hh in range(h + 2, H))
+    return work
 
 
 def check_family_caps(widths: tuple[int, ...], m: int, n_parameters: int) -> None:
@@ -101,13 +171,25 @@ def check_family_caps(widths: tuple[int, ...], m: int, n_parameters: int) -> Non
                        "checked", "certificate")
 
 
-def psd_hessian_fits(n: int, family: bool = False) -> str | None:
-    """None when a psd_hessian claim on n parameters fits the checker, else why not (naming the cap)."""
+def psd_hessian_fits(n: int, family: bool = False, *, point: Any = None) -> str | None:
+    """None when a psd_hessian claim on n parameters fits the checker, else why not (naming the cap).
+
+    With an exact ``point`` (widths, W, X, Sigma_XX as flint matrices; exactdln/landscape/point.py) the claim
+    must also fit MAX_WORK with the gradient of the ``critical`` claim before it: the floors of
+    :func:`gradient_work_floor` and :func:`hessian_work_floor`, known before the Hessian's evidence is built."""
     caps = FAMILY_CHECKER_CAPS if family else POINT_CHECKER_CAPS
+    checker = "checker_family.py" if family else "checker.py"
     if n > caps["MAX_HESSIAN"]:
-        checker = "checker_family.py" if family else "checker.py"
         return (f"psd_hessian on {n} parameters exceeds the checker's MAX_HESSIAN = {caps['MAX_HESSIAN']} "
                 f"(exactdln/trusted/{checker})")
+    if point is not None and not family:
+        widths, m = tuple(point.widths), point.X.ncols()
+        weight_bits = max((_bits(w.entries()) for w in point.W), default=0)
+        work = gradient_work_floor(widths, m) + hessian_work_floor(widths, m, weight_bits,
+                                                                   _bits(point.sigma_xx.entries()))
+        if work > caps["MAX_WORK"]:
+            return (f"psd_hessian on {n} parameters at depth {len(widths) - 1} needs at least {work} units of the "
+                    f"checker's MAX_WORK = {caps['MAX_WORK']} (exactdln/trusted/{checker})")
     return None
 
 

@@ -392,7 +392,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
     of :func:`exactdln.certify.field.field_evidence` (docs/maths/algebraic.md §14).
     """
     if isinstance(problem, AlgebraicProblem):      # entries in a number field: exactdln/certify/field.py
-        data, kind, notes = field_evidence(problem, weights)
+        data, kind, notes = field_evidence(problem, weights, escape_time_limit=escape_time_limit)
         text = certificate_text(data)
         check_certificate_text(text, data)
         run = run_checker(text, "exactdln-certificate")
@@ -434,8 +434,8 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
             elif problem.regularized:
                 notes.append("regularized loss with a PSD Hessian: format version 1 cannot certify a local "
                              "minimizer; no kind claimed")
-            elif psd_hessian_fits(p.n_parameters) is not None:
-                notes.append(f"{psd_hessian_fits(p.n_parameters)}: no psd_hessian claim, no kind claimed")
+            elif psd_hessian_fits(p.n_parameters, point=p) is not None:
+                notes.append(f"{psd_hessian_fits(p.n_parameters, point=p)}: no psd_hessian claim, no kind claimed")
             else:
                 psd = psd_hessian_evidence(hess, p)
                 if psd is None:   # pragma: no cover - negative_direction said PSD

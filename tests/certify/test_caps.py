@@ -11,6 +11,8 @@ import json
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exactdln.certify.caps import (
     FAMILY_CHECKER_CAPS,
@@ -19,6 +21,8 @@ from exactdln.certify.caps import (
     check_certificate_text,
     check_family_caps,
     check_point_caps,
+    gradient_work_floor,
+    hessian_work_floor,
 )
 from exactdln.cli import main
 from tests.support import ROOT
@@ -66,6 +70,64 @@ def test_point_caps_name_the_cap():
     with pytest.raises(CapError, match="MAX_DATA_ENTRIES"):
         check_point_caps((1000, 1, 1000), 600)        # (1000 + 1000) * 600 data entries
     check_point_caps((3, 3, 3), 5)
+    # 200 x 200 layers: the checker's prefix product W_1 I alone is 200^3 = 8,000,000 units, the suffix as much
+    with pytest.raises(CapError, match="MAX_WORK = 10000000"):
+        check_point_caps((200, 200, 200), 1)
+
+
+def test_gradient_work_floor_by_hand():
+    # widths (1, 1), one sample: W_{H:1}, Sigma_XX, Sigma_YX, W_{H:1} Sigma_XX and the two products of the
+    # layer's gradient, each a 1 x 1 x 1 product charged 1 + 1 + 8 units by checker.py matmul
+    assert gradient_work_floor((1, 1), 1) == 6 * 10
+
+
+def _checker_work(widths, m, entries, what):
+    """MAX_WORK units checker.py spends on its gradient or Hessian at a point with these widths and entries."""
+    import exactdln.trusted.checker as checker      # a test may import the checker; the engine never does
+
+    draw = iter(entries)
+
+    def mat(r, c):
+        return [[str(next(draw)) for _ in range(c)] for _ in range(r)]
+
+    H = len(widths) - 1
+    obj = {"format": "exactdln-certificate", "version": 1,
+           "problem": {"X": mat(widths[0], m), "Y": mat(widths[-1], m), "lambda": "0"},
+           "point": {"weights": [mat(widths[h + 1], widths[h]) for h in range(H)]}, "claims": [{"type": "critical"}]}
+    pb = checker.read_problem(obj)
+    checker.reset_work()
+    (checker.gradient if what == "gradient" else checker.hessian)(pb)
+    spent = checker._spent[0]
+    weight_bits = checker.bits(x for M in pb["W"] for r in M for x in r)
+    sxx_bits = checker.bits(x for r in checker.matmul(pb["X"], checker.transpose(pb["X"], m)) for x in r)
+    checker.reset_work()
+    return spent, weight_bits, sxx_bits
+
+
+@settings(max_examples=30, deadline=None)
+@given(widths=st.lists(st.integers(1, 3), min_size=2, max_size=6), m=st.integers(1, 3),
+       numerators=st.lists(st.integers(-2**600, 2**600), min_size=80, max_size=80), denominator=st.integers(1, 2**40))
+def test_work_floors_never_exceed_the_checkers_charge(widths, m, numerators, denominator):
+    widths = tuple(widths)
+    entries = [Fraction(a, denominator) for a in numerators]
+    spent, _, _ = _checker_work(widths, m, entries, "gradient")
+    assert gradient_work_floor(widths, m) <= spent
+    spent, weight_bits, sxx_bits = _checker_work(widths, m, entries, "hessian")
+    assert hessian_work_floor(widths, m, weight_bits, sxx_bits) <= spent
+
+
+def test_certify_leaves_out_a_psd_hessian_claim_beyond_max_work():
+    # depth 256, width 1, X = Y = W = 0: critical, Hessian 0 (PSD, no negative direction) and Sigma_XX singular (not
+    # certified global). The checker's Hessian needs the partial products W_{k-1:h+1} for all h < k: about
+    # 256^3 / 6 products of at least 10 units each, beyond MAX_WORK; so no psd_hessian claim is written (the
+    # checker would refuse it after the certifier built it) and the escape search is not run.
+    from exactdln.certify.point import certify
+    from exactdln.model.problem import Problem
+
+    certificate = certify(Problem.create([[0]], [[0]]), [[[0]]] * 256)
+    assert certificate.ok and certificate.kind is None
+    assert [c["type"] for c in certificate.data["claims"]] == ["critical"]
+    assert any("MAX_WORK" in note for note in certificate.notes)
 
 
 def test_family_caps_name_the_cap():
