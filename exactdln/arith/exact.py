@@ -428,52 +428,38 @@ class CrtVector:
 
 
 class CrtMatrix:
-    """Residues of an integer matrix modulo several primes, combined by Chinese remaindering on demand.
+    """Residues of an integer matrix modulo several primes, combined by Chinese remaindering as they arrive.
 
-    Same ``values`` (row-major entries in [0, modulus)) and ``modulus`` as :class:`CrtVector`, but
-    :meth:`add` only stores the residue matrix. Reading ``values`` folds the new residues in at once:
-    x' = sum_k R_k e_k mod M' over the new primes (idempotents e_k = (M' / p_k) ((M' / p_k)^-1 mod p_k),
-    FLINT matrix arithmetic), then x = x_old f_old + x' f_new mod M M' (the two-modulus idempotents), so
-    each prime is combined once, not on every reading, and no Python update runs per entry and prime.
+    Same ``values`` (row-major entries in [0, modulus)) and ``modulus`` as :class:`CrtVector`. Garner's
+    mixed-radix step, in FLINT matrix arithmetic: with X the matrix known modulo M and R its residues
+    modulo a new prime p, X' = X + M T, T = (R - X) M^-1 mod p, is the matrix modulo M p with entries in
+    [0, M p) (X < M and T <= p - 1). Only the word-size T is converted in Python; the reduction X mod p,
+    the scaling and the sum run in C, so no Python big-integer operation runs per entry and prime.
     """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[nmod_mat, int]] = []
-        self._values: list[int] = []
+        self._matrix: fmpz_mat | None = None
+        self._values: list[int] | None = []
         self._modulus = 1
 
     def add(self, residues: nmod_mat, prime: int) -> None:
-        self._pending.append((residues, prime))
+        n, m = residues.nrows(), residues.ncols()
+        if self._matrix is None:
+            step = residues
+        else:
+            inverse = pow(self._modulus % prime, -1, prime)
+            step = (residues - nmod_mat(self._matrix, prime)) * nmod(inverse, prime)
+        lifted = fmpz_mat(n, m, list(map(int, step.entries())))
+        self._matrix = lifted if self._matrix is None else self._matrix + lifted * self._modulus
+        self._modulus *= prime
+        self._values = None
 
     @property
     def modulus(self) -> int:
-        out = self._modulus
-        for _, prime in self._pending:
-            out *= prime
-        return out
+        return self._modulus
 
     @property
     def values(self) -> list[int]:
-        if not self._pending:
-            return self._values
-        new_modulus = 1
-        for _, prime in self._pending:
-            new_modulus *= prime
-        total = None
-        for residues, prime in self._pending:
-            cofactor = new_modulus // prime
-            idempotent = cofactor * pow(cofactor % prime, -1, prime)
-            term = fmpz_mat(residues.nrows(), residues.ncols(), [int(x) for x in residues.entries()]) * idempotent
-            total = term if total is None else total + term
-        new = [int(x) % new_modulus for x in total.entries()]
-        old_modulus = self._modulus
-        if old_modulus == 1:
-            self._values = new
-        else:
-            modulus = old_modulus * new_modulus
-            keep_old = new_modulus * pow(new_modulus % old_modulus, -1, old_modulus)
-            keep_new = old_modulus * pow(old_modulus % new_modulus, -1, new_modulus)
-            self._values = [(a * keep_old + b * keep_new) % modulus for a, b in zip(self._values, new)]
-        self._modulus = old_modulus * new_modulus
-        self._pending = []
+        if self._values is None:
+            self._values = [int(x) for x in self._matrix.entries()]
         return self._values

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from flint import arb, ctx, fmpq, fmpq_poly
 
-__all__ = ["RealRoot", "squarefree_part", "isolate_real_roots", "compare_roots", "sign_at"]
+__all__ = ["RealRoot", "squarefree_part", "isolate_real_roots", "rational_roots_among", "compare_roots", "sign_at"]
 
 
 def squarefree_part(poly: fmpq_poly) -> fmpq_poly:
@@ -84,6 +84,24 @@ def isolate_real_roots(poly: fmpq_poly) -> list[RealRoot]:
     finally:
         ctx.prec = old
     raise ArithmeticError("real-root isolation failed: is the polynomial real-rooted?")
+
+
+def rational_roots_among(poly: fmpq_poly, candidates: list[fmpq]) -> list[RealRoot] | None:
+    """The roots of ``poly`` as exact points, increasing, when they are all among the distinct rationals
+    ``candidates``; None when fewer than deg(poly) candidates are roots (then isolate instead).
+
+    Exact: each candidate kept has poly(c) = 0; deg(poly) distinct roots of a polynomial of that degree are
+    all of its roots, each simple, so ``poly`` is squarefree and each RealRoot(poly, c, c) is the unique
+    root in its (one-point) interval. Used when a characteristic polynomial is known to split over Q
+    (exactdln/landscape/spectral.py), where root isolation would only rediscover its rational roots.
+    """
+    n = poly.degree()
+    if n < 0:
+        return None
+    roots = sorted(c for c in set(candidates) if poly(c) == 0)
+    if len(roots) != n:
+        return None
+    return [RealRoot(poly, Fraction(int(c.p), int(c.q)), Fraction(int(c.p), int(c.q))) for c in roots]
 
 
 def _verify(sqf: fmpq_poly, intervals: list[tuple[Fraction, Fraction]]) -> list[RealRoot] | None:

@@ -43,11 +43,12 @@ from exactdln.arith.exact import (
     iter_word_primes,
     word_primes,
 )
-from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at
+from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.model.results import Assumptions
 
-__all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "split_charpoly", "sigma_over_integers"]
+__all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "split_charpoly", "split_eigenvalues",
+           "sigma_over_integers"]
 
 
 SMALL_SIGMA = 16     # up to this d_y, chi_Sigma by FLINT's charpoly directly (SpectralFacts.chi_sigma)
@@ -157,13 +158,14 @@ def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] 
     return sorted(values)
 
 
-def _eigenvectors_modulo(reduced: nmod_mat, prime: int, shifts: list[int], rng: random.Random) -> nmod_mat | None:
+def _eigenvectors_modulo(reduced: nmod_mat, prime: int, shifts: list[int], rng: random.Random) -> nmod_mat:
     """U mod p whose column i is L_i(N) w, L_i(x) = prod_{j != i} (x - mu_j), for a random w: eigenvectors of N for mu_i.
 
     ``reduced`` is N mod p. With chi_N = prod (x - mu_j) and N = sum mu_j E_j (distinct mu_j),
     L_i(N) w = L_i(mu_i) E_i w. The Krylov matrix K = [w, N w, ..., N^{n-1} w] and the coefficient matrix of
     the L_i (exact divisions chi / (x - mu_i) of polynomials over GF(p), in FLINT) give all of them with one
-    product, O(n^3) per prime. None when a column vanishes. Only a guess: the caller verifies over Z.
+    product, O(n^3) per prime. A column may vanish (w with no component along that eigenvector): the caller
+    then skips the prime. Only a guess: the caller verifies over Z.
     """
     n = reduced.nrows()
     v = nmod_mat(n, 1, [rng.randrange(prime) for _ in range(n)], prime)
@@ -176,10 +178,7 @@ def _eigenvectors_modulo(reduced: nmod_mat, prime: int, shifts: list[int], rng: 
     for mu in shifts:
         chi *= nmod_poly([-mu % prime, 1], prime)
     quotients = [(chi // nmod_poly([-mu % prime, 1], prime)).coeffs() for mu in shifts]
-    U = K * nmod_mat(quotients, prime).transpose()
-    if any(not any(int(x) for x in row) for row in U.transpose().tolist()):
-        return None
-    return U
+    return K * nmod_mat(quotients, prime).transpose()
 
 
 def _reconstruct_column(values: list[int], modulus: int, start: int, n: int) -> list[int] | None:
@@ -227,15 +226,18 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
         if len(set(shifts)) < n:
             continue
         U = _eigenvectors_modulo(nmod_mat(numerator, prime), prime, shifts, rng)
-        if U is None:
-            continue
-        rows = U.transpose().tolist()                 # row i: eigenvector i
         if anchors is None:
+            rows = U.transpose().tolist()
+            if any(not any(int(x) for x in row) for row in rows):
+                continue                              # a vanishing column: no anchor from this prime
             anchors = [next(j for j in range(n) if int(rows[i][j])) for i in range(n)]
-        pivots = [rows[i][j] for i, j in enumerate(anchors)]
-        if any(int(x) == 0 for x in pivots):
+        pivots = [int(U[j, i]) for i, j in enumerate(anchors)]      # nonzero: the column does not vanish
+        if any(x == 0 for x in pivots):
             continue
-        crt.add(nmod_mat([[x / pivot for x in row] for row, pivot in zip(rows, pivots)], prime), prime)
+        scale = nmod_mat(n, n, prime)
+        for i, x in enumerate(pivots):
+            scale[i, i] = pow(x, -1, prime)
+        crt.add((U * scale).transpose(), prime)     # row i: eigenvector i, 1 at its anchor
         used += 1
         if used < target:
             continue
@@ -273,22 +275,33 @@ def _is_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], V: fmpz
     return numerator * scaled_b == scaled_a
 
 
-def split_charpoly(numerator: fmpz_mat, d: int) -> fmpq_poly | None:
-    """chi of N / d = prod (x - lambda_i) when N / d has n distinct rational eigenvalues, else None.
+def split_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | None:
+    """The n distinct rational eigenvalues of N / d, increasing, when it has them (proven), else None.
 
     Proof when returned: an exactly verified eigenbasis V (N V = V diag(d lambda), V invertible)
-    gives N / d = V diag(lambda) V^-1, whose characteristic polynomial is prod (x - lambda_i).
+    gives N / d = V diag(lambda) V^-1, so its characteristic polynomial is prod (x - lambda_i), and the
+    lambda_i are distinct by construction of the guess.
     """
-    n = numerator.nrows()
-    if n == 0:
-        return fmpq_poly([1])
+    if numerator.nrows() == 0:
+        return []
     eigenvalues = _guess_rational_eigenvalues(numerator, d)
     if eigenvalues is None or _verified_eigenbasis(numerator, d, eigenvalues) is None:
         return None
+    return sorted(eigenvalues)
+
+
+def _poly_from_roots(roots: list[fmpq]) -> fmpq_poly:
     poly = fmpq_poly([1])
-    for l in eigenvalues:
+    for l in roots:
         poly *= fmpq_poly([-l, 1])
     return poly
+
+
+def split_charpoly(numerator: fmpz_mat, d: int) -> fmpq_poly | None:
+    """chi of N / d = prod (x - lambda_i) when N / d has n distinct rational eigenvalues, else None
+    (proof: :func:`split_eigenvalues`)."""
+    eigenvalues = split_eigenvalues(numerator, d)
+    return None if eigenvalues is None else _poly_from_roots(eigenvalues)
 
 
 @dataclass
@@ -326,14 +339,24 @@ class SpectralFacts:
         return fmpq(sum((int(N[i, i]) for i in range(N.nrows())), 0), d)
 
     @cached_property
-    def chi_sigma(self) -> fmpq_poly:
-        """det(x I - Sigma): for d_y > SMALL_SIGMA by a verified eigenbasis when it splits over Q with simple roots,
-        else (and always for small d_y) by FLINT's exact multimodular charpoly."""
+    def rational_eigenvalues(self) -> list[fmpq] | None:
+        """The eigenvalues of Sigma, increasing, when d_y > SMALL_SIGMA and they are d_y distinct rationals
+        (proven by a verified eigenbasis, :func:`split_eigenvalues`); None otherwise (small, not split,
+        repeated, or not proven)."""
         N, d = self._sigma_integer
         # up to 16 x 16 FLINT's exact multimodular charpoly costs less than guessing and proving an eigenbasis
         # (d_y = 10, 1300-bit entries: 4 ms against 75 ms, most of it roots modulo a 320-bit prime)
-        split = split_charpoly(N, d) if N.nrows() > SMALL_SIGMA else None
-        return split if split is not None else integer_charpoly(N, d)
+        return split_eigenvalues(N, d) if N.nrows() > SMALL_SIGMA else None
+
+    @cached_property
+    def chi_sigma(self) -> fmpq_poly:
+        """det(x I - Sigma): for d_y > SMALL_SIGMA by a verified eigenbasis when it splits over Q with simple roots,
+        else (and always for small d_y) by FLINT's exact multimodular charpoly."""
+        eigenvalues = self.rational_eigenvalues
+        if eigenvalues is not None:
+            return _poly_from_roots(eigenvalues)
+        N, d = self._sigma_integer
+        return integer_charpoly(N, d)
 
     @cached_property
     def assumptions(self) -> Assumptions:
@@ -342,14 +365,31 @@ class SpectralFacts:
         if not self.sigma_xx_invertible:
             return Assumptions(False, None, None)
         full = rank(p.sigma_yx) == p.widths[-1]
-        chi = self.chi_sigma
-        distinct = chi.gcd(chi.derivative()).degree() == 0
+        if self.rational_eigenvalues is not None:
+            distinct = True              # d_y distinct roots of chi_Sigma, of degree d_y
+        else:
+            chi = self.chi_sigma
+            distinct = chi.gcd(chi.derivative()).degree() == 0
         return Assumptions(True, full, distinct)
+
+    def _real_roots(self, poly: fmpq_poly) -> list[RealRoot]:
+        """The distinct real roots of ``poly`` (a divisor of chi_Sigma), increasing.
+
+        When chi_Sigma splits over Q its proven eigenvalues are all the candidates: the roots of ``poly``
+        are the eigenvalues where it vanishes (exact evaluation, :func:`rational_roots_among`), and no
+        isolation is needed.
+        """
+        eigenvalues = self.rational_eigenvalues
+        if eigenvalues is not None:
+            roots = rational_roots_among(poly, eigenvalues)
+            if roots is not None:
+                return roots
+        return isolate_real_roots(poly)
 
     @cached_property
     def sigma_roots(self) -> list[RealRoot]:
-        """Distinct eigenvalues of Sigma, increasing, as isolated real roots."""
-        return isolate_real_roots(self.chi_sigma)
+        """Distinct eigenvalues of Sigma, increasing, as isolated real roots (exact points when chi splits)."""
+        return self._real_roots(self.chi_sigma)
 
     # --- the product's range ------------------------------------------------------
     @cached_property
@@ -509,7 +549,7 @@ class SpectralFacts:
         r = chi_s.degree()
         if r > k:
             return False, f"rank {r} exceeds r_max = {k}"
-        perp_roots = isolate_real_roots(chi_perp)
+        perp_roots = self._real_roots(chi_perp)
         if r < k:
             # the remaining top k - r eigenvalues must all be 0: chi_perp = x^(d_y - r)
             if perp_roots and not (len(perp_roots) == 1 and perp_roots[0].lo == perp_roots[0].hi == 0):
@@ -517,7 +557,7 @@ class SpectralFacts:
             return True, f"rank {r} < r_max = {k} but every unfitted eigenvalue is 0"
         if not perp_roots or r == 0:
             return True, "range of the product is all of the fitted space"
-        fitted_roots = isolate_real_roots(chi_s)
+        fitted_roots = self._real_roots(chi_s)
         smallest_fitted, largest_unfitted = fitted_roots[0], perp_roots[-1]
         order = compare_roots(smallest_fitted, largest_unfitted)
         if order > 0:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flint import fmpq
+
 from exactdln.landscape.derivatives import gradient_at, hessian_matrix_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import partial_ranks_at
@@ -178,6 +180,9 @@ def _global_value(point: ExactPoint, facts: SpectralFacts) -> str | None:
     """
     if point.r_max >= point.widths[-1]:
         return fraction_text(to_fraction((point.sigma_yy_trace - facts.sigma_trace) / 2))
+    if facts.rational_eigenvalues is not None:        # proven distinct rational eigenvalues: no factoring
+        top = sum(facts.rational_eigenvalues[-point.r_max:], fmpq(0))
+        return fraction_text(to_fraction((point.sigma_yy_trace - top) / 2))
     chi = facts.chi_sigma
     # The top-k sum is rational when the k largest roots come from whole rational factors of chi;
     # report it only in the easy case where every eigenvalue is used or chi splits over Q.

@@ -14,7 +14,14 @@ from flint import fmpq, fmpq_poly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, sign_at, squarefree_part
+from exactdln.arith.realroots import (
+    RealRoot,
+    compare_roots,
+    isolate_real_roots,
+    rational_roots_among,
+    sign_at,
+    squarefree_part,
+)
 
 
 def poly_from_roots(roots) -> fmpq_poly:
@@ -127,3 +134,22 @@ def test_square_roots_against_rationals(n, q):
     rational = isolate_real_roots(poly_from_roots([q]))[0]
     expected = (q * q < n) - (q * q > n)          # sign(sqrt n - q) for q >= 0
     assert compare_roots(root, rational) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.fractions(min_value=-20, max_value=20, max_denominator=50), min_size=1, max_size=7),
+       st.sets(st.fractions(min_value=-20, max_value=20, max_denominator=50), max_size=4))
+def test_rational_roots_among_candidates_are_the_roots(roots, others):
+    # a product of distinct linear factors: its roots are exactly the given rationals, whatever other candidates
+    poly = poly_from_roots(roots)
+    candidates = [fmpq(v.numerator, v.denominator) for v in roots | others]
+    found = rational_roots_among(poly, candidates)
+    assert found is not None
+    assert [(r.lo, r.hi) for r in found] == [(v, v) for v in sorted(roots)]
+
+
+def test_rational_roots_among_declines_when_a_root_is_missing():
+    # x^2 - 2 has no rational root; (x - 1)(x - 2) has a root (2) outside the candidates
+    assert rational_roots_among(fmpq_poly([-2, 0, 1]), [fmpq(1), fmpq(2)]) is None
+    assert rational_roots_among(poly_from_roots([1, 2]), [fmpq(1), fmpq(3)]) is None
+    assert rational_roots_among(fmpq_poly([5]), [fmpq(1)]) == []
