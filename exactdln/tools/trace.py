@@ -372,6 +372,17 @@ class Trace:
         return {"file": self.source, "records": self.records, "rule": self.rule.to_json(),
                 "plateaus": [r.to_json() for r in self.rows], "notes": list(self.notes)}
 
+    def json_lines(self, file: str | None = None) -> list[dict[str, Any]]:
+        """One JSON object per plateau (``trace --json`` prints each on its own line): the input ``file`` (default
+        the trajectory's source), the plateau's index, every field of its row, and the run's ``records`` and
+        ``run_notes``. A run without a plateau gives one object with ``plateau`` null, so that every input file
+        has at least one line."""
+        head = {"file": self.source if file is None else file, "records": self.records}
+        tail = {"run_notes": list(self.notes)}
+        if not self.rows:
+            return [{**head, "plateau": None, "notes": [], **tail}]
+        return [{**head, **r.to_json(), **tail} for r in self.rows]
+
     def table(self) -> str:
         """One row per plateau (the exact forms of irrational values below the table)."""
         head = ("#", "steps", "float loss", "critical value", "S", "rank", "kind", "distance")

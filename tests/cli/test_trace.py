@@ -35,6 +35,11 @@ def run(tmp_path, capsys):
     return path
 
 
+def _lines(text):
+    """The JSON Lines of `trace --json`: one object per plateau."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def _check_rows(plateaus):
     assert len(plateaus) == len(STAIRCASE)
     for row, (value, fitted, kind) in zip(plateaus, STAIRCASE):
@@ -50,9 +55,26 @@ def test_gd_records_a_trajectory_that_trace_reads(run, capsys):
         assert z["W1"].shape[1:] == (2, 2) and z["W1"].shape[0] == len(z["steps"]) == len(z["loss"])
         assert z["steps"][0] == 0 and np.all(np.diff(z["steps"]) > 0)
     assert main(["trace", "--json", str(run)]) == 0
-    record = json.loads(capsys.readouterr().out)
-    assert record["file"] == str(run)
-    _check_rows(record["plateaus"])
+    lines = _lines(capsys.readouterr().out)
+    assert [line["plateau"] for line in lines] == [1, 2, 3]          # one line per plateau, numbered
+    assert all(line["file"] == str(run) and line["records"] == lines[0]["records"] for line in lines)
+    _check_rows(lines)
+
+
+def test_json_lines_of_two_runs_and_of_a_run_without_a_plateau(run, tmp_path, capsys):
+    # a steady decay without a small gradient at its end: no plateau (the rule of exactdln/tools/plateaus.py),
+    # so one line naming the file with plateau null; then the run of the fixture, three lines
+    flat = tmp_path / "none.json"
+    flat.write_text(json.dumps({"X": [[1]], "Y": [[1]], "steps": [0, 1, 2, 3],
+                                "trajectory": [[[[0.5]], [[0.5]]], [[[0.6]], [[0.6]]], [[[0.7]], [[0.7]]],
+                                               [[[0.8]], [[0.8]]]]}))
+    assert main(["trace", "--json", str(flat)]) == 1
+    (line,) = _lines(capsys.readouterr().out)
+    assert line["file"] == str(flat) and line["plateau"] is None and line["run_notes"]
+    assert main(["trace", "--json", str(run)]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert len(lines) == 3 and {"steps", "float_loss", "critical_value", "fitted", "rank", "kind", "distance",
+                                "relative_distance", "field_degree", "certificate", "notes"} <= set(lines[0])
 
 
 def test_text_output_one_row_per_plateau(run, capsys):
@@ -68,13 +90,13 @@ def test_text_output_one_row_per_plateau(run, capsys):
 
 def test_the_example_trajectory(capsys):
     assert main(["trace", "--json", str(ROOT / "exactdln" / "examples" / "staircase.json")]) == 0
-    _check_rows(json.loads(capsys.readouterr().out)["plateaus"])
+    _check_rows(_lines(capsys.readouterr().out))
 
 
 def test_certify_writes_checked_certificates(run, tmp_path, capsys):
     folder = tmp_path / "certs"
     assert main(["trace", "--json", str(run), "--certify", str(folder)]) == 0
-    plateaus = json.loads(capsys.readouterr().out)["plateaus"]
+    plateaus = _lines(capsys.readouterr().out)
     for row in plateaus:
         point = folder / f"plateau_{row['plateau']}.json"
         assert point.exists()
@@ -130,7 +152,7 @@ def test_a_plateau_without_an_exact_point_is_exit_1(run, capsys, monkeypatch):
 
     monkeypatch.setattr(trace_module, "_nearest", refuse)
     assert main(["trace", "--json", str(run)]) == 1
-    rows = json.loads(capsys.readouterr().out)["plateaus"]
+    rows = _lines(capsys.readouterr().out)
     assert rows and all(r["critical_value"] is None for r in rows)
     assert "degree 70" in rows[0]["notes"][0]
 
@@ -146,7 +168,7 @@ def test_a_regularized_run_gets_w_zero_on_its_first_plateau(tmp_path, capsys):
                  "--trajectory", str(run), "--every", "6", "--no-progress"]) in (0, 1)
     capsys.readouterr()
     assert main(["trace", "--json", str(run)]) == 1
-    rows = json.loads(capsys.readouterr().out)["plateaus"]
+    rows = _lines(capsys.readouterr().out)
     first = rows[0]
     assert Fraction(first["critical_value"]["exact"]) == 5 and first["fitted"] == []
     assert first["kind"] == "strict_saddle"
@@ -167,7 +189,7 @@ def test_a_saddle_over_a_quadratic_field_is_certified(tmp_path, capsys):
     capsys.readouterr()
     folder = tmp_path / "certs"
     assert main(["trace", "--json", str(run), "--certify", str(folder)]) == 0
-    rows = json.loads(capsys.readouterr().out)["plateaus"]
+    rows = _lines(capsys.readouterr().out)
     Xa, Ya = np.array(X), np.array(Y)
     top = max(np.linalg.eigvalsh(Ya @ Xa.T @ np.linalg.solve(Xa @ Xa.T, Xa @ Ya.T)))
     saddle = next(r for r in rows if r["fitted"] == [1])

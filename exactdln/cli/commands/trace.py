@@ -15,7 +15,10 @@ exactly. One row per plateau: steps, float loss, exact critical value (a decimal
 its minimal polynomial and isolating interval), the fitted set S, rank, kind and the distance from the
 run's weights (reported, not held to a tolerance: a run from a small initialization passes near each
 saddle at a distance that shrinks with the initialization scale).
---json: one JSON object per run (its `plateaus`, one object each). --certify DIR writes each plateau's
+--json: JSON Lines, one object per plateau and line (the input `file`, the `plateau` index, and the row's
+fields: `steps`, `at_step`, `float_loss`, `grad_norm`, `critical_value`, `fitted`, `rank`, `kind`, `distance`,
+`relative_distance`, `field_degree`, `certificate`, `notes`; with the run's `records` and `run_notes`); a run
+without a plateau gives one line with `plateau` null. --certify DIR writes each plateau's
 exact point and its checked certificate. --plot FILE draws the loss (log scale) with the exact critical
 values as labelled lines. --no-kind skips the exact classification (fields of high degree).
 Exit status: 0 every plateau has its exact point; 1 a plateau without one, or no plateau; 2 bad input
@@ -54,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN", help="trajectory: .npz of stacked layers, a JSON trajectory or a directory of point files")
     parser.add_argument("--data", metavar="FILE", help="the run's data X, Y, lambda from this point file")
     add_floats_option(parser)
-    add_json_flag(parser, "one JSON object per run and line, with a list of plateaus")
+    add_json_flag(parser, "JSON Lines: one JSON object per plateau and line")
     parser.add_argument("--certify", metavar="DIR", help="write each plateau's exact point and checked certificate into DIR")
     parser.add_argument("--plot", metavar="FILE.png", help="draw the loss with the exact critical values (needs matplotlib)")
     parser.add_argument("--flat-rtol", type=_positive, default=1e-3,
@@ -93,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         if args.plot:
             _plot(result, args.plot)
         if args.json:
-            emit({**result.to_json(), "file": path})
+            for line in result.json_lines(path):
+                emit(line)
         else:
             print(result, flush=True)
             if args.plot:
