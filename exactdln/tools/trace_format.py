@@ -57,8 +57,8 @@ class Trajectory:
 
     def __str__(self) -> str:
         widths = [self.weights[0].shape[2]] + [w.shape[1] for w in self.weights]
-        return (f"{self.source or 'trajectory'}: {self.records} records, steps {int(self.steps[0])}.."
-                f"{int(self.steps[-1])}, widths {widths}")
+        first, last = (int(s) if float(s).is_integer() else float(s) for s in (self.steps[0], self.steps[-1]))
+        return f"{self.source or 'trajectory'}: {self.records} records, steps {first}..{last}, widths {widths}"
 
 
 def _data_rows(value: Any) -> Any:
@@ -310,7 +310,7 @@ def load_trajectory(path: str | os.PathLike, *, data: str | os.PathLike | None =
     return Trajectory(problem, steps, tuple(layers), _vector(arrays, "loss", T, source), source)
 
 
-def save_trajectory(path: str | os.PathLike, problem: Problem, steps: Sequence[int],
+def save_trajectory(path: str | os.PathLike, problem: Problem, steps: Sequence[float],
                     weights: Sequence[np.ndarray], loss: Sequence[float] | None = None) -> None:
     """Write a run in the trajectory format (module docstring): ``W1``..``WH`` stacked (T, d_h, d_(h-1)),
     ``steps``, ``loss`` (when given) and the exact data ``X``, ``Y``, ``lambda`` as string arrays of exact
@@ -320,7 +320,9 @@ def save_trajectory(path: str | os.PathLike, problem: Problem, steps: Sequence[i
 
     data = problem.to_json()
     arrays: dict[str, Any] = {f"W{h}": np.asarray(w, dtype=np.float64) for h, w in enumerate(weights, 1)}
-    arrays["steps"] = np.asarray(steps, dtype=np.int64)
+    clock = np.asarray(steps, dtype=np.float64)
+    # iteration numbers stay integers; the times of a gradient flow (any float clock) are kept as floats
+    arrays["steps"] = clock.astype(np.int64) if np.all(clock == np.round(clock)) else clock
     if loss is not None:
         arrays["loss"] = np.asarray(loss, dtype=np.float64)
     arrays["X"] = np.array(data["X"], dtype=str)

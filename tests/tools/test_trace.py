@@ -126,6 +126,10 @@ def test_save_and_load_keep_the_data_exact(tmp_path):
     assert run.problem.to_json()["lambda"] == "1/10"
     assert list(run.steps) == [0, 5, 10] and list(run.loss) == [1.0, 0.5, 0.25]
     assert np.array_equal(run.weights[1], ws[1])
+    # the times of a gradient flow are a float clock: kept as they are, not truncated to integers
+    save_trajectory(path, problem, [0.0, 0.25, 1e9 + 0.5], ws)
+    assert list(load_trajectory(path).steps) == [0.0, 0.25, 1e9 + 0.5]
+    assert "steps 0..1000000000.5" in str(load_trajectory(path))
 
 
 def test_npz_layer_names_float_data_and_their_rule(tmp_path):
