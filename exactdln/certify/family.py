@@ -40,6 +40,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 from exactdln.symbolic.analysis import analyze_family, family_gradient, family_partial_product
+from exactdln.symbolic.factoring import factor_list
 from exactdln.symbolic.family import Family, PoleError, load_family
 from exactdln.symbolic.hessian import family_hessian, negative_curvature_direction, rational_sign
 from exactdln.symbolic.signs import cannot_vanish, definite_sign, zero_set_key
@@ -97,8 +98,8 @@ class _Writer:
         None when a sign is needed and an odd power of such a factor leaves it open."""
         if not e:
             return None
-        c_num, fn = e.numer.factor_list()
-        c_den, fd = e.denom.factor_list()
+        c_num, fn = factor_list(e.numer)           # FLINT, not sympy (exactdln/symbolic/factoring.py)
+        c_den, fd = factor_list(e.denom)
         factors = [(f, m) for f, m in fn] + [(f, -m) for f, m in fd]
         out = []
         for f, m in factors:
@@ -324,7 +325,7 @@ def _not_critical_claim(w: _Writer, family: Family) -> dict | None:
         for a, row in enumerate(g.to_list()):
             for b, e in enumerate(row):
                 if e:
-                    size = len(e.numer.factor_list()[1])
+                    size = len(factor_list(e.numer)[1])
                     if best is None or size < best[0]:
                         best = (size, h, a, b, e)
     if best is None:

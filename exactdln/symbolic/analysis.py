@@ -37,6 +37,7 @@ from exactdln.model.results import (
     Verdict,
 )
 from exactdln.symbolic.assumptions import assumption_kinds
+from exactdln.symbolic.factoring import factor_list
 from exactdln.symbolic.family import Family
 from exactdln.symbolic.hessian import hessian_route as run_hessian_route
 from exactdln.symbolic.products import family_covariances, family_gradient, family_partial_product, family_residual
@@ -82,9 +83,8 @@ def reduce_polynomial(poly: Any, kinds: Sequence[str]) -> Any | None:
         return poly
     if poly.is_ground:
         return None
-    _, factors = poly.factor_list()
     keep = poly.ring.one
-    for f, _mult in factors:
+    for f, _mult in factor_list(poly)[1]:
         if not f.is_ground and not cannot_vanish(f, kinds):
             keep *= _normalize(f)
     return None if keep.is_ground else _normalize(keep)

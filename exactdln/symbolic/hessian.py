@@ -24,6 +24,7 @@ from typing import Any, Sequence
 from sympy.polys.matrices import DomainMatrix
 
 from exactdln.symbolic.assumptions import assumption_kinds
+from exactdln.symbolic.factoring import factor_list
 from exactdln.symbolic.family import Family
 from exactdln.symbolic.products import family_covariances, family_partial_product, family_residual
 from exactdln.symbolic.signs import cannot_vanish, definite_sign
@@ -51,7 +52,7 @@ def rational_sign(e: Any, kinds: Sequence[str]) -> tuple[int, list[Any], list[An
         return 0, [], []
     sign, exclude, open_ = 1, [], []
     for part in (e.numer, e.denom):
-        c, factors = part.factor_list()
+        c, factors = factor_list(part)           # FLINT, not sympy (exactdln/symbolic/factoring.py)
         sign *= 1 if c > 0 else -1
         for f, m in factors:
             s = polynomial_sign(f, kinds)
