@@ -51,6 +51,7 @@ __all__ = [
     "CrtMatrix",
     "is_zero_matrix",
     "chain_product",
+    "ordered_product",
     "frobenius_inner",
 ]
 
@@ -218,6 +219,41 @@ def chain_product(layers: Sequence[fmpq_mat]) -> fmpq_mat:
     for i, d in enumerate(rho):
         scaling[i, i] = fmpq(1, d)
     return scaling * out           # diag(rho)^-1 N: FLINT clears and canonicalizes each entry in C
+
+
+def _sampled_bits(matrix: fmpq_mat, samples: int = 48) -> int:
+    """A guess at the entry size of a matrix: max bits of numerator plus denominator over a few entries spread
+    over it (only orders products, never decides anything)."""
+    n, m = matrix.nrows(), matrix.ncols()
+    total = n * m
+    step = max(1, total // samples)
+    best = 1
+    for k in range(0, total, step):
+        x = matrix[k // m, k % m]
+        best = max(best, int(x.p).bit_length() + int(x.q).bit_length())
+    return best
+
+
+def ordered_product(layers: Sequence[fmpq_mat]) -> fmpq_mat:
+    """layers[-1] ... layers[0], exactly, multiplying the cheapest adjacent pair first (FLINT's fmpq_mat product).
+
+    Any order gives the same matrix (associativity); the order only changes the cost. Cost of a pair
+    (n x m, b bits) (m x k, c bits): n m k (b + c); its product is guessed to have b + c + log2 m bits. Short
+    layers are multiplied among themselves first, so in W_H (W_{H-1} ... W_2) W_1 with long outer layers and
+    hidden layers A_h W A_{h-1}^-1 (whose changes of basis cancel in the middle product) only two products
+    involve long entries, where a chain from W_1 makes every product long.
+    """
+    items = [(a, _sampled_bits(a) if a.nrows() and a.ncols() else 1) for a in layers]
+    while len(items) > 1:
+        best, best_cost = 0, None
+        for k in range(len(items) - 1):
+            (a, b), (c, e) = items[k], items[k + 1]
+            cost = c.nrows() * c.ncols() * a.ncols() * (b + e)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = k, cost
+        (a, b), (c, e) = items[best], items[best + 1]
+        items[best:best + 2] = [(c * a, b + e + max(1, a.nrows()).bit_length())]
+    return items[0][0]
 
 
 def modular_pivot_columns(matrix: nmod_mat) -> list[int]:

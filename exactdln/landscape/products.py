@@ -88,11 +88,13 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
       almost nothing.
     - Upper: rk W_{j:i} <= min(rk W_{j-1:i}, rk W_{j:i+1}) (a product has at most the rank of
       each factor), starting from min(rows, cols) and the exact ranks of the single layers.
-    Where the two meet the rank is exact (docs/maths/classification.md §3.7). When they do not, the
-    lower bounds are recomputed once modulo a prime drawn at random (an input divisible by the
-    screening primes then costs one more pass, not exact products); only where they still differ is
-    the product formed and its rank computed exactly (FLINT), the products W_{j:i} for one i by one
-    chain of single-layer products (at most H (H - 1) / 2 products in all, never cubic in H).
+    Where the two meet the rank is exact (docs/maths/classification.md §3.7). A single layer below its
+    bound gets FLINT's exact rank at once (no product to save; a rank-deficient layer then no longer
+    costs a second modular pass). For a product below its bound the lower bounds are recomputed once
+    modulo a prime drawn at random (an input divisible by the screening primes then costs one more
+    pass, not exact products); only where they still differ is the product formed and its rank
+    computed exactly (FLINT), the products W_{j:i} for one i by one chain of single-layer products
+    (at most H (H - 1) / 2 products in all, never cubic in H).
     """
     H = p.depth
     lower = _modular_lower_bounds(p, random.SystemRandom().choice(_PRIMES))
@@ -115,14 +117,17 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
             bound = min(p.widths[j], p.widths[i - 1])
             if length:
                 bound = min(bound, out[(i, j - 1)], out[(i + 1, j)])
-            if lower[(i, j)] < bound and second is None:
-                second = _modular_lower_bounds(p, _random_word_prime()) or {}
-            if lower[(i, j)] == bound or (second and second[(i, j)] == bound):
+            if lower[(i, j)] == bound:
                 out[(i, j)] = bound
             elif length == 0:
-                out[(i, j)] = rank(p.W[i - 1])
+                out[(i, j)] = p.W[i - 1].rank()     # one layer: FLINT's exact rank, no product to save
             else:
-                out[(i, j)] = rank(exact_product(i, j))
+                if second is None:
+                    second = _modular_lower_bounds(p, _random_word_prime()) or {}
+                if second and second[(i, j)] == bound:
+                    out[(i, j)] = bound
+                else:
+                    out[(i, j)] = rank(exact_product(i, j))
     return out
 
 

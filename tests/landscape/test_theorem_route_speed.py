@@ -1,6 +1,7 @@
 """The fast pieces of the theorem route state identities checked against the plain definitions.
 
-- chain_product(W_1, ..., W_H) is the product W_H ... W_1 of the fmpq_mat factors (an identity of matrices).
+- chain_product(W_1, ..., W_H) and ordered_product(W_1, ..., W_H) are the product W_H ... W_1 of the fmpq_mat
+  factors (associativity: any order of the products gives the same matrix).
 - K_hh = W_{H:h+1}^T G W_{h-1:1}^T is -dL/dW_h (Yun et al. 2018, Lemma 3.2), so the first layer with K_hh != 0 is the
   first nonzero block of the gradient; K_hk for h < k is the block the pivots are read from
   (docs/maths/classification.md §3.1), formed here directly from the prefix and suffix products.
@@ -18,7 +19,7 @@ from flint import fmpq, fmpq_mat, nmod_mat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactdln.arith.exact import CrtMatrix, chain_product, frobenius_squared, word_primes
+from exactdln.arith.exact import CrtMatrix, chain_product, frobenius_squared, ordered_product, word_primes
 from exactdln.landscape.derivatives import gradient_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import _PRIMES, partial_ranks
@@ -55,6 +56,20 @@ def test_chain_product_is_the_product(layers):
     for a in mats[1:]:
         expected = a * expected
     assert chain_product(mats) == expected
+
+
+@given(chains(), st.integers(0, 3))
+@settings(max_examples=150)
+def test_ordered_product_is_the_product(layers, long_outer):
+    mats = [_fmpq(w) for w in layers]
+    if long_outer:       # long outer layers, short middle ones: the order then differs from a chain
+        big = fmpq(10**40 + 7, 10**30 + 3)
+        mats[0] = mats[0] * big
+        mats[-1] = mats[-1] * (big if long_outer > 1 else 1)
+    expected = mats[0]
+    for a in mats[1:]:
+        expected = a * expected
+    assert ordered_product(mats) == expected
 
 
 @st.composite
