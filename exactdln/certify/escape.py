@@ -15,6 +15,12 @@ the strict form gives exactly (lambda = 0)
 The search runs over cut sets, kernel basis vectors, both forms and the transposed network
 (W'_h = W_(H+1-h)^T, G' = G^T), and accepts a candidate only after the exact expansion of
 L(W + tT) - L(W) (:func:`loss_polynomial`) has a negative first nonzero coefficient.
+
+Over a real number field K = Q(theta) (:func:`find_field_escape_curve`) the same straight-line search runs on
+the matrices over K of :class:`exactdln.landscape.number_field_point.FieldPoint`: kernels are reduced row
+echelon bases over K (rational whenever the kernel is defined over Q, so the curve is rational when it can be),
+end vectors are signed rational unit vectors, and L(W + tT) - L(W) is a polynomial in t with coefficients in K
+(:func:`field_loss_polynomial`) whose first nonzero coefficient is negative at the embedding of K.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.model.problem import Problem
 
 __all__ = ["EscapeCurve", "loss_polynomial", "find_escape_curve", "cut_chain_direction", "StrictDirection",
-           "rotation_direction", "pivot_direction"]
+           "rotation_direction", "pivot_direction", "field_loss_polynomial", "find_field_escape_curve"]
 
 
 @dataclass(frozen=True)
@@ -476,4 +482,222 @@ def pivot_direction(problem: Problem, weights: Any) -> StrictDirection | None:
                                                    f"eps = {eps} (docs/maths/classification.md §6.2)")
                     if found is not None:
                         return found
+    return None
+
+
+# ------------------------------------------------------------------------------------------ over a number field
+
+def _field_rref(rows: list[list[Any]]) -> tuple[list[list[Any]], list[int]]:
+    """Reduced row echelon form over K of rows of FieldElements, and the pivot columns (Gauss-Jordan; exact)."""
+    rows = [list(r) for r in rows]
+    pivots: list[int] = []
+    ncols = len(rows[0]) if rows else 0
+    rank = 0
+    for col in range(ncols):
+        k = next((k for k in range(rank, len(rows)) if not rows[k][col].is_zero()), None)
+        if k is None:
+            continue
+        rows[rank], rows[k] = rows[k], rows[rank]
+        inv = 1 / rows[rank][col]
+        rows[rank] = [x * inv for x in rows[rank]]
+        for i in range(len(rows)):
+            if i != rank and not rows[i][col].is_zero():
+                f = rows[i][col]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[rank])]
+        pivots.append(col)
+        rank += 1
+    return rows[:rank], pivots
+
+
+def _field_nullspace(M: Any) -> list[Any]:
+    """A basis of ker M over K as column FieldMatrices: the reduced row echelon basis, which is rational when the
+    kernel is defined over Q (the reduced echelon basis of a subspace is unique)."""
+    from exactdln.arith.number_field import FieldMatrix
+
+    K, n = M.field, M.ncols()
+    R, pivots = _field_rref(M.tolist()) if M.nrows() else ([], [])
+    out = []
+    for free in (c for c in range(n) if c not in pivots):
+        v = [K.element(0)] * n
+        v[free] = K.element(1)
+        for i, p in enumerate(pivots):
+            v[p] = -R[i][free]
+        out.append(FieldMatrix.from_rows(K, [[x] for x in v]))
+    return out
+
+
+def _field_zeros(K: Any, rows: int, cols: int) -> Any:
+    from exactdln.arith.number_field import FieldMatrix
+
+    return FieldMatrix.rational(K, fmpq_mat(rows, cols))
+
+
+def field_loss_polynomial(point: Any, coefficients: Sequence[Sequence[Any]]) -> list[Any]:
+    """Coefficients (t^0, t^1, ...) of L(W(t)) - L(W) in K for W_h(t) = W_h + sum_k t^k C_k[h] at a point over K
+    (:class:`exactdln.landscape.number_field_point.FieldPoint`, C_k[h] FieldMatrices): the expansion of
+    :func:`loss_polynomial` with the arithmetic of K (docs/maths/escape_curves.md §1)."""
+    K = point.K
+    layers = [[point.W[h]] + [c[h] if not c[h].is_zero() else None for c in coefficients]
+              for h in range(point.depth)]
+    R: list[Any] = [point.X]
+    for layer in layers:
+        out: list[Any] = [None] * (len(layer) + len(R) - 1)
+        for a, A in enumerate(layer):
+            if A is None:
+                continue
+            for b, B in enumerate(R):
+                if B is None:
+                    continue
+                prod = A * B
+                out[a + b] = prod if out[a + b] is None else out[a + b] + prod
+        R = out
+    R[0] = R[0] - point.Y
+    zero = K.element(0)
+    poly = [zero] * (2 * len(R) - 1)
+
+    def inner(A: Any, B: Any) -> Any:
+        return sum((x * y for x, y in zip(A.entries(), B.entries())), zero)
+    for a, Ra in enumerate(R):
+        for b in range(a, len(R)):
+            if Ra is not None and R[b] is not None:
+                value = inner(Ra, R[b])
+                poly[a + b] = poly[a + b] + (value if a == b else value * 2)
+    poly = [x / 2 for x in poly]
+    for lam, layer in zip(point.lambdas, layers):
+        if lam == 0:
+            continue
+        need = 2 * len(layer) - 1
+        poly += [zero] * max(0, need - len(poly))
+        for a, Ca in enumerate(layer):
+            for b, Cb in enumerate(layer):
+                if Ca is not None and Cb is not None:
+                    poly[a + b] = poly[a + b] + inner(Ca, Cb) * lam / 2
+    poly[0] = zero
+    while len(poly) > 1 and poly[-1].is_zero():
+        poly.pop()
+    return poly
+
+
+def _field_orthogonal_component(vector: Any, space: Any) -> Any:
+    """The component of a column over K orthogonal to the column span of ``space`` (independent columns)."""
+    from exactdln.arith.number_field import FieldMatrix
+
+    if space is None or space.ncols() == 0:
+        return vector
+    gram = space.transpose() * space
+    rhs = space.transpose() * vector
+    R, pivots = _field_rref([g + r for g, r in zip(gram.tolist(), rhs.tolist())])
+    coefficients = FieldMatrix.from_rows(vector.field, [[row[-1]] for row in R])
+    return vector - space * coefficients
+
+
+def _field_chain(W: list, widths: list[int], prefix: list, cuts: Sequence[int], links: Sequence[Any], x_end: Any,
+                 y_start: Any, strict: bool) -> list[Any] | None:
+    """:func:`cut_chain_direction` over K (the same construction, docs/maths/escape_curves.md §2-§3)."""
+    from exactdln.arith.number_field import column_basis as field_column_basis
+
+    K = W[0].field
+    xs = list(links) + [x_end]
+    ys = [y_start]
+    for j, x in enumerate(links):
+        lo, hi = cuts[j], cuts[j + 1]
+        xi = x
+        for h in range(lo + 1, hi):
+            xi = W[h - 1] * xi
+        rho = xi
+        if strict:
+            rng = prefix[hi - 1]
+            cols = field_column_basis(rng)
+            rho = _field_orthogonal_component(xi, rng.columns(cols) if cols else None)
+        norm = (rho.transpose() * rho)[0, 0]
+        if norm.is_zero():
+            return None
+        ys.append(rho * (1 / norm))
+    T = [_field_zeros(K, widths[h], widths[h - 1]) for h in range(1, len(W) + 1)]
+    for c, x, y in zip(cuts, xs, ys):
+        T[c - 1] = x * y.transpose()
+    return T
+
+
+def _field_candidates(W: list, G: Any, min_order: int, max_links: int, max_ends: int, deadline: float):
+    """:func:`_candidates` over K: (cuts, form, T) from the cut-chain construction on the network W (FieldMatrix)."""
+    from exactdln.arith.number_field import FieldMatrix
+
+    K = W[0].field
+    H = len(W)
+    widths = [W[0].ncols()] + [w.nrows() for w in W]
+    prefix = [FieldMatrix.identity(K, widths[0])]
+    for w in W:
+        prefix.append(w * prefix[-1])
+    suffix = [FieldMatrix.identity(K, widths[H])] * (H + 1)
+    for h in range(H - 1, -1, -1):
+        suffix[h] = suffix[h + 1] * W[h]
+    kernels: dict[tuple[int, int], list[Any]] = {}
+
+    def link_kernel(lo: int, hi: int) -> list[Any]:
+        if (lo, hi) not in kernels:
+            M = FieldMatrix.identity(K, widths[lo])
+            for h in range(lo + 1, hi + 1):
+                M = W[h - 1] * M
+            kernels[lo, hi] = _field_nullspace(M)
+        return kernels[lo, hi]
+
+    spans = [b - a + 1 for a in range(1, H + 1) for b in range(a + 1, H + 1)
+             if not (suffix[b].transpose() * G * prefix[a - 1].transpose()).is_zero()]
+    for m in range(max(min_order, 2), max(spans, default=0) + 1):
+        for cuts in itertools.combinations(range(1, H + 1), m):
+            if time.monotonic() > deadline:
+                return
+            Km = suffix[cuts[-1]].transpose() * G * prefix[cuts[0] - 1].transpose()
+            if Km.is_zero():
+                continue
+            link_options = [link_kernel(cuts[j], cuts[j + 1]) for j in range(m - 1)]
+            if any(not opts for opts in link_options):
+                continue
+            entries = [(abs(float(x)), a, b, x.sign()) for a, row in enumerate(Km.tolist())
+                       for b, x in enumerate(row) if not x.is_zero()]
+            entries.sort(key=lambda e: -e[0])
+            ends = [(FieldMatrix.rational(K, _unit(Km.nrows(), a, s)), FieldMatrix.rational(K, _unit(Km.ncols(), b)))
+                    for _, a, b, s in entries[:max_ends]]
+            for links in itertools.islice(itertools.product(*link_options), max_links):
+                for strict in (True, False):
+                    for x_end, y_start in ends:
+                        T = _field_chain(W, widths, prefix, cuts, links, x_end, y_start, strict)
+                        if T is None:
+                            break
+                        yield cuts, ("strict" if strict else "relaxed"), T
+
+
+def find_field_escape_curve(point: Any, *, min_order: int = 3, max_candidates: int = 500, time_limit: float = 20.0,
+                            max_links: int = 16, max_ends: int = 3) -> EscapeCurve | None:
+    """The straight-line cut-chain search of :func:`find_escape_curve` at a point over a real number field K
+    (:class:`exactdln.landscape.number_field_point.FieldPoint`; docs/maths/escape_curves.md §2-§4): candidates
+    from the network and its transpose, alternately, each accepted only when the exact expansion
+    :func:`field_loss_polynomial` has a negative first nonzero coefficient at the embedding of K. The returned
+    curve's ``coefficients`` are FieldMatrices (rational ones when every kernel and end vector is rational),
+    its ``polynomial`` FieldElements. None when no candidate within the budget descends."""
+    H = point.depth
+    start = time.monotonic()
+    G = point.residual
+    sources = [(False, list(point.W), G),
+               (True, [point.W[H - 1 - h].transpose() for h in range(H)], G.transpose())]
+    active = [(flag, _field_candidates(Ws, Gs, min_order, max_links, max_ends, start + time_limit))
+              for flag, Ws, Gs in sources]
+    tried = 0
+    while active and tried < max_candidates and time.monotonic() - start <= time_limit:
+        for item in list(active):
+            flag, gen = item
+            candidate = next(gen, None)
+            if candidate is None:
+                active.remove(item)
+                continue
+            cuts, form, T = candidate
+            if flag:
+                T = [T[H - 1 - h].transpose() for h in range(H)]
+                cuts = tuple(H + 1 - c for c in reversed(cuts))
+            tried += 1
+            poly = field_loss_polynomial(point, [T])
+            order = next((k for k in range(1, len(poly)) if not poly[k].is_zero()), None)
+            if order is not None and poly[order].sign() < 0:
+                return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
     return None

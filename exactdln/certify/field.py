@@ -14,15 +14,23 @@ checker on it as for any point. Evidence per kind, found over K by the engine an
   others (the separators of exactdln/landscape/field_spectral.py); or, for rank < r_max, N^T Sigma N = 0;
 - strict saddle: a rational direction D with a negative t^2 coefficient of L(W + tD) (v^T Hess v / 2 < 0),
   proposed by floats (the eigenvector of the smallest eigenvalue of the float Hessian, rationalized) and
-  verified over K before it is written.
-
-Not yet: non-strict saddles (the psd_hessian and escape_curve claims are rational only); the certificate
-then holds the facts proved (critical) and no kind claim, and ``notes`` says so.
+  verified over K before it is written;
+- non-strict saddle (lambda = 0): ``psd_hessian`` over K and an ``escape_curve`` (docs/maths/escape_curves.md
+  §1-§4). The Hessian's kernel is given as orbit tangents of W_h -> A W_h, W_(h+1) -> W_(h+1) A^-1
+  (docs/maths/hessian_inertia.md §2) independent on coordinates P (a minor nonzero mod p under a residue map
+  Z_(p)[theta] -> F_p), plus E_F u for u in ker Hess[F, F], F the complement of P: with T = [orbit | E_F]
+  invertible and Hess T = [0 | Hess E_F], T^T Hess T = diag(0, Hess[F, F]), so ker Hess = span(orbit) + E_F
+  ker Hess[F, F] (Sylvester's law of inertia, as in docs/maths/hessian_inertia.md §6). The rest of F is
+  factored as L diag(D) L^T with D > 0 at theta. The curve comes from the cut-chain search over K
+  (:func:`exactdln.certify.escape.find_field_escape_curve`), rational when the kernels it uses are.
+  The claim is built only when :func:`psd_check_units` estimates the checker's work on it below half of
+  MAX_WORK; otherwise ``notes`` says so and no kind is claimed.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 import numpy as np
@@ -30,13 +38,14 @@ from flint import fmpq_mat
 
 from exactdln.arith.exact import to_fmpq
 from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis
-from exactdln.certify.caps import check_field_caps, check_point_caps
+from exactdln.certify.caps import POINT_CHECKER_CAPS, check_field_caps, check_point_caps, psd_hessian_fits
+from exactdln.certify.escape import _field_rref, find_field_escape_curve
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_hessian
 from exactdln.model.field_format import AlgebraicProblem
-from exactdln.model.results import GLOBAL_MINIMIZER, NOT_CRITICAL, STRICT_SADDLE
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 
-__all__ = ["field_evidence"]
+__all__ = ["field_evidence", "field_psd_hessian_evidence", "psd_check_units"]
 
 
 def _text(x: Fraction) -> str:
@@ -157,7 +166,155 @@ def _negative_direction(point: FieldPoint) -> list[list[list[str]]] | None:
     return [[[_text(x) for x in row] for row in block] for block in point.layer_blocks(rational)]
 
 
-def field_evidence(problem: AlgebraicProblem, weights: Any) -> tuple[dict[str, Any], str | None, list[str]]:
+def _orbit_generators(point: FieldPoint) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """Orbit generators (h, a, b) (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab) and as many coordinates P with
+    the minor [generators, P] nonzero mod p under a residue map Z_(p)[theta] -> F_p
+    (:attr:`exactdln.arith.number_field.NumberField.residue_maps`), hence nonzero over K. ([], []) when the
+    depth is 1 or no residue map applies."""
+    from flint import nmod_mat
+
+    from exactdln.arith.exact import modular_pivot_columns
+
+    H, widths = point.depth, point.widths
+    sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
+    offsets = [sum(sizes[:h]) for h in range(H)]
+    n = sum(sizes)
+    for prime, root in point.K.residue_maps:
+        images = [w.image_mod(prime, root) for w in point.W]
+        if any(image is None for image in images):
+            continue
+        gens, rows = [], []
+        for h in range(1, H):
+            d, before, after = widths[h], widths[h - 1], widths[h + 1]
+            for a in range(d):
+                for b in range(d):
+                    row = [0] * n
+                    for c in range(before):
+                        row[offsets[h - 1] + a * before + c] = int(images[h - 1][b, c])
+                    for c in range(after):
+                        row[offsets[h] + c * d + b] = (-int(images[h][c, a])) % prime
+                    gens.append((h, a, b))
+                    rows.append(row)
+        if not rows:
+            return [], []
+        M = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
+        P = modular_pivot_columns(M)
+        if not P:
+            return [], []
+        restricted = nmod_mat(len(P), len(rows), [int(M[i, j]) for j in P for i in range(len(rows))], prime)
+        chosen = modular_pivot_columns(restricted)          # rows of M independent on the columns P
+        return [gens[i] for i in chosen], list(P)
+    return [], []
+
+
+def _ldl(rows: list[list[Any]]) -> tuple[list[list[Any]], list[Any]] | None:
+    """B = L diag(D) L^T over K with L unit lower-triangular and every D_k > 0 at theta; None when a pivot is
+    <= 0 (then B is not positive definite)."""
+    q = len(rows)
+    L = [[rows[0][0].field.element(int(i == j)) for j in range(q)] for i in range(q)] if q else []
+    D: list[Any] = []
+    for j in range(q):
+        d = rows[j][j] - sum((L[j][k] * L[j][k] * D[k] for k in range(j)), rows[j][j].field.element(0))
+        if d.sign() <= 0:
+            return None
+        D.append(d)
+        for i in range(j + 1, q):
+            s = rows[i][j] - sum((L[i][k] * L[j][k] * D[k] for k in range(j)), rows[i][j].field.element(0))
+            L[i][j] = s / d
+    return L, D
+
+
+def psd_check_units(point: FieldPoint, orbit_count: int) -> int:
+    """An estimate, before any of the evidence is built, of the units of arithmetic the checker spends on a
+    psd_hessian claim over K: the Hessian (about n^2 / 2 products of weight-sized entries) and the exact
+    elimination over K that tests the independence of the orbit kernel vectors (k^3 / 3 products for k orbit
+    generators, fill-in included); a product of two entries of K costs about D^2 c^2 units, c = 1 + (largest
+    integer coefficient bits of the weights over their common denominator) // 512 (exactdln/trusted/FORMAT.md,
+    "Number fields"). Measured at the degree-10 point of bench/bench_field.py (75 parameters, 32 orbit
+    generators): estimate 34 million units, checker 25 million (and 10 s) on the claim built anyway."""
+    D, n = point.K.degree, point.n_parameters
+    bits = 0
+    for w in point.W:
+        for x in w.entries():
+            coefficients = x.coefficients()
+            den = 1
+            for c in coefficients:
+                den = den * c.denominator // gcd(den, c.denominator)
+            top = max(abs(c.numerator * (den // c.denominator)).bit_length() for c in coefficients)
+            bits = max(bits, top + 1)
+    c = 1 + bits // 512
+    unit = 2 + D * D * c * c
+    return 3 * n * n + (n * n // 2 + orbit_count ** 3 // 3) * unit
+
+
+def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | None = None) -> dict[str, Any] | None:
+    """The psd_hessian claim over K (module docstring): orbit generators with coordinates P, explicit kernel
+    vectors E_F u (u in the reduced echelon basis of ker Hess[F, F]), and L diag(D) L^T of Hess on the pivot
+    columns of that echelon form (nonsingular there: a symmetric matrix restricted to a basis of its column
+    space). None when a pivot of the factorization is <= 0 at theta (the Hessian is not PSD)."""
+    K = point.K
+    hessian = field_hessian(point).tolist()
+    n = len(hessian)
+    if orbit is None:
+        orbit = _orbit_generators(point) if point.depth >= 2 and not point.problem.regularized else ([], [])
+    gens, P = orbit
+    in_P = set(P)
+    F = [i for i in range(n) if i not in in_P]
+    R, pivots = _field_rref([[hessian[i][j] for j in F] for i in F]) if F else ([], [])
+    free = [F[j] for j in pivots]
+    kernel, kernel_pivots = [], list(P)
+    for c in (c for c in range(len(F)) if c not in pivots):
+        v = [K.element(0)] * n
+        v[F[c]] = K.element(1)
+        for i, p in enumerate(pivots):
+            v[F[p]] = -R[i][c]
+        kernel.append(v)
+        kernel_pivots.append(F[c])
+    found = _ldl([[hessian[i][j] for j in free] for i in free])
+    if found is None:
+        return None
+    L, D = found
+    claim: dict[str, Any] = {"type": "psd_hessian"}
+    if gens:
+        claim["orbit_kernel"] = [list(g) for g in gens]
+    claim.update({"kernel": [[_entry(x) for x in v] for v in kernel], "kernel_pivots": kernel_pivots,
+                  "ldl": {"free": free, "perm": list(range(len(free))),
+                          "L": [[_entry(x) for x in row] for row in L], "D": [_entry(x) for x in D]}})
+    return claim
+
+
+def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float) -> list[dict[str, Any]]:
+    """psd_hessian and escape_curve claims over K (module docstring), or [] with the reason in ``notes``."""
+    if point.problem.regularized:
+        notes.append("regularized loss with no negative direction: format version 1 cannot certify a local "
+                     "minimizer; no kind claimed")
+        return []
+    too_big = psd_hessian_fits(point.n_parameters)
+    if too_big is not None:
+        notes.append(f"{too_big}: no psd_hessian claim, no kind claimed")
+        return []
+    orbit = _orbit_generators(point) if point.depth >= 2 else ([], [])
+    units, budget = psd_check_units(point, len(orbit[0])), POINT_CHECKER_CAPS["MAX_WORK"] // 2
+    if units > budget:
+        notes.append(f"a psd_hessian claim over K would cost the checker about {units} units of "
+                     f"arithmetic, more than half of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}; no kind claimed")
+        return []
+    psd = field_psd_hessian_evidence(point, orbit)
+    if psd is None:
+        notes.append("the L D L^T over K met a pivot <= 0 although floats saw no negative eigenvalue; no kind "
+                     "claimed")
+        return []
+    curve = find_field_escape_curve(point, time_limit=escape_time_limit)
+    if curve is None:
+        notes.append("PSD Hessian over K, not certified global, and no escape curve found by the cut-chain search "
+                     "over K (docs/maths/escape_curves.md §4); no kind claimed")
+        return []
+    notes.append(str(curve))
+    return [psd, {"type": "escape_curve", "coefficients": [[_matrix(C) for C in Cs] for Cs in curve.coefficients]}]
+
+
+def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit: float = 20.0
+                   ) -> tuple[dict[str, Any], str | None, list[str]]:
     """(certificate document, kind or None, notes) for a point over K (module docstring). The caller
     (:func:`exactdln.certify.point.certify`) checks the text against the caps and runs the standalone checker."""
     point = FieldPoint(problem, tuple(weights))
@@ -187,8 +344,10 @@ def field_evidence(problem: AlgebraicProblem, weights: Any) -> tuple[dict[str, A
                                "source": "negative eigen-direction of the Hessian over K (float-guided, verified)"})
                 kind = STRICT_SADDLE
             else:
-                notes.append("no negative direction and not certified global: over a number field the psd_hessian "
-                             "and escape_curve claims (non-strict saddles) are not available yet; no kind claimed")
+                evidence = _non_strict_evidence(point, notes, escape_time_limit)
+                if evidence:
+                    claims.extend(evidence)
+                    kind = NON_STRICT_SADDLE
     if kind is not None:
         claims.append({"type": "kind", "kind": kind})
     return data, kind, notes

@@ -40,7 +40,8 @@ MAX_VALUES = 4_000_000          # numbers in arrays over the whole file (checked
 MAX_WORK = 10_000_000           # units of arithmetic for the whole check (charge(), in the shared block)
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
                "escape_curve", "top_eigenspace", "flow_identities_random", "kind")
-FIELD_CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "top_eigenspace", "kind")
+FIELD_CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian", "escape_curve",
+                     "top_eigenspace", "kind")
 
 
 # ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
@@ -352,6 +353,7 @@ MAX_FIELD_DEGREE = 64
 MAX_BISECTIONS = 20_000          # refinements of the interval of theta in one check
 
 _FIELD: list = [None]            # the field of the certificate being checked (None: rationals only)
+_PRICED: list = [False]          # True inside a loop whose products were charged before it began (priced())
 
 
 def _ptrim(a: list) -> list:
@@ -654,7 +656,8 @@ class Alg:
             a, b = self.reduced(), other.reduced()
             if not a or not b:
                 return Alg(self.K, [], 1)
-            charge(_pcost(a, b), "a polynomial product")
+            if not _PRICED[0]:
+                charge(_pcost(a, b), "a polynomial product")
             n = [0] * (len(a) + len(b) - 1)
             for i, x in enumerate(a):
                 if x:
@@ -665,7 +668,8 @@ class Alg:
         if o is None:
             return NotImplemented
         (c,), q = o if o[0] else ([0], 1)
-        charge(len(self.n) * cost(self.n) * cost([c]) + 1, "a polynomial product")
+        if not _PRICED[0]:
+            charge(len(self.n) * cost(self.n) * cost([c]) + 1, "a polynomial product")
         return Alg(self.K, [x * c for x in self.n], self.d * q)
     __rmul__ = __mul__
 
@@ -838,6 +842,50 @@ def loss_polynomial(pb: dict, curve: list) -> list[Fraction]:
     return coeffs
 
 
+# ---------------------------------------------------------------- work predicted from the shapes
+# An expansion or a Hessian is priced from the shapes, the written-nonzero pattern and the bit sizes of its
+# inputs before it starts, and refused at once when the price exceeds what is left of MAX_WORK (the work
+# itself is still charged as it happens). Growth of the entries is not priced, so the prediction stays
+# below the charges that the work itself would make.
+
+def _written(M: list) -> bool:
+    """Some entry of M is written as nonzero (structural: no arithmetic, no sign test at theta)."""
+    return any(getattr(x, "n", x) for r in M for x in r)
+
+
+def require(units: int, what: str) -> None:
+    """Refuse now (malformed) when the predicted units do not fit in what is left of MAX_WORK."""
+    if _spent[0] + units > MAX_WORK:
+        raise Malformed(f"checking {what} needs about {units} units of arithmetic (predicted from its shapes "
+                        f"before any of it is done), more than is left of MAX_WORK = {MAX_WORK}")
+
+
+def expansion_units(pb: dict, curve: list) -> int:
+    """The price of loss_polynomial(pb, curve): one matrix product per pair of written-nonzero coefficients
+    in polymat_mul, layer by layer, and the |R|^2 inner products. A product of entries costs F(x) F(y) + 2
+    (product_weight; F of an entry of a product is taken as the larger F of its factors, so the growth of the
+    entries is not priced)."""
+    X, dims = pb["X"], pb["dims"]
+    m = len(X[0])
+    R = {0: _mean_weight(x for r in X for x in r)} if _written(X) else {}
+    units = 0
+    for h, layer in enumerate(curve):
+        rows, inner = dims[h + 1], dims[h]
+        out: dict = {}
+        for a, C in enumerate(layer):
+            fa = _mean_weight(x for r in C for x in r)
+            if not fa:
+                continue
+            for b, fb in R.items():
+                units += rows * inner * m * (fa * fb + 2) + rows * m + 8
+                out[a + b] = max(out.get(a + b, 0), fa, fb)
+        R = out
+    R[0] = max(R.get(0, 0), _mean_weight(x for r in pb["Y"] for x in r))
+    length = max(R) + 1
+    F = [R.get(k, 0) for k in range(length)]
+    return units + sum(dims[-1] * m * (fa * fb + 1) + 8 for fa in F for fb in F)
+
+
 # ---------------------------------------------------------------- gradient and Hessian
 
 def _products(pb: dict) -> tuple[list, list, list]:
@@ -984,7 +1032,9 @@ def _direction(pb: dict, x: object, where: str) -> list:
 
 def check_strict_saddle(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     D = _direction(pb, claim.get("direction"), "strict_saddle.direction")
-    c = loss_polynomial(pb, [[w, d] for w, d in zip(pb["W"], D)])
+    curve = [[w, d] for w, d in zip(pb["W"], D)]
+    require(expansion_units(pb, curve), "strict_saddle (the expansion of L(W + tD))")
+    c = loss_polynomial(pb, curve)
     if c[1] != 0:
         return False, "t^1 coefficient of L(W + tD) is not 0"
     if c[2] >= 0:
@@ -1000,6 +1050,7 @@ def check_escape_curve(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
         raise Malformed(f"escape_curve: depth x degree is more than {MAX_EXPANSION}")
     Cs = [_direction(pb, x, f"escape_curve.coefficients[{k}]") for k, x in enumerate(coeffs)]
     curve = [[pb["W"][h]] + [C[h] for C in Cs] for h in range(len(pb["W"]))]
+    require(expansion_units(pb, curve), f"escape_curve (the expansion of a degree-{len(Cs)} curve)")
     c = loss_polynomial(pb, curve)
     order = next((k for k in range(1, len(c)) if c[k] != 0), None)
     if order is None:
@@ -1102,14 +1153,19 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
         raise Malformed("psd_hessian.ldl.perm: not a permutation of 0..q-1")
     if set(free) | set(pivots) != set(range(n)) or set(free) & set(pivots):
         return False, "free is not the complement of kernel_pivots"
+    O = [orbit_direction(pb, h, a, b) for h, a, b in gens]
+    if _FIELD[0] is not None:
+        require(psd_field_units(pb, n, V, O), f"psd_hessian over the field ({n} parameters)")
     if gens:
         # orbit directions are in ker H only at a critical point of an unregularized loss (symmetry)
         if any(pb["lambda"]):
             return False, "orbit_kernel needs lambda = 0 (the regularizer is not GL-invariant)"
         if any(x for g in gradient(pb) for row in g for x in row):
             return False, "orbit_kernel needs a critical point (the gradient is nonzero)"
-        O = [orbit_direction(pb, h, a, b) for h, a, b in gens]
-        if not independent_mod_p(O + V, sorted(pivots)):
+        if _FIELD[0] is not None:
+            if not independent_at_theta(O + V, sorted(pivots)):
+                return False, "kernel vectors (orbit and explicit) restricted to kernel_pivots are not independent"
+        elif not independent_mod_p(O + V, sorted(pivots)):
             return False, "kernel vectors (orbit and explicit) restricted to kernel_pivots are not independent mod p"
     else:
         for t, v in enumerate(V):
@@ -1120,6 +1176,8 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             return False, f"L is not unit lower-triangular (row {i})"
     if any(d < 0 for d in Dv):
         return False, "D has a negative entry"
+    if _FIELD[0] is not None:
+        return psd_over_field(pb, V, gens, free, perm, Lm, Dv)
     # Exact integer arithmetic: H = Hint / hden, v = z / dv. Each loop is charged before it runs: H v
     # over the support of each kernel vector, and the q(q+1)(q+2)/6 products of L D L^T.
     Hm = hessian(pb)
@@ -1155,6 +1213,130 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
     return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with D >= 0{how}: "
                   "no negative eigenvalue")
+
+
+def product_weight(x) -> int:
+    """F(x) with F(x) F(y) + 1 the units of the product x * y as Alg.__mul__ charges them (coefficients times
+    1 + bits // 512; a rational counts one coefficient); 0 for an entry written as 0."""
+    if isinstance(x, Alg):
+        if not x.n:
+            return 0
+        return min(len(x.n), len(x.K.m) - 1) * (1 + max(abs(c).bit_length() for c in x.n) // 512)
+    if not x:
+        return 0
+    return 1 + (abs(x.numerator).bit_length() + x.denominator.bit_length()) // 512
+
+
+def _mean_weight(values) -> int:
+    ws = [w for w in map(product_weight, values) if w]
+    return sum(ws) // len(ws) if ws else 0
+
+
+def psd_field_units(pb: dict, n: int, V: list, orbit: list) -> int:
+    """The price, from the shapes, of what psd_hessian over the field does before psd_over_field prices its own
+    loops exactly: the Hessian (one product per Gauss-Newton entry of the blocks h <= k, of weight-sized
+    factors; the growth of the products of weights is not priced) and the elimination that tests the
+    independence of the kernel vectors (one product per written-nonzero entry of their restriction)."""
+    dims = pb["dims"]
+    sizes = [dims[h] * dims[h + 1] for h in range(len(dims) - 1)]
+    w = _mean_weight(x for M in pb["W"] for r in M for x in r)
+    blocks = sum(a * b for i, a in enumerate(sizes) for b in sizes[i:])
+    entries = sum(1 for v in V + orbit for x in v if product_weight(x))
+    return 3 * n * n + blocks * (w * w + 1) + entries * (w * w + 1)
+
+
+def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: list, Dv: list) -> tuple[bool, str]:
+    """The rest of psd_hessian with entries in the field: H v = 0 for the explicit kernel vectors and
+    B[perm][:, perm] = L diag(D) L^T, each entry compared at theta exactly (the congruence of the rational case,
+    over the real field K). Both loops are priced exactly from the written entries (sum of F(x) F(y) + 1 over
+    the products they make, product_weight) and charged before they start."""
+    Hm = hessian(pb)
+    n, q = len(Hm), len(free)
+    column_weight = [sum(product_weight(row[p]) for row in Hm) for p in range(n)]
+    column_count = [sum(1 for row in Hm if product_weight(row[p])) for p in range(n)]
+    supports = [[p for p in range(n) if product_weight(v[p])] for v in V]
+    units = sum(product_weight(v[p]) * column_weight[p] + column_count[p] for v, sup in zip(V, supports) for p in sup)
+    units += sum(product_weight(x) * product_weight(d) + 1 for row in Lm for x, d in zip(row, Dv))
+    charge(units, "psd_hessian over the field (H v and L D)")
+    _PRICED[0] = True
+    try:
+        for t, v in enumerate(V):
+            for row in Hm:
+                if sum((row[p] * v[p] for p in supports[t]), Fraction(0)):
+                    return False, f"kernel vector {t}: H v != 0"
+        LD = [[x * d for x, d in zip(row, Dv)] for row in Lm]
+    finally:
+        _PRICED[0] = False
+    # sum over i >= k >= j of F(LD_ij) F(L_kj) + 1, by suffix sums over i
+    units = 0
+    for j in range(q):
+        tail, count = 0, 0
+        for i in range(q - 1, j - 1, -1):
+            tail += product_weight(LD[i][j])
+            count += q - i
+            units += product_weight(Lm[i][j]) * tail
+        units += count
+    charge(units, "psd_hessian over the field (L D L^T)")
+    idx = [free[p] for p in perm]
+    _PRICED[0] = True
+    try:
+        for i in range(q):
+            for k in range(i + 1):
+                s = sum((LD[i][j] * Lm[k][j] for j in range(k + 1) if getattr(Lm[k][j], "n", Lm[k][j])), Fraction(0))
+                if s != Hm[idx[i]][idx[k]]:
+                    return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
+    finally:
+        _PRICED[0] = False
+    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+    return True, (f"Hessian ({n} x {n}) over the field is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with "
+                  f"D >= 0 at theta{how}: no negative eigenvalue")
+
+
+def independent_at_theta(vectors: list, coords: list[int]) -> bool:
+    """The vectors restricted to coords are linearly independent over the field: Gaussian elimination in which
+    every pivot is tested for zero at theta exactly (Field.is_zero), so no residue map and no irreducibility of
+    the polynomial is needed."""
+    rows = [[v[c] for c in coords] for v in vectors]
+    rank = 0
+    for col in range(len(coords)):
+        piv = next((i for i in range(rank, len(rows)) if getattr(rows[i][col], "n", rows[i][col]) and rows[i][col]),
+                   None)
+        if piv is None:
+            continue
+        rows[rank], rows[piv] = rows[piv], rows[rank]
+        inv = 1 / rows[rank][col]
+        for i in range(rank + 1, len(rows)):
+            f = rows[i][col]
+            if getattr(f, "n", f):
+                f = f * inv
+                rows[i] = [a - f * b if getattr(b, "n", b) else a for a, b in zip(rows[i], rows[rank])]
+        rank += 1
+        if rank == len(rows):
+            return True
+    return rank == len(rows)
+
+
+def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: list, Dv: list) -> tuple[bool, str]:
+    """The rest of psd_hessian with entries in the field (priced by psd_field_units before anything was done):
+    H v = 0 for the explicit kernel vectors and B[perm][:, perm] = L diag(D) L^T, each entry compared at theta
+    exactly (the congruence of the rational case, the same argument over the real field K)."""
+    Hm = hessian(pb)
+    n, q = len(Hm), len(free)
+    for t, v in enumerate(V):
+        support = [p for p in range(n) if getattr(v[p], "n", v[p])]
+        for row in Hm:
+            if sum((row[p] * v[p] for p in support), Fraction(0)):
+                return False, f"kernel vector {t}: H v != 0"
+    idx = [free[p] for p in perm]
+    LD = [[x * d for x, d in zip(row, Dv)] for row in Lm]
+    for i in range(q):
+        for k in range(i + 1):
+            s = sum((LD[i][j] * Lm[k][j] for j in range(k + 1) if getattr(Lm[k][j], "n", Lm[k][j])), Fraction(0))
+            if s != Hm[idx[i]][idx[k]]:
+                return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
+    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+    return True, (f"Hessian ({n} x {n}) over the field is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with "
+                  f"D >= 0 at theta{how}: no negative eigenvalue")
 
 
 def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:

@@ -1,7 +1,7 @@
 """certify on points over a number field (exactdln/certify/field.py): the kind written is the one the
 construction assigns (docs/maths/classification.md §3.3, §3.6; exactdln/instances/construct.py), the standalone
-checker accepts it, and a non-strict saddle gets no kind claim (the psd_hessian and escape_curve claims are
-rational only). Points: constructed critical points moved to algebraic coordinates over Q(phi), as in
+checker accepts it; a non-strict saddle is certified by psd_hessian over K and an escape curve. Points:
+constructed critical points moved to algebraic coordinates over Q(phi), as in
 tests/theory/test_number_field_classify.py."""
 
 from __future__ import annotations
@@ -35,11 +35,9 @@ def test_certified_kind_is_the_constructed_kind(seed, widths, S):
     cert = certify_field_point(problem, weights)
     assert cert.ok, cert.check_lines
     expected = expected_kind_for_index_set(S, widths)
+    assert cert.kind == expected
     if expected == NON_STRICT_SADDLE:
-        assert cert.kind is None and cert.notes
-        assert [c["type"] for c in cert.data["claims"]] == ["critical"]
-    else:
-        assert cert.kind == expected
+        assert [c["type"] for c in cert.data["claims"]] == ["critical", "psd_hessian", "escape_curve", "kind"]
     assert "field" in cert.data and cert.data["field"]["minpoly"] == ["-1", "-1", "1"]
 
 
