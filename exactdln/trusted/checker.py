@@ -862,12 +862,13 @@ def require(units: int, what: str) -> None:
 
 def expansion_units(pb: dict, curve: list) -> int:
     """The price of loss_polynomial(pb, curve): one matrix product per pair of written-nonzero coefficients
-    in polymat_mul, layer by layer, and the |R|^2 inner products. A product of entries costs F(x) F(y) + 2
-    (product_weight; F of an entry of a product is taken as the larger F of its factors, so the growth of the
-    entries is not priced)."""
+    in polymat_mul, layer by layer, and the |R|^2 inner products. A product of entries costs F(x) F(y), + 2 over
+    a field (product_weight, at the mean F of each matrix; F of an entry of a product is taken as the larger F of
+    its factors: the growth of the entries is not priced)."""
     X, dims = pb["X"], pb["dims"]
     m = len(X[0])
     R = {0: _mean_weight(x for r in X for x in r)} if _written(X) else {}
+    extra = 0 if _FIELD[0] is None else 2        # an element's own charge and its matrix product's unit
     units = 0
     for h, layer in enumerate(curve):
         rows, inner = dims[h + 1], dims[h]
@@ -876,14 +877,15 @@ def expansion_units(pb: dict, curve: list) -> int:
             fa = _mean_weight(x for r in C for x in r)
             if not fa:
                 continue
+            live = sum(1 for r in C if _written([r]))      # matmul skips the rows written as 0
             for b, fb in R.items():
-                units += rows * inner * m * (fa * fb + 2) + rows * m + 8
+                units += live * inner * m * (fa * fb + extra) + rows * m + 8
                 out[a + b] = max(out.get(a + b, 0), fa, fb)
         R = out
     R[0] = max(R.get(0, 0), _mean_weight(x for r in pb["Y"] for x in r))
     length = max(R) + 1
     F = [R.get(k, 0) for k in range(length)]
-    return units + sum(dims[-1] * m * (fa * fb + 1) + 8 for fa in F for fb in F)
+    return units + sum(dims[-1] * m * (fa * fb + extra) + 8 for fa in F for fb in F)
 
 
 # ---------------------------------------------------------------- gradient and Hessian

@@ -242,3 +242,13 @@ def test_high_degree_rational_curve_is_refused_before_the_expansion():
     with pytest.raises(checker.Malformed, match="predicted from its shapes"):
         checker.check_certificate(cert)
     assert checker._spent[0] < checker.MAX_WORK // 100
+
+
+def test_schema_admits_the_certificates(golden, plateau):
+    jsonschema = pytest.importorskip("jsonschema")
+    from tests.support import ROOT
+
+    with open(f"{ROOT}/exactdln/trusted/schema.json") as fh:
+        validator = jsonschema.Draft202012Validator(json.load(fh))
+    for data in (golden, plateau):
+        validator.validate(data)
