@@ -38,7 +38,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Iterable, Sequence
 
-from flint import fmpq, fmpq_mat, fmpq_poly, nmod, nmod_mat, nmod_poly
+from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, nmod, nmod_mat, nmod_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, real_roots
 from exactdln.arith.exact import iter_word_primes, modular_image, rank as rational_rank, to_fmpq as _q, to_fraction
@@ -203,6 +203,31 @@ class NumberField:
             out.append([r[j] for j in range(D)])
             power = self.reduce(power * x)
         return out
+
+    @cached_property
+    def _integer_power_table(self) -> tuple[list[list[fmpz]], fmpz]:
+        """(rows, T): theta^k mod m = (sum_j rows[k - D][j] theta^j) / T for k = D .. 2D-2, integers over one common
+        denominator T (the rows of :attr:`_power_table`, for integer matrix products)."""
+        D = self.degree
+        rows = self._power_table[D:]
+        T = fmpz(1)
+        for row in rows:
+            for c in row:
+                T = T * c.q // T.gcd(c.q)
+        return [[c.p * (T // c.q) for c in row] for row in rows], T
+
+    @cached_property
+    def _integer_multiplication_powers(self) -> tuple[list[list[list[tuple[int, int]]]], int]:
+        """(P, T): C^k = P_k / T for k = 0 .. D-1 (:attr:`_multiplication_powers` over one common denominator T),
+        each row of P_k as its nonzero (column, integer) pairs."""
+        mats = self._multiplication_powers
+        T = fmpz(1)
+        for M in mats:
+            for row in M:
+                for c in row:
+                    T = T * c.q // T.gcd(c.q)
+        out = [[[(s, int(c.p * (T // c.q))) for s, c in enumerate(row) if c != 0] for row in M] for M in mats]
+        return out, int(T)
 
     @cached_property
     def _multiplication_powers(self) -> list[list[list[fmpq]]]:
@@ -418,6 +443,20 @@ class FieldElement:
     __repr__ = __str__
 
 
+def _integer_coefficients(coeffs: Sequence[fmpq_mat]) -> tuple[list[fmpz_mat | None], fmpz]:
+    """(N_k, d) with coeffs[k] = N_k / d, one common denominator d; N_k None for a zero coefficient matrix."""
+    parts = []
+    d = fmpz(1)
+    for c in coeffs:
+        N, den = c.numer_denom()
+        if N.is_zero():
+            parts.append(None)
+            continue
+        parts.append((N, den))
+        d = d * den // d.gcd(den)
+    return [None if p is None else (p[0] if p[1] == d else p[0] * (d // p[1])) for p in parts], d
+
+
 class FieldMatrix:
     """A matrix over K stored as its D rational coefficient matrices, A = sum_k A_k theta^k."""
 
@@ -524,16 +563,40 @@ class FieldMatrix:
         return self._reduced(prods, self.nrows(), self.ncols())
 
     def _matmul(self, other: "FieldMatrix") -> "FieldMatrix":
+        """(sum_i A_i theta^i)(sum_j B_j theta^j) = sum_(i,j) A_i B_j theta^(i+j), reduced mod m.
+
+        The products are taken over Z: each side is N / d with one integer matrix per coefficient and one common
+        denominator d (fmpq_mat.numer_denom), so the D^2 products and their sums are integer matrix products
+        (FLINT's fmpz_mat) with no gcd per entry, and theta^k (k >= D) is rewritten through the power table over
+        one common denominator too (:meth:`NumberField._integer_power_table`); the result is divided once at the
+        end. Exactly the same matrix as the product over Q (same value, canonical fmpq entries)."""
         D = self.field.degree
-        prods: list[fmpq_mat | None] = [None] * (2 * D - 1)
-        nonzero_b = [(j, b) for j, b in enumerate(other.coeffs) if any(x != 0 for x in b.entries())]
-        for i, a in enumerate(self.coeffs):
-            if not any(x != 0 for x in a.entries()):
+        n, m = self.nrows(), other.ncols()
+        left, a = _integer_coefficients(self.coeffs)
+        right, b = _integer_coefficients(other.coeffs)
+        prods: list[fmpz_mat | None] = [None] * (2 * D - 1)
+        nonzero_b = [(j, B) for j, B in enumerate(right) if B is not None]
+        for i, A in enumerate(left):
+            if A is None:
                 continue
-            for j, b in nonzero_b:
-                t = a * b
+            for j, B in nonzero_b:
+                t = A * B
                 prods[i + j] = t if prods[i + j] is None else prods[i + j] + t
-        return self._reduced(prods, self.nrows(), other.ncols())
+        table, T = self.field._integer_power_table
+        out: list[fmpz_mat | None] = [None] * D
+        for k, P in enumerate(prods):
+            if P is None:
+                continue
+            if k < D:
+                t = P * T
+                out[k] = t if out[k] is None else out[k] + t
+                continue
+            for j, c in enumerate(table[k - D]):
+                if c != 0:
+                    t = P * c
+                    out[j] = t if out[j] is None else out[j] + t
+        scale = fmpq(1, a * b * T)
+        return FieldMatrix(self.field, [fmpq_mat(n, m) if Z is None else fmpq_mat(Z) * scale for Z in out])
 
     def _reduced(self, prods: list, n: int, m: int) -> "FieldMatrix":
         """sum_k prods[k] theta^k with theta^k (k >= D) rewritten through the power table."""
@@ -636,24 +699,31 @@ class FieldMatrix:
     # --- rank over K -----------------------------------------------------------------------------------------
     def regular_representation(self) -> fmpq_mat:
         """The (D n) x (D m) rational matrix of x -> A x on K^m = Q^(D m): entry a becomes the matrix of
-        multiplication by a, sum_k a_k C^k (C the companion matrix of m)."""
+        multiplication by a, sum_k a_k C^k (C the companion matrix of m). Built over Z: A = sum_k N_k theta^k / d
+        and C^k = P_k / T (one common denominator each), so the matrix is (sum_k N_k (x) P_k) / (d T), integer
+        products summed entry by entry and divided once."""
         D = self.field.degree
         n, m = self.nrows(), self.ncols()
-        powers = self.field._multiplication_powers
-        out = fmpq_mat(D * n, D * m)
-        for k, a in enumerate(self.coeffs):
+        powers, T = self.field._integer_multiplication_powers
+        parts, d = _integer_coefficients(self.coeffs)
+        out = [[0] * (D * m) for _ in range(D * n)]
+        for k, N in enumerate(parts):
+            if N is None:
+                continue
             Ck = powers[k]
+            entries = N.tolist()
             for i in range(n):
                 for j in range(m):
-                    x = a[i, j]
+                    x = int(entries[i][j])
                     if x == 0:
                         continue
                     for r in range(D):
-                        row = Ck[r]
-                        for s in range(D):
-                            if row[s] != 0:
-                                out[D * i + r, D * j + s] += x * row[s]
-        return out
+                        row, target = Ck[r], out[D * i + r]
+                        for s_, c in row:
+                            target[D * j + s_] += x * c
+        if not n or not m:
+            return fmpq_mat(D * n, D * m)
+        return fmpq_mat(fmpz_mat(out)) * fmpq(1, d * T)
 
     def columns(self, indices: Sequence[int]) -> "FieldMatrix":
         """The submatrix of the listed columns."""
