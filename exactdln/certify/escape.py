@@ -669,10 +669,13 @@ def _field_candidates(W: list, G: Any, min_order: int, max_links: int, max_ends:
 
 
 def find_field_escape_curve(point: Any, *, min_order: int = 3, max_candidates: int = 500, time_limit: float = 20.0,
-                            max_links: int = 16, max_ends: int = 3) -> EscapeCurve | None:
-    """The straight-line cut-chain search of :func:`find_escape_curve` at a point over a real number field K
-    (:class:`exactdln.landscape.number_field_point.FieldPoint`; docs/maths/escape_curves.md §2-§4): candidates
-    from the network and its transpose, alternately, each accepted only when the exact expansion
+                            max_links: int = 16, max_ends: int = 3, curve_pool: int = 8, straight: bool = True
+                            ) -> EscapeCurve | None:
+    """The cut-chain search of :func:`find_escape_curve` at a point over a real number field K
+    (:class:`exactdln.landscape.number_field_point.FieldPoint`; docs/maths/escape_curves.md §2-§4): straight lines
+    from the network and its transpose, alternately, then quadratic curves W + t T_a + t^2 (+-T_b) over pairs of
+    the first ``curve_pool`` directions (§3; straight lines are skipped when ``straight`` is False), each accepted
+    only when the exact expansion
     :func:`field_loss_polynomial` has a negative first nonzero coefficient at the embedding of K. The returned
     curve's ``coefficients`` are FieldMatrices (rational ones when every kernel and end vector is rational),
     its ``polynomial`` FieldElements. None when no candidate within the budget descends."""
@@ -684,6 +687,12 @@ def find_field_escape_curve(point: Any, *, min_order: int = 3, max_candidates: i
     active = [(flag, _field_candidates(Ws, Gs, min_order, max_links, max_ends, start + time_limit))
               for flag, Ws, Gs in sources]
     tried = 0
+    pool: list[tuple[tuple[int, ...], str, bool, list[Any]]] = []
+
+    def descends(coefficients: list[list[Any]]) -> tuple[list[Any], int] | None:
+        poly = field_loss_polynomial(point, coefficients)
+        order = next((k for k in range(1, len(poly)) if not poly[k].is_zero()), None)
+        return (poly, order) if order is not None and poly[order].sign() < 0 else None
     while active and tried < max_candidates and time.monotonic() - start <= time_limit:
         for item in list(active):
             flag, gen = item
@@ -696,8 +705,23 @@ def find_field_escape_curve(point: Any, *, min_order: int = 3, max_candidates: i
                 T = [T[H - 1 - h].transpose() for h in range(H)]
                 cuts = tuple(H + 1 - c for c in reversed(cuts))
             tried += 1
-            poly = field_loss_polynomial(point, [T])
-            order = next((k for k in range(1, len(poly)) if not poly[k].is_zero()), None)
-            if order is not None and poly[order].sign() < 0:
-                return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
+            if len(pool) < curve_pool:
+                pool.append((tuple(cuts), form, flag, T))
+            if not straight:
+                if len(pool) >= curve_pool:
+                    active = []
+                    break
+                continue
+            found = descends([T])
+            if found is not None:
+                return EscapeCurve((tuple(T),), tuple(found[0]), found[1], tuple(cuts), form, flag)
+    for (cuts, form, flag, Ta), (_, _, _, Tb) in itertools.permutations(pool, 2):
+        for sign in (1, -1):
+            if time.monotonic() - start > time_limit:
+                return None
+            Tc = [x * sign for x in Tb]
+            found = descends([Ta, Tc])
+            if found is not None:
+                return EscapeCurve((tuple(Ta), tuple(Tc)), tuple(found[0]), found[1], cuts,
+                                   form + " + quadratic term", flag)
     return None

@@ -906,8 +906,21 @@ def _products(pb: dict) -> tuple[list, list, list]:
     return A, C, G
 
 
+def gradient_units(pb: dict) -> int:
+    """The price of gradient(pb) over a field: the matrix products of _products and of the gradient blocks, at
+    the mean product_weight of the weights and data (the growth along the chains is not priced)."""
+    W, dims, H, m = pb["W"], pb["dims"], len(pb["W"]), len(pb["X"][0])
+    f = max(_mean_weight(x for M in W + [pb["X"], pb["Y"]] for r in M for x in r), 1)
+    shapes = ([(dims[h], dims[h - 1], dims[0]) for h in range(1, H)] + [(dims[H], dims[h + 1], dims[h]) for h in range(1, H)]
+              + [(dims[H], dims[H - 1], dims[0]), (dims[0], m, dims[0]), (dims[H], m, dims[0]), (dims[H], dims[0], dims[0])]
+              + [s for h in range(1, H + 1) for s in ((dims[h], dims[H], dims[0]), (dims[h], dims[0], dims[h - 1]))])
+    return sum(r * k * c * (f * f + 2) + r * c + 8 for r, k, c in shapes)
+
+
 def gradient(pb: dict) -> list:
     """dL/dW_h = -W_{H:h+1}^T G W_{h-1:1}^T + lambda_h W_h (docs/maths/README.md §2)."""
+    if _FIELD[0] is not None:
+        require(gradient_units(pb), "the gradient over the field")
     A, C, G = _products(pb)
     dims, out = pb["dims"], []
     for h, (Ah, Ch, Wh, lam) in enumerate(zip(A, C, pb["W"], pb["lambda"])):

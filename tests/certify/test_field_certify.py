@@ -10,6 +10,7 @@ import json
 import random
 import subprocess
 import sys
+from fractions import Fraction
 
 import pytest
 
@@ -60,3 +61,41 @@ def test_command_line_certify_and_check(tmp_path):
     out = subprocess.run([sys.executable, "-m", "exactdln", "check", record["certificate"]],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_field_loss_polynomial_of_a_hand_worked_line():
+    """Worked case TC1b (exactdln/trusted/FORMAT.md): X = I, Y = diag(2, 1), W_1 = [0 1], W_2 = [0; 1] and
+    T = ([1 0], [1; 0]) give L(W + tT) - L(W) = -t^2 + t^4/2. With Y, W_2 and T_2 multiplied by phi the residual is
+    phi times the old one along the whole line, so the polynomial is phi^2 (-t^2 + t^4/2), phi^2 = phi + 1."""
+    from exactdln.arith.number_field import FieldMatrix
+    from exactdln.certify.escape import field_loss_polynomial
+    from exactdln.landscape.number_field_point import FieldPoint
+
+    data = {"field": {"minpoly": [-1, -1, 1], "interval": [1, 2]}, "X": [[1, 0], [0, 1]],
+            "Y": [[["0", "2"], "0"], ["0", ["0", "1"]]], "weights": [[["0", "1"]], [["0"], [["0", "1"]]]]}
+    problem, weights = algebraic_point_from_mapping(data)
+    point = FieldPoint(problem, tuple(weights))
+    K = point.K
+    T = [FieldMatrix.from_rows(K, [[1, 0]]), FieldMatrix.from_rows(K, [[K.theta], [0]])]
+    poly = field_loss_polynomial(point, [T])
+    assert [p.coefficients() for p in poly] == [[0, 0], [0, 0], [-1, -1], [0, 0], [Fraction(1, 2), Fraction(1, 2)]]
+
+
+def test_quadratic_curve_over_the_field_is_checked():
+    """With straight lines skipped, the search over K tries W + t T_a + t^2 (+-T_b); whatever it returns descends
+    at the depth-3 golden-ratio saddle (family N1, docs/maths/classification.md §3.6), and the standalone checker
+    agrees on the expansion."""
+    from exactdln.certify.escape import find_field_escape_curve
+    from exactdln.certify.field import _matrix
+    from exactdln.landscape.number_field_point import FieldPoint
+    from exactdln.trusted import checker
+    from tests.trusted.test_checker_field_non_strict import TOP, depth_three
+
+    problem, weights = algebraic_point_from_mapping(depth_three(TOP))
+    point = FieldPoint(problem, tuple(weights))
+    curve = find_field_escape_curve(point, straight=False)
+    assert curve is not None and len(curve.coefficients) == 2 and curve.order >= 3
+    cert = certify_field_point(problem, weights).data
+    cert["claims"] = [{"type": "escape_curve", "coefficients": [[_matrix(C) for C in Cs] for Cs in curve.coefficients]}]
+    results = checker.check_certificate(json.loads(json.dumps(cert)))
+    assert results[0][1] and f"order {curve.order}" in results[0][2]
