@@ -37,7 +37,7 @@ from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.model.problem import Problem
 
 __all__ = ["EscapeCurve", "loss_polynomial", "find_escape_curve", "cut_chain_direction", "StrictDirection",
-           "rotation_direction", "pivot_direction", "field_loss_polynomial", "find_field_escape_curve"]
+           "rotation_direction", "pivot_direction", "field_loss_polynomial", "find_field_escape_curve", "field_rref"]
 
 
 @dataclass(frozen=True)
@@ -487,7 +487,7 @@ def pivot_direction(problem: Problem, weights: Any) -> StrictDirection | None:
 
 # ------------------------------------------------------------------------------------------ over a number field
 
-def _field_rref(rows: list[list[Any]]) -> tuple[list[list[Any]], list[int]]:
+def field_rref(rows: list[list[Any]]) -> tuple[list[list[Any]], list[int]]:
     """Reduced row echelon form over K of rows of FieldElements, and the pivot columns (Gauss-Jordan; exact)."""
     rows = [list(r) for r in rows]
     pivots: list[int] = []
@@ -515,7 +515,7 @@ def _field_nullspace(M: Any) -> list[Any]:
     from exactdln.arith.number_field import FieldMatrix
 
     K, n = M.field, M.ncols()
-    R, pivots = _field_rref(M.tolist()) if M.nrows() else ([], [])
+    R, pivots = field_rref(M.tolist()) if M.nrows() else ([], [])
     out = []
     for free in (c for c in range(n) if c not in pivots):
         v = [K.element(0)] * n
@@ -586,7 +586,7 @@ def _field_orthogonal_component(vector: Any, space: Any) -> Any:
         return vector
     gram = space.transpose() * space
     rhs = space.transpose() * vector
-    R, pivots = _field_rref([g + r for g, r in zip(gram.tolist(), rhs.tolist())])
+    R, pivots = field_rref([g + r for g, r in zip(gram.tolist(), rhs.tolist())])
     coefficients = FieldMatrix.from_rows(vector.field, [[row[-1]] for row in R])
     return vector - space * coefficients
 

@@ -39,7 +39,7 @@ from flint import fmpq_mat
 from exactdln.arith.exact import to_fmpq
 from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis
 from exactdln.certify.caps import POINT_CHECKER_CAPS, check_field_caps, check_point_caps, psd_hessian_fits
-from exactdln.certify.escape import _field_rref, find_field_escape_curve
+from exactdln.certify.escape import field_rref, find_field_escape_curve
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_hessian
 from exactdln.model.field_format import AlgebraicProblem
@@ -260,7 +260,7 @@ def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | Non
     gens, P = orbit
     in_P = set(P)
     F = [i for i in range(n) if i not in in_P]
-    R, pivots = _field_rref([[hessian[i][j] for j in F] for i in F]) if F else ([], [])
+    R, pivots = field_rref([[hessian[i][j] for j in F] for i in F]) if F else ([], [])
     free = [F[j] for j in pivots]
     kernel, kernel_pivots = [], list(P)
     for c in (c for c in range(len(F)) if c not in pivots):

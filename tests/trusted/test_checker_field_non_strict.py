@@ -132,7 +132,7 @@ def test_psd_factorization_of_an_indefinite_hessian_is_refused():
     """The exact L D L^T of the strict saddle's Hessian over K (built here by hand from the engine's Hessian)
     has a negative pivot; written with that pivot it is refused for D < 0, and with the pivot's sign flipped
     for L D L^T != B."""
-    from exactdln.certify.escape import _field_rref
+    from exactdln.certify.escape import field_rref
     from exactdln.certify.field import _entry, _orbit_generators
     from exactdln.landscape.number_field_point import FieldPoint, field_hessian
 
@@ -142,7 +142,7 @@ def test_psd_factorization_of_an_indefinite_hessian_is_refused():
     n = len(H)
     gens, P = _orbit_generators(point)
     F = [i for i in range(n) if i not in set(P)]
-    R, piv = _field_rref([[H[i][j] for j in F] for i in F])
+    R, piv = field_rref([[H[i][j] for j in F] for i in F])
     free = [F[j] for j in piv]
     kernel, pivots = [], list(P)
     for c in (c for c in range(len(F)) if c not in piv):
