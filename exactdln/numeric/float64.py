@@ -534,52 +534,179 @@ def hessian_matrix_float(problem: Problem, weights: Any) -> np.ndarray:
     return Hm
 
 
+def _well_conditioned_minor(W: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Rows I and columns J, |I| = |J| = rho, with cond(W[I, J]) < 1e8 (float SVD), rho as large as a QR with
+    column pivoting of W and one of W[:, J]^T allow (the numerical rank, reduced until the minor passes), and
+    whether rho had to be reduced below the numerical rank."""
+    import scipy.linalg
+
+    empty = np.zeros(0, dtype=np.int64)
+    if W.size == 0 or not np.any(W):
+        return empty, empty, False
+    # rows scaled by powers of two first (exact, and a minor of D W is invertible exactly when that of W is):
+    # balanced layers of rank-deficient points can have rows 10^50 apart. Not the columns: the pivoting should
+    # prefer the large entries of a row, as the global QR does
+    top = np.abs(W).max(axis=1, keepdims=True)
+    W = np.ldexp(W, -np.frexp(np.where(top > 0, top, 1.0))[1])
+    _, R, columns = scipy.linalg.qr(W, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    rank = rho = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
+    while rho > 0:
+        J = columns[:rho]
+        _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True)
+        I = rows[:rho]
+        sv = np.linalg.svd(W[np.ix_(I, J)], compute_uv=False)
+        if sv[-1] > 1e-8 * sv[0]:
+            return np.sort(I), np.sort(J), rho < rank
+        rho -= max(1, rho // 10)
+    return empty, empty, rank > 0
+
+
+def _exact_products(T: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """T @ W correctly rounded to float64 (each entry the float nearest the exact sum of exact products).
+
+    Every finite float is an integer multiple of 2^-1074, so the sums are exact in Python integers (a numpy
+    object product of the integers x 2^1074), and the conversion back rounds once (:func:`_scaled_float`).
+    """
+    def integers(M: np.ndarray) -> np.ndarray:
+        out = np.empty(M.shape, dtype=object)
+        for index, x in np.ndenumerate(M):
+            numerator, denominator = float(x).as_integer_ratio()          # denominator a power of two
+            out[index] = numerator << (1074 - denominator.bit_length() + 1)
+        return out
+
+    exact = integers(T).dot(integers(W)) if T.size and W.size else np.zeros((T.shape[0], W.shape[1]), dtype=object)
+    out = np.empty(exact.shape)
+    for index, value in np.ndenumerate(exact):
+        out[index] = _scaled_float(int(value), -2148)
+    return out
+
+
+def _scaled_float(value: int, exponent: int) -> float:
+    """value * 2^exponent (exponent <= 0) correctly rounded to float64 (CPython's int / int rounds correctly;
+    +-inf beyond the range)."""
+    try:
+        return value / (1 << -exponent)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
+def _direction_rows(weights: Sequence[np.ndarray], offsets: Sequence[int], n: int, h: int, A: np.ndarray,
+                    T: np.ndarray, tw: np.ndarray | None = None) -> np.ndarray:
+    """The orbit directions of hidden layer h with E = e_a t^T (a in A, t a row of T) as rows of length n, a-major.
+
+    T_h = E W_h = e_a (t^T W_h) on W_h and T_(h+1) = -W_(h+1) E = -(column a of W_(h+1)) t^T on W_(h+1).
+    ``tw``: T @ W_h when already formed (correctly rounded, :func:`_exact_products`).
+    """
+    Wh, Wn = weights[h - 1], weights[h]
+    d, before, after = Wh.shape[0], Wh.shape[1], Wn.shape[0]
+    k = T.shape[0]
+    rows = np.zeros((len(A), k, n))
+    if tw is None:
+        tw = T @ Wh                                                      # k x d_(h-1)
+    at = np.arange(len(A))
+    rows[at[:, None, None], np.arange(k)[None, :, None],
+         (offsets[h - 1] + A[:, None] * before + np.arange(before))[:, None, :]] = tw[None, :, :]
+    # block h+1, entry (r, j) at offsets[h] + r d + j: -W_(h+1)[r, a] t[j] (one product: correctly rounded)
+    rows[:, :, offsets[h]:offsets[h] + after * d] = -np.einsum("ra,kj->akrj", Wn[:, A], T).reshape(len(A), k, after * d)
+    return rows.reshape(len(A) * k, n)
+
+
 def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]] | None:
     """Coordinates P (split off) and F (kept) for the orbit reduction, chosen layer by layer.
 
-    The same directions as :func:`orbit_pivots` (T_h = E_ab W_h, T_{h+1} = -W_{h+1} E_ab on hidden layer
-    h), and the same use (K[:, P] invertible gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) at a critical
-    point), but P is found from each hidden W_h alone: a QR with column pivoting of W_h picks columns J and
-    one of W_h[:, J]^T rows I, with rho = |I| = |J| reduced until cond(W_h[I, J]) < 1e8 (float SVD; so the
-    float matrix W_h[I, J] is invertible exactly). P_h = {(a, c) : a any row, c in J} on W_h. With the
-    directions of layer h taken for (a, b), b in I, K[:, P] is block bidiagonal (the directions of layer h
-    touch W_h and W_{h+1} only) with diagonal blocks I (x) W_h[I, J]: invertible. The cost is a few QRs of
-    d_h x d_{h-1} matrices, against one QR of the (sum d_h^2) x n generator matrix for :func:`orbit_pivots`,
-    which also handles a rank-deficient hidden layer (the directions that vanish on W_h then continue on
-    W_{h+1}): None is returned when some hidden W_h is not numerically of full row rank, and the caller
-    falls back on it, as when this choice leaves eigenvalues in the zero band.
-    """
-    import scipy.linalg
+    The same directions as :func:`orbit_pivots` (T_h = E W_h, T_{h+1} = -W_{h+1} E on hidden layer h) and the
+    same use (K[:, P] of full column rank |P| gives inertia(H) = inertia(H[F, F]) + (0, 0, |P|) at a critical
+    point), but P is found from small matrices, layer by layer (docs/maths/hessian_inertia.md §8):
 
+    - on W_h (h < H), a well-conditioned minor W_h[I_h, J_h] (:func:`_well_conditioned_minor`, rank rho_h):
+      P gets {(a, c) : c in J_h}, the directions E = e_a e_b^T, b in I_h, pivot there (the diagonal block
+      I (x) W_h[I_h, J_h]);
+    - when rho_h < d_h, the directions E = e_a t_b^T with t_b = e_b - x_b (b not in I_h, x_b on I_h with
+      x_b^T W_h[I_h, J_h] = W_h[b, J_h]) are nearly zero on W_h[:, J_h] and pivot on W_(h+1) instead: on
+      {(r, c) : r in I_(h+1), c in C} with a in J_(h+1), C a set of columns off J_(h+1) on which the t_b, reduced
+      by the rows of W_(h+1)[I_(h+1), :], are independent (a well-conditioned minor again).
+
+    Without rank-deficient layers the square matrix of the chosen directions on P is block bidiagonal with
+    invertible diagonal blocks, exactly. Otherwise it is only nearly block triangular, and it is certified
+    whole: its float SVD must have sigma_min > 1e-8 sigma_max and exceed twice a bound on the rounding of the
+    combined directions (gamma_d |t|^T |W| entrywise) plus the SVD's backward error. None when that fails
+    (the caller then uses :func:`orbit_pivots`). The cost is a few QRs and SVDs of d_h x d_(h-1) matrices,
+    and in the rank-deficient case one SVD of the |P| x |P| matrix, against pivoted QRs of the whole
+    (sum d_h^2) x n generator matrix for :func:`orbit_pivots`.
+    """
     H = len(weights)
+    W = [np.asarray(w, dtype=np.float64) for w in weights]
     sizes = [widths[h + 1] * widths[h] for h in range(H)]
-    offsets = [sum(sizes[:h]) for h in range(H)]
-    n = sum(sizes)
-    P: list[int] = []
-    for h in range(1, H):
-        W = np.asarray(weights[h - 1], dtype=np.float64)
-        if W.size == 0 or not np.any(W) or widths[h] > widths[h - 1]:
+    offsets = [sum(sizes[:h]) for h in range(H + 1)]
+    n = offsets[H]
+    if H < 2:
+        return None
+    minors = [_well_conditioned_minor(W[h - 1]) for h in range(1, H + 1)]
+    if any(reduced for *_, reduced in minors):
+        return None        # a minor smaller than the numerical rank: the global QR may take more directions
+    P: list[np.ndarray] = []
+    row_sets: list[tuple[int, np.ndarray, np.ndarray, bool]] = []        # (layer, A, T, combined)
+    carried: np.ndarray | None = None                                   # rows t (k x d_(g-1)) from layer g - 1
+    for g in range(1, H + 1):
+        d, e = widths[g], widths[g - 1]
+        I, J, _ = minors[g - 1]
+        if carried is not None:
+            if not I.size:
+                return None    # W_g = 0: the carried directions continue on W_(g+1); the caller's global QR takes them
+            S = carried
+            if g < H:          # reduce by the rows W_g[I, :] so that the columns J are free for the layer's own pivots
+                coefficients = np.linalg.solve(W[g - 1][np.ix_(I, J)].T, S[:, J].T).T
+                S = S - coefficients @ W[g - 1][I, :]
+                candidates = np.setdiff1d(np.arange(e), J)
+            else:
+                candidates = np.arange(e)
+            K_rows, C_local, reduced = _well_conditioned_minor(S[:, candidates]) if candidates.size else ([], [], True)
+            if reduced or len(K_rows) < S.shape[0]:
+                return None    # some carried directions do not pivot here but continue on W_(g+1): the global QR
+            C = candidates[C_local]
+            P.append((offsets[g - 1] + I[:, None] * e + C[None, :]).ravel())
+            row_sets.append((g - 1, J, carried[K_rows], True))
+        carried = None
+        if g < H:
+            if I.size:
+                P.append((offsets[g - 1] + np.arange(d)[:, None] * e + J[None, :]).ravel())
+                row_sets.append((g, np.arange(d), np.eye(d)[I], False))
+            if I.size < d:             # the directions e_a t_b^T, b not in I, continue on W_(g+1)
+                rest = np.setdiff1d(np.arange(d), I)
+                T = np.eye(d)[rest]
+                if I.size:
+                    x = np.linalg.solve(W[g - 1][np.ix_(I, J)].T, W[g - 1][np.ix_(rest, J)].T).T   # len(rest) x rho
+                    T[:, I] = -x
+                carried = T
+    if not P:
+        return None
+    chosen_index = np.concatenate(P)
+    if any(combined for *_, combined in row_sets):
+        # the combined directions: t^T W_h correctly rounded (exact integer sums), so every entry of the float
+        # matrix is within eps/2 of the exact one (relative; the directions E = e_a e_b^T copy entries exactly)
+        pieces, bound_rows = [], []
+        for h, A, T, combined in row_sets:
+            rows = _direction_rows(W, offsets, n, h, A, T, _exact_products(T, W[h - 1]) if combined else None)
+            pieces.append(rows[:, chosen_index])
+            bound_rows.append(np.abs(pieces[-1]) * (np.finfo(float).eps if combined else 0.0))
+        square, bound = np.concatenate(pieces), np.concatenate(bound_rows)
+        if square.shape[0] != square.shape[1] or not np.all(np.isfinite(square)):
             return None
-        _, R, columns = scipy.linalg.qr(W, mode="economic", pivoting=True)
-        d = np.abs(np.diag(R))
-        rho = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
-        while rho > 0:
-            J = columns[:rho]
-            _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True)
-            I = rows[:rho]
-            sv = np.linalg.svd(W[np.ix_(I, J)], compute_uv=False)
-            if sv[-1] > 1e-8 * sv[0]:
-                break
-            rho -= max(1, rho // 10)
-        if rho < widths[h]:
-            return None      # rank-deficient: directions continue on W_{h+1}; the caller uses orbit_pivots
-        e = widths[h - 1]
-        J = np.sort(columns[:rho])
-        P.extend((offsets[h - 1] + np.arange(widths[h])[:, None] * e + J[None, :]).ravel().tolist())
-    P.sort()
+        # rows, then columns, scaled by powers of two (exact; the layers' scales may differ by 10^80): the same
+        # scaling of the bound; D1 M D2 is invertible exactly when M is
+        for axis in (1, 0) * 3:
+            top = np.abs(square).max(axis=axis, keepdims=True)
+            exponents = np.frexp(np.where(top > 0, top, 1.0))[1]
+            square, bound = np.ldexp(square, -exponents), np.ldexp(bound, -exponents)
+        rounding = float(np.linalg.norm(bound))
+        sv = np.linalg.svd(square, compute_uv=False)
+        backward = 10 * square.shape[0] * np.finfo(float).eps * sv[0]
+        if not (sv[-1] > 1e-8 * sv[0] and sv[-1] > 2 * (rounding + backward)):
+            return None
     chosen = np.zeros(n, dtype=bool)
-    chosen[P] = True
-    return P, np.nonzero(~chosen)[0].tolist()
+    chosen[chosen_index] = True
+    return np.nonzero(chosen)[0].tolist(), np.nonzero(~chosen)[0].tolist()
 
 
 def _orbit_generator_matrix(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[np.ndarray, int]:
@@ -841,9 +968,10 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
             and n <= FLOAT_ORBIT_LIMIT):
         # float64: the full spectrum gave the signs; the zero count is certified only if, after
         # splitting off the orbit directions exactly, no eigenvalue of H[F, F] is in the zero band.
-        # first the pivots layer by layer (a few small QRs), then the pivoted QRs of all orbit generators (which
-        # pick more pivots when a hidden layer is rank-deficient) when that does not apply or leaves eigenvalues
-        # in the band (docs/maths/hessian_inertia.md §8)
+        # First the pivots layer by layer (small QRs and SVDs); the pivoted QRs of all orbit generators only when
+        # the layered choice returns nothing. The layered choice takes as many directions as the generators' rank,
+        # and every valid P of one size leaves a complement with the same inertia, so the global QR would not
+        # empty the zero band either (docs/maths/hessian_inertia.md §8).
         for choose in (layer_orbit_pivots, orbit_pivots):
             chosen = choose(p.W, widths)
             if chosen is None or not chosen[0]:
@@ -856,7 +984,7 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
                 h_reasons = []
                 reasons.append(f"inertia certified after splitting {split} orbit directions off the Hessian by an exact "
                                f"congruence (Sylvester): the {n - split} x {n - split} complement has no eigenvalue in the zero band")
-                break
+            break
     min_eig = None if min_eig is None else ar.to_float(min_eig)
     hess_strict = n_minus > 0
     hess_psd = inertia is not None and inertia.n_minus == 0
