@@ -2,7 +2,8 @@
 
     python bench/fuzz.py --inputs 100000 --workers 2 [--seed 1] [--budget 20] [--subprocess-every 50] [--out fuzz-out]
 
-Inputs come from tests/fuzz/hostile.py (the classes are listed there); input i is a pure function of
+Inputs come from tests/fuzz/hostile.py and, .npz point files for snap, gd and classify --snap,
+tests/fuzz/hostile_npz.py (the classes are listed there); input i is a pure function of
 (seed, i). A warm fork server runs them: this process imports exactdln, numpy, flint and the commands'
 modules once and builds the honest certificates the mutants start from, then forks one child per input
 (at most --workers at a time). The child writes the input to a file, calls ``exactdln.cli.main`` with
@@ -37,7 +38,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-KINDS = (("points", 55), ("families", 20), ("certificates", 25))
+KINDS = (("points", 55), ("families", 20), ("certificates", 25), ("npz", 6))
+#: the commands that read .npz point files (exactdln/tools/interop.py), with the options they need: float
+#: arrays are read only by a named rule (--floats), and classify reads float weights only with --snap
+NPZ_COMMANDS = (("snap",), ("gd",), ("classify", "--snap"))
 POINT_COMMANDS = ("classify", "crosscheck", "certify", "snap", "regularized") * 2 + ("gd", "flow")
 FAMILY_COMMANDS = ("classify", "certify")
 KILL_AFTER = 60.0        # seconds past the budget before the parent kills a child
@@ -49,8 +53,10 @@ class _OracleTimeout(Exception):
 
 
 def _case(seed: int, i: int, honest: dict) -> tuple[str, str, str, str]:
-    """(kind, command, mutation, text) of input i: a pure function of (seed, i)."""
+    """(kind, command, mutation, text) of input i: a pure function of (seed, i). For an .npz point the command
+    carries its options ("classify --snap --floats binary"; :func:`_split`)."""
     from tests.fuzz.hostile import hostile_certificate, hostile_family, hostile_point
+    from tests.fuzz.hostile_npz import hostile_npz
 
     rng = random.Random(seed * 1_000_003 + i)
     kind = rng.choice([k for k, w in KINDS for _ in range(w)])
@@ -60,6 +66,10 @@ def _case(seed: int, i: int, honest: dict) -> tuple[str, str, str, str]:
     if kind == "families":
         mutation, text = hostile_family(rng)
         return kind, rng.choice(FAMILY_COMMANDS), mutation, text
+    if kind == "npz":
+        mutation, text = hostile_npz(rng)
+        command = rng.choice(NPZ_COMMANDS) + rng.choice([("--floats", "decimal"), ("--floats", "binary"), ()])
+        return kind, " ".join(command), mutation, text
     which = rng.choice(["point", "point", "family"])
     mutation, text = hostile_certificate(rng, honest[which])
     return kind, "check", f"{which}:{mutation}", text
@@ -101,7 +111,7 @@ def _subprocess_run(command: str, path: str, budget: float, extra: tuple[str, ..
         code, out, err = done.returncode, done.stdout, done.stderr
     except subprocess.TimeoutExpired as e:
         code, out, err = -9, str(e.stdout or ""), str(e.stderr or "")
-    return Outcome(command, path, code, out, err, time.monotonic() - start)
+    return Outcome(command, path, code, out, err, time.monotonic() - start, tuple(extra))
 
 
 def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool) -> dict:
@@ -109,11 +119,13 @@ def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str
     from tests.fuzz.harness import certificate_findings, findings, run
 
     kind, command, mutation, text = _case(seed, i, honest)
-    path = os.path.join(folder, f"in-{i}.json")
+    command, options = _split(command)
+    suffix = _suffix(kind)
+    path = os.path.join(folder, f"in-{i}{suffix}")
     with open(path, "wb") as fh:
         fh.write(text.encode("utf-8", "surrogateescape"))
     cert = os.path.join(folder, f"in-{i}.cert.json")
-    extra = ("-o", cert) if command == "certify" else ()
+    extra = ("-o", cert) if command == "certify" else options
     runner = _subprocess_run if as_process else run
     outcome = runner(command, path, budget, extra, json_output=command != "check")
     bad = findings(outcome, budget)
@@ -139,14 +151,16 @@ def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str
     record = {"i": i, "kind": kind, "command": command, "mutation": mutation, "code": outcome.code,
               "seconds": round(outcome.seconds, 3), "findings": bad, "false_accept": false_accept,
               "process": as_process, "bytes": len(text), "oracle_timeout": oracle_timeout}
+    if options:
+        record["options"] = " ".join(options)
     if bad or false_accept:
-        keep = os.path.join(out, f"finding-{i}.json")
+        keep = os.path.join(out, f"finding-{i}{suffix}")
         with open(keep, "wb") as fh:
             fh.write(text.encode("utf-8", "surrogateescape"))
         record["kept"] = keep
         record["stderr"] = outcome.stderr[-500:]
     if outcome.code == 5 or outcome.seconds > budget:
-        _keep_over_budget(out, i, command, text, outcome.stderr)
+        _keep_over_budget(out, i, " ".join((command,) + options), text, outcome.stderr, suffix)
         record["over_budget_kept"] = True
     for p in (path, cert):
         if os.path.exists(p):
@@ -154,16 +168,27 @@ def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str
     return record
 
 
-def _keep_over_budget(out: str, i: int, command: str, text: str, stderr: str = "") -> None:
+def _split(command: str) -> tuple[str, tuple[str, ...]]:
+    """("classify", ("--snap", "--floats", "binary")) from "classify --snap --floats binary"."""
+    name, *options = command.split()
+    return name, tuple(options)
+
+
+def _suffix(kind: str) -> str:
+    return ".npz" if kind == "npz" else ".json"
+
+
+def _keep_over_budget(out: str, i: int, command: str, text: str, stderr: str = "", suffix: str = ".json") -> None:
     from tests.fuzz.harness import EXTRA_OPTIONS
 
+    command, options = _split(command)
     folder = os.path.join(out, "over_budget")
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, f"{i}.json"), "wb") as fh:
+    with open(os.path.join(folder, f"{i}{suffix}"), "wb") as fh:
         fh.write(text.encode("utf-8", "surrogateescape"))
-    extra = " -o /tmp/fuzz-cert.json" if command == "certify" else ""
+    extra = " -o /tmp/fuzz-cert.json" if command == "certify" else "".join(" " + o for o in options)
     with open(os.path.join(folder, f"{i}.cmd"), "w") as fh:
-        fh.write(f"exactdln {command}{' --json' if command != 'check' else ''} {folder}/{i}.json{extra} "
+        fh.write(f"exactdln {command}{' --json' if command != 'check' else ''} {folder}/{i}{suffix}{extra} "
                  f"{' '.join(EXTRA_OPTIONS.get(command, ()))}\n# {stderr.strip()[-300:]}\n")
 
 
@@ -255,8 +280,8 @@ def campaign(args) -> int:
 
 
 def _keep_case(args, honest: dict, i: int, why: str) -> None:
-    _, command, _, text = _case(args.seed, i, honest)
-    _keep_over_budget(args.out, i, command, text, why)
+    kind, command, _, text = _case(args.seed, i, honest)
+    _keep_over_budget(args.out, i, command, text, why, _suffix(kind))
 
 
 def _revision() -> str:

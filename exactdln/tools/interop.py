@@ -19,7 +19,10 @@ from the file. A ``.npy`` file holds one array, not a point, and is refused with
 from __future__ import annotations
 
 import os
+import tokenize
+import warnings
 import zipfile
+import zlib
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -37,6 +40,12 @@ from exactdln.model.problem import (
 )
 
 __all__ = ["from_torch", "from_jax", "load_point_file", "file_format", "PointFile"]
+
+# what zipfile, zlib and numpy's .npy header parser raise on a damaged or hostile archive, besides the
+# ValueError, OSError and EOFError of any reader (found by tests/fuzz/hostile_npz.py: a flipped byte in a
+# deflate stream, a header cut inside a dict literal, a member stored with an unknown compression method)
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, SyntaxError, tokenize.TokenError,
+                   EOFError, RecursionError, NotImplementedError)
 
 # layers that compute the identity and may sit between the Linear layers
 _IDENTITY_LAYERS = ("Identity",)
@@ -225,7 +234,7 @@ def _check_npz(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
                         shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
                     else:
                         raise ValueError(f".npy format version {version}")
-                except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+                except (ValueError, TypeError, OSError) + _ARCHIVE_ERRORS as err:
                     raise InputError(f"not a readable .npy array: {str(err)[:120]}", name[:-4]) from None
             field = name[:-4]
             if len(shape) > 2 or any(d > limits.max_dimension for d in shape):
@@ -285,7 +294,9 @@ def _read_raw(path: str) -> PointFile:
         except ImportError:
             raise InputError("a torch file: install the torch extra (pip install 'exactdln[torch]')") from None
         try:
-            data = torch.load(path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():      # torch warns on stderr about the pickle protocol of a hostile file
+                warnings.simplefilter("ignore")
+                data = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as err:   # torch raises UnpicklingError, RuntimeError, ... for what it refuses
             raise InputError(f"torch.load(weights_only=True) refused the file: {str(err).splitlines()[0][:200]} "
                              "(save tensors and dicts of tensors, for example model.state_dict(), not modules)") from None
@@ -353,6 +364,8 @@ def load_point_file(path: str | os.PathLike, floats: str | None = None, *, exact
         raise InputError(f"cannot read: {err.strerror or err}", None, source) from None
     except (ValueError, KeyError, TypeError, OverflowError) as err:
         raise InputError(f"cannot read: {err}", None, source) from None
+    except _ARCHIVE_ERRORS as err:
+        raise InputError(f"a damaged archive: {type(err).__name__}: {str(err)[:200]}", None, source) from None
 
 
 def _host(value: Any) -> Any:

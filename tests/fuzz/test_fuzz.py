@@ -2,8 +2,9 @@
 
 Generators: tests/fuzz/hostile.py (point files, family files, certificate mutants: the classes of the
 fuzzing campaign listed there); judge: tests/fuzz/harness.py (the command-line contract, and an
-independent recomputation of every claim of a certificate the checker accepts). The default run
-tries a few inputs of each kind (a few seconds); ``pytest -m fuzz`` runs the large campaign in the
+independent recomputation of every claim of a certificate the checker accepts); .npz point files come
+from tests/fuzz/hostile_npz.py. The default run tries a few inputs of each kind (a few seconds);
+``pytest -m fuzz`` runs the large campaign in the
 suite, and ``python bench/fuzz.py`` runs it at 10^4-10^5 inputs with peak memory and timings.
 """
 
@@ -25,6 +26,7 @@ from tests.fuzz.harness import (
     run,
 )
 from tests.fuzz.hostile import DrawChooser, hostile_certificate, hostile_family, hostile_point
+from tests.fuzz.hostile_npz import hostile_npz
 
 BUDGET = 10.0            # seconds per input (--timeout)
 SMALL = settings(max_examples=3, deadline=None, database=None,
@@ -63,6 +65,19 @@ def _judge_family(data, command: str) -> None:
     _judge_file(*hostile_family(DrawChooser(data)), command, "f")
 
 
+def _judge_npz(data, command: str) -> None:
+    """An .npz point (tests/fuzz/hostile_npz.py) through a command that reads one, floats by a named rule or none."""
+    chooser = DrawChooser(data)
+    mutation, text = hostile_npz(chooser)
+    name, *options = command.split()
+    floats = chooser.choice([("--floats", "decimal"), ("--floats", "binary"), ()])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.npz"
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+        outcome = run(name, path, BUDGET, tuple(options) + floats)
+        assert not findings(outcome, BUDGET), (mutation, findings(outcome, BUDGET))
+
+
 def _judge_certificate(data, kind: str) -> None:
     mutation, text = hostile_certificate(DrawChooser(data), _honest(kind))
     with tempfile.TemporaryDirectory() as folder:
@@ -95,6 +110,16 @@ def test_hostile_certificates(kind, data):
     _judge_certificate(data, kind)
 
 
+NPZ_COMMANDS = ["snap", "gd", "classify --snap"]
+
+
+@pytest.mark.parametrize("command", NPZ_COMMANDS)
+@SMALL
+@given(data=st.data())
+def test_hostile_npz_points(command, data):
+    _judge_npz(data, command)
+
+
 @pytest.mark.fuzz
 @pytest.mark.parametrize("command", ["classify", "crosscheck", "certify", "snap", "regularized", "gd", "flow"])
 @LARGE
@@ -117,3 +142,11 @@ def test_hostile_families_campaign(command, data):
 @given(data=st.data())
 def test_hostile_certificates_campaign(kind, data):
     _judge_certificate(data, kind)
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("command", NPZ_COMMANDS)
+@LARGE
+@given(data=st.data())
+def test_hostile_npz_points_campaign(command, data):
+    _judge_npz(data, command)

@@ -85,3 +85,55 @@ def test_cli_exit_2_names_the_file(tmp_path, capsys):
     assert main(["snap", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("exactdln snap: ") and str(path) in err[0]
+
+
+# ---- damaged archives found by tests/fuzz/hostile_npz.py (each was an internal error, exit 4)
+
+def _deflated(path, flip_at: int):
+    """An honest compressed archive with one byte of X's deflate stream changed."""
+    _honest_compressed = io.BytesIO()
+    np.savez_compressed(_honest_compressed, X=np.arange(64.0).reshape(8, 8), Y=np.eye(8), W1=np.eye(8))
+    data = bytearray(_honest_compressed.getvalue())
+    start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little")  # first member's data
+    data[start + flip_at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("flip_at", [0, 3, 10, 20])
+def test_damaged_deflate_stream(tmp_path, capsys, flip_at):
+    # zlib.error ("invalid distance too far back", ...) or zipfile.BadZipFile ("Bad CRC-32") while reading X
+    path = tmp_path / "flipped.npz"
+    _deflated(path, flip_at)
+    code = main(["snap", "--floats", "binary", str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code in (1, 2) and all(line.startswith("exactdln snap: ") for line in err)
+    if code == 2:
+        assert len(err) == 1 and str(path) in err[0]
+
+
+def test_npy_header_cut_inside_its_dict(tmp_path, capsys):
+    # the header "{'descr': '<f8'" ends inside the dict literal: numpy's parser raised tokenize.TokenError
+    body = b"{'descr': '<f8'"
+    body += b" " * ((-(10 + len(body) + 1)) % 64) + b"\n"
+    npy = b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body + np.zeros(4).tobytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("X.npy", npy)
+    path = tmp_path / "header.npz"
+    path.write_bytes(buf.getvalue())
+    assert main(["gd", "--floats", "binary", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("exactdln gd: ") and str(path) in err[0]
+
+
+def test_pickle_file_refused_without_warnings(tmp_path, capsys):
+    # a raw pickle (protocol 4) is read as a legacy torch file; torch's weights-only loader refuses it and its
+    # UserWarning about the protocol must not reach stderr (every stderr line starts with "exactdln snap: ")
+    pytest.importorskip("torch")
+    import pickle
+
+    path = tmp_path / "point.pkl"
+    path.write_bytes(pickle.dumps({"X": [[1.0]], "Y": [[1.0]], "weights": [[[1.0]]]}, protocol=4))
+    assert main(["snap", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("exactdln snap: ") and str(path) in err[0]
