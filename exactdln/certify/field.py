@@ -18,10 +18,10 @@ checker on it as for any point. Evidence per kind, found over K by the engine an
 - non-strict saddle (lambda = 0): ``psd_hessian`` over K and an ``escape_curve`` (docs/maths/escape_curves.md
   §1-§4). The Hessian's kernel is given as orbit tangents of W_h -> A W_h, W_(h+1) -> W_(h+1) A^-1
   (docs/maths/hessian_inertia.md §2) independent on coordinates P (a minor nonzero mod p under a residue map
-  Z_(p)[theta] -> F_p), plus E_F u for u in ker Hess[F, F], F the complement of P: with T = [orbit | E_F]
-  invertible and Hess T = [0 | Hess E_F], T^T Hess T = diag(0, Hess[F, F]), so ker Hess = span(orbit) + E_F
-  ker Hess[F, F] (Sylvester's law of inertia, as in docs/maths/hessian_inertia.md §6). The rest of F is
-  factored as L diag(D) L^T with D > 0 at theta. The curve comes from the cut-chain search over K
+  Z_(p)[theta] -> F_p), F the complement of P: with T = [orbit | E_F] invertible and Hess T = [0 | Hess E_F],
+  T^T Hess T = diag(0, Hess[F, F]) (Sylvester's law of inertia, as in docs/maths/hessian_inertia.md §6), and
+  Hess[F, F] is factored as L diag(D) L^T with D >= 0 at theta (zeros for the rest of the kernel, so no explicit
+  kernel vector is written). The curve comes from the cut-chain search over K
   (:func:`exactdln.certify.escape.find_field_escape_curve`), rational when the kernels it uses are.
   The claim is built only when :func:`psd_check_units` estimates the checker's work on it below half of
   MAX_WORK; otherwise ``notes`` says so and no kind is claimed.
@@ -39,7 +39,7 @@ from flint import fmpq_mat
 from exactdln.arith.exact import to_fmpq
 from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis
 from exactdln.certify.caps import POINT_CHECKER_CAPS, check_field_caps, check_point_caps, psd_hessian_fits
-from exactdln.certify.escape import field_rref, find_field_escape_curve
+from exactdln.certify.escape import find_field_escape_curve
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_hessian
 from exactdln.model.field_format import AlgebraicProblem
@@ -207,21 +207,51 @@ def _orbit_generators(point: FieldPoint) -> tuple[list[tuple[int, int, int]], li
     return [], []
 
 
-def _ldl(rows: list[list[Any]]) -> tuple[list[list[Any]], list[Any]] | None:
-    """B = L diag(D) L^T over K with L unit lower-triangular and every D_k > 0 at theta; None when a pivot is
-    <= 0 (then B is not positive definite)."""
+def _semidefinite_ldl(rows: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[Any]] | None:
+    """(perm, L, D) with B[perm][:, perm] = L diag(D) L^T over K, L unit lower-triangular and D >= 0 at theta,
+    for a symmetric B; None when B is not PSD. Symmetric elimination with diagonal pivots: a pivot d > 0 leaves
+    the Schur complement S - s s^T / d; a negative diagonal entry, or a zero diagonal whose row is not zero, means
+    B is not PSD (a 2 x 2 principal minor [[0, b], [b, c]] has determinant -b^2 < 0); when the whole diagonal of
+    what remains is zero, the rest is zero, its D entries are 0 and its columns of L are unit vectors."""
     q = len(rows)
-    L = [[rows[0][0].field.element(int(i == j)) for j in range(q)] for i in range(q)] if q else []
+    if q == 0:
+        return [], [], []
+    K = rows[0][0].field
+    S = [list(r) for r in rows]
+    remaining = list(range(q))
+    order: list[int] = []
+    columns: dict[int, dict[int, Any]] = {}
     D: list[Any] = []
-    for j in range(q):
-        d = rows[j][j] - sum((L[j][k] * L[j][k] * D[k] for k in range(j)), rows[j][j].field.element(0))
-        if d.sign() <= 0:
+    while remaining:
+        pivot = next((i for i in remaining if not S[i][i].is_zero()), None)
+        if pivot is None:
+            if any(not S[i][j].is_zero() for i in remaining for j in remaining):
+                return None
+            break
+        d = S[pivot][pivot]
+        if d.sign() < 0:
             return None
+        remaining.remove(pivot)
+        inverse = 1 / d
+        column = {i: S[i][pivot] * inverse for i in remaining}
+        row = S[pivot]
+        for i in remaining:
+            if column[i].is_zero():
+                continue
+            ci, Si = column[i], S[i]
+            for j in remaining:
+                if not row[j].is_zero():
+                    Si[j] = Si[j] - ci * row[j]
+        order.append(pivot)
         D.append(d)
-        for i in range(j + 1, q):
-            s = rows[i][j] - sum((L[i][k] * L[j][k] * D[k] for k in range(j)), rows[i][j].field.element(0))
-            L[i][j] = s / d
-    return L, D
+        columns[pivot] = column
+    perm = order + remaining
+    position = {p: k for k, p in enumerate(perm)}
+    L = [[K.element(int(i == j)) for j in range(q)] for i in range(q)]
+    for k, p in enumerate(order):
+        for i, value in columns[p].items():
+            L[position[i]][k] = value
+    return perm, L, D + [K.element(0)] * len(remaining)
 
 
 def psd_check_units(point: FieldPoint, orbit_count: int) -> int:
@@ -248,11 +278,9 @@ def psd_check_units(point: FieldPoint, orbit_count: int) -> int:
 
 
 def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | None = None) -> dict[str, Any] | None:
-    """The psd_hessian claim over K (module docstring): orbit generators with coordinates P, explicit kernel
-    vectors E_F u (u in the reduced echelon basis of ker Hess[F, F]), and L diag(D) L^T of Hess on the pivot
-    columns of that echelon form (nonsingular there: a symmetric matrix restricted to a basis of its column
-    space). None when a pivot of the factorization is <= 0 at theta (the Hessian is not PSD)."""
-    K = point.K
+    """The psd_hessian claim over K (module docstring): orbit generators with coordinates P, no explicit kernel
+    vector, and B = Hess[F, F] = L diag(D) L^T (perm'd) on the complement F of P, with D >= 0 at theta (zeros for
+    the rest of the kernel: Hess is congruent to diag(0_P, B), so it is PSD iff B is). None when B is not PSD."""
     hessian = field_hessian(point).tolist()
     n = len(hessian)
     if orbit is None:
@@ -260,26 +288,16 @@ def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | Non
     gens, P = orbit
     in_P = set(P)
     F = [i for i in range(n) if i not in in_P]
-    R, pivots = field_rref([[hessian[i][j] for j in F] for i in F]) if F else ([], [])
-    free = [F[j] for j in pivots]
-    kernel, kernel_pivots = [], list(P)
-    for c in (c for c in range(len(F)) if c not in pivots):
-        v = [K.element(0)] * n
-        v[F[c]] = K.element(1)
-        for i, p in enumerate(pivots):
-            v[F[p]] = -R[i][c]
-        kernel.append(v)
-        kernel_pivots.append(F[c])
-    found = _ldl([[hessian[i][j] for j in free] for i in free])
+    found = _semidefinite_ldl([[hessian[i][j] for j in F] for i in F])
     if found is None:
         return None
-    L, D = found
+    perm, L, D = found
     claim: dict[str, Any] = {"type": "psd_hessian"}
     if gens:
         claim["orbit_kernel"] = [list(g) for g in gens]
-    claim.update({"kernel": [[_entry(x) for x in v] for v in kernel], "kernel_pivots": kernel_pivots,
-                  "ldl": {"free": free, "perm": list(range(len(free))),
-                          "L": [[_entry(x) for x in row] for row in L], "D": [_entry(x) for x in D]}})
+    claim.update({"kernel": [], "kernel_pivots": list(P),
+                  "ldl": {"free": F, "perm": perm, "L": [[_entry(x) for x in row] for row in L],
+                          "D": [_entry(x) for x in D]}})
     return claim
 
 

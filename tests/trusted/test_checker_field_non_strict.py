@@ -187,13 +187,34 @@ def test_conjugate_embedding_is_refused(golden):
     assert not dict((t, ok) for t, ok, _ in results)["psd_hessian"]
 
 
-def test_kernel_vector_outside_the_kernel_is_refused(plateau):
+def test_wrong_factor_is_refused(plateau):
+    """L[1][0] changed by 1: the (1, 0) entry of L D L^T moves by D_0 > 0, away from the Hessian's."""
+    bad = copy.deepcopy(plateau)
+    L = claim(bad, "psd_hessian")["ldl"]["L"]
+    x = L[1][0]
+    L[1][0] = [str(Fraction(x[0]) + 1)] + x[1:] if isinstance(x, list) else str(Fraction(x) + 1)
+    assert verdict(bad) == "refused"
+
+
+def test_explicit_kernel_vector_outside_the_kernel_is_refused(plateau):
+    """A unit vector on a coordinate whose Hessian column is not 0 (D_0 > 0 there), declared as a kernel vector:
+    H v != 0. The coordinate moves from the factored block to the kernel pivots, the factorization of the smaller
+    block is left as it was (the check of H v comes first and refuses)."""
     bad = copy.deepcopy(plateau)
     c = claim(bad, "psd_hessian")
-    v = c["kernel"][0]
-    j = c["ldl"]["free"][0]          # a coordinate that is not a kernel pivot
-    v[j] = _negated(v[j]) if v[j] not in ("0", 0) else "1"
-    assert verdict(bad) == "refused"
+    ldl = c["ldl"]
+    j = ldl["free"][ldl["perm"][0]]
+    n = sum(len(M) * len(M[0]) for M in bad["point"]["weights"])
+    c["kernel"] = [["1" if i == j else "0" for i in range(n)]]
+    c["kernel_pivots"] = c["kernel_pivots"] + [j]
+    keep = [k for k, p in enumerate(ldl["perm"]) if ldl["free"][p] != j]
+    free = [f for f in ldl["free"] if f != j]
+    ldl["perm"] = [free.index(ldl["free"][ldl["perm"][k]]) for k in keep]
+    ldl["free"] = free
+    ldl["L"] = [[ldl["L"][a][b] for b in keep] for a in keep]
+    ldl["D"] = [ldl["D"][k] for k in keep]
+    results = checker.check_certificate(json.loads(json.dumps(bad)))
+    assert results[1][:2] == ("psd_hessian", False) and "H v != 0" in results[1][2]
 
 
 def test_dependent_orbit_generators_are_refused(golden):
@@ -203,12 +224,12 @@ def test_dependent_orbit_generators_are_refused(golden):
     assert verdict(bad) == "refused"
 
 
-@pytest.mark.parametrize("where", ["kernel", "L", "curve"])
+@pytest.mark.parametrize("where", ["D", "L", "curve"])
 def test_wrong_entry_length_is_malformed(golden, where):
     bad = copy.deepcopy(golden)
     c = claim(bad, "psd_hessian")
-    if where == "kernel":
-        c["kernel"][0][0] = ["1", "2", "3"]
+    if where == "D":
+        c["ldl"]["D"][0] = ["1", "2", "3"]
     elif where == "L":
         c["ldl"]["L"][1][0] = ["1"]
     else:
