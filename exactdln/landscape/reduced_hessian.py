@@ -30,7 +30,7 @@ from math import lcm
 from typing import Sequence
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpz_mat, nmod, nmod_mat
+from flint import fmpq_mat, fmpz_mat, nmod, nmod_mat
 
 from exactdln.arith.exact import identity, modular_image, modular_pivot_columns
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
@@ -567,7 +567,6 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     if not rest:
         return found if all(_nonsingular(gram_int, cols) for cols in set(map(tuple, columns.values()))) else None
     grid_b, d_b = _integer_block(factors, rest)               # B = grid_b / d_b
-    m = len(rest)
     alpha, beta, U, V = _last_layer_columns(factors, rest)
     # Column j of E on row a of W_H is alpha[a, j] U[:, j] - beta[a, j] V[:, j] (the block formula with
     # A_H = I), so for the rows R of W_H sharing the kept columns J:
@@ -579,7 +578,7 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     for a in sorted(columns):
         if columns[a]:
             groups.setdefault(tuple(columns[a]), []).append(a)
-    correction = fmpq_mat(m, m)
+    corrections: list[tuple[np.ndarray, int]] = []          # (numerator, denominator > 0), summed below
     for cols, rows in groups.items():
         system = fmpz_mat(gram_int[np.ix_(cols, cols)].tolist())
         try:
@@ -600,13 +599,17 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
         # common denominator d_alpha^2 d_beta^2 d_u^2 d_v^2 (times d_inv)
         total = (aa * UU * (d_beta * d_v) ** 2 - (ab * UV + (ab * UV).T) * (d_alpha * d_beta * d_u * d_v)
                  + bb * VV * (d_alpha * d_u) ** 2)
-        correction += fmpq_mat(fmpz_mat(total.tolist())) / (int(d_inv) * (d_alpha * d_beta * d_u * d_v) ** 2)
-    scale = fmpq(d_gram)
-    complement = fmpq_mat(fmpz_mat(grid_b.tolist())) / d_b - correction * scale
-    numerator, _ = complement.numer_denom()
-    inner = integer_symmetric_inertia(IntegerSymmetric(matrix=numerator).primitive())
+        corrections.append((total, int(d_inv) * (d_alpha * d_beta * d_u * d_v) ** 2))
+    # B - d_gram * sum_i total_i / den_i over one denominator d_b * D (D = lcm den_i > 0): a positive multiple of
+    # the complement, so the same inertia; primitive() then removes the common factor (Python integers only)
+    D = lcm(*(den for _, den in corrections)) if corrections else 1
+    numerator = grid_b * D
+    for total, den in corrections:
+        numerator = numerator - total * (d_b * d_gram * (D // den))
+    integer_complement = IntegerSymmetric(grid=numerator).primitive()
+    inner = integer_symmetric_inertia(integer_complement)
     if inner is None:
-        inner = symmetric_inertia(complement)
+        inner = symmetric_inertia(fmpq_mat(integer_complement.matrix))
     return found + inner
 
 
