@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from flint import arb, fmpq, fmpq_mat, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, rational_enclosure, real_roots
 from exactdln.arith.exact import to_fmpq as _q, to_fraction
@@ -144,15 +144,23 @@ def _locate_factor(chi: fmpq_poly, lo: Fraction, hi: Fraction) -> NumberField | 
     """The field Q(t), t the unique root of a Q-irreducible factor of chi in [lo, hi]; None if not unique."""
     found = None
     mid, rad = _q((lo + hi) / 2), _q((hi - lo) / 2)
-    ball = arb(mid, rad)
-    for factor, _ in chi.factor()[1]:
-        if factor.degree() < 1:
-            continue
-        value = arb(0)
-        for c in reversed(factor.coeffs()):
-            value = value * ball + arb(c)
-        if not value.contains(0):
-            continue
+    old = ctx.prec
+    width_bits = max(64, -(hi - lo).numerator.bit_length() + (hi - lo).denominator.bit_length())
+    try:
+        ctx.prec = width_bits + 64 + max(int(c.p).bit_length() + int(c.q).bit_length() for c in chi.coeffs())
+        ball = arb(mid, rad)
+        candidates = []
+        for factor, _ in chi.factor()[1]:
+            if factor.degree() < 1:
+                continue
+            value = arb(0)
+            for c in reversed(factor.coeffs()):
+                value = value * ball + arb(c)
+            if value.contains(0):
+                candidates.append(factor)
+    finally:
+        ctx.prec = old
+    for factor in candidates:
         try:
             field = NumberField.from_polynomial([to_fraction(c) for c in factor.coeffs()], [lo, hi])
         except InputError:
@@ -238,7 +246,27 @@ def compositum(numbers: Sequence[AlgebraicReal], *, degree_cap: int = 64,
         K2, theta_old, a = _adjoin(K, alpha, degree_cap)
         elements = [_in_field(K2, e, theta_old).poly for e in elements] + [a.poly]
         K = K2
+    K = _short_interval(K)
     return Compositum(K, tuple(FieldElement(K, K.reduce(e)) for e in elements))
+
+
+def _short_interval(K: NumberField) -> NumberField:
+    """The same field and embedding, theta isolated by an interval with short dyadic ends (the refinements of
+    the construction leave ends of hundreds of digits, which every later sign test would carry)."""
+    if K.degree == 1:
+        return K
+    lo, hi = K.isolating_interval()
+    for bits in (8, 16, 32, 64, 128, 256):
+        scale = 2 ** bits
+        a = Fraction(int(lo * scale) - 1, scale)
+        b = Fraction(int(hi * scale) + 2, scale)
+        if a > lo or b < hi:
+            continue
+        try:
+            return NumberField.from_polynomial(list(K.minpoly), [a, b])
+        except InputError:
+            continue
+    return K
 
 
 def algebraic_from_polynomial(poly: fmpq_poly, approx: float, *, lower: Fraction | None = None,

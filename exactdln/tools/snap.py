@@ -19,8 +19,9 @@ Routes, tried in order:
    structures; every candidate within the tolerance is classified (``kinds_near``) and the simplest one is kept.
 
 The unaligned minimal construction (:func:`_structure_point`) is only a basis for route 2; it is never reported
-as snapped (it may lie far from the float weights). Regularized problems snap only by rationalization, and the
-notes say why (docs/maths/regularized.md §3).
+as snapped (it may lie far from the float weights). Regularized problems (lambda > 0) are tried by
+rationalization, then snapped to the closed-form critical set of Theorem R1 over its number field when X X^T = c I
+(exactdln/tools/snap_regularized.py, docs/maths/regularized.md §9); otherwise the notes say why.
 """
 
 from __future__ import annotations
@@ -116,8 +117,10 @@ class SnapResult(Verdict):
             lines = ["not snapped" + (f" (tolerance {self.tolerance:g})" if self.tolerance is not None else "")]
             near = self.nearest
             if near is not None and near.point is not None:
-                lines.append(f"nearest exact critical point found: {near.kind or 'not classified'}, fitted S = "
-                             f"{set(near.fitted) or '{}'}, field degree {near.point.degree}, critical value "
+                active = getattr(near.point, "active", None)          # the regularized closed form
+                which = (f"active singular pairs {list(active)}" if active is not None else
+                         f"fitted S = {set(near.fitted) or '{}'}")
+                lines.append(f"nearest exact critical point found: {near.kind or 'not classified'}, {which}, field degree {near.point.degree}, critical value "
                              f"{near.point.critical_value_text}, distance {near.distance:.3g} "
                              f"(relative {near.relative_distance:.3g})")
             return "\n".join(lines + [f"  - {n}" for n in self.notes])
@@ -456,10 +459,7 @@ def _snap(problem: Problem, fw: list, tol: float, degree_cap: int) -> SnapResult
     notes.append(f"no rationalization with denominators <= {DENOMINATORS[-1]} within relative distance {tol:g} "
                  "is exactly critical")
     if problem.regularized:
-        from exactdln.tools.snap_algebraic import regularized_reason
-
-        notes.append(regularized_reason(problem, widths))
-        return _not_snapped(notes, tol)
+        return _regularized(problem, fw, tol, degree_cap, notes)
     S, why = _fitted_numeric(problem, fw)
     if S is not None:
         aligned, why_aligned = _aligned_point(problem, fw, widths, S)
@@ -524,6 +524,29 @@ def _algebraic(problem: Problem, fw: list, tol: float, degree_cap: int, notes: l
                       distance, rel, near.fitted, None, tuple(notes + [f"structure: {label}"]),
                       getattr(verdict, "inertia", None), point=point, tolerance=tol,
                       kinds_near=tuple(sorted(k for k in kinds if k)), nearest=near)
+
+
+def _regularized(problem: Problem, fw: list, tol: float, degree_cap: int, notes: list[str]) -> SnapResult:
+    """lambda > 0: the closed-form critical point of Theorem R1 over its field (exactdln/tools/snap_regularized.py,
+    docs/maths/regularized.md §9); snapped only within ``tol``, else the nearest one and why."""
+    from exactdln.tools.snap_regularized import nearest_regularized_point
+
+    near = nearest_regularized_point(problem, fw, degree_cap=degree_cap)
+    if near.point is None:
+        return _not_snapped(notes + list(near.notes), tol, None, near)
+    point = near.point
+    if not near.relative_distance <= tol:
+        notes.append(f"the nearest closed-form critical point ({near.kind}, active singular pairs "
+                     f"{list(point.active)}, field degree {point.degree}) is at relative distance "
+                     f"{near.relative_distance:.3g} > tolerance {tol:g}: the float weights are not that close to a "
+                     "critical point (run the optimizer longer, or raise --tolerance)")
+        return _not_snapped(notes + list(near.notes), tol, None, near)
+    weights = point.rational_weights() if point.field is None else None
+    verdict = near.classification
+    return SnapResult(True, "closed form", weights, near.kind, "exact" if point.field is None else "exact over K",
+                      near.distance, near.relative_distance, None, None, tuple(notes + list(near.notes)),
+                      getattr(verdict, "inertia", None), point=point, tolerance=tol, kinds_near=(near.kind,),
+                      nearest=near)
 
 
 def load_float_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[Problem, list[np.ndarray]]:
