@@ -366,14 +366,36 @@ def nearest_critical_point(problem: Problem, float_weights: Sequence[Any], *,
 
 
 def regularized_reason(problem: Problem, widths: Sequence[int]) -> str:
-    """Why a regularized float point is not snapped beyond rationalization (docs/maths/regularized.md §3)."""
+    """Why a regularized float point is not snapped to the closed-form critical set (docs/maths/regularized.md §3,
+    §9), or, when the data allow it, what :mod:`exactdln.tools.snap_regularized` does instead."""
     from exactdln.theory.regularized import whitening_constant
 
+    H = len(widths) - 1
+    lambdas = problem.layer_lambdas(H)
+    if any(l <= 0 for l in lambdas):
+        return ("some lambda_h = 0 while others are > 0: the closed form of docs/maths/regularized.md §3 needs every "
+                "lambda_h > 0, so only a rational critical point found by rationalization can be snapped")
     if whitening_constant(problem) is None:
         return ("lambda > 0 and X X^T is not c I: the regularized critical set has no closed form "
-                "(docs/maths/regularized.md §3 needs whitened data), so only a rational critical point found by "
-                "rationalization can be snapped")
-    return ("lambda > 0 with X X^T = c I: the critical set is the closed form of docs/maths/regularized.md §3, whose "
-            "product singular values are roots of s^(H-2) (y - s)^H = Lambda and whose layers carry their H-th roots "
-            "(weighted balancedness, §2); building those points over their field is not implemented, so only a "
-            "rational critical point found by rationalization can be snapped")
+                "(docs/maths/regularized.md §1: whitening W_1 turns its penalty into a weighted norm), so only a "
+                "rational critical point found by rationalization can be snapped")
+    if H < 2:
+        return ("depth 1 with lambda > 0: the loss is strongly convex and its one critical point "
+                "W = Y X^T (X X^T + lambda I)^-1 is rational, so rationalization finds it")
+    from exactdln.arith.exact import to_fmpq_mat
+    from exactdln.theory.regularized_field import regularized_spectrum
+
+    try:
+        spectrum = regularized_spectrum(to_fmpq_mat(problem.X), to_fmpq_mat(problem.Y), lambdas, widths)
+    except ArithmeticError as err:
+        return (f"lambda > 0 with X X^T = c I, but the closed form of docs/maths/regularized.md §3 could not be "
+                f"isolated: {err}")
+    repeated = [m for m in spectrum.modes if m.multiplicity > 1] if spectrum is not None else []
+    if repeated:
+        return (f"lambda > 0 with X X^T = c I, but M = Y X^T / c has a repeated positive singular value "
+                f"(y^2 = {repeated[0].mu}, multiplicity {repeated[0].multiplicity}): its singular vectors are free "
+                "inside the block, and the closed-form snap (docs/maths/regularized.md §9) handles simple singular "
+                "values only, so only a rational critical point found by rationalization can be snapped")
+    return ("lambda > 0 with X X^T = c I: the critical set is the closed form of docs/maths/regularized.md §3, built "
+            "over the field of its layer singular values and singular-vector norms (§9; "
+            "exactdln/tools/snap_regularized.py)")
