@@ -252,7 +252,9 @@ def ordered_product(layers: Sequence[fmpq_mat]) -> fmpq_mat:
             if best_cost is None or cost < best_cost:
                 best, best_cost = k, cost
         (a, b), (c, e) = items[best], items[best + 1]
-        items[best:best + 2] = [(c * a, b + e + max(1, a.nrows()).bit_length())]
+        # short factors: FLINT's product (least overhead); long ones: multiply (per-column denominators of c)
+        product = c * a if max(b, e) <= 512 else multiply(c, a)
+        items[best:best + 2] = [(product, b + e + max(1, a.nrows()).bit_length())]
     return items[0][0]
 
 

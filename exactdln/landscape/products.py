@@ -89,7 +89,7 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
     - Upper: rk W_{j:i} <= min(rk W_{j-1:i}, rk W_{j:i+1}) (a product has at most the rank of
       each factor), starting from min(rows, cols) and the exact ranks of the single layers.
     Where the two meet the rank is exact (docs/maths/classification.md §3.7). A single layer below its
-    bound gets FLINT's exact rank at once (no product to save; a rank-deficient layer then no longer
+    bound gets its exact rank at once (no product to save; a rank-deficient layer then no longer
     costs a second modular pass). For a product below its bound the lower bounds are recomputed once
     modulo a prime drawn at random (an input divisible by the screening primes then costs one more
     pass, not exact products); only where they still differ is the product formed and its rank
@@ -120,7 +120,7 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
             if lower[(i, j)] == bound:
                 out[(i, j)] = bound
             elif length == 0:
-                out[(i, j)] = p.W[i - 1].rank()     # one layer: FLINT's exact rank, no product to save
+                out[(i, j)] = rank(p.W[i - 1])     # one layer: exact rank at once, no product to save
             else:
                 if second is None:
                     second = _modular_lower_bounds(p, _random_word_prime()) or {}
