@@ -16,6 +16,7 @@ exactdln/tools/plateaus.py (both re-exported here).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from dataclasses import dataclass, field
@@ -155,7 +156,9 @@ def _short_interval(root: Any, others: Sequence[Any]) -> tuple[Fraction, Fractio
 class PlateauPoint:
     """One row of :func:`trace`: a plateau, the exact critical point nearest to its record (fitted set S,
     ``rank`` of W_H...W_1, ``kind`` by the exact classification), its exact ``critical_value``, and the
-    Frobenius ``distance`` from the run's float weights to it (``relative_distance`` divides by ||W||_F).
+    Frobenius ``distance`` from the run's float weights to it (``relative_distance`` divides by
+    max(||W||_F, the problem's weight scale), as ``snap`` does: exactdln/tools/snap_algebraic.py). ``snapped``: the
+    relative distance is at most ``tolerance`` (the run's own record, never a polished point, is measured).
     ``point`` is the exact point as a point file (dict), ``certificate`` where its certificate was written."""
 
     index: int
@@ -171,13 +174,20 @@ class PlateauPoint:
     notes: tuple[str, ...] = ()
     point: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     certificate: str | None = None
+    tolerance: float | None = None
+
+    @property
+    def snapped(self) -> bool:
+        """The run's record is within ``tolerance`` (relative) of the exact point."""
+        return (self.tolerance is not None and self.relative_distance is not None
+                and self.relative_distance <= self.tolerance)
 
     def to_json(self) -> dict[str, Any]:
         return {"plateau": self.index, **self.plateau.to_json(), "float_loss": self.float_loss,
                 "critical_value": self.critical_value.to_json() if self.critical_value else None,
                 "fitted": list(self.fitted) if self.fitted is not None else None, "rank": self.rank,
                 "kind": self.kind, "distance": self.distance, "relative_distance": self.relative_distance,
-                "field_degree": self.field_degree, "certificate": self.certificate, "notes": list(self.notes)}
+                "snapped": self.snapped, "tolerance": self.tolerance, "field_degree": self.field_degree, "certificate": self.certificate, "notes": list(self.notes)}
 
     def __str__(self) -> str:
         p = self.plateau
@@ -187,7 +197,7 @@ class PlateauPoint:
                  f"  float loss {self.float_loss:.12g}   ||grad L|| {p.grad_norm:.3g}",
                  f"  exact critical value {cv.decimal if cv else '-'}" + (f" = {cv.exact_text}" if cv else ""),
                  f"  S = {_fitted_text(self.fitted)}   rank {self.rank if self.rank is not None else '-'}   "
-                 f"kind {_kind_text(self.kind)}   distance {_distance_text(self.distance, self.relative_distance)}"]
+                 f"kind {_kind_text(self.kind)}   distance {_distance_text(self.distance, self.relative_distance, self.snapped)}"]
         if self.certificate:
             lines.append(f"  certificate: {self.certificate}")
         lines += [f"  note: {n}" for n in self.notes]
@@ -204,10 +214,10 @@ def _kind_text(kind: str | None) -> str:
     return (kind or "-").replace("_", " ").replace("non strict", "non-strict")
 
 
-def _distance_text(d: float | None, rel: float | None) -> str:
+def _distance_text(d: float | None, rel: float | None, snapped: bool = False) -> str:
     if d is None:
         return "-"
-    return f"{d:.3g}" + (f" ({rel:.2g} relative)" if rel is not None else "")
+    return f"{d:.3g}" + (f" ({rel:.2g} relative{', snapped' if snapped else ''})" if rel is not None else "")
 
 
 def _frobenius(ws: Sequence[np.ndarray]) -> float:
@@ -393,7 +403,7 @@ class Trace:
             body.append((str(r.index), f"{step_json(p.start_step)}-{step_json(p.end_step)}",
                          f"{r.float_loss:.10g}", cv.decimal if cv else "-", _fitted_text(r.fitted),
                          str(r.rank) if r.rank is not None else "-", _kind_text(r.kind),
-                         _distance_text(r.distance, r.relative_distance)))
+                         _distance_text(r.distance, r.relative_distance, r.snapped)))
         widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head] + body]
         exact = [f"  {r.index}: critical value = {r.critical_value.exact_text}"
@@ -410,13 +420,15 @@ class Trace:
 
 
 def trace(trajectory: Trajectory, *, rule: PlateauRule | None = None, degree_cap: int = 64,
-          classify: bool = True) -> Trace:
+          classify: bool = True, tolerance: float = 1e-6) -> Trace:
     """The saddles of a training run: its plateaus (:func:`find_plateaus`) and, for each, the exact critical
     point nearest to the run's closest record, with its exact critical value, fitted set S, rank, kind and
     distance (module docstring). With full-rank X X^T the critical value is (||Y||_F^2 - sum_{i in S}
     lambda_i(Sigma)) / 2 (docs/maths/classification.md §2; Achour, Malgouyres, Gerchinovitz 2024), so the
     rows are the exact steps of the staircase of Saxe, McClelland, Ganguli (2014). ``classify=False`` skips the
-    exact classification (kind None), the costly part over number fields of high degree."""
+    exact classification (kind None), the costly part over number fields of high degree. A row is ``snapped`` when
+    the run's own record is within ``tolerance`` (relative, as ``snap``) of its exact point; the distance is always
+    reported. How close a run comes is set by its start (docs/howto/trace.md, "How close a run comes")."""
     rule = rule or PlateauRule()
     problem = trajectory.problem
     computed, norms = run_losses(problem, trajectory.weights)
@@ -431,7 +443,8 @@ def trace(trajectory: Trajectory, *, rule: PlateauRule | None = None, degree_cap
                          f"by up to a relative {worst:.2g}: the plateaus are found on the recorded loss, the rows "
                          "show L(W)")
     plateaus = find_plateaus(trajectory.steps, loss, norms, rule)
-    rows = tuple(plateau_point(problem, trajectory.at(p.at), p, i, degree_cap=degree_cap, classify=classify)
+    rows = tuple(dataclasses.replace(plateau_point(problem, trajectory.at(p.at), p, i, degree_cap=degree_cap,
+                                                   classify=classify), tolerance=tolerance)
                  for i, p in enumerate(plateaus, 1))
     if not plateaus:
         notes.append("no plateau found by the rule " + ", ".join(f"{k} = {v:g}" for k, v in rule.to_json().items()))
@@ -444,7 +457,6 @@ def certify_plateaus(result: Trace, directory: str | os.PathLike) -> Trace:
     or over a number field through exactdln/certify/field.py), which runs the standalone checker
     before a certificate is kept. A certificate that cannot be made or is refused is not written; the row's
     notes say why. Returns the trace with each row's ``certificate`` (or a note)."""
-    import dataclasses
     import json
 
     folder = os.fspath(directory)

@@ -47,6 +47,7 @@ def _check_rows(plateaus):
         assert tuple(row["fitted"]) == fitted and row["kind"] == kind and row["rank"] == len(fitted)
         assert abs(row["float_loss"] - float(value)) < 1e-3
         assert row["distance"] is not None and row["distance"] >= 0
+        assert row["tolerance"] == 1e-6 and row["snapped"] == (row["relative_distance"] <= 1e-6)
 
 
 def test_gd_records_a_trajectory_that_trace_reads(run, capsys):
@@ -75,6 +76,18 @@ def test_json_lines_of_two_runs_and_of_a_run_without_a_plateau(run, tmp_path, ca
     lines = _lines(capsys.readouterr().out)
     assert len(lines) == 3 and {"steps", "float_loss", "critical_value", "fitted", "rank", "kind", "distance",
                                 "relative_distance", "field_degree", "certificate", "notes"} <= set(lines[0])
+
+
+def test_tolerance_decides_snapped_and_nothing_else(run, capsys):
+    assert main(["trace", "--json", "--tolerance", "1e-15", str(run)]) == 0
+    strict = _lines(capsys.readouterr().out)
+    assert main(["trace", "--json", "--tolerance", "0.5", str(run)]) == 0
+    loose = _lines(capsys.readouterr().out)
+    for a, b in zip(strict, loose):          # the same rows and distances; only the verdict on them moves
+        assert a["distance"] == b["distance"] and a["critical_value"] == b["critical_value"]
+        assert a["snapped"] == (a["relative_distance"] <= 1e-15) and b["snapped"] == (b["relative_distance"] <= 0.5)
+    assert main(["trace", "--tolerance", "0", str(run)]) == 2
+    capsys.readouterr()
 
 
 def test_text_output_one_row_per_plateau(run, capsys):

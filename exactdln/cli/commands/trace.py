@@ -13,11 +13,12 @@ plateau spans at least --min-length x the run's span. For each plateau, its reco
 is snapped to the nearest exact critical point (over Q or a real number field), which is classified
 exactly. One row per plateau: steps, float loss, exact critical value (a decimal, and exactly: p/q or
 its minimal polynomial and isolating interval), the fitted set S, rank, kind and the distance from the
-run's weights (reported, not held to a tolerance: a run from a small initialization passes near each
-saddle at a distance that shrinks with the initialization scale).
+run's weights (reported either way; the row says "snapped" when the run's own record is within --tolerance,
+default 1e-6, relative: a run from a small initialization passes near each saddle at a distance about the
+initialization scale, so a start of 1e-8 snaps every plateau; docs/howto/trace.md).
 --json: JSON Lines, one object per plateau and line (the input `file`, the `plateau` index, and the row's
 fields: `steps`, `at_step`, `float_loss`, `grad_norm`, `critical_value`, `fitted`, `rank`, `kind`, `distance`,
-`relative_distance`, `field_degree`, `certificate`, `notes`; with the run's `records` and `run_notes`); a run
+`relative_distance`, `snapped`, `tolerance`, `field_degree`, `certificate`, `notes`; with the run's `records` and `run_notes`); a run
 without a plateau gives one line with `plateau` null. --certify DIR writes each plateau's
 exact point and its checked certificate. --plot FILE draws the loss (log scale) with the exact critical
 values as labelled lines. --no-kind skips the exact classification (fields of high degree).
@@ -68,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the flatness window, a fraction of the run's span of steps (default 0.01)")
     parser.add_argument("--min-length", type=_positive, default=0.02,
                         help="the shortest plateau, a fraction of the run's span of steps (default 0.02)")
+    parser.add_argument("--tolerance", type=_positive, default=1e-6, metavar="REL",
+                        help="a row is 'snapped' when the run's record is within REL (relative) of its exact point "
+                             "(default 1e-6, as snap; the distance is reported either way)")
     parser.add_argument("--degree-cap", type=int, default=64,
                         help="largest degree of a number field for an exact point (default 64)")
     parser.add_argument("--no-kind", action="store_true",
@@ -87,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
         trajectory = load_trajectory(path, data=args.data, floats=args.floats)
         rule = PlateauRule(args.flat_rtol, args.grad_rtol, args.window, args.min_length)
-        result = trace(trajectory, rule=rule, degree_cap=args.degree_cap, classify=not args.no_kind)
+        result = trace(trajectory, rule=rule, degree_cap=args.degree_cap, classify=not args.no_kind,
+                       tolerance=args.tolerance)
         if args.certify:
             try:
                 result = certify_plateaus(result, args.certify)
