@@ -28,7 +28,7 @@ from typing import Sequence
 
 from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
 
-from exactdln.arith.algebraic import AlgebraicReal, rational_enclosure, real_roots
+from exactdln.arith.algebraic import AlgebraicReal, real_roots
 from exactdln.arith.exact import to_fmpq as _q, to_fraction
 from exactdln.arith.number_field import FieldElement, NumberField
 from exactdln.model.problem import InputError

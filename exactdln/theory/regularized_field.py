@@ -30,9 +30,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Sequence
 
-from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
+from flint import arb, ctx, fmpq_mat, fmpq_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, real_roots
 from exactdln.arith.exact import to_fmpq as _q, to_fraction

@@ -12,13 +12,17 @@ with Q_h orthogonal and free (the O(d_h) symmetry of the regularized loss). Floa
 
 1. Which pairs are active, and on which root: the float product's s_i^f = u_i^T W_{H:1} v_i against the admissible
    values {0} u {s(sigma) : sigma a root} of each pair (the nearest one); at most r = min(widths) active.
-2. The field: K = Q(r_h, sigma_i, n_i : i active), n_i = ||w_i|| the norm of an exact eigenvector w_i of
-   (M/c)^T (M/c) (over Q(mu_i), a column of q_i((M/c)^T (M/c)), q_i = chi / (x - mu_i)); built as one compositum
-   by a verified primitive element (:mod:`exactdln.arith.field_compositum`), capped by ``degree_cap``.
-3. The free Q_h: aligned to the float layers one after the other by orthogonal Procrustes (the polar factor of
-   W_h^f Q_(h-1) Sigma_h^T), then replaced by a *rational* orthogonal matrix near it: the Cayley transform
-   (I - A)(I + A)^-1 of a rational skew-symmetric A (times a diagonal of signs), with A rounded to as few digits as
-   keep the distance to the float point within 1% of what the float Q_h give.
+2. The field: K = Q(r_h, sigma_i : i active), built as one field by a verified primitive element
+   (:mod:`exactdln.arith.field_compositum`), capped by ``degree_cap``. The singular vectors need no square roots:
+   each layer is written in a frame (the right singular vectors when d_h >= d_0, the left ones when d_h >= d_y),
+   and the outer products v_i v_i^T = w_i w_i^T / (w_i^T w_i), u_i v_i^T = M v_i v_i^T / y_i, u_i u_i^T lie in K
+   (w_i an exact eigenvector of (M/c)^T (M/c) over Q(mu_i), a column of q_i((M/c)^T (M/c)), q_i = chi / (x - mu_i)).
+   Only a bottleneck narrower than d_0 and d_y uses coordinates, and then the norms n_i = ||w_i|| join K.
+3. The free rotations: W_h = O_h J_h (sum_i sigma_(h,i) a_i b_i^T) J_(h-1)^T O_(h-1)^T (J_h = [I; 0], a_i, b_i the
+   frame vectors); each O_h is aligned to the float layers, one after the other, by orthogonal Procrustes, then
+   replaced by a *rational* orthogonal matrix near it: the Cayley transform (I - A)(I + A)^-1 of a rational
+   skew-symmetric A (times a diagonal of signs), with A rounded to as few digits as keep the distance to the
+   float point within 1% of what the float O_h give.
 4. Verified exactly over K: the gradient is zero and the loss equals c0 + c sum_i phi(y_i, s_i) (Theorem R1).
    The point is exactly critical whatever the rounding of step 3; only its distance to the float point depends
    on it.
@@ -37,13 +41,13 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from exactdln.arith.algebraic import AlgebraicReal
-from exactdln.arith.exact import from_fmpq_mat, to_fmpq as _q, to_fmpq_mat, to_fraction
+from exactdln.arith.exact import to_fmpq as _q, to_fmpq_mat, to_fraction
 from exactdln.arith.field_compositum import Compositum, CompositumDegreeError, compositum, square_root_in
 from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, polynomial_text
 from exactdln.instances.algebraic_critical import element_float
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_loss, is_field_critical
 from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData, FieldSpec
-from exactdln.model.problem import InputError, Problem, RationalMatrix
+from exactdln.model.problem import Problem, RationalMatrix
 from exactdln.model.results import fraction_text
 from exactdln.theory.regularized_field import RegularizedSpectrum, regularized_spectrum
 
@@ -353,10 +357,6 @@ def _field_data(K: NumberField, M: FieldMatrix) -> FieldMatrixData:
 def _diag(K: NumberField, values: Sequence[FieldElement]) -> FieldMatrix:
     k = len(values)
     return FieldMatrix.from_rows(K, [[values[i] if i == j else K.element(0) for j in range(k)] for i in range(k)])
-
-
-def _columns(Q: fmpq_mat, k: int) -> fmpq_mat:
-    return fmpq_mat(Q.nrows(), k, [Q[i, j] for i in range(Q.nrows()) for j in range(k)])
 
 
 def nearest_regularized_point(problem: Problem, float_weights: Sequence[Any], *, degree_cap: int = 64,
