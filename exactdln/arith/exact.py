@@ -241,7 +241,7 @@ def ordered_product(layers: Sequence[fmpq_mat]) -> fmpq_mat:
     (n x m, b bits) (m x k, c bits): n m k (b + c); its product is guessed to have b + c + log2 m bits. Short
     layers are multiplied among themselves first, so in W_H (W_{H-1} ... W_2) W_1 with long outer layers and
     hidden layers A_h W A_{h-1}^-1 (whose changes of basis cancel in the middle product) only two products
-    involve long entries, where a chain from W_1 makes every product long.
+    involve long entries, where a chain from W_1 makes every product long (docs/maths/classification.md §3.8).
     """
     items = [(a, _sampled_bits(a) if a.nrows() and a.ncols() else 1) for a in layers]
     while len(items) > 1:

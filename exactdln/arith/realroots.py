@@ -93,7 +93,8 @@ def rational_roots_among(poly: fmpq_poly, candidates: list[fmpq]) -> list[RealRo
     Exact: each candidate kept has poly(c) = 0; deg(poly) distinct roots of a polynomial of that degree are
     all of its roots, each simple, so ``poly`` is squarefree and each RealRoot(poly, c, c) is the unique
     root in its (one-point) interval. Used when a characteristic polynomial is known to split over Q
-    (exactdln/landscape/spectral.py), where root isolation would only rediscover its rational roots.
+    (exactdln/landscape/spectral.py; docs/maths/classification.md §3.8), where root isolation would only
+    rediscover its rational roots.
     """
     n = poly.degree()
     if n < 0:

@@ -341,8 +341,8 @@ class SpectralFacts:
     @cached_property
     def rational_eigenvalues(self) -> list[fmpq] | None:
         """The eigenvalues of Sigma, increasing, when d_y > SMALL_SIGMA and they are d_y distinct rationals
-        (proven by a verified eigenbasis, :func:`split_eigenvalues`); None otherwise (small, not split,
-        repeated, or not proven)."""
+        (proven by a verified eigenbasis, :func:`split_eigenvalues`; docs/maths/classification.md §3.8); None otherwise
+        (small, not split, repeated, or not proven)."""
         N, d = self._sigma_integer
         # up to 16 x 16 FLINT's exact multimodular charpoly costs less than guessing and proving an eigenbasis
         # (d_y = 10, 1300-bit entries: 4 ms against 75 ms, most of it roots modulo a 320-bit prime)
