@@ -31,13 +31,12 @@ from functools import cached_property
 from itertools import islice
 from math import gcd
 
-from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
+from flint import fmpq, fmpq_mat, fmpq_poly, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
 
 from exactdln.arith.exact import (
     CrtMatrix,
     big_probable_prime,
     identity,
-    rank,
     rational_reconstruction,
     rref_pivots,
     iter_word_primes,
@@ -45,6 +44,7 @@ from exactdln.arith.exact import (
 )
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
+from exactdln.landscape.products import partial_product_rank
 from exactdln.model.results import Assumptions
 
 __all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "split_charpoly", "split_eigenvalues",
@@ -313,7 +313,7 @@ class SpectralFacts:
     # --- data -----------------------------------------------------------------
     @cached_property
     def sigma_xx_invertible(self) -> bool:
-        return rank(self.point.sigma_xx) == self.point.widths[0]
+        return partial_product_rank(self.point.sigma_xx) == self.point.widths[0]    # full rank screened modulo p
 
     @cached_property
     def _sigma_integer(self) -> tuple[fmpz_mat, int]:
@@ -364,7 +364,7 @@ class SpectralFacts:
         p = self.point
         if not self.sigma_xx_invertible:
             return Assumptions(False, None, None)
-        full = rank(p.sigma_yx) == p.widths[-1]
+        full = partial_product_rank(p.sigma_yx) == p.widths[-1]    # full rank modulo p is full rank over Q
         if self.rational_eigenvalues is not None:
             distinct = True              # d_y distinct roots of chi_Sigma, of degree d_y
         else:
