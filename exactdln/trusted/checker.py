@@ -353,7 +353,7 @@ MAX_FIELD_DEGREE = 64
 MAX_BISECTIONS = 20_000          # refinements of the interval of theta in one check
 
 _FIELD: list = [None]            # the field of the certificate being checked (None: rationals only)
-_PRICED: list = [False]          # True inside a loop whose products were charged before it began (priced())
+_PRICED: list = [False]          # True inside a loop whose products were charged before it began (psd_over_field)
 
 
 def _ptrim(a: list) -> list:
@@ -843,10 +843,10 @@ def loss_polynomial(pb: dict, curve: list) -> list[Fraction]:
 
 
 # ---------------------------------------------------------------- work predicted from the shapes
-# An expansion or a Hessian is priced from the shapes, the written-nonzero pattern and the bit sizes of its
-# inputs before it starts, and refused at once when the price exceeds what is left of MAX_WORK (the work
-# itself is still charged as it happens). Growth of the entries is not priced, so the prediction stays
-# below the charges that the work itself would make.
+# An expansion, a gradient or a psd_hessian over a field is priced from the shapes, the written-nonzero
+# pattern and the bit sizes of its inputs before it starts, and refused at once when the price exceeds what
+# is left of MAX_WORK (the work itself is still charged as it happens). Growth of the entries is not priced,
+# so the price is of the order of the charges the work then makes (FORMAT.md, Caps).
 
 def _written(M: list) -> bool:
     """Some entry of M is written as nonzero (structural: no arithmetic, no sign test at theta)."""
