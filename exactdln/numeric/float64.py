@@ -548,12 +548,12 @@ def _well_conditioned_minor(W: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool
     # prefer the large entries of a row, as the global QR does
     top = np.abs(W).max(axis=1, keepdims=True)
     W = np.ldexp(W, -np.frexp(np.where(top > 0, top, 1.0))[1])
-    _, R, columns = scipy.linalg.qr(W, mode="economic", pivoting=True)
+    _, R, columns = scipy.linalg.qr(W, mode="economic", pivoting=True, check_finite=False)
     d = np.abs(np.diag(R))
     rank = rho = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
     while rho > 0:
         J = columns[:rho]
-        _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True)
+        _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True, check_finite=False)
         I = rows[:rho]
         sv = np.linalg.svd(W[np.ix_(I, J)], compute_uv=False)
         if sv[-1] > 1e-8 * sv[0]:
@@ -565,28 +565,37 @@ def _well_conditioned_minor(W: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool
 def _exact_products(T: np.ndarray, W: np.ndarray) -> np.ndarray:
     """T @ W correctly rounded to float64 (each entry the float nearest the exact sum of exact products).
 
-    Every finite float is an integer multiple of 2^-1074, so the sums are exact in Python integers (a numpy
-    object product of the integers x 2^1074), and the conversion back rounds once (:func:`_scaled_float`).
+    Every finite float is an integer multiple of 2^(e - 53), e its exponent; with e_min the least over a
+    matrix, the matrix is 2^(e_min - 53) times a matrix of integers. The sums are then exact in Python integers
+    (a numpy object product) and the conversion back rounds once (:func:`_scaled_float`).
     """
-    def integers(M: np.ndarray) -> np.ndarray:
-        out = np.empty(M.shape, dtype=object)
-        for index, x in np.ndenumerate(M):
-            numerator, denominator = float(x).as_integer_ratio()          # denominator a power of two
-            out[index] = numerator << (1074 - denominator.bit_length() + 1)
-        return out
+    def integers(M: np.ndarray) -> tuple[np.ndarray, int]:
+        nonzero = np.abs(M[M != 0])
+        shift = int(np.frexp(nonzero.min())[1]) - 53 if nonzero.size else 0
+        scaled = np.ldexp(M, -shift)                  # integers, exact while they stay finite
+        if not np.all(np.isfinite(scaled)):          # a range beyond 2^1024: each float's exact ratio instead
+            out = np.empty(M.shape, dtype=object)
+            for index, x in np.ndenumerate(M):
+                numerator, denominator = float(x).as_integer_ratio()          # denominator a power of two
+                out[index] = numerator << (1074 - denominator.bit_length() + 1)
+            return out, -1074
+        return np.array([int(x) for x in scaled.ravel().tolist()], dtype=object).reshape(M.shape), shift
 
-    exact = integers(T).dot(integers(W)) if T.size and W.size else np.zeros((T.shape[0], W.shape[1]), dtype=object)
+    if not (T.size and W.size):
+        return np.zeros((T.shape[0], W.shape[1]))
+    (ints_T, shift_T), (ints_W, shift_W) = integers(T), integers(W)
+    exact = ints_T.dot(ints_W)
     out = np.empty(exact.shape)
     for index, value in np.ndenumerate(exact):
-        out[index] = _scaled_float(int(value), -2148)
+        out[index] = _scaled_float(int(value), shift_T + shift_W)
     return out
 
 
 def _scaled_float(value: int, exponent: int) -> float:
-    """value * 2^exponent (exponent <= 0) correctly rounded to float64 (CPython's int / int rounds correctly;
+    """value * 2^exponent correctly rounded to float64 (CPython's int -> float and int / int round correctly;
     +-inf beyond the range)."""
     try:
-        return value / (1 << -exponent)
+        return float(value << exponent) if exponent >= 0 else value / (1 << -exponent)
     except OverflowError:
         return float("inf") if value > 0 else float("-inf")
 
@@ -612,6 +621,41 @@ def _direction_rows(weights: Sequence[np.ndarray], offsets: Sequence[int], n: in
     return rows.reshape(len(A) * k, n)
 
 
+def _certified_invertible(square: np.ndarray, bound: np.ndarray, d: int, k: int) -> bool:
+    """The exact matrix M, within ``bound`` (entrywise) of the float ``square``, is invertible (a proof, or False).
+
+    The first k rows and columns (k = d rho: the directions of W_1 on their own pivots) form D, block diagonal
+    with d blocks (a copy of W_1[I, J], scaled), and they are exact; below D only the combined directions of
+    W_1 have entries (Delta, nearly zero). With M = [[D, N], [Delta, E]], M is invertible when D and
+    E - Delta D^-1 N are, and by Weyl sigma_min(E - Delta D^-1 N) >= sigma_min(E) - ||Delta|| ||N|| / sigma_min(D).
+    So the SVD is of E only (about half the size), plus d small ones. Every sigma is taken with the SVD's
+    backward error (10 m eps sigma_max) against it, and the float entries with their rounding bound.
+    """
+    eps = np.finfo(float).eps
+
+    def singular_values(A: np.ndarray) -> tuple[float, float]:
+        sv = np.linalg.svd(A, compute_uv=False)
+        return float(sv[-1]) - 10 * A.shape[0] * eps * float(sv[0]), float(sv[0])
+
+    if k:
+        rho = k // d
+        lows = [singular_values(square[a * rho:(a + 1) * rho, a * rho:(a + 1) * rho])[0] for a in range(d)]
+        off_diagonal = square[:k, :k].copy()
+        for a in range(d):
+            off_diagonal[a * rho:(a + 1) * rho, a * rho:(a + 1) * rho] = 0
+        if min(lows) <= 0 or np.any(off_diagonal) or np.any(bound[:k]):
+            return False
+        delta = float(np.linalg.norm(square[k:, :k])) + float(np.linalg.norm(bound[k:, :k]))
+        coupling = delta * float(np.linalg.norm(square[:k, k:])) / min(lows)
+    else:
+        coupling = 0.0
+    E, rounding = square[k:, k:], float(np.linalg.norm(bound[k:, k:]))
+    if not E.size:
+        return True
+    low, high = singular_values(E)
+    return low > 1e-8 * high and low > 2 * (rounding + coupling)
+
+
 def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[list[int], list[int]] | None:
     """Coordinates P (split off) and F (kept) for the orbit reduction, chosen layer by layer.
 
@@ -628,12 +672,13 @@ def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> 
       by the rows of W_(h+1)[I_(h+1), :], are independent (a well-conditioned minor again).
 
     Without rank-deficient layers the square matrix of the chosen directions on P is block bidiagonal with
-    invertible diagonal blocks, exactly. Otherwise it is only nearly block triangular, and it is certified
-    whole: its float SVD must have sigma_min > 1e-8 sigma_max and exceed twice a bound on the rounding of the
-    combined directions (gamma_d |t|^T |W| entrywise) plus the SVD's backward error. None when that fails
-    (the caller then uses :func:`orbit_pivots`). The cost is a few QRs and SVDs of d_h x d_(h-1) matrices,
-    and in the rank-deficient case one SVD of the |P| x |P| matrix, against pivoted QRs of the whole
-    (sum d_h^2) x n generator matrix for :func:`orbit_pivots`.
+    invertible diagonal blocks, exactly. Otherwise it is only nearly block triangular, and it is proven
+    invertible by :func:`_certified_invertible` (float SVDs with the rounding of the combined directions, whose
+    entries t^T W_h are correctly rounded, and the SVDs' backward errors against them). None when that fails,
+    or when some direction would have to be carried past the next layer (the caller then uses
+    :func:`orbit_pivots`). The cost is a few QRs and SVDs of d_h x d_(h-1) matrices, and in the rank-deficient
+    case one SVD of about half the |P| x |P| matrix, against pivoted QRs of the whole (sum d_h^2) x n
+    generator matrix for :func:`orbit_pivots`.
     """
     H = len(weights)
     W = [np.asarray(w, dtype=np.float64) for w in weights]
@@ -699,10 +744,7 @@ def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> 
             top = np.abs(square).max(axis=axis, keepdims=True)
             exponents = np.frexp(np.where(top > 0, top, 1.0))[1]
             square, bound = np.ldexp(square, -exponents), np.ldexp(bound, -exponents)
-        rounding = float(np.linalg.norm(bound))
-        sv = np.linalg.svd(square, compute_uv=False)
-        backward = 10 * square.shape[0] * np.finfo(float).eps * sv[0]
-        if not (sv[-1] > 1e-8 * sv[0] and sv[-1] > 2 * (rounding + backward)):
+        if not _certified_invertible(square, bound, widths[1], len(P[0]) if row_sets[0][0] == 1 else 0):
             return None
     chosen = np.zeros(n, dtype=bool)
     chosen[chosen_index] = True
