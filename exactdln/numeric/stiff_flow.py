@@ -23,6 +23,8 @@ from exactdln.model.problem import InputError, Problem
 
 __all__ = ["StiffRun", "stiff_gradient_flow"]
 
+CHUNK = 1e9                 # time units per restart of the integrator's clock (see stiff_gradient_flow)
+
 
 @dataclass(frozen=True)
 class StiffRun:
@@ -99,11 +101,21 @@ def stiff_gradient_flow(problem: Problem, weights: Sequence[Any], *, t_end: floa
     v0 = np.concatenate([w.ravel() for w in start])
     scale = float(np.max(np.abs(v0))) if v0.size else 0.0
     tol = atol if atol is not None else 1e-6 * (scale if scale > 0 else 1.0)
-    sol = solve_ivp(lambda t, v: -gradient(v), (0.0, float(t_end)), v0, method="LSODA", rtol=rtol, atol=tol,
-                    jac=jacobian)
-    if sol.status != 0:
-        raise ValueError(f"the stiff integration failed: {sol.message}")
-    keep = [0] + [k for k in range(1, len(sol.t)) if sol.t[k] > sol.t[k - 1]]
-    times = np.asarray(sol.t, dtype=np.float64)[keep]
-    stacked = tuple(np.stack([unpack(sol.y[:, k])[h] for k in keep]) for h in range(len(shapes)))
-    return StiffRun(times, stacked, count[0])
+    # The clock is restarted every CHUNK time units: a float64 time near 10^12 is resolved only to 10^-4, coarser
+    # than the steps the fast drops between plateaus need (the integrator stops: "step size less than spacing").
+    times, states, offset, first = [0.0], [v0], 0.0, None
+    while offset < t_end:
+        span = min(CHUNK, float(t_end) - offset)
+        sol = solve_ivp(lambda t, v: -gradient(v), (0.0, span), states[-1], method="LSODA", rtol=rtol, atol=tol,
+                        jac=jacobian, **({"first_step": min(first, span)} if first else {}))
+        if sol.status != 0:
+            raise ValueError(f"the stiff integration failed at time {offset:.6g}: {sol.message}")
+        for t, k in zip(sol.t[1:], range(1, len(sol.t))):
+            if offset + t > times[-1]:
+                times.append(offset + float(t))
+                states.append(sol.y[:, k])
+        if len(sol.t) >= 2:
+            first = float(sol.t[-1] - sol.t[-2])
+        offset += span
+    stacked = tuple(np.stack([unpack(v)[h] for v in states]) for h in range(len(shapes)))
+    return StiffRun(np.asarray(times, dtype=np.float64), stacked, count[0])
