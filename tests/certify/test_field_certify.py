@@ -99,3 +99,20 @@ def test_quadratic_curve_over_the_field_is_checked():
     cert["claims"] = [{"type": "escape_curve", "coefficients": [[_matrix(C) for C in Cs] for Cs in curve.coefficients]}]
     results = checker.check_certificate(json.loads(json.dumps(cert)))
     assert results[0][1] and f"order {curve.order}" in results[0][2]
+
+
+def test_command_line_certifies_a_non_strict_saddle_over_the_field(tmp_path):
+    """The depth-3 golden-ratio point of family N1 (docs/maths/classification.md §3.6): `exactdln certify` writes a
+    checked certificate of kind non_strict_saddle, and `exactdln check` re-verifies it."""
+    from tests.trusted.test_checker_field_non_strict import TOP, depth_three
+
+    path = tmp_path / "n1.json"
+    path.write_text(json.dumps(depth_three(TOP)))
+    out = subprocess.run([sys.executable, "-m", "exactdln", "certify", "--json", str(path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert record["kind"] == NON_STRICT_SADDLE and record["checked"]
+    out = subprocess.run([sys.executable, "-m", "exactdln", "check", record["certificate"]],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
