@@ -278,10 +278,19 @@ def _is_identity(matrix: fmpq_mat) -> bool:
 
 
 def rank(matrix: fmpq_mat) -> int:
-    """Exact rank over Q (FLINT, on an integer matrix with row or column denominators cleared)."""
-    if matrix.nrows() == 0 or matrix.ncols() == 0:
+    """Exact rank over Q: FLINT's rank of M or of M^T (the same number), whichever clears shorter denominators.
+
+    FLINT clears the denominators of each row (in C) before a fraction-free elimination. For a layer
+    W_h = A_h W A_{h-1}^-1 the denominators sit in columns, and clearing rows would multiply each row by the lcm
+    of all of them; the transpose then has them in rows. The orientation is chosen from the lcm of the
+    denominators of the first row and of the first column (a cost guess only).
+    """
+    n, m = matrix.nrows(), matrix.ncols()
+    if n == 0 or m == 0:
         return 0
-    return scaled_integer_matrix(matrix)[0].rank()
+    row_bits = lcm(*(int(matrix[0, j].q) for j in range(m))).bit_length()
+    column_bits = lcm(*(int(matrix[i, 0].q) for i in range(n))).bit_length()
+    return (matrix if row_bits <= column_bits else matrix.transpose()).rank()
 
 
 def nullspace(matrix: fmpq_mat) -> fmpq_mat:
