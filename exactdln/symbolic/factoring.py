@@ -8,6 +8,8 @@ the same polynomials in milliseconds, so every factorization of the symbolic lay
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 from sympy import QQ, ZZ
@@ -26,17 +28,32 @@ def factor_list(poly: Any) -> tuple[Any, list[tuple[Any, int]]]:
     ring = poly.ring
     if ring.domain not in (ZZ, QQ) or ring.ngens == 0 or str(ring.order) not in ("lex", "LexOrder()") or not poly:
         return poly.factor_list()
-    from flint import fmpz_mpoly_ctx
+    from flint import fmpq_mpoly_ctx, fmpz_mpoly_ctx
 
     domain = ring.domain
-    denominator, integral = poly.clear_denoms()
-    ctx = fmpz_mpoly_ctx.get(tuple(str(x) for x in ring.symbols), "lex")
-    flint_poly = ctx.from_dict({monomial: int(getattr(c, "numerator", c)) for monomial, c in integral.items()})
-    content, factors = flint_poly.factor()
-    if domain == QQ:
-        c = domain(int(content)) / domain(int(getattr(denominator, "numerator", denominator)))
-    else:
-        c = domain(int(content))
-    out = [(ring.from_dict({monomial: domain(int(x)) for monomial, x in f.to_dict().items()}).to_dense(), int(e))
-           for f, e in factors]
+    names = tuple(str(x) for x in ring.symbols)
+    _, integral = poly.clear_denoms()
+    coefficients = {monomial: int(getattr(c, "numerator", c)) for monomial, c in integral.items()}
+    try:
+        _, factors = fmpz_mpoly_ctx.get(names, "lex").from_dict(coefficients).factor()
+    except OverflowError:
+        # python-flint 0.9 sorts the factors of an fmpz_mpoly by a key that converts coefficients to a C long
+        # (fuzz input 9238: 659-bit coefficients); its fmpq_mpoly factors the same polynomial without that sort
+        _, factors = fmpq_mpoly_ctx.get(names, "lex").from_dict(coefficients).factor()
+    out = []
+    lead = Fraction(1)
+    for f, e in factors:
+        terms = {monomial: Fraction(int(c.p), int(c.q)) if hasattr(c, "q") else Fraction(int(c))
+                 for monomial, c in f.to_dict().items()}
+        scale = math.lcm(*(x.denominator for x in terms.values()))
+        integers = {monomial: int(x * scale) for monomial, x in terms.items()}
+        g = math.gcd(*integers.values())
+        sign = 1 if integers[max(integers)] > 0 else -1           # positive leading coefficient in lex order
+        integers = {monomial: sign * x // g for monomial, x in integers.items()}
+        lead *= Fraction(integers[max(integers)]) ** int(e)
+        out.append((ring.from_dict({monomial: domain(x) for monomial, x in integers.items()}).to_dense(), int(e)))
+    # poly = c prod f_i^e_i, so c = LC(poly) / prod LC(f_i)^e_i (lex order: the largest exponent tuple)
+    top = poly.LC
+    top = Fraction(int(getattr(top, "numerator", top)), int(getattr(top, "denominator", 1))) / lead
+    c = domain(top.numerator) / domain(top.denominator) if domain == QQ else domain(int(top))
     return c, [(ring.from_dense(f), e) for f, e in _sort_factors(out)]      # sympy's order of the factors

@@ -51,6 +51,15 @@ def test_huge_coefficients():
     assert sorted(factors, key=str) == sorted([(f1, 1), (f2, 2), (f3, 1)], key=str)
 
 
+def test_factors_of_equal_shape_with_big_coefficients():
+    # (2^70 a + 1)(2^70 a + 3): python-flint 0.9 raised OverflowError sorting these fmpz_mpoly factors (a sort key
+    # through a C long; fuzz input 9238 gave exit 4); the fmpq_mpoly route factors them
+    f1, f2 = 2**70 * a + 1, 2**70 * a + 3
+    content, factors = factor_list(-5 * f1 * f2**2)
+    assert content == -5
+    assert sorted(factors, key=str) == sorted([(f1, 1), (f2, 2)], key=str)
+
+
 def test_certify_a_family_with_a_1e200_entry(tmp_path):
     # fuzz input (bench/fuzz.py seed 3001, input 715): W_2 has the entry 1e200*a; the certificate is re-checked by
     # the standalone family checker, which factors nothing (exactdln/trusted/checker_family.py)
