@@ -283,6 +283,60 @@ def test_the_staircase_at_depth_four():
     _check_staircase(X, Y, trace(trajectory), plateaus=2, first=1, rel=1e-4)
 
 
+# ------------------------------------------------------------------------------------------------ the recipe
+
+def _flow_staircase(depth, eps=1e-8, seed=1):
+    """The recipe of docs/howto/trace.md ("How close a run comes"): the gradient flow from a Gaussian start of
+    scale ``eps`` (hidden widths d + 1), integrated by a stiff method (exactdln/numeric/stiff_flow.py) up to
+    3 / (lambda_min eps^(H-2)), traced with plateaus of at least 0.5% of the run."""
+    from exactdln.numeric.stiff_flow import stiff_gradient_flow
+    from exactdln.tools.trace import Trajectory
+
+    _, X, Y, problem = _random_data()
+    widths = [3] + [4] * (depth - 1) + [3]
+    rng = np.random.default_rng(seed)
+    start = [eps * rng.standard_normal((widths[i + 1], widths[i])) for i in range(depth)]
+    smallest = float(np.min(np.linalg.eigvalsh(Y @ X.T @ np.linalg.solve(X @ X.T, X @ Y.T))))
+    run = stiff_gradient_flow(problem, start, t_end=3 / (smallest * eps ** (depth - 2)))
+    result = trace(Trajectory(problem, run.times, run.weights, None), rule=PlateauRule(min_length=0.005))
+    return X, Y, result
+
+
+def _check_every_plateau_snaps(X, Y, result, within=1e-6):
+    values = _theorem_values(X, Y)
+    assert len(result.rows) == len(values)                           # W = 0, then one more direction each time
+    for k, row in enumerate(result.rows):
+        assert row.fitted == tuple(range(1, k + 1)) and row.rank == k
+        assert row.critical_value.approx == pytest.approx(values[k], rel=1e-10)   # numpy's eigenvalues
+        assert row.float_loss == pytest.approx(values[k], rel=1e-9)
+        assert row.relative_distance <= within                         # the run's own record, not polished
+        assert row.snapped == (row.relative_distance <= 1e-6)
+        assert row.kind in ("strict_saddle", "non_strict_saddle", "global_minimizer")
+    # the first plateau's exact point keeps the run's hidden layers (W_1 = W_H = 0 fits nothing, S = {}): its kind
+    # depends on them, so only the ends are asserted; the last fits every direction, the least-squares product
+    assert result.rows[-1].kind == "global_minimizer"
+
+
+@pytest.mark.slow
+def test_every_plateau_of_a_depth_three_flow_from_1e_8_is_within_1e_6_of_its_saddle(tmp_path):
+    from exactdln.tools.trace import certify_plateaus
+
+    X, Y, result = _flow_staircase(3)
+    _check_every_plateau_snaps(X, Y, result)
+    # and each has a certificate with its kind, accepted by the standalone checker before it was written
+    for row in certify_plateaus(result, tmp_path).rows:
+        certificate = json.loads(open(row.certificate, encoding="utf-8").read())
+        assert {"type": "kind", "kind": row.kind} in [{k: c.get(k) for k in ("type", "kind")}
+                                                      for c in certificate["claims"]]
+
+
+@pytest.mark.slow
+def test_a_depth_four_flow_passes_each_saddle_at_about_the_scale_of_its_start():
+    # depth 4 leaves a plateau after ~1 / (lambda s^2): a start of 1e-4 (distances ~1.4e-4, docs/howto/trace.md)
+    X, Y, result = _flow_staircase(4, eps=1e-4)
+    _check_every_plateau_snaps(X, Y, result, within=3e-4)
+
+
 def test_an_archive_declaring_too_much_is_refused_before_decompressing(tmp_path, monkeypatch):
     import exactdln.tools.trace_format as trace_format
 
