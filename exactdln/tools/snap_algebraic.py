@@ -381,21 +381,17 @@ def regularized_reason(problem: Problem, widths: Sequence[int]) -> str:
                 "rational critical point found by rationalization can be snapped")
     if H < 2:
         return ("depth 1 with lambda > 0: the loss is strongly convex and its one critical point "
-                "W = Y X^T (X X^T + lambda I)^-1 is rational, so rationalization finds it")
+                "W = Y X^T (X X^T + lambda I)^-1 is rational, found by rationalization when its denominators are at "
+                "most 10^12")
     from exactdln.arith.exact import to_fmpq_mat
     from exactdln.theory.regularized_field import regularized_spectrum
 
     try:
-        spectrum = regularized_spectrum(to_fmpq_mat(problem.X), to_fmpq_mat(problem.Y), lambdas, widths)
+        regularized_spectrum(to_fmpq_mat(problem.X), to_fmpq_mat(problem.Y), lambdas, widths)
     except ArithmeticError as err:
         return (f"lambda > 0 with X X^T = c I, but the closed form of docs/maths/regularized.md §3 could not be "
                 f"isolated: {err}")
-    repeated = [m for m in spectrum.modes if m.multiplicity > 1] if spectrum is not None else []
-    if repeated:
-        return (f"lambda > 0 with X X^T = c I, but M = Y X^T / c has a repeated positive singular value "
-                f"(y^2 = {repeated[0].mu}, multiplicity {repeated[0].multiplicity}): its singular vectors are free "
-                "inside the block, and the closed-form snap (docs/maths/regularized.md §9) handles simple singular "
-                "values only, so only a rational critical point found by rationalization can be snapped")
     return ("lambda > 0 with X X^T = c I: the critical set is the closed form of docs/maths/regularized.md §3, built "
-            "over the field of its layer singular values and singular-vector norms (§9; "
-            "exactdln/tools/snap_regularized.py)")
+            "over the field of its layer singular values (§9; exactdln/tools/snap_regularized.py); a repeated "
+            "singular value of M is built when its whole block uses one root, and a bottleneck narrower than "
+            "d_0 and d_H only with simple active singular values")

@@ -27,8 +27,9 @@ with Q_h orthogonal and free (the O(d_h) symmetry of the regularized loss). Floa
    The point is exactly critical whatever the rounding of step 3; only its distance to the float point depends
    on it.
 
-Repeated positive singular values of M (free singular bases) and data that are not whitened are refused with the
-reason (:func:`exactdln.tools.snap_algebraic.regularized_reason`).
+A repeated positive singular value of M enters through the projector onto its singular subspace, so it is built
+when its whole block is on one root; a block split between roots (or partly inactive) and data that are not
+whitened are refused with the reason (:func:`exactdln.tools.snap_algebraic.regularized_reason`).
 """
 
 from __future__ import annotations
@@ -228,10 +229,19 @@ def _floats(m: Any) -> np.ndarray:
 
 @dataclass
 class _Pair:
-    index: int                  # 0-based, decreasing y
+    """An active singular value of M/c: its mode (0-based, decreasing y), layer-1 value and branch; ``count`` copies
+    (the multiplicity of y: a repeated singular value with its whole block active), float columns from ``offset``."""
+
+    index: int
     mode: Any
-    sigma: AlgebraicReal        # layer-1 value
+    sigma: AlgebraicReal
     branch: str
+    count: int = 1
+    offset: int = 0
+
+
+class _Refused(ValueError):
+    """The float point lies near a part of the critical set the construction does not build (the message says which)."""
 
 
 def _product_value(sigma: float, spectrum: RegularizedSpectrum) -> float:
@@ -240,7 +250,8 @@ def _product_value(sigma: float, spectrum: RegularizedSpectrum) -> float:
 
 
 def _choose(spectrum: RegularizedSpectrum, fw: Sequence[np.ndarray], notes: list[str]) -> list[_Pair]:
-    """Step 1 of the module docstring: the active pairs and the root each uses, from the float product."""
+    """Step 1 of the module docstring: the active pairs and the root each uses, from the float product. For a
+    repeated y the float values are the singular values of U_E^T W_{H:1} V_E on its block."""
     M = _floats(spectrum.target)
     U, y, Vt = np.linalg.svd(M)
     P = fw[0]
@@ -248,45 +259,61 @@ def _choose(spectrum: RegularizedSpectrum, fw: Sequence[np.ndarray], notes: list
         P = w @ P
     P = P * 1.0
     chosen = []
+    offset = 0
     for i, mode in enumerate(spectrum.modes):
-        s_f = float(U[:, i] @ P @ Vt[i])
+        m = mode.multiplicity
+        block = U[:, offset:offset + m].T @ P @ Vt[offset:offset + m].T
+        values = np.linalg.svd(block, compute_uv=False) if m > 1 else [float(block[0, 0])]
         options = [(0.0, None, "s = 0")]
         n = len(mode.sigmas)
         for k, sigma in enumerate(mode.sigmas):
             label = ("the only root" if n == 1 else "larger root (local-minimum branch)" if k == n - 1
                      else "smaller root (saddle branch)" if k == 0 else f"root {k + 1} of {n}")
             options.append((_product_value(float(sigma), spectrum), sigma, label))
-        value, sigma, label = min(options, key=lambda o: abs(o[0] - s_f))
+        picks = [min(options, key=lambda o: abs(o[0] - float(s_f))) for s_f in values]
+        if len({id(p[1]) for p in picks}) > 1:
+            raise _Refused(f"the singular value y = {float(mode.mu) ** 0.5:.6g} of M/c has multiplicity {m} and the "
+                           f"float product uses different values on its block ({', '.join(p[2] for p in picks)}): the "
+                           "closed-form snap builds a repeated singular value only with its whole block on one root")
+        _, sigma, label = picks[0]
         if sigma is not None:
-            chosen.append((abs(s_f), _Pair(i, mode, sigma, label)))
-    if len(chosen) > spectrum.r_max:
-        notes.append(f"{len(chosen)} singular pairs look active but at most r = {spectrum.r_max} can be; kept the "
-                     f"{spectrum.r_max} with the largest float product values")
+            chosen.append((float(np.min(np.abs(values))), _Pair(i, mode, sigma, label, m, offset)))
+        offset += m
+    if sum(p.count for _, p in chosen) > spectrum.r_max:
+        notes.append(f"{sum(p.count for _, p in chosen)} singular pairs look active but at most r = "
+                     f"{spectrum.r_max} can be; kept those with the largest float product values")
         chosen.sort(key=lambda t: -t[0])
-        chosen = chosen[:spectrum.r_max]
+        kept, total = [], 0
+        for t in chosen:
+            if total + t[1].count <= spectrum.r_max:
+                kept.append(t)
+                total += t[1].count
+        chosen = kept
     return sorted((p for _, p in chosen), key=lambda p: p.index)
 
 
-def _eigenvector(K: NumberField, gram: fmpq_mat, chi: list[Fraction], mu: FieldElement) -> list[FieldElement]:
-    """A nonzero vector of ker(gram - mu I) over K: the column of largest float norm of q(gram), q = chi / (x - mu)
-    (synthetic division; chi(mu) = 0 and mu a simple root, so q(gram) has rank one and range the eigenspace)."""
+def _projector(K: NumberField, gram: fmpq_mat, mu: FieldElement) -> FieldMatrix:
+    """The orthogonal projector onto ker(gram - mu I) over K: q(gram) / q(mu), q = m / (x - mu) with m the squarefree
+    part of charpoly(gram) (the minimal polynomial of the symmetric gram), by synthetic division."""
+    chi = gram.charpoly()
+    sqfree = chi / chi.gcd(chi.derivative())
+    coeffs = [to_fraction(c) for c in sqfree.coeffs()]
     n = gram.nrows()
     q: list[FieldElement] = []
     acc = K.element(0)
-    for c in reversed(chi[1:]):             # chi = sum c_k x^k; q_(k-1) = c_k + mu q_k
+    for c in reversed(coeffs[1:]):          # m = sum c_k x^k; q_(k-1) = c_k + mu q_k
         acc = acc * mu + c
         q.append(acc)
-    remainder = acc * mu + chi[0]
-    if not remainder.is_zero():
+    if not (acc * mu + coeffs[0]).is_zero():
         raise ArithmeticError("y^2 is not a root of charpoly(M^T M) over K (a bug)")
     q.reverse()                              # q[0] constant term
     G = FieldMatrix.rational(K, gram)
     out = FieldMatrix.identity(K, n) * q[-1]
+    value = q[-1]
     for c in reversed(q[:-1]):
         out = G * out + FieldMatrix.identity(K, n) * c
-    cols = [[out[i, j] for i in range(n)] for j in range(n)]
-    norms = [sum(element_float(x) ** 2 for x in col) for col in cols]
-    return cols[int(np.argmax(norms))]
+        value = value * mu + c
+    return out * (1 / value)
 
 
 def _in(K: NumberField, x: Fraction | FieldElement) -> FieldElement:
@@ -295,9 +322,10 @@ def _in(K: NumberField, x: Fraction | FieldElement) -> FieldElement:
 
 def _field(spectrum: RegularizedSpectrum, pairs: list[_Pair], degree_cap: int, need_norms: bool
            ) -> tuple[NumberField, list[FieldElement], list[FieldElement], list[FieldElement] | None,
-                      list[list[FieldElement]]]:
+                      list[list[FieldElement]], list[FieldMatrix]]:
     """Step 2: K, then r_h (h = 1..H), sigma_i, the norms n_i (only when ``need_norms``: a bottleneck layer uses the
-    coordinate frame) and the eigenvectors w_i of the active pairs, as elements of K."""
+    coordinate frame), eigenvectors w_i and the projectors P_i onto the singular subspaces of the active pairs,
+    over K."""
     from flint import fmpq_poly
 
     from exactdln.arith.field_compositum import algebraic_from_polynomial
@@ -313,7 +341,6 @@ def _field(spectrum: RegularizedSpectrum, pairs: list[_Pair], degree_cap: int, n
     numbers += [p.sigma for p in pairs]
     C = compositum(numbers, degree_cap=degree_cap)
     gram = spectrum.target.transpose() * spectrum.target
-    chi = [to_fraction(c) for c in gram.charpoly().coeffs()]
 
     def vectors(C: Compositum) -> tuple[list[FieldElement], list[FieldElement], list[list[FieldElement]],
                                         list[FieldElement]]:
@@ -321,22 +348,25 @@ def _field(spectrum: RegularizedSpectrum, pairs: list[_Pair], degree_cap: int, n
         r = list(C.elements[:H])
         sig = list(C.elements[H:H + len(pairs)])
         R2 = spectrum.R_squared
-        ws, norms2 = [], []
+        ws, norms2, projectors = [], [], []
         for s in sig:
             mu = (s ** (2 * H - 2) * R2 + lam[0]) ** 2 / (s ** (2 * H - 4) * R2)
-            w = _eigenvector(K, gram, chi, mu)
+            P = _projector(K, gram, mu)
+            cols = [[P[i, j] for i in range(P.nrows())] for j in range(P.ncols())]
+            w = cols[int(np.argmax([sum(element_float(x) ** 2 for x in col) for col in cols]))]
+            projectors.append(P)
             ws.append(w)
             norms2.append(sum((x * x for x in w), K.element(0)))
-        return r, sig, ws, norms2
+        return r, sig, ws, norms2, projectors
 
-    r, sig, ws, norms2 = vectors(C)
+    r, sig, ws, norms2, projectors = vectors(C)
     if not need_norms:
-        return C.K, r, sig, None, ws
+        return C.K, r, sig, None, ws, projectors
     roots = [square_root_in(n2) for n2 in norms2]
     extra = [x for x in roots if isinstance(x, AlgebraicReal)]
     if extra:
         C = compositum(extra, degree_cap=degree_cap, base=C)
-        r, sig, ws, norms2 = vectors(C)
+        r, sig, ws, norms2, projectors = vectors(C)
     K = C.K
     norms = []
     it = iter(C.elements[H + len(pairs):])
@@ -345,7 +375,7 @@ def _field(spectrum: RegularizedSpectrum, pairs: list[_Pair], degree_cap: int, n
         if not (n * n - n2).is_zero() or n.sign() <= 0:
             raise ArithmeticError("the norm of an eigenvector is not the square root it should be (a bug)")
         norms.append(n)
-    return K, r, sig, norms, ws
+    return K, r, sig, norms, ws, projectors
 
 
 def _field_data(K: NumberField, M: FieldMatrix) -> FieldMatrixData:
@@ -378,17 +408,22 @@ def nearest_regularized_point(problem: Problem, float_weights: Sequence[Any], *,
         return RegularizedNearest(None, None, None, notes=(f"the closed form could not be isolated: {err}",))
     if spectrum is None:
         return RegularizedNearest(None, None, None, notes=(regularized_reason(problem, widths),))
-    if any(m.multiplicity > 1 for m in spectrum.modes):
-        return RegularizedNearest(None, None, None, notes=(regularized_reason(problem, widths),))
-    pairs = _choose(spectrum, fw, notes)
-    k = len(pairs)
+    try:
+        pairs = _choose(spectrum, fw, notes)
+    except _Refused as err:
+        return RegularizedNearest(None, None, None, notes=tuple(notes + [str(err)]))
+    k = sum(p.count for p in pairs)
     d0, dy = widths[0], widths[-1]
     # the frame of each layer (module docstring, step 3): v (the right singular vectors), u (the left ones) or
     # e (coordinates, for a bottleneck narrower than both; it needs the norms n_i in K)
     sides = ["v"] + ["v" if widths[h] >= d0 else "u" if widths[h] >= dy else "e" for h in range(1, H)] + ["u"]
     need_norms = "e" in sides
+    if need_norms and any(p.count > 1 for p in pairs):
+        return RegularizedNearest(None, None, None, notes=tuple(notes + [
+            "a hidden layer is narrower than both d_0 and d_H and a repeated singular value of M/c is active: the "
+            "closed-form snap builds a bottleneck only with simple active singular values"]))
     try:
-        K, r, sig1, norms, ws = _field(spectrum, pairs, degree_cap, need_norms)
+        K, r, sig1, norms, ws, projectors = _field(spectrum, pairs, degree_cap, need_norms)
     except CompositumDegreeError as err:
         return RegularizedNearest(None, None, None, notes=tuple(notes + [
             f"the field of the active pairs {[p.index + 1 for p in pairs]} (their layer singular values"
@@ -412,49 +447,74 @@ def nearest_regularized_point(problem: Problem, float_weights: Sequence[Any], *,
         w_cols.append(w)
         Mw_cols.append([Mw[i, 0] for i in range(Mw.nrows())])
     layer_sig = [[r[h] * s for s in sig1] for h in range(H)]
+    columns = [sum(p.count for p in pairs[:g]) for g in range(len(pairs))]       # first float column of each
 
-    def frame_vector(side: str, i: int) -> tuple[list[FieldElement], FieldElement | None]:
-        """(unnormalized vector, its squared norm) of pair i in a frame: v_i = w_i / n_i, u_i = M w_i / (n_i y_i)."""
+    def frame_vector(side: str, g: int) -> tuple[list[FieldElement], FieldElement | None]:
+        """(unnormalized vector, its squared norm) of a simple pair g in a frame: v = w / n, u = M w / (n y), e."""
         if side == "v":
-            return w_cols[i], n2s[i]
+            return w_cols[g], n2s[g]
         if side == "u":
-            return Mw_cols[i], n2s[i] * mus[i]
-        return [K.element(int(j == i)) for j in range(k)], K.element(1)
+            return Mw_cols[g], n2s[g] * mus[g]
+        return [K.element(int(j == columns[g])) for j in range(k)], K.element(1)
 
-    def outer_scale(a: str, b: str, i: int) -> FieldElement:
-        """1 / sqrt(N_a N_b): a_i b_i^T = a~ b~^T times this, in K (the norms n_i enter only with frame e)."""
+    def outer_scale(a: str, b: str, g: int) -> FieldElement:
+        """1 / sqrt(N_a N_b): a b^T = a~ b~^T times this, in K (the norms n_g enter only with frame e)."""
         if a == b:
-            return 1 / frame_vector(a, i)[1]
-        pair = {a, b}
-        if pair == {"u", "v"}:
-            return 1 / (n2s[i] * ys[i])
-        other = (pair - {"e"}).pop()
-        return 1 / (norms[i] * (ys[i] if other == "u" else 1))
+            return 1 / frame_vector(a, g)[1]
+        other = ({a, b} - {"e"}).pop()
+        return 1 / (norms[g] * (ys[g] if other == "u" else 1))
+
+    Mt = M.transpose()
+
+    def outer(a: str, b: str, g: int) -> FieldMatrix:
+        """sum over the copies of pair g of a_i b_i^T: from the projector P_g onto its right singular subspace,
+        v v^T = P_g, u v^T = M P_g / y, v u^T = P_g M^T / y, u u^T = M P_g M^T / mu (no square roots)."""
+        P = projectors[g]
+        if (a, b) == ("v", "v"):
+            return P
+        if (a, b) == ("u", "v"):
+            return M * P * (1 / ys[g])
+        if (a, b) == ("v", "u"):
+            return P * Mt * (1 / ys[g])
+        if (a, b) == ("u", "u"):
+            return M * P * Mt * (1 / mus[g])
+        x, _ = frame_vector(a, g)
+        z, _ = frame_vector(b, g)
+        c = outer_scale(a, b, g)
+        return FieldMatrix.from_rows(K, [[xi * c * zj for zj in z] for xi in x])
 
     def core(h: int) -> FieldMatrix:
         """C_h = sum_i sigma_(h,i) a_i b_i^T, a in the frame of layer h, b in that of layer h - 1 (h = 1..H)."""
         a, b = sides[h], sides[h - 1]
         rows = {"v": d0, "u": dy, "e": k}
         out = FieldMatrix.rational(K, fmpq_mat(rows[a], rows[b]))
-        for i in range(k):
-            x, _ = frame_vector(a, i)
-            z, _ = frame_vector(b, i)
-            c = layer_sig[h - 1][i] * outer_scale(a, b, i)
-            out = out + FieldMatrix.from_rows(K, [[xi * c * zj for zj in z] for xi in x])
+        for g in range(len(pairs)):
+            out = out + outer(a, b, g) * layer_sig[h - 1][g]
         return out
 
     # step 3: Procrustes on floats, one hidden layer after the other: Q_h[:, :k] = O_h J_h F_h
+    Mf = _floats(spectrum.target)
+    bases = []
+    for g, p in enumerate(pairs):                   # an orthonormal basis of each right singular subspace
+        Pf = np.array([[element_float(x) for x in row] for row in projectors[g].tolist()])
+        values, vectors = np.linalg.eigh((Pf + Pf.T) / 2)
+        bases.append(vectors[:, np.argsort(values)[::-1][:p.count]])
+
     def float_frame(side: str, rows: int) -> np.ndarray:
         out = np.zeros((rows, k))
-        for i in range(k):
-            x, n2 = frame_vector(side, i)
-            nf = element_float(n2) ** 0.5
-            for j, e in enumerate(x):
-                out[j, i] = element_float(e) / nf
+        for g, p in enumerate(pairs):
+            cols = slice(columns[g], columns[g] + p.count)
+            if side == "v":
+                out[:d0, cols] = bases[g]
+            elif side == "u":
+                out[:dy, cols] = Mf @ bases[g] / element_float(ys[g])
+            else:
+                out[columns[g], columns[g]] = 1.0
         return out
 
     frames = [float_frame(sides[h], widths[h]) for h in range(H + 1)]      # J_h F_h, d_h x k
-    sf = np.array([[element_float(x) for x in row] for row in layer_sig]).reshape(H, k)
+    sf = np.array([[element_float(x) for g, x in enumerate(row) for _ in range(pairs[g].count)]
+                   for row in layer_sig]).reshape(H, k)
     scale = weight_scale(problem, H)
 
     def aligned(digits: int | None) -> tuple[list[np.ndarray], list[Any]]:
@@ -519,8 +579,8 @@ def nearest_regularized_point(problem: Problem, float_weights: Sequence[Any], *,
     gram = spectrum.target.transpose() * spectrum.target
     trace = sum((to_fraction(gram[i, i]) for i in range(gram.nrows())), Fraction(0))
     expected = K.element(spectrum.c0 + spectrum.c * trace / 2)          # every pair at s = 0: mu_i / 2 each
-    for y, s in zip(ys, ss):                                            # active pairs: phi(y, s) instead
-        expected = expected + ((y - s) * (y + s * (H - 1)) - y * y) * spectrum.c / 2
+    for y, s, p in zip(ys, ss, pairs):                                  # active pairs: phi(y, s) instead
+        expected = expected + ((y - s) * (y + s * (H - 1)) - y * y) * spectrum.c * p.count / 2
     if not (loss - expected).is_zero():
         raise ArithmeticError("the loss differs from the critical value of Theorem R1 (a bug)")
     value: Any = loss.rational() if loss.is_rational else loss

@@ -126,9 +126,23 @@ def test_far_point_is_not_snapped_and_reasons_are_precise():
     unwhitened = Problem.create([[1, 0], [0, 2]], Y, "1/10")
     result = snap(unwhitened, weights)
     assert not result.snapped and any("not c I" in n for n in result.notes)
-    repeated = Problem.create(X, [[2, 0], [0, 2]], "1/10")
-    result = snap(repeated, weights)
-    assert not result.snapped and any("repeated positive singular value" in n for n in result.notes)
+    # y = 2 twice but a bottleneck of width 1: only one copy of the block can be active
+    repeated, narrow, _ = _run(X, [[2, 0], [0, 2]], "1/10", (2, 1, 2), eta=0.02, steps=20000)
+    result = snap(repeated, narrow)
+    assert not result.snapped and any("multiplicity 2" in n and "whole block" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("widths", [(2, 2, 2), (2, 3, 2, 2)])
+def test_repeated_singular_value_with_its_whole_block_active(widths):
+    # M = 2 I: the singular bases are free inside the block (Theorem R1). H = 2: s = y - lambda = 19/10 on both
+    # copies, the value 2 (lambda y - lambda^2 / 2) = 39/100 (soft thresholding, docs/maths/regularized.md §3)
+    X, Y = [[1, 0], [0, 1]], [[2, 0], [0, 2]]
+    problem, weights, float_loss = _run(X, Y, "1/10", widths, eta=0.02, steps=40000, seed=2)
+    result = snap(problem, weights)
+    assert result.snapped and result.kind == "global_minimizer" and result.relative_distance <= 1e-6
+    assert abs(float(result.point.critical_value) - float_loss) < 1e-9
+    if len(widths) == 3:
+        assert result.point.critical_value == Fraction(39, 100)
 
 
 def test_cli_snap_writes_a_point_that_classify_reads_with_the_same_kind(tmp_path, capsys):
