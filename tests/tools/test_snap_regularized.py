@@ -175,3 +175,24 @@ def _identity(n):
     from flint import fmpq_mat
 
     return fmpq_mat([[int(i == j) for j in range(n)] for i in range(n)])
+
+
+def test_local_minimizer_that_is_not_global_and_a_strict_saddle():
+    # M = diag(3, 2), lambda = 1/10, H = 3. GD from a diagonal start with the second direction at 0 keeps it at 0
+    # and converges to pair 1 on its larger root, pair 2 at s = 0. For H >= 3 a pair at s = 0 is a local minimum
+    # in its block (docs/maths/regularized.md §3: the Hessian there is diag(lambda_h)); it is not global because
+    # pair 2's larger root has a positive gain y^2/2 - phi(y, s) (computed here by mpmath).
+    X, Y = [[1, 0], [0, 1]], [[3, 0], [0, 2]]
+    problem = Problem.create(X, Y, "1/10")
+    start = [np.diag([0.9, 0.0])] * 3
+    run = gradient_descent(problem, start, eta=0.02, steps=20000, tol=1e-13)
+    result = snap(problem, [np.array(w) for w in run.weights])
+    mp.dps = 50
+    sigma = max(r.real for r in polyroots([1, 0, 0, -2, mpf(1) / 10]) if abs(r.imag) < mpf(10) ** -40)
+    s = sigma ** 3
+    assert 2 ** 2 / mpf(2) - (2 - s) * (2 + 2 * s) / 2 > 0
+    assert result.snapped and result.point.active == (1,) and result.kind == "local_minimizer"
+    # the saddle branch: y = 3, lambda = 1, the smaller root of sigma^4 - 3 sigma + 1 (§4.4: sigma p'(sigma) < 0)
+    small = min(float(r.real) for r in polyroots([1, 0, 0, -3, 1]) if abs(r.imag) < 1e-30 and r.real > 0)
+    result = snap(Problem.create([[1]], [[3]], 1), [np.array([[small]])] * 3)
+    assert result.snapped and result.kind == "strict_saddle"
