@@ -202,9 +202,8 @@ def field_orthogonal_orbit_inertia(p: FieldPoint) -> OrthogonalOrbitInertia:
     annihilates the orbit tangents, and for P a set of coordinates on which they are independent (found mod p,
     :attr:`NumberField.residue_maps`) inertia(Hess) = inertia(Hess[F, F]) + (0, 0, |P|) (Sylvester's law of
     inertia). The orbit dimension is |P| when that already equals the nullity (|P| <= orbit dimension <=
-    nullity), else the exact rank over K of the tangents. The tangents of Stab(M) (docs/maths/regularized.md
-    §4.2) are not included: they vanish when the positive singular values of M are simple, and otherwise the
-    orbit dimension is a lower bound, so the Morse-Bott test can only fail, never pass wrongly."""
+    nullity), else the exact rank over K of the tangents, those of Stab(M) included for rational whitened data
+    (docs/maths/regularized.md §4.2; they are nonzero only inside blocks of a repeated singular value)."""
     hessian = field_hessian(p)
     H, widths = p.depth, p.widths
     sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
@@ -232,9 +231,66 @@ def field_orthogonal_orbit_inertia(p: FieldPoint) -> OrthogonalOrbitInertia:
         inertia = Inertia(part.n_plus, part.n_minus, part.n_zero + len(P))
     orbit = len(P or [])
     if inertia.n_zero != orbit and H >= 2:
-        rows = _orbit_rows(p, None, True, n, offsets)
+        rows = _orbit_rows(p, None, True, n, offsets) + _stabilizer_rows(p, n, offsets)
         orbit = FieldMatrix.from_rows(p.K, rows).rank() if rows else 0
     return OrthogonalOrbitInertia(inertia, orbit)
+
+
+def _stabilizer_rows(p: FieldPoint, n: int, offsets: Sequence[int]) -> list[list[Any]]:
+    """Tangents (delta W_H, delta W_1) = (B W_H, -W_1 C) of the symmetry W_H -> U W_H, W_1 -> W_1 V^T with
+    U M V^T = M (docs/maths/regularized.md §4.2), for skew B, C with B M = M C: a basis of those pairs is the
+    rational nullspace of the linear map (B, C) -> B M - M C. Only for rational whitened data X X^T = c I, where it
+    is a symmetry of the loss (M = Y X^T); otherwise no rows."""
+    from exactdln.arith.exact import nullspace
+
+    problem = p.problem
+    if p.depth < 2 or not (problem.X.is_rational() and problem.Y.is_rational()):
+        return []
+    X = fmpq_mat([[e[0] for e in row] for row in problem.X.rows]) if problem.X.nrows else None
+    Y = fmpq_mat([[e[0] for e in row] for row in problem.Y.rows])
+    S = X * X.transpose()
+    c = S[0, 0]
+    if c == 0 or any(S[i, j] != (c if i == j else 0) for i in range(S.nrows()) for j in range(S.ncols())):
+        return []
+    M = Y * X.transpose()
+    dy, dx = M.nrows(), M.ncols()
+    pairs_y = [(i, j) for i in range(dy) for j in range(i + 1, dy)]
+    pairs_x = [(i, j) for i in range(dx) for j in range(i + 1, dx)]
+    unknowns = len(pairs_y) + len(pairs_x)
+    if not unknowns:
+        return []
+    A = fmpq_mat(dy * dx, unknowns)
+    for k, (i, j) in enumerate(pairs_y):               # B = E_ij - E_ji: (B M)[a, b] = [a=i] M[j, b] - [a=j] M[i, b]
+        for b in range(dx):
+            A[i * dx + b, k] += M[j, b]
+            A[j * dx + b, k] -= M[i, b]
+    for k, (i, j) in enumerate(pairs_x, len(pairs_y)):  # -(M C)[a, b] = -(M[a, i] [b=j] - M[a, j] [b=i])
+        for a in range(dy):
+            A[a * dx + j, k] -= M[a, i]
+            A[a * dx + i, k] += M[a, j]
+    basis = nullspace(A)
+    K = p.K
+    H, widths = p.depth, p.widths
+    WH, W1 = p.W[H - 1], p.W[0]
+    rows = []
+    for col in range(basis.ncols()):
+        B = fmpq_mat(dy, dy)
+        C = fmpq_mat(dx, dx)
+        for k, (i, j) in enumerate(pairs_y):
+            B[i, j], B[j, i] = basis[k, col], -basis[k, col]
+        for k, (i, j) in enumerate(pairs_x, len(pairs_y)):
+            C[i, j], C[j, i] = basis[k, col], -basis[k, col]
+        dWH = FieldMatrix.rational(K, B) * WH
+        dW1 = (W1 * FieldMatrix.rational(K, C)) * -1
+        row = [K.element(0)] * n
+        for a in range(widths[H]):
+            for b in range(widths[H - 1]):
+                row[offsets[H - 1] + a * widths[H - 1] + b] = dWH[a, b]
+        for a in range(widths[1]):
+            for b in range(widths[0]):
+                row[offsets[0] + a * widths[0] + b] = row[offsets[0] + a * widths[0] + b] + dW1[a, b]
+        rows.append(row)
+    return rows
 
 
 def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
