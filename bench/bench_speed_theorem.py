@@ -56,22 +56,27 @@ def point_file(directory: Path, depth: int, width: int, digits: int, kind: str) 
     return path
 
 
-def run_cli(path: Path, tree: Path) -> tuple[float, float, str, int]:
-    """(wall seconds, peak child memory in GB, kind, exit code) of one `exactdln classify --method theorem`."""
+def run_cli(path: Path, tree: Path) -> tuple[float, float, str, int, float]:
+    """(wall seconds, peak child memory in GB, kind, exit code, CPU seconds) of one
+    `exactdln classify --method theorem` (CPU: user + system time of the child, less sensitive to the load of a
+    shared machine than the wall time)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(tree) + os.pathsep + env.get("PYTHONPATH", "")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "exactdln", "classify", "--json", "--method", "theorem",
                            "--max-file-mb", "2048", str(path)], capture_output=True, text=True, env=env, cwd=str(tree))
     wall = time.perf_counter() - t
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024 ** 2   # kB -> GB (Linux)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    peak = max(before, usage.ru_maxrss) / 1024 ** 2   # kB -> GB (Linux)
     try:
         kind = json.loads(proc.stdout.splitlines()[0])["kind"]
     except (IndexError, ValueError, KeyError):
         kind = "?"
         print(proc.stderr[-1500:], file=sys.stderr)
-    return wall, peak, kind, proc.returncode
+    return wall, peak, kind, proc.returncode, cpu
 
 
 def row(what: str, measured: str, goal: str) -> None:
@@ -83,14 +88,15 @@ def cli_rows(directory: Path, depth: int, width: int, digits: int, kinds, goal_s
     for kind in kinds:
         path = point_file(directory, depth, width, digits, kind)
         expected = path.with_suffix(".expected").read_text(encoding="utf-8")
-        wall, peak, got, code = run_cli(path, ROOT)
+        wall, peak, got, code, cpu = run_cli(path, ROOT)
         ok = "ok" if got == expected else f"MISMATCH: expected {expected}"
-        measured = f"{wall:.1f} s ({wall / goal_s:.2f} of the goal), {got} ({ok}), exit {code}"
+        measured = f"{wall:.1f} s wall, {cpu:.1f} s CPU ({wall / goal_s:.2f} of the goal), {got} ({ok}), exit {code}"
         if memory_goal_gb is not None:
             measured += f", peak {peak:.2f} GB"
         if base is not None:
-            base_wall, _, base_kind, _ = run_cli(path, base)
-            measured += f"; base tree {base_wall:.1f} s ({base_kind}): {base_wall / wall:.1f}x faster now"
+            base_wall, _, base_kind, _, base_cpu = run_cli(path, base)
+            measured += (f"; base tree {base_wall:.1f} s wall, {base_cpu:.1f} s CPU ({base_kind}): "
+                         f"{base_cpu / cpu:.1f}x less CPU now")
         goal = f"<= {goal_s:g} s" + (f", < {memory_goal_gb:g} GB" if memory_goal_gb is not None else "")
         row(f"CLI classify --method theorem, depth {depth}, width {width}, {digits}-digit entries, {kind}",
             measured, goal)
