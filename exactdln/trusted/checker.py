@@ -719,7 +719,7 @@ class Alg:
         return self._cmp(other) >= 0
 
     def __str__(self) -> str:
-        return " + ".join(f"({x})*t^{k}" for k, x in enumerate(self.fractions()) if x) or "0"
+        return " + ".join(f"({number_text(x)})*t^{k}" for k, x in enumerate(self.fractions()) if x) or "0"
 
 
 def element(x: object, where: str):
