@@ -350,9 +350,40 @@ def field_reduced_hessian_inertia(p: FieldPoint) -> Inertia:
 
 
 def field_partial_ranks(p: FieldPoint) -> dict[tuple[int, int], int]:
-    """rank_K W_{j:i} for 1 <= i <= j <= H (through the regular representation, docs/maths/algebraic.md §4)."""
+    """rank_K W_{j:i} for 1 <= i <= j <= H, exactly, without forming the products over K where bounds suffice.
+
+    The rational route's method (docs/maths/classification.md §3.7) carried over to K (docs/maths/algebraic.md §4):
+    the single layers' ranks are exact (:meth:`FieldMatrix.rank`); for a longer product, rk W_{j:i} <=
+    min(rk W_{j-1:i}, rk W_{j:i+1}) (a product has at most the rank of each factor) is a proven upper bound, and the
+    rank of its image under a residue map x -> rho mod p is a proven lower bound (the map is a ring homomorphism on
+    p-integral elements, so a minor nonzero mod p is nonzero in K). The images of all H(H+1)/2 products cost one
+    word-size matrix product each; where the bounds meet, that is the rank. Only where they differ is W_{j:i}
+    formed over K and its rank computed exactly.
+    """
     H = p.depth
-    return {(i, j): p.product(i, j).rank() for i in range(1, H + 1) for j in range(i, H + 1)}
+    ranks: dict[tuple[int, int], int] = {(h, h): p.W[h - 1].rank() for h in range(1, H + 1)}
+    lower: dict[tuple[int, int], int] = {}
+    if H > 1:
+        for prime, root in p.K.residue_maps:
+            images = [w.image_mod(prime, root) for w in p.W]
+            for i in range(1, H):
+                running = images[i - 1]
+                for j in range(i + 1, H + 1):
+                    if running is None or images[j - 1] is None:
+                        break
+                    running = images[j - 1] * running
+                    r = running.rank()
+                    if r > lower.get((i, j), -1):
+                        lower[(i, j)] = r
+    for length in range(2, H + 1):
+        for i in range(1, H - length + 2):
+            j = i + length - 1
+            upper = min(ranks[(i, j - 1)], ranks[(i + 1, j)])
+            if lower.get((i, j), -1) == upper:
+                ranks[(i, j)] = upper
+            else:
+                ranks[(i, j)] = p.product(i, j).rank()
+    return {(i, j): ranks[(i, j)] for i in range(1, H + 1) for j in range(i, H + 1)}
 
 
 def is_field_critical(gradient: Sequence[FieldMatrix]) -> bool:
