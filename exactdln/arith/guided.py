@@ -20,6 +20,8 @@ representation is built at most once and sub-blocks are cut by numpy indexing.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from functools import cached_property
 from math import gcd
@@ -32,7 +34,10 @@ from exactdln.model.blas_threads import single_blas_thread
 from exactdln.model.results import Inertia
 
 __all__ = [
+    "CharpolyTooCostly",
     "IntegerSymmetric",
+    "charpoly_price",
+    "charpoly_price_cap",
     "guided_congruence_inertia",
     "guided_nonsingular_inertia",
     "inertia_from_charpoly_coefficients",
@@ -65,6 +70,41 @@ GUARD_BITS = 6
 # verified congruence is cheaper (a 12 x 12 Schur complement with 1,270-bit entries: 4 ms against about 1.4 ms).
 SMALL = 48
 LONG_ENTRY_WORK = 4096
+
+# The cap that :func:`charpoly_price_cap` installs (None: no cap, every charpoly runs).
+_PRICE_CAP: ContextVar[int | None] = ContextVar("charpoly_price_cap", default=None)
+
+
+class CharpolyTooCostly(Exception):
+    """Raised instead of starting a FLINT characteristic polynomial priced above the installed cap."""
+
+    def __init__(self, n: int, bits: int, price: int, cap: int):
+        super().__init__(f"characteristic polynomial of a {n} x {n} matrix with {bits}-bit entries: "
+                         f"price {price} > cap {cap}")
+        self.n, self.bits, self.price, self.cap = n, bits, price, cap
+
+
+def charpoly_price(n: int, bits: int) -> int:
+    """A price proportional to the CPU time of FLINT's charpoly of an n x n integer matrix with b-bit entries.
+
+    Its coefficients have up to about n (b + log2 n) bits, found prime by prime (about n b / 60 word-size
+    primes, each an O(n^3) elimination after reducing n^2 long entries) and recombined by the Chinese
+    remainder theorem, whose cost grows faster than linearly in the length: measured here about
+    n^3 b ceil(b / 4096) nanoseconds to within a factor 3 (n = 16..150, b = 64..48,000). One uninterruptible
+    C call: at n = 33, b = 48,000 it runs for 20-45 s.
+    """
+    return n ** 3 * bits * -(-bits // 4096)
+
+
+@contextmanager
+def charpoly_price_cap(cap: int | None):
+    """Within the block, :func:`integer_charpoly_inertia` raises :class:`CharpolyTooCostly` instead of
+    starting a charpoly whose :func:`charpoly_price` exceeds ``cap`` (the other, cheap methods still run)."""
+    token = _PRICE_CAP.set(cap)
+    try:
+        yield
+    finally:
+        _PRICE_CAP.reset(token)
 
 
 class IntegerSymmetric:
@@ -141,7 +181,18 @@ def inertia_from_charpoly_coefficients(coefficients: list[int] | list[Fraction])
 
 
 def integer_charpoly_inertia(matrix: fmpz_mat) -> Inertia:
-    """Inertia of an integer symmetric matrix by Descartes' rule on FLINT's characteristic polynomial."""
+    """Inertia of an integer symmetric matrix by Descartes' rule on FLINT's characteristic polynomial.
+
+    Raises :class:`CharpolyTooCostly` when a :func:`charpoly_price_cap` is installed and the price exceeds it.
+    """
+    cap = _PRICE_CAP.get()
+    if cap is not None:
+        n = matrix.nrows()
+        entries = matrix.entries()
+        bits = max((abs(int(x)).bit_length() for x in entries), default=0)
+        price = charpoly_price(n, bits)
+        if price > cap:
+            raise CharpolyTooCostly(n, bits, price, cap)
     return inertia_from_charpoly_coefficients([int(c) for c in matrix.charpoly().coeffs()])
 
 

@@ -46,7 +46,9 @@ from exactdln.arith.exact import modular_pivot_columns
 from exactdln.arith.guided import PRIMES as _PRIMES
 from exactdln.arith.guided import SMALL as _SMALL
 from exactdln.arith.guided import (
+    CharpolyTooCostly,
     IntegerSymmetric,
+    charpoly_price_cap,
     guided_nonsingular_inertia,
     inertia_from_charpoly_coefficients,
     integer_charpoly_inertia,
@@ -56,6 +58,8 @@ from exactdln.model.results import Inertia
 
 __all__ = [
     "symmetric_inertia",
+    "symmetric_inertia_within",
+    "CHARPOLY_PRICE_CAP",
     "psd_ldl",
     "negative_direction",
     "kernel_complement_inertia",
@@ -67,6 +71,10 @@ METHODS = ("auto", "ldl", "charpoly")
 # Blocks of size <= this are finished by the scalar elimination in "ldl" (smaller leaves keep
 # more of the work in FLINT; measured best at 8-16 for n = 150). "auto" finishes at _SMALL.
 _SMALL_LDL = 16
+
+# Default cap of :func:`symmetric_inertia_within` on :func:`exactdln.arith.guided.charpoly_price`: about 1-5 s
+# of CPU time in one FLINT call (e.g. 150 x 150 with 64-bit entries, 33 x 33 with 8,000-bit entries).
+CHARPOLY_PRICE_CAP = 2 ** 29
 
 
 # ---------------------------------------------------------------------------
@@ -246,10 +254,10 @@ def _leaf_inertia(matrix: fmpq_mat, guided: bool) -> Inertia:
 def _nonsingular_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> Inertia:
     """Inertia of a symmetric matrix known to be nonsingular (n_zero = 0)."""
     n = matrix.nrows()
-    if n <= (_SMALL if guided else _SMALL_LDL):
+    if not guided and n <= _SMALL_LDL:
         return _leaf_inertia(matrix, guided)
     integer = _integer_matrix(matrix)
-    if guided:
+    if guided:    # small with short entries: the charpoly; otherwise the verified congruence first
         return guided_nonsingular_inertia(IntegerSymmetric(matrix=integer))
     k = n // 2
     lead = _block(_entries_grid(integer), list(range(k)), list(range(k)), fmpz_mat)
@@ -274,12 +282,12 @@ def _block_inertia(matrix: fmpq_mat, guided: bool, rng: random.Random) -> Inerti
     n = matrix.nrows()
     if n == 0:
         return Inertia(0, 0, 0)
-    if n <= (_SMALL if guided else _SMALL_LDL):
+    if not guided and n <= _SMALL_LDL:
         return _leaf_inertia(matrix, guided)
     integer = _integer_matrix(matrix)
     if integer.is_zero():
         return Inertia(0, 0, n)
-    if guided:
+    if guided:    # small with short entries: the charpoly; otherwise the verified congruence first
         found = integer_symmetric_inertia(IntegerSymmetric(matrix=integer))
         if found is not None:
             return found
@@ -326,6 +334,22 @@ def symmetric_inertia(matrix: fmpq_mat, *, method: str = "auto") -> Inertia:
         return _charpoly_inertia(matrix)
     rng = random.Random(20240601)  # only steers the rare scrambling congruence; results are exact
     return _block_inertia(matrix, method == "auto", rng)
+
+
+def symmetric_inertia_within(matrix: fmpq_mat, price_cap: int = CHARPOLY_PRICE_CAP) -> Inertia | None:
+    """The exact inertia of ``symmetric_inertia(matrix)``, or None if it would need a FLINT characteristic
+    polynomial whose :func:`exactdln.arith.guided.charpoly_price` exceeds ``price_cap``.
+
+    That polynomial is one C call that a Python signal handler (``--timeout``) cannot interrupt: on a
+    33 x 33 matrix with 48,000-bit entries it runs for 20 s or more. Callers that do not need the inertia
+    for their answer (a point already proven not critical) use this and say that it was not computed.
+    An answer that is returned is exact: the cap only decides whether one is attempted.
+    """
+    try:
+        with charpoly_price_cap(price_cap):
+            return symmetric_inertia(matrix)
+    except CharpolyTooCostly:
+        return None
 
 
 def psd_ldl(matrix: fmpq_mat) -> tuple[list[int], list[list[Fraction]], list[Fraction]] | None:
