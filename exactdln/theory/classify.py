@@ -77,6 +77,18 @@ def _hessian_inertia(point: ExactPoint, critical: bool | None) -> Inertia:
     return symmetric_inertia(hessian_matrix_at(point))
 
 
+def _noncritical_inertia(point: ExactPoint, notes: list[str]) -> Inertia | None:
+    # the verdict is already decided by the gradient: the inertia is a report, so it is not bought with
+    # an uninterruptible FLINT charpoly above exactdln/arith/inertia.py's CHARPOLY_PRICE_CAP
+    from exactdln.arith.inertia import symmetric_inertia_within
+
+    inertia = symmetric_inertia_within(hessian_matrix_at(point))
+    if inertia is None:
+        notes.append("Hessian inertia not computed: the point is not critical, and its exact inertia needs a "
+                     "characteristic polynomial above the price cap (long entries)")
+    return inertia
+
+
 def classify(problem: Problem, weights: Any, *, method: str = "auto", source: str | None = None,
              hessian_limit: int = AUTO_HESSIAN_LIMIT) -> Classification:
     """Decide what W is on the loss landscape, exactly, by the routes ``method`` selects.
@@ -119,7 +131,7 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
     if not critical:
         methods.append(RouteVerdict("gradient", NOT_CRITICAL, f"dL/dW_{nonzero_layer} != 0"))
         kind = NOT_CRITICAL
-        inertia = _hessian_inertia(point, critical=False) if want_hessian else None
+        inertia = _noncritical_inertia(point, notes) if want_hessian else None
         return _result(point, critical, kind, loss, rank, ranks, assumptions, methods, True, inertia,
                        None, None, notes, source)
 
