@@ -30,7 +30,7 @@ from fractions import Fraction
 from math import comb, isqrt
 from typing import Any, Sequence
 
-from flint import arb, fmpq, fmpq_mat, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from exactdln.arith.algebraic import AlgebraicReal, rational_enclosure, real_roots
 from exactdln.arith.exact import from_fmpq_mat, nullspace, rank as exact_rank, to_fmpq as _q, to_fmpq_mat, to_fraction
@@ -171,22 +171,40 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
                 raise ArithmeticError("could not separate a root from 0 or y")
         return keep
     A, B, R = _eliminated_polynomial(mu, depth, Lambda)
-    y_ball = arb(_q(mu)).sqrt()
+    # the balls must carry the coefficients' own size: with a lambda of hundreds of digits, 53-bit balls of A(s) and
+    # B(s) contain 0 however far the root is refined (a hostile input exited 4 here)
+    height = max((int(c.p).bit_length() + int(c.q).bit_length() for P in (A, B, R) for c in P.coeffs()), default=0)
     keep = []
-    for root, mult in real_roots(R):
-        for _ in range(60):
-            ball = root.ball()
-            ab = _eval_arb(A, ball) * _eval_arb(B, ball)
-            inside = ball > 0 and (y_ball - ball) > 0
-            outside = ball < 0 or (y_ball - ball) < 0
-            if (ab < 0 or ab > 0) and (inside or outside):
-                break
-            root = root.refine((root.upper - root.lower) / 2**20)
-        else:
-            raise ArithmeticError("could not decide a root of the eliminated polynomial")
-        # A(s) = -y B(s) (so A B < 0, y > 0) iff P_y(s) = 0
-        if inside and ab < 0:
-            keep.append((root, mult))
+    saved = ctx.prec
+    try:
+        for root, mult in real_roots(R):
+            # a root of R can lie within sqrt(Lambda) of y (a tiny lambda): refine by 20, 40, 80, ... bits, with the
+            # balls' precision following the interval's width
+            # a nonzero difference of two algebraic numbers of these degrees and heights is far above 2^-limit (a
+            # Liouville-type bound), so a root still undecided at that width would be equal to 0 or y: not a root of
+            # R's square-free part that P_y and P_(-y) separate, hence an error, never an endless refinement
+            limit = 4 * (R.degree() + 2) * (height + 64)
+            for attempt in range(64):
+                width = root.upper - root.lower
+                width_bits = width.denominator.bit_length() - width.numerator.bit_length() if width else 0
+                if width_bits > limit:
+                    raise ArithmeticError("could not decide a root of the eliminated polynomial")
+                ctx.prec = max(saved, 2 * height + 128 + 2 * width_bits)
+                y_ball = arb(_q(mu)).sqrt()
+                ball = root.ball()
+                ab = _eval_arb(A, ball) * _eval_arb(B, ball)
+                inside = ball > 0 and (y_ball - ball) > 0
+                outside = ball < 0 or (y_ball - ball) < 0
+                if (ab < 0 or ab > 0) and (inside or outside):
+                    break
+                root = root.refine((root.upper - root.lower) / 2 ** (20 << min(attempt, 16)))
+            else:
+                raise ArithmeticError("could not decide a root of the eliminated polynomial")
+            # A(s) = -y B(s) (so A B < 0, y > 0) iff P_y(s) = 0
+            if inside and ab < 0:
+                keep.append((root, mult))
+    finally:
+        ctx.prec = saved
     return keep
 
 

@@ -211,6 +211,8 @@ def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]
         return None, f"|S| = {r} exceeds the bottleneck {min(widths)}"
     X, Y = to_fmpq_mat(problem.X), to_fmpq_mat(problem.Y)
     Sxx, Syx = X * X.transpose(), Y * X.transpose()
+    if Sxx.rank() < Sxx.nrows():
+        return None, "X X^T is singular: the construction of docs/maths/classification.md §2.3 needs it invertible"
     M = Syx * Sxx.inv()
     Sigma = M * Syx.transpose()
     d_y = Sigma.nrows()

@@ -1,0 +1,50 @@
+"""Theorem R1's admissible values when lambda is tiny: the root sits within sqrt(Lambda) of y.
+
+Depth 2 (docs/maths/regularized.md §3): S(y) \\ {0} = {s in (0, y) : (y - s)^2 = Lambda}, so the only admissible value
+is s = y - sqrt(Lambda), worked by hand. With y = sqrt(2) (irrational: the eliminated-polynomial path) and
+Lambda = 10^-600 it lies 10^-300 below y; 53-bit balls and a fixed refinement could not tell it from y, and a hostile
+point file with such a lambda made `exactdln snap` exit 4.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from exactdln.theory.regularized import admissible_product_values
+
+
+def test_the_root_just_below_an_irrational_y_is_found():
+    eps = Fraction(1, 10**300)
+    values = admissible_product_values(Fraction(2), 2, eps * eps)
+    assert len(values) == 1
+    root, multiplicity = values[0]
+    assert multiplicity == 1
+    root = root.refine(eps / 10**10)
+    # lower + eps <= sqrt(2) <= upper + eps, compared exactly through squares (all terms positive)
+    assert (root.lower + eps) ** 2 <= 2 <= (root.upper + eps) ** 2
+
+
+def test_snap_with_a_tiny_lambda_answers(tmp_path):
+    """The fuzz input that exited 4 (its lambda of about 10^-4948 replaced by 10^-600): snap answers with a documented code."""
+    from tests.fuzz.harness import run
+
+    point = {"X": [["2", "1/2"]], "Y": [["-4/3", "3"], ["4/3", "1"], ["-1", "0"]],
+             "weights": [[["-1"], ["0"], ["0"]], [["2/3", "0", "0"], ["0", "0", "0"], ["0", "-1", "-4"]]],
+             "lambda": "1e-600"}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(point))
+    outcome = run("snap", str(path), 60)
+    assert outcome.code in (0, 1), outcome.stderr
+
+
+def test_snap_with_singular_x_answers(tmp_path):
+    """X X^T singular with lambda = 0 (fuzz input 4200): the structure route says why instead of dividing by zero."""
+    from tests.fuzz.harness import run
+
+    point = {"X": [["0", "1", "0"], ["4", "-3", "0"], ["-1", "0", "0"]], "Y": [["0", "4", "-1"]],
+             "weights": [[["0", "-2", "-4/3"]], [["1/2"]]], "lambda": "0"}
+    path = tmp_path / "singular.json"
+    path.write_text(json.dumps(point))
+    outcome = run("snap", str(path), 60)
+    assert outcome.code in (0, 1), outcome.stderr
