@@ -30,6 +30,7 @@ float and mpmath paths run the same decisions in different arithmetic.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
@@ -395,30 +396,55 @@ class _Point:
 
 
     def precompute_bounds(self) -> None:
-        """Every B_{j:i} at once, for float64 at depth > RANK_TABLE_LIMIT (the same bound, vectorized).
+        """Every B_{j:i} at once, at depth > RANK_TABLE_LIMIT (the same bound, vectorized in float64).
 
         With N[j, i] = ||fl(W_{j:i})|| (1 for an empty product) and w_t = ||W_t||, the sum of
         :meth:`product_norm_bound` over t = i..j is the (j, i) entry of U V with U[j, t] = N[j, t+1] w_t
         (t <= j) and V[t, i] = N[t-1, i] (t >= i): one matrix product instead of H^3/6 scalar steps.
+
+        In another arithmetic (mpmath) the sums are formed the same way in float64 when every nonzero N and
+        w lies in [2^-300, 2^300] (no term of three factors then overflows or leaves the normal range, so
+        each float operation has relative error <= 2^-53); the float results are then raised by the factor
+        1 + (2H + 16) 2^-52, which covers the rounding of the inputs, of the H-term sums and of the product
+        of up to H norms in the crude bound (Higham, Accuracy and Stability of Numerical Algorithms, 2002,
+        §3.1), so each stored B_{j:i} is at least the value the scalar recursion gives. Out of that range
+        nothing is precomputed and :meth:`product_norm_bound` runs as before.
         """
         H = self.depth
+        floating = isinstance(self.ar, FloatArithmetic)
         N = np.ones((H + 2, H + 2))
         for i in range(1, H + 1):
             for j in range(i, H + 1):
-                N[j, i] = self._pnorm(j, i)
+                N[j, i] = float(self._pnorm(j, i))
         w = np.array([0.0] + [float(x) for x in self.norms] + [0.0])
+        if not floating:
+            values = np.concatenate([N.ravel(), w])
+            nonzero = np.abs(values[values != 0])
+            if nonzero.size and not (np.all(np.isfinite(nonzero)) and nonzero.min() >= 2.0 ** -300
+                                     and nonzero.max() <= 2.0 ** 300):
+                return
         t = np.arange(H + 2)
         U = np.where(t[None, :] <= t[:, None], N[:, np.minimum(t + 1, H + 1)] * w[None, :], 0.0)
         V = np.where(t[:, None] >= t[None, :], N[np.maximum(t - 1, 0), :], 0.0)
         U[:, 0] = 0.0
         V[0, :] = 0.0
         fine = N + U @ V
+        raise_by = 1.0 + (2 * H + 16) * 2.0 ** -52
         for i in range(1, H + 1):
             crude = 1.0
+            zero_factor = False
             for j in range(i, H + 1):
                 crude *= w[j]
-                if (j, i) not in self._bounds:
+                zero_factor = zero_factor or w[j] == 0
+                if (j, i) in self._bounds:
+                    continue
+                if floating:
                     self._bounds[(j, i)] = min(float(fine[j, i]), crude)
+                    continue
+                # a crude product that left the normal range is no longer within its relative error
+                usable = crude if zero_factor or 2.0 ** -1000 <= crude < math.inf else math.inf
+                bound = min(float(fine[j, i]), usable) * raise_by
+                self._bounds[(j, i)] = self.ar.scalar(Fraction(bound))
 
 
 def balance_hidden(weights: Sequence[RationalMatrix], *, sweeps: int = 8) -> tuple[tuple[RationalMatrix, ...], tuple[tuple[int, ...], ...]]:
@@ -968,7 +994,7 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
                                 critical, reasons, undecided, base, n, limit)
 
     # Hessian and its inertia
-    if H > RANK_TABLE_LIMIT and isinstance(ar, FloatArithmetic):
+    if H > RANK_TABLE_LIMIT:
         p.precompute_bounds()
     Hm, K = _assemble_hessian(p, G, A, C)
     # Frobenius bound of ||fl(H) - H|| (so, by Weyl, of every eigenvalue's shift), block by
