@@ -10,6 +10,14 @@ the exact critical point nearest to it (exactdln/tools/snap_algebraic.py), class
 and reports how far the run passed from it. The distance shrinks with the initialization scale; it is
 reported, never held to a tolerance (that is ``snap``'s contract, not this one's).
 
+With weight decay (every lambda_h > 0) and whitened data X X^T = c I the critical set is known in closed form
+(Theorem R1, docs/maths/regularized.md §3): on the i-th singular pair (u_i, v_i, y_i) of M = Y X^T / c the product
+W_H...W_1 has the value s_i = 0 or a root of s^(H-2) (y_i - s)^H = Lambda (Lambda = prod_h (lambda_h / c)), and the
+critical value is c_0 + c sum_i phi(y_i, s_i). Each plateau's point is then the one ``snap`` builds
+(exactdln/tools/snap_regularized.py, over the field of its layer singular values, §9) and the row lists its
+active pairs; for other data the row gives the reason no closed form applies
+(:func:`exactdln.tools.snap_algebraic.regularized_reason`).
+
 The trajectory format is that of exactdln/tools/trace_format.py, the plateau rule that of
 exactdln/tools/plateaus.py (both re-exported here).
 """
@@ -159,7 +167,13 @@ class PlateauPoint:
     Frobenius ``distance`` from the run's float weights to it (``relative_distance`` divides by
     max(||W||_F, the problem's weight scale), as ``snap`` does: exactdln/tools/snap_algebraic.py). ``snapped``: the
     relative distance is at most ``tolerance`` (the run's own record, never a polished point, is measured).
-    ``point`` is the exact point as a point file (dict), ``certificate`` where its certificate was written."""
+    ``point`` is the exact point as a point file (dict), ``certificate`` where its certificate was written.
+
+    ``regularized``: the run has every lambda_h > 0 and the point is the closed form of Theorem R1
+    (docs/maths/regularized.md §3): ``fitted`` are then its *active singular pairs* i of M = Y X^T / c (decreasing
+    y_i; with X X^T = c I they are the eigen-directions of Sigma in the same order), each only partly fitted, with
+    W_H...W_1 = sum_i s_i u_i v_i^T: ``product_values`` the s_i (decimal), ``branches`` the root of
+    s^(H-2) (y_i - s)^H = Lambda each one is on."""
 
     index: int
     plateau: Plateau
@@ -175,6 +189,9 @@ class PlateauPoint:
     point: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     certificate: str | None = None
     tolerance: float | None = None
+    regularized: bool = False
+    product_values: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
 
     @property
     def snapped(self) -> bool:
@@ -187,7 +204,10 @@ class PlateauPoint:
                 "critical_value": self.critical_value.to_json() if self.critical_value else None,
                 "fitted": list(self.fitted) if self.fitted is not None else None, "rank": self.rank,
                 "kind": self.kind, "distance": self.distance, "relative_distance": self.relative_distance,
-                "snapped": self.snapped, "tolerance": self.tolerance, "field_degree": self.field_degree, "certificate": self.certificate, "notes": list(self.notes)}
+                "snapped": self.snapped, "tolerance": self.tolerance, "field_degree": self.field_degree,
+                "certificate": self.certificate, "notes": list(self.notes),
+                **({"active_pairs": list(self.fitted or ()), "product_values": list(self.product_values),
+                    "branches": list(self.branches)} if self.regularized else {})}
 
     def __str__(self) -> str:
         p = self.plateau
@@ -196,12 +216,25 @@ class PlateauPoint:
                  + (" (the run's limit)" if p.limit else "") + f", closest record at step {step_json(p.step)}",
                  f"  float loss {self.float_loss:.12g}   ||grad L|| {p.grad_norm:.3g}",
                  f"  exact critical value {cv.decimal if cv else '-'}" + (f" = {cv.exact_text}" if cv else ""),
-                 f"  S = {_fitted_text(self.fitted)}   rank {self.rank if self.rank is not None else '-'}   "
+                 f"  {'active pairs' if self.regularized else 'S ='} {_fitted_text(self.fitted)}   "
+                 f"rank {self.rank if self.rank is not None else '-'}   "
                  f"kind {_kind_text(self.kind)}   distance {_distance_text(self.distance, self.relative_distance, self.snapped)}"]
+        lines += [f"  {_pair_text(i, s, b)}" for i, s, b in self._pairs()]
         if self.certificate:
             lines.append(f"  certificate: {self.certificate}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+    def _pairs(self) -> list[tuple[int, str, str]]:
+        """(pair, s_i, branch) of each active singular pair of a regularized row (none otherwise)."""
+        if not self.regularized or self.fitted is None:
+            return []
+        return list(zip(self.fitted, self.product_values, self.branches))
+
+
+def _pair_text(i: int, s: str, branch: str) -> str:
+    return f"pair {i}: s = {s} ({branch})"
 
 
 def _fitted_text(fitted: tuple[int, ...] | None) -> str:
@@ -229,15 +262,31 @@ def _frobenius(ws: Sequence[np.ndarray]) -> float:
 
 
 def _nearest(problem: Problem, ws: list[np.ndarray], degree_cap: int, classify: bool = True) -> Any:
+    """The nearest exact critical point: with every lambda_h > 0 the closed form of Theorem R1
+    (docs/maths/regularized.md §3, §9; exactdln/tools/snap_regularized.py, the candidate ``snap`` reports), with
+    the reason it does not apply when the data are not whitened; otherwise the aligned construction over the field
+    of the fitted set (exactdln/tools/snap_algebraic.py)."""
+    if _closed_form(problem, len(ws)):
+        from exactdln.tools.snap_regularized import nearest_regularized_point
+
+        return nearest_regularized_point(problem, ws, degree_cap=degree_cap, classify=classify)
     from exactdln.tools.snap_algebraic import nearest_critical_point
 
     return nearest_critical_point(problem, ws, degree_cap=degree_cap, classify=classify)
 
 
+def _closed_form(problem: Problem, depth: int) -> bool:
+    """Every lambda_h > 0 (the regularized critical set of docs/maths/regularized.md §3 is then what the rows
+    report: active singular pairs of M = Y X^T / c, not fitted eigen-directions of Sigma)."""
+    return bool(problem.regularized) and all(l > 0 for l in problem.layer_lambdas(depth))
+
+
 def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, index: int, *,
                   degree_cap: int = 64, classify: bool = True) -> PlateauPoint:
     """The row of one plateau: the nearest exact critical point to the float weights ``ws``
-    (exactdln/tools/snap_algebraic.py), its exact critical value and, with ``classify``, its exact kind."""
+    (exactdln/tools/snap_algebraic.py; with every lambda_h > 0 the closed form of Theorem R1,
+    docs/maths/regularized.md §3, built by exactdln/tools/snap_regularized.py, or the reason it does not apply),
+    its exact critical value and, with ``classify``, its exact kind."""
     float_loss = float(run_losses(problem, [w[None] for w in ws])[0][0])
     notes: list[str] = []
     try:
@@ -252,7 +301,10 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
     notes += [str(n) for n in getattr(found, "notes", ())]
     found_kind = getattr(found, "kind", None)
     point = getattr(found, "point", None)
+    regularized = _closed_form(problem, len(ws))
     fitted = getattr(found, "fitted", None)
+    if regularized and point is None:
+        fitted = None            # no closed-form point, no active pairs (RegularizedNearest.fitted is () then)
     fitted = tuple(int(i) for i in fitted) if fitted is not None else None
     distance = _float_or_none(getattr(found, "distance", None))
     relative = _float_or_none(getattr(found, "relative_distance", None))
@@ -270,8 +322,15 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
     kind = found_kind or kind
     if verdict is not None and getattr(verdict, "rank", None) is not None:
         rank = verdict.rank
+    if rank is None and regularized:
+        rank = _product_rank(point)
     if rank is None and fitted is not None:
         rank = len(fitted)     # a critical point fitting S has rank W_H...W_1 = |S| (docs/maths/classification.md §2.1)
+    if regularized:
+        return PlateauPoint(index, plateau, float_loss, value, fitted, rank, kind, distance, relative, degree,
+                            tuple(notes), point_json, regularized=True,
+                            product_values=tuple(getattr(point, "product_values", ())),
+                            branches=tuple(getattr(point, "branches", ())))
     near = [c for c in getattr(found, "candidates", ())[1:] if len(c) > 2 and c[2] and c[2] != kind]
     if near:
         notes.append("other kinds among the candidates built: " + "; ".join(
@@ -302,6 +361,17 @@ def _origin_row(problem: Problem, ws: list[np.ndarray], plateau: Plateau, index:
     notes.append("W = 0, an exact critical point at the plateau's loss ||Y||^2/2 (depth >= 2), taken instead")
     return PlateauPoint(index, plateau, float_loss, value, (), rank if rank is not None else 0, kind, distance,
                         1.0 if distance > 0 else None, 1, tuple(notes), point_json)
+
+
+def _product_rank(point: Any) -> int | None:
+    """rank W_H...W_1 over K of a closed-form regularized point (a repeated singular value of M counts with its
+    multiplicity, so the number of active pairs is not enough)."""
+    try:
+        from exactdln.landscape.number_field_point import FieldPoint
+
+        return FieldPoint(point.problem, point.weights, point.number_field).end_to_end.rank()
+    except (AttributeError, TypeError, ValueError, ArithmeticError):
+        return None
 
 
 def _float_or_none(x: Any) -> float | None:
@@ -394,8 +464,11 @@ class Trace:
         return [{**head, **r.to_json(), **tail} for r in self.rows]
 
     def table(self) -> str:
-        """One row per plateau (the exact forms of irrational values below the table)."""
-        head = ("#", "steps", "float loss", "critical value", "S", "rank", "kind", "distance")
+        """One row per plateau (the exact forms of irrational values below the table). For a regularized run
+        (every lambda_h > 0) the column S is "pairs": the active singular pairs of M = Y X^T / c, their product
+        values s_i listed below the table."""
+        pairs = any(r.regularized for r in self.rows)
+        head = ("#", "steps", "float loss", "critical value", "pairs" if pairs else "S", "rank", "kind", "distance")
         body = []
         for r in self.rows:
             p = r.plateau
@@ -406,9 +479,10 @@ class Trace:
                          _distance_text(r.distance, r.relative_distance, r.snapped)))
         widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head] + body]
-        exact = [f"  {r.index}: critical value = {r.critical_value.exact_text}"
-                 + (f" (field degree {r.field_degree})" if r.field_degree and r.field_degree > 1 else "")
-                 for r in self.rows if r.critical_value is not None]
+        exact = [line for r in self.rows if r.critical_value is not None for line in
+                 [f"  {r.index}: critical value = {r.critical_value.exact_text}"
+                  + (f" (field degree {r.field_degree})" if r.field_degree and r.field_degree > 1 else "")]
+                 + [f"     {_pair_text(i, s, b)}" for i, s, b in r._pairs()]]
         extra = [f"  {r.index}: {n}" for r in self.rows for n in r.notes]
         extra += [f"  {r.index}: certificate {r.certificate}" for r in self.rows if r.certificate]
         return "\n".join(lines + (["exactly:"] + exact if exact else []) + (["notes:"] + extra if extra else []))
@@ -428,7 +502,9 @@ def trace(trajectory: Trajectory, *, rule: PlateauRule | None = None, degree_cap
     rows are the exact steps of the staircase of Saxe, McClelland, Ganguli (2014). ``classify=False`` skips the
     exact classification (kind None), the costly part over number fields of high degree. A row is ``snapped`` when
     the run's own record is within ``tolerance`` (relative, as ``snap``) of its exact point; the distance is always
-    reported. How close a run comes is set by its start (docs/howto/trace.md, "How close a run comes")."""
+    reported. How close a run comes is set by its start (docs/howto/trace.md, "How close a run comes").
+    With every lambda_h > 0 and X X^T = c I the rows are the closed-form critical points of Theorem R1
+    (docs/maths/regularized.md §3; module docstring), S their active singular pairs of M = Y X^T / c."""
     rule = rule or PlateauRule()
     problem = trajectory.problem
     computed, norms = run_losses(problem, trajectory.weights)

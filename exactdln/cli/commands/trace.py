@@ -16,6 +16,10 @@ its minimal polynomial and isolating interval), the fitted set S, rank, kind and
 run's weights (reported either way; the row says "snapped" when the run's own record is within --tolerance,
 default 1e-6, relative: a run from a small initialization passes near each saddle at a distance about the
 initialization scale, so a start of 1e-8 snaps every plateau; docs/howto/trace.md).
+With weight decay (every lambda_h > 0) and whitened data (X X^T = c I) the exact point is the closed form of
+Theorem R1 (docs/maths/regularized.md §3, as `snap` builds it) and S is its set of active singular pairs of
+M = Y X^T / c, each with its product value s_i (JSON: `active_pairs`, `product_values`, `branches`); for other
+data the row says why no exact point is built.
 --json: JSON Lines, one object per plateau and line (the input `file`, the `plateau` index, and the row's
 fields: `steps`, `at_step`, `float_loss`, `grad_norm`, `critical_value`, `fitted`, `rank`, `kind`, `distance`,
 `relative_distance`, `snapped`, `tolerance`, `field_degree`, `certificate`, `notes`; with the run's `records` and `run_notes`); a run
@@ -128,7 +132,8 @@ def _plot(result, path: str) -> None:
             value = cv.fraction if len(cv.fraction) <= 16 else f"{cv.decimal}..."
         else:
             value = f"{cv.decimal}... (algebraic, degree {len(cv.minpoly or ()) - 1})"
-        label = f"L = {value}   S = {S}" + (f", {kind}" if kind else "")
+        fitted = f"active pairs {S}" if r.regularized else f"S = {S}"     # lambda > 0: singular pairs of M / c
+        label = f"L = {value}   {fitted}" + (f", {kind}" if kind else "")
         levels.append((label, r.critical_value.approx))
     spans = [(r.plateau.start_step, r.plateau.end_step) for r in result.rows]
     try:
