@@ -155,3 +155,29 @@ def test_data_that_are_not_whitened_say_why():
             assert row.fitted is None and row.kind is None and not row.regularized
         else:                                    # only W = 0, at L(0) = ||Y||^2 / 2 = 29/5
             assert row.critical_value.fraction == "29/5" and row.fitted == ()
+
+
+def test_each_row_is_the_candidate_snap_reports():
+    from exactdln.tools.snap import snap
+
+    problem, trajectory = _run()
+    for row in trace(trajectory, classify=False).rows[1:3]:
+        result = snap(problem, trajectory.at(row.plateau.at), tolerance=1e-2)
+        assert result.snapped and result.point.active == row.fitted
+        assert row.rank == len(row.fitted) and row.kind is None      # rank over K without the classification
+        assert float(result.point.critical_value) == pytest.approx(row.critical_value.approx, rel=1e-14)
+        assert result.distance == pytest.approx(row.distance, rel=1e-9)
+
+
+def test_the_command_line_json_lines_certificates_and_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from exactdln.cli import main
+    from exactdln.tools.trace import save_trajectory
+
+    problem, trajectory = _run()
+    path = tmp_path / "decay.npz"
+    save_trajectory(path, problem, trajectory.steps, trajectory.weights)
+    code = main(["trace", str(path), "--json", "--certify", str(tmp_path / "certs"), "--plot", str(tmp_path / "p.png")])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert code == 0 and [line["active_pairs"] for line in lines] == [[], [1], [1, 2], [1, 2, 3]]
+    assert all(line["certificate"] for line in lines) and (tmp_path / "p.png").stat().st_size > 0
