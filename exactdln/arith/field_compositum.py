@@ -177,6 +177,8 @@ def _adjoin(K: NumberField, alpha: AlgebraicReal, degree_cap: int) -> tuple[Numb
     if K.degree == 1:
         lo, hi = alpha.lower, alpha.upper
         K2 = NumberField.from_polynomial([to_fraction(c) for c in p.coeffs()], [lo, hi])
+        if K2.degree > degree_cap:
+            raise CompositumDegreeError(K2.degree, degree_cap)
         return K2, K2.element(K.theta.rational()), K2.theta
     m = K.modulus
     A, B = _companion(m), _companion(p)

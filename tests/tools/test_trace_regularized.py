@@ -181,3 +181,13 @@ def test_the_command_line_json_lines_certificates_and_plot(tmp_path, capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert code == 0 and [line["active_pairs"] for line in lines] == [[], [1], [1, 2], [1, 2, 3]]
     assert all(line["certificate"] for line in lines) and (tmp_path / "p.png").stat().st_size > 0
+
+
+def test_the_degree_cap_refuses_with_the_degree():
+    # pair 1 alone needs sigma_1 = sqrt(s_1) (depth 2, equal lambdas: sigma^2 = s (y - s) / (lambda / c) = s),
+    # s_1 = 29/20 + sqrt(2)/2: (sigma^2 - 29/20)^2 = 1/2, a quartic; W = 0 stays over Q
+    _, trajectory = _run()
+    rows = trace(trajectory, degree_cap=2, classify=False).rows
+    assert rows[0].critical_value.fraction == "29/5"
+    assert rows[1].critical_value is None and rows[1].fitted is None
+    assert any("degree 4, above the degree cap 2" in n for n in rows[1].notes)
