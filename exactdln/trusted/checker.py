@@ -391,7 +391,8 @@ def _pgcd(a: list, b: list) -> list:
 
 
 def _pvalue(a: list, x: Fraction) -> Fraction:
-    charge(len(a) * cost(a) * cost([x]) + 1, "a polynomial value")
+    # the point x enters every Horner step, and Fraction's gcds on it cost (size of x)^2, not size of x
+    charge(len(a) * cost(a) * cost([x]) ** 2 + 1, "a polynomial value")
     out = Fraction(0)
     for c in reversed(a):
         out = out * x + c
@@ -478,7 +479,7 @@ class Field:
         c, r = (self.lo + self.hi) / 2, (self.hi - self.lo) / 2
         b = list(a)                                    # a(c + t) by synthetic division (Horner's shifts)
         n = len(b)
-        charge(n * n * cost(b) * cost([c]) + 1, "a Taylor shift")
+        charge(n * n * cost(b) * cost([c]) ** 2 + 1, "a Taylor shift")          # as in _pvalue
         for i in range(n):
             for j in range(n - 2, i - 1, -1):
                 b[j] += c * b[j + 1]

@@ -29,3 +29,19 @@ def test_escape_coefficient_beyond_python_digit_limit_is_reported_not_refused(tm
     assert checker.main([str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ok   escape_curve:") and "order 2" in out
+
+
+def test_bisection_of_a_huge_interval_is_priced_before_it_runs():
+    """The interval (1, 10^4999) isolates phi (the other root of t^2 - t - 1 is 1 - phi < 0), so the field is
+    valid; the t^2 coefficient of the curve W + t s T, s = 2 - phi, is -s^2 = 3 phi - 5 (phi^2 = phi + 1), which
+    changes sign at 5/3 inside the interval, so its sign at phi needs ~16,600 bisections
+    whose midpoints have ~16,600 bits, and Fraction's gcds make each evaluation cost the square of that size.
+    The check is refused by MAX_WORK (malformed) instead of running for tens of seconds within the caps."""
+    cert = _tc1b_escape(["2", "-1"])
+    cert["field"] = {"minpoly": GOLDEN["minpoly"], "interval": ["1", "1" + "0" * 4999]}
+    try:
+        checker.check_certificate(json.loads(json.dumps(cert)))
+    except checker.Malformed as err:
+        assert "MAX_WORK" in str(err)
+    else:
+        raise AssertionError("the check ran past its price")
