@@ -2,8 +2,9 @@
 
     python bench/fuzz.py --inputs 100000 --workers 2 [--seed 1] [--budget 20] [--subprocess-every 50] [--out fuzz-out]
 
-Inputs come from tests/fuzz/hostile.py and, .npz point files for snap, gd and classify --snap,
-tests/fuzz/hostile_npz.py (the classes are listed there); input i is a pure function of
+Inputs come from tests/fuzz/hostile.py, .npz point files for snap, gd and classify --snap from
+tests/fuzz/hostile_npz.py, and certificates over a number field for check from tests/fuzz/hostile_field.py
+(about 5% of the inputs, all of them with --field-only; the classes are listed there); input i is a pure function of
 (seed, i). A warm fork server runs them: this process imports exactdln, numpy, flint and the commands'
 modules once and builds the honest certificates the mutants start from, then forks one child per input
 (at most --workers at a time). The child writes the input to a file, calls ``exactdln.cli.main`` with
@@ -40,6 +41,7 @@ sys.path.insert(0, ROOT)
 
 KINDS = (("points", 55), ("families", 20), ("certificates", 25))
 NPZ_SHARE = 0.06         # inputs that are .npz point files, drawn apart so that the other inputs of a seed stay as they were
+FIELD_SHARE = 0.05       # certificates over a number field (tests/fuzz/hostile_field.py), drawn apart the same way
 #: the commands that read .npz point files (exactdln/tools/interop.py), with the options they need: float
 #: arrays are read only by a named rule (--floats), and classify reads float weights only with --snap
 NPZ_COMMANDS = (("snap",), ("gd",), ("classify", "--snap"))
@@ -53,12 +55,19 @@ class _OracleTimeout(Exception):
     pass
 
 
-def _case(seed: int, i: int, honest: dict) -> tuple[str, str, str, str]:
+def _case(seed: int, i: int, honest: dict, field_only: bool = False) -> tuple[str, str, str, str]:
     """(kind, command, mutation, text) of input i: a pure function of (seed, i). For an .npz point the command
-    carries its options ("classify --snap --floats binary"; :func:`_split`)."""
+    carries its options ("classify --snap --floats binary"; :func:`_split`). Field certificates come from their
+    own stream, drawn after the .npz one, so that every other input of a seed is the one earlier campaigns ran
+    (the inputs that become field certificates are replaced); ``field_only``: every input is one."""
     from tests.fuzz.hostile import hostile_certificate, hostile_family, hostile_point
+    from tests.fuzz.hostile_field import hostile_field_certificate
     from tests.fuzz.hostile_npz import hostile_npz
 
+    field = random.Random(f"field {seed} {i}")
+    if field_only or (field.random() < FIELD_SHARE and random.Random(f"npz {seed} {i}").random() >= NPZ_SHARE):
+        mutation, text = hostile_field_certificate(field, honest["field"])
+        return "certificates", "check", f"field:{mutation}", text
     npz = random.Random(f"npz {seed} {i}")
     if npz.random() < NPZ_SHARE:
         mutation, text = hostile_npz(npz)
@@ -96,8 +105,10 @@ def _warm() -> dict:
         except ImportError:
             pass
     from tests.fuzz.harness import honest_family_certificates, honest_point_certificates
+    from tests.fuzz.hostile_field import honest_field_certificates
 
-    return {"point": honest_point_certificates(), "family": honest_family_certificates()}
+    return {"point": honest_point_certificates(), "family": honest_family_certificates(),
+            "field": honest_field_certificates()}
 
 
 def _subprocess_run(command: str, path: str, budget: float, extra: tuple[str, ...], json_output: bool):
@@ -116,11 +127,12 @@ def _subprocess_run(command: str, path: str, budget: float, extra: tuple[str, ..
     return Outcome(command, path, code, out, err, time.monotonic() - start, tuple(extra))
 
 
-def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool) -> dict:
+def _child(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool,
+           field_only: bool = False) -> dict:
     """Run input i and judge it (in the forked child)."""
     from tests.fuzz.harness import certificate_findings, findings, run
 
-    kind, command, mutation, text = _case(seed, i, honest)
+    kind, command, mutation, text = _case(seed, i, honest, field_only)
     command, options = _split(command)
     suffix = _suffix(kind)
     path = os.path.join(folder, f"in-{i}{suffix}")
@@ -194,7 +206,8 @@ def _keep_over_budget(out: str, i: int, command: str, text: str, stderr: str = "
                  f"{' '.join(EXTRA_OPTIONS.get(command, ()))}\n# {stderr.strip()[-300:]}\n")
 
 
-def _fork(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool):
+def _fork(seed: int, i: int, honest: dict, budget: float, folder: str, out: str, as_process: bool,
+          field_only: bool = False):
     """Fork a child for input i: (pid, read end of its pipe)."""
     r, w = os.pipe()
     pid = os.fork()
@@ -203,7 +216,7 @@ def _fork(seed: int, i: int, honest: dict, budget: float, folder: str, out: str,
         try:
             os.close(r)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            record = _child(seed, i, honest, budget, folder, out, as_process)
+            record = _child(seed, i, honest, budget, folder, out, as_process, field_only)
         except BaseException as err:                     # the harness itself failed: report it as a finding
             record = {"i": i, "harness_error": f"{type(err).__name__}: {err}"[:500]}
             code = 1
@@ -232,7 +245,7 @@ def campaign(args) -> int:
         while (next_i < args.inputs and time.monotonic() < stop_at) or running:
             while next_i < args.inputs and len(running) < args.workers and time.monotonic() < stop_at:
                 as_process = args.subprocess_every > 0 and next_i % args.subprocess_every == args.subprocess_every - 1
-                pid, fd = _fork(args.seed, next_i, honest, args.budget, folder, args.out, as_process)
+                pid, fd = _fork(args.seed, next_i, honest, args.budget, folder, args.out, as_process, args.field_only)
                 running[fd] = {"pid": pid, "i": next_i, "start": time.monotonic(), "buf": b""}
                 next_i += 1
             ready, _, _ = select.select(list(running), [], [], 1.0)
@@ -282,7 +295,7 @@ def campaign(args) -> int:
 
 
 def _keep_case(args, honest: dict, i: int, why: str) -> None:
-    kind, command, _, text = _case(args.seed, i, honest)
+    kind, command, _, text = _case(args.seed, i, honest, args.field_only)
     _keep_over_budget(args.out, i, command, text, why, _suffix(kind))
 
 
@@ -313,7 +326,8 @@ def _summary(records: list[dict], hangs: list, seconds: float, peak_kb: int, arg
     return {
         "command": f"python bench/fuzz.py --inputs {args.inputs} --seed {args.seed} --budget {args.budget:g} "
                    f"--workers {args.workers} --subprocess-every {args.subprocess_every}"
-                   + (f" --max-seconds {args.max_seconds:g}" if args.max_seconds else ""),
+                   + (f" --max-seconds {args.max_seconds:g}" if args.max_seconds else "")
+                   + (" --field-only" if args.field_only else ""),
         "inputs": len(records) + len(hangs), "inputs_requested": args.inputs, "seconds": round(seconds),
         "budget_per_input": args.budget, "revision": _revision(),
         "inputs_per_second": round((len(records) + len(hangs)) / max(seconds, 1e-9), 2),
@@ -321,6 +335,8 @@ def _summary(records: list[dict], hangs: list, seconds: float, peak_kb: int, arg
         "tracebacks": len(tb), "wrong_exit": len(wrong), "hangs": len(hangs), "over_budget": len(over),
         "false_accepts": len(fa), "other_findings": len(other), "harness_errors": len(harness),
         "accepted_certificates": sum(1 for r in ok if r["command"] == "check" and r["code"] == 0),
+        "field_certificates": sum(1 for r in ok if r["mutation"].startswith("field:")),
+        "accepted_field_certificates": sum(1 for r in ok if r["mutation"].startswith("field:") and r["code"] == 0),
         "oracle_timeouts": sum(1 for r in ok if r.get("oracle_timeout")),
         "exit_codes": {c: dict(sorted(v.items())) for c, v in sorted(by_command.items())},
         "over_budget_with_cpu_past_budget": len(over_cpu),
@@ -346,6 +362,8 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=0,
                         help="start no input after this many seconds (0: no limit); the summary counts those run")
     parser.add_argument("--out", default="fuzz-out")
+    parser.add_argument("--field-only", action="store_true",
+                        help="every input a mutated certificate over a number field (tests/fuzz/hostile_field.py)")
     args = parser.parse_args()
     return campaign(args)
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from exactdln.cli import main
 
-__all__ = ["Outcome", "run", "findings", "certificate_findings", "ALLOWED_EXITS", "honest_point_certificates",
-           "honest_family_certificates"]
+__all__ = ["Outcome", "run", "findings", "certificate_findings", "field_certificate_findings", "ALLOWED_EXITS",
+           "honest_point_certificates", "honest_family_certificates"]
 
 #: exit codes the contract allows on arbitrary input (README, "The command line contract"); 3 (the exact
 #: routes disagree) and crosscheck's 1 (two definite verdicts contradict) are findings, 4 is a bug
@@ -180,6 +180,8 @@ def certificate_findings(text: str, claims_ok: bool) -> list[str]:
     cert = json.loads(text)
     if cert.get("format") == "exactdln-family-certificate":
         return _family_kind_findings(cert)
+    if "field" in cert:
+        return field_certificate_findings(cert)
     X, Y = _mat(cert["problem"]["X"]), _mat(cert["problem"]["Y"])
     W = [_mat(w) for w in cert["point"]["weights"]]
     lam = cert["problem"].get("lambda", "0")
@@ -223,6 +225,291 @@ def certificate_findings(text: str, claims_ok: bool) -> list[str]:
         engine = classify(problem, [rm(w) for w in W]).kind
         if engine not in (kinds[0], "undecided"):
             bad.append(f"accepted kind {kinds[0]} but the exact engine classifies the point as {engine}")
+    return bad
+
+
+# ------------------------------------------------------------------------------------------------ the oracle over K
+
+FIELD_ORACLE_DIGITS = 60         # mpmath precision of the values at the embedding (a second opinion on signs)
+
+
+def _theta_mp(poly: list[Fraction], lo: Fraction, hi: Fraction):
+    """theta by bisection in mpmath: p has exactly one root in (lo, hi), a simple one (the checker verified it),
+    so p changes sign there."""
+    import mpmath
+
+    def mpf(x: Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+
+    def p(x):
+        return mpmath.polyval([mpf(c) for c in reversed(poly)], x)
+    a, b = mpf(lo), mpf(hi)
+    sa = mpmath.sign(p(a))
+    for _ in range(4 * FIELD_ORACLE_DIGITS + 40):
+        mid = (a + b) / 2
+        sm = mpmath.sign(p(mid))
+        if sm == 0:
+            return mid
+        a, b = (mid, b) if sm == sa else (a, mid)
+    return (a + b) / 2
+
+
+def _value_mp(x: Any, theta):
+    """The value of a rational or an engine FieldElement at the embedding theta (mpmath)."""
+    import mpmath
+
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    return mpmath.polyval([mpmath.mpf(c.numerator) / c.denominator for c in reversed(x.coefficients())], theta)
+
+
+def _sign_exact(x: Any) -> int:
+    if isinstance(x, Fraction):
+        return (x > 0) - (x < 0)
+    return x.sign()
+
+
+def _sign_checked(x: Any, theta, what: str, bad: list) -> int:
+    """The exact sign (engine, exactdln/arith/number_field.py), compared with mpmath's value at 60 digits when
+    that value is clearly away from 0; a disagreement is a finding (in the engine or the oracle)."""
+    import mpmath
+
+    s = _sign_exact(x)
+    v = _value_mp(x, theta)
+    if abs(v) > mpmath.mpf(10) ** (-FIELD_ORACLE_DIGITS // 2) and (v > 0) - (v < 0) != s:
+        bad.append(f"{what}: exact sign {s} but mpmath gives {mpmath.nstr(v, 8)} at theta")
+    return s
+
+
+def _orthonormal(columns: list, tol) -> list:
+    """Gram-Schmidt (mpmath vectors), keeping the columns that are not (numerically) in the span so far."""
+    import mpmath
+
+    basis = []
+    for c in columns:
+        v = mpmath.matrix(c)
+        for b in basis:
+            v = v - (b.T * v)[0] * b
+        for b in basis:                       # twice is enough (Kahan, Parlett)
+            v = v - (b.T * v)[0] * b
+        n = mpmath.norm(v)
+        if n > tol:
+            basis.append(v / n)
+    return basis
+
+
+def _top_eigenspace_findings(X, Y, W, claim: dict, theta, K, bad: list) -> None:
+    """range W_{H:1} is the top-r eigenspace of Sigma = Sigma_YX Sigma_XX^-1 Sigma_XY: exactly over K (engine
+    matrices), rank W_{H:1} = r and Sigma W_{H:1} in its range; at the embedding (mpmath), every eigenvalue of
+    Sigma on that range is >= every eigenvalue on its orthogonal complement."""
+    import mpmath
+
+    from exactdln.arith.number_field import FieldMatrix, field_inverse
+
+    def fm(M):
+        return FieldMatrix.from_rows(K, [[x if not isinstance(x, Fraction) else K.element(x) for x in r] for r in M])
+    Xm, Ym = fm(X), fm(Y)
+    try:
+        Sxx_inv = field_inverse(Xm * Xm.transpose())
+    except ZeroDivisionError:
+        bad.append("accepted top_eigenspace but Sigma_XX is singular")
+        return
+    Syx = Ym * Xm.transpose()
+    Sigma = Syx * Sxx_inv * Syx.transpose()
+    P = fm(_chain(W, len(X)))
+    r_max = min([len(X)] + [len(w) for w in W])
+    r = claim.get("rank", r_max)
+    rank = P.rank()
+    if rank != r:
+        bad.append(f"accepted top_eigenspace of rank {r} but rank W_{{H:1}} = {rank}")
+        return
+    if P.hstack(Sigma * P).rank() != r:
+        bad.append("accepted top_eigenspace but Sigma does not map range W_{H:1} into itself")
+        return
+    with mpmath.workdps(FIELD_ORACLE_DIGITS):
+        tol = mpmath.mpf(10) ** (-FIELD_ORACLE_DIGITS // 2)
+        S = mpmath.matrix([[_value_mp(x, theta) for x in row] for row in Sigma.tolist()])
+        Pm = [[_value_mp(x, theta) for x in row] for row in P.tolist()]
+        d = len(Pm)
+        inside = _orthonormal([[Pm[i][j] for i in range(d)] for j in range(len(Pm[0]))], tol)
+        outside = _orthonormal([[mpmath.mpf(int(i == j)) for i in range(d)] for j in range(d)], tol)
+        outside = [v for v in _orthonormal([[x for x in b] for b in inside] + [list(v) for v in outside], tol)
+                   if all(abs((v.T * b)[0]) < tol for b in inside)]
+
+        def eigs(basis):
+            if not basis:
+                return []
+            B = mpmath.matrix(d, len(basis))
+            for j, b in enumerate(basis):
+                for i in range(d):
+                    B[i, j] = b[i]
+            return list(mpmath.eigsy(B.T * S * B, eigvals_only=True))
+        on, off = eigs(inside), eigs(outside)
+        if on and off and min(on) < max(off) - tol * (1 + max(abs(x) for x in on + off)):
+            bad.append(f"accepted top_eigenspace but an eigenvalue of Sigma off range W_{{H:1}} "
+                       f"({mpmath.nstr(max(off), 8)}) exceeds one on it ({mpmath.nstr(min(on), 8)}) at theta")
+
+
+def _curve_expansion(X, Y, W, Cs, lams) -> list:
+    """Coefficients of L(W + t C_1 + ... + t^p C_p) by polynomial-matrix products (sum_{i+j=k} A_i B_j), the
+    residual W_{H:1}(t) X - Y and its squared norm term by term; any ring of entries (used over K, where the
+    interpolation of :func:`_curve_coefficients` at degree 64 x depth would be slow)."""
+    def pmul(A, B):
+        out = [None] * (len(A) + len(B) - 1)
+        for i, a in enumerate(A):
+            if not any(x for r in a for x in r):
+                continue
+            for j, b in enumerate(B):
+                if any(x for r in b for x in r):
+                    m = _mm(a, b)
+                    out[i + j] = m if out[i + j] is None else [[x + y for x, y in zip(r, q)] for r, q in zip(out[i + j], m)]
+        return out
+
+    def psquare_sum(M, rows, cols):
+        """sum over entries of (sum_k M_k[i][j] t^k)^2 as coefficients."""
+        out = [Fraction(0)] * (2 * len(M) - 1)
+        for i in range(rows):
+            for j in range(cols):
+                e = [Mk[i][j] if Mk is not None else Fraction(0) for Mk in M]
+                for a, x in enumerate(e):
+                    if x:
+                        for b, y in enumerate(e):
+                            if y:
+                                out[a + b] = out[a + b] + x * y
+        return out
+    curves = [[W[h]] + [C[h] for C in Cs] for h in range(len(W))]
+    P = curves[0]
+    for h in range(1, len(W)):
+        P = pmul(curves[h], P)
+    zero = [[Fraction(0)] * len(X[0]) for _ in Y]
+    R = [_mm(Pk, X) if Pk is not None else zero for Pk in P]
+    R[0] = [[x - y for x, y in zip(r, q)] for r, q in zip(R[0], Y)]
+    total = [x / 2 for x in psquare_sum(R, len(Y), len(X[0]))]
+    for lam, curve in zip(lams, curves):
+        if lam:
+            reg = psquare_sum(curve, len(curve[0]), len(curve[0][0]))
+            total = [a + lam * b / 2 for a, b in zip(total + [Fraction(0)] * (len(reg) - len(total)), reg + [Fraction(0)] * (len(total) - len(reg)))]
+    return total
+
+
+def field_certificate_findings(cert: dict) -> list[str]:
+    """For a certificate over K = Q(theta) the checker accepted: every claim recomputed at the declared root.
+
+    The certificate is read by the engine (exactdln/model/field_format.py; the field by
+    exactdln/arith/number_field.py, which factors a reducible polynomial and keeps the factor of theta), so the
+    arithmetic over K shares no code with the checker. The gradient and the loss along the claimed curves come
+    from the formula code above run on the engine's field elements; rank, inverse and Hessian inertia from the
+    engine's matrices over K; the kind from :func:`exactdln.theory.number_field.classify_over_field`. Every sign
+    is exact and compared with mpmath at 60 digits at theta (a root of the declared polynomial found by
+    bisection on the declared interval). A claim the oracle cannot recompute is a finding."""
+    from exactdln.landscape.number_field_point import FieldPoint, field_hessian, field_hessian_inertia
+    from exactdln.model.field_format import algebraic_point_from_mapping
+    from exactdln.model.problem import InputError
+
+    data = {"field": cert["field"], "X": cert["problem"]["X"], "Y": cert["problem"]["Y"],
+            "weights": cert["point"]["weights"], "lambda": cert["problem"].get("lambda", "0")}
+    from dataclasses import replace
+
+    from exactdln.model.problem import DEFAULT_LIMITS
+
+    # the checker reads numbers of up to 10,000 digits (MAX_DIGITS), point files up to 5,000
+    limits = replace(DEFAULT_LIMITS, max_digits=10_000, max_exponent=10_000)
+    try:
+        problem, weights = algebraic_point_from_mapping(data, limits)
+        point = FieldPoint(problem, tuple(weights))
+    except (InputError, ValueError) as err:
+        return [f"the checker accepted a field certificate the engine cannot read: {str(err)[:200]}"]
+    K = point.K
+    n = point.n_parameters
+    if n > 120 or K.degree > 16:
+        return []                                          # too large for the slow oracle
+    lo, hi = (_F(x) for x in cert["field"]["interval"])
+    poly = [_F(c) for c in cert["field"]["minpoly"]]
+
+    def el(x):
+        return x.rational() if x.is_rational else x
+    X, Y = [[el(x) for x in r] for r in point.X.tolist()], [[el(x) for x in r] for r in point.Y.tolist()]
+    W = [[[el(x) for x in r] for r in w.tolist()] for w in point.W]
+    lams = list(problem.layer_lambdas(len(W)))
+    bad: list[str] = []
+    import mpmath
+
+    with mpmath.workdps(FIELD_ORACLE_DIGITS + 20):
+        theta = _theta_mp(poly, lo, hi)
+
+    def sign(x, what):
+        with mpmath.workdps(FIELD_ORACLE_DIGITS):
+            return _sign_checked(x, theta, what, bad)
+
+    def field_matrices(Ms, where):
+        """A claim's matrices read by the engine as weights over K (shapes as the point's)."""
+        probe = dict(data, weights=Ms)
+        _, ws = algebraic_point_from_mapping(probe, limits)
+        return [[[el(x) for x in r] for r in FieldPoint(problem, tuple(ws), K=K).W[h].tolist()]
+                for h in range(len(ws))]
+
+    grad = None
+    escape_orders = []
+    kinds = [c.get("kind") for c in cert["claims"] if c.get("type") == "kind"]
+    for claim in cert["claims"]:
+        kind = claim["type"]
+        try:
+            if kind in ("critical", "not_critical") or (kind == "kind" and kinds[0] == "not_critical"):
+                grad = grad if grad is not None else oracle_gradient(X, Y, W, lams)
+            if kind == "critical" and any(x for g in grad for r in g for x in r):
+                bad.append("accepted 'critical' over K but the recomputed gradient is nonzero at theta")
+            elif kind == "not_critical":
+                h, (a, b) = claim["layer"], claim["entry"]
+                if grad[h - 1][a][b] == 0:
+                    bad.append(f"accepted 'not_critical' at layer {h} [{a}, {b}] but that gradient entry is 0")
+            elif kind == "rank":
+                from exactdln.arith.number_field import FieldMatrix
+
+                i, j = claim["i"], claim["j"]
+                Pij = _chain(W[i - 1:j], len(W[i - 1][0]))
+                got = FieldMatrix.from_rows(K, [[x if not isinstance(x, Fraction) else K.element(x) for x in r]
+                                               for r in Pij]).rank()
+                if got != claim["rank"]:
+                    bad.append(f"accepted rank W_{{{j}:{i}}} = {claim['rank']} but the engine's rank over K is {got}")
+            elif kind == "strict_saddle":
+                c = _curve_expansion(X, Y, W, [field_matrices(claim["direction"], "direction")], lams)
+                if c[1] != 0 or sign(c[2], "strict_saddle t^2") >= 0:
+                    bad.append("accepted 'strict_saddle' over K but L(W + tD) has t, t^2 coefficients "
+                               f"{c[1]}, {c[2]} at theta")
+            elif kind == "escape_curve":
+                Cs = [field_matrices(C, "escape") for C in claim["coefficients"]]
+                c = _curve_expansion(X, Y, W, Cs, lams)
+                order = next((k for k in range(1, len(c)) if c[k] != 0), None)
+                if order is None or sign(c[order], f"escape_curve t^{order}") > 0:
+                    bad.append("accepted 'escape_curve' over K but L along the curve does not decrease first")
+                else:
+                    escape_orders.append(order)
+            elif kind == "psd_hessian":
+                inertia = field_hessian_inertia(point)
+                if inertia.n_minus:
+                    bad.append(f"accepted 'psd_hessian' over K but the engine's inertia is {inertia}")
+                with mpmath.workdps(FIELD_ORACLE_DIGITS):
+                    Hm = field_hessian(point).tolist()
+                    Hn = mpmath.matrix([[_value_mp(el(x), theta) for x in r] for r in Hm])
+                    low = min(mpmath.eigsy(Hn, eigvals_only=True))
+                    if low < -mpmath.mpf(10) ** (-FIELD_ORACLE_DIGITS // 2) * (1 + mpmath.mnorm(Hn, 1)):
+                        bad.append(f"accepted 'psd_hessian' over K but mpmath finds the eigenvalue "
+                                   f"{mpmath.nstr(low, 8)} at theta")
+            elif kind == "top_eigenspace":
+                _top_eigenspace_findings(X, Y, W, claim, theta, K, bad)
+        except (ValueError, ZeroDivisionError, KeyError, TypeError, IndexError) as err:
+            bad.append(f"oracle could not recompute the accepted {kind} claim: {type(err).__name__}: {str(err)[:150]}")
+    if kinds and kinds[0] == "not_critical":
+        if grad is not None and not any(x for g in grad for r in g for x in r):
+            bad.append("accepted kind not_critical over K but the recomputed gradient is zero")
+    elif kinds:
+        from exactdln.theory.number_field import classify_over_field
+
+        engine = classify_over_field(problem, weights).kind
+        if engine not in (kinds[0], "undecided"):
+            bad.append(f"accepted kind {kinds[0]} over K but the exact engine classifies the point as {engine}")
+        if kinds[0] == "non_strict_saddle" and not any(o >= 3 for o in escape_orders):
+            bad.append("accepted kind non_strict_saddle over K without a recomputed escape curve of order >= 3")
     return bad
 
 

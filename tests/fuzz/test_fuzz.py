@@ -26,11 +26,14 @@ from tests.fuzz.harness import (
     run,
 )
 from tests.fuzz.hostile import DrawChooser, hostile_certificate, hostile_family, hostile_point
+from tests.fuzz.hostile_field import honest_field_certificates, hostile_field_certificate
 from tests.fuzz.hostile_npz import hostile_npz
 
 BUDGET = 10.0            # seconds per input (--timeout)
 SMALL = settings(max_examples=3, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FIELD_SMALL = settings(max_examples=30, deadline=None, database=None,
+                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 LARGE = settings(max_examples=400, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -39,7 +42,8 @@ _HONEST: dict[str, list] = {}
 
 def _honest(kind: str) -> list:
     if kind not in _HONEST:
-        _HONEST[kind] = honest_point_certificates() if kind == "point" else honest_family_certificates()
+        _HONEST[kind] = {"point": honest_point_certificates, "family": honest_family_certificates,
+                         "field": honest_field_certificates}[kind]()
     return _HONEST[kind]
 
 
@@ -78,8 +82,11 @@ def _judge_npz(data, command: str) -> None:
         assert not findings(outcome, BUDGET), (mutation, findings(outcome, BUDGET))
 
 
-def _judge_certificate(data, kind: str) -> None:
-    mutation, text = hostile_certificate(DrawChooser(data), _honest(kind))
+def _judge_certificate(data, kind: str, light: bool = True) -> None:
+    if kind == "field":
+        mutation, text = hostile_field_certificate(DrawChooser(data), _honest(kind), light=light)
+    else:
+        mutation, text = hostile_certificate(DrawChooser(data), _honest(kind))
     with tempfile.TemporaryDirectory() as folder:
         path = _write(folder, "c.json", text)
         outcome = run("check", path, BUDGET, json_output=False)
@@ -110,6 +117,14 @@ def test_hostile_certificates(kind, data):
     _judge_certificate(data, kind)
 
 
+@FIELD_SMALL
+@given(data=st.data())
+def test_hostile_field_certificates(data):
+    """Certificates over a number field (tests/fuzz/hostile_field.py), the oracle recomputing at theta
+    (tests/fuzz/harness.py field_certificate_findings)."""
+    _judge_certificate(data, "field")
+
+
 NPZ_COMMANDS = ["snap", "gd", "classify --snap"]
 
 
@@ -137,11 +152,11 @@ def test_hostile_families_campaign(command, data):
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("kind", ["point", "family"])
+@pytest.mark.parametrize("kind", ["point", "family", "field"])
 @LARGE
 @given(data=st.data())
 def test_hostile_certificates_campaign(kind, data):
-    _judge_certificate(data, kind)
+    _judge_certificate(data, kind, light=False)
 
 
 @pytest.mark.fuzz
