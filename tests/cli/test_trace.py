@@ -173,19 +173,23 @@ def test_a_plateau_without_an_exact_point_is_exit_1(run, capsys, monkeypatch):
 def test_a_regularized_run_gets_w_zero_on_its_first_plateau(tmp_path, capsys):
     # lambda = 1/10: L(0) = ||Y||^2 / 2 = 5 still, and W = 0 is critical at depth 2; the Hessian there has the
     # eigenvalues lambda -+ sigma_i(Y) (sigma = 3, 1), so 1/10 - 3 < 0: a strict saddle. The other plateaus sit
-    # at critical points of the regularized loss that the nearest-point construction does not build (exit 1).
+    # at the closed-form critical points of docs/maths/regularized.md §3 (X X^T = I, depth 2: s_i = y_i - 1/10,
+    # value sum of phi(y, s) = (y - s)(y + s)/2 over active pairs and y^2/2 over the others): 159/200 with pair 1
+    # active (0.295 + 0.5), 39/100 with both (0.295 + 0.095), the global minimizer.
     data = tmp_path / "reg.json"
     data.write_text(json.dumps({"X": [[1, 0], [0, 1]], "Y": [[3, 0], [0, 1]], "lambda": "1/10"}))
     run = tmp_path / "reg.npz"
     assert main(["gd", str(data), "--init-scale", "1e-6", "--hidden", "2", "--eta", "0.05", "--steps", "600",
                  "--trajectory", str(run), "--every", "6", "--no-progress"]) in (0, 1)
     capsys.readouterr()
-    assert main(["trace", "--json", str(run)]) == 1
+    assert main(["trace", "--json", str(run)]) == 0
     rows = _lines(capsys.readouterr().out)
     first = rows[0]
     assert Fraction(first["critical_value"]["exact"]) == 5 and first["fitted"] == []
     assert first["kind"] == "strict_saddle"
-    assert any(r["critical_value"] is None and r["notes"] for r in rows[1:])
+    assert [(Fraction(r["critical_value"]["exact"]), r["active_pairs"]) for r in rows[1:]] == [
+        (Fraction(159, 200), [1]), (Fraction(39, 100), [1, 2])]
+    assert rows[-1]["kind"] == "global_minimizer"
 
 
 def test_a_saddle_over_a_quadratic_field_is_certified(tmp_path, capsys):
