@@ -158,7 +158,12 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
     of Theorem R2 (degenerate critical points). If y is irrational, the roots of
     A^2 - mu B^2 are sorted into those of P_y and those of P_(-y) by the sign of A B,
     evaluated in certified ball arithmetic after refinement.
+
+    For 0 < s < y, s^(H-2) (y - s)^H < y^(2H-2), so when Lambda >= y^(2H-2), i.e. Lambda^2 >= mu^(2H-2), the set is
+    empty without any root finding (a hostile lambda of 10^4300 otherwise spent the whole time budget here).
     """
+    if depth >= 1 and Lambda > 0 and Lambda**2 >= mu ** (2 * depth - 2):
+        return []
     y = _rational_sqrt(mu)
     if y is not None:
         P = admissible_polynomial(y, depth, Lambda)

@@ -112,6 +112,11 @@ def _mu_of_sigma(sigma: arb, lambdas: Sequence[Fraction]) -> arb:
 
 
 def _admissible_sigmas(mu: AlgebraicReal, lambdas: Sequence[Fraction]) -> tuple[AlgebraicReal, ...]:
+    # for 0 < s < y, s^(H-2) (y - s)^H < y^(2H-2) = mu^(H-1): when Lambda >= that bound no s is admissible (Theorem R1),
+    # decided before G's roots are isolated (a hostile lambda of 10^4300 kept FLINT's root finder busy past the
+    # time budget, in one C call the --timeout alarm cannot interrupt)
+    if _prod([Fraction(l) for l in lambdas]) >= mu.upper ** (len(lambdas) - 1):
+        return ()
     G = layer_value_polynomial(fmpq_poly([_q(c) for c in mu.polynomial]), lambdas)
     conjugates = [r for r, _ in real_roots(fmpq_poly([_q(c) for c in mu.polynomial]))]
     mine = [i for i, r in enumerate(conjugates) if r.lower == mu.lower and r.upper == mu.upper]

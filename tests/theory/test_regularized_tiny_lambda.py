@@ -48,3 +48,15 @@ def test_snap_with_singular_x_answers(tmp_path):
     path.write_text(json.dumps(point))
     outcome = run("snap", str(path), 60)
     assert outcome.code in (0, 1), outcome.stderr
+
+
+def test_a_lambda_above_the_bound_admits_no_layer_value():
+    """Depth 2, y = 1, lambdas (2, 2): (y - s)^2 = Lambda = 4 gives s = -1 or 3, neither in (0, 1), so S(1) = {0}
+    (worked by hand); with y^2 = 2 irrational and Lambda = 10^600 the same holds, decided without root finding."""
+    from exactdln.arith.algebraic import AlgebraicReal
+    from exactdln.theory.regularized_field import _admissible_sigmas
+
+    assert _admissible_sigmas(AlgebraicReal.rational(Fraction(1)), (Fraction(2), Fraction(2))) == ()
+    assert admissible_product_values(Fraction(1), 2, Fraction(4)) == []
+    sqrt_two = AlgebraicReal((Fraction(-2), Fraction(0), Fraction(1)), Fraction(1), Fraction(2))
+    assert _admissible_sigmas(sqrt_two, (Fraction(10**300), Fraction(10**300))) == ()
