@@ -58,7 +58,21 @@ class TimeBudgetExceeded(BaseException):
 
 
 def _alarm(signum, frame) -> None:
+    # Python drops an exception raised where it cannot propagate (in a weakref or import-lock callback it only
+    # prints "Exception ignored in ..."; fuzz input 3101/8523, a torch import past the budget): arm the timer again,
+    # so a swallowed budget is raised once more a quarter second later; time_budget clears the timer on the way out
+    signal.setitimer(signal.ITIMER_REAL, 0.25)
     raise TimeBudgetExceeded()
+
+
+def _quiet_unraisable(previous):
+    """An unraisablehook that drops a swallowed :class:`TimeBudgetExceeded` (re-raised by :func:`_alarm`) and
+    passes everything else to ``previous``."""
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, TimeBudgetExceeded):
+            return
+        previous(unraisable)
+    return hook
 
 
 _SUPERVISOR_FD: int | None = None    # set in the worker process of :func:`supervised`
@@ -89,6 +103,8 @@ def time_budget(seconds: float | None, hang_message: str | None = None) -> Itera
         return
     outer_left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
     previous = signal.signal(signal.SIGALRM, _alarm)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_unraisable(previous_hook)
     if hang_message:
         _tell_supervisor(f"start {seconds * 1.1 + 5!r} {hang_message}")
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -101,6 +117,7 @@ def time_budget(seconds: float | None, hang_message: str | None = None) -> Itera
             if hang_message:
                 _tell_supervisor("end")
             signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = previous_hook
             if outer_left > 0:
                 signal.setitimer(signal.ITIMER_REAL, outer_left)
 
