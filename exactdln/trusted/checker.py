@@ -353,7 +353,6 @@ MAX_FIELD_DEGREE = 64
 MAX_BISECTIONS = 20_000          # refinements of the interval of theta in one check
 
 _FIELD: list = [None]            # the field of the certificate being checked (None: rationals only)
-_PRICED: list = [False]          # True inside a loop whose products were charged before it began (psd_over_field)
 
 
 def _ptrim(a: list) -> list:
@@ -657,8 +656,7 @@ class Alg:
             a, b = self.reduced(), other.reduced()
             if not a or not b:
                 return Alg(self.K, [], 1)
-            if not _PRICED[0]:
-                charge(_pcost(a, b), "a polynomial product")
+            charge(_pcost(a, b), "a polynomial product")
             n = [0] * (len(a) + len(b) - 1)
             for i, x in enumerate(a):
                 if x:
@@ -669,8 +667,7 @@ class Alg:
         if o is None:
             return NotImplemented
         (c,), q = o if o[0] else ([0], 1)
-        if not _PRICED[0]:
-            charge(len(self.n) * cost(self.n) * cost([c]) + 1, "a polynomial product")
+        charge(len(self.n) * cost(self.n) * cost([c]) + 1, "a polynomial product")
         return Alg(self.K, [x * c for x in self.n], self.d * q)
     __rmul__ = __mul__
 
@@ -1259,53 +1256,6 @@ def psd_field_units(pb: dict, n: int, V: list, orbit: list) -> int:
     blocks = sum(a * b for i, a in enumerate(sizes) for b in sizes[i:])
     entries = sum(1 for v in V + orbit for x in v if product_weight(x))
     return 3 * n * n + blocks * (w * w + 1) + entries * (w * w + 1)
-
-
-def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: list, Dv: list) -> tuple[bool, str]:
-    """The rest of psd_hessian with entries in the field: H v = 0 for the explicit kernel vectors and
-    B[perm][:, perm] = L diag(D) L^T, each entry compared at theta exactly (the congruence of the rational case,
-    over the real field K). Both loops are priced exactly from the written entries (sum of F(x) F(y) + 1 over
-    the products they make, product_weight) and charged before they start."""
-    Hm = hessian(pb)
-    n, q = len(Hm), len(free)
-    column_weight = [sum(product_weight(row[p]) for row in Hm) for p in range(n)]
-    column_count = [sum(1 for row in Hm if product_weight(row[p])) for p in range(n)]
-    supports = [[p for p in range(n) if product_weight(v[p])] for v in V]
-    units = sum(product_weight(v[p]) * column_weight[p] + column_count[p] for v, sup in zip(V, supports) for p in sup)
-    units += sum(product_weight(x) * product_weight(d) + 1 for row in Lm for x, d in zip(row, Dv))
-    charge(units, "psd_hessian over the field (H v and L D)")
-    _PRICED[0] = True
-    try:
-        for t, v in enumerate(V):
-            for row in Hm:
-                if sum((row[p] * v[p] for p in supports[t]), Fraction(0)):
-                    return False, f"kernel vector {t}: H v != 0"
-        LD = [[x * d for x, d in zip(row, Dv)] for row in Lm]
-    finally:
-        _PRICED[0] = False
-    # sum over i >= k >= j of F(LD_ij) F(L_kj) + 1, by suffix sums over i
-    units = 0
-    for j in range(q):
-        tail, count = 0, 0
-        for i in range(q - 1, j - 1, -1):
-            tail += product_weight(LD[i][j])
-            count += q - i
-            units += product_weight(Lm[i][j]) * tail
-        units += count
-    charge(units, "psd_hessian over the field (L D L^T)")
-    idx = [free[p] for p in perm]
-    _PRICED[0] = True
-    try:
-        for i in range(q):
-            for k in range(i + 1):
-                s = sum((LD[i][j] * Lm[k][j] for j in range(k + 1) if getattr(Lm[k][j], "n", Lm[k][j])), Fraction(0))
-                if s != Hm[idx[i]][idx[k]]:
-                    return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
-    finally:
-        _PRICED[0] = False
-    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
-    return True, (f"Hessian ({n} x {n}) over the field is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with "
-                  f"D >= 0 at theta{how}: no negative eigenvalue")
 
 
 def independent_at_theta(vectors: list, coords: list[int]) -> bool:
