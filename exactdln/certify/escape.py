@@ -60,9 +60,10 @@ class EscapeCurve:
                 f"cut layers {list(self.cuts)}, {self.form} form{side}")
 
 
-def _polymat_mul(A: list[fmpq_mat | None], B: list[fmpq_mat | None]) -> list[fmpq_mat | None]:
-    """Product of two matrix polynomials given by coefficient lists (None = zero coefficient)."""
-    out: list[fmpq_mat | None] = [None] * (len(A) + len(B) - 1)
+def _polymat_mul(A: list[Any], B: list[Any]) -> list[Any]:
+    """Product of two matrix polynomials given by coefficient lists (None = zero coefficient); the coefficients
+    are fmpq_mat or FieldMatrix (anything with * and +)."""
+    out: list[Any] = [None] * (len(A) + len(B) - 1)
     for a, Aa in enumerate(A):
         if Aa is None:
             continue
@@ -541,16 +542,7 @@ def field_loss_polynomial(point: Any, coefficients: Sequence[Sequence[Any]]) -> 
               for h in range(point.depth)]
     R: list[Any] = [point.X]
     for layer in layers:
-        out: list[Any] = [None] * (len(layer) + len(R) - 1)
-        for a, A in enumerate(layer):
-            if A is None:
-                continue
-            for b, B in enumerate(R):
-                if B is None:
-                    continue
-                prod = A * B
-                out[a + b] = prod if out[a + b] is None else out[a + b] + prod
-        R = out
+        R = _polymat_mul(layer, R)          # matrices over K multiply and add as fmpq_mat do
     R[0] = R[0] - point.Y
     zero = K.element(0)
     poly = [zero] * (2 * len(R) - 1)

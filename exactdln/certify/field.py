@@ -174,37 +174,22 @@ def _orbit_generators(point: FieldPoint) -> tuple[list[tuple[int, int, int]], li
     from flint import nmod_mat
 
     from exactdln.arith.exact import modular_pivot_columns
+    from exactdln.landscape.number_field_point import orbit_generator_rows_mod_p
 
-    H, widths = point.depth, point.widths
-    sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
-    offsets = [sum(sizes[:h]) for h in range(H)]
-    n = sum(sizes)
-    for prime, root in point.K.residue_maps:
-        images = [w.image_mod(prime, root) for w in point.W]
-        if any(image is None for image in images):
-            continue
-        gens, rows = [], []
-        for h in range(1, H):
-            d, before, after = widths[h], widths[h - 1], widths[h + 1]
-            for a in range(d):
-                for b in range(d):
-                    row = [0] * n
-                    for c in range(before):
-                        row[offsets[h - 1] + a * before + c] = int(images[h - 1][b, c])
-                    for c in range(after):
-                        row[offsets[h] + c * d + b] = (-int(images[h][c, a])) % prime
-                    gens.append((h, a, b))
-                    rows.append(row)
-        if not rows:
-            return [], []
-        M = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
-        P = modular_pivot_columns(M)
-        if not P:
-            return [], []
-        restricted = nmod_mat(len(P), len(rows), [int(M[i, j]) for j in P for i in range(len(rows))], prime)
-        chosen = modular_pivot_columns(restricted)          # rows of M independent on the columns P
-        return [gens[i] for i in chosen], list(P)
-    return [], []
+    found = orbit_generator_rows_mod_p(point)
+    if found is None:
+        return [], []
+    prime, gens, rows = found
+    if not rows:
+        return [], []
+    n = len(rows[0])
+    M = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
+    P = modular_pivot_columns(M)
+    if not P:
+        return [], []
+    restricted = nmod_mat(len(P), len(rows), [int(M[i, j]) for j in P for i in range(len(rows))], prime)
+    chosen = modular_pivot_columns(restricted)          # rows of M independent on the columns P
+    return [gens[i] for i in chosen], list(P)
 
 
 def _semidefinite_ldl(rows: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[Any]] | None:

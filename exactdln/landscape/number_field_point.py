@@ -27,7 +27,7 @@ from exactdln.model.field_format import AlgebraicProblem, FieldMatrixData
 from exactdln.model.results import Inertia
 
 __all__ = ["FieldPoint", "field_of", "field_loss", "field_gradient", "field_hessian", "field_hessian_inertia",
-           "field_reduced_hessian_inertia", "field_partial_ranks", "OrthogonalOrbitInertia",
+           "field_reduced_hessian_inertia", "field_partial_ranks", "orbit_generator_rows_mod_p", "OrthogonalOrbitInertia",
            "field_orthogonal_orbit_inertia"]
 
 
@@ -293,14 +293,12 @@ def _stabilizer_rows(p: FieldPoint, n: int, offsets: Sequence[int]) -> list[list
     return rows
 
 
-def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
-    """Parameter indices P on which the orbit generators of W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1) (I + s E_ab)^-1
-    (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab; docs/maths/hessian_inertia.md §2) are independent over K.
-    They are found mod p on the image of the weights under a homomorphism Z_(p)[theta] -> F_p
-    (:attr:`NumberField.residue_maps`): a minor of the generator matrix that is nonzero mod p is nonzero in K.
-    The columns are reduced from the last parameter to the first, so P fills the late layers and F, the
-    complement that is factored, sits in the early ones, where the LDL^T over K meets smaller coefficients (the
-    blocks of W_1 carry the rational Sigma_XX). None when no image exists."""
+def orbit_generator_rows_mod_p(p: FieldPoint) -> tuple[int, list[tuple[int, int, int]], list[list[int]]] | None:
+    """(prime, generators, rows): the orbit generators (h, a, b) of W_h -> (I + s E_ab) W_h,
+    W_(h+1) -> W_(h+1) (I + s E_ab)^-1 (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab; docs/maths/hessian_inertia.md
+    §2) as rows over F_p, the image of the weights under a homomorphism Z_(p)[theta] -> F_p
+    (:attr:`NumberField.residue_maps`): a minor of these rows that is nonzero mod p is nonzero in K. None when no
+    residue map applies to every layer."""
     H, widths = p.depth, p.widths
     sizes = [widths[h] * widths[h - 1] for h in range(1, H + 1)]
     offsets = [sum(sizes[:h]) for h in range(H)]
@@ -309,7 +307,7 @@ def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
         images = [w.image_mod(prime, root) for w in p.W]
         if any(image is None for image in images):
             continue
-        rows = []
+        generators, rows = [], []
         for h in range(1, H):                                   # hidden layer h: W_h (d_h x d_(h-1)), W_(h+1)
             d, before, after = widths[h], widths[h - 1], widths[h + 1]
             Wh, Wnext = images[h - 1], images[h]
@@ -320,12 +318,26 @@ def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
                         row[offsets[h - 1] + a * before + c] = int(Wh[b, c])
                     for c in range(after):                      # column b of -W_(h+1) E_ab is -(column a)
                         row[offsets[h] + c * d + b] = (-int(Wnext[c, a])) % prime
-                    rows.append(row[::-1])                      # reversed columns: pivots from the last one
-        if not rows:
-            return []
-        generators = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
-        return sorted(n - 1 - j for j in modular_pivot_columns(generators))
+                    generators.append((h, a, b))
+                    rows.append(row)
+        return prime, generators, rows
     return None
+
+
+def _orbit_pivots_over_field(p: FieldPoint) -> list[int] | None:
+    """Parameter indices P on which the orbit generators (:func:`orbit_generator_rows_mod_p`) are independent
+    over K, found mod p. The columns are reduced from the last parameter to the first, so P fills the late layers
+    and F, the complement that is factored, sits in the early ones, where the LDL^T over K meets smaller
+    coefficients (the blocks of W_1 carry the rational Sigma_XX). None when no image exists."""
+    found = orbit_generator_rows_mod_p(p)
+    if found is None:
+        return None
+    prime, _, rows = found
+    if not rows:
+        return []
+    n = len(rows[0])
+    generators = nmod_mat(len(rows), n, [x for row in rows for x in row[::-1]], prime)   # reversed columns
+    return sorted(n - 1 - j for j in modular_pivot_columns(generators))
 
 
 def _principal_submatrix(m: FieldMatrix, keep: Sequence[int]) -> FieldMatrix:
