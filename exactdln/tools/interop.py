@@ -388,6 +388,8 @@ def _lambda(lam: Any, floats: str | None) -> Any:
 
 def _float_matrix(w: Any, field: str) -> np.ndarray:
     w = _host_numpy(w)
+    if getattr(getattr(w, "dtype", None), "kind", "") == "c":     # numpy would drop the imaginary parts, warning
+        raise InputError("complex entries: weights and data are real", field)
     if isinstance(w, (list, tuple)):
         w = [[_float(x, f"{field}[{i}][{j}]") for j, x in enumerate(row)] if isinstance(row, (list, tuple)) else row
              for i, row in enumerate(w)]

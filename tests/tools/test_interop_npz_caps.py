@@ -137,3 +137,14 @@ def test_pickle_file_refused_without_warnings(tmp_path, capsys):
     assert main(["snap", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("exactdln snap: ") and str(path) in err[0]
+
+
+def test_complex_weights_are_refused(tmp_path, capsys):
+    """numpy casts complex to float64 by dropping the imaginary parts (with a ComplexWarning on stderr): a
+    complex layer must be refused instead (fuzz input 4001/220)."""
+    path = tmp_path / "complex.npz"
+    np.savez(path, X=np.eye(2), Y=np.eye(2), W1=np.zeros((1, 2)), W2=np.array([[1.0 + 2.0j], [0.0]]))
+    _refused(path, ["complex"])
+    assert main(["gd", str(path), "--steps", "1", "--floats", "binary"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("exactdln gd: ") and "Warning" not in err
