@@ -166,15 +166,7 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
         return []
     y = _rational_sqrt(mu)
     if y is not None:
-        P = admissible_polynomial(y, depth, Lambda)
-        keep = []
-        for root, mult in real_roots(P):
-            root = root.refine(Fraction(1, 10**30)) if not root.is_rational else root
-            if root.lower > 0 and root.upper < y:
-                keep.append((root, mult))
-            elif not (root.upper <= 0 or root.lower >= y):
-                raise ArithmeticError("could not separate a root from 0 or y")
-        return keep
+        return _rational_branch_roots(y, depth, Lambda)
     A, B, R = _eliminated_polynomial(mu, depth, Lambda)
     # the balls must carry the coefficients' own size: with a lambda of hundreds of digits, 53-bit balls of A(s) and
     # B(s) contain 0 however far the root is refined (a hostile input exited 4 here)
@@ -211,6 +203,47 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
     finally:
         ctx.prec = saved
     return keep
+
+
+def _rational_branch_roots(y: Fraction, depth: int, Lambda: Fraction) -> list[tuple[AlgebraicReal, int]]:
+    """The roots of s^(H-2) (y - s)^H = Lambda in (0, y) for rational y > 0, isolated without a root finder.
+
+    f(s) = s^(H-2) (y - s)^H has f' = s^(H-3) (y - s)^(H-1) ((H-2) y - (2H-2) s) on (0, y): it rises to its peak at
+    s* = (H-2) y / (2H-2) and falls after it (for H = 2, s* = 0: it only falls). So f = Lambda has at most one root
+    in (0, s*) and one in (s*, y), none when Lambda > f(s*), the double root s* when Lambda = f(s*), and otherwise
+    exactly one simple root on each branch, where f - Lambda changes sign; the endpoints are not roots (f(0) =
+    f(y) = 0 < Lambda, f(s*) > Lambda). Each root belongs to exactly one irreducible factor of P_y, the one that
+    changes sign on its branch. A root finder on P_y is not needed, and a tiny lambda (roots within
+    Lambda^(1/H) of y, coefficients of thousands of digits) kept FLINT's one in a single long call.
+    """
+    H = depth
+    peak = Fraction(H - 2, 2 * H - 2) * y
+    top = peak ** (H - 2) * (y - peak) ** H
+    if Lambda > top:
+        return []
+    if Lambda == top:
+        return [(AlgebraicReal.rational(peak), 2)]
+    branches = [(peak, y)] if H == 2 else [(Fraction(0), peak), (peak, y)]
+    _, factors = admissible_polynomial(y, H, Lambda).factor()
+
+    def sign(v: fmpq) -> int:
+        return (v > 0) - (v < 0)
+
+    out = []
+    for lo, hi in branches:
+        for g, mult in factors:
+            if g.degree() < 1 or sign(g(_q(lo))) * sign(g(_q(hi))) >= 0:
+                continue
+            coefficients = [to_fraction(fmpq(c)) for c in g.coeffs()]
+            if g.degree() == 1:
+                out.append((AlgebraicReal.rational(-coefficients[0] / coefficients[1]), int(mult)))
+            else:
+                root = AlgebraicReal(tuple(coefficients), lo, hi)
+                out.append((root.refine(Fraction(1, 10**30)), int(mult)))
+            break
+        else:
+            raise ArithmeticError("no factor of P_y changes sign on a monotone branch of s^(H-2) (y - s)^H")
+    return out
 
 
 def _eval_arb(poly: fmpq_poly, x: arb) -> arb:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from hypothesis import given, settings, strategies as st
+
 from exactdln.theory.regularized import admissible_product_values
 
 
@@ -60,3 +62,29 @@ def test_a_lambda_above_the_bound_admits_no_layer_value():
     assert admissible_product_values(Fraction(1), 2, Fraction(4)) == []
     sqrt_two = AlgebraicReal((Fraction(-2), Fraction(0), Fraction(1)), Fraction(1), Fraction(2))
     assert _admissible_sigmas(sqrt_two, (Fraction(10**300), Fraction(10**300))) == ()
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 5), st.fractions(min_value=Fraction(1, 4), max_value=4, max_denominator=9),
+       st.fractions(min_value=Fraction(1, 50), max_value=3, max_denominator=50))
+def test_the_admissible_roots_of_a_rational_y_are_those_mpmath_finds(depth, y, Lambda):
+    """Against mpmath's polynomial roots (60 digits) of s^(H-2) (y - s)^H - Lambda, the real ones in (0, y)."""
+    import mpmath
+
+    mpmath.mp.dps = 60
+    if Lambda >= y ** (2 * depth - 2):
+        return
+    # coefficients of s^(H-2) (y - s)^H - Lambda, highest degree first, from the binomial theorem
+    from math import comb
+
+    coefficients = [mpmath.mpf(0)] * (2 * depth - 1)
+    for k in range(depth + 1):                     # (y - s)^H = sum_k C(H, k) y^(H-k) (-s)^k
+        coefficients[(2 * depth - 2) - (depth - 2 + k)] += comb(depth, k) * mpmath.mpf(y.numerator) ** (depth - k) \
+            / mpmath.mpf(y.denominator) ** (depth - k) * (-1) ** k
+    coefficients[-1] -= mpmath.mpf(Lambda.numerator) / Lambda.denominator
+    found = sorted(float(r.real) for r in mpmath.polyroots(coefficients, maxsteps=200, extraprec=200)
+                   if abs(r.imag) < mpmath.mpf(10) ** -30 and 1e-12 < r.real < float(y) - 1e-12)
+    ours = admissible_product_values(Fraction(y) ** 2, depth, Lambda)
+    got = sorted(float(s) for s, m in ours for _ in range(m))
+    assert len(got) == len(found) and all(abs(a - b) < 1e-9 for a, b in zip(got, found)), (got, found)
