@@ -620,6 +620,8 @@ def _load_npz(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
 
 
 def _float_array(a: Any, field: str) -> np.ndarray:
+    if getattr(getattr(a, "dtype", None), "kind", "") == "c":      # numpy would drop the imaginary parts, warning
+        raise InputError("complex entries: weights and data are real", field)
     try:
         out = np.asarray(a, dtype=np.float64)
     except (ValueError, TypeError, OverflowError):

@@ -148,3 +148,18 @@ def test_complex_weights_are_refused(tmp_path, capsys):
     assert main(["gd", str(path), "--steps", "1", "--floats", "binary"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("exactdln gd: ") and "Warning" not in err
+
+
+def test_complex_weights_are_refused_by_load_float_point(tmp_path):
+    """The public reader of float points (exactdln.load_float_point) refuses them too, naming the array."""
+    import warnings
+
+    from exactdln.tools.snap import load_float_point
+
+    path = tmp_path / "complex.npz"
+    np.savez(path, X=np.eye(2), Y=np.eye(2), W1=np.zeros((1, 2)), W2=np.array([[1.0 + 2.0j], [0.0]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError) as err:
+            load_float_point(path)
+    assert "complex" in str(err.value) and "W2" in str(err.value)
