@@ -263,9 +263,28 @@ def find_escape_curve(
     pool: list[tuple[tuple[int, ...], str, bool, list[fmpq_mat]]] = []
     generators = [(flag, _candidates(Ws, Gs, min_order, max_links, max_ends, start + time_limit))
                   for flag, Ws, Gs in sources]
-    # alternate between the network and its transpose so that neither starves the other
+    for cuts, form, flag, T in _alternating_candidates(generators, H, transpose):
+        if tried >= max_candidates or time.monotonic() - start > time_limit:
+            break
+        if len(pool) < curve_pool:
+            pool.append((tuple(cuts), form, flag, T))
+        tried += 1
+        if not straight:
+            if len(pool) >= curve_pool:
+                break
+            continue
+        poly = loss_polynomial(problem, p, [T])
+        order = _first_nonzero(poly)
+        if order is not None and poly[order] < 0:
+            return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
+    return _quadratic_curve(problem, p, pool, start, time_limit)
+
+
+def _alternating_candidates(generators: list[tuple[bool, Any]], H: int, transpose_matrix: Any) -> Any:
+    """(cuts, form, flag, T) from the network's and its transpose's candidate generators in turn, so that neither
+    starves the other; a candidate of the transposed network is mapped back: T_h = T'_(H+1-h)^T, cuts mirrored."""
     active = list(generators)
-    while active and tried < max_candidates and time.monotonic() - start <= time_limit:
+    while active:
         for item in list(active):
             flag, gen = item
             candidate = next(gen, None)
@@ -273,23 +292,10 @@ def find_escape_curve(
                 active.remove(item)
                 continue
             cuts, form, T = candidate
-            if flag:   # back from the transposed network: T_h = T'_(H+1-h)^T
-                T = [transpose(T[H - 1 - h]) for h in range(H)]
+            if flag:
+                T = [transpose_matrix(T[H - 1 - h]) for h in range(H)]
                 cuts = tuple(H + 1 - c for c in reversed(cuts))
-            if len(pool) < curve_pool:
-                pool.append((tuple(cuts), form, flag, T))
-            tried += 1
-            if not straight:
-                if len(pool) >= curve_pool:
-                    break
-                continue
-            poly = loss_polynomial(problem, p, [T])
-            order = _first_nonzero(poly)
-            if order is not None and poly[order] < 0:
-                return EscapeCurve((tuple(T),), tuple(poly), order, tuple(cuts), form, flag)
-        if not straight and len(pool) >= curve_pool:
-            break
-    return _quadratic_curve(problem, p, pool, start, time_limit)
+            yield cuts, form, flag, T
 
 
 def _quadratic_curve(problem: Problem, p: ExactPoint, pool: list, start: float, time_limit: float
@@ -685,28 +691,19 @@ def find_field_escape_curve(point: Any, *, min_order: int = 3, max_candidates: i
         poly = field_loss_polynomial(point, coefficients)
         order = next((k for k in range(1, len(poly)) if not poly[k].is_zero()), None)
         return (poly, order) if order is not None and poly[order].sign() < 0 else None
-    while active and tried < max_candidates and time.monotonic() - start <= time_limit:
-        for item in list(active):
-            flag, gen = item
-            candidate = next(gen, None)
-            if candidate is None:
-                active.remove(item)
-                continue
-            cuts, form, T = candidate
-            if flag:
-                T = [T[H - 1 - h].transpose() for h in range(H)]
-                cuts = tuple(H + 1 - c for c in reversed(cuts))
-            tried += 1
-            if len(pool) < curve_pool:
-                pool.append((tuple(cuts), form, flag, T))
-            if not straight:
-                if len(pool) >= curve_pool:
-                    active = []
-                    break
-                continue
-            found = descends([T])
-            if found is not None:
-                return EscapeCurve((tuple(T),), tuple(found[0]), found[1], tuple(cuts), form, flag)
+    for cuts, form, flag, T in _alternating_candidates(active, H, lambda M: M.transpose()):
+        if tried >= max_candidates or time.monotonic() - start > time_limit:
+            break
+        tried += 1
+        if len(pool) < curve_pool:
+            pool.append((tuple(cuts), form, flag, T))
+        if not straight:
+            if len(pool) >= curve_pool:
+                break
+            continue
+        found = descends([T])
+        if found is not None:
+            return EscapeCurve((tuple(T),), tuple(found[0]), found[1], tuple(cuts), form, flag)
     for (cuts, form, flag, Ta), (_, _, _, Tb) in itertools.permutations(pool, 2):
         for sign in (1, -1):
             if time.monotonic() - start > time_limit:
