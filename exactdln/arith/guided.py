@@ -250,7 +250,11 @@ def guided_congruence_inertia(matrix: IntegerSymmetric, keep: list[int] | None =
         magnitudes = np.abs(values)
         if magnitudes.min() == 0:
             return None
-        condition_bits = int(np.ceil(np.log2(magnitudes.max() / magnitudes.min())))
+        with np.errstate(over="ignore"):          # a ratio beyond the float range is an infinite condition number
+            ratio = magnitudes.max() / magnitudes.min()
+        if not np.isfinite(ratio):
+            return None
+        condition_bits = int(np.ceil(np.log2(ratio)))
         # b bits of G resolve the eigenvectors up to cond ~ 2^(2b) / n. Truncation error: |R| < 2^s and
         # c_i <= sqrt(n) 2^b give row sums <= n^2 2^(2b) 2^s, against |B_ii| ~ 2^(2b) min|lambda| 4^e_max
         # (diag of the equilibrated matrix in [1, 4), so 1 / min|lambda| <= cond): guard = 2 log2 n + log2 cond
