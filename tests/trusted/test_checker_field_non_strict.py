@@ -31,6 +31,7 @@ from exactdln.instances.construct import expected_kind_for_index_set
 from exactdln.model.field_format import algebraic_point_from_mapping
 from exactdln.model.results import NON_STRICT_SADDLE
 from exactdln.trusted import checker
+from tests.trusted.test_checker_field import verdict
 from tests.theory.test_number_field_classify import LOW, TOP, Y
 
 
@@ -50,14 +51,6 @@ def plateau_point() -> dict:
     point = critical_point_for_fitted_set(X, Yq, (1,), [3, 3, 3, 3])
     assert point.degree == 3
     return point.to_point_json()
-
-
-def verdict(data) -> str:
-    try:
-        results = checker.check_certificate(json.loads(json.dumps(data)))
-    except checker.Malformed:
-        return "malformed"
-    return "ok" if all(ok for _, ok, _ in results) else "refused"
 
 
 def claim(data, kind):
