@@ -36,6 +36,7 @@ from flint import fmpq_mat, fmpz_mat, nmod, nmod_mat
 from exactdln.arith.exact import identity, modular_image, modular_pivot_columns
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
 from exactdln.arith.inertia import negative_direction, symmetric_inertia
+from exactdln.arith.small_prime import SMALL_PRIMES, matmul_mod, rref_mod, residues as small_prime_residues
 from exactdln.model.results import Inertia
 from exactdln.landscape.derivatives import hessian_quadratic
 from exactdln.landscape.point import ExactPoint
@@ -93,7 +94,7 @@ def _nmod(rows: list[list[int]], nrows: int, ncols: int, prime: int) -> nmod_mat
     return nmod_mat(nrows, ncols, [x for row in rows for x in row], prime)
 
 
-def _layerwise_pivots(point: ExactPoint, residues: list[list[list[int]]], prime: int) -> list[int]:
+def _layerwise_pivots(point: ExactPoint, residues: list[np.ndarray], prime: int) -> list[int]:
     """P block by block, for the orbit generators of the unregularized loss (see :func:`orbit_pivots`).
 
     At block g (coordinates of W_g, d x e with d = d_g, e = d_{g-1}), row-reduce W_g once:
@@ -106,61 +107,51 @@ def _layerwise_pivots(point: ExactPoint, residues: list[list[list[int]]], prime:
     V - U R on block g (zero in the pivot columns) and W_{g+1} U T_{<rho} on block g + 1,
     with U = V[:, (c_k)]. These few rows are then reduced together: leading entries in
     block g are further pivots, the others are carried on. Only row operations are used,
-    so the leading columns are the column rank profile of K mod p.
+    so the leading columns are the column rank profile of K mod p. The residues are numpy
+    int64 arrays modulo a prime below 2^31 (:mod:`exactdln.arith.small_prime`).
     """
     H, widths = point.depth, point.widths
     pivots: list[int] = []
     offset = 0
-    carried: list[list[list[int]]] = []      # d_g x d_{g-1} matrices on block g, zero before
+    carried: list[np.ndarray] = []           # d_g x d_{g-1} matrices on block g, zero before
     for g in range(1, H + 1):
         d, e = widths[g], widths[g - 1]
         size = d * e
-        stack: list[list[int]] = []          # rows on (block g | block g + 1) to reduce together
         nxt = widths[g + 1] if g < H else 0
+        pieces: list[np.ndarray] = []        # rows on (block g | block g + 1) to reduce together
         if g < H:
             Wnext = residues[g]
-            identity = [[1 if i == j else 0 for j in range(d)] for i in range(d)]
-            augmented = _nmod([row + extra for row, extra in zip(residues[g - 1], identity)], d, e + d, prime)
-            reduced, _ = augmented.rref()
-            columns: list[int] = []
-            for k in range(d):
-                lead = next((c for c in range(e) if int(reduced[k, c])), None)
-                if lead is None:
-                    break
-                columns.append(lead)
+            reduced, leads = rref_mod(np.hstack([residues[g - 1], np.eye(d, dtype=np.int64)]), prime)
+            columns = [c for c in leads if c < e]
             rho = len(columns)
-            T = [[int(reduced[k, e + j]) for j in range(d)] for k in range(d)]
+            T = reduced[:, e:]
             pivots.extend(offset + a * e + c for a in range(d) for c in columns)
-            for k in range(rho, d):          # e_a t_k^T: -W_{g+1} e_a t_k^T on block g + 1
-                for a in range(d):
-                    stack.append([0] * size + [(-Wnext[r][a] * T[k][j]) % prime for r in range(nxt) for j in range(d)])
+            if rho < d:
+                # e_a t_k^T for k >= rho: -W_{g+1} e_a t_k^T on block g + 1, entry (r, j) = -W_{g+1}[r, a] T[k, j]
+                onward = (-(Wnext.T[None, :, :, None] * T[rho:, None, None, :])) % prime
+                onward = onward.reshape((d - rho) * d, nxt * d)
+                pieces.append(np.hstack([np.zeros((onward.shape[0], size), dtype=np.int64), onward]))
             if carried and rho:
-                R = _nmod([[int(reduced[k, c]) for c in range(e)] for k in range(rho)], rho, e, prime)
-                T_low = _nmod(T[:rho], rho, d, prime)
-                W_next = _nmod(Wnext, nxt, d, prime)
+                R = reduced[:rho, :e]
+                T_low = T[:rho]
                 for V in carried:
-                    U = _nmod([[row[c] for c in columns] for row in V], d, rho, prime)
-                    rest = _nmod(V, d, e, prime) - U * R
-                    onward = W_next * U * T_low
-                    stack.append([int(x) for x in rest.entries()] + [int(x) for x in onward.entries()])
+                    U = V[:, columns]
+                    rest = (V - matmul_mod(U, R, prime)) % prime
+                    onward = matmul_mod(matmul_mod(Wnext, U, prime), T_low, prime)
+                    pieces.append(np.concatenate([rest.ravel(), onward.ravel()])[None, :])
             else:
-                stack.extend([x for row in V for x in row] + [0] * (nxt * d) for V in carried)
+                pieces.extend(np.concatenate([V.ravel(), np.zeros(nxt * d, dtype=np.int64)])[None, :]
+                              for V in carried)
         else:
-            stack.extend([x for row in V for x in row] for V in carried)
+            pieces.extend(V.ravel()[None, :] for V in carried)
         carried = []
-        if stack:
-            width = len(stack[0])
-            reduced, rank = _nmod(stack, len(stack), width, prime).rref()
-            col = 0
-            for i in range(rank):
-                while int(reduced[i, col]) == 0:
-                    col += 1
+        if pieces:
+            reduced, leads = rref_mod(np.vstack(pieces), prime)
+            for i, col in enumerate(leads):
                 if col < size:
                     pivots.append(offset + col)
                 else:
-                    tail = [int(reduced[i, j]) for j in range(size, width)]
-                    carried.append([tail[r * d:(r + 1) * d] for r in range(nxt)])
-                col += 1
+                    carried.append(reduced[i, size:].reshape(nxt, d))
         offset += size
     return sorted(pivots)
 
@@ -174,7 +165,7 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
     over Q, so P may be found mod p, as long as the vectors are rational kernel vectors.
 
     P is the set of pivot columns of a row echelon form of the generator matrix K mod a
-    large prime p (the column rank profile of K mod p): the columns K[:, P] are independent
+    prime p (the column rank profile of K mod p; p < 2^31 for the unregularized loss, numpy arithmetic): the columns K[:, P] are independent
     mod p, so some |P| x |P| minor of K[:, P] is nonzero mod p and hence over Q, and the
     rows of K are rational kernel vectors. For a lucky prime |P| = rank K.
 
@@ -190,6 +181,12 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
     Pivots come leftmost first: they fill the early layers, and F, their complement, sits
     in the late layers.
     """
+    if not orthogonal_only:
+        for prime in SMALL_PRIMES:
+            layers = [small_prime_residues(w, prime) for w in point.W]
+            if all(r is not None for r in layers):
+                return _layerwise_pivots(point, layers, prime)
+        return []  # every prime divides a denominator: no pivots claimed (still exact, just slower)
     for prime in _PRIMES:
         residues = []
         for w in point.W:
@@ -198,8 +195,6 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
                 break
             residues.append(r)
         else:
-            if not orthogonal_only:
-                return _layerwise_pivots(point, residues, prime)
             generators = _skew_orbit_generators_mod(point, residues, prime)
             if generators.nrows() == 0:
                 return []
