@@ -25,7 +25,7 @@ columns kept), so only a small complement needs an inertia computation
 from __future__ import annotations
 
 import random
-from functools import partial
+from functools import cached_property, partial
 from math import lcm
 from fractions import Fraction
 from typing import Sequence
@@ -33,7 +33,7 @@ from typing import Sequence
 import numpy as np
 from flint import fmpq_mat, fmpz_mat, nmod, nmod_mat
 
-from exactdln.arith.exact import identity, modular_image, modular_pivot_columns
+from exactdln.arith.exact import identity, modular_image, modular_pivot_columns, multiply
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
 from exactdln.arith.inertia import negative_direction, symmetric_inertia
 from exactdln.arith.small_prime import SMALL_PRIMES, matmul_mod, rref_mod, residues as small_prime_residues
@@ -242,74 +242,123 @@ class _HessianFactors:
     except Sigma_XX, G and the middle products (docs/maths/hessian_inertia.md §7). After hidden changes of
     basis with long entries, the denominators differ from row to row and one common denominator for the
     whole block would be about as long as all of them together.
-    The middle products W_{k-1:h+1} are formed one factor at a time and kept (depth H: O(H^2)
-    products of single layers, not O(H^3)).
+    Every factor is held as an integer matrix (``fmpz_mat``) over one denominator (1 for the rescaled A_k, C_k),
+    so the products are FLINT integer products, without the gcds of rational ones. The middle products
+    W_{k-1:h+1} are formed one factor at a time and kept (depth H: O(H^2) products of single layers, not O(H^3)),
+    and so are the suffix products A_k: only those asked for (A_H = I; the classification's W_{H:1} comes from the
+    prefix products).
     """
 
     def __init__(self, point: ExactPoint, *, scaled: bool):
         self.point = point
         self.scaled = scaled
         self._layers: dict[int, tuple] = {}
-        self.A = _PerLayer(self, 0)          # A_hat_k = A_k diag(r_k), k = 1..H, each formed when first used
-        self.C = _PerLayer(self, 1)          # C_hat_k = diag(t_k) C_k
+        self.A = _PerLayer(self, 0)          # A_hat_k = A_k diag(r_k) (times dA_k: an integer matrix), k = 1..H
+        self.C = _PerLayer(self, 1)          # C_hat_k = diag(t_k) C_k (times dC_k)
         self.r = _PerLayer(self, 2)
         self.t = _PerLayer(self, 3)
-        self._A_t: dict[int, fmpq_mat] = {}
-        self._CS: dict[int, fmpq_mat] = {}
-        self._AG: dict[int, fmpq_mat] = {}
-        self._middle: dict[tuple[int, int], fmpq_mat] = {}
+        self.dA = _PerLayer(self, 4)
+        self.dC = _PerLayer(self, 5)
+        self._suffix: dict[int, fmpq_mat] = {}
+        self._products: dict[tuple, tuple] = {}
         self._raw: dict[tuple[int, int], fmpq_mat] = {}    # W_{k-1:h+1}, unscaled
 
+    def suffix(self, k: int) -> fmpq_mat:
+        """A_k = W_{H:k+1}, from the point's suffix products when they are formed, else only those needed."""
+        if "suffix" in self.point.__dict__:
+            return self.point.suffix[k]
+        H = self.point.depth
+        if k == H:
+            return identity(self.point.widths[H])
+        if k not in self._suffix:
+            self._suffix[k] = multiply(self.suffix(k + 1), self.point.W[k])
+        return self._suffix[k]
+
     def layer(self, k: int) -> tuple:
-        """(A_hat_k, C_hat_k, r_k, t_k)."""
+        """(A_hat_k numerator, C_hat_k numerator, r_k, t_k, dA_k, dC_k)."""
         if k not in self._layers:
-            A, C = self.point.suffix[k], self.point.prefix[k - 1]
+            A, C = self.suffix(k), self.point.prefix[k - 1]
             if self.scaled:
-                r = _denominator_lcms(A, by_column=True)
-                t = _denominator_lcms(C, by_column=False)
-                A = A * _diagonal(r) if any(x != 1 for x in r) else A
-                C = _diagonal(t) * C if any(x != 1 for x in t) else C
+                A_int, r = _cleared(A, by_column=True)
+                C_int, t = _cleared(C, by_column=False)
+                dA = dC = 1
             else:
-                r, t = [1] * A.ncols(), [1] * C.nrows()
-            self._layers[k] = (A, C, r, t)
+                A_int, dA = A.numer_denom()
+                C_int, dC = C.numer_denom()
+                r, t, dA, dC = [1] * A.ncols(), [1] * C.nrows(), int(dA), int(dC)
+            self._layers[k] = (A_int, C_int, r, t, dA, dC)
         return self._layers[k]
 
-    def A_t(self, k: int) -> fmpq_mat:
-        if k not in self._A_t:
-            self._A_t[k] = self.A[k].transpose()
-        return self._A_t[k]
+    def _cached(self, key: tuple, make):
+        if key not in self._products:
+            self._products[key] = make()
+        return self._products[key]
 
-    def CS(self, k: int) -> fmpq_mat:
-        if k not in self._CS:
-            self._CS[k] = self.C[k] * self.point.sigma_xx
-        return self._CS[k]
+    @cached_property
+    def sigma_xx(self) -> tuple[fmpz_mat, int]:
+        numerator, denominator = self.point.sigma_xx.numer_denom()
+        return numerator, int(denominator)
 
-    def AG(self, k: int) -> fmpq_mat:
-        if k not in self._AG:
-            self._AG[k] = self.A_t(k) * self.point.residual
-        return self._AG[k]
+    @cached_property
+    def residual(self) -> tuple[fmpz_mat, int]:
+        numerator, denominator = self.point.residual.numer_denom()
+        return numerator, int(denominator)
 
-    def middle(self, h: int, k: int) -> fmpq_mat:
-        """diag(t_k) W_{k-1:h+1} diag(r_h) for h < k (W_{h:h+1} = I), from the longest product already formed."""
-        if (h, k) in self._middle:
-            return self._middle[(h, k)]
-        raw = self._raw
-        j = k
-        while j > h + 1 and (h, j) not in raw:
-            j -= 1
-        if (h, j) not in raw:
-            raw[(h, j)] = identity(self.point.widths[h])
-        for m in range(j + 1, k + 1):
-            raw[(h, m)] = self.point.W[m - 2] * raw[(h, m - 1)]
-        out = raw[(h, k)]
-        if self.scaled:
+    def CS(self, k: int) -> tuple[fmpz_mat, int]:
+        """C_hat_k Sigma_XX as (integer matrix, denominator)."""
+        def make():
+            S, dS = self.sigma_xx
+            return self.C[k] * S, self.dC[k] * dS
+        return self._cached(("CS", k), make)
+
+    def AG(self, k: int) -> tuple[fmpz_mat, int]:
+        """A_hat_k^T G as (integer matrix, denominator)."""
+        def make():
+            G, dG = self.residual
+            return (G if k == self.point.depth and not self.scaled_A(k) else self.A[k].transpose() * G), self.dA[k] * dG
+        return self._cached(("AG", k), make)
+
+    def scaled_A(self, k: int) -> bool:
+        """A_hat_k differs from the identity (only A_H = I can be the identity)."""
+        return k != self.point.depth or any(x != 1 for x in self.r[k]) or self.dA[k] != 1
+
+    def gauss(self, k: int, h: int) -> tuple[np.ndarray, int]:
+        """C_hat_k Sigma_XX C_hat_h^T as (integer grid, denominator)."""
+        def make():
+            CS, den = self.CS(k)
+            return _grid(CS * self.C[h].transpose()), den * self.dC[h]
+        return self._cached(("gauss", k, h), make)
+
+    def left(self, k: int, h: int) -> tuple[np.ndarray, int]:
+        """A_hat_k^T A_hat_h as (integer grid, denominator)."""
+        return self._cached(("left", k, h), lambda: (_grid(self.A[k].transpose() * self.A[h]), self.dA[k] * self.dA[h]))
+
+    def curvature(self, k: int, h: int) -> tuple[np.ndarray, int]:
+        """A_hat_k^T G C_hat_h^T as (integer grid, denominator)."""
+        def make():
+            AG, den = self.AG(k)
+            return _grid(AG * self.C[h].transpose()), den * self.dC[h]
+        return self._cached(("curvature", k, h), make)
+
+    def middle(self, h: int, k: int) -> tuple[np.ndarray, int]:
+        """diag(t_k) W_{k-1:h+1} diag(r_h) for h < k (W_{h:h+1} = I), as (integer grid, denominator), from the
+        longest product already formed."""
+        def make():
+            raw = self._raw
+            j = k
+            while j > h + 1 and (h, j) not in raw:
+                j -= 1
+            if (h, j) not in raw:
+                raw[(h, j)] = identity(self.point.widths[h])
+            for m in range(j + 1, k + 1):
+                raw[(h, m)] = self.point.W[m - 2] * raw[(h, m - 1)]
+            out = raw[(h, k)]
             t, r = self.t[k], self.r[h]
-            if any(x != 1 for x in t):
-                out = _diagonal(t) * out
-            if any(x != 1 for x in r):
-                out = out * _diagonal(r)
-        self._middle[(h, k)] = out
-        return out
+            if any(x != 1 for x in t) or any(x != 1 for x in r):
+                cols = out.ncols()
+                out = fmpq_mat(out.nrows(), cols, [x * t[i // cols] * r[i % cols] for i, x in enumerate(out.entries())])
+            return _integer_grid(out)
+        return self._cached(("middle", h, k), make)
 
     def scale(self, k: int, a: np.ndarray, b: np.ndarray) -> list[int]:
         """s_(k,a,b) for the coordinates (a, b) of W_k."""
@@ -321,17 +370,16 @@ class _HessianFactors:
         """Block (k, h), k >= h, at rows (a, b) and columns (c, d), as terms (first, second, den, sign):
         the block is sum sign * first * second / den, entrywise, over Python integers (lambda apart)."""
         terms = []
-        if not (_is_zero(self.A[k]) or _is_zero(self.A[h]) or _is_zero(self.C[k]) or _is_zero(self.C[h])):
-            left, dl = _integer_grid(self.A_t(k) * self.A[h])
-            right, dr = _integer_grid(self.CS(k) * self.C[h].transpose())
+        if not (self.A[k].is_zero() or self.A[h].is_zero() or self.C[k].is_zero() or self.C[h].is_zero()):
+            left, dl = self.left(k, h)
+            right, dr = self.gauss(k, h)
             terms.append((left[np.ix_(a, c)], right[np.ix_(b, d)], dl * dr, 1))
-        if h < k and not _is_zero(self.C[h]):
-            AG = self.AG(k)
-            middle = self.middle(h, k)
-            if not (_is_zero(AG) or _is_zero(middle)):
-                curvature, dc = _integer_grid(AG * self.C[h].transpose())
-                mid, dm = _integer_grid(middle)
-                terms.append((curvature[np.ix_(a, d)], mid[np.ix_(b, c)], dc * dm, -1))
+        if h < k and not self.C[h].is_zero():
+            AG = self.AG(k)[0]
+            middle, dm = self.middle(h, k)
+            if not (AG.is_zero() or not middle.any()):
+                curvature, dc = self.curvature(k, h)
+                terms.append((curvature[np.ix_(a, d)], middle[np.ix_(b, c)], dc * dm, -1))
         return terms
 
 
@@ -345,24 +393,19 @@ class _PerLayer:
         return self.factors.layer(k)[self.part]
 
 
-def _is_zero(matrix: fmpq_mat) -> bool:
-    return matrix == fmpq_mat(matrix.nrows(), matrix.ncols())
-
-
-def _denominator_lcms(matrix: fmpq_mat, *, by_column: bool) -> list[int]:
+def _cleared(matrix: fmpq_mat, *, by_column: bool) -> tuple[fmpz_mat, list[int]]:
+    """(N, l): N = matrix diag(l) (``by_column``) or diag(l) matrix, l the lcms of the denominators of each column
+    (row): an integer matrix, built from the numerators without a rational product."""
     rows, cols = matrix.nrows(), matrix.ncols()
-    denominators = [int(x.q) for x in matrix.entries()]
+    entries = matrix.entries()
+    denominators = [int(x.q) for x in entries]
     if by_column:
-        return [lcm(*denominators[j::cols]) if rows else 1 for j in range(cols)]
-    return [lcm(*denominators[i * cols:(i + 1) * cols]) if cols else 1 for i in range(rows)]
-
-
-def _diagonal(values: Sequence[int]) -> fmpq_mat:
-    n = len(values)
-    out = fmpq_mat(n, n)
-    for i, v in enumerate(values):
-        out[i, i] = v
-    return out
+        lcms = [lcm(*denominators[j::cols]) if rows else 1 for j in range(cols)]
+        values = [int(x.p) * (lcms[i % cols] // q) for i, (x, q) in enumerate(zip(entries, denominators))]
+    else:
+        lcms = [lcm(*denominators[i * cols:(i + 1) * cols]) if cols else 1 for i in range(rows)]
+        values = [int(x.p) * (lcms[i // cols] // q) for i, (x, q) in enumerate(zip(entries, denominators))]
+    return fmpz_mat(rows, cols, values), lcms
 
 
 def _integer_block(factors: _HessianFactors, rows: Sequence[int], cols: Sequence[int] | None = None
@@ -535,25 +578,27 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     if not last or lam < 0:
         return None
     factors = _HessianFactors(point, scaled=True)
-    t = factors.t[H]
-    gram = factors.CS(H) * factors.C[H].transpose()           # diag(t) M diag(t)
-    if lam != 0:
-        for b in range(e):
-            gram[b, b] += lam * t[b] * t[b]
-    gram_int, d_gram = _integer_grid(gram)                    # gram = gram_int / d_gram
+    gram_int, d_gram = _last_layer_gram(factors)              # diag(t) (M + lambda_H I) diag(t) = gram_int / d_gram
     columns: dict[int, list[int]] = {}
     for i in last:
         a, b = divmod(i - start, e)
         columns.setdefault(a, []).append(b)
     # K_a is PSD; when M has dependent columns keep in F_H only columns J of K_a independent mod a prime
     # (then independent over Q, and K_a[J, J] = L_J L_J^T is nonsingular for a Gram factor L); the other
-    # coordinates join F'.
+    # coordinates join F'. A set J already kept for other rows is preferred when it fits and is as large: rows
+    # sharing J share one solve below.
     kept: dict[tuple[int, ...], list[int]] = {}
-    for cols in columns.values():
+    for cols in sorted(columns.values(), key=len):
         key = tuple(cols)
         if key not in kept:
             block = fmpz_mat(gram_int[np.ix_(cols, cols)].tolist())
-            kept[key] = cols if _nonsingular_mod_p(block) else [cols[j] for j in _independent_columns(block)]
+            if _nonsingular_mod_p(block):
+                kept[key] = cols
+                continue
+            independent = [cols[j] for j in _independent_columns(block)]
+            inside = set(cols)
+            kept[key] = max((J for J in kept.values() if len(J) >= len(independent) and inside.issuperset(J)),
+                            key=len, default=independent)
     columns = {a: kept[tuple(cols)] for a, cols in columns.items()}
     last = [start + a * e + b for a in sorted(columns) for b in columns[a]]
     if not last:
@@ -564,13 +609,12 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     if not rest:
         return found if all(_nonsingular(gram_int, cols) for cols in set(map(tuple, columns.values()))) else None
     grid_b, d_b = _integer_block(factors, rest)               # B = grid_b / d_b
-    alpha, beta, U, V = _last_layer_columns(factors, rest)
     # Column j of E on row a of W_H is alpha[a, j] U[:, j] - beta[a, j] V[:, j] (the block formula with
     # A_H = I), so for the rows R of W_H sharing the kept columns J:
     #   sum_{a in R} E_a^T K_J^-1 E_a = (alpha_R^T alpha_R) o (U_J^T K_J^-1 U_J) - (alpha_R^T beta_R) o (U_J^T K_J^-1 V_J)
     #                                  - (beta_R^T alpha_R) o (V_J^T K_J^-1 U_J) + (beta_R^T beta_R) o (V_J^T K_J^-1 V_J)
     # (o entrywise): K_J^-1 is applied to 2 m vectors, not to d_H m.
-    (alpha, d_alpha), (beta, d_beta), (U, d_u), (V, d_v) = alpha, beta, U, V
+    (alpha, d_alpha), (beta, d_beta), (U, d_u), (V, d_v) = _last_layer_columns(factors, rest, (gram_int, d_gram))
     groups: dict[tuple[int, ...], list[int]] = {}
     for a in sorted(columns):
         if columns[a]:
@@ -579,9 +623,10 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     for cols, rows in groups.items():
         system = fmpz_mat(gram_int[np.ix_(cols, cols)].tolist())
         try:
-            inverse_numerator, d_inv = system.inv().numer_denom()
+            inverse_numerator, den = system.inv().numer_denom()
         except ZeroDivisionError:
             return None                                        # not claimed: the whole block decides
+        den = int(den)
         U_J = fmpz_mat(U[list(cols)].tolist())
         V_J = fmpz_mat(V[list(cols)].tolist())
         KU, KV = inverse_numerator * U_J, inverse_numerator * V_J
@@ -593,10 +638,10 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
         aa = _grid(a_R.transpose() * a_R)
         ab = _grid(a_R.transpose() * b_R)
         bb = _grid(b_R.transpose() * b_R)
-        # common denominator d_alpha^2 d_beta^2 d_u^2 d_v^2 (times d_inv)
+        # common denominator d_alpha^2 d_beta^2 d_u^2 d_v^2 (times den)
         total = (aa * UU * (d_beta * d_v) ** 2 - (ab * UV + (ab * UV).T) * (d_alpha * d_beta * d_u * d_v)
                  + bb * VV * (d_alpha * d_u) ** 2)
-        corrections.append((total, int(d_inv) * (d_alpha * d_beta * d_u * d_v) ** 2))
+        corrections.append((total, den * (d_alpha * d_beta * d_u * d_v) ** 2))
     # B - d_gram * sum_i total_i / den_i over one denominator d_b * D (D = lcm den_i > 0): a positive multiple of
     # the complement, so the same inertia; primitive() then removes the common factor (Python integers only)
     D = lcm(*(den for _, den in corrections)) if corrections else 1
@@ -616,54 +661,58 @@ def _grid(matrix: fmpz_mat) -> np.ndarray:
     return out.reshape(matrix.nrows(), matrix.ncols())
 
 
-def _last_layer_columns(factors: _HessianFactors, rest: Sequence[int]):
+def _last_layer_gram(factors: _HessianFactors) -> tuple[np.ndarray, int]:
+    """diag(t_H) (C_H Sigma_XX C_H^T + lambda_H I) diag(t_H) as (integer grid, denominator)."""
+    point = factors.point
+    H = point.depth
+    grid, den = factors.gauss(H, H)
+    lam = point.lambdas[H - 1]
+    if lam == 0:
+        return grid, den
+    t = factors.t[H]
+    grid = grid * int(lam.q)
+    for b in range(grid.shape[0]):
+        grid[b, b] += int(lam.p) * t[b] * t[b] * den
+    return grid, den * int(lam.q)
+
+
+def _last_layer_columns(factors: _HessianFactors, rest: Sequence[int], gram: tuple[np.ndarray, int]):
     """alpha, beta (d_H x m) and U, V (d_(H-1) x m), each as (integer grid, denominator), with
     (S Hess S)[(H, a, b), j] = alpha[a, j] U[b, j] - beta[a, j] V[b, j] for the coordinates j of ``rest``.
 
     j = (h, c, d) with h < H: alpha = A_hat_h[:, c], U = (C_hat_H Sigma C_hat_h^T)[:, d], beta = (G C_hat_h^T)[:, d],
     V = (diag(t_H) W_{H-1:h+1} diag(r_h))[:, c] (the block formula with A_H = I); j in W_H itself, (c, d):
-    alpha = e_c, U = the column d of the last-layer block (with lambda_H), beta = V = 0.
+    alpha = e_c, U = the column d of the last-layer block ``gram`` (with lambda_H), beta = V = 0.
     """
     point = factors.point
     H = point.depth
-    widths = point.widths
-    d_H, e = widths[H], widths[H - 1]
+    d_H = point.widths[H]
     m = len(rest)
-    alpha = fmpq_mat(d_H, m)
-    beta = fmpq_mat(d_H, m)
-    U = fmpq_mat(e, m)
-    V = fmpq_mat(e, m)
-    offsets = [0]
-    for h in range(1, H + 1):
-        offsets.append(offsets[-1] + widths[h] * widths[h - 1])
-    gram = None
-    per_layer: dict[int, tuple] = {}
-    for j, index in enumerate(rest):
-        h = next(k for k in range(1, H + 1) if index < offsets[k])
-        c, d = divmod(index - offsets[h - 1], widths[h - 1])
+    parts: dict[str, list[tuple[int, list[int], np.ndarray, int]]] = {"alpha": [], "beta": [], "U": [], "V": []}
+    for h, positions, c, d in _layer_coordinates(point.widths, rest):
+        positions = positions.tolist()
         if h == H:
-            if gram is None:
-                gram = factors.CS(H) * factors.C[H].transpose()
-                lam = point.lambdas[H - 1]
-                if lam != 0:
-                    t = factors.t[H]
-                    for b in range(e):
-                        gram[b, b] += lam * t[b] * t[b]
-            alpha[c, j] = 1
-            for b in range(e):
-                U[b, j] = gram[b, d]
+            grid, den = gram
+            unit = np.zeros((d_H, len(positions)), dtype=object)
+            unit[c, np.arange(len(positions))] = 1
+            parts["alpha"].append((positions, unit, 1))
+            parts["U"].append((positions, grid[:, d], den))
             continue
-        if h not in per_layer:
-            C_t = factors.C[h].transpose()
-            per_layer[h] = (factors.A[h], factors.CS(H) * C_t, point.residual * C_t, factors.middle(h, H))
-        A_h, gauss, curvature, middle = per_layer[h]
-        for a in range(d_H):
-            alpha[a, j] = A_h[a, c]
-            beta[a, j] = curvature[a, d]
-        for b in range(e):
-            U[b, j] = gauss[b, d]
-            V[b, j] = middle[b, c]
-    return tuple(_integer_grid(x) for x in (alpha, beta, U, V))
+        parts["alpha"].append((positions, _grid(factors.A[h])[:, c], factors.dA[h]))
+        grid, den = factors.gauss(H, h)
+        parts["U"].append((positions, grid[:, d], den))
+        grid, den = factors.curvature(H, h)
+        parts["beta"].append((positions, grid[:, d], den))
+        grid, den = factors.middle(h, H)
+        parts["V"].append((positions, grid[:, c], den))
+    out = []
+    for name, rows in (("alpha", d_H), ("beta", d_H), ("U", point.widths[H - 1]), ("V", point.widths[H - 1])):
+        matrix = np.zeros((rows, m), dtype=object)
+        D = lcm(*(den for _, _, den in parts[name])) if parts[name] else 1
+        for positions, block, den in parts[name]:
+            matrix[:, positions] = block * (D // den) if D != den else block
+        out.append((matrix, D))
+    return tuple(out)
 
 
 def _nonsingular_mod_p(matrix: fmpz_mat) -> bool:
