@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from functools import cached_property, partial
-from math import lcm
+from math import gcd, lcm
 from fractions import Fraction
 from typing import Sequence
 
@@ -271,7 +271,7 @@ class _HessianFactors:
         if k == H:
             return identity(self.point.widths[H])
         if k not in self._suffix:
-            self._suffix[k] = multiply(self.suffix(k + 1), self.point.W[k])
+            self._suffix[k] = self.point.W[k] if k == H - 1 else multiply(self.suffix(k + 1), self.point.W[k])
         return self._suffix[k]
 
     def layer(self, k: int) -> tuple:
@@ -345,19 +345,16 @@ class _HessianFactors:
         longest product already formed."""
         def make():
             raw = self._raw
+            if k == h + 1:
+                return _scaled_grid(None, self.t[k], self.r[h])
             j = k
-            while j > h + 1 and (h, j) not in raw:
+            while j > h + 2 and (h, j) not in raw:
                 j -= 1
             if (h, j) not in raw:
-                raw[(h, j)] = identity(self.point.widths[h])
+                raw[(h, j)] = self.point.W[h]                 # W_{h+1:h+1}
             for m in range(j + 1, k + 1):
                 raw[(h, m)] = self.point.W[m - 2] * raw[(h, m - 1)]
-            out = raw[(h, k)]
-            t, r = self.t[k], self.r[h]
-            if any(x != 1 for x in t) or any(x != 1 for x in r):
-                cols = out.ncols()
-                out = fmpq_mat(out.nrows(), cols, [x * t[i // cols] * r[i % cols] for i, x in enumerate(out.entries())])
-            return _integer_grid(out)
+            return _scaled_grid(raw[(h, k)], self.t[k], self.r[h])
         return self._cached(("middle", h, k), make)
 
     def scale(self, k: int, a: np.ndarray, b: np.ndarray) -> list[int]:
@@ -395,17 +392,41 @@ class _PerLayer:
 
 def _cleared(matrix: fmpq_mat, *, by_column: bool) -> tuple[fmpz_mat, list[int]]:
     """(N, l): N = matrix diag(l) (``by_column``) or diag(l) matrix, l the lcms of the denominators of each column
-    (row): an integer matrix, built from the numerators without a rational product."""
+    (row): an integer matrix, without a rational product.
+
+    With matrix = M / d (M integer, one denominator d), the lcm of the denominators of column j is d / g_j,
+    g_j = gcd(d, M[:, j]), and column j of N is M[:, j] / g_j."""
     rows, cols = matrix.nrows(), matrix.ncols()
-    entries = matrix.entries()
-    denominators = [int(x.q) for x in entries]
-    if by_column:
-        lcms = [lcm(*denominators[j::cols]) if rows else 1 for j in range(cols)]
-        values = [int(x.p) * (lcms[i % cols] // q) for i, (x, q) in enumerate(zip(entries, denominators))]
-    else:
-        lcms = [lcm(*denominators[i * cols:(i + 1) * cols]) if cols else 1 for i in range(rows)]
-        values = [int(x.p) * (lcms[i // cols] // q) for i, (x, q) in enumerate(zip(entries, denominators))]
-    return fmpz_mat(rows, cols, values), lcms
+    numerator, denominator = matrix.numer_denom()
+    d = int(denominator)
+    if d == 1:
+        return numerator, [1] * (cols if by_column else rows)
+    grid = _grid(numerator)
+    lines = grid.T if by_column else grid
+    contents = [gcd(d, *line.tolist()) for line in lines]
+    divided = np.array([line // g for line, g in zip(lines, contents)], dtype=object).reshape(lines.shape)
+    out = divided.T if by_column else divided
+    return fmpz_mat(out.tolist()) if rows and cols else fmpz_mat(rows, cols), [d // g for g in contents]
+
+
+def _scaled_grid(matrix: fmpq_mat | None, left: Sequence[int], right: Sequence[int]) -> tuple[np.ndarray, int]:
+    """diag(left) matrix diag(right) as (integer grid, denominator); ``matrix`` None stands for the identity."""
+    if matrix is None:
+        n = len(left)
+        grid = np.zeros((n, n), dtype=object)
+        for i in range(n):
+            grid[i, i] = left[i] * right[i]
+        return grid, 1
+    numerator, denominator = matrix.numer_denom()
+    grid = _grid(numerator)
+    d = int(denominator)
+    if any(x != 1 for x in left) or any(x != 1 for x in right):
+        grid = grid * np.array(left, dtype=object)[:, None] * np.array(right, dtype=object)[None, :]
+        if d != 1:
+            g = gcd(d, *grid.ravel().tolist())
+            if g > 1:
+                grid, d = grid // g, d // g
+    return grid, d
 
 
 def _integer_block(factors: _HessianFactors, rows: Sequence[int], cols: Sequence[int] | None = None
