@@ -139,7 +139,8 @@ def real_roots(polynomial: fmpq_poly) -> list[tuple[AlgebraicReal, int]]:
     ``complex_roots`` returns certified disjoint balls with real roots carrying an exact
     zero imaginary part; each real ball is widened to a rational interval on which the
     sign change is verified exactly, so each interval holds exactly one root
-    (docs/maths/regularized.md §5.1 step 3).
+    (docs/maths/regularized.md §5.1 step 5). It is one uninterruptible FLINT call, so callers with hostile
+    coefficients use structure first (docs/maths/regularized.md §5.1 step 3).
     """
     if polynomial == 0:
         raise ValueError("the zero polynomial has every number as a root")

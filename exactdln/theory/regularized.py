@@ -155,9 +155,8 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
     """The nonzero elements of S(y), y = sqrt(mu) > 0, each with its multiplicity as a root (Theorem R1).
 
     S(y) \\ {0} = {s in (0, y): s^(H-2)(y - s)^H = Lambda}. A multiplicity 2 is the double root
-    of Theorem R2 (degenerate critical points). If y is irrational, the roots of
-    A^2 - mu B^2 are sorted into those of P_y and those of P_(-y) by the sign of A B,
-    evaluated in certified ball arithmetic after refinement.
+    of Theorem R2 (degenerate critical points). Each root is isolated on its monotone branch of
+    s^(H-2) (y - s)^H by exact signs, for rational and irrational y alike (docs/maths/regularized.md §5.1 step 3).
 
     For 0 < s < y, s^(H-2) (y - s)^H < y^(2H-2), so when Lambda >= y^(2H-2), i.e. Lambda^2 >= mu^(2H-2), the set is
     empty without any root finding (a hostile lambda of 10^4300 otherwise spent the whole time budget here).
@@ -167,42 +166,183 @@ def admissible_product_values(mu: Fraction, depth: int, Lambda: Fraction) -> lis
     y = _rational_sqrt(mu)
     if y is not None:
         return _rational_branch_roots(y, depth, Lambda)
+    return _irrational_branch_roots(mu, depth, Lambda)
+
+
+def _sign_with_root(a: fmpq, b: fmpq, mu: fmpq) -> int:
+    """The exact sign of a + sqrt(mu) b for rationals a, b and mu > 0 (compare a^2 with mu b^2 when signs differ)."""
+    sa, sb = (a > 0) - (a < 0), (b > 0) - (b < 0)
+    if sb == 0 or sa == sb:
+        return sa if sa else sb
+    if sa == 0:
+        return sb
+    d = a * a - mu * b * b
+    return sa if d > 0 else (-sa if d < 0 else 0)
+
+
+def _sqrt_bracket(mu: fmpq, bits: int) -> tuple[fmpq, fmpq]:
+    """Rationals lo < sqrt(mu) < hi with hi - lo = 2^-bits, for a positive rational mu that is not a square."""
+    scaled = int(mu.p) * 4**bits // int(mu.q)
+    root = isqrt(scaled)
+    return fmpq(root, 2**bits), fmpq(root + 1, 2**bits)
+
+
+def _irrational_branch_roots(mu: Fraction, depth: int, Lambda: Fraction) -> list[tuple[AlgebraicReal, int]]:
+    """The roots of s^(H-2) (y - s)^H = Lambda in (0, y) for y = sqrt(mu) irrational, isolated by exact signs.
+
+    The same monotone branches as for a rational y (see ``_rational_branch_roots``): f(s) = s^(H-2) (y - s)^H rises
+    on (0, s*) and falls on (s*, y), s* = c y with c = (H-2)/(2H-2), and its peak f(s*) = c^(H-2) (1-c)^H mu^(H-1) is
+    rational. With P_y = A + y B (A, B in Q[s]), the sign of P_y at a rational point is decided exactly by
+    ``_sign_with_root``, so each branch's root is bracketed between rationals: 0 and rational approximations of s*
+    and y from above or below, sharpened (64, 128, 256, ... bits) until P_y changes sign between them. For even H
+    the bracket is then bisected until P_(-y) = A - y B, which increases on (0, oo) and has no common root with P_y
+    there, has one sign on it (for odd H, P_(-y) < 0 on (0, oo)). Then R = A^2 - mu B^2 = P_y P_(-y) has exactly one
+    root in the bracket, a root of exactly one irreducible factor of R, the one that changes sign there.
+    This replaces isolating every root of R with FLINT's complex root finder, one uninterruptible call that took
+    more than the whole time budget for a tiny lambda (roots within Lambda^(1/H) of y) or coefficients of
+    thousands of digits.
+    """
+    H = depth
     A, B, R = _eliminated_polynomial(mu, depth, Lambda)
-    # the balls must carry the coefficients' own size: with a lambda of hundreds of digits, 53-bit balls of A(s) and
-    # B(s) contain 0 however far the root is refined (a hostile input exited 4 here)
-    height = max((int(c.p).bit_length() + int(c.q).bit_length() for P in (A, B, R) for c in P.coeffs()), default=0)
-    keep = []
+    q_mu, q_lam = _q(mu), _q(Lambda)
+    c = fmpq(H - 2, 2 * H - 2)
+    top = c ** (H - 2) * (1 - c) ** H * q_mu ** (H - 1)
+    if q_lam > top:
+        return []
+    _, factors = R.factor()
+    if q_lam == top:                              # the double root s* = c sqrt(mu) of Theorem R2 (H >= 3 here)
+        lo, hi = _sqrt_bracket(q_mu, 64)
+        lo, hi = c * lo, c * hi
+        minimal = (-to_fraction(c * c * q_mu), Fraction(0), Fraction(1))
+        return [(AlgebraicReal(minimal, to_fraction(lo), to_fraction(hi)), 2)]
+
+    def p_plus(s: fmpq) -> int:
+        return _sign_with_root(A(s), B(s), q_mu)
+
+    def p_minus(s: fmpq) -> int:
+        return _sign_with_root(A(s), -B(s), q_mu)
+
+    height = max((int(x.p).bit_length() + int(x.q).bit_length() for x in R.coeffs()), default=0)
+    limit = 4 * (R.degree() + 2) * (height + 64)   # a Liouville-type bound on how close the roots can lie
+    c_mu = c * c * q_mu
+
+    def isolates(lo: fmpq, hi: fmpq, rising: bool) -> bool:
+        # [lo, hi] inside one monotone branch of f, a sign change of P_y on it, and none of P_(-y) (monotone on (0, oo))
+        inside = lo > 0 and (hi * hi < c_mu if rising else (lo * lo > c_mu and hi * hi < q_mu))
+        return (lo < hi and inside and p_plus(lo) * p_plus(hi) < 0
+                and (H % 2 == 1 or p_minus(lo) * p_minus(hi) > 0))
+
+    out = []
+    for rising in ((True, False) if H >= 3 else (False,)):
+        prec = _starting_precision(q_mu, q_lam, H, rising)
+        while True:
+            if prec > limit + 256:
+                raise ArithmeticError("could not bracket a root of s^(H-2) (y - s)^H = Lambda")
+            guess = _newton_on_branch(q_mu, q_lam, H, rising, prec)
+            if guess is not None:
+                x, distance = guess
+                delta = distance * fmpq(1, 2 ** (prec // 2))
+                lo, hi = x - delta, x + delta
+                if isolates(lo, hi, rising):
+                    break
+            prec *= 2
+        for g, mult in factors:
+            if g.degree() < 1 or _sign(g(lo)) * _sign(g(hi)) >= 0:
+                continue
+            coefficients = [to_fraction(fmpq(x)) for x in g.coeffs()]
+            if g.degree() == 1:
+                out.append((AlgebraicReal.rational(-coefficients[0] / coefficients[1]), int(mult)))
+            else:
+                root = AlgebraicReal(tuple(coefficients), to_fraction(lo), to_fraction(hi))
+                out.append((root.refine(Fraction(1, 10**30)), int(mult)))
+            break
+        else:
+            raise ArithmeticError("no factor of A^2 - mu B^2 changes sign on a bracket of a root of P_y")
+    return out
+
+
+def _starting_precision(mu: fmpq, Lambda: fmpq, depth: int, rising: bool) -> int:
+    """Bits for the first Newton attempt: twice the binary orders of magnitude between y and the root's scale.
+
+    On the rising branch the root is about (Lambda / y^H)^(1/(H-2)) and lies that close to the root of P_(-y); on
+    the falling branch it is about (Lambda / y^(H-2))^(1/H) from y. A bracket of relative width 2^(-prec/2) must
+    resolve that scale, so starting at 128 bits and doubling spent most of the time on attempts bound to fail.
+    """
+    H = depth
     saved = ctx.prec
     try:
-        for root, mult in real_roots(R):
-            # a root of R can lie within sqrt(Lambda) of y (a tiny lambda): refine by 20, 40, 80, ... bits, with the
-            # balls' precision following the interval's width
-            # a nonzero difference of two algebraic numbers of these degrees and heights is far above 2^-limit (a
-            # Liouville-type bound), so a root still undecided at that width would be equal to 0 or y: not a root of
-            # R's square-free part that P_y and P_(-y) separate, hence an error, never an endless refinement
-            limit = 4 * (R.degree() + 2) * (height + 64)
-            for attempt in range(64):
-                width = root.upper - root.lower
-                width_bits = width.denominator.bit_length() - width.numerator.bit_length() if width else 0
-                if width_bits > limit:
-                    raise ArithmeticError("could not decide a root of the eliminated polynomial")
-                ctx.prec = max(saved, 2 * height + 128 + 2 * width_bits)
-                y_ball = arb(_q(mu)).sqrt()
-                ball = root.ball()
-                ab = _eval_arb(A, ball) * _eval_arb(B, ball)
-                inside = ball > 0 and (y_ball - ball) > 0
-                outside = ball < 0 or (y_ball - ball) < 0
-                if (ab < 0 or ab > 0) and (inside or outside):
-                    break
-                root = root.refine((root.upper - root.lower) / 2 ** (20 << min(attempt, 16)))
-            else:
-                raise ArithmeticError("could not decide a root of the eliminated polynomial")
-            # A(s) = -y B(s) (so A B < 0, y > 0) iff P_y(s) = 0
-            if inside and ab < 0:
-                keep.append((root, mult))
+        ctx.prec = 64
+        y, lam = arb(mu).sqrt(), arb(Lambda)
+        if rising:
+            scale = ((lam.log() - y.log() * H) / (H - 2)).exp()
+        else:
+            scale = ((lam.log() - y.log() * (H - 2)) / H).exp()
+        ratio = (y / scale).log() / arb(2).log()
+        bits = int(ratio.mid().floor().unique_fmpz()) if ratio.is_finite() and ratio > 0 else 0
     finally:
         ctx.prec = saved
-    return keep
+    return 128 + 2 * bits
+
+
+def _exact_midpoint(x: arb) -> fmpq:
+    """The midpoint of an arb ball as an exact rational."""
+    mantissa, exponent = x.mid().man_exp()
+    return fmpq(mantissa) * fmpq(2) ** int(exponent)
+
+
+def _newton_on_branch(mu: fmpq, Lambda: fmpq, depth: int, rising: bool, prec: int) -> tuple[fmpq, fmpq] | None:
+    """A rational approximation x of the root of f(s) = Lambda on one branch, and its distance scale.
+
+    Newton's method at ``prec`` bits on g(s) = (H-2) log s + H log(y - s) - log Lambda, which is concave on (0, y):
+    from a start where g < 0 it moves monotonically to the root on either branch (the tangent lies above g). The
+    starts: s0 = (Lambda / y^H)^(1/(H-2)) on the rising branch (f(s0) < Lambda since (y - s0)^H < y^H), and on the
+    falling branch y - (Lambda / y^(H-2))^(1/H), moved towards y while it is not right of s* with g < 0. Only a guess:
+    the caller verifies the bracket [x - d, x + d] by exact signs, with d the returned scale (x on the rising branch,
+    y - x on the falling one) times 2^(-prec/2).
+    """
+    H = depth
+    saved = ctx.prec
+    try:
+        ctx.prec = prec + 32
+        y, lam = arb(mu).sqrt(), arb(Lambda)
+        peak = y * (H - 2) / (2 * H - 2)
+
+        def g(s: arb) -> arb:
+            return (s.log() * (H - 2) if H > 2 else arb(0)) + (y - s).log() * H - lam.log()
+
+        if rising:
+            x = ((lam.log() - y.log() * H) / (H - 2)).exp()
+        else:
+            # f(y - d) = (y - d)^(H-2) Lambda / y^(H-2) < Lambda: right of the root whenever y - d > s*, which holds
+            # up to rounding (y - root >= d, so d >= y - s* would put the root left of s*)
+            # (for H = 2 it is the root itself, so rounding may leave g(x) >= 0: halving d keeps f < Lambda)
+            d = ((lam.log() - y.log() * (H - 2)) / H).exp()
+            for _ in range(64):
+                x = y - d
+                if not x < y:
+                    return None                       # y - d rounds to y: not enough bits for this root
+                if x > peak and g(x) < 0:
+                    break
+                d = d / 2
+            else:
+                return None
+        for _ in range(4 * prec.bit_length() + 64):
+            derivative = ((H - 2) / x if H > 2 else arb(0)) - H / (y - x)
+            step = g(x) / derivative
+            x = arb((x - step).mid())
+            if abs(step.mid()) <= abs(x.mid()) * arb(2) ** (-prec):
+                break
+        if not (x.is_finite() and y.is_finite()):
+            return None                               # Newton left the domain at this precision: try more bits
+        x_q, y_q = _exact_midpoint(x), _exact_midpoint(y)
+        distance = x_q if rising else abs(y_q - x_q)
+        return x_q, distance if distance > 0 else fmpq(1, 2 ** prec)
+    finally:
+        ctx.prec = saved
+
+
+def _sign(v: fmpq) -> int:
+    return (v > 0) - (v < 0)
 
 
 def _rational_branch_roots(y: Fraction, depth: int, Lambda: Fraction) -> list[tuple[AlgebraicReal, int]]:
@@ -243,13 +383,6 @@ def _rational_branch_roots(y: Fraction, depth: int, Lambda: Fraction) -> list[tu
             break
         else:
             raise ArithmeticError("no factor of P_y changes sign on a monotone branch of s^(H-2) (y - s)^H")
-    return out
-
-
-def _eval_arb(poly: fmpq_poly, x: arb) -> arb:
-    out = arb(0)
-    for c in reversed(poly.coeffs()):
-        out = out * x + arb(fmpq(c))
     return out
 
 
@@ -547,16 +680,20 @@ def _smallest_nonzero_abs_eigenvalue(hessian: fmpq_mat, nullity: int) -> tuple[F
         return None
     try:
         import numpy as np
-        M = np.array([[float(hessian[i, j]) for j in range(n)] for i in range(n)])
+        # the float guess is taken of H / 2^k with 2^k about the largest entry, so that a huge lambda (10^4000: entries
+        # beyond the float range) still gives a guess instead of infinities
+        k = max((int(e.p).bit_length() - int(e.q).bit_length() for e in hessian.entries() if e != 0), default=0)
+        scale = Fraction(2) ** k
+        M = np.array([[float(hessian[i, j] / _q(scale)) for j in range(n)] for i in range(n)])
         eig = np.sort(np.abs(np.linalg.eigvalsh(M)))
-        guess = float(eig[nullity])
+        guess = Fraction(float(eig[nullity])) * scale if np.isfinite(eig[nullity]) else Fraction(0)
         if guess > 0:
-            q = Fraction(guess).limit_denominator(10**4)
+            q = guess.limit_denominator(10**4)
             if q > 0 and _verified_gap(hessian, nullity, q, q):
                 return (q, q)
-            for rel in (1e-9, 1e-6, 1e-3):
-                a = Fraction(guess * (1 - rel)).limit_denominator(10**15)
-                b = Fraction(guess * (1 + rel)).limit_denominator(10**15)
+            for rel in (Fraction(1, 10**9), Fraction(1, 10**6), Fraction(1, 10**3)):
+                a = _round_to_bits(guess * (1 - rel), 50)
+                b = _round_to_bits(guess * (1 + rel), 50)
                 if 0 < a <= b and _verified_gap(hessian, nullity, a, b):
                     return (a, b)
     except (ValueError, OverflowError, ArithmeticError):
@@ -565,6 +702,11 @@ def _smallest_nonzero_abs_eigenvalue(hessian: fmpq_mat, nullity: int) -> tuple[F
     q = fmpq_poly(chi.coeffs()[nullity:])
     if q.degree() < 1:
         return None
+    height = sum(int(c.p).bit_length() + int(c.q).bit_length() for c in q.coeffs())
+    if height > 4000:
+        # FLINT's complex root finder on a polynomial of this height is one long uninterruptible call (a lambda of
+        # 10^4600 took the whole time budget): bisect instead with exact inertia counts, each a short step
+        return _bisected_gap(hessian, nullity, q)
     best: tuple[Fraction, Fraction] | None = None
     for root, _ in real_roots(q):
         root = root.refine(Fraction(1, 10**30))
@@ -572,6 +714,56 @@ def _smallest_nonzero_abs_eigenvalue(hessian: fmpq_mat, nullity: int) -> tuple[F
         if best is None or lo < best[0]:
             best = (lo, hi)
     return best
+
+
+def _round_to_bits(x: Fraction, bits: int) -> Fraction:
+    """x rounded to a dyadic rational with about ``bits`` significant bits (a short guess, checked exactly later)."""
+    if x == 0:
+        return x
+    shift = bits - (x.numerator.bit_length() - x.denominator.bit_length())
+    return Fraction(round(x * Fraction(2) ** shift)) / Fraction(2) ** shift
+
+
+def _bisected_gap(hessian: fmpq_mat, nullity: int, q: fmpq_poly) -> tuple[Fraction, Fraction] | None:
+    """Bracket [a, b], b <= a (1 + 2^-40), of the smallest nonzero |eigenvalue| by exact counts alone.
+
+    q is charpoly / x^nullity, so q(0) != 0. Every root r of q satisfies |q(0)| / (|q(0)| + max_i |q_i|) <= |r| <= 1 +
+    max_i |q_i| (Cauchy's bounds, q monic), which brackets mu_+ by powers of two; ``_verified_gap`` (Sylvester counts of
+    H -+ tI) decides each bisection step, first on the exponent, then on the value.
+    """
+    coefficients = [abs(to_fraction(fmpq(c))) for c in q.coeffs()]
+    lead = coefficients[-1]
+    coefficients = [c / lead for c in coefficients]
+    biggest = max(coefficients[1:-1], default=Fraction(0))
+    lower = coefficients[0] / (coefficients[0] + max(biggest, Fraction(1)))
+    upper = 1 + max(coefficients[:-1])
+    lo_exp = lower.numerator.bit_length() - lower.denominator.bit_length() - 1
+    hi_exp = upper.numerator.bit_length() - upper.denominator.bit_length() + 1
+
+    def none_below(t: Fraction) -> bool:
+        return _count_below(hessian, nullity, t)
+
+    two = Fraction(2)
+    while hi_exp - lo_exp > 1:                    # invariant: none below 2^lo_exp, some at or below 2^hi_exp
+        mid = (lo_exp + hi_exp) // 2
+        if none_below(two ** mid):
+            lo_exp = mid
+        else:
+            hi_exp = mid
+    a, b = two ** lo_exp, two ** hi_exp
+    while b - a > a / 2**40:
+        mid = (a + b) / 2
+        if none_below(mid):
+            a = mid
+        else:
+            b = mid
+    return (a, b)
+
+
+def _count_below(hessian: fmpq_mat, nullity: int, t: Fraction) -> bool:
+    """True iff no nonzero eigenvalue has |mu| < t: #eig in (-t, t) equals the nullity (Sylvester, exact)."""
+    plus, minus = _shifted_inertia(hessian, t), _shifted_inertia(hessian, -t)
+    return plus.n_minus - (minus.n_minus + minus.n_zero) == nullity
 
 
 def error_bound(problem: Problem, weights: Any, *, hessian: fmpq_mat | None = None,
