@@ -285,11 +285,14 @@ class FloatArithmetic:
         return float(x)
 
     def represents(self, x: Fraction) -> bool:
-        """True when float(x) is exactly x (Fraction == float compares exactly)."""
+        """True when float(x) is exactly x: the float's exact ratio (lowest terms, positive denominator) is x's."""
         try:
-            return float(x) == x
+            value = float(x)
         except OverflowError:
             return False
+        if isinstance(x, Fraction):       # cheaper than Fraction == float, which builds a Fraction from the float
+            return value.as_integer_ratio() == (x.numerator, x.denominator)
+        return value == x
 
     def hessian_inertia(self, Hm: np.ndarray, noise: float, scale: float) -> tuple[Inertia | None, int, float | None, list[str]]:
         """Inertia from eigvalsh with the band [-noise, noise] for zero.
@@ -579,8 +582,11 @@ def _well_conditioned_minor(W: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool
     rank = rho = int(np.sum(d > 1e-7 * d[0])) if d.size else 0
     while rho > 0:
         J = columns[:rho]
-        _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True, check_finite=False)
-        I = rows[:rho]
+        if rho == W.shape[0]:          # every row is in I: no second QR needed to choose them
+            I = np.arange(rho)
+        else:
+            _, _, rows = scipy.linalg.qr(W[:, J].T, mode="economic", pivoting=True, check_finite=False)
+            I = rows[:rho]
         sv = np.linalg.svd(W[np.ix_(I, J)], compute_uv=False)
         if sv[-1] > 1e-8 * sv[0]:
             return np.sort(I), np.sort(J), rho < rank
@@ -665,7 +671,10 @@ def _certified_invertible(square: np.ndarray, bound: np.ndarray, d: int, k: int)
 
     if k:
         rho = k // d
-        lows = [singular_values(square[a * rho:(a + 1) * rho, a * rho:(a + 1) * rho])[0] for a in range(d)]
+        # the d diagonal blocks in one batched SVD (the same LAPACK call per block)
+        blocks = np.stack([square[a * rho:(a + 1) * rho, a * rho:(a + 1) * rho] for a in range(d)])
+        sv = np.linalg.svd(blocks, compute_uv=False)
+        lows = (sv[:, -1] - 10 * rho * eps * sv[:, 0]).tolist()
         off_diagonal = square[:k, :k].copy()
         for a in range(d):
             off_diagonal[a * rho:(a + 1) * rho, a * rho:(a + 1) * rho] = 0
@@ -766,9 +775,16 @@ def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> 
             return None
         # rows, then columns, scaled by powers of two (exact; the layers' scales may differ by 10^80): the same
         # scaling of the bound; D1 M D2 is invertible exactly when M is
+        still = 0                      # consecutive passes that moved nothing: the scaling has settled
         for axis in (1, 0) * 3:
             top = np.abs(square).max(axis=axis, keepdims=True)
             exponents = np.frexp(np.where(top > 0, top, 1.0))[1]
+            if not exponents.any():
+                still += 1
+                if still == 2:
+                    break
+                continue
+            still = 0
             square, bound = np.ldexp(square, -exponents), np.ldexp(bound, -exponents)
         if not _certified_invertible(square, bound, widths[1], len(P[0]) if row_sets[0][0] == 1 else 0):
             return None
