@@ -38,6 +38,7 @@ from exactdln.model.problem import (
     parse_lambda,
     read_json_file,
 )
+from exactdln.tools.float_arrays import float_matrix, host_numpy
 
 __all__ = ["from_torch", "from_jax", "load_point_file", "file_format", "PointFile"]
 
@@ -74,16 +75,8 @@ def _weights(layers: list[tuple[str, Any]], exact: str | None) -> tuple[Rational
     return as_weights([w for _, w in layers], exact=exact)
 
 
-def _host_numpy(w: Any) -> Any:
-    """A torch tensor as a numpy array on the CPU (bfloat16, which numpy lacks, widened to float32); else ``w``."""
-    w = host_array(w)
-    if hasattr(w, "numpy") and type(w).__module__.split(".")[0] == "torch":
-        w = w.float().numpy() if str(w.dtype) == "torch.bfloat16" else w.numpy()
-    return w
-
-
 def _float_array(w: Any, name: str) -> np.ndarray:
-    a = np.asarray(_host_numpy(w), dtype=np.float64)
+    a = np.asarray(host_numpy(w), dtype=np.float64)
     if not np.all(np.isfinite(a)):
         raise InputError(f"layer {name!r} holds NaN or infinity", "weights")
     return a
@@ -354,7 +347,7 @@ def load_point_file(path: str | os.PathLike, floats: str | None = None, *, exact
         if exact_weights:
             weights = as_weights([_host(w) for w in raw.weights], exact=floats)
         else:
-            weights = [_float_matrix(w, f"weights[{h}]") for h, w in enumerate(raw.weights)]
+            weights = [float_matrix(w, f"weights[{h}]") for h, w in enumerate(raw.weights)]
             if not weights:
                 raise InputError("no weight matrices", "weights")
         return problem, weights
@@ -384,30 +377,3 @@ def _lambda(lam: Any, floats: str | None) -> Any:
             raise InputError(err.message, "lambda") from None
     parse_lambda(lam, DEFAULT_LIMITS)
     return lam
-
-
-def _float_matrix(w: Any, field: str) -> np.ndarray:
-    w = _host_numpy(w)
-    if getattr(getattr(w, "dtype", None), "kind", "") == "c":     # numpy would drop the imaginary parts, warning
-        raise InputError("complex entries: weights and data are real", field)
-    if isinstance(w, (list, tuple)):
-        w = [[_float(x, f"{field}[{i}][{j}]") for j, x in enumerate(row)] if isinstance(row, (list, tuple)) else row
-             for i, row in enumerate(w)]
-    try:
-        a = np.array(w, dtype=np.float64)
-    except (ValueError, TypeError):
-        raise InputError("not a matrix of numbers", field) from None
-    if a.ndim != 2:
-        raise InputError(f"expected a 2-d matrix, got {a.ndim}-d", field)
-    if not np.all(np.isfinite(a)):
-        raise InputError("NaN or infinity", field)
-    return a
-
-
-def _float(x: Any, field: str) -> float:
-    """A float weight from a JSON entry: a number, or a string "p/q" or decimal (read by the exact parser)."""
-    from exactdln.model.problem import parse_number
-
-    if isinstance(x, bool) or not isinstance(x, (int, float, str)):
-        raise InputError(f"not a number: {x!r:.40}", field)
-    return float(parse_number(x, field)) if isinstance(x, str) else float(x)

@@ -46,6 +46,7 @@ from exactdln.model.problem import (
     DEFAULT_LIMITS,
 )
 from exactdln.model.results import Verdict
+from exactdln.tools.float_arrays import float_matrix
 
 __all__ = ["SnapResult", "snap", "load_float_point", "rationalize"]
 
@@ -607,30 +608,16 @@ def _load_npz(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
         X, Y = exact(z["X"], "X"), exact(z["Y"], "Y")
         if "weights" in keys:
             arr = z["weights"]
-            weights = [_float_array(w, f"weights[{h}]") for h, w in enumerate(arr)]
+            weights = [float_matrix(w, f"weights[{h}]") for h, w in enumerate(arr)]
         else:
             names = sorted((k for k in keys if k.startswith("W") and k[1:].isdigit()), key=lambda k: int(k[1:]))
             if not names:
                 raise InputError("no W1..WH arrays and no 'weights'", "weights")
-            weights = [_float_array(z[k], k) for k in names]
+            weights = [float_matrix(z[k], k) for k in names]
         if len(weights) > limits.max_layers:
             raise InputError(f"more than {limits.max_layers} layers", "weights")
         lam = z["lambda"].tolist() if "lambda" in keys else 0
         return Problem(X, Y, parse_lambda(lam, limits)), weights
-
-
-def _float_array(a: Any, field: str) -> np.ndarray:
-    if getattr(getattr(a, "dtype", None), "kind", "") == "c":      # numpy would drop the imaginary parts, warning
-        raise InputError("complex entries: weights and data are real", field)
-    try:
-        out = np.asarray(a, dtype=np.float64)
-    except (ValueError, TypeError, OverflowError):
-        raise InputError("not a matrix of numbers", field) from None
-    if out.ndim != 2:
-        raise InputError(f"expected a 2-d matrix, got {out.ndim}-d", field)
-    if not np.all(np.isfinite(out)):
-        raise InputError("not finite (or beyond the float64 range)", field)
-    return out
 
 
 def _load_json(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
