@@ -212,13 +212,56 @@ class RationalMatrix:
         if self.ncols < 0:
             object.__setattr__(self, "ncols", len(self.rows[0]) if self.rows else 0)
 
+    @classmethod
+    def from_integers(cls, nrows: int, ncols: int, numerators: list[int],
+                      denominators: list[int] | None = None) -> "RationalMatrix":
+        """The matrix with entry (i, j) = numerators[k] / denominators[k], k = i ncols + j (row-major; no
+        denominators: integers). Denominators must be positive; the fractions need not be in lowest terms.
+
+        The Fractions of :attr:`rows` are built only when someone reads them: a large point file read for the
+        exact backend, which takes the integers as they are (:meth:`integer_entries`), never pays for one
+        Python Fraction (and its gcd) per entry. The value is the same either way.
+        """
+        if len(numerators) != nrows * ncols or (denominators is not None and len(denominators) != len(numerators)):
+            raise ValueError("from_integers: nrows * ncols numerators (and as many denominators) expected")
+        out = object.__new__(cls)
+        object.__setattr__(out, "ncols", ncols)
+        object.__setattr__(out, "_integers", (nrows, numerators, denominators))
+        return out
+
+    def __getattr__(self, name: str):
+        # called only when ``name`` is not set: the rows of a matrix built by from_integers, formed on first use
+        integers = self.__dict__.get("_integers") if name == "rows" else None
+        if integers is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        nrows, numerators, denominators, m = *integers, self.ncols
+        if denominators is None:
+            rows = tuple(tuple(map(Fraction, numerators[i * m:(i + 1) * m])) for i in range(nrows))
+        else:
+            rows = tuple(tuple(map(Fraction, numerators[i * m:(i + 1) * m], denominators[i * m:(i + 1) * m]))
+                         for i in range(nrows))
+        object.__setattr__(self, "rows", rows)
+        return rows
+
+    def integer_entries(self) -> tuple[list[int], list[int] | None]:
+        """(numerators, denominators) of the entries in row-major order, denominators positive (None: all 1);
+        not necessarily in lowest terms. For a matrix from :meth:`from_integers` these are its own lists (no
+        Fraction is formed); treat them as read-only."""
+        integers = self.__dict__.get("_integers")
+        if integers is not None:
+            return integers[1], integers[2]
+        numerators = [x.numerator for row in self.rows for x in row]
+        denominators = [x.denominator for row in self.rows for x in row]
+        return numerators, (None if all(q == 1 for q in denominators) else denominators)
+
     @property
     def shape(self) -> tuple[int, int]:
-        return (len(self.rows), self.ncols)
+        return (self.nrows, self.ncols)
 
     @property
     def nrows(self) -> int:
-        return len(self.rows)
+        integers = self.__dict__.get("_integers")
+        return integers[0] if integers is not None and "rows" not in self.__dict__ else len(self.rows)
 
     def __getitem__(self, index):
         """``M[i, j]`` is an entry, ``M[i]`` a row."""
@@ -317,8 +360,14 @@ def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS
         value = value.tolist()   # sympy Matrix
     if not isinstance(value, (list, tuple)):
         raise InputError(f"expected a matrix (a list of rows), got {type_name}", field)
-    rows, ncols = read_rows(value, field, limits, parse_number)
-    return RationalMatrix(rows, ncols)
+    rows, ncols = read_rows(value, field, limits, _parse_integer_pairs)
+    if all(type(row) is _IntegerRow for row in rows):
+        numerators = [a for row in rows for a in row.numerators]
+        if all(row.denominators is None for row in rows):
+            return RationalMatrix.from_integers(len(rows), ncols, numerators)
+        denominators = [b for row in rows for b in (row.denominators or (1,) * ncols)]
+        return RationalMatrix.from_integers(len(rows), ncols, numerators, denominators)
+    return RationalMatrix(tuple(row.fractions() if type(row) is _IntegerRow else row for row in rows), ncols)
 
 
 def read_rows(value: Sequence[Any], field: str, limits: Limits,
@@ -347,22 +396,50 @@ def read_rows(value: Sequence[Any], field: str, limits: Limits,
         elif len(row) != ncols:
             raise InputError(f"ragged rows: row {i} has {len(row)} entries, row 0 has {ncols}", field)
         if parse_entry is parse_number:
+            parsed = _parse_row(row, field, i, limits)
+            rows.append(parsed.fractions() if type(parsed) is _IntegerRow else parsed)
+        elif parse_entry is _parse_integer_pairs:     # as_matrix: rows of integers kept as integers
             rows.append(_parse_row(row, field, i, limits))
         else:
             rows.append(tuple(parse_entry(x, f"{field}[{i}][{j}]", limits) for j, x in enumerate(row)))
     return tuple(rows), ncols
 
 
-def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> tuple[Fraction, ...]:
+class _IntegerRow:
+    """One row read by the fast path of :func:`_parse_row`: integer numerators and positive denominators (None: all 1)."""
+
+    __slots__ = ("numerators", "denominators")
+
+    def __init__(self, numerators: list[int], denominators: list[int] | None):
+        self.numerators = numerators
+        self.denominators = denominators
+
+    def fractions(self) -> tuple[Fraction, ...]:
+        if self.denominators is None:
+            return tuple(map(Fraction, self.numerators))
+        return tuple(map(Fraction, self.numerators, self.denominators))
+
+
+def _parse_integer_pairs(value: Any, field: str = "value", limits: Limits = DEFAULT_LIMITS) -> Fraction:
+    """:func:`parse_number`; as the ``parse_entry`` of :func:`read_rows` it asks for rows kept as integers (as_matrix)."""
+    return parse_number(value, field, limits)
+
+
+def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> "tuple[Fraction, ...] | _IntegerRow":
     """:func:`parse_number` on every entry of a row, with a fast path for the texts a point file holds.
 
     A string that is exactly an ASCII integer ``-?[0-9]+`` or fraction ``-?[0-9]+/[0-9]+`` (no blanks, no ``+``)
     of at most min(max_digits, 4,000) digits per part, with a nonzero denominator, is read directly: the same
     value :func:`parse_number` gives, without its regular expressions and field names. Anything else, every
-    error included, goes through :func:`parse_number`, so the caps and messages are unchanged.
+    error included, goes through :func:`parse_number`, so the caps and messages are unchanged. A row read
+    wholly by the fast path is returned as an :class:`_IntegerRow` (integers, no Fraction formed); any other
+    row as a tuple of Fractions.
     """
     short = min(limits.max_digits, 4000)
-    out = []
+    numerators: list[int] = []
+    denominators: list[int] = []
+    fractional = False
+    slow: list[tuple[int, Fraction]] = []
     for j, x in enumerate(row):
         if type(x) is str:
             negative = x[:1] == "-"
@@ -372,10 +449,25 @@ def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> tuple[
                     and (not slash or (denominator.isascii() and denominator.isdigit() and len(denominator) <= short
                                        and denominator.strip("0")))):
                 value = int(numerator)
-                value = -value if negative else value
-                out.append(Fraction(value, int(denominator)) if slash else Fraction(value))
+                numerators.append(-value if negative else value)
+                if slash:
+                    denominators.append(int(denominator))
+                    fractional = True
+                else:
+                    denominators.append(1)
                 continue
-        out.append(parse_number(x, f"{field}[{i}][{j}]", limits))
+        elif type(x) is int and x.bit_length() <= limits.max_digits * 3.33:    # the bound of _check_digits
+            numerators.append(x)
+            denominators.append(1)
+            continue
+        slow.append((j, parse_number(x, f"{field}[{i}][{j}]", limits)))
+        numerators.append(0)
+        denominators.append(1)
+    if not slow:
+        return _IntegerRow(numerators, denominators if fractional else None)
+    out = list(map(Fraction, numerators, denominators))
+    for j, value in slow:
+        out[j] = value
     return tuple(out)
 
 
