@@ -53,16 +53,24 @@ __all__ = [
     "chain_product",
     "ordered_product",
     "frobenius_inner",
+    "model_frobenius_squared",
 ]
 
 
 def to_fmpq_mat(matrix: RationalMatrix) -> fmpq_mat:
-    """The flint matrix of a model matrix (cached on the instance, which is immutable)."""
+    """The flint matrix of a model matrix (cached on the instance, which is immutable), from its integer numerators
+    and denominators (:meth:`RationalMatrix.integer_entries`: no Python Fraction is formed for a matrix read from a
+    file)."""
     cached = matrix.__dict__.get("_fmpq")
     if cached is not None:
         return cached
-    entries = [fmpq(x.numerator, x.denominator) for x in matrix.entries()]
-    result = fmpq_mat(matrix.nrows, matrix.ncols, entries)
+    numerators, denominators = matrix.integer_entries()
+    if denominators is None:
+        result = fmpq_mat(fmpz_mat(matrix.nrows, matrix.ncols, numerators))
+    else:
+        # FLINT reduces each a / b to lowest terms in C; integers (b = 1) need no fmpq of their own
+        result = fmpq_mat(matrix.nrows, matrix.ncols,
+                          [a if b == 1 else fmpq(a, b) for a, b in zip(numerators, denominators)])
     object.__setattr__(matrix, "_fmpq", result)
     return result
 
@@ -400,6 +408,23 @@ def frobenius_squared(matrix: fmpq_mat) -> fmpq:
     return fmpq(total.numerator, total.denominator)
 
 
+def model_frobenius_squared(matrix: RationalMatrix) -> fmpq:
+    """||M||_F^2 of a model matrix from its integer numerators and denominators (:meth:`RationalMatrix.integer_entries`),
+    without forming its flint matrix: with D the lcm of the denominators b_ij, sum_ij (a_ij D / b_ij)^2 / D^2, one
+    fraction for the whole matrix. Exact; when D is much longer than the denominators themselves (unrelated
+    denominators) the per-column sums of :func:`frobenius_squared` are used instead."""
+    numerators, denominators = matrix.integer_entries()
+    if denominators is None:
+        return fmpq(sum(a * a for a in numerators))
+    distinct = set(denominators)
+    common = lcm(*distinct)
+    if common.bit_length() > 2 * max(b.bit_length() for b in distinct) + 64:
+        return frobenius_squared(to_fmpq_mat(matrix))
+    factor = {b: common // b for b in distinct}
+    total = sum((a * factor[b]) ** 2 for a, b in zip(numerators, denominators) if a)
+    return fmpq(total, common * common)
+
+
 # --- multimodular helpers ---------------------------------------------------------------------------------------
 # They only *guess*: every value reconstructed from residues is verified exactly by its caller before it is used.
 
@@ -436,19 +461,23 @@ def big_probable_prime(bits: int) -> int:
     return int(candidate)
 
 
-def rational_reconstruction(a: int, modulus: int, *, bound: int | None = None) -> tuple[int, int] | None:
-    """(n, d) with n / d = a mod modulus, |n| <= bound, 0 < d <= bound (Wang's algorithm), or None.
+def rational_reconstruction(a: int, modulus: int, *, bound: int | None = None,
+                            denominator_bound: int | None = None) -> tuple[int, int] | None:
+    """(n, d) with n / d = a mod modulus, |n| <= bound, 0 < d <= denominator_bound (Wang's algorithm), or None.
 
-    bound defaults to isqrt(modulus // 2), the largest for which the answer is unique.
+    bound defaults to isqrt(modulus // 2) and denominator_bound to bound; the answer is unique when
+    2 bound denominator_bound < modulus (a long numerator over a short denominator: a large bound and a small
+    denominator_bound).
     """
     bound = isqrt(modulus // 2) if bound is None else bound
+    denominator_bound = bound if denominator_bound is None else denominator_bound
     r0, r1 = modulus, a % modulus
     s0, s1 = 0, 1
     while r1 > bound:
         q = r0 // r1
         r0, r1 = r1, r0 - q * r1
         s0, s1 = s1, s0 - q * s1
-    if s1 == 0 or abs(s1) > bound or gcd(r1, abs(s1)) != 1:
+    if s1 == 0 or abs(s1) > denominator_bound or gcd(r1, abs(s1)) != 1:
         return None
     return (r1, s1) if s1 > 0 else (-r1, -s1)
 
@@ -504,6 +533,13 @@ class CrtMatrix:
     @property
     def modulus(self) -> int:
         return self._modulus
+
+    def row(self, i: int) -> list[int]:
+        """Row i of ``values`` alone (no conversion of the other entries)."""
+        if self._values is not None:
+            m = self._matrix.ncols()
+            return self._values[i * m:(i + 1) * m]
+        return [int(self._matrix[i, j]) for j in range(self._matrix.ncols())]
 
     @property
     def values(self) -> list[int]:

@@ -14,7 +14,8 @@ from typing import Any, Sequence
 
 from flint import fmpq, fmpq_mat
 
-from exactdln.arith.exact import frobenius_inner, frobenius_squared, identity, is_zero_matrix, multiply, ordered_product, to_fmpq_mat
+from exactdln.arith.exact import (frobenius_inner, frobenius_squared, identity, is_zero_matrix, model_frobenius_squared,
+                                  multiply, ordered_product, to_fmpq_mat)
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 
 
@@ -96,7 +97,8 @@ class ExactPoint(PointShape):
 
     @cached_property
     def sigma_yy_trace(self) -> fmpq:
-        return frobenius_squared(self.Y)
+        """tr Sigma_YY = ||Y||_F^2, from the integers of the model's Y (no flint matrix needed)."""
+        return model_frobenius_squared(self.problem.Y)
 
     # --- products -----------------------------------------------------------------
     @cached_property

@@ -181,25 +181,61 @@ def _eigenvectors_modulo(reduced: nmod_mat, prime: int, shifts: list[int], rng: 
     return K * nmod_mat(quotients, prime).transpose()
 
 
+_LATTICE_ENTRIES = 8     # residues combined by LLL to find a column's common denominator (see _column_denominator)
+
+
+def _column_denominator(values: list[int], modulus: int) -> int:
+    """A guess at the common denominator L of a rational vector known modulo M, from a few of its residues x_j.
+
+    If x_j = t_j / L (mod M) with |t_j|, L <= B, then (L, t_1, ..., t_k) lies in the lattice spanned by
+    (1, x_1, ..., x_k) and M e_1, ..., M e_k, and is much shorter than its other vectors once M^k exceeds about
+    B^(k+1): LLL (FLINT) finds it from about (1 + 1/k) log2 B bits of M, where reconstructing one entry at a
+    time (Wang) needs 2 log2 B. Only a guess (1 when none is found): every entry is then checked for a small
+    numerator, and the eigenbasis built from them is verified exactly (:func:`_is_eigenbasis`).
+    """
+    chosen = [x for x in values if 1 < x < modulus - 1][:_LATTICE_ENTRIES]
+    k = len(chosen)
+    if k == 0:
+        return 1
+    basis = fmpz_mat(k + 1, k + 1)
+    basis[0, 0] = 1
+    for j, x in enumerate(chosen):
+        basis[0, j + 1] = x
+        basis[j + 1, j + 1] = modulus
+    reduced = basis.lll()
+    for i in range(k + 1):
+        L = abs(int(reduced[i, 0]))
+        if L:
+            return L
+    return 1
+
+
 def _reconstruct_column(values: list[int], modulus: int, start: int, n: int) -> list[int] | None:
-    """Integers t_j (one column, common denominator dropped) with t_j / L = the CRT residues, or None."""
+    """Integers t_j (one column, common denominator dropped) with t_j / L = the CRT residues, or None (a guess).
+
+    L starts from :func:`_column_denominator`; an entry whose x_j L (mod M) is not small has a denominator
+    that L misses, found by Wang's reconstruction of x_j L (its denominator is the missing factor), and L grows
+    by it. Each t_j must satisfy |t_j| < M / 2^65: a wrong L or wrong residues pass that for one entry with
+    probability about 2^-64.
+    """
     margin = modulus >> 64
-    denominator = 1
+    column = values[start:start + n]
+    denominator = _column_denominator(column, modulus)
     out = []
-    for j in range(n):
-        x = values[start + j]
+    for x in column:
         t = x * denominator % modulus
         t = t - modulus if 2 * t > modulus else t
-        if (2 * abs(t) + 1) * denominator >= margin:
-            pair = rational_reconstruction(x, modulus)
+        if 2 * abs(t) + 1 >= margin:
+            # x_j L = t_j / e with a short missing factor e (<= 2^62) and a long t_j: unique as 2 (M / 2^66) 2^62 < M
+            pair = rational_reconstruction(t, modulus, bound=margin >> 2, denominator_bound=1 << 62)
             if pair is None:
                 return None
-            extra = pair[1] // gcd(pair[1], denominator)
+            extra = pair[1]
             denominator *= extra
             out = [value * extra for value in out]
             t = x * denominator % modulus
             t = t - modulus if 2 * t > modulus else t
-            if (2 * abs(t) + 1) * denominator >= margin:
+            if 2 * abs(t) + 1 >= margin:
                 return None
         out.append(t)
     return out
@@ -210,15 +246,17 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
 
     Guessed column by column from multimodular eigenvectors (each normalized to 1 at a fixed
     coordinate, so the residues of different primes describe the same rational vector), then
-    verified exactly. Reconstruction is tried after 8 primes and then every time the count has grown
-    by a quarter: a premature attempt fails at its first column (cheaply), and the number of primes used
-    stays within a quarter of the number the eigenvectors' size needs.
+    verified exactly. From 8 primes on, after each prime, the first column alone is reconstructed (from
+    its own residues, no conversion of the whole matrix); only when it succeeds are all columns
+    reconstructed and the basis verified (a failed attempt costs about 1 ms). The common denominator of
+    each column is guessed by a small lattice reduction (:func:`_column_denominator`), so about half as
+    many primes are needed as for reconstructing each entry alone.
     """
     n = numerator.nrows()
     rng = random.Random(n)
     crt = CrtMatrix()
     anchors: list[int] | None = None
-    used, target = 0, 8
+    used = 0
     for prime in islice(iter_word_primes(), max_primes + 64):
         if d % prime == 0 or any(int(l.q) % prime == 0 for l in eigenvalues):
             continue
@@ -239,9 +277,10 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
             scale[i, i] = pow(x, -1, prime)
         crt.add((U * scale).transpose(), prime)     # row i: eigenvector i, 1 at its anchor
         used += 1
-        if used < target:
+        if used < 8 and used < max_primes:
             continue
-        target = max(target + 1, used * 5 // 4)
+        if _reconstruct_column(crt.row(0), crt.modulus, 0, n) is None and used < max_primes:
+            continue
         values, modulus = crt.values, crt.modulus
         columns_q = []
         for i in range(n):
