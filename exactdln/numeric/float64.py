@@ -765,16 +765,16 @@ def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> 
     if any(combined for *_, combined in row_sets):
         # the combined directions: t^T W_h correctly rounded (exact integer sums), so every entry of the float
         # matrix is within eps/2 of the exact one (relative; the directions E = e_a e_b^T copy entries exactly)
-        pieces, bound_rows = [], []
+        pieces, combined_rows = [], []
         for h, A, T, combined in row_sets:
             rows = _direction_rows(W, offsets, n, h, A, T, _exact_products(T, W[h - 1]) if combined else None)
             pieces.append(rows[:, chosen_index])
-            bound_rows.append(np.abs(pieces[-1]) * (np.finfo(float).eps if combined else 0.0))
-        square, bound = np.concatenate(pieces), np.concatenate(bound_rows)
+            combined_rows.append(np.full(rows.shape[0], combined))
+        square = np.concatenate(pieces)
         if square.shape[0] != square.shape[1] or not np.all(np.isfinite(square)):
             return None
-        # rows, then columns, scaled by powers of two (exact; the layers' scales may differ by 10^80): the same
-        # scaling of the bound; D1 M D2 is invertible exactly when M is
+        # rows, then columns, scaled by powers of two (exact; the layers' scales may differ by 10^80); D1 M D2 is
+        # invertible exactly when M is
         still = 0                      # consecutive passes that moved nothing: the scaling has settled
         for axis in (1, 0) * 3:
             top = np.abs(square).max(axis=axis, keepdims=True)
@@ -785,7 +785,10 @@ def layer_orbit_pivots(weights: Sequence[np.ndarray], widths: Sequence[int]) -> 
                     break
                 continue
             still = 0
-            square, bound = np.ldexp(square, -exponents), np.ldexp(bound, -exponents)
+            square = np.ldexp(square, -exponents)
+        # the bound eps |entry| on the rows of combined directions (eps a power of two: the same bound scales with
+        # its entry), 0 on the copied entries
+        bound = np.abs(square) * np.where(np.concatenate(combined_rows), np.finfo(float).eps, 0.0)[:, None]
         if not _certified_invertible(square, bound, widths[1], len(P[0]) if row_sets[0][0] == 1 else 0):
             return None
     chosen = np.zeros(n, dtype=bool)
