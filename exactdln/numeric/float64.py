@@ -304,21 +304,19 @@ class FloatArithmetic:
         if n == 0:
             return Inertia(0, 0, 0), 0, None, []
         vals = np.linalg.eigvalsh((Hm + Hm.T) / 2)
-        plus = minus = zero = 0
-        reasons = []
-        for idx, v in enumerate(vals):
-            s = separate(abs(float(v)), noise, scale)
-            if s is None:
-                reasons.append(
-                    f"Hessian eigenvalue {idx + 1} of {n} is {v:.3g}: {noise:.2g} < |{v:.3g}| < "
-                    f"{nonzero_threshold(noise, scale):.2g} (zero band < |value| < nonzero threshold): undecided"
-                )
-            elif not s:
-                zero += 1
-            elif v > 0:
-                plus += 1
-            else:
-                minus += 1
+        # :func:`separate` on every |eigenvalue| at once (the same comparisons, vectorized)
+        threshold = nonzero_threshold(noise, scale)
+        magnitudes = np.abs(vals)
+        is_zero = magnitudes <= noise
+        is_nonzero = ~is_zero & (magnitudes >= threshold)
+        reasons = [
+            f"Hessian eigenvalue {idx + 1} of {n} is {vals[idx]:.3g}: {noise:.2g} < |{vals[idx]:.3g}| < "
+            f"{threshold:.2g} (zero band < |value| < nonzero threshold): undecided"
+            for idx in np.flatnonzero(~is_zero & ~is_nonzero).tolist()
+        ]
+        zero = int(np.count_nonzero(is_zero))
+        plus = int(np.count_nonzero(is_nonzero & (vals > 0)))
+        minus = int(np.count_nonzero(is_nonzero)) - plus
         if not reasons and zero:
             # float64 resolves eigenvalues only to about eps * max|eigenvalue| in absolute
             # terms: an exact nonzero eigenvalue below that is indistinguishable from 0
