@@ -165,9 +165,10 @@ def orbit_pivots(point: ExactPoint, *, orthogonal_only: bool = False) -> list[in
     over Q, so P may be found mod p, as long as the vectors are rational kernel vectors.
 
     P is the set of pivot columns of a row echelon form of the generator matrix K mod a
-    prime p (the column rank profile of K mod p; p < 2^31 for the unregularized loss, numpy arithmetic): the columns K[:, P] are independent
-    mod p, so some |P| x |P| minor of K[:, P] is nonzero mod p and hence over Q, and the
-    rows of K are rational kernel vectors. For a lucky prime |P| = rank K.
+    prime p (the column rank profile of K mod p; p < 2^31 in numpy for the unregularized loss,
+    docs/maths/hessian_inertia.md §9): the columns K[:, P] are independent mod p, so some
+    |P| x |P| minor of K[:, P] is nonzero mod p and hence over Q, and the rows of K are
+    rational kernel vectors. For a lucky prime |P| = rank K.
 
     Unregularized loss: K is block bidiagonal (the generators E_ab of hidden layer g live
     on W_g and W_{g+1} only), so the echelon form is computed block by block: at block g
@@ -709,7 +710,7 @@ def _last_layer_columns(factors: _HessianFactors, rest: Sequence[int], gram: tup
     H = point.depth
     d_H = point.widths[H]
     m = len(rest)
-    parts: dict[str, list[tuple[int, list[int], np.ndarray, int]]] = {"alpha": [], "beta": [], "U": [], "V": []}
+    parts: dict[str, list[tuple[list[int], np.ndarray, int]]] = {"alpha": [], "beta": [], "U": [], "V": []}
     for h, positions, c, d in _layer_coordinates(point.widths, rest):
         positions = positions.tolist()
         if h == H:
