@@ -12,10 +12,11 @@ Rows (every time measured in this run, on whatever the machine is doing):
    about 2 is linear, 4 quadratic, 8 cubic): a global minimizer, and a hostile one whose middle layer is divisible by
    the primes that screen the partial-product ranks (exactdln/landscape/products.py).
 
+--stages also prints, for the first kind of rows 1 and 2, the CPU time of each step in process (where the time goes).
 --base-tree DIR also runs rows 1-3 with the package found in DIR (for example a `git worktree` of an older commit)
 and prints the ratio base / this tree from the same run. --cache-dir keeps the generated point files between runs.
 
-    python bench/bench_speed_theorem.py [--kinds non_strict_saddle ...] [--row3] [--base-tree DIR] [--cache-dir DIR]
+    python bench/bench_speed_theorem.py [--kinds non_strict_saddle ...] [--row3] [--stages] [--base-tree DIR] [--cache-dir DIR]
 """
 
 from __future__ import annotations
@@ -102,6 +103,53 @@ def cli_rows(directory: Path, depth: int, width: int, digits: int, kinds, goal_s
             measured, goal)
 
 
+def stage_rows(path: Path) -> None:
+    """CPU seconds of each step of the theorem route on one point file, in this process (where the time goes).
+
+    Each step is a cached property of the point or of its spectral facts, so a step's time excludes the steps
+    before it; classify() at the end reuses the cached point and times what is left (the global test, S, the
+    pivots)."""
+    from exactdln.landscape.point import ExactPoint
+    from exactdln.landscape.products import partial_ranks_at
+    from exactdln.landscape.spectral import SpectralFacts
+    from exactdln.model.problem import Limits, point_from_mapping, read_json_file
+
+    clock = time.process_time
+    limits = Limits(max_file_bytes=2048 * 1024 * 1024)
+    times: list[tuple[str, float]] = []
+
+    def step(name, thunk):
+        t = clock()
+        value = thunk()
+        times.append((name, clock() - t))
+        return value
+
+    data = step("read JSON", lambda: read_json_file(path, limits))
+    problem, weights = step("read matrices (model)", lambda: point_from_mapping(data, str(path), limits))
+    point = step("weights as flint matrices", lambda: ExactPoint.of(problem, weights))
+    step("X, Y as flint matrices", lambda: (point.X, point.Y))
+    step("||Y||^2", lambda: point.sigma_yy_trace)
+    step("W_{H:1}", lambda: point.end_to_end)
+    step("residual G", lambda: point.residual)
+    step("loss", lambda: point.loss_value)
+    step("gradient chains", point.first_nonzero_gradient_layer)
+    step("partial ranks", lambda: partial_ranks_at(point))
+    facts = SpectralFacts(point)
+    step("Sigma over the integers", lambda: facts._sigma_integer)
+    step("chi_Sigma (proven eigenvalues)", lambda: facts.rational_eigenvalues)
+    import exactdln.theory.classify as route
+    original = route.SpectralFacts
+    route.SpectralFacts = lambda p: facts if p is point else original(p)      # reuse the facts computed above
+    try:
+        kind = step("the rest of classify", lambda: classify(problem, point, method="theorem").kind)
+    finally:
+        route.SpectralFacts = original
+    total = sum(t for _, t in times)
+    for name, t in times:
+        row(f"in process, {path.name}: {name}", f"{t:.2f} s CPU ({100 * t / total:.0f}%)", "")
+    row(f"in process, {path.name}: total", f"{total:.2f} s CPU ({kind}; process start not included)", "")
+
+
 def deep_points(depth: int) -> dict[str, tuple[Problem, list]]:
     q = 1
     for p in _PRIMES:
@@ -135,6 +183,8 @@ def main() -> None:
     parser.add_argument("--skip-40", action="store_true", help="skip row 2")
     parser.add_argument("--base-tree", type=Path, help="also run the CLI rows with the package in this directory")
     parser.add_argument("--cache-dir", type=Path, help="keep the generated point files here")
+    parser.add_argument("--stages", action="store_true",
+                        help="also the CPU time of each step in process, on the first kind of row 1 (and row 2)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.cache_dir or Path(tmp)
@@ -144,6 +194,10 @@ def main() -> None:
         cli_rows(directory, 8, 128, 4, args.kinds, 3.0, args.base_tree)
         if not args.skip_40:
             cli_rows(directory, 8, 128, 40, args.kinds, 5.0, args.base_tree)
+        if args.stages:
+            stage_rows(point_file(directory, 8, 128, 4, args.kinds[0]))
+            if not args.skip_40:
+                stage_rows(point_file(directory, 8, 128, 40, args.kinds[0]))
         if args.row3:
             cli_rows(directory, 10, 256, 4, args.kinds[:1], 60.0, args.base_tree, memory_goal_gb=4.0)
         deep_rows()
