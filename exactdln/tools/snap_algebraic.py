@@ -127,9 +127,12 @@ def _rationalize(a: np.ndarray, digits: int) -> Any:
     if scale == 0.0 or not np.isfinite(scale):
         return out
     e = int(np.floor(np.log10(scale))) - digits
+    # the quotient is formed exactly: 10.0 ** e underflows to 0 for a subnormal scale (5e-324 gave e = -330 and a
+    # division by zero) and overflows beyond 1e308
+    step = Fraction(10) ** e
     for i in range(a.shape[0]):
         for j in range(a.shape[1]):
-            k = int(round(float(a[i, j]) / 10.0 ** e))
+            k = round(Fraction(float(a[i, j])) / step)
             if k:
                 out[i, j] = fmpq(k * 10 ** e, 1) if e >= 0 else fmpq(k, 10 ** (-e))
     return out

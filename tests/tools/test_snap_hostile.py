@@ -72,3 +72,15 @@ def test_relative_distance_never_nan_for_huge_entries():
     # A difference beyond float64's range is an infinite distance, never NaN.
     d, rel = relative_frobenius_distance([np.array([[-1.7e308]])], [np.array([[1.7e308]])])
     assert d == float("inf") and rel == float("inf")
+
+
+def test_a_subnormal_weight_is_snapped_or_refused_without_an_internal_error(tmp_path, capsys):
+    """Fuzz input 44608 (an .npz, `classify --snap --floats binary`): W_1 = [[5e-324]], the smallest subnormal. The
+    rounding step 10^(e - digits) underflowed to 0.0 and divided by zero (exit 4). With the step an exact rational the
+    answer is a documented exit code."""
+    path = tmp_path / "subnormal.npz"
+    np.savez(path, X=np.array([[2.0, -1.0, -2.0, -6.0]]), Y=np.array([[-5 / 3, 1.0, -4.0, -0.25]]),
+             W1=np.array([[5e-324]]), W2=np.array([[2.0]]), **{"lambda": np.array(0.0)})
+    code = main(["classify", "--snap", "--floats", "binary", str(path)])
+    assert code in (0, EXIT_NEGATIVE), capsys.readouterr().err
+    assert "internal error" not in capsys.readouterr().err
