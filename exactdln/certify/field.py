@@ -246,7 +246,10 @@ def psd_check_units(point: FieldPoint, orbit_count: int) -> int:
     generators, fill-in included); a product of two entries of K costs about D^2 c^2 units, c = 1 + (largest
     integer coefficient bits of the weights over their common denominator) // 512 (exactdln/trusted/FORMAT.md,
     "Number fields"). Measured at the degree-10 point of bench/bench_field.py (75 parameters, 32 orbit
-    generators): estimate 34 million units, checker 25 million (and 10 s) on the claim built anyway."""
+    generators): estimate 34 million units, checker 15.5 million (6-7 s CPU) on the claim built anyway, of which the
+    elimination is now 0.06 million (division-free, exactdln/trusted/FORMAT.md "Number fields"): the k^3 / 3 term
+    over-prices it, but it also stands for the engine's own L D L^T over K, which at the d_y = 5 plateau points of
+    bench/study_plateau_distance.py did not finish in 250 s (degrees 5 and 10), so it is kept."""
     D, n = point.K.degree, point.n_parameters
     bits = 0
     for w in point.W:
