@@ -4,7 +4,7 @@ A depth-3 family whose analysis needs about 5 s (entries of degree 12 and 5 in t
 measured 5.2-5.5 s on the development machine, in-process, with no cache effect between runs)
 stands for legitimately large work. The budget, 0.3 s, is 17 times below it, so the verdict
 "stopped" does not depend on the machine's speed. (The family used before, a single entry
-(a+b+c)^16, fell to 0.25 s after the speed work of issue 16 and passed its 0.3 s budget on a
+(a+b+c)^16, fell to 0.25 s once the exact core got faster and passed its 0.3 s budget on a
 faster CI machine.)
 """
 
