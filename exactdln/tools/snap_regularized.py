@@ -316,6 +316,12 @@ def _projector(K: NumberField, gram: fmpq_mat, mu: FieldElement) -> FieldMatrix:
     return out * (1 / value)
 
 
+def _is_square(q: Fraction) -> bool:
+    import math
+
+    return q >= 0 and math.isqrt(q.numerator) ** 2 == q.numerator and math.isqrt(q.denominator) ** 2 == q.denominator
+
+
 def _in(K: NumberField, x: Fraction | FieldElement) -> FieldElement:
     return x if isinstance(x, FieldElement) else K.element(x)
 
@@ -425,9 +431,20 @@ def nearest_regularized_point(problem: Problem, float_weights: Sequence[Any], *,
     try:
         K, r, sig1, norms, ws, projectors = _field(spectrum, pairs, degree_cap, need_norms)
     except CompositumDegreeError as err:
+        # the compositum stops at the first intermediate field above the cap, so err.degree is a lower bound of the
+        # whole field's degree; the product of the degrees of the numbers adjoined is an upper bound
+        bound = 1
+        for p in pairs:
+            bound *= max(1, len(p.sigma.polynomial) - 1)      # its polynomial is squarefree, perhaps reducible
+        for h in range(1, H):
+            q = Fraction(spectrum.lambdas[0] / spectrum.lambdas[h])
+            bound *= 1 if _is_square(q) else 2                # sqrt(lambda_1 / lambda_h)
         return RegularizedNearest(None, None, None, notes=tuple(notes + [
             f"the field of the active pairs {[p.index + 1 for p in pairs]} (their layer singular values"
-            f"{' and singular-vector norms' if need_norms else ''}) {str(err).split(' has ', 1)[1]}"]))
+            f"{' and singular-vector norms' if need_norms else ''}) has degree above the degree cap {err.cap}: "
+            f"the construction stopped at an intermediate field of degree {err.degree}; the whole field has degree "
+            f"at least {err.degree} and at most {bound}{' (before the norms)' if need_norms else ''} (raise it with "
+            "degree_cap / --degree-cap)"]))
     lam = spectrum.lambdas
     R2 = spectrum.R_squared
     Rk = K.element(1)

@@ -317,6 +317,14 @@ def plateau_point(problem: Problem, ws: list[np.ndarray], plateau: Plateau, inde
             return origin
         return PlateauPoint(index, plateau, float_loss, None, fitted, None, None, distance, relative,
                             notes=tuple(notes))
+    if regularized and distance is not None and _frobenius(ws) < distance:
+        # W = 0 is an exact critical point too (_origin_row), and nearer: the closed-form choice compares product
+        # values, and near W = 0 a saddle branch with a tiny s can win that comparison while lying farther away
+        origin = _origin_row(problem, ws, plateau, index, float_loss, classify, notes + [
+            f"the closed-form point with active pairs {_fitted_text(fitted)} lies farther (distance {distance:.3g}) "
+            f"than W = 0 ({_frobenius(ws):.3g})"])
+        if origin is not None:
+            return origin
     value, degree, point_json, kind, rank = _point_facts(problem, point, classify and found_kind is None, notes)
     verdict = getattr(found, "classification", None)
     kind = found_kind or kind

@@ -190,4 +190,4 @@ def test_the_degree_cap_refuses_with_the_degree():
     rows = trace(trajectory, degree_cap=2, classify=False).rows
     assert rows[0].critical_value.fraction == "29/5"
     assert rows[1].critical_value is None and rows[1].fitted is None
-    assert any("degree 4, above the degree cap 2" in n for n in rows[1].notes)
+    assert any("above the degree cap 2" in n and "at least 4 and at most" in n for n in rows[1].notes)
