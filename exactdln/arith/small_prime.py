@@ -20,6 +20,10 @@ SMALL_PRIMES = (2147483647, 2147483629, 2147483587)
 
 _HALF = 1 << 16
 
+# Up to this many entries the elimination runs on Python lists: each numpy call costs about a microsecond, more
+# than the arithmetic of a tiny matrix (the demo gallery's points have widths 1-4).
+_SMALL = 256
+
 
 def residues(matrix: fmpq_mat, prime: int) -> np.ndarray | None:
     """The entries of a rational matrix mod ``prime`` (a / b -> a b^-1) as an int64 array, or None if ``prime``
@@ -53,6 +57,8 @@ def rref_mod(matrix: np.ndarray, prime: int) -> tuple[np.ndarray, list[int]]:
     rank profile of the matrix mod ``prime``; rows of R past len(pivots) are zero)."""
     R = np.array(matrix, dtype=np.int64) % prime
     rows, cols = R.shape
+    if rows * cols <= _SMALL:
+        return _rref_small(R, prime)
     pivots: list[int] = []
     r = 0
     col = 0
@@ -74,3 +80,29 @@ def rref_mod(matrix: np.ndarray, prime: int) -> tuple[np.ndarray, list[int]]:
         r += 1
         col += 1
     return R, pivots
+
+
+def _rref_small(matrix: np.ndarray, prime: int) -> tuple[np.ndarray, list[int]]:
+    """:func:`rref_mod` on Python lists of ints (the same steps: first nonzero column among the remaining rows,
+    its first nonzero row as pivot, scaled to 1, eliminated from every other row)."""
+    R = matrix.tolist()
+    rows, cols = matrix.shape
+    pivots: list[int] = []
+    r = 0
+    for col in range(cols):
+        if r == rows:
+            break
+        k = next((i for i in range(r, rows) if R[i][col]), None)
+        if k is None:
+            continue
+        R[r], R[k] = R[k], R[r]
+        inverse = pow(R[r][col], -1, prime)
+        pivot = [x * inverse % prime for x in R[r]]
+        R[r] = pivot
+        for i in range(rows):
+            if i != r and R[i][col]:
+                f = R[i][col]
+                R[i] = [(x - f * y) % prime for x, y in zip(R[i], pivot)]
+        pivots.append(col)
+        r += 1
+    return np.array(R, dtype=np.int64).reshape(rows, cols), pivots
