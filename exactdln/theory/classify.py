@@ -85,7 +85,7 @@ def _noncritical_inertia(point: ExactPoint, notes: list[str]) -> Inertia | None:
     inertia = symmetric_inertia_within(hessian_matrix_at(point))
     if inertia is None:
         notes.append("Hessian inertia not computed: the point is not critical, and its exact inertia needs a "
-                     "characteristic polynomial above the price cap (long entries)")
+                     "characteristic polynomial or an exact rank above the price cap (long entries)")
     return inertia
 
 

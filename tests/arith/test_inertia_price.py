@@ -75,3 +75,28 @@ def test_noncritical_point_with_long_entries_reports_no_inertia_with_a_note():
     assert result.kind == "not_critical"
     assert result.inertia is None
     assert any("inertia not computed" in note for note in result.notes)
+
+
+def test_cap_also_stops_the_exact_rank_of_a_singular_matrix_with_long_entries(monkeypatch):
+    """Fuzz input 84256: a report-only inertia ran FLINT's exact rank (one uninterruptible call) 6 s past the
+    budget. A singular congruent matrix T^T diag(10^2000, -3, 0, 0, 7, -10^2000, 1, 2) T, inertia (4, 2, 2) by
+    Sylvester, with entries of thousands of bits: under a zero cap the rank is refused before it starts."""
+    from exactdln.arith import guided
+
+    big = 10 ** 2000
+    t = [[1 if i == j else (2 if j == i + 1 else 0) for j in range(8)] for i in range(8)]
+    matrix = _congruent([big, -3, 0, 0, 7, -big, 1, 2], t)
+    assert symmetric_inertia(matrix) == Inertia(4, 2, 2)
+    assert symmetric_inertia_within(matrix) == Inertia(4, 2, 2)          # priced below the default cap
+    refused = []
+    original = guided._refuse_above_price_cap
+
+    def spy(n, bits, what):
+        try:
+            original(n, bits, what)
+        except CharpolyTooCostly:
+            refused.append(what)
+            raise
+    monkeypatch.setattr(guided, "_refuse_above_price_cap", spy)
+    assert symmetric_inertia_within(matrix, price_cap=0) is None
+    assert refused[0] == "exact rank"
