@@ -30,12 +30,16 @@ def test_the_root_just_below_an_irrational_y_is_found():
 
 def test_snap_with_a_tiny_lambda_answers(tmp_path):
     """The fuzz input that exited 4 (its lambda of about 10^-4948 replaced by 10^-600): snap answers with a documented code."""
+    _snap_answers(tmp_path, {"X": [["2", "1/2"]], "Y": [["-4/3", "3"], ["4/3", "1"], ["-1", "0"]],
+                             "weights": [[["-1"], ["0"], ["0"]], [["2/3", "0", "0"], ["0", "0", "0"], ["0", "-1", "-4"]]],
+                             "lambda": "1e-600"})
+
+
+def _snap_answers(tmp_path, point: dict) -> None:
+    """`exactdln snap` on the point answers with a documented code: 0 (snapped) or 1 (not snapped), never 4 or 5."""
     from tests.fuzz.harness import run
 
-    point = {"X": [["2", "1/2"]], "Y": [["-4/3", "3"], ["4/3", "1"], ["-1", "0"]],
-             "weights": [[["-1"], ["0"], ["0"]], [["2/3", "0", "0"], ["0", "0", "0"], ["0", "-1", "-4"]]],
-             "lambda": "1e-600"}
-    path = tmp_path / "tiny.json"
+    path = tmp_path / "point.json"
     path.write_text(json.dumps(point))
     outcome = run("snap", str(path), 60)
     assert outcome.code in (0, 1), outcome.stderr
@@ -43,14 +47,8 @@ def test_snap_with_a_tiny_lambda_answers(tmp_path):
 
 def test_snap_with_singular_x_answers(tmp_path):
     """X X^T singular with lambda = 0 (fuzz input 4200): the structure route says why instead of dividing by zero."""
-    from tests.fuzz.harness import run
-
-    point = {"X": [["0", "1", "0"], ["4", "-3", "0"], ["-1", "0", "0"]], "Y": [["0", "4", "-1"]],
-             "weights": [[["0", "-2", "-4/3"]], [["1/2"]]], "lambda": "0"}
-    path = tmp_path / "singular.json"
-    path.write_text(json.dumps(point))
-    outcome = run("snap", str(path), 60)
-    assert outcome.code in (0, 1), outcome.stderr
+    _snap_answers(tmp_path, {"X": [["0", "1", "0"], ["4", "-3", "0"], ["-1", "0", "0"]], "Y": [["0", "4", "-1"]],
+                             "weights": [[["0", "-2", "-4/3"]], [["1/2"]]], "lambda": "0"})
 
 
 def test_a_lambda_above_the_bound_admits_no_layer_value():
@@ -157,15 +155,10 @@ def test_tiny_lambda_with_an_irrational_y_at_depth_three_and_four():
 def test_snap_with_a_tiny_lambda_and_an_irrational_y_answers(tmp_path):
     """Fuzz input 8936 (X = [10^4999, 2/3], lambda 2): y is irrational and about 10^-4320, the scaled lambda about
     10^-34550. FLINT's complex root finder spent more than the 20 s budget in one call; the branch bracketing answers."""
-    from tests.fuzz.harness import run
-
-    point = {"X": [["1e4999", "2/3"]], "Y": [["1", "-4"], ["0", "-1"], ["-3", "2"]],
-             "weights": [[["0"], ["1"], ["0"]], [["3", "0", "2"], ["-2", "4", "2"]], [["-4", "0"], ["1", "0"], ["3", "3"]]],
-             "lambda": "2"}
-    path = tmp_path / "tiny_irrational.json"
-    path.write_text(json.dumps(point))
-    outcome = run("snap", str(path), 60)
-    assert outcome.code in (0, 1), outcome.stderr
+    _snap_answers(tmp_path, {"X": [["1e4999", "2/3"]], "Y": [["1", "-4"], ["0", "-1"], ["-3", "2"]],
+                             "weights": [[["0"], ["1"], ["0"]], [["3", "0", "2"], ["-2", "4", "2"]],
+                                         [["-4", "0"], ["1", "0"], ["3", "3"]]],
+                             "lambda": "2"})
 
 
 def test_error_bound_with_a_huge_lambda_answers(tmp_path):
