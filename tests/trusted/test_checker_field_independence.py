@@ -18,6 +18,9 @@ from exactdln.trusted import checker
 
 
 def _field(minpoly, interval):
+    # the work counter is shared by the whole process: reset it before building the field, whose own checks are
+    # charged too (after a test that spent most of MAX_WORK, the construction was refused)
+    checker.reset_work()
     K = checker.Field({"minpoly": [str(c) for c in minpoly], "interval": [str(x) for x in interval]})
     assert K.failure is None
     checker._FIELD[0] = K
