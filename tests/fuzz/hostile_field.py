@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -228,9 +229,20 @@ def _is_entry_list(x: list) -> bool:
     return len(x) == _ENTRY_LENGTH[0]
 
 
+def _bounded_fraction(x: Any) -> Fraction:
+    """Fraction(x), refusing (ValueError) a text whose value would take long to build: a decimal exponent beyond
+    10^4 or a text over 20,000 characters. A stacked mutation reads a certificate an earlier one made hostile;
+    Fraction("1e99999999") computes 10^99999999 (seed 5002 spent ten minutes there, in the generator)."""
+    if isinstance(x, str):
+        exponent = re.search(r"[eE]([+-]?\d+)\s*$", x)
+        if len(x) > 20_000 or (exponent and abs(int(exponent.group(1)[:7])) > 10_000):
+            raise ValueError("number text too large for the generator")
+    return Fraction(x)
+
+
 def _fraction(x: Any) -> Fraction | None:
     try:
-        return Fraction(x) if not isinstance(x, bool) else None
+        return _bounded_fraction(x) if not isinstance(x, bool) else None
     except (ValueError, ZeroDivisionError, TypeError):
         return None
 
@@ -299,7 +311,7 @@ def minpoly_coefficient(cert, rng):
 @_field_mutation
 def minpoly_square(cert, rng):
     """p^2 or p * (t - c)^2: not squarefree (entries padded or not)."""
-    p = [Fraction(c) for c in cert["field"]["minpoly"]]
+    p = [_bounded_fraction(c) for c in cert["field"]["minpoly"]]
     q = p if rng.random() < 0.5 else [Fraction(-rng.randint(-5, 5)), Fraction(1)]
     return json.dumps(_set_minpoly(cert, _poly_mul(p, _poly_mul(q, q) if q is not p else q), rng))
 
@@ -308,8 +320,8 @@ def minpoly_square(cert, rng):
 def minpoly_reducible(cert, rng):
     """p times a factor: a root far from the interval (theta unchanged: entries padded, the certificate stays
     true), or a root inside the interval (two roots), or an irreducible quadratic (no new real root)."""
-    p = [Fraction(c) for c in cert["field"]["minpoly"]]
-    lo, hi = (Fraction(x) for x in cert["field"]["interval"])
+    p = [_bounded_fraction(c) for c in cert["field"]["minpoly"]]
+    lo, hi = (_bounded_fraction(x) for x in cert["field"]["interval"])
     op = rng.choice(["far", "inside", "quadratic", "scale", "times_t"])
     if op == "far":
         q = [Fraction(-rng.choice([-100, -7, 50, 1000])), Fraction(1)]
@@ -329,7 +341,7 @@ def minpoly_reducible(cert, rng):
 @_field_mutation
 def minpoly_degree(cert, rng):
     """Degree at the cap (64, theta kept: p times t^k + 1 or (t - 100)^k... squarefree factors) or above it."""
-    p = [Fraction(c) for c in cert["field"]["minpoly"]]
+    p = [_bounded_fraction(c) for c in cert["field"]["minpoly"]]
     target = rng.choice([64, 65, 66, 200])
     k = target - (len(p) - 1)
     q = [Fraction(0)] * (k + 1)
@@ -353,8 +365,8 @@ def minpoly_shape(cert, rng):
 def interval_root(cert, rng):
     """The interval moved: around another real root of p (the conjugate embedding), around no root, around two,
     with an endpoint on a root, or shrunk to huge rationals around theta."""
-    p = [Fraction(c) for c in cert["field"]["minpoly"]]
-    lo, hi = (Fraction(x) for x in cert["field"]["interval"])
+    p = [_bounded_fraction(c) for c in cert["field"]["minpoly"]]
+    lo, hi = (_bounded_fraction(x) for x in cert["field"]["interval"])
     roots = _real_roots(p)
     op = rng.choice(["conjugate", "conjugate", "none", "two", "endpoint", "huge", "wide"])
     if op == "conjugate" and len(roots) > 1:
@@ -467,7 +479,7 @@ def conjugate_entries(cert, rng):
     - theta) at the same interval: the certificate now speaks of the conjugate point at the same root."""
     if _degree(cert) != 2:
         return interval_root(cert, rng)
-    c0, c1, c2 = (Fraction(c) for c in cert["field"]["minpoly"])
+    c0, c1, c2 = (_bounded_fraction(c) for c in cert["field"]["minpoly"])
     trace = -c1 / c2
 
     def conj(e):
@@ -619,7 +631,7 @@ def escape_curve(cert, rng):
 
 def _negate_all(M: Any, d: int) -> Any:
     if isinstance(M, list) and M and all(isinstance(x, str) for x in M) and len(M) == d:
-        return [_text(-Fraction(x)) for x in M]
+        return [_text(-_bounded_fraction(x)) for x in M]
     if isinstance(M, list):
         return [_negate_all(x, d) for x in M]
     return _text(-Fraction(M)) if _fraction(M) is not None else M
