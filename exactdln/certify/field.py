@@ -43,13 +43,13 @@ from exactdln.certify.escape import find_field_escape_curve
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_hessian
 from exactdln.model.field_format import AlgebraicProblem
-from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
+from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE, fraction_text
 
 __all__ = ["field_evidence", "field_psd_hessian_evidence", "psd_check_units"]
 
 
 def _text(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+    return fraction_text(x)      # in full beyond Python's 4,300-digit str limit
 
 
 def _entry(x: FieldElement) -> Any:

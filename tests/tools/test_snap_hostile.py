@@ -84,3 +84,20 @@ def test_a_subnormal_weight_is_snapped_or_refused_without_an_internal_error(tmp_
     code = main(["classify", "--snap", "--floats", "binary", str(path)])
     assert code in (0, EXIT_NEGATIVE), capsys.readouterr().err
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_snap_json_over_a_field_with_a_lambda_of_thousands_of_digits(tmp_path):
+    """Fuzz seed 5003, input 7049: lambda = 3.45e-4787 over a number field. `snap --json` wrote the point's lambda
+    with str(), which Python refuses beyond 4,300 digits (exit 4 in a real process). A real process, because the
+    limit is the interpreter's default there."""
+    import subprocess
+    import sys
+
+    point = {"X": [["-3/2", "0", "1"]], "Y": [["1/2", "-4", "-2/3"], ["-2", "0", "0"]],
+             "weights": [[["3"], ["0"], ["-2/3"]], [["0", "4", "-1"], ["1", "-3", "2"]]], "lambda": "3.45e-4787"}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(point))
+    done = subprocess.run([sys.executable, "-m", "exactdln", "--timeout", "60", "snap", "--json", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, EXIT_NEGATIVE), done.stderr
+    assert "internal error" not in done.stderr
