@@ -193,10 +193,10 @@ def _irrational_branch_roots(mu: Fraction, depth: int, Lambda: Fraction) -> list
     The same monotone branches as for a rational y (see ``_rational_branch_roots``): f(s) = s^(H-2) (y - s)^H rises
     on (0, s*) and falls on (s*, y), s* = c y with c = (H-2)/(2H-2), and its peak f(s*) = c^(H-2) (1-c)^H mu^(H-1) is
     rational. With P_y = A + y B (A, B in Q[s]), the sign of P_y at a rational point is decided exactly by
-    ``_sign_with_root``, so each branch's root is bracketed between rationals: 0 and rational approximations of s*
-    and y from above or below, sharpened (64, 128, 256, ... bits) until P_y changes sign between them. For even H
-    the bracket is then bisected until P_(-y) = A - y B, which increases on (0, oo) and has no common root with P_y
-    there, has one sign on it (for odd H, P_(-y) < 0 on (0, oo)). Then R = A^2 - mu B^2 = P_y P_(-y) has exactly one
+    ``_sign_with_root``. Each branch's root is guessed by ``_newton_on_branch`` at doubling precision, and the
+    bracket [x - d, x + d] is accepted only if it lies inside its branch (compared through squares), P_y changes
+    sign on it, and, for even H, P_(-y) = A - y B, which increases on (0, oo) and has no common root with P_y there,
+    does not (for odd H, P_(-y) < 0 on (0, oo)). Then R = A^2 - mu B^2 = P_y P_(-y) has exactly one
     root in the bracket, a root of exactly one irreducible factor of R, the one that changes sign there.
     This replaces isolating every root of R with FLINT's complex root finder, one uninterruptible call that took
     more than the whole time budget for a tiny lambda (roots within Lambda^(1/H) of y) or coefficients of
@@ -246,18 +246,7 @@ def _irrational_branch_roots(mu: Fraction, depth: int, Lambda: Fraction) -> list
                 if isolates(lo, hi, rising):
                     break
             prec *= 2
-        for g, mult in factors:
-            if g.degree() < 1 or _sign(g(lo)) * _sign(g(hi)) >= 0:
-                continue
-            coefficients = [to_fraction(fmpq(x)) for x in g.coeffs()]
-            if g.degree() == 1:
-                out.append((AlgebraicReal.rational(-coefficients[0] / coefficients[1]), int(mult)))
-            else:
-                root = AlgebraicReal(tuple(coefficients), to_fraction(lo), to_fraction(hi))
-                out.append((root.refine(Fraction(1, 10**30)), int(mult)))
-            break
-        else:
-            raise ArithmeticError("no factor of A^2 - mu B^2 changes sign on a bracket of a root of P_y")
+        out.append(_root_of_the_factor_changing_sign(factors, lo, hi))
     return out
 
 
@@ -345,6 +334,24 @@ def _sign(v: fmpq) -> int:
     return (v > 0) - (v < 0)
 
 
+def _root_of_the_factor_changing_sign(factors: Sequence[tuple[fmpq_poly, int]], lo: fmpq,
+                                      hi: fmpq) -> tuple[AlgebraicReal, int]:
+    """The one root in [lo, hi], as a root of the irreducible factor that changes sign there, with its multiplicity.
+
+    The caller has proven that the factored polynomial has exactly one root in [lo, hi], a simple root of its
+    factor; a factor without a root there has no sign change, so the first that changes sign is the one.
+    """
+    for g, mult in factors:
+        if g.degree() < 1 or _sign(g(lo)) * _sign(g(hi)) >= 0:
+            continue
+        coefficients = [to_fraction(fmpq(c)) for c in g.coeffs()]
+        if g.degree() == 1:
+            return AlgebraicReal.rational(-coefficients[0] / coefficients[1]), int(mult)
+        root = AlgebraicReal(tuple(coefficients), to_fraction(lo), to_fraction(hi))
+        return root.refine(Fraction(1, 10**30)), int(mult)
+    raise ArithmeticError("no factor changes sign on the bracket of a root of s^(H-2) (y - s)^H = Lambda")
+
+
 def _rational_branch_roots(y: Fraction, depth: int, Lambda: Fraction) -> list[tuple[AlgebraicReal, int]]:
     """The roots of s^(H-2) (y - s)^H = Lambda in (0, y) for rational y > 0, isolated without a root finder.
 
@@ -365,25 +372,7 @@ def _rational_branch_roots(y: Fraction, depth: int, Lambda: Fraction) -> list[tu
         return [(AlgebraicReal.rational(peak), 2)]
     branches = [(peak, y)] if H == 2 else [(Fraction(0), peak), (peak, y)]
     _, factors = admissible_polynomial(y, H, Lambda).factor()
-
-    def sign(v: fmpq) -> int:
-        return (v > 0) - (v < 0)
-
-    out = []
-    for lo, hi in branches:
-        for g, mult in factors:
-            if g.degree() < 1 or sign(g(_q(lo))) * sign(g(_q(hi))) >= 0:
-                continue
-            coefficients = [to_fraction(fmpq(c)) for c in g.coeffs()]
-            if g.degree() == 1:
-                out.append((AlgebraicReal.rational(-coefficients[0] / coefficients[1]), int(mult)))
-            else:
-                root = AlgebraicReal(tuple(coefficients), lo, hi)
-                out.append((root.refine(Fraction(1, 10**30)), int(mult)))
-            break
-        else:
-            raise ArithmeticError("no factor of P_y changes sign on a monotone branch of s^(H-2) (y - s)^H")
-    return out
+    return [_root_of_the_factor_changing_sign(factors, _q(lo), _q(hi)) for lo, hi in branches]
 
 
 @dataclass(frozen=True)
