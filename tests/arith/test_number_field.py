@@ -203,3 +203,33 @@ def test_sylvester_congruence(data):
     S = T.transpose() * D * T
     signs = [s for _, s in picks]
     assert field_symmetric_inertia(S) == Inertia(signs.count(1), signs.count(-1), signs.count(0))
+
+
+def test_signs_of_far_convergents_take_few_refinements(monkeypatch):
+    """F_(n+1)/F_n - phi has size about 1/F_n^2 (about 2^-13,900 at n = 10,000) and the sign of the
+    convergent alternates (odd n below phi). Deciding it by bisection would need 13,900 halvings of the
+    interval; the verified Newton refinement doubles the bits each time, so a few dozen suffice."""
+    K = NumberField.from_polynomial(GOLDEN, [1, 2])
+    phi = K.theta
+    calls = []
+    refine = NumberField._refine
+
+    def counted(self):
+        calls.append(1)
+        refine(self)
+    monkeypatch.setattr(NumberField, "_refine", counted)
+    for n in (9_999, 10_000):
+        assert (phi - F(fib(n + 1), fib(n))).sign() == (1 if n % 2 else -1)
+    assert len(calls) < 100
+
+
+def test_inverse_of_an_element_with_long_coefficients():
+    """In Q(2^(1/3)) the inverse of a + b theta (b != 0) satisfies (a + b theta) * inverse = 1, and
+    1/(c theta) = theta^2 / (2c); here with 20,000-bit rationals, where the inverse solves a linear system."""
+    K = NumberField.from_polynomial([-2, 0, 0, 1], [1, 2])
+    t = K.theta
+    a, b = F(3**12_000 + 1, 7**4_000), F(-(5**8_000), 11**3_000 + 2)
+    x = a + b * t
+    assert x * (1 / x) == 1
+    c = F(2**20_001 + 3, 3**9_000)
+    assert 1 / (c * t) == t * t / (2 * c)
