@@ -148,9 +148,14 @@ def classify_over_field(problem: AlgebraicProblem, weights: Any, *, method: str 
                      f"degree {K.degree} with a root in the interval; entries are reduced modulo it")
     methods: list[RouteVerdict] = []
     n = point.n_parameters
-    want_hessian = method == "hessian" or (method == "auto" and n <= hessian_limit)
+    # The Hessian over K has n^2 entries of D coefficients each, built in Python: the auto threshold bounds
+    # n^2 D by the rational case's n^2 (600 parameters over Q, about 350 over a cubic field)
+    D = K.degree
+    want_hessian = method == "hessian" or (method == "auto" and n <= hessian_limit and n * n * D <= hessian_limit ** 2)
     if method == "auto" and not want_hessian:
-        notes.append(f"{n} parameters > {hessian_limit}: Hessian route skipped (auto threshold)")
+        notes.append(f"{n} parameters > {hessian_limit}: Hessian route skipped (auto threshold)" if n > hessian_limit
+                     else f"{n} parameters over a field of degree {D}: n^2 D = {n * n * D} > {hessian_limit}^2, "
+                          f"Hessian route skipped (auto threshold)")
 
     def result(kind: str, inertia: Inertia | None, agree: bool = True) -> FieldClassification:
         return FieldClassification(

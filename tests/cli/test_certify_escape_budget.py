@@ -1,5 +1,6 @@
-"""certify under --timeout: the escape-curve search gets at most half of the budget (README, "Input limits"),
-so that a deep non-strict saddle still gets a checked certificate instead of exit 5 (found by bench/fuzz.py)."""
+"""certify under --timeout: the escape-curve search gets at most a quarter of the budget (`exactdln certify
+--help`), so that a deep non-strict saddle still gets a checked certificate instead of exit 5: at depth 64 the
+classification and the checker took up to 9 s beside a 10 s search in a 20 s budget (found by bench/fuzz.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from exactdln.cli import main
 from tests.support import ROOT
 
 
-@pytest.mark.parametrize("argv, expected", [([], 20.0), (["--timeout", "8"], 4.0), (["--timeout", "100"], 20.0),
+@pytest.mark.parametrize("argv, expected", [([], 20.0), (["--timeout", "8"], 2.0), (["--timeout", "100"], 20.0),
                                             (["--timeout", "8", "--escape-time", "7"], 7.0)])
 def test_escape_search_budget(tmp_path, monkeypatch, argv, expected):
     point = importlib.import_module("exactdln.certify.point")   # exactdln.certify is also the public function

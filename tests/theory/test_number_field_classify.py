@@ -247,3 +247,18 @@ def test_json_and_text_name_the_fitted_set():
     problem, weights = algebraic_point_from_mapping(fitted_point(LOW, 1))
     result = classify(problem, weights)
     assert result.to_json()["fitted"] == [2] and "S = {2}" in str(result)
+
+
+def test_auto_threshold_counts_the_coefficients_of_the_hessian():
+    """Over K of degree D each Hessian entry has D rational coefficients, so `auto` builds the Hessian only when
+    n <= limit and n^2 D <= limit^2. Here n = 8, D = 2, n^2 D = 128: skipped under a limit of 10 (128 > 100), built
+    under 12 (128 <= 144). The kind comes from the theorem route either way: one of two directions fitted, no
+    bottleneck, a strict saddle (docs/maths/classification.md §3.3)."""
+    from exactdln.theory.number_field import classify_over_field
+
+    problem, weights = algebraic_point_from_mapping(fitted_point(TOP, 2))
+    skipped = classify_over_field(problem, weights, hessian_limit=10)
+    assert skipped.inertia is None and skipped.kind == STRICT_SADDLE
+    assert any("n^2 D = 128 > 10^2" in note for note in skipped.notes)
+    built = classify_over_field(problem, weights, hessian_limit=12)
+    assert built.inertia is not None and built.inertia.n_minus >= 1 and built.kind == STRICT_SADDLE

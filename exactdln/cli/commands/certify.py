@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="CERT", help="certificate path (one FILE only; default: FILE with .cert.json)")
     parser.add_argument("--escape-time", type=float, default=None, metavar="SECONDS",
                         help="time budget of the escape-curve search at non-strict saddles (default 20, and at "
-                             "most half of --timeout, so that the certificate is still built and checked in time)")
+                             "most a quarter of --timeout, so that the certificate is still built and checked in "
+                             "time)")
     parser.add_argument("--quiet", action="store_true", help="print only the verdict line")
     add_json_flag(parser, "one JSON object per file and line (file, kind, certificate, checked, claims, notes)")
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("-o/--output takes one FILE; without it each certificate goes to FILE.cert.json")
     if args.escape_time is None:
         budget = getattr(args, "timeout", None)
-        args.escape_time = 20.0 if budget is None else min(20.0, budget / 2)
+        args.escape_time = 20.0 if budget is None else min(20.0, budget / 4)
     if not args.escape_time >= 0:
         raise CommandError("--escape-time must be >= 0")
 
