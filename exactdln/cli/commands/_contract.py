@@ -207,10 +207,22 @@ def most_severe(*codes: int) -> int:
     return min(codes, key=rank, default=EXIT_OK)
 
 
+def one_line(message: str) -> str:
+    """``message`` as one printable line: a multi-line text joined with single spaces, and every other
+    character that is not printable (controls such as \\x1e, which str.splitlines also breaks at; a file
+    name or an .npz member name can hold them) written as its Python escape."""
+    text = str(message)
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.replace("\r", "\n").replace("\t", " ").split("\n"))
+        text = " ".join(part for part in text.split(" ") if part)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
+
+
 def say(args: argparse.Namespace, message: str) -> None:
     """One error line on stderr, prefixed with the command."""
-    text = " ".join(str(message).split()) if "\n" in str(message) else str(message)
-    print(f"exactdln {args._command}: {text}", file=sys.stderr, flush=True)
+    print(f"exactdln {args._command}: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def input_error_text(err: InputError, path: str | None) -> str:
@@ -236,7 +248,8 @@ def guarded(args: argparse.Namespace, path: str | None, work: Callable[[], int])
     """Run one unit of work (usually one file) within its time budget and turn what it raises into the
     contract's exit code."""
     stopped = f"{path}: {timeout_text(args)}" if path else timeout_text(args)
-    hang = f"exactdln {getattr(args, '_command', '')}: {stopped}" if getattr(args, "_hard_timeout", False) else None
+    hang = (f"exactdln {getattr(args, '_command', '')}: {one_line(stopped)}" if getattr(args, "_hard_timeout", False)
+            else None)
     try:
         with time_budget(getattr(args, "timeout", None), hang):
             return int(work() or EXIT_OK)
