@@ -246,6 +246,35 @@ def _sqrt(x: Any) -> Any:
     return x ** 0.5
 
 
+class _FloatImage:
+    """A rational matrix's float64 image, converted once: each entry n / d correctly rounded (CPython's int / int),
+    whether every entry is represented exactly, and whether a nonzero entry underflowed to 0.0.
+
+    From the matrix's integers (:meth:`RationalMatrix.integer_entries`, not necessarily in lowest terms): the float
+    v = a / b (its exact ratio) equals n / d exactly when a d = n b. Raises OverflowError beyond the float range.
+    """
+
+    __slots__ = ("array", "exact", "underflow")
+
+    def __init__(self, m: RationalMatrix):
+        numerators, denominators = m.integer_entries()
+        if denominators is None:
+            values = [float(n) for n in numerators]
+            self.exact = all(int(v) == n for v, n in zip(values, numerators))
+            self.underflow = False
+        else:
+            values = [n / d for n, d in zip(numerators, denominators)]
+            exact = True
+            for v, n, d in zip(values, numerators, denominators):
+                a, b = v.as_integer_ratio()
+                if a * d != n * b:
+                    exact = False
+                    break
+            self.exact = exact
+            self.underflow = any(v == 0 and n != 0 for v, n in zip(values, numerators))
+        self.array = np.array(values, dtype=np.float64).reshape(m.shape)
+
+
 class FloatArithmetic:
     """float64 arithmetic on numpy arrays; SVD, eigh and eigvalsh from LAPACK."""
 
@@ -253,8 +282,24 @@ class FloatArithmetic:
     digits = 16
     eps = float(np.finfo(np.float64).eps)
 
+    def __init__(self):
+        self._images: dict[int, tuple[RationalMatrix, _FloatImage]] = {}   # id -> (matrix kept alive, image)
+
+    def image(self, m: RationalMatrix) -> _FloatImage:
+        """The float64 image of ``m``, converted on first use (each input matrix is read several times)."""
+        found = self._images.get(id(m))
+        if found is None or found[0] is not m:
+            found = (m, _FloatImage(m))
+            self._images[id(m)] = found
+        return found[1]
+
     def matrix(self, m: RationalMatrix) -> np.ndarray:
-        return np.array([[float(x) for x in row] for row in m.rows], dtype=np.float64).reshape(m.shape)
+        return self.image(m).array.copy()
+
+    def inputs_exact(self, problem: Problem, ws: Sequence[RationalMatrix]) -> bool:
+        """Every input number (X, Y, the weights, the lambdas) is a float64 exactly (:meth:`represents`)."""
+        return (all(self.image(m).exact for m in (problem.X, problem.Y, *ws))
+                and all(self.represents(x) for x in problem.layer_lambdas(len(ws))))
 
     def scalar(self, x: Fraction) -> float:
         return float(x)
@@ -513,7 +558,8 @@ def _balance_exponents(F: list[np.ndarray], widths: Sequence[int], sweeps: int =
     return F, exps
 
 
-def _balanced_floats(weights: Sequence[RationalMatrix]) -> tuple[list[np.ndarray], tuple[tuple[int, ...], ...]] | None:
+def _balanced_floats(weights: Sequence[RationalMatrix], ar: "FloatArithmetic | None" = None
+                     ) -> tuple[list[np.ndarray], tuple[tuple[int, ...], ...]] | None:
     """float64 copies of the weights of :func:`balance_hidden`, without forming the rescaled rationals.
 
     Multiplying a float by a power of two is exact while the result stays a normal float, and float()
@@ -523,10 +569,12 @@ def _balanced_floats(weights: Sequence[RationalMatrix]) -> tuple[list[np.ndarray
     """
     H = len(weights)
     widths = (weights[0].ncols,) + tuple(w.nrows for w in weights)
+    ar = ar if ar is not None else FloatArithmetic()
     try:
-        F = [np.array([[float(x) for x in row] for row in w.rows], dtype=np.float64).reshape(w.shape) for w in weights]
+        images = [ar.image(w) for w in weights]
     except OverflowError:
         return None
+    F = [image.array for image in images]
     _, exps = _balance_exponents(F, widths)
     tiny = np.finfo(np.float64).tiny
     out = []
@@ -540,8 +588,7 @@ def _balanced_floats(weights: Sequence[RationalMatrix]) -> tuple[list[np.ndarray
                 return None
             if np.any((np.abs(F[h - 1]) < tiny) & (F[h - 1] != 0)):
                 return None          # a subnormal input float: its rescaling may not be its image
-            rows = weights[h - 1].rows
-            if any(rows[i][j] != 0 for i, j in zip(*np.nonzero(F[h - 1] == 0))):
+            if images[h - 1].underflow:
                 return None          # a nonzero input that underflowed to 0.0
             out.append(m)
     return out, tuple(tuple(int(x) for x in e) for e in exps[1:H])
@@ -928,13 +975,15 @@ def analyse(problem: Problem, weights: Any, ar: Any, *, gradient: GradientCheck 
     """
     ws = normalize_point(problem, weights)
     reasons: list[str] = []
-    rounded = not all(ar.represents(x) for x in _input_numbers(problem, ws))
+    inputs_exact = getattr(ar, "inputs_exact", None)      # float64: from the images it converts once
+    rounded = not (inputs_exact(problem, ws) if inputs_exact is not None
+                   else all(ar.represents(x) for x in _input_numbers(problem, ws)))
     if rounded:
         reasons.append(f"input rounded: some input numbers are not exactly representable in {ar.name} "
                        f"({ar.digits} digits); the analysis is of the rounded point, its error bands include the rounding")
     floats = None
     if not problem.regularized and len(ws) >= 2:
-        balanced = _balanced_floats(ws) if isinstance(ar, FloatArithmetic) else None
+        balanced = _balanced_floats(ws, ar) if isinstance(ar, FloatArithmetic) else None
         if balanced is not None:
             floats, exps = balanced
         else:
@@ -1362,7 +1411,8 @@ def classify_float(problem: Problem, weights: Any) -> NumericClassification:
     and a conditional kind never differs from the exact kind of a critical point.
     """
     ws = normalize_point(problem, weights)
-    beyond = _beyond_float_range(problem, ws)
+    ar = FloatArithmetic()
+    beyond = _beyond_float_range(problem, ws, ar)
     if beyond:
         return out_of_range(problem, ws, f"input number {beyond} is beyond the float64 range (about 1.8e308): "
                                          "float64 cannot analyse this point")
@@ -1370,7 +1420,7 @@ def classify_float(problem: Problem, weights: Any) -> NumericClassification:
         # one BLAS thread: the matrices are small, and spinning threads on busy cores cost 10-100x
         # (exactdln/model/blas_threads.py)
         with np.errstate(over="raise", invalid="raise", divide="raise"), single_blas_thread():
-            result = analyse(problem, ws, FloatArithmetic())
+            result = analyse(problem, ws, ar)
     except (OverflowError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError) as err:
         return out_of_range(problem, ws, f"float64 arithmetic failed ({type(err).__name__}: {err}): "
                                          "the point's numbers are out of float64's reach")
@@ -1381,12 +1431,22 @@ def classify_float(problem: Problem, weights: Any) -> NumericClassification:
 
 
 _FLOAT_LIMIT = Fraction(2) ** 1000          # leaves headroom: products of a few such numbers still overflow-check
+_FLOAT_SAFE = 2.0 ** 999                    # a correctly rounded float at most this is an exact value below 2^1000
 
 
-def _beyond_float_range(problem: Problem, ws: Sequence[RationalMatrix]) -> str | None:
-    """The first input number whose magnitude exceeds 2^1000 (or whose float() would overflow), as text."""
+def _beyond_float_range(problem: Problem, ws: Sequence[RationalMatrix], ar: "FloatArithmetic | None" = None
+                        ) -> str | None:
+    """The first input number whose magnitude exceeds 2^1000 (or whose float() would overflow), as text.
+
+    With ``ar``, the matrices within 2^1000 are converted to floats on the way (:meth:`FloatArithmetic.image`)."""
     names = [("X", problem.X), ("Y", problem.Y)] + [(f"W_{h + 1}", w) for h, w in enumerate(ws)]
     for name, m in names:
+        if ar is not None:
+            try:
+                if np.all(np.abs(ar.image(m).array) <= _FLOAT_SAFE):
+                    continue
+            except OverflowError:
+                pass
         for i, row in enumerate(m.rows):
             for j, x in enumerate(row):
                 if abs(x.numerator) > x.denominator << 1000:     # |x| > 2^1000 in integers (no Fraction arithmetic)
