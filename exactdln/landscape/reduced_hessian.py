@@ -24,14 +24,13 @@ columns kept), so only a small complement needs an inertia computation
 
 from __future__ import annotations
 
-import random
 from functools import cached_property, partial
-from math import gcd, lcm
+from math import lcm
 from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
-from flint import fmpq_mat, fmpz_mat, nmod, nmod_mat
+from flint import fmpq_mat, fmpz, fmpz_mat, nmod, nmod_mat
 
 from exactdln.arith.exact import identity, modular_image, modular_pivot_columns, multiply
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
@@ -88,10 +87,6 @@ def _skew_orbit_generators_mod(point: ExactPoint, residues: list[list[list[int]]
             if value % prime:
                 generators[row, col] = value % prime
     return generators
-
-
-def _nmod(rows: list[list[int]], nrows: int, ncols: int, prime: int) -> nmod_mat:
-    return nmod_mat(nrows, ncols, [x for row in rows for x in row], prime)
 
 
 def _layerwise_pivots(point: ExactPoint, residues: list[np.ndarray], prime: int) -> list[int]:
@@ -302,7 +297,10 @@ class _HessianFactors:
 
     @cached_property
     def residual(self) -> tuple[fmpz_mat, int]:
-        numerator, denominator = self.point.residual.numer_denom()
+        point = self.point
+        if "residual" not in point.__dict__ and "residual_integer" in point.__dict__:
+            return point.residual_integer     # formed by the classification: G = Z / z, not in lowest terms (not needed)
+        numerator, denominator = point.residual.numer_denom()
         return numerator, int(denominator)
 
     def CS(self, k: int) -> tuple[fmpz_mat, int]:
@@ -404,7 +402,7 @@ def _cleared(matrix: fmpq_mat, *, by_column: bool) -> tuple[fmpz_mat, list[int]]
         return numerator, [1] * (cols if by_column else rows)
     grid = _grid(numerator)
     lines = grid.T if by_column else grid
-    contents = [gcd(d, *line.tolist()) for line in lines]
+    contents = [int(_content(line.tolist(), d)) for line in lines]
     divided = np.array([line // g for line, g in zip(lines, contents)], dtype=object).reshape(lines.shape)
     out = divided.T if by_column else divided
     return fmpz_mat(out.tolist()) if rows and cols else fmpz_mat(rows, cols), [d // g for g in contents]
@@ -424,7 +422,7 @@ def _scaled_grid(matrix: fmpq_mat | None, left: Sequence[int], right: Sequence[i
     if any(x != 1 for x in left) or any(x != 1 for x in right):
         grid = grid * np.array(left, dtype=object)[:, None] * np.array(right, dtype=object)[None, :]
         if d != 1:
-            g = gcd(d, *grid.ravel().tolist())
+            g = int(_content(grid.ravel().tolist(), d))
             if g > 1:
                 grid, d = grid // g, d // g
     return grid, d
@@ -495,7 +493,8 @@ def integer_hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[
     plus lambda_k on the diagonal, A_h = W_{H:h+1}, C_h = W_{h-1:1}, G the residual.
     A positive multiple has the same inertia (a congruence by sqrt(D) I).
     """
-    return _integer_block(_HessianFactors(point, scaled=False), list(parameters))
+    grid, D = _integer_block(_HessianFactors(point, scaled=False), list(parameters))
+    return _python_ints(grid), int(D)
 
 
 def hessian_principal_submatrix(point: ExactPoint, parameters: Sequence[int]) -> fmpq_mat:
@@ -520,7 +519,7 @@ def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
     that the point is critical. Arithmetic mod p keeps it cheap when the entries are long.
     """
     for prime in _PRIMES:
-        reduced = [_residues(m, prime) for m in (*point.W, point.X, point.Y)]
+        reduced = [modular_image(m, prime) for m in (*point.W, point.X, point.Y)]
         lambdas = [(int(l.p) * pow(int(l.q), -1, prime)) % prime if int(l.q) % prime else None
                    for l in point.lambdas]
         if all(r is not None for r in reduced) and None not in lambdas:
@@ -528,9 +527,7 @@ def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
     else:
         return   # every prime divides a denominator: nothing checked (the theorem stands)
     shapes = [(w.nrows(), w.ncols()) for w in point.W]
-    W = [_nmod(r, rows, cols, prime) for r, (rows, cols) in zip(reduced, shapes)]
-    X = _nmod(reduced[-2], point.X.nrows(), point.X.ncols(), prime)
-    Y = _nmod(reduced[-1], point.Y.nrows(), point.Y.ncols(), prime)
+    W, X, Y = reduced[:-2], reduced[-2], reduced[-1]
     prefix = [nmod_mat(point.widths[0], point.widths[0], [int(i == j) for i in range(point.widths[0])
                                                          for j in range(point.widths[0])], prime)]
     for w in W:
@@ -541,10 +538,10 @@ def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
     for h in range(point.depth - 1, -1, -1):
         suffix[h] = suffix[h + 1] * W[h]
     residual = Y * X.transpose() - prefix[-1] * X * X.transpose()
-    rng = random.Random(0x0B17)
+    rng = np.random.default_rng(0x0B17)     # a fixed seed: reproducible runs; numpy draws a whole matrix at once
 
     def draw(rows: int, cols: int) -> nmod_mat:
-        return nmod_mat(rows, cols, [rng.randrange(prime) for _ in range(rows * cols)], prime)
+        return nmod_mat(rows, cols, rng.integers(0, prime, size=rows * cols, dtype=np.int64).tolist(), prime)
 
     k = [nmod_mat(rows, cols, prime) for rows, cols in shapes]
     for h in range(1, point.depth):
@@ -562,7 +559,10 @@ def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
 
 
 def _symmetric_integer_inertia(grid: np.ndarray) -> Inertia | None:
-    return integer_symmetric_inertia(IntegerSymmetric(grid=grid).primitive()) if grid.shape[0] else Inertia(0, 0, 0)
+    if not grid.shape[0]:
+        return Inertia(0, 0, 0)
+    content = _content(grid.ravel().tolist())
+    return integer_symmetric_inertia(IntegerSymmetric(grid=_python_ints(grid // content if content > 1 else grid)))
 
 
 def _independent_columns(matrix: fmpz_mat) -> list[int]:
@@ -665,12 +665,15 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
                  + bb * VV * (d_alpha * d_u) ** 2)
         corrections.append((total, den * (d_alpha * d_beta * d_u * d_v) ** 2))
     # B - d_gram * sum_i total_i / den_i over one denominator d_b * D (D = lcm den_i > 0): a positive multiple of
-    # the complement, so the same inertia; primitive() then removes the common factor (Python integers only)
+    # the complement, so the same inertia; dividing by the content of its entries keeps it so (FLINT integers)
     D = lcm(*(den for _, den in corrections)) if corrections else 1
     numerator = grid_b * D
     for total, den in corrections:
         numerator = numerator - total * (d_b * d_gram * (D // den))
-    integer_complement = IntegerSymmetric(grid=numerator).primitive()
+    content = _content(numerator.ravel().tolist())
+    if content > 1:
+        numerator = numerator // content
+    integer_complement = IntegerSymmetric(grid=_python_ints(numerator))     # primitive already
     inner = integer_symmetric_inertia(integer_complement)
     if inner is None:
         inner = symmetric_inertia(fmpq_mat(integer_complement.matrix))
@@ -678,9 +681,32 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
 
 
 def _grid(matrix: fmpz_mat) -> np.ndarray:
+    """The entries as a numpy object array of FLINT integers (``fmpz``).
+
+    Not Python ints: the entries run to thousands of bits, where FLINT's products, divisions and gcds are 4-5 times
+    faster than CPython's and the conversion to int costs about a microsecond an entry (docs/maths/hessian_inertia.md
+    §9). Python ints leave this module only (:func:`_python_ints`)."""
     out = np.empty(matrix.nrows() * matrix.ncols(), dtype=object)
-    out[:] = [int(x) for x in matrix.entries()]
+    out[:] = matrix.entries()
     return out.reshape(matrix.nrows(), matrix.ncols())
+
+
+def _python_ints(grid: np.ndarray) -> np.ndarray:
+    """The same integers as Python ints (for callers outside this module and the inertia of
+    :mod:`exactdln.arith.guided`, which shifts and divides them as ints)."""
+    out = np.empty(grid.shape, dtype=object)
+    out.ravel()[:] = [int(x) for x in grid.ravel().tolist()]
+    return out
+
+
+def _content(values, start: int = 0) -> fmpz:
+    """gcd(start, values) in FLINT integers (CPython's gcd of 5,000-bit ints is about 5 times slower)."""
+    g = fmpz(start)
+    for x in values:
+        if g == 1:
+            break
+        g = g.gcd(x)
+    return g
 
 
 def _last_layer_gram(factors: _HessianFactors) -> tuple[np.ndarray, int]:
