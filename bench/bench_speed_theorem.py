@@ -107,8 +107,9 @@ def stage_rows(path: Path) -> None:
     """CPU seconds of each step of the theorem route on one point file, in this process (where the time goes).
 
     Each step is a cached property of the point or of its spectral facts, so a step's time excludes the steps
-    before it; classify() at the end reuses the cached point and times what is left (the global test, S, the
-    pivots)."""
+    before it; classify() at the end reuses the cached point, facts and partial ranks and times what is left (the
+    range of P, the global test, S, the pivots). With a base tree older than the integer forms of
+    exactdln/landscape/point.py this function does not run (it names their properties)."""
     from exactdln.landscape.point import ExactPoint
     from exactdln.landscape.products import partial_ranks_at
     from exactdln.landscape.spectral import SpectralFacts
@@ -127,23 +128,24 @@ def stage_rows(path: Path) -> None:
     data = step("read JSON", lambda: read_json_file(path, limits))
     problem, weights = step("read matrices (model)", lambda: point_from_mapping(data, str(path), limits))
     point = step("weights as flint matrices", lambda: ExactPoint.of(problem, weights))
-    step("X, Y as flint matrices", lambda: (point.X, point.Y))
+    step("Sigma_YX over the integers", lambda: point.sigma_yx_integer)
     step("||Y||^2", lambda: point.sigma_yy_trace)
-    step("W_{H:1}", lambda: point.end_to_end)
-    step("residual G", lambda: point.residual)
+    step("W_{H:1} over the integers", lambda: point.end_to_end_integer)
+    step("residual G over the integers", lambda: point.residual_integer)
     step("loss", lambda: point.loss_value)
-    step("gradient chains", point.first_nonzero_gradient_layer)
-    step("partial ranks", lambda: partial_ranks_at(point))
+    step("gradient chains (G = C R / s when of low rank)", point.first_nonzero_gradient_layer)
+    ranks = step("partial ranks", lambda: partial_ranks_at(point))
     facts = SpectralFacts(point)
     step("Sigma over the integers", lambda: facts._sigma_integer)
     step("chi_Sigma (proven eigenvalues)", lambda: facts.rational_eigenvalues)
     import exactdln.theory.classify as route
-    original = route.SpectralFacts
+    original, original_ranks = route.SpectralFacts, route.partial_ranks_at
     route.SpectralFacts = lambda p: facts if p is point else original(p)      # reuse the facts computed above
+    route.partial_ranks_at = lambda p: ranks if p is point else original_ranks(p)    # and the ranks
     try:
         kind = step("the rest of classify", lambda: classify(problem, point, method="theorem").kind)
     finally:
-        route.SpectralFacts = original
+        route.SpectralFacts, route.partial_ranks_at = original, original_ranks
     total = sum(t for _, t in times)
     for name, t in times:
         row(f"in process, {path.name}: {name}", f"{t:.2f} s CPU ({100 * t / total:.0f}%)", "")

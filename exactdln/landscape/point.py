@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Sequence
 
-from flint import fmpq, fmpq_mat
+from math import lcm
 
-from exactdln.arith.exact import (frobenius_inner, frobenius_squared, identity, is_zero_matrix, model_frobenius_squared,
-                                  multiply, ordered_product, to_fmpq_mat)
+from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
+
+from exactdln.arith.exact import (frobenius_squared, identity, integer_frobenius_inner, is_identity_model,
+                                  is_zero_matrix, model_frobenius_squared, model_integer_matrix, modular_pivot_columns,
+                                  multiply, ordered_product, ordered_product_integer, to_fmpq_mat, word_primes)
 from exactdln.model.problem import Problem, RationalMatrix, normalize_point
 
 
@@ -96,6 +99,16 @@ class ExactPoint(PointShape):
         return multiply(self.Y, self.X.transpose())
 
     @cached_property
+    def sigma_yx_integer(self) -> tuple[fmpz_mat, int]:
+        """(B, b) with Sigma_YX = Y X^T = B / b, B integer, from the model's integers
+        (:func:`exactdln.arith.exact.model_integer_matrix`): no entry of Y is reduced to lowest terms."""
+        B_y, b_y = model_integer_matrix(self.problem.Y)
+        if is_identity_model(self.problem.X):
+            return B_y, b_y
+        B_x, b_x = model_integer_matrix(self.problem.X)
+        return B_y * B_x.transpose(), b_y * b_x
+
+    @cached_property
     def sigma_yy_trace(self) -> fmpq:
         """tr Sigma_YY = ||Y||_F^2, from the integers of the model's Y (no flint matrix needed)."""
         return model_frobenius_squared(self.problem.Y)
@@ -141,14 +154,46 @@ class ExactPoint(PointShape):
         """W_{H:1}: from the prefix products when they are formed (or the point is small), else with the cheapest
         adjacent pair first (:func:`exactdln.arith.exact.ordered_product`; the theorem route needs no other
         prefix product)."""
+        if "end_to_end_integer" in self.__dict__:
+            N, n = self.end_to_end_integer
+            return fmpq_mat(N) / n if n != 1 else fmpq_mat(N)
         if "prefix" in self.__dict__ or self.n_parameters < 4096:   # small points: the prefix products are wanted anyway
             return self.prefix[self.depth]
         return ordered_product(self.W)
 
     @cached_property
+    def end_to_end_integer(self) -> tuple[fmpz_mat, int]:
+        """(N, n) with W_{H:1} = N / n, N integer (not necessarily in lowest terms entrywise). At scale the last
+        product is formed over the integers (:func:`exactdln.arith.exact.ordered_product_integer`); the theorem route
+        then never forms W_{H:1} over Q."""
+        if "end_to_end" in self.__dict__ or "prefix" in self.__dict__ or self.n_parameters < 4096:
+            N, n = self.end_to_end.numer_denom()
+            return N, int(n)
+        return ordered_product_integer(self.W)
+
+    @cached_property
+    def residual_integer(self) -> tuple[fmpz_mat, int]:
+        """(Z, z) with G = Sigma_YX - W_{H:1} Sigma_XX = Z / z, Z integer, z = lcm of the two denominators.
+
+        Integer scalings and one subtraction, in C; no entry is reduced to lowest terms (the zero tests, ranks and
+        the loss need none: docs/maths/classification.md §3.9)."""
+        if "residual" in self.__dict__:
+            Z, z = self.residual.numer_denom()
+            return Z, int(z)
+        B, b = self.sigma_yx_integer
+        if is_identity_model(self.problem.X):          # Sigma_XX = I
+            N, n = self.end_to_end_integer
+        else:
+            N, n = multiply(self.end_to_end, self.sigma_xx).numer_denom()
+            n = int(n)
+        common = lcm(b, n)
+        return B * (common // b) - N * (common // n), common
+
+    @cached_property
     def residual(self) -> fmpq_mat:
         """G = Sigma_YX - W_{H:1} Sigma_XX = (Y - W_{H:1} X) X^T."""
-        return self.sigma_yx - multiply(self.end_to_end, self.sigma_xx)
+        Z, z = self.residual_integer
+        return fmpq_mat(Z) / z if z != 1 else fmpq_mat(Z)
 
     # --- the blocks K_hk = W_{H:k+1}^T G W_{h-1:1}^T, by chains of single layers ---------------------
     # grad_h = -K_hh (lambda = 0) and the pivots of Achour et al. are the (h, k), h < k, with K_hk != 0
@@ -170,10 +215,84 @@ class ExactPoint(PointShape):
                 current = current * self.W[h - 1].transpose()     # FLINT's cleared product: faster than multiply here
         return out
 
+    @cached_property
+    def residual_factors(self) -> tuple[fmpq_mat, fmpq_mat] | None:
+        """(C, R) with G = C R / s for a rational s != 0, C (d_y x k) of full column rank k = rk G (proven), when
+        1 <= rk G <= min(d_y, d_0) / 4; None otherwise (G = 0, G of large rank, or a failed modular guess).
+
+        Skeleton decomposition: with Z = s G integer (one common denominator), a k x k minor Z[I, J] that is
+        nonzero modulo a prime is nonzero over Q, so rk Z >= k; with X = Z[I, J]^-1 Z[I, :] = X_n / x (X_n integer),
+        x Z = Z[:, J] X_n is checked exactly (one integer product d_y x k x d_0), which gives rk Z <= k and the
+        factors C = Z[:, J], R = X_n. Rows and columns are chosen modulo one prime (a guess: a wrong choice fails
+        the check and costs only the dense chains). At the critical points of docs/maths/classification.md §7
+        G has the rank of the unfitted part, often 1, and the chains below then multiply vectors, not matrices.
+        """
+        Z = self.residual_integer[0]
+        n, m = Z.nrows(), Z.ncols()
+        if n == 0 or m == 0 or Z.is_zero():
+            return None
+        prime = word_primes(1)[0]
+        columns = modular_pivot_columns(nmod_mat(Z, prime))
+        k = len(columns)
+        if 4 * k > min(n, m):
+            return None
+        Z_J = fmpz_mat(n, k, [Z[i, j] for i in range(n) for j in columns])
+        rows = modular_pivot_columns(nmod_mat(Z_J.transpose(), prime))
+        if len(rows) != k:
+            return None
+        minor = fmpq_mat(k, k, [Z[i, j] for i in rows for j in columns])
+        X = minor.solve(fmpq_mat(k, m, [Z[i, j] for i in rows for j in range(m)]))
+        X_n, x = X.numer_denom()
+        if Z * x != Z_J * X_n:
+            return None
+        return fmpq_mat(Z_J), fmpq_mat(X_n)
+
+    def _factor_chain(self, side: str, index: int) -> fmpq_mat | None:
+        """With G = C R / s (:attr:`residual_factors`): side "right": R W_{index-1:1}^T; side "left":
+        W_{H:index+1}^T C; None for an exact zero (then every later link of the chain is zero too)."""
+        chains = self.__dict__.setdefault("_factor_chains", {})
+        key = (side, index)
+        if key in chains:
+            return chains[key]
+        C, R = self.residual_factors
+        if side == "right":
+            value = R if index == 1 else self._factor_chain("right", index - 1)
+            if index > 1 and value is not None:
+                value = value * self.W[index - 2].transpose()
+        else:
+            value = C if index == self.depth else self._factor_chain("left", index + 1)
+            if index < self.depth and value is not None:
+                value = self.W[index].transpose() * value
+        if value is not None and is_zero_matrix(value):
+            value = None
+        chains[key] = value
+        return value
+
+    def _factored_block_zero(self, h: int) -> dict[int, bool]:
+        """{k: K_hk == 0} from G = C R / s: K_hk = W_{H:k+1}^T C R W_{h-1:1}^T / s, a product of a d_k x k and a
+        k x d_(h-1) factor. C has full column rank, so every K_hk vanishes when R W_{h-1:1}^T does; for rank 1 the
+        outer product of two nonzero vectors is nonzero; otherwise the product is formed (exact)."""
+        H = self.depth
+        right = self._factor_chain("right", h)
+        flags: dict[int, bool] = {}
+        zero_below = right is None
+        for k in range(H, h - 1, -1):
+            if not zero_below:
+                left = self._factor_chain("left", k)
+                if left is None:
+                    zero_below = True
+                elif left.ncols() > 1:
+                    zero_below = is_zero_matrix(left * right)
+            flags[k] = zero_below      # K_{h,k-1} = W_k^T K_hk: zero from the first zero block on
+        return flags
+
     def residual_block_zero(self, h: int) -> dict[int, bool]:
         """{k: K_hk == 0} for k = h..H, with K_hk = W_{H:k+1}^T G W_{h-1:1}^T (exact; cached per h)."""
         cache = self.__dict__.setdefault("_residual_block_zero", {})
         if h in cache:
+            return cache[h]
+        if self.residual_factors is not None:
+            cache[h] = self._factored_block_zero(h)
             return cache[h]
         H = self.depth
         current = self.residual_times_prefix_transposes[h - 1]
@@ -206,8 +325,11 @@ class ExactPoint(PointShape):
         From ||P X - Y||^2 = tr Sigma_YY - 2 <P, Sigma_YX> + tr(P Sigma_XX P^T) and
         P Sigma_XX = Sigma_YX - G: two Frobenius inner products, no product with X.
         """
-        P = self.end_to_end
-        value = (self.sigma_yy_trace - frobenius_inner(P, self.sigma_yx) - frobenius_inner(P, self.residual)) / 2
+        N, n = self.end_to_end_integer
+        B, b = self.sigma_yx_integer
+        Z, z = self.residual_integer
+        # <P, Sigma_YX + G> = <N, B z + Z b> / (n b z): integers only
+        value = (self.sigma_yy_trace - fmpq(integer_frobenius_inner(N, B * z + Z * b), n * b * z)) / 2
         for lam, w in zip(self.lambdas, self.W):
             if lam != 0:
                 value += lam * frobenius_squared(w) / 2
