@@ -249,6 +249,29 @@ def _product_value(sigma: float, spectrum: RegularizedSpectrum) -> float:
     return float(spectrum.R_squared) ** 0.5 * sigma ** H
 
 
+def _layer_scale(s: float, depth: int) -> float:
+    """sign(s) |s|^(1/H): the size of each of H balanced layers whose product is s (the scale of the weights)."""
+    return float(np.sign(s)) * abs(s) ** (1.0 / depth)
+
+
+def _unresolved_to_zero(pick: tuple, zero: tuple, s_float: float, depth: int, pair: int, notes: list[str]) -> tuple:
+    """The option ``pick`` (nearest to the float product value), or s = 0 when the float point does not resolve
+    the two: when pick's value lies nearer to 0 than to the float value, in layer scale (:func:`_layer_scale`).
+    Near W = 0 at depth H >= 3 the saddle branch has s ~ (Lambda / y^H)^(1/(H-2)) (docs/maths/regularized.md §3),
+    10^-14 at lambda = 10^-4: a run from a start of 10^-2 is nearer to that value than to 0 in product terms, but
+    its layers (~10^-2) are as far from the saddle branch's (~10^-5) as from 0, and the point with the pair at
+    s = 0 needs no field for it."""
+    if pick[1] is None:
+        return pick
+    exact = _layer_scale(pick[0], depth)
+    if abs(exact) < abs(_layer_scale(s_float, depth) - exact):
+        notes.append(f"pair {pair}: the float product {s_float:.3g} does not resolve the {pick[2]} s = {pick[0]:.3g} "
+                     f"from s = 0 (layer scale {abs(exact):.3g} against a distance "
+                     f"{abs(_layer_scale(s_float, depth) - exact):.3g}): s = 0 taken")
+        return zero
+    return pick
+
+
 def _choose(spectrum: RegularizedSpectrum, fw: Sequence[np.ndarray], notes: list[str]) -> list[_Pair]:
     """Step 1 of the module docstring: the active pairs and the root each uses, from the float product. For a
     repeated y the float values are the singular values of U_E^T W_{H:1} V_E on its block."""
@@ -270,7 +293,8 @@ def _choose(spectrum: RegularizedSpectrum, fw: Sequence[np.ndarray], notes: list
             label = ("the only root" if n == 1 else "larger root (local-minimum branch)" if k == n - 1
                      else "smaller root (saddle branch)" if k == 0 else f"root {k + 1} of {n}")
             options.append((_product_value(float(sigma), spectrum), sigma, label))
-        picks = [min(options, key=lambda o: abs(o[0] - float(s_f))) for s_f in values]
+        picks = [_unresolved_to_zero(min(options, key=lambda o: abs(o[0] - float(s_f))), options[0], float(s_f),
+                                     spectrum.depth, i + 1, notes) for s_f in values]
         if len({id(p[1]) for p in picks}) > 1:
             raise _Refused(f"the singular value y = {float(mode.mu) ** 0.5:.6g} of M/c has multiplicity {m} and the "
                            f"float product uses different values on its block ({', '.join(p[2] for p in picks)}): the "

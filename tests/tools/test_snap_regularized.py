@@ -196,3 +196,24 @@ def test_local_minimizer_that_is_not_global_and_a_strict_saddle():
     small = min(float(r.real) for r in polyroots([1, 0, 0, -3, 1]) if abs(r.imag) < 1e-30 and r.real > 0)
     result = snap(Problem.create([[1]], [[3]], 1), [np.array([[small]])] * 3)
     assert result.snapped and result.kind == "strict_saddle"
+
+
+
+def test_a_point_near_zero_that_does_not_resolve_the_saddle_branch_is_given_the_pair_at_zero():
+    # y = 3, lambda = 10^-4, H = 3: the saddle branch has s (3 - s)^3 = Lambda = 10^-12, s ~ 10^-12 / 27, layers of
+    # size s^(1/3) ~ 3.3e-5 (docs/maths/regularized.md §3). Float layers of 10^-2 (product 10^-6, nearer to s than
+    # to 0) lie as far from those layers as from 0 (~1.7e-2 either way), so the closed form nearest to them (the
+    # one exactdln trace reports) has the pair inactive: W = 0, over Q, at depth 3 a local minimizer (the Hessian
+    # at W = 0 is lambda I: every second derivative of the data term there has a factor W_j = 0)
+    problem = Problem.create([[1]], [[3]], "1/10000")
+    found = nearest_regularized_point(problem, [np.array([[1e-2]])] * 3)
+    assert found.point.active == () and found.point.degree == 1
+    assert all(float(x) == 0 for w in found.point.float_weights() for row in w for x in row)
+    assert found.kind == "local_minimizer" and any("does not resolve" in n for n in found.notes)
+    # a float point on the saddle branch itself is given that branch
+    mp.dps = 50
+    s = mp.findroot(lambda t: t * (3 - t) ** 3 - mpf(10) ** -12, mpf(10) ** -12 / 27)    # the root near 0
+    sigma = float(s ** (mpf(1) / 3))
+    found = nearest_regularized_point(problem, [np.array([[sigma]])] * 3)
+    assert found.point.active == (1,) and found.kind == "strict_saddle"
+    assert float(found.point.product_values[0]) == pytest.approx(float(s), rel=1e-9)
