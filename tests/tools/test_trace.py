@@ -220,12 +220,14 @@ def test_exact_values_of_rationals_and_of_field_elements():
 # ------------------------------------------------------------------------------------------------ the staircase
 
 def _random_data(seed=7, singular_values=(1.0, 0.8, 0.6)):
-    """X 3 x 20 and Y = A X + noise, with 3-decimal entries (so the data are exact decimals)."""
+    """X d x 20 and Y = A X + noise, with 3-decimal entries (so the data are exact decimals), d the number of
+    singular values of A (those of bench/study_plateau_distance.py at d = 5: 1.0, 0.9, ..., 0.6)."""
+    d = len(singular_values)
     rng = np.random.default_rng(seed)
-    X = np.round(rng.standard_normal((3, 20)), 3)
-    U, _, V = np.linalg.svd(rng.standard_normal((3, 3)))
+    X = np.round(rng.standard_normal((d, 20)), 3)
+    U, _, V = np.linalg.svd(rng.standard_normal((d, d)))
     A = np.round(U @ np.diag(singular_values) @ V, 3)
-    Y = np.round(A @ X + 0.01 * rng.standard_normal((3, 20)), 3)
+    Y = np.round(A @ X + 0.01 * rng.standard_normal((d, 20)), 3)
     problem = Problem.create([[repr(float(v)) for v in r] for r in X], [[repr(float(v)) for v in r] for r in Y])
     return rng, X, Y, problem
 
@@ -285,20 +287,22 @@ def test_the_staircase_at_depth_four():
 
 # ------------------------------------------------------------------------------------------------ the recipe
 
-def _flow_staircase(depth, eps=1e-8, seed=1):
+def _flow_staircase(depth, eps=1e-8, seed=1, d=3, hidden=4, window=0.01):
     """The recipe of docs/howto/trace.md ("How close a run comes"): the gradient flow from a Gaussian start of
-    scale ``eps`` (hidden widths d + 1), integrated by a stiff method (exactdln/numeric/stiff_flow.py) up to
-    3 / (lambda_min eps^(H-2)), traced with plateaus of at least 0.5% of the run."""
+    scale ``eps`` (X d x 20, hidden widths ``hidden``), integrated by a stiff method (exactdln/numeric/stiff_flow.py)
+    up to 3 / (lambda_min eps^(H-2)), traced with plateaus of at least 0.5% of the run and a flatness ``window``
+    shorter than the shortest plateau."""
     from exactdln.numeric.stiff_flow import stiff_gradient_flow
     from exactdln.tools.trace import Trajectory
 
-    _, X, Y, problem = _random_data()
-    widths = [3] + [4] * (depth - 1) + [3]
+    _, X, Y, problem = _random_data(singular_values=tuple(np.linspace(1.0, 0.6, d)))
+    widths = [d] + [hidden] * (depth - 1) + [d]
     rng = np.random.default_rng(seed)
     start = [eps * rng.standard_normal((widths[i + 1], widths[i])) for i in range(depth)]
     smallest = float(np.min(np.linalg.eigvalsh(Y @ X.T @ np.linalg.solve(X @ X.T, X @ Y.T))))
     run = stiff_gradient_flow(problem, start, t_end=3 / (smallest * eps ** (depth - 2)))
-    result = trace(Trajectory(problem, run.times, run.weights, None), rule=PlateauRule(min_length=0.005))
+    result = trace(Trajectory(problem, run.times, run.weights, None),
+                   rule=PlateauRule(min_length=0.005, window=window))
     return X, Y, result
 
 
@@ -336,6 +340,76 @@ def test_every_plateau_of_a_depth_four_flow_from_3e_7_is_within_1e_6_of_its_sadd
     # (docs/howto/trace.md), so 3e-7 puts every plateau within 1e-6
     X, Y, result = _flow_staircase(4, eps=3e-7)
     _check_every_plateau_snaps(X, Y, result)
+
+
+def _galois_group_is_symmetric(X, Y):
+    """True when the Galois group of charpoly(Sigma), Sigma = Y X^T (X X^T)^-1 X Y^T of degree d (a prime), is the
+    whole symmetric group S_d, shown by two primes p not dividing the discriminant of the monic integer polynomial
+    D^d chi(x / D) (Dedekind: its factorization mod p is the cycle type of a Frobenius element): one where it is
+    irreducible (a d-cycle, hence also irreducible over Q) and one where it has exactly one quadratic factor and
+    linear ones otherwise (a transposition); a transitive subgroup of S_d (d prime) with a transposition is S_d
+    (Jacobson, Basic Algebra I, Theorem 4.14). FLINT's charpoly and factorization mod p, not exactdln."""
+    from math import lcm
+
+    from flint import fmpq, fmpq_mat, fmpz_poly, nmod_poly
+
+    def exact(a):                    # the exact decimals the problem was made from (repr of each float entry)
+        return fmpq_mat([[fmpq(Fraction(repr(float(v))).numerator, Fraction(repr(float(v))).denominator)
+                          for v in row] for row in a])
+
+    Xq, Yq = exact(X), exact(Y)
+    sigma = Yq * Xq.transpose() * (Xq * Xq.transpose()).inv() * Xq * Yq.transpose()
+    chi = sigma.charpoly()
+    d = chi.degree()
+    D = lcm(*(int(c.q) for c in chi.coeffs()))
+    monic = fmpz_poly([int(c * D ** (d - k)) for k, c in enumerate(chi.coeffs())])
+    cycle = transposition = False
+    for p in (q for q in range(3, 5000, 2) if all(q % r for r in range(3, int(q ** 0.5) + 1, 2))):
+        _, factors = nmod_poly([int(c) for c in monic.coeffs()], p).factor()
+        if any(e > 1 for _, e in factors):
+            continue                 # squarefree mod p (the polynomial is monic) iff p does not divide the discriminant
+        degrees = sorted(f.degree() for f, _ in factors)
+        cycle |= degrees == [d]
+        transposition |= degrees == [1] * (d - 2) + [2]
+        if cycle and transposition:
+            return True
+    return False
+
+
+@pytest.mark.slow
+def test_every_plateau_of_a_depth_three_flow_with_five_outputs_is_within_1e_6_and_certified(tmp_path):
+    # d_y = 5 (X 5 x 20 and hidden widths 5, the data of bench/study_plateau_distance.py). The plateau fitting
+    # {1, 2} lasts only ~0.7% of the run (lambda_2 and lambda_3 of Sigma are close), so the flatness window is 0.1%.
+    from math import comb
+
+    from exactdln.tools.trace import certify_plateaus
+
+    X, Y, result = _flow_staircase(3, d=5, hidden=5, window=0.001)
+    _check_every_plateau_snaps(X, Y, result)
+    # With Galois group S_5 the orbit of S = {1..k} has C(5, k) elements, so its field has degree C(5, k)
+    # (docs/maths/algebraic.md §2): 1, 5, 10, 10, 5, 1
+    assert _galois_group_is_symmetric(X, Y)
+    assert [row.field_degree for row in result.rows] == [comb(5, k) for k in range(6)]
+    # kinds from the construction (docs/maths/classification.md §3.3, §3.6): at W = 0 the hidden layer keeps the
+    # run's full rank 5, so the pivot (1, 3) is not tightened (rk W_(2:1) = 0 < rk W_2 = 5): a strict saddle;
+    # S = {1..k}, 0 < k < 5, with every layer of rank k (the unfitted directions, ~1e-8, are numerical zeros): N1,
+    # non-strict; S = {1..5}: the global minimizer
+    assert [row.kind for row in result.rows] == (["strict_saddle"] + ["non_strict_saddle"] * 4
+                                                 + ["global_minimizer"])
+    # every certificate was accepted by the standalone checker before it was written; it claims the point
+    # critical, and its kind wherever it claims one (the non-strict saddles over K only when the PSD claim fits
+    # the checker's budget, exactdln/certify/field.py); W = 0 and the global minimizer always with their kind
+    for row in certify_plateaus(result, tmp_path).rows:
+        assert row.certificate is not None, row.notes
+        claims = json.loads(open(row.certificate, encoding="utf-8").read())["claims"]
+        types = [c["type"] for c in claims]
+        assert "critical" in types
+        kinds = [c["kind"] for c in claims if c["type"] == "kind"]
+        assert kinds in ([row.kind], [])
+        if row.kind != "non_strict_saddle":
+            assert kinds == [row.kind]
+        elif not kinds:
+            assert any("without a kind claim" in n for n in row.notes)
 
 
 def test_an_archive_declaring_too_much_is_refused_before_decompressing(tmp_path, monkeypatch):
