@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -59,9 +60,12 @@ def main(seed: int = 1) -> None:
             path = os.path.join(folder, "cert.json")
             with open(path, "w") as fh:
                 fh.write(cert.text)
-            start = time.perf_counter()
+            start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             run = subprocess.run([sys.executable, "-I", "-S", CHECKER, path], capture_output=True, text=True)
-            print(f"  checker alone                exit {run.returncode}  wall {time.perf_counter() - start:6.2f} s")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            print(f"  checker alone                exit {run.returncode}  cpu {cpu:6.2f} s  "
+                  f"wall {time.perf_counter() - start:6.2f} s")
     rational = [[[Fraction(rng.randint(-3, 3)) for _ in range(5)] for _ in range(5)] for _ in range(3)]
     result, cpu, wall = timed(lambda: classify(Problem.create(X, Y), rational))
     print(f"rational point, same shape: classify {result.kind}  cpu {cpu:6.2f} s  wall {wall:6.2f} s")

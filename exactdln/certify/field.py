@@ -24,7 +24,11 @@ checker on it as for any point. Evidence per kind, found over K by the engine an
   kernel vector is written). The curve comes from the cut-chain search over K
   (:func:`exactdln.certify.escape.find_field_escape_curve`), rational when the kernels it uses are.
   The claim is built only when :func:`psd_check_units` estimates the checker's work on it below half of
-  MAX_WORK; otherwise ``notes`` says so and no kind is claimed.
+  MAX_WORK. Otherwise (at degree 10 the L D L^T has entries of 25,000 bits) the claim takes the congruence form
+  (:func:`field_psd_congruence_evidence`, docs/maths/algebraic.md §16): the kernel is the unit vectors of the
+  Hessian's zero rows and orbit tangents, and an integer T with T B T^T strictly diagonally dominant shows
+  B = Hess[F, F] positive definite, when :func:`psd_congruence_units` is below 3/4 of MAX_WORK; otherwise
+  ``notes`` says so and no kind is claimed.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ from exactdln.landscape.number_field_point import FieldPoint, field_gradient, fi
 from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE, fraction_text
 
-__all__ = ["field_evidence", "field_psd_hessian_evidence", "psd_check_units"]
+__all__ = ["field_evidence", "field_psd_congruence_evidence", "field_psd_hessian_evidence", "psd_check_units",
+           "psd_congruence_units"]
 
 
 def _text(x: Fraction) -> str:
@@ -166,9 +171,10 @@ def _negative_direction(point: FieldPoint) -> list[list[list[str]]] | None:
     return [[[_text(x) for x in row] for row in block] for block in point.layer_blocks(rational)]
 
 
-def _orbit_generators(point: FieldPoint) -> tuple[list[tuple[int, int, int]], list[int]]:
-    """Orbit generators (h, a, b) (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab) and as many coordinates P with
-    the minor [generators, P] nonzero mod p under a residue map Z_(p)[theta] -> F_p
+def _orbit_generators(point: FieldPoint, skip: frozenset[int] = frozenset()
+                      ) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """Orbit generators (h, a, b) (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab) and as many coordinates P, none
+    in ``skip``, with the minor [generators, P] nonzero mod p under a residue map Z_(p)[theta] -> F_p
     (:attr:`exactdln.arith.number_field.NumberField.residue_maps`), hence nonzero over K. ([], []) when the
     depth is 1 or no residue map applies."""
     from flint import nmod_mat
@@ -182,14 +188,14 @@ def _orbit_generators(point: FieldPoint) -> tuple[list[tuple[int, int, int]], li
     prime, gens, rows = found
     if not rows:
         return [], []
-    n = len(rows[0])
-    M = nmod_mat(len(rows), n, [x for row in rows for x in row], prime)
+    columns = [c for c in range(len(rows[0])) if c not in skip]
+    M = nmod_mat(len(rows), len(columns), [row[c] for row in rows for c in columns], prime)
     P = modular_pivot_columns(M)
     if not P:
         return [], []
     restricted = nmod_mat(len(P), len(rows), [int(M[i, j]) for j in P for i in range(len(rows))], prime)
     chosen = modular_pivot_columns(restricted)          # rows of M independent on the columns P
-    return [gens[i] for i in chosen], list(P)
+    return [gens[i] for i in chosen], [columns[j] for j in P]
 
 
 def _semidefinite_ldl(rows: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[Any]] | None:
@@ -289,6 +295,84 @@ def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | Non
     return claim
 
 
+def field_psd_congruence_evidence(point: FieldPoint) -> dict[str, Any] | None:
+    """The psd_hessian claim with a congruence {free, T} (exactdln/trusted/FORMAT.md, "Number fields"): no inverse in
+    K, for the points where the L D L^T over K has entries far longer than the Hessian's.
+
+    Kernel: the unit vectors of the Hessian's zero rows Z (explicit) and orbit generators independent on
+    coordinates P outside Z; F is the rest and B = Hess[F, F]. When these span the kernel, Hess is congruent to
+    diag(0, B) with B positive definite (Sylvester's law of inertia, docs/maths/hessian_inertia.md §6). Floats
+    propose the congruence, as in :func:`exactdln.arith.guided.guided_congruence_inertia`: with S = diag(2^-e_i),
+    B_ii / 4^e_i in [1, 4), a float Cholesky S B S = L L^T and G = L^-1, the integer T = round(2^(b + E) G S)
+    (E = max e_i) gives T B T^T = 4^(b + E) (I + R), where the rounding contributes |R_ij| <= 2^-b q max|L| and the
+    floats about 2^-52 q cond(S B S). T B T^T is then computed over K and its strict diagonal dominance with a
+    positive diagonal (which makes it, hence B, positive definite: Gershgorin) verified from rational
+    approximations of its entries within a known width. None when that kernel is not the whole kernel (B is
+    singular), the floats fail, or the test does not pass."""
+    rows = field_hessian(point).tolist()
+    n = len(rows)
+    zero = [i for i in range(n) if all(x.is_zero() for x in rows[i])]
+    gens, P = _orbit_generators(point, frozenset(zero)) if point.depth >= 2 else ([], [])
+    taken = set(zero) | set(P)
+    free = [i for i in range(n) if i not in taken]
+    q = len(free)
+    T: list[list[int]] = []
+    if q:
+        approx = np.array([[float(rows[i][j]) for j in free] for i in free])
+        diagonal = np.diag(approx)
+        if not np.all(np.isfinite(approx)) or np.any(diagonal <= 0):
+            return None
+        e = (np.floor(np.log2(diagonal)).astype(int) // 2).tolist()
+        top, b = max(e), 2 * q.bit_length() + 16
+        scale = np.array([2.0 ** -x for x in e])
+        try:
+            chol = np.linalg.cholesky(approx * scale[:, None] * scale[None, :])
+        except np.linalg.LinAlgError:
+            return None
+        G = np.tril(np.linalg.inv(chol)) * np.array([2.0 ** (b + top - x) for x in e])[None, :]
+        if not np.all(np.isfinite(G)):
+            return None
+        T = [[int(x) for x in row] for row in np.rint(G)]
+        K = point.K
+        B = FieldMatrix.from_rows(K, [[rows[i][j] for j in free] for i in free])
+        Tf = FieldMatrix.rational(K, fmpq_mat(q, q, [x for row in T for x in row]))
+        M = (Tf * B * Tf.transpose()).tolist()
+        width = Fraction(2) ** (2 * (b + top)) / (64 * q)
+        a = [[M[i][j].approximate(width) for j in range(q)] for i in range(q)]
+        if not all(a[i][i] - width > sum(abs(a[i][j]) + width for j in range(q) if j != i) for i in range(q)):
+            return None
+    claim: dict[str, Any] = {"type": "psd_hessian"}
+    if gens:
+        claim["orbit_kernel"] = [list(g) for g in gens]
+    claim.update({"kernel": [[str(int(i == z)) for i in range(n)] for z in zero], "kernel_pivots": zero + list(P),
+                  "congruence": {"free": free, "T": [[str(x) for x in row] for row in T]}})
+    return claim
+
+
+def psd_congruence_units(point: FieldPoint, claim: dict[str, Any]) -> int:
+    """An estimate of the checker's units on the gradient of ``critical`` and a psd_hessian claim by congruence
+    (exactdln/trusted/FORMAT.md, "Number fields"): the sum over the nonzero Hessian entries of D^2 c^2 (c = 1 +
+    bits // 512 of the entry's integer coefficients over their common denominator) for the gradient and the
+    Hessian, plus q^2 D^2 (c + 1) for the enclosures of B = Hess[F, F] at theta (c the largest over B), whose
+    reductions modulo m dominate. The products by T are of short integers and are left out."""
+    D = point.K.degree
+    blocks = [[_blocks(x) for x in row] for row in field_hessian(point).tolist()]
+    free = claim["congruence"]["free"]
+    widest = max((blocks[i][j] for i in free for j in free), default=0)
+    return sum(D * D * c * c for row in blocks for c in row) + len(free) ** 2 * D * D * (widest + 1)
+
+
+def _blocks(x: FieldElement) -> int:
+    """1 + bits // 512 of the integer coefficients of x over their common denominator (0 for x = 0)."""
+    if x.is_zero():
+        return 0
+    coefficients = x.coefficients()
+    den = 1
+    for c in coefficients:
+        den = den * c.denominator // gcd(den, c.denominator)
+    return 1 + max(abs(c.numerator * (den // c.denominator)).bit_length() for c in coefficients) // 512
+
+
 def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float) -> list[dict[str, Any]]:
     """psd_hessian and escape_curve claims over K (module docstring), or [] with the reason in ``notes``."""
     if point.problem.regularized:
@@ -301,15 +385,25 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
         return []
     orbit = _orbit_generators(point) if point.depth >= 2 else ([], [])
     units, budget = psd_check_units(point, len(orbit[0])), POINT_CHECKER_CAPS["MAX_WORK"] // 2
-    if units > budget:
-        notes.append(f"a psd_hessian claim over K would cost the checker about {units} units of "
-                     f"arithmetic, more than half of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}; no kind claimed")
-        return []
-    psd = field_psd_hessian_evidence(point, orbit)
-    if psd is None:
-        notes.append("the L D L^T over K met a pivot <= 0 although floats saw no negative eigenvalue; no kind "
-                     "claimed")
-        return []
+    if units <= budget:
+        psd = field_psd_hessian_evidence(point, orbit)
+        if psd is None:
+            notes.append("the L D L^T over K met a pivot <= 0 although floats saw no negative eigenvalue; no kind "
+                         "claimed")
+            return []
+    else:
+        psd = field_psd_congruence_evidence(point)
+        if psd is None:
+            notes.append(f"a psd_hessian claim with L D L^T over K would cost the checker about {units} units of "
+                         f"arithmetic, more than half of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}, and the "
+                         "zero rows and orbit tangents do not span the kernel or the congruence did not verify; no "
+                         "kind claimed")
+            return []
+        units = psd_congruence_units(point, psd)
+        if units > 3 * budget // 2:          # the estimate is closer to the checker's count than the L D L^T one
+            notes.append(f"a psd_hessian claim by a congruence would cost the checker about {units} units of "
+                         f"arithmetic, more than 3/4 of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}; no kind claimed")
+            return []
     curve = find_field_escape_curve(point, time_limit=escape_time_limit)
     if curve is None:
         notes.append("PSD Hessian over K, not certified global, and no escape curve found by the cut-chain search "

@@ -910,8 +910,19 @@ def expansion_units(pb: dict, curve: list) -> int:
 
 # ---------------------------------------------------------------- gradient and Hessian
 
+_PRODUCTS: list = [(), None]        # (the W, X, Y lists they were computed from, (A, C, G)): read-only, reused
+
+
 def _products(pb: dict) -> tuple[list, list, list]:
-    """A_h = W_{H:h+1}, C_h = W_{h-1:1} for h = 1..H (lists indexed h-1), and G."""
+    """A_h = W_{H:h+1}, C_h = W_{h-1:1} for h = 1..H (lists indexed h-1), and G; computed once for the same
+    W, X and Y objects (the gradient of `critical` and the Hessian of `psd_hessian` share them)."""
+    key = (pb["W"], pb["X"], pb["Y"])
+    if len(_PRODUCTS[0]) != 3 or any(a is not b for a, b in zip(_PRODUCTS[0], key)):
+        _PRODUCTS[:] = [key, _compute_products(pb)]
+    return _PRODUCTS[1]
+
+
+def _compute_products(pb: dict) -> tuple[list, list, list]:
     W, dims, H = pb["W"], pb["dims"], len(pb["W"])
     C = [identity(dims[0])]
     for h in range(1, H):
@@ -1014,6 +1025,7 @@ def check_critical(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             for b, v in enumerate(row):
                 if v:
                     return False, f"gradient entry (layer {h}, [{a}, {b}]) is nonzero"
+    facts["critical"] = True
     return True, "the gradient of L is exactly 0"
 
 
@@ -1176,26 +1188,31 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
         gens.append((h, integer(g[1], f"psd_hessian.orbit_kernel[{t}][1]", 0, dims[h] - 1),
                      integer(g[2], f"psd_hessian.orbit_kernel[{t}][2]", 0, dims[h] - 1)))
     pivots = index_list(claim.get("kernel_pivots"), "psd_hessian.kernel_pivots", n)
-    ldl = claim.get("ldl")
-    if not isinstance(ldl, dict) or len(pivots) != len(V) + len(gens):
-        raise Malformed("psd_hessian: need ldl {free, perm, L, D} and one pivot per kernel vector")
-    free = index_list(ldl.get("free"), "psd_hessian.ldl.free", n)
+    key = "congruence" if "congruence" in claim else "ldl"
+    ldl = claim.get(key)
+    if not isinstance(ldl, dict) or len(pivots) != len(V) + len(gens) or "ldl" in claim and key != "ldl":
+        raise Malformed("psd_hessian: need ldl {free, perm, L, D} or congruence {free, T}, one pivot per kernel vector")
+    free = index_list(ldl.get("free"), f"psd_hessian.{key}.free", n)
     q = len(free)
-    perm = index_list(ldl.get("perm"), "psd_hessian.ldl.perm", q)
-    Lm = matrix(ldl.get("L"), "psd_hessian.ldl.L", q, q)
-    Dv = vector(ldl.get("D"), "psd_hessian.ldl.D", q)
+    if key == "congruence":
+        Tm = matrix(ldl.get("T"), "psd_hessian.congruence.T", q, q)
+        perm, Lm, Dv = list(range(q)), identity(q), []
+    else:
+        perm = index_list(ldl.get("perm"), "psd_hessian.ldl.perm", q)
+        Lm = matrix(ldl.get("L"), "psd_hessian.ldl.L", q, q)
+        Dv = vector(ldl.get("D"), "psd_hessian.ldl.D", q)
     if len(perm) != q:
         raise Malformed("psd_hessian.ldl.perm: not a permutation of 0..q-1")
     if set(free) | set(pivots) != set(range(n)) or set(free) & set(pivots):
         return False, "free is not the complement of kernel_pivots"
     O = [orbit_direction(pb, h, a, b) for h, a, b in gens]
-    if _FIELD[0] is not None:
+    if _FIELD[0] is not None and key == "ldl":    # a congruence is charged as it goes (its Hessian costs far less)
         require(psd_field_units(pb, n, V, O), f"psd_hessian over the field ({n} parameters)")
     if gens:
         # orbit directions are in ker H only at a critical point of an unregularized loss (symmetry)
         if any(pb["lambda"]):
             return False, "orbit_kernel needs lambda = 0 (the regularizer is not GL-invariant)"
-        if any(x for g in gradient(pb) for row in g for x in row):
+        if not facts.get("critical") and any(x for g in gradient(pb) for row in g for x in row):
             return False, "orbit_kernel needs a critical point (the gradient is nonzero)"
         if _FIELD[0] is not None:
             if not independent_at_theta(O + V, sorted(pivots)):
@@ -1211,6 +1228,8 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             return False, f"L is not unit lower-triangular (row {i})"
     if any(d < 0 for d in Dv):
         return False, "D has a negative entry"
+    if key == "congruence":
+        return psd_by_congruence(pb, V, gens, free, Tm)
     if _FIELD[0] is not None:
         return psd_over_field(pb, V, gens, free, perm, Lm, Dv)
     # Exact integer arithmetic: H = Hint / hden, v = z / dv. Each loop is charged before it runs: H v
@@ -1315,11 +1334,9 @@ def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: li
     exactly (the congruence of the rational case, the same argument over the real field K)."""
     Hm = hessian(pb)
     n, q = len(Hm), len(free)
-    for t, v in enumerate(V):
-        support = [p for p in range(n) if getattr(v[p], "n", v[p])]
-        for row in Hm:
-            if sum((row[p] * v[p] for p in support), Fraction(0)):
-                return False, f"kernel vector {t}: H v != 0"
+    bad = kernel_failure(Hm, V)
+    if bad:
+        return False, bad
     idx = [free[p] for p in perm]
     LD = [[x * d for x, d in zip(row, Dv)] for row in Lm]
     for i in range(q):
@@ -1330,6 +1347,81 @@ def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: li
     how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
     return True, (f"Hessian ({n} x {n}) over the field is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with "
                   f"D >= 0 at theta{how}: no negative eigenvalue")
+
+
+def kernel_failure(Hm: list, V: list) -> str | None:
+    """None when H v = 0 for every explicit kernel vector v (entries in Q or in the field), else which fails."""
+    for t, v in enumerate(V):
+        support = [p for p in range(len(Hm)) if getattr(v[p], "n", v[p])]
+        for row in Hm:
+            # a coefficient 1 (the unit vectors of zero rows) needs no product
+            if sum((row[p] if type(v[p]) is Fraction and v[p] == 1 else row[p] * v[p] for p in support), Fraction(0)):
+                return f"kernel vector {t}: H v != 0"
+    return None
+
+
+def scaled_bounds(x, p: int) -> tuple[int, int]:
+    """Integers (a, b) with a <= 2^p x <= b, x rational or in the field at theta. With theta in [c - r, c + r],
+    c = u / W, r = s / W, and x = sum_k n_k theta^k / d: x(theta) = x(c) + e, |e| <= r sum_(k>=1) k |n_k| R^(k-1) for
+    R = |c| + r (the mean value theorem), both over the common denominator W^(len n - 1) d (Horner in integers)."""
+    if not isinstance(x, Alg):
+        return (x.numerator << p) // x.denominator, -((-x.numerator << p) // x.denominator)
+    n, K = x.reduced(), x.K
+    if not n:
+        return 0, 0
+    w = K.lo.denominator * K.hi.denominator // gcd(K.lo.denominator, K.hi.denominator)
+    a1, a2 = K.lo.numerator * (w // K.lo.denominator), K.hi.numerator * (w // K.hi.denominator)
+    W, u, s = 2 * w, a1 + a2, a2 - a1
+    R, top = abs(u) + s, len(n) - 1
+    charge(3 * len(n) * mul_units(cost(n) + len(n) * cost([R, W]), cost([R, W])) + 1, "an enclosure at theta")
+    value, slope, scale = n[top], 0, 1
+    for k in range(top - 1, -1, -1):
+        scale *= W                                  # W^(top - k)
+        slope = slope * R + (k + 1) * abs(n[k + 1]) * (scale // W)
+        value = value * u + n[k] * scale
+    den, error = scale * x.d, slope * s
+    return ((value - error) << p) // den, -((-(value + error) << p) // den)
+
+
+def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list) -> tuple[bool, str]:
+    """psd_hessian with a congruence {free, T}, T an integer matrix: B = H[free, free] is positive definite when
+    M = T B T^T is strictly diagonally dominant with a positive diagonal. By Gershgorin every eigenvalue of the
+    symmetric M lies in some [M_ii - r_i, M_ii + r_i], r_i = sum_(j != i) |M_ij|, so M is positive definite; then T
+    is invertible (T^T x = 0 would give x^T M x = 0) and y^T B y = x^T M x > 0 for y = T^T x. With the kernel vectors
+    independent on the complement of free, H is congruent to diag(0, B) (as with ldl). No product in the field:
+    each B_ij is enclosed in [c_ij - r_ij, c_ij + r_ij] at theta (scaled_bounds, integers over 2^(p+1)), so that
+    M_ij lies in (T c T^T)_ij +- (|T| r |T|^T)_ij; when the test is undecided the interval of theta is bisected
+    (16 times a round, at most 64 rounds, p growing by 64) until it is decided either way."""
+    if any(not isinstance(t, Fraction) or t.denominator != 1 for r in Tm for t in r):
+        raise Malformed("psd_hessian.congruence.T: expected integers")
+    Hm = hessian(pb)
+    n, q, K = len(Hm), len(free), _FIELD[0]
+    bad = kernel_failure(Hm, V)
+    if bad:
+        return False, bad
+    B = [[Hm[i][j] for j in free[:k + 1]] for k, i in enumerate(free)]        # B_ij, j <= i
+    del Hm
+    T = [[t.numerator for t in r] for r in Tm]
+    A = [[abs(t) for t in r] for r in T]
+    for rounds in range(64):
+        box = [[scaled_bounds(x, 64 * (rounds + 1)) for x in row] for row in B]
+        ends = [[box[max(i, j)][min(i, j)] for j in range(q)] for i in range(q)]
+        Mc = matmul(matmul(T, [[a + b for a, b in row] for row in ends]), transpose(T, q))    # 2^(p+1) M, centre
+        Mr = matmul(matmul(A, [[b - a for a, b in row] for row in ends]), transpose(A, q))    # and radius
+        undecided = False
+        for i in range(q):
+            big = sum(abs(c) + r for j, (c, r) in enumerate(zip(Mc[i], Mr[i])) if j != i)      # >= sum |M_ij|
+            small = sum(max(abs(c) - r, 0) for j, (c, r) in enumerate(zip(Mc[i], Mr[i])) if j != i)
+            if Mc[i][i] + Mr[i][i] <= small:
+                return False, f"T B T^T is not strictly diagonally dominant with a positive diagonal (row {i})"
+            undecided = undecided or Mc[i][i] - Mr[i][i] <= big
+        if not undecided:
+            how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+            return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens)}, B) and T B T^T is strictly "
+                          f"diagonally dominant{how}: B positive definite, no negative eigenvalue")
+        for _ in range(16 if K is not None and K.lo != K.hi else 0):
+            K._bisect()
+    return False, "T B T^T is not shown strictly diagonally dominant (64 rounds of enclosures)"
 
 
 def check_top_eigenspace(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
