@@ -24,7 +24,7 @@ from typing import Any, Sequence
 from flint import arb, fmpq, fmpq_poly
 
 from exactdln.arith.exact import to_fmpq as _q, to_fraction
-from exactdln.model.results import fraction_text
+from exactdln.model.results import decimal_text, fraction_text
 
 __all__ = ["AlgebraicReal", "real_roots", "rational_enclosure"]
 
@@ -123,12 +123,22 @@ class AlgebraicReal:
             return fraction_text(self.lower)
         return {"polynomial": [fraction_text(c) for c in self.polynomial],
                 "interval": [fraction_text(self.lower), fraction_text(self.upper)],
-                "approx": float(self)}
+                "approx": _float_or_none((self.lower + self.upper) / 2)}
 
     def __str__(self) -> str:
         if self.is_rational:
             return fraction_text(self.lower)
-        return f"root of {_poly_text(self.polynomial)} in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
+        # decimal_text, not float(): a root of a polynomial with 4,000-digit coefficients can lie beyond 1e308
+        return (f"root of {_poly_text(self.polynomial)} in [{decimal_text(self.lower, 12)[0]}, "
+                f"{decimal_text(self.upper, 12)[0]}]")
+
+
+def _float_or_none(x: Fraction) -> float | None:
+    """float(x), or None (JSON null) when x is beyond the float range."""
+    try:
+        return float(x)
+    except OverflowError:
+        return None
 
 
 def real_roots(polynomial: fmpq_poly) -> list[tuple[AlgebraicReal, int]]:

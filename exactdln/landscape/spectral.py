@@ -44,7 +44,14 @@ from exactdln.arith.exact import (
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import _PRIMES, partial_product_rank
-from exactdln.model.results import Assumptions
+from exactdln.model.results import Assumptions, decimal_text
+
+
+def _approximate(root: RealRoot) -> str:
+    """6 significant digits of a real root for a reason text, by integer arithmetic (an eigenvalue of Sigma can lie
+    beyond the float range when the data have 4,000-digit entries)."""
+    return decimal_text((root.lo + root.hi) / 2, 6)[0]
+
 
 __all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "split_charpoly", "split_eigenvalues",
            "sigma_over_integers"]
@@ -643,14 +650,14 @@ class SpectralFacts:
         order = compare_roots(smallest_fitted, largest_unfitted)
         if order > 0:
             return True, (
-                f"min eigenvalue on range P (~{float(smallest_fitted):.6g}) > max eigenvalue off it "
-                f"(~{float(largest_unfitted):.6g})"
+                f"min eigenvalue on range P (~{_approximate(smallest_fitted)}) > max eigenvalue off it "
+                f"(~{_approximate(largest_unfitted)})"
             )
         if order == 0:
             return True, "tie lambda_k = lambda_(k+1): top eigenspace ambiguous, value still optimal"
         return False, (
-            f"an unfitted eigenvalue (~{float(largest_unfitted):.6g}) exceeds a fitted one "
-            f"(~{float(smallest_fitted):.6g})"
+            f"an unfitted eigenvalue (~{_approximate(largest_unfitted)}) exceeds a fitted one "
+            f"(~{_approximate(smallest_fitted)})"
         )
 
 

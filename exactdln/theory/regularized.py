@@ -48,6 +48,7 @@ from exactdln.model.results import (
     Inertia,
     RouteVerdict,
     Verdict,
+    decimal_text,
     fraction_text,
     number_text,
 )
@@ -452,7 +453,8 @@ class CriticalValue:
         return {"value": v, "rank": self.rank, "s": [list(c) for c in self.choice]}
 
     def __str__(self) -> str:
-        v = number_text(self.lower) if self.exact else f"in [{float(self.lower):.12g}, {float(self.upper):.12g}]"
+        v = (number_text(self.lower) if self.exact
+             else f"in [{decimal_text(self.lower, 12)[0]}, {decimal_text(self.upper, 12)[0]}]")
         return f"{v} (rank {self.rank})"
 
 

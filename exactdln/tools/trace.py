@@ -34,6 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from exactdln.model.problem import InputError, Problem
+from exactdln.model.results import decimal_text
 from exactdln.tools.plateaus import Plateau, PlateauRule, find_plateaus, run_losses, step_json
 from exactdln.tools.trace_format import Trajectory, load_trajectory, save_trajectory
 
@@ -80,7 +81,7 @@ class ExactValue:
 
 
 def _decimal(x: Fraction) -> str:
-    return f"{float(x):.12g}"
+    return decimal_text(x, 12)[0]
 
 
 def exact_value(value: Any) -> ExactValue:

@@ -77,3 +77,13 @@ def test_rational_roots_found_exactly_with_multiplicity(values):
     want = {v: values.count(v) for v in set(F(x) for x in values)}
     assert got == want
     assert [r.value for r, _ in roots] == sorted(want)
+
+
+def test_roots_beyond_the_float_range_print_and_serialize():
+    """x^2 - 2 * 10^700 has the roots +-sqrt(2) * 10^350 = +-1.41421356237...e+350, beyond float64: the text
+    gives their decimals by integer arithmetic, the JSON's float approximation is null (fuzz seed 5005, input 56682,
+    made `exactdln regularized` exit 4 on float(bound))."""
+    roots = [r for r, _ in real_roots(fmpq_poly([-2 * 10**700, 0, 1]))]
+    assert str(roots[0]).endswith("in [-1.41421356237e+350, -1.41421356237e+350]")
+    assert str(roots[1]).endswith("in [1.41421356237e+350, 1.41421356237e+350]")
+    assert roots[1].to_json()["approx"] is None

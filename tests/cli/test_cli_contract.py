@@ -433,3 +433,14 @@ def test_a_control_character_in_a_file_name_stays_on_the_one_line(name, tmp_path
     lines = err.splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith("exactdln classify: ") and repr(name)[1:-1] in lines[0]
+
+
+def test_regularized_text_with_a_critical_value_beyond_the_float_range(tmp_path, capsys):
+    """Y with an entry 4e4760 puts Theorem R1's critical values near 1e9519, beyond float64; the text output prints
+    them as decimals, not through float() (fuzz seed 5005, input 56682 exited 4)."""
+    path = tmp_path / "huge_y.json"
+    path.write_text(json.dumps({"X": [["2", "-1/3"]], "Y": [["-1", "-3/2"], ["4e4760", "0"], ["0", "-2"]],
+                                "weights": [[["0"]], [["0"], ["0"], ["0"]]], "lambda": "2"}))
+    assert main(["regularized", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "global minimum value" in out and "e+95" in out

@@ -542,7 +542,21 @@ def psd_signs(cert, rng):
     """In psd_hessian: one D entry negated or moved by a small element, one L entry negated or changed, an
     orbit generator or a pivot moved; elsewhere the top_eigenspace separator c or a strict direction moved."""
     psd = _claims_of(cert, "psd_hessian")
-    if psd:
+    if psd and isinstance(psd[0].get("congruence"), dict):
+        # the integer congruence form {free, T}: one T entry on or below the diagonal moved, or a free index moved
+        congruence = psd[0]["congruence"]
+        T = congruence.get("T")
+        if rng.random() < 0.8 and isinstance(T, list) and T and isinstance(T[-1], list):
+            i = rng.randint(0, len(T) - 1)
+            j = rng.randint(0, min(i, len(T[i]) - 1)) if T[i] else 0
+            if T[i]:
+                T[i][j] = rng.choice([0, -T[i][j] if isinstance(T[i][j], int) else 0,
+                                      (T[i][j] + rng.choice([-1, 1])) if isinstance(T[i][j], int) else 1])
+        elif congruence.get("free"):
+            k = rng.randint(0, len(congruence["free"]) - 1)
+            congruence["free"][k] = rng.randint(0, 11)
+        return json.dumps(cert)
+    elif psd and isinstance(psd[0].get("ldl"), dict):
         ldl = psd[0]["ldl"]
         op = rng.choice(["D", "D", "L", "L", "orbit", "pivot"])
         if op == "D" and ldl["D"]:
