@@ -21,7 +21,7 @@ from exactdln.landscape.point import ExactPoint, exact_point
 __all__ = ["partial_product", "partial_ranks", "partial_ranks_at", "partial_product_rank"]
 
 # Primes just below 2^62; one is drawn per call so that no fixed input defeats the screen.
-_PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787, 4611686018427387733)
+SCREENING_PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787, 4611686018427387733)
 
 
 def partial_product(weights: Any, i: int, j: int) -> RationalMatrix:
@@ -43,7 +43,7 @@ def partial_product_rank(matrix: fmpq_mat, *, prime: int | None = None) -> int:
     full = min(matrix.nrows(), matrix.ncols())
     if full == 0:
         return 0
-    prime = prime or random.SystemRandom().choice(_PRIMES)
+    prime = prime or random.SystemRandom().choice(SCREENING_PRIMES)
     reduced = modular_image(matrix, prime)
     if reduced is not None and reduced.rank() == full:
         return full
@@ -97,7 +97,7 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
     (at most H (H - 1) / 2 products in all, never cubic in H).
     """
     H = p.depth
-    lower = _modular_lower_bounds(p, random.SystemRandom().choice(_PRIMES))
+    lower = _modular_lower_bounds(p, random.SystemRandom().choice(SCREENING_PRIMES))
     if lower is None:
         return _partial_ranks_exact(p)
     second: dict[tuple[int, int], int] | None = None
@@ -134,7 +134,7 @@ def partial_ranks_at(p: ExactPoint) -> dict[tuple[int, int], int]:
 def _partial_ranks_exact(p: ExactPoint) -> dict[tuple[int, int], int]:
     H = p.depth
     out: dict[tuple[int, int], int] = {}
-    prime = random.SystemRandom().choice(_PRIMES)
+    prime = random.SystemRandom().choice(SCREENING_PRIMES)
     for i in range(1, H + 1):
         product = None
         known_zero = False

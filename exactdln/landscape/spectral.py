@@ -43,7 +43,7 @@ from exactdln.arith.exact import (
 )
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
-from exactdln.landscape.products import _PRIMES, partial_product_rank
+from exactdln.landscape.products import SCREENING_PRIMES, partial_product_rank
 from exactdln.model.results import Assumptions, decimal_text
 
 
@@ -66,7 +66,7 @@ def _integer_rank(matrix: fmpz_mat) -> int:
     full = min(matrix.nrows(), matrix.ncols())
     if full == 0:
         return 0
-    if nmod_mat(matrix, random.SystemRandom().choice(_PRIMES)).rank() == full:
+    if nmod_mat(matrix, random.SystemRandom().choice(SCREENING_PRIMES)).rank() == full:
         return full
     return matrix.rank()
 
@@ -473,7 +473,7 @@ class SpectralFacts:
         d_y, d_x = N.nrows(), N.ncols()
         if d_y == 0 or d_x == 0 or N.is_zero():
             return None, []
-        if d_y <= d_x and nmod_mat(N, random.SystemRandom().choice(_PRIMES)).rank() == d_y:
+        if d_y <= d_x and nmod_mat(N, random.SystemRandom().choice(SCREENING_PRIMES)).rank() == d_y:
             # rank d_y modulo a prime is rank d_y over Q: rref(P^T) = [I; 0] (no elimination over Z, whose
             # fraction-free form would carry the determinant of a d_y x d_y minor)
             return (fmpz_mat(d_x, d_y, [int(i == j) for i in range(d_x) for j in range(d_y)]), 1), list(range(d_y))
