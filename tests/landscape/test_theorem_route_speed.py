@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from exactdln.arith.exact import CrtMatrix, chain_product, frobenius_squared, ordered_product, word_primes
 from exactdln.landscape.derivatives import gradient_at
 from exactdln.landscape.point import ExactPoint
-from exactdln.landscape.products import _PRIMES, partial_ranks
+from exactdln.landscape.products import SCREENING_PRIMES, partial_ranks
 from exactdln.model.problem import Problem, as_matrix
 
 small = st.fractions(min_value=-4, max_value=4, max_denominator=5)
@@ -103,7 +103,7 @@ def test_gradient_blocks_pivot_blocks_and_loss(case):
 
 def test_partial_ranks_when_the_screening_primes_divide_a_layer():
     q = 1
-    for p in _PRIMES:
+    for p in SCREENING_PRIMES:
         q *= p
     depth = 40
     weights = [[[2]]] + [[[1]]] * (depth - 1)
