@@ -35,6 +35,7 @@ __all__ = [
     "nullspace",
     "column_basis",
     "rref_pivots",
+    "pivot_columns",
     "is_zero",
     "transpose",
     "submatrix",
@@ -424,17 +425,22 @@ def nullspace(matrix: fmpq_mat) -> fmpq_mat:
     return out
 
 
-def rref_pivots(matrix: fmpq_mat) -> tuple[fmpq_mat, list[int]]:
-    """Reduced row echelon form and its pivot columns."""
-    reduced, r = matrix.rref()
+def pivot_columns(reduced: fmpq_mat | fmpz_mat, rank: int) -> list[int]:
+    """The pivot columns of a matrix in row echelon form (rational or fraction-free) of the given rank."""
     pivots = []
     col = 0
-    for i in range(r):
+    for i in range(rank):
         while reduced[i, col] == 0:
             col += 1
         pivots.append(col)
         col += 1
-    return reduced, pivots
+    return pivots
+
+
+def rref_pivots(matrix: fmpq_mat) -> tuple[fmpq_mat, list[int]]:
+    """Reduced row echelon form and its pivot columns."""
+    reduced, r = matrix.rref()
+    return reduced, pivot_columns(reduced, r)
 
 
 def column_basis(matrix: fmpq_mat) -> fmpq_mat:

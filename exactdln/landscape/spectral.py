@@ -37,6 +37,7 @@ from exactdln.arith.exact import (
     CrtMatrix,
     big_probable_prime,
     identity,
+    pivot_columns,
     rational_reconstruction,
     iter_word_primes,
     word_primes,
@@ -478,14 +479,7 @@ class SpectralFacts:
             # fraction-free form would carry the determinant of a d_y x d_y minor)
             return (fmpz_mat(d_x, d_y, [int(i == j) for i in range(d_x) for j in range(d_y)]), 1), list(range(d_y))
         R, den, r = N.transpose().rref()
-        pivots: list[int] = []
-        col = 0
-        for i in range(r):
-            while R[i, col] == 0:
-                col += 1
-            pivots.append(col)
-            col += 1
-        return (R, int(den)), pivots
+        return (R, int(den)), pivot_columns(R, r)
 
     @cached_property
     def _range_rref(self) -> tuple[fmpq_mat, list[int]]:
