@@ -71,6 +71,26 @@ class CapError(InputError):
     """The input is beyond what the checker reads: no certificate can be written (exit 2, naming the cap)."""
 
 
+def _largest_factor_exponent(x: Any) -> int:
+    """The largest |exponent| in the {"factors": [[poly, exponent], ...]} objects of a family certificate: the
+    factor exponents and the monomial exponents of each factor's terms [coefficient, [e_1, ...]]."""
+    largest = 0
+    if isinstance(x, dict):
+        for f in x.get("factors", []) if isinstance(x.get("factors"), list) else []:
+            if isinstance(f, list) and len(f) == 2:
+                if isinstance(f[1], int):
+                    largest = max(largest, abs(f[1]))
+                for term in f[0] if isinstance(f[0], list) else []:
+                    if isinstance(term, list) and len(term) == 2 and isinstance(term[1], list):
+                        largest = max([largest] + [abs(e) for e in term[1] if isinstance(e, int)])
+        for value in x.values():
+            largest = max(largest, _largest_factor_exponent(value))
+    elif isinstance(x, list):
+        for value in x:
+            largest = max(largest, _largest_factor_exponent(value))
+    return largest
+
+
 def _refuse(what: str, cap: str, caps: dict[str, int], checker: str) -> CapError:
     return CapError(f"{what}; the checker reads at most {cap} = {caps[cap]} (exactdln/trusted/{checker}): "
                     "no certificate can be checked", "certificate")
@@ -225,6 +245,9 @@ def check_certificate_text(text: str, data: dict[str, Any], family: bool = False
     if values > caps["MAX_VALUES"]:
         raise _refuse(f"the certificate would hold about {values} numbers", "MAX_VALUES", caps, name)
     if family:
+        exponent = _largest_factor_exponent(data)
+        if exponent > caps["MAX_EXPONENT"]:
+            raise _refuse(f"a factored polynomial would hold the exponent {exponent}", "MAX_EXPONENT", caps, name)
         return
     depth = len(data.get("point", {}).get("weights", []))
     for claim in data.get("claims", []):

@@ -170,3 +170,20 @@ def test_certify_writes_long_numbers_in_full(tmp_path):
     out = tmp_path / "big.cert.json"
     assert main(["certify", str(path), "-o", str(out)]) == 0
     assert json.loads(out.read_text())["problem"]["X"] == [[big]]
+
+
+def test_family_certificate_with_an_exponent_beyond_the_checker_cap_is_refused_first(tmp_path, capsys):
+    """W_2 W_1 with entries a^2, 1/a and a^2, a^(-31) has a gradient whose factored numerator holds a^66, beyond the
+    family checker's MAX_EXPONENT = 64: certify refuses it with exit 2 naming the cap, and writes nothing
+    (bench/fuzz.py seed 5006, input 4569, had exit 1 from the checker's refusal)."""
+    import json
+
+    from exactdln.cli import main
+
+    path = tmp_path / "family.json"
+    path.write_text(json.dumps({"X": [["1", "0"], ["0", "2"]], "Y": [["-1", "-2"], ["-1", "3"]],
+                                "weights": [[["a^2", "1/a"]], [["a^2"], ["a^(-31)"]]], "parameters": {"a": "positive"}}))
+    assert main(["certify", str(path), "-o", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert "MAX_EXPONENT = 64" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()
