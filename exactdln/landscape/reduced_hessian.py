@@ -30,9 +30,9 @@ from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
-from flint import fmpq_mat, fmpz, fmpz_mat, nmod, nmod_mat
+from flint import fmpq_mat, fmpz_mat, nmod, nmod_mat
 
-from exactdln.arith.exact import identity, modular_image, modular_pivot_columns, multiply
+from exactdln.arith.exact import identity, integer_content, modular_image, modular_pivot_columns, multiply
 from exactdln.arith.guided import PRIMES, IntegerSymmetric, integer_symmetric_inertia
 from exactdln.arith.inertia import negative_direction, symmetric_inertia
 from exactdln.arith.small_prime import SMALL_PRIMES, matmul_mod, rref_mod, residues as small_prime_residues
@@ -402,7 +402,7 @@ def _cleared(matrix: fmpq_mat, *, by_column: bool) -> tuple[fmpz_mat, list[int]]
         return numerator, [1] * (cols if by_column else rows)
     grid = _grid(numerator)
     lines = grid.T if by_column else grid
-    contents = [int(_content(line.tolist(), d)) for line in lines]
+    contents = [int(integer_content(line.tolist(), d)) for line in lines]
     divided = np.array([line // g for line, g in zip(lines, contents)], dtype=object).reshape(lines.shape)
     out = divided.T if by_column else divided
     return fmpz_mat(out.tolist()) if rows and cols else fmpz_mat(rows, cols), [d // g for g in contents]
@@ -422,7 +422,7 @@ def _scaled_grid(matrix: fmpq_mat | None, left: Sequence[int], right: Sequence[i
     if any(x != 1 for x in left) or any(x != 1 for x in right):
         grid = grid * np.array(left, dtype=object)[:, None] * np.array(right, dtype=object)[None, :]
         if d != 1:
-            g = int(_content(grid.ravel().tolist(), d))
+            g = int(integer_content(grid.ravel().tolist(), d))
             if g > 1:
                 grid, d = grid // g, d // g
     return grid, d
@@ -561,7 +561,7 @@ def _check_orbit_kernel(point: ExactPoint, orthogonal_only: bool) -> None:
 def _symmetric_integer_inertia(grid: np.ndarray) -> Inertia | None:
     if not grid.shape[0]:
         return Inertia(0, 0, 0)
-    content = _content(grid.ravel().tolist())
+    content = integer_content(grid.ravel().tolist())
     return integer_symmetric_inertia(IntegerSymmetric(grid=_python_ints(grid // content if content > 1 else grid)))
 
 
@@ -670,7 +670,7 @@ def last_layer_schur_inertia(point: ExactPoint, parameters: Sequence[int]) -> In
     numerator = grid_b * D
     for total, den in corrections:
         numerator = numerator - total * (d_b * d_gram * (D // den))
-    content = _content(numerator.ravel().tolist())
+    content = integer_content(numerator.ravel().tolist())
     if content > 1:
         numerator = numerator // content
     integer_complement = IntegerSymmetric(grid=_python_ints(numerator))     # primitive already
@@ -697,16 +697,6 @@ def _python_ints(grid: np.ndarray) -> np.ndarray:
     out = np.empty(grid.shape, dtype=object)
     out.ravel()[:] = [int(x) for x in grid.ravel().tolist()]
     return out
-
-
-def _content(values, start: int = 0) -> fmpz:
-    """gcd(start, values) in FLINT integers (CPython's gcd of 5,000-bit ints is about 5 times slower)."""
-    g = fmpz(start)
-    for x in values:
-        if g == 1:
-            break
-        g = g.gcd(x)
-    return g
 
 
 def _last_layer_gram(factors: _HessianFactors) -> tuple[np.ndarray, int]:

@@ -31,11 +31,12 @@ from functools import cached_property
 from itertools import islice
 from math import gcd
 
-from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
+from flint import fmpq, fmpq_mat, fmpq_poly, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
 
 from exactdln.arith.exact import (
     CrtMatrix,
     big_probable_prime,
+    divide_out_content,
     identity,
     pivot_columns,
     rational_reconstruction,
@@ -100,18 +101,9 @@ def sigma_over_integers(point: ExactPoint) -> tuple[fmpz_mat, int]:
     C, c = point.sigma_xx.inv().numer_denom()
     n = C.nrows()
     BC = B if C == fmpz_mat(n, n, [int(i == j) for i in range(n) for j in range(n)]) else B * C   # white data: C = I
-    N, d = BC * B.transpose(), fmpz(int(b) ** 2 * int(c))
-    # the content g = gcd(d, entries of N) divided out: at depth 8, width 128, 4-digit entries g has 969 of N's
+    # the content gcd(d, entries of N) divided out: at depth 8, width 128, 4-digit entries it has 969 of N's
     # 1976 bits, and every later product with N (the eigenbasis check, the restrictions) is priced by N's length
-    g = d
-    for x in N.entries():
-        if g == 1:
-            break
-        if x != 0:
-            g = g.gcd(x)
-    if g != 1:
-        N = fmpz_mat(N.nrows(), N.ncols(), [x // g for x in N.entries()])
-    return N, int(d // g)
+    return divide_out_content(BC * B.transpose(), int(b) ** 2 * int(c))
 
 
 # --- characteristic polynomials that split over Q, certified by an eigenbasis -------------------------------------

@@ -17,9 +17,10 @@ from flint import fmpz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exactdln.arith.exact import integer_content
 from exactdln.landscape.derivatives import hessian_matrix
 from exactdln.landscape.point import ExactPoint
-from exactdln.landscape.reduced_hessian import _content, integer_hessian_principal_submatrix
+from exactdln.landscape.reduced_hessian import integer_hessian_principal_submatrix
 from exactdln.model.problem import Problem
 
 big = st.integers(min_value=-(2**3000), max_value=2**3000)
@@ -30,8 +31,8 @@ big = st.integers(min_value=-(2**3000), max_value=2**3000)
 def test_content_is_the_gcd(values, start, factor):
     scaled = [v * factor for v in values]       # a large common factor, as in the Schur complement's entries
     for vals in (values, scaled):
-        assert int(_content([fmpz(v) for v in vals], start)) == gcd(start, *vals)
-        assert int(_content(vals, start)) == gcd(start, *vals)
+        assert int(integer_content([fmpz(v) for v in vals], start)) == gcd(start, *vals)
+        assert int(integer_content(vals, start)) == gcd(start, *vals)
 
 
 def _random_matrix(rng: random.Random, rows: int, cols: int) -> list[list[Fraction]]:
