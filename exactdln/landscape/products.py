@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from flint import fmpq_mat, fmpz
+from flint import fmpq_mat, fmpz, fmpz_mat, nmod_mat
 
 from exactdln.arith.exact import from_fmpq_mat, modular_image, multiply, rank, to_fmpq_mat
 from exactdln.model.problem import Problem, RationalMatrix, as_weights
@@ -38,12 +38,15 @@ def partial_product(weights: Any, i: int, j: int) -> RationalMatrix:
     return from_fmpq_mat(product)
 
 
-def partial_product_rank(matrix: fmpq_mat, *, prime: int | None = None) -> int:
-    """Exact rank of a rational matrix, with a modular screen for the full-rank case."""
+def partial_product_rank(matrix: fmpq_mat | fmpz_mat, *, prime: int | None = None) -> int:
+    """Exact rank of a rational or integer matrix, with a modular screen for the full-rank case (a minor nonzero
+    modulo a prime is nonzero)."""
     full = min(matrix.nrows(), matrix.ncols())
     if full == 0:
         return 0
     prime = prime or random.SystemRandom().choice(SCREENING_PRIMES)
+    if isinstance(matrix, fmpz_mat):
+        return full if nmod_mat(matrix, prime).rank() == full else matrix.rank()
     reduced = modular_image(matrix, prime)
     if reduced is not None and reduced.rank() == full:
         return full

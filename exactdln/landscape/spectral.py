@@ -29,7 +29,6 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from math import gcd
 
 from flint import fmpq, fmpq_mat, fmpq_poly, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
 
@@ -60,17 +59,6 @@ __all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "s
 
 
 SMALL_SIGMA = 16     # up to this d_y, chi_Sigma by FLINT's charpoly directly (SpectralFacts.chi_sigma)
-
-
-def _integer_rank(matrix: fmpz_mat) -> int:
-    """Exact rank of an integer matrix: full when it is full modulo a prime drawn at random (a nonzero minor modulo
-    p is a nonzero integer), else FLINT's exact rank."""
-    full = min(matrix.nrows(), matrix.ncols())
-    if full == 0:
-        return 0
-    if nmod_mat(matrix, random.SystemRandom().choice(SCREENING_PRIMES)).rank() == full:
-        return full
-    return matrix.rank()
 
 
 def charpoly(matrix: fmpq_mat) -> fmpq_poly:
@@ -426,7 +414,7 @@ class SpectralFacts:
         p = self.point
         if not self.sigma_xx_invertible:
             return Assumptions(False, None, None)
-        full = _integer_rank(p.sigma_yx_integer[0]) == p.widths[-1]    # rank Sigma_YX = rank of b Sigma_YX
+        full = partial_product_rank(p.sigma_yx_integer[0]) == p.widths[-1]    # rank Sigma_YX = rank of b Sigma_YX
         if self.rational_eigenvalues is not None:
             distinct = True              # d_y distinct roots of chi_Sigma, of degree d_y
         else:
