@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from exactdln.instances.construct import large_instance  # noqa: E402
-from exactdln.landscape.products import _PRIMES  # noqa: E402
+from exactdln.landscape.products import SCREENING_PRIMES  # noqa: E402
 from exactdln.model.problem import Problem, as_matrix  # noqa: E402
 from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, STRICT_SADDLE  # noqa: E402
 from exactdln.theory.classify import classify  # noqa: E402
@@ -154,7 +154,7 @@ def stage_rows(path: Path) -> None:
 
 def deep_points(depth: int) -> dict[str, tuple[Problem, list]]:
     q = 1
-    for p in _PRIMES:
+    for p in SCREENING_PRIMES:
         q *= p
     hostile = [[[2]]] + [[[1]]] * (depth - 1)
     hostile[depth // 2] = [[q]]
