@@ -44,3 +44,31 @@ def test_the_loss_never_rises_the_balance_is_kept_and_the_limit_fits_y():
 def test_bad_weights_are_refused():
     with pytest.raises(InputError):
         stiff_gradient_flow(Problem.create([[1]], [[1]]), [np.ones(3)], t_end=1.0)
+
+
+def test_the_records_are_a_thinned_subsequence_of_the_same_flow():
+    """Thinning only chooses which accepted steps are kept: with record_rtol = record_gap = 0 every step is kept,
+    and the default records are a subsequence of those (same times, same weights), start and end included, with no
+    gap longer than record_gap x t_end between two records."""
+    problem = Problem.create([[1, 0], [0, 1]], [[3, 0], [0, 1]])
+    rng = np.random.default_rng(1)
+    start = [1e-4 * rng.standard_normal((2, 2)), 1e-4 * rng.standard_normal((2, 2))]
+    t_end = 2e4
+    every = stiff_gradient_flow(problem, start, t_end=t_end, record_rtol=0, record_gap=0)
+    thin = stiff_gradient_flow(problem, start, t_end=t_end, record_rtol=0.05, record_gap=0.01)
+    assert every.records == every.steps + 1 and thin.steps == every.steps
+    assert thin.records < every.records
+    index = np.searchsorted(every.times, thin.times)
+    assert np.array_equal(every.times[index], thin.times)
+    for full, kept in zip(every.weights, thin.weights):
+        assert np.array_equal(full[index], kept)
+    assert thin.times[0] == 0.0 and thin.times[-1] == every.times[-1]
+    # between two records either the gap rule fired or the last accepted step before the next record was kept
+    assert np.all(np.diff(thin.times) <= 0.01 * t_end + np.max(np.diff(every.times)))
+
+
+def test_record_options_must_be_finite_and_non_negative():
+    problem = Problem.create([[1]], [[1]])
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="record_rtol"):
+            stiff_gradient_flow(problem, [[[0.1]], [[0.1]]], t_end=1.0, record_rtol=bad)
