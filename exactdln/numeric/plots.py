@@ -167,20 +167,33 @@ def plot_sweep_summary(kinds: dict[str, int], times: Sequence[float], path: str)
 
 def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequence[tuple[str, float]],
                      *, grad_norm: Sequence[float] | None = None,
-                     spans: Sequence[tuple[float, float]] = (), title: str | None = None) -> Any:
+                     spans: Sequence[tuple[float, float]] = (), title: str | None = None,
+                     xscale: str = "linear", xlabel: str = "iteration") -> Any:
     """A matplotlib Figure of a saddle-to-saddle run (``exactdln trace --plot``): the float loss on a log
     scale against the iteration, each plateau's exact critical value a labelled dashed horizontal line
     (``levels``: (label, value) pairs), the plateaus' step ranges (``spans``) shaded, and ||grad L|| on a log
     scale in a narrow panel below when ``grad_norm`` is given (the spans are numbered 1, 2, ... at the top). The staircase of Saxe, McClelland, Ganguli
     (2014): the loss rests on each step at a critical value of the landscape.
 
+    ``xscale="log"`` puts the steps on a log axis too (a gradient flow's plateaus, whose lengths grow
+    geometrically, are then all visible); steps <= 0 are left out and the spans start at the first positive step.
+    ``xlabel`` names the steps ("iteration"; "time" for a flow).
     Values <= 0 or not finite have no place on a log axis and are named in a note on the axes instead.
     Needs the ``plot`` extra (matplotlib); the object-oriented API, so that tests can read the lines back."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import LogLocator, NullFormatter
 
+    if xscale not in ("linear", "log"):
+        raise ValueError(f"xscale must be 'linear' or 'log', got {xscale!r}")
     s = np.asarray(steps, dtype=float)
     L = np.asarray(loss, dtype=float)
+    g_all = None if grad_norm is None else np.asarray(grad_norm, dtype=float)
+    if xscale == "log":
+        keep = s > 0
+        s, L = s[keep], L[keep]
+        g_all = None if g_all is None else g_all[keep]
+        first = float(s[0]) if len(s) else 1.0
+        spans = [(max(a, first), b) for a, b in spans if b > 0]
     fig = Figure(figsize=(7.2, 5.0) if grad_norm is not None else (7.2, 4.0))
     if grad_norm is not None:
         loss_ax, grad_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1], "hspace": 0.08})
@@ -190,7 +203,8 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         loss_ax.axvspan(a, b, color="0.95", lw=0, zorder=0)
         # numbered in the gradient panel (or at the foot of the loss axes), clear of the value labels
         where = grad_ax if grad_ax is not None else loss_ax
-        where.annotate(str(number), xy=((a + b) / 2, 1 if grad_ax is not None else 0),
+        middle = math.sqrt(a * b) if xscale == "log" else (a + b) / 2
+        where.annotate(str(number), xy=(middle, 1 if grad_ax is not None else 0),
                        xycoords=("data", "axes fraction"), xytext=(0, -2 if grad_ax is not None else 2),
                        textcoords="offset points", ha="center", va="top" if grad_ax is not None else "bottom",
                        fontsize=8, color="0.45")
@@ -221,7 +235,7 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         crowded = last - math.log10(v) < 0.07 * decades
         loss_ax.annotate(label, xy=(1, v), xycoords=("axes fraction", "data"), xytext=(-4, -3 if crowded else 2),
                          textcoords="offset points", ha="right", va="top" if crowded else "bottom", fontsize=8,
-                         color="#7b241c", zorder=4,
+                         color="#7b241c", zorder=2.5,      # under the loss curve, which stays visible
                          bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
         last = math.log10(v) - (0.07 * decades if crowded else 0)
     if notes:
@@ -244,7 +258,7 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         loss_ax.set_title(title, fontsize=10, pad=18)
     bottom = loss_ax
     if grad_ax is not None:
-        g = np.asarray(grad_norm, dtype=float)
+        g = g_all
         ok = np.isfinite(g) & (g > 0)
         grad_ax.plot(s[ok], g[ok], color="0.3", lw=1.0)
         grad_ax.set_yscale("log")
@@ -253,7 +267,9 @@ def staircase_figure(steps: Sequence[float], loss: Sequence[float], levels: Sequ
         grad_ax.spines[["top", "right"]].set_visible(False)
         grad_ax.tick_params(labelsize=8)
         bottom = grad_ax
-    bottom.set_xlabel("iteration")
+    bottom.set_xlabel(xlabel)
+    if xscale == "log":
+        bottom.set_xscale("log")
     if len(s):
         bottom.set_xlim(s[0], s[-1])
     fig.subplots_adjust(left=0.11, right=0.97, top=0.88 if title else 0.93, bottom=0.1)

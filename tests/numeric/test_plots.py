@@ -139,3 +139,27 @@ def test_gd_snap_plot_draws_the_exact_critical_value_of_the_limit(tmp_path, caps
     ((label, value),) = seen["values"]
     assert value == Fraction(1, 2) and label.startswith("L = 1/2")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_flows_staircase_on_a_log_step_axis():
+    """The plateaus of a gradient flow from a small start grow geometrically in length (docs/howto/trace.md,
+    "How close a run comes"): on a log step axis each one gets room; step 0 has no place there and is left out."""
+    from exactdln.cli.commands.trace import step_axis
+    from exactdln.numeric.plots import staircase_figure
+
+    t = np.concatenate([[0.0], np.geomspace(1.0, 1e6, 400)])
+    loss = np.where(t < 1e3, 10.0, np.where(t < 1e5, 1.0, 0.1))
+    spans = [(0.0, 900.0), (1100.0, 9e4), (1.1e5, 1e6)]
+    assert step_axis(t, spans) == ("log", "time")                   # the first plateau is 0.09% of the run
+    assert step_axis(np.arange(0, 10_000), [(0, 3000), (5000, 9999)]) == ("linear", "iteration")
+    assert step_axis(t, spans, "linear") == ("linear", "time")
+    fig = staircase_figure(t, loss, [("S = {}", 10.0), ("S = {1}", 1.0)], grad_norm=np.ones_like(t), spans=spans,
+                           xscale="log", xlabel="time")
+    loss_ax, grad_ax = fig.axes[:2]
+    assert loss_ax.get_xscale() == grad_ax.get_xscale() == "log" and grad_ax.get_xlabel() == "time"
+    x, y = loss_ax.get_lines()[0].get_data()
+    np.testing.assert_array_equal(x, t[1:])
+    np.testing.assert_array_equal(y, loss[1:])
+    assert grad_ax.get_xlim() == pytest.approx((1.0, 1e6))
+    with pytest.raises(ValueError, match="xscale"):
+        staircase_figure(t, loss, [], xscale="symlog")

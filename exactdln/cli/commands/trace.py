@@ -25,7 +25,7 @@ fields: `steps`, `at_step`, `float_loss`, `grad_norm`, `critical_value`, `fitted
 `relative_distance`, `snapped`, `tolerance`, `field_degree`, `certificate`, `notes`; with the run's `records` and `run_notes`); a run
 without a plateau gives one line with `plateau` null. --certify DIR writes each plateau's
 exact point and its checked certificate. --plot FILE draws the loss (log scale) with the exact critical
-values as labelled lines. --no-kind skips the exact classification (fields of high degree).
+values as labelled lines (--plot-steps: the step axis, log for a flow's run by default). --no-kind skips the exact classification (fields of high degree).
 Exit status: 0 every plateau has its exact point; 1 a plateau without one, or no plateau; 2 bad input
 or usage (also --plot without matplotlib); 4 internal error.
 """
@@ -62,9 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN", help="trajectory: .npz of stacked layers, a JSON trajectory or a directory of point files")
     parser.add_argument("--data", metavar="FILE", help="the run's data X, Y, lambda from this point file")
     add_floats_option(parser)
-    add_json_flag(parser, "JSON Lines: one JSON object per plateau and line")
+    add_json_flag(parser, "one JSON object per plateau and line")
     parser.add_argument("--certify", metavar="DIR", help="write each plateau's exact point and checked certificate into DIR")
     parser.add_argument("--plot", metavar="FILE.png", help="draw the loss with the exact critical values (needs matplotlib)")
+    parser.add_argument("--plot-steps", choices=("auto", "linear", "log"), default="auto",
+                        help="the plot's step axis; auto: log when a plateau spans less than 2%% of the run and the "
+                             "steps cover more than 3 decades (a gradient flow), else linear")
     parser.add_argument("--flat-rtol", type=_positive, default=1e-3,
                         help="relative change of the loss allowed over the window on a plateau (default 1e-3)")
     parser.add_argument("--grad-rtol", type=_positive, default=1e-2,
@@ -103,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             except OSError as err:
                 raise CommandError(f"cannot write into {args.certify}: {err.strerror or err}") from None
         if args.plot:
-            _plot(result, args.plot)
+            _plot(result, args.plot, args.plot_steps)
         if args.json:
             for line in result.json_lines(path):
                 emit(line)
@@ -117,7 +120,25 @@ def run(args: argparse.Namespace) -> int:
     return each_file(args, [args.run], one)
 
 
-def _plot(result, path: str) -> None:
+def step_axis(steps, spans, choice: str = "auto") -> tuple[str, str]:
+    """The plot's step axis (scale, label): ``choice`` unless "auto"; auto is "log" when the positive steps cover
+    more than 3 decades and some plateau spans less than 2% of the run (the plateaus of a gradient flow from a
+    small start grow geometrically in length, so on a linear axis the first ones are slivers), else "linear".
+    The label is "iteration" when every step is an integer, "time" otherwise (a flow's records)."""
+    import numpy as np
+
+    s = np.asarray(steps, dtype=float)
+    label = "iteration" if len(s) and np.all(s == np.round(s)) else "time"
+    if choice != "auto":
+        return choice, label
+    positive = s[s > 0]
+    if len(positive) < 2 or positive[-1] / positive[0] <= 1e3 or not spans:
+        return "linear", label
+    run = float(s[-1] - s[0])
+    return ("log" if min(b - a for a, b in spans) < 0.02 * run else "linear"), label
+
+
+def _plot(result, path: str, steps_axis: str = "auto") -> None:
     from exactdln.numeric.plots import plot_staircase
 
     levels = []
@@ -137,6 +158,8 @@ def _plot(result, path: str) -> None:
         levels.append((label, r.critical_value.approx))
     spans = [(r.plateau.start_step, r.plateau.end_step) for r in result.rows]
     try:
-        plot_staircase(result.steps, result.loss, levels, path, grad_norm=result.grad_norm, spans=spans)
+        xscale, xlabel = step_axis(result.steps, spans, steps_axis)
+        plot_staircase(result.steps, result.loss, levels, path, grad_norm=result.grad_norm, spans=spans,
+                       xscale=xscale, xlabel=xlabel)
     except OSError as err:
         raise CommandError(f"cannot write {path}: {err.strerror or err}") from None
