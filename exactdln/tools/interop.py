@@ -218,6 +218,8 @@ def _check_npz(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
             if not name.endswith(".npy"):
                 raise InputError("not an .npy array (an .npz point holds arrays X, Y, W1..WH, weights, lambda)",
                                  name)
+            if info.flag_bits & 0x1:            # APPNOTE.TXT 4.4.4, bit 0: zipfile would ask for a password
+                raise InputError("an encrypted member: numpy writes none, and none can be read", name[:-4])
             with z.open(info) as fh:
                 try:
                     version = np.lib.format.read_magic(fh)

@@ -261,6 +261,8 @@ def _check_archive(path: str) -> None:
     for info in members:
         if not info.filename.endswith(".npy"):
             raise InputError("not an .npy array", info.filename, path)
+        if info.flag_bits & 0x1:                # APPNOTE.TXT 4.4.4, bit 0: zipfile would ask for a password
+            raise InputError("an encrypted member: numpy writes none, and none can be read", info.filename, path)
         declared += info.file_size
     if declared > MAX_TRAJECTORY_BYTES:
         raise InputError(f"the arrays declare {declared} bytes uncompressed, more than {MAX_TRAJECTORY_BYTES}",

@@ -163,3 +163,32 @@ def test_complex_weights_are_refused_by_load_float_point(tmp_path):
         with pytest.raises(InputError) as err:
             load_float_point(path)
     assert "complex" in str(err.value) and "W2" in str(err.value)
+
+
+def _encrypted_flag(path):
+    """Set bit 0 of the general-purpose flags (APPNOTE.TXT 4.4.4: the member is encrypted) in every local header
+    and central-directory record: zipfile then asks for a password (fuzz seed 5008, input 74912, one flipped bit)."""
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset] |= 0x1
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("command", ["snap", "gd", "trace"])
+def test_an_encrypted_member_is_refused_naming_the_file(tmp_path, capsys, command):
+    path = tmp_path / "locked.npz"
+    if command == "trace":
+        np.savez(path, X=np.array([["1"]]), Y=np.array([["2"]]), W1=np.zeros((3, 1, 1)), W2=np.zeros((3, 1, 1)))
+    else:
+        _honest(path)
+    _encrypted_flag(path)
+    with zipfile.ZipFile(path) as z:                       # the premise: zipfile itself refuses to read it
+        with pytest.raises(RuntimeError, match="encrypted"):
+            z.read(z.infolist()[0])
+    code = main([command, str(path)] + (["--floats", "binary"] if command != "snap" else []))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"exactdln {command}: {path}") and "encrypted" in err and "Traceback" not in err
