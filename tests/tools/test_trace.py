@@ -376,13 +376,29 @@ def _galois_group_is_symmetric(X, Y):
     return False
 
 
+def _check_certificates(result, directory):
+    """Every certificate was accepted by the standalone checker before it was written; it claims the point
+    critical, and its kind wherever it claims one (the non-strict saddles over K only when the PSD claim fits the
+    checker's budget, exactdln/certify/field.py); W = 0 and the global minimizer always with their kind."""
+    from exactdln.tools.trace import certify_plateaus
+
+    for row in certify_plateaus(result, directory).rows:
+        assert row.certificate is not None, row.notes
+        claims = json.loads(open(row.certificate, encoding="utf-8").read())["claims"]
+        assert "critical" in [c["type"] for c in claims]
+        kinds = [c["kind"] for c in claims if c["type"] == "kind"]
+        assert kinds in ([row.kind], [])
+        if row.kind != "non_strict_saddle":
+            assert kinds == [row.kind]
+        elif not kinds:
+            assert any("without a kind claim" in n for n in row.notes)
+
+
 @pytest.mark.slow
 def test_every_plateau_of_a_depth_three_flow_with_five_outputs_is_within_1e_6_and_certified(tmp_path):
     # d_y = 5 (X 5 x 20 and hidden widths 5, the data of bench/study_plateau_distance.py). The plateau fitting
     # {1, 2} lasts only ~0.7% of the run (lambda_2 and lambda_3 of Sigma are close), so the flatness window is 0.1%.
     from math import comb
-
-    from exactdln.tools.trace import certify_plateaus
 
     X, Y, result = _flow_staircase(3, d=5, hidden=5, window=0.001)
     _check_every_plateau_snaps(X, Y, result)
@@ -396,20 +412,7 @@ def test_every_plateau_of_a_depth_three_flow_with_five_outputs_is_within_1e_6_an
     # non-strict; S = {1..5}: the global minimizer
     assert [row.kind for row in result.rows] == (["strict_saddle"] + ["non_strict_saddle"] * 4
                                                  + ["global_minimizer"])
-    # every certificate was accepted by the standalone checker before it was written; it claims the point
-    # critical, and its kind wherever it claims one (the non-strict saddles over K only when the PSD claim fits
-    # the checker's budget, exactdln/certify/field.py); W = 0 and the global minimizer always with their kind
-    for row in certify_plateaus(result, tmp_path).rows:
-        assert row.certificate is not None, row.notes
-        claims = json.loads(open(row.certificate, encoding="utf-8").read())["claims"]
-        types = [c["type"] for c in claims]
-        assert "critical" in types
-        kinds = [c["kind"] for c in claims if c["type"] == "kind"]
-        assert kinds in ([row.kind], [])
-        if row.kind != "non_strict_saddle":
-            assert kinds == [row.kind]
-        elif not kinds:
-            assert any("without a kind claim" in n for n in row.notes)
+    _check_certificates(result, tmp_path)
 
 
 @pytest.mark.slow
@@ -419,23 +422,12 @@ def test_every_plateau_of_a_depth_four_flow_with_five_outputs_is_within_1e_6_and
     # the hidden layers keep the run's full rank, so W_(3:2) has rank 5 while W_1 = W_4 = 0: a strict saddle)
     from math import comb
 
-    from exactdln.tools.trace import certify_plateaus
-
     X, Y, result = _flow_staircase(4, eps=3e-7, d=5, hidden=5, window=0.001, min_length=0.002)
     _check_every_plateau_snaps(X, Y, result)
     assert [row.field_degree for row in result.rows] == [comb(5, k) for k in range(6)]
     assert [row.kind for row in result.rows] == (["strict_saddle"] + ["non_strict_saddle"] * 4
                                                  + ["global_minimizer"])
-    for row in certify_plateaus(result, tmp_path).rows:
-        assert row.certificate is not None, row.notes
-        claims = json.loads(open(row.certificate, encoding="utf-8").read())["claims"]
-        assert "critical" in [c["type"] for c in claims]
-        kinds = [c["kind"] for c in claims if c["type"] == "kind"]
-        assert kinds in ([row.kind], [])
-        if row.kind != "non_strict_saddle":
-            assert kinds == [row.kind]
-        elif not kinds:
-            assert any("without a kind claim" in n for n in row.notes)
+    _check_certificates(result, tmp_path)
 
 
 def test_an_archive_declaring_too_much_is_refused_before_decompressing(tmp_path, monkeypatch):
