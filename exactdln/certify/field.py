@@ -28,7 +28,9 @@ checker on it as for any point. Evidence per kind, found over K by the engine an
   (:func:`field_psd_congruence_evidence`, docs/maths/algebraic.md §16): the kernel is the unit vectors of the
   Hessian's zero rows and orbit tangents, and an integer T with T B T^T strictly diagonally dominant shows
   B = Hess[F, F] positive definite, when :func:`psd_congruence_units` is below 3/4 of MAX_WORK; otherwise
-  ``notes`` says so and no kind is claimed.
+  ``notes`` says so and no kind is claimed. When the floats see kernel directions that are neither zero rows nor
+  orbit tangents (at the plateaus that ``exactdln trace`` snaps: weights not aligned with the unit vectors), no
+  congruence is tried and the note gives the split of the kernel (docs/maths/algebraic.md §16).
 """
 
 from __future__ import annotations
@@ -295,7 +297,7 @@ def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | Non
     return claim
 
 
-def field_psd_congruence_evidence(point: FieldPoint) -> dict[str, Any] | None:
+def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = None) -> dict[str, Any] | None:
     """The psd_hessian claim with a congruence {free, T} (exactdln/trusted/FORMAT.md, "Number fields"): no inverse in
     K, for the points where the L D L^T over K has entries far longer than the Hessian's.
 
@@ -308,7 +310,10 @@ def field_psd_congruence_evidence(point: FieldPoint) -> dict[str, Any] | None:
     floats about 2^-52 q cond(S B S). T B T^T is then computed over K and its strict diagonal dominance with a
     positive diagonal (which makes it, hence B, positive definite: Gershgorin) verified from rational
     approximations of its entries within a known width. None when that kernel is not the whole kernel (B is
-    singular), the floats fail, or the test does not pass."""
+    singular), the floats fail, or the test does not pass; then ``notes`` (when given) gets the reason, with the
+    split of the kernel when the floats see directions that are neither zero rows nor orbit tangents (at the
+    plateau points that exactdln trace snaps, whose weights are not aligned with the unit vectors, every row of
+    the Hessian is nonzero and most of its kernel is of that kind: docs/maths/algebraic.md §16)."""
     rows = field_hessian(point).tolist()
     n = len(rows)
     zero = [i for i in range(n) if all(x.is_zero() for x in rows[i])]
@@ -319,6 +324,13 @@ def field_psd_congruence_evidence(point: FieldPoint) -> dict[str, Any] | None:
     T: list[list[int]] = []
     if q:
         approx = np.array([[float(rows[i][j]) for j in free] for i in free])
+        gap = _kernel_gap(approx)
+        if gap and notes is not None:
+            notes.append(f"the Hessian's kernel has about {n - q + gap} directions (floats): {len(zero)} zero rows and "
+                         f"{len(P)} independent orbit tangents, and {gap} others, for which the congruence claim "
+                         "would need explicit kernel vectors over K (docs/maths/algebraic.md §16)")
+        if gap:
+            return None
         diagonal = np.diag(approx)
         if not np.all(np.isfinite(approx)) or np.any(diagonal <= 0):
             return None
@@ -349,12 +361,26 @@ def field_psd_congruence_evidence(point: FieldPoint) -> dict[str, Any] | None:
     return claim
 
 
+def _kernel_gap(approx: np.ndarray) -> int:
+    """The number of eigenvalues of the float matrix B below 10^-9 of its largest (0 when finite and none is):
+    the kernel directions of the Hessian that B still holds."""
+    if not np.all(np.isfinite(approx)) or approx.size == 0:
+        return 0
+    values = np.linalg.eigvalsh(approx)
+    return int(np.sum(np.abs(values) <= 1e-9 * max(1.0, float(np.max(np.abs(values))))))
+
+
 def psd_congruence_units(point: FieldPoint, claim: dict[str, Any]) -> int:
     """An estimate of the checker's units on the gradient of ``critical`` and a psd_hessian claim by congruence
     (exactdln/trusted/FORMAT.md, "Number fields"): the sum over the nonzero Hessian entries of D^2 c^2 (c = 1 +
-    bits // 512 of the entry's integer coefficients over their common denominator) for the gradient and the
-    Hessian, plus q^2 D^2 (c + 1) for the enclosures of B = Hess[F, F] at theta (c the largest over B), whose
-    reductions modulo m dominate. The products by T are of short integers and are left out."""
+    bits // 512 of the entry's integer coefficients over their common denominator), which stands for the gradient
+    and the small matrices of the entries' formula (checker.py ``HessianEntries``: A_h^T A_k, C_h Sxx C_k^T,
+    A_k^T G C_h^T, W_{k-1:h+1}), plus q^2 D^2 (c + 1) for the enclosures of B = Hess[F, F] at theta (c the largest
+    over B). The checker reads only B and the columns of H on the explicit kernel vectors' supports, not all of H.
+    At the degree-10 point of bench/bench_field.py (S = {1, 2}): estimate 1.59 million units; the checker spent
+    1.31 million on these (gradient 0.40, the small matrices 0.46, the entries read 0.09, enclosures 0.25,
+    independence 0.02); reading the whole Hessian it spent 0.31 million more (1.96 against 1.64 million for the
+    whole certificate)."""
     D = point.K.degree
     blocks = [[_blocks(x) for x in row] for row in field_hessian(point).tolist()]
     free = claim["congruence"]["free"]
@@ -392,12 +418,12 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
                          "claimed")
             return []
     else:
-        psd = field_psd_congruence_evidence(point)
+        why: list[str] = []
+        psd = field_psd_congruence_evidence(point, why)
         if psd is None:
             notes.append(f"a psd_hessian claim with L D L^T over K would cost the checker about {units} units of "
-                         f"arithmetic, more than half of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}, and the "
-                         "zero rows and orbit tangents do not span the kernel or the congruence did not verify; no "
-                         "kind claimed")
+                         f"arithmetic, more than half of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}, and "
+                         + (why[0] if why else "the congruence did not verify") + "; no kind claimed")
             return []
         units = psd_congruence_units(point, psd)
         if units > 3 * budget // 2:          # the estimate is closer to the checker's count than the L D L^T one

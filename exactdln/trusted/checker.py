@@ -1332,9 +1332,8 @@ def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: li
     """The rest of psd_hessian with entries in the field (priced by psd_field_units before anything was done):
     H v = 0 for the explicit kernel vectors and B[perm][:, perm] = L diag(D) L^T, each entry compared at theta
     exactly (the congruence of the rational case, the same argument over the real field K)."""
-    Hm = hessian(pb)
-    n, q = len(Hm), len(free)
-    bad = kernel_failure(Hm, V)
+    entry, n, q = HessianEntries(pb), sum(len(M) * len(M[0]) for M in pb["W"]), len(free)
+    bad = kernel_failure(entry, n, V)
     if bad:
         return False, bad
     idx = [free[p] for p in perm]
@@ -1342,22 +1341,72 @@ def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: li
     for i in range(q):
         for k in range(i + 1):
             s = sum((LD[i][j] * Lm[k][j] for j in range(k + 1) if getattr(Lm[k][j], "n", Lm[k][j])), Fraction(0))
-            if s != Hm[idx[i]][idx[k]]:
+            if s != entry(idx[i], idx[k]):
                 return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
     how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
     return True, (f"Hessian ({n} x {n}) over the field is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with "
                   f"D >= 0 at theta{how}: no negative eigenvalue")
 
 
-def kernel_failure(Hm: list, V: list) -> str | None:
-    """None when H v = 0 for every explicit kernel vector v (entries in Q or in the field), else which fails."""
+def kernel_failure(entry, n: int, V: list) -> str | None:
+    """None when H v = 0 for every explicit kernel vector v (entries in Q or in the field), else which fails. H is
+    read entry by entry (HessianEntries), only its columns on the support of v; a coefficient 1 (the unit vectors
+    of zero rows) needs no product."""
     for t, v in enumerate(V):
-        support = [p for p in range(len(Hm)) if getattr(v[p], "n", v[p])]
-        for row in Hm:
-            # a coefficient 1 (the unit vectors of zero rows) needs no product
-            if sum((row[p] if type(v[p]) is Fraction and v[p] == 1 else row[p] * v[p] for p in support), Fraction(0)):
+        support = [p for p in range(n) if getattr(v[p], "n", v[p])]
+        for r in range(n):
+            if sum((entry(r, p) if type(v[p]) is Fraction and v[p] == 1 else _product(entry(r, p), v[p])
+                    for p in support), Fraction(0)):
                 return f"kernel vector {t}: H v != 0"
     return None
+
+
+def _product(x, y):
+    """x y, charged: a field element charges its products itself (Alg.__mul__), two rationals as matmul would."""
+    if not isinstance(x, Alg) and not isinstance(y, Alg):
+        charge(cost((x,)) * cost((y,)) + 1, "a Hessian entry")
+    return x * y
+
+
+class HessianEntries:
+    """H_ij on demand, without the rest of H: for parameters i = (W_h)_ab, j = (W_k)_cd, h <= k (A_h = W_{H:h+1},
+    C_h = W_{h-1:1}; FORMAT.md "Number fields", docs/maths/algebraic.md §16), the entry hessian() builds:
+
+        H_ij = (A_h^T A_k)_ac (C_h Sxx C_k^T)_bd - [h < k] (A_k^T G C_h^T)_cb (W_{k-1:h+1})_da + [i = j] lambda_h.
+
+    The four small matrices of a pair of layers are computed when an entry of the pair is first read; a factor
+    written as 0 skips its product (no test at theta)."""
+
+    def __init__(self, pb: dict):
+        self.pb, self.dims, self.blocks, self.cache, self.offset = pb, pb["dims"], {}, {}, [0]
+        for h in range(len(pb["W"])):
+            self.offset.append(self.offset[-1] + self.dims[h] * self.dims[h + 1])
+
+    def block(self, h: int, k: int) -> tuple:
+        if (h, k) not in self.blocks:
+            (A, C, G), dims, X = _products(self.pb), self.dims, self.pb["X"]
+            if ("CX", h) not in self.blocks:
+                self.blocks[("CX", h)] = matmul(C[h], matmul(X, transpose(X, dims[0])))
+            M1 = matmul(transpose(A[h], dims[h + 1]), A[k])                          # d_h x d_k (1-based widths)
+            M2 = matmul(self.blocks[("CX", h)], transpose(C[k], dims[0]))             # d_(h-1) x d_(k-1)
+            Kc = matmul(matmul(transpose(A[k], dims[k + 1]), G), transpose(C[h], dims[0])) if k > h else None
+            Bm = partial_product(self.pb["W"], h + 2, k, dims) if k > h else None  # W_{k-1:h+1}, d_(k-1) x d_h
+            self.blocks[(h, k)] = (M1, M2, Kc, Bm)
+        return self.blocks[(h, k)]
+
+    def __call__(self, i: int, j: int):
+        i, j = min(i, j), max(i, j)
+        if (i, j) not in self.cache:
+            (h, a, b), (k, c, d) = ((g, *divmod(x - self.offset[g], self.dims[g])) for x in (i, j)
+                                    for g in [next(g for g in range(len(self.dims)) if x < self.offset[g + 1])])
+            M1, M2, Kc, Bm = self.block(h, k)
+            charge(4, "a Hessian entry")
+            value = Fraction(self.pb["lambda"][h] if i == j else 0)
+            for x, y, sign in ((M1[a][c], M2[b][d], 1), (Kc[c][b], Bm[d][a], -1) if Kc else (0, 0, 0)):
+                if getattr(x, "n", x) and getattr(y, "n", y):
+                    value = value + _product(x, y) if sign > 0 else value - _product(x, y)
+            self.cache[(i, j)] = value
+        return self.cache[(i, j)]
 
 
 def scaled_bounds(x, p: int) -> tuple[int, int]:
@@ -1394,13 +1443,14 @@ def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list) -> tu
     (16 times a round, at most 64 rounds, p growing by 64) until it is decided either way."""
     if any(not isinstance(t, Fraction) or t.denominator != 1 for r in Tm for t in r):
         raise Malformed("psd_hessian.congruence.T: expected integers")
-    Hm = hessian(pb)
-    n, q, K = len(Hm), len(free), _FIELD[0]
-    bad = kernel_failure(Hm, V)
+    n, q, K = sum(len(M) * len(M[0]) for M in pb["W"]), len(free), _FIELD[0]
+    # only the entries the claim reads: B (lower triangle) and the columns of H on the supports of the explicit
+    # kernel vectors (H v = 0); the orbit tangents need none (FORMAT.md, "Why orbit tangents need no multiplication")
+    entry = HessianEntries(pb)
+    bad = kernel_failure(entry, n, V)
     if bad:
         return False, bad
-    B = [[Hm[i][j] for j in free[:k + 1]] for k, i in enumerate(free)]        # B_ij, j <= i
-    del Hm
+    B = [[entry(i, j) for j in free[:k + 1]] for k, i in enumerate(free)]        # B_ij, j <= i
     T = [[t.numerator for t in r] for r in Tm]
     A = [[abs(t) for t in r] for r in T]
     for rounds in range(64):

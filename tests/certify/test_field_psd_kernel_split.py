@@ -1,0 +1,58 @@
+"""The certifier's congruence claim and the kernel it needs (exactdln/certify/field.py
+field_psd_congruence_evidence, docs/maths/algebraic.md §16).
+
+The congruence claim takes the kernel of the Hessian from the unit vectors of its zero rows and the orbit tangents.
+At the golden-ratio depth-3 saddle of tests/trusted/test_checker_field_non_strict.py the hidden units are aligned
+with the weights' zero rows, so that kernel is the whole kernel and the claim is written (and the checker accepts
+it, which proves H congruent to diag(0_k, B) with B positive definite, k = len(kernel_pivots)). Moving the point
+along its symmetry orbit (W_1 -> A W_1, W_2 -> B W_2 A^-1, W_3 -> W_3 B^-1, A and B rational and invertible)
+keeps the loss as a function (L o phi = L, phi linear), so the Hessian there is congruent to the first and has the
+same k zero eigenvalues; but no row is zero any more, the orbit tangents give fewer than k directions, and the
+claim cannot be written: the certifier returns None and its note gives the split of the kernel (the k directions,
+0 zero rows, the orbit tangents and the rest)."""
+
+from __future__ import annotations
+
+import re
+
+from flint import fmpq_mat
+
+from exactdln.arith.number_field import FieldMatrix
+from exactdln.certify.field import field_psd_congruence_evidence
+from exactdln.landscape.number_field_point import FieldPoint, field_gradient
+from exactdln.model.field_format import algebraic_point_from_mapping
+from exactdln.trusted import checker
+from tests.theory.test_number_field_classify import TOP
+from tests.trusted.test_checker_field_congruence import with_congruence
+from tests.trusted.test_checker_field_non_strict import depth_three
+
+
+def rational(K, rows):
+    return FieldMatrix.rational(K, fmpq_mat(len(rows), len(rows[0]), [x for r in rows for x in r]))
+
+
+def test_kernel_split_is_reported_off_the_aligned_point():
+    aligned = with_congruence(depth_three(TOP))
+    results = checker.check_certificate(aligned)
+    assert all(ok for _, ok, _ in results)
+    psd = next(c for c in aligned["claims"] if c["type"] == "psd_hessian")
+    k = len(psd["kernel_pivots"])                    # the exact kernel dimension, by the accepted congruence
+    problem, weights = algebraic_point_from_mapping(depth_three(TOP))
+    point = FieldPoint(problem, tuple(weights))
+    K = point.K
+    A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
+    B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
+    W1, W2, W3 = point.W
+    mapping = depth_three(TOP)
+    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
+                          for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
+    moved = FieldPoint(*(lambda pw: (pw[0], tuple(pw[1])))(algebraic_point_from_mapping(mapping)))
+    assert all(x.is_zero() for g in field_gradient(moved) for x in g.entries())     # still critical
+    notes: list[str] = []
+    assert field_psd_congruence_evidence(moved, notes) is None
+    assert len(notes) == 1, notes
+    found = re.search(r"about (\d+) directions \(floats\): (\d+) zero rows and (\d+) independent orbit tangents, "
+                      r"and (\d+) others", notes[0])
+    assert found, notes[0]
+    total, zero, orbit, others = map(int, found.groups())
+    assert (total, zero) == (k, 0) and orbit + others == k and others > 0
