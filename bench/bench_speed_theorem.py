@@ -109,7 +109,8 @@ def stage_rows(path: Path) -> None:
     Each step is a cached property of the point or of its spectral facts, so a step's time excludes the steps
     before it; classify() at the end reuses the cached point, facts and partial ranks and times what is left (the
     range of P, the global test, S, the pivots). With a base tree older than the integer forms of
-    exactdln/landscape/point.py this function does not run (it names their properties)."""
+    exactdln/landscape/point.py this function does not run (it names their properties). Sigma is timed as its factors
+    when the tree keeps it factored (exactdln/landscape/spectral.py GramNumerator), else as the formed matrix."""
     from exactdln.landscape.point import ExactPoint
     from exactdln.landscape.products import partial_ranks_at
     from exactdln.landscape.spectral import SpectralFacts
@@ -136,8 +137,12 @@ def stage_rows(path: Path) -> None:
     step("gradient chains (G = C R / s when of low rank)", point.first_nonzero_gradient_layer)
     ranks = step("partial ranks", lambda: partial_ranks_at(point))
     facts = SpectralFacts(point)
-    step("Sigma over the integers", lambda: facts._sigma_integer)
+    if hasattr(SpectralFacts, "_sigma_factors"):      # Sigma = B C B^T / e by its factors, never formed
+        step("Sigma's factors (Sigma_YX, Sigma_XX^-1 over the integers)", lambda: facts._sigma_factors)
+    else:                                              # a base tree that forms Sigma
+        step("Sigma over the integers", lambda: facts._sigma_integer)
     step("chi_Sigma (proven eigenvalues)", lambda: facts.rational_eigenvalues)
+    step("range of W_{H:1} (reduced basis, rank)", lambda: facts._rref_of_product_transpose)
     import exactdln.theory.classify as route
     original, original_ranks = route.SpectralFacts, route.partial_ranks_at
     route.SpectralFacts = lambda p: facts if p is point else original(p)      # reuse the facts computed above

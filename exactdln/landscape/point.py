@@ -110,7 +110,12 @@ class ExactPoint(PointShape):
 
     @cached_property
     def sigma_yy_trace(self) -> fmpq:
-        """tr Sigma_YY = ||Y||_F^2, from the integers of the model's Y (no flint matrix needed)."""
+        """tr Sigma_YY = ||Y||_F^2, from the integers of the model's Y (no flint matrix needed): with white data
+        (X = I) from Sigma_YX = Y = B / b over one denominator, sum B_ij^2 / b^2 in FLINT integers (at depth 8, width
+        128 with 8,000-bit entries of Y, CPython's squares took 0.46 s CPU, these 0.12 s)."""
+        if is_identity_model(self.problem.X):
+            B, b = self.sigma_yx_integer
+            return fmpq(integer_frobenius_inner(B, B), b * b)
         return model_frobenius_squared(self.problem.Y)
 
     # --- products -----------------------------------------------------------------
@@ -323,13 +328,19 @@ class ExactPoint(PointShape):
         """L(W) = 1/2 (tr Sigma_YY - <P, Sigma_YX + G>) + sum_h lambda_h/2 ||W_h||^2, P = W_{H:1}.
 
         From ||P X - Y||^2 = tr Sigma_YY - 2 <P, Sigma_YX> + tr(P Sigma_XX P^T) and
-        P Sigma_XX = Sigma_YX - G: two Frobenius inner products, no product with X.
+        P Sigma_XX = Sigma_YX - G: two Frobenius inner products, no product with X. When X = I the squared
+        error is ||G||^2 itself.
         """
-        N, n = self.end_to_end_integer
-        B, b = self.sigma_yx_integer
         Z, z = self.residual_integer
-        # <P, Sigma_YX + G> = <N, B z + Z b> / (n b z): integers only
-        value = (self.sigma_yy_trace - fmpq(integer_frobenius_inner(N, B * z + Z * b), n * b * z)) / 2
+        if is_identity_model(self.problem.X):
+            # X = I: P X - Y = -G, so the squared error is ||G||^2 = ||Z||^2 / z^2 (one pass over Z, no product
+            # with P: at depth 8, width 128 with 8,000-bit entries 0.28 s -> 0.01 s CPU)
+            value = fmpq(integer_frobenius_inner(Z, Z), z * z) / 2
+        else:
+            N, n = self.end_to_end_integer
+            B, b = self.sigma_yx_integer
+            # <P, Sigma_YX + G> = <N, B z + Z b> / (n b z): integers only
+            value = (self.sigma_yy_trace - fmpq(integer_frobenius_inner(N, B * z + Z * b), n * b * z)) / 2
         for lam, w in zip(self.lambdas, self.W):
             if lam != 0:
                 value += lam * frobenius_squared(w) / 2

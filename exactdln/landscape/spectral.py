@@ -12,15 +12,18 @@ No irrational number is ever formed: a rational basis Q of range P gives the
 restriction M = (Q^T Q)^-1 Q^T Sigma Q, whose characteristic polynomial chi_S divides
 chi_Sigma; exact real-root isolation of chi_Sigma tells which eigenvalues are fitted.
 
-Speed (the README's theorem-route target: depth 8, width 128). Sigma is kept as one integer matrix over one
-denominator, Sigma = N / d. Its characteristic polynomial is found by a certificate when
+Speed (the README's theorem-route target: depth 8, width 128). Sigma = N / e is kept as the factors of
+N = B C B^T (B / b = Sigma_YX, C / c = Sigma_XX^-1, e = b^2 c; :class:`GramNumerator`), never formed on the theorem
+route: with 40-digit data N's entries are twice as long as B's. Its characteristic polynomial is found by a certificate when
 it splits over Q into distinct linear factors (always so for the rational instances of
 docs/maths/classification.md §7): rational eigenvalues guessed modulo one large prime, an eigenbasis
-V guessed by multimodular Krylov vectors, and then verified exactly, N V = V diag(d lambda)
-with V invertible, so chi_Sigma = prod (x - lambda_i). Otherwise FLINT's multimodular
+V guessed by multimodular Krylov vectors, and then verified exactly, N V = V diag(e lambda)
+with V invertible (as V^T N V = (B^T V)^T C (B^T V) = V^T V diag(e lambda): one long product), so
+chi_Sigma = prod (x - lambda_i). Otherwise FLINT's multimodular
 charpoly of N decides. Of the two invariant subspaces range P and its orthogonal
 complement, only the smaller gets a characteristic polynomial; the other factor is an
-exact quotient of chi_Sigma.
+exact quotient of chi_Sigma. The bases of range P = W_{H:1} and of its complement come from residues, proven by
+the kernel (:func:`reduced_row_space_by_residues`).
 """
 
 from __future__ import annotations
@@ -29,14 +32,18 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
+from math import lcm
 
-from flint import fmpq, fmpq_mat, fmpq_poly, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
+from flint import fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
 
 from exactdln.arith.exact import (
     CrtMatrix,
+    is_identity_model,
     big_probable_prime,
     divide_out_content,
     identity,
+    integer_content,
+    integer_frobenius_inner,
     pivot_columns,
     rational_reconstruction,
     iter_word_primes,
@@ -55,7 +62,7 @@ def _approximate(root: RealRoot) -> str:
 
 
 __all__ = ["SpectralFacts", "spectral_facts", "charpoly", "integer_charpoly", "split_charpoly", "split_eigenvalues",
-           "sigma_over_integers"]
+           "sigma_over_integers", "sigma_factors", "DenseNumerator", "GramNumerator"]
 
 
 SMALL_SIGMA = 16     # up to this d_y, chi_Sigma by FLINT's charpoly directly (SpectralFacts.chi_sigma)
@@ -94,10 +101,137 @@ def sigma_over_integers(point: ExactPoint) -> tuple[fmpz_mat, int]:
     return divide_out_content(BC * B.transpose(), int(b) ** 2 * int(c))
 
 
+class DenseNumerator:
+    """An integer matrix N, with the few operations the eigenbasis certificate needs (see :class:`GramNumerator`)."""
+
+    def __init__(self, matrix: fmpz_mat) -> None:
+        self.matrix = matrix
+
+    def nrows(self) -> int:
+        return self.matrix.nrows()
+
+    def modulo(self, prime: int) -> nmod_mat:
+        return nmod_mat(self.matrix, prime)
+
+    def modulo_big(self, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
+        return fmpz_mod_mat(self.matrix, ctx)
+
+    def trace(self) -> int:
+        return sum((int(self.matrix[i, i]) for i in range(self.matrix.nrows())), 0)
+
+    def times(self, M: fmpz_mat) -> fmpz_mat:
+        return self.matrix * M
+
+    def is_eigenbasis(self, V: fmpz_mat, targets: list[fmpq]) -> bool:
+        """N V = V diag(t) exactly: with t_i = a_i / b_i, N (V diag(b)) = V diag(a), one integer product and one
+        matrix comparison in FLINT (column scalings are exact integer multiplications)."""
+        rows = V.tolist()
+        b = [int(t.q) for t in targets]
+        a = [int(t.p) for t in targets]
+        scaled_b = fmpz_mat([[x * b[i] for i, x in enumerate(row)] for row in rows])
+        scaled_a = fmpz_mat([[x * a[i] for i, x in enumerate(row)] for row in rows])
+        return self.matrix * scaled_b == scaled_a
+
+
+class GramNumerator:
+    """N = B C B^T (C = None: the identity) kept as its factors, never formed: Sigma = N / e with B / b = Sigma_YX and
+    C / c = Sigma_XX^-1, e = b^2 c (docs/maths/README.md §2).
+
+    N's entries are about twice as long as B's (at depth 8, width 128 with 40-digit entries about 16,000 bits against
+    8,000), and forming it is one long product; every use here needs N only through products with short matrices,
+    residues modulo primes and the trace: N M = B (C (B^T M)), N mod p = (B mod p)(C mod p)(B mod p)^T,
+    tr N = <B C, B>.
+    """
+
+    def __init__(self, B: fmpz_mat, C: fmpz_mat | None) -> None:
+        self.B, self.C = B, C
+
+    def nrows(self) -> int:
+        return self.B.nrows()
+
+    def modulo(self, prime: int) -> nmod_mat:
+        Bp = nmod_mat(self.B, prime)
+        left = Bp if self.C is None else Bp * nmod_mat(self.C, prime)
+        return left * Bp.transpose()
+
+    def modulo_big(self, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
+        Bp = fmpz_mod_mat(self.B, ctx)
+        left = Bp if self.C is None else Bp * fmpz_mod_mat(self.C, ctx)
+        return left * Bp.transpose()
+
+    def trace(self) -> int:
+        left = self.B if self.C is None else self.B * self.C
+        return int(integer_frobenius_inner(left, self.B))
+
+    def dense(self) -> fmpz_mat:
+        left = self.B if self.C is None else self.B * self.C
+        return left * self.B.transpose()
+
+    def _right_factor(self, M: fmpz_mat) -> fmpz_mat:
+        T = self.B.transpose() * M
+        return T if self.C is None else self.C * T
+
+    def times(self, M: fmpz_mat) -> fmpz_mat:
+        return self.B * self._right_factor(M)
+
+    def is_eigenbasis(self, V: fmpz_mat, targets: list[fmpq]) -> bool:
+        """N V = V diag(t) exactly, for an invertible V (the caller checks that), with one long product.
+
+        Because V is invertible, N V = V diag(t) iff V^T N V = V^T V diag(t) (multiply by V^T, or by V^-T back).
+        With T = B^T V: V^T N V = T^T C T. T carries long column contents (at an eigenvector v of Sigma, B^T v has
+        most of the common denominator b of Sigma_YX as a factor), so T = T' diag(g) with g_j a common divisor of
+        column j (the gcd of a few of its entries when it divides all the others, else the gcd of all), and the
+        check is g_i g_j (T'^T C T')_ij = (V^T V)_ij t_j, entry by entry in integers: one product with B (long
+        times short) and short products; N V (twice as long as B) is never formed. At an eigenbasis of a
+        symmetric matrix both sides are diagonal, so most entries compare zeros."""
+        n = V.ncols()
+        T = self.B.transpose() * V
+        entries = T.entries()
+        divisors = []
+        for j in range(n):
+            column = entries[j::n]
+            g = fmpz(0)
+            for x in column[:4]:
+                g = g.gcd(x)
+            if g != 0 and any(x % g != 0 for x in column[4:]):
+                g = integer_content(column)
+            divisors.append(g if g != 0 else fmpz(1))
+        reduced = fmpz_mat(T.nrows(), n, [x // divisors[t % n] for t, x in enumerate(entries)])
+        left = (reduced.transpose() * reduced if self.C is None else reduced.transpose() * (self.C * reduced)).entries()
+        right = (V.transpose() * V).entries()
+        for j in range(n):
+            a, b = fmpz(targets[j].p), fmpz(targets[j].q)
+            for i in range(n):
+                l, r = left[i * n + j], right[i * n + j]
+                if l == 0 or r == 0 or a == 0:
+                    if (l == 0) != (r == 0 or a == 0):
+                        return False
+                elif l * divisors[i] * divisors[j] * b != r * a:
+                    return False
+        return True
+
+
+def _numerator(numerator: fmpz_mat | DenseNumerator | GramNumerator) -> DenseNumerator | GramNumerator:
+    return DenseNumerator(numerator) if isinstance(numerator, fmpz_mat) else numerator
+
+
+def sigma_factors(point: ExactPoint) -> tuple["GramNumerator", int]:
+    """(N, e) with Sigma = N / e and N = B C B^T kept as its factors (:class:`GramNumerator`; C = None for white
+    data, Sigma_XX = I): B / b = Sigma_YX and C / c = Sigma_XX^-1 as integer matrices over one denominator each,
+    e = b^2 c (Sigma_XX must be invertible). Nothing is multiplied."""
+    B, b = point.sigma_yx_integer
+    if is_identity_model(point.problem.X):
+        return GramNumerator(B, None), int(b) ** 2
+    C, c = point.sigma_xx.inv().numer_denom()
+    n = C.nrows()
+    white = C == fmpz_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+    return GramNumerator(B, None if white else C), int(b) ** 2 * int(c)
+
+
 # --- characteristic polynomials that split over Q, certified by an eigenbasis -------------------------------------
 
 
-def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | None:
+def _guess_rational_eigenvalues(numerator: DenseNumerator | GramNumerator, d: int) -> list[fmpq] | None:
     """Distinct rationals that are *probably* the eigenvalues of N / d, or None (a guess: verified by the caller).
 
     Roots of chi_N modulo one large prime P, divided by d, then rational reconstruction. A root of
@@ -105,7 +239,7 @@ def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | Non
     recovers it when 2 |a| b < P.
     """
     n = numerator.nrows()
-    trace = sum((int(numerator[i, i]) for i in range(n)), 0)
+    trace = numerator.trace()
     cheap = _guess_rational_eigenvalues_word(numerator, d)
     if cheap is not None and _same_trace(cheap, trace, d):
         return cheap
@@ -114,7 +248,7 @@ def _guess_rational_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | Non
         if d % P == 0:
             continue
         ctx = fmpz_mod_ctx(P)
-        roots = fmpz_mod_mat(numerator, ctx).charpoly().roots()
+        roots = numerator.modulo_big(ctx).charpoly().roots()
         if len(roots) != n or any(m != 1 for _, m in roots):
             return None          # chi_N does not split into distinct linear factors modulo P
         d_inverse = pow(d, -1, P)
@@ -136,7 +270,7 @@ def _same_trace(values: list[fmpq], trace: int, d: int) -> bool:
     return sum(values, fmpq(0)) * d == trace
 
 
-def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] | None:
+def _guess_rational_eigenvalues_word(numerator: DenseNumerator | GramNumerator, d: int) -> list[fmpq] | None:
     """The guess of :func:`_guess_rational_eigenvalues` modulo one word-size prime (a guess, verified by the caller).
 
     When the eigenvalues a / b of N / d are short (2 |a| b < p ~ 2^62) the roots of chi_N modulo p already
@@ -148,7 +282,7 @@ def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] 
     first, second = word_primes(2)
     if d % first == 0 or d % second == 0:
         return None
-    roots = nmod_mat(numerator, first).charpoly().roots()
+    roots = numerator.modulo(first).charpoly().roots()
     if len(roots) != n or any(m != 1 for _, m in roots):
         return None
     d_inverse = pow(d, -1, first)
@@ -160,7 +294,7 @@ def _guess_rational_eigenvalues_word(numerator: fmpz_mat, d: int) -> list[fmpq] 
         values.append(fmpq(*pair))
     if len(set(values)) != n:
         return None
-    chi_second = nmod_mat(numerator, second).charpoly()
+    chi_second = numerator.modulo(second).charpoly()
     for value in values:
         q = int(value.q)
         if q % second == 0 or int(chi_second(d % second * int(value.p) * pow(q, -1, second) % second)) != 0:
@@ -252,7 +386,8 @@ def _reconstruct_column(values: list[int], modulus: int, start: int, n: int) -> 
     return out
 
 
-def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *, max_primes: int = 4096) -> fmpz_mat | None:
+def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eigenvalues: list[fmpq], *,
+                         max_primes: int = 4096) -> fmpz_mat | None:
     """An integer V with N V = V diag(d lambda_i) and V invertible, or None. Proven when returned.
 
     Guessed column by column from multimodular eigenvectors (each normalized to 1 at a fixed
@@ -274,7 +409,7 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
         shifts = [d % prime * int(l.p) * pow(int(l.q), -1, prime) % prime for l in eigenvalues]
         if len(set(shifts)) < n:
             continue
-        U = _eigenvectors_modulo(nmod_mat(numerator, prime), prime, shifts, rng)
+        U = _eigenvectors_modulo(numerator.modulo(prime), prime, shifts, rng)
         if anchors is None:
             rows = U.transpose().tolist()
             if any(not any(int(x) for x in row) for row in rows):
@@ -308,30 +443,24 @@ def _verified_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], *
     return None
 
 
-def _is_eigenbasis(numerator: fmpz_mat, d: int, eigenvalues: list[fmpq], V: fmpz_mat) -> bool:
-    """Exact check: N V = V diag(d lambda) and V invertible (rank n modulo a prime is rank n over Q).
-
-    With lambda_i = a_i / b_i: N V diag(b) = V diag(d a), i.e. N (V diag(b)) = V diag(d a), one integer
-    product and one matrix comparison in FLINT (column scalings are exact integer multiplications).
-    """
+def _is_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eigenvalues: list[fmpq], V: fmpz_mat) -> bool:
+    """Exact check: N V = V diag(d lambda) and V invertible (rank n modulo a prime is rank n over Q); the products
+    with N are :meth:`DenseNumerator.is_eigenbasis` or, N never formed, :meth:`GramNumerator.is_eigenbasis`."""
     n = numerator.nrows()
     if nmod_mat(V, word_primes(1)[0]).rank() != n:
         return False
-    rows = V.tolist()
-    b = [int(l.q) for l in eigenvalues]
-    a = [int(l.p) * d for l in eigenvalues]
-    scaled_b = fmpz_mat([[x * b[i] for i, x in enumerate(row)] for row in rows])
-    scaled_a = fmpz_mat([[x * a[i] for i, x in enumerate(row)] for row in rows])
-    return numerator * scaled_b == scaled_a
+    return numerator.is_eigenbasis(V, [l * d for l in eigenvalues])
 
 
-def split_eigenvalues(numerator: fmpz_mat, d: int) -> list[fmpq] | None:
+def split_eigenvalues(numerator: fmpz_mat | DenseNumerator | GramNumerator, d: int) -> list[fmpq] | None:
     """The n distinct rational eigenvalues of N / d, increasing, when it has them (proven), else None.
 
     Proof when returned: an exactly verified eigenbasis V (N V = V diag(d lambda), V invertible)
     gives N / d = V diag(lambda) V^-1, so its characteristic polynomial is prod (x - lambda_i), and the
-    lambda_i are distinct by construction of the guess.
+    lambda_i are distinct by construction of the guess. N is an integer matrix or a :class:`GramNumerator`
+    (N = B C B^T by its factors, never formed).
     """
+    numerator = _numerator(numerator)
     if numerator.nrows() == 0:
         return []
     eigenvalues = _guess_rational_eigenvalues(numerator, d)
@@ -347,11 +476,78 @@ def _poly_from_roots(roots: list[fmpq]) -> fmpq_poly:
     return poly
 
 
-def split_charpoly(numerator: fmpz_mat, d: int) -> fmpq_poly | None:
+def split_charpoly(numerator: fmpz_mat | DenseNumerator | GramNumerator, d: int) -> fmpq_poly | None:
     """chi of N / d = prod (x - lambda_i) when N / d has n distinct rational eigenvalues, else None
     (proof: :func:`split_eigenvalues`)."""
     eigenvalues = split_eigenvalues(numerator, d)
     return None if eigenvalues is None else _poly_from_roots(eigenvalues)
+
+
+def reduced_row_space_by_residues(M: fmpz_mat, *, max_primes: int = 64) -> tuple[tuple[fmpz_mat, int], list[int]] | None:
+    """((R, den), pivots): a basis R / den of the row space of the integer matrix M, reduced at the columns
+    ``pivots`` (R[i, pivots[j]] = den if i = j, else 0), proven; or None when the guess fails.
+
+    Guess: the rref of M modulo word primes (rank r_p <= rank M, pivots), and for each free column f the kernel
+    vector k_f = e_f - sum_i R[i, f] e_{pivot_i} of M, its residues combined by Chinese remaindering and rebuilt
+    as a rational vector (:func:`_reconstruct_column`). Proof: M k_f = 0 exactly for every free f (one integer
+    product with the short k_f). The d - r_p vectors k_f are independent (k_f[free] is a unit vector), so
+    rank M <= r_p, hence rank M = r_p and null(M) = span(k_f); the row space is null(M)^perp, which is spanned by
+    the rows of R: row i has den at pivots[i], den R_Q[i, f] = -den k_f[pivots[i]] at the free columns, so it is
+    orthogonal to every k_f. The pivots need not be those of M's rref over Q (a prime may pick others of the same
+    rank); every use needs only a basis with the identity at some rows (:meth:`SpectralFacts._restricted`).
+    Costs one rref modulo a word prime per prime, no elimination over Z (whose fraction-free entries grow to
+    minors of M, thousands of bits when M has long entries).
+    """
+    n, d = M.nrows(), M.ncols()
+    crt = CrtMatrix()
+    pivots: list[int] | None = None
+    used, attempt = 0, 2
+    for prime in islice(iter_word_primes(), max_primes):
+        reduced, rank = nmod_mat(M, prime).rref()
+        found = pivot_columns(reduced, rank)
+        if pivots is None or rank > len(pivots):
+            pivots, crt, used, attempt = found, CrtMatrix(), 0, 2       # a larger rank: the earlier primes were unlucky
+        elif found != pivots:
+            continue
+        free = [f for f in range(d) if f not in set(pivots)]
+        if not free:
+            return None              # full column rank: the caller's case, nothing to rebuild here
+        rows = nmod_mat(len(free), d, prime)       # row b: the kernel vector k_f of the b-th free column f
+        for b, f in enumerate(free):
+            rows[b, f] = 1
+            for i, pivot in enumerate(pivots):
+                rows[b, pivot] = -int(reduced[i, f]) % prime
+        crt.add(rows, prime)
+        used += 1
+        if used < attempt:
+            continue
+        attempt *= 2
+        if _reconstruct_column(crt.row(0), crt.modulus, 0, d) is None:
+            continue
+        vectors = []
+        for b in range(len(free)):
+            vector = _reconstruct_column(crt.row(b), crt.modulus, 0, d)
+            if vector is None:
+                break
+            vectors.append(vector)
+        else:
+            # t_f = L_f k_f: L_f > 0 at f and 0 at the other free columns (the independence the proof needs)
+            if any(vectors[b][g] != (vectors[b][f] if g == f else 0) or vectors[b][f] <= 0
+                   for b, f in enumerate(free) for g in free):
+                continue
+            K = fmpz_mat(d, len(free), [vectors[b][i] for i in range(d) for b in range(len(free))])
+            if not (M * K).is_zero():
+                continue
+            den = lcm(*(vectors[b][f] for b, f in enumerate(free)))
+            R = fmpz_mat(len(pivots), d)
+            for i, pivot in enumerate(pivots):
+                R[i, pivot] = den
+            for b, f in enumerate(free):
+                scale = den // vectors[b][f]
+                for i, pivot in enumerate(pivots):
+                    R[i, f] = -vectors[b][pivot] * scale          # den R_Q[i, f] = -den k_f[pivot_i]
+            return (R, den), list(pivots)
+    return None
 
 
 @dataclass
@@ -367,8 +563,22 @@ class SpectralFacts:
 
     @cached_property
     def _sigma_integer(self) -> tuple[fmpz_mat, int]:
-        """(N, d) with Sigma = N / d (see :func:`sigma_over_integers`)."""
+        """(N, d) with Sigma = N / d (see :func:`sigma_over_integers`); formed only where a dense Sigma is needed
+        (chi_Sigma by FLINT's charpoly, the matrix ``sigma``)."""
         return sigma_over_integers(self.point)
+
+    @cached_property
+    def _sigma_factors(self) -> tuple[GramNumerator, int]:
+        """(N, e) with Sigma = N / e, N = B C B^T never formed (:func:`sigma_factors`)."""
+        return sigma_factors(self.point)
+
+    def _sigma_times(self, M: fmpz_mat) -> tuple[fmpz_mat, int]:
+        """(S, s) with Sigma M = S / s for an integer M: with the dense Sigma when it is formed, else by its factors."""
+        if "_sigma_integer" in self.__dict__:
+            N, d = self._sigma_integer
+            return N * M, d
+        N, e = self._sigma_factors
+        return N.times(M), e
 
     @cached_property
     def regression(self) -> fmpq_mat:
@@ -384,19 +594,27 @@ class SpectralFacts:
 
     @cached_property
     def sigma_trace(self) -> fmpq:
-        """tr Sigma = tr N / d, without forming Sigma's rational entries."""
-        N, d = self._sigma_integer
-        return fmpq(sum((int(N[i, i]) for i in range(N.nrows())), 0), d)
+        """tr Sigma = tr N / d, without forming Sigma's rational entries (nor N, when it is not formed:
+        tr B C B^T = <B C, B>)."""
+        if "_sigma_integer" in self.__dict__:
+            N, d = self._sigma_integer
+            return fmpq(sum((int(N[i, i]) for i in range(N.nrows())), 0), d)
+        N, e = self._sigma_factors
+        return fmpq(N.trace(), e)
 
     @cached_property
     def rational_eigenvalues(self) -> list[fmpq] | None:
         """The eigenvalues of Sigma, increasing, when d_y > SMALL_SIGMA and they are d_y distinct rationals
         (proven by a verified eigenbasis, :func:`split_eigenvalues`; docs/maths/classification.md §3.8); None otherwise
         (small, not split, repeated, or not proven)."""
-        N, d = self._sigma_integer
         # up to 16 x 16 FLINT's exact multimodular charpoly costs less than guessing and proving an eigenbasis
         # (d_y = 10, 1300-bit entries: 4 ms against 75 ms, most of it roots modulo a 320-bit prime)
-        return split_eigenvalues(N, d) if N.nrows() > SMALL_SIGMA else None
+        if self.point.widths[-1] <= SMALL_SIGMA:
+            return None
+        # by the factors of Sigma (never formed): at depth 8, width 64 with 40-digit entries forming N and the
+        # check N V took 0.42 + 0.39 s CPU, the factored check 0.14 s
+        N, e = self._sigma_factors
+        return split_eigenvalues(N, e)
 
     @cached_property
     def chi_sigma(self) -> fmpq_poly:
@@ -444,11 +662,14 @@ class SpectralFacts:
     # --- the product's range ------------------------------------------------------
     @cached_property
     def _rref_of_product_transpose(self) -> tuple[tuple[fmpz_mat, int] | None, list[int]]:
-        """((R, den), pivots) with rref(P^T) = R / den, and its pivot columns ((None, []) when P = 0).
+        """((R, den), pivots) with R / den a reduced row echelon basis of the row space of P^T (R[i, pivots[j]] =
+        den if i = j, else 0; rows beyond the rank are zero or absent), and its pivot columns ((None, []) when P = 0).
 
-        FLINT's fraction-free rref of the integer N^T, P = N / n (scaling by n keeps the rref); the rational
-        entries are formed only where a basis needs them, not all d_y^2 of them (at width 128 0.10 s against
-        0.16 s for the rref over Q).
+        When P has full row rank modulo a prime the basis is [I; 0]; otherwise it is guessed from residues and
+        proven by its kernel (:func:`reduced_row_space_by_residues`: at depth 8, width 64, 40-digit entries, rank 63,
+        0.016 s against 0.097 s CPU), and only when that fails is it FLINT's fraction-free rref of the integer N^T,
+        P = N / n (scaling by n keeps the rref); the rational entries are formed only where a basis needs them, not
+        all d_y^2 of them (at width 128 0.10 s against 0.16 s for the rref over Q).
         """
         N = self.point.end_to_end_integer[0]
         d_y, d_x = N.nrows(), N.ncols()
@@ -458,6 +679,9 @@ class SpectralFacts:
             # rank d_y modulo a prime is rank d_y over Q: rref(P^T) = [I; 0] (no elimination over Z, whose
             # fraction-free form would carry the determinant of a d_y x d_y minor)
             return (fmpz_mat(d_x, d_y, [int(i == j) for i in range(d_x) for j in range(d_y)]), 1), list(range(d_y))
+        found = reduced_row_space_by_residues(N.transpose())
+        if found is not None:
+            return found
         R, den, r = N.transpose().rref()
         return (R, int(den)), pivot_columns(R, r)
 
@@ -507,9 +731,9 @@ class SpectralFacts:
         k = basis.ncols()
         if k == 0:
             return fmpq_mat(0, 0)
-        N, d = self._sigma_integer
         basis_numerator, basis_denominator = basis.numer_denom()
-        SB = fmpq_mat(N * basis_numerator) / (d * int(basis_denominator))
+        product, d = self._sigma_times(basis_numerator)
+        SB = fmpq_mat(product) / (d * int(basis_denominator))
         M = fmpq_mat(k, k, [SB[i, j] for i in unit_rows for j in range(k)])
         if SB != basis * M:
             return None
