@@ -22,8 +22,8 @@ from hypothesis import given, settings, strategies as st
 from exactdln.arith.exact import scaled_integer_product, integer_product_scaled, to_fraction, word_primes
 from exactdln.instances.construct import random_singular_values, spectral_data
 from exactdln.landscape.point import ExactPoint
-from exactdln.landscape.spectral import (DenseNumerator, GramNumerator, reduced_row_space_by_residues, sigma_factors,
-                                         split_eigenvalues)
+from exactdln.landscape.spectral import (DenseNumerator, GramNumerator, _guess_rational_eigenvalues_padic,
+                                         reduced_row_space_by_residues, sigma_factors, split_eigenvalues)
 from exactdln.model.problem import Problem, as_matrix
 
 
@@ -96,6 +96,15 @@ def test_factored_sigma_has_the_constructed_eigenvalues():
         # the same numbers as from the formed matrix
         N = fmpq_mat(gram.dense()) / e
         assert split_eigenvalues(DenseNumerator(N.numer_denom()[0]), int(N.numer_denom()[1])) == lam
+
+
+def test_padic_guess_finds_the_constructed_eigenvalues():
+    data, point, lam = _eigen_data(7, 11, True)
+    gram, e = sigma_factors(point)
+    assert _guess_rational_eigenvalues_padic(gram, e, 6) == lam
+    # irrational eigenvalues (3 +- sqrt 5) / 2 and (7 +- 3 sqrt 5) / 2: whatever is guessed, nothing is proven
+    irrational = fmpz_mat([[2, 1, 0, 0], [1, 1, 0, 0], [0, 0, 5, 3], [0, 0, 3, 2]])
+    assert split_eigenvalues(irrational, 1) is None
 
 
 def test_factored_eigenbasis_check_rejects_wrong_pairs():
