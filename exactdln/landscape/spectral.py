@@ -569,7 +569,7 @@ def reduced_row_space_by_residues(M: fmpz_mat, *, max_primes: int = 64) -> tuple
         used += 1
         if used < attempt:
             continue
-        attempt *= 2
+        attempt += max(1, attempt // 2)          # attempts at 2, 3, 4, 6, 9, 13, ... primes
         if _reconstruct_column(crt.row(0), crt.modulus, 0, d) is None:
             continue
         vectors = []
