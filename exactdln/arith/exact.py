@@ -431,7 +431,9 @@ def ordered_product_integer(layers: Sequence[fmpq_mat]) -> tuple[fmpz_mat, int]:
     (a, c) = ordered_product(layers, stop_at_pair=True)
     a_right, c_left = _cleared_bits(a)[1], _cleared_bits(c)[0]
     common_bits = _matwise_bits(c) + _matwise_bits(a)
-    if c.ncols() * a.ncols() >= 4096:       # the scaled factors cost a pass over both in Python: only at scale
+    if c.ncols() * a.ncols() >= 4096 and min(common_bits, c_left + a_right) >= 4096:
+        # the scaled factors cost a pass over both in Python: only at scale and with long entries (depth 8, width 128,
+        # 4-digit entries: guessed 1,968 bits against 2,392, measured 0.43 s against 0.30 s CPU for W_{H:1})
         factors, scaled_bits = scaled_integer_product(c, a)
         if scaled_bits <= min(common_bits, c_left + a_right):
             return integer_product_scaled(*factors)
