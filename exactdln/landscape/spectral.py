@@ -247,7 +247,7 @@ def _guess_rational_eigenvalues(numerator: DenseNumerator | GramNumerator, d: in
     cheap = _guess_rational_eigenvalues_word(numerator, d)
     if cheap is not None and _same_trace(cheap, trace, d):
         return cheap
-    for exponent in (6, 21):         # about 370 and 1,300 bits, like the primes below
+    for exponent in (5, 21):         # about 310 and 1,300 bits, like the primes below
         lifted = _guess_rational_eigenvalues_padic(numerator, d, exponent)
         if lifted is not None and _same_trace(lifted, trace, d):
             return lifted

@@ -101,7 +101,7 @@ def test_factored_sigma_has_the_constructed_eigenvalues():
 def test_padic_guess_finds_the_constructed_eigenvalues():
     data, point, lam = _eigen_data(7, 11, True)
     gram, e = sigma_factors(point)
-    assert _guess_rational_eigenvalues_padic(gram, e, 6) == lam
+    assert _guess_rational_eigenvalues_padic(gram, e, 5) == lam
     # irrational eigenvalues (3 +- sqrt 5) / 2 and (7 +- 3 sqrt 5) / 2: whatever is guessed, nothing is proven
     irrational = fmpz_mat([[2, 1, 0, 0], [1, 1, 0, 0], [0, 0, 5, 3], [0, 0, 3, 2]])
     assert split_eigenvalues(irrational, 1) is None
