@@ -18,33 +18,9 @@ from exactdln.arith.exact import model_integer_matrix, to_fraction
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.spectral import SpectralFacts
 from exactdln.model.problem import Problem, as_matrix
+from tests.landscape.fraction_oracle import mul as _mul, rank as _rank, transpose as _transpose
 
 
-def _mul(a, b):
-    return [[sum((a[i][t] * b[t][j] for t in range(len(b))), Fraction(0)) for j in range(len(b[0]))]
-            for i in range(len(a))]
-
-
-def _transpose(a):
-    return [list(col) for col in zip(*a)]
-
-
-def _rank(a) -> int:
-    rows = [list(r) for r in a]
-    rank, col, n = 0, 0, len(rows[0]) if rows else 0
-    while rank < len(rows) and col < n:
-        pivot = next((i for i in range(rank, len(rows)) if rows[i][col] != 0), None)
-        if pivot is None:
-            col += 1
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for i in range(len(rows)):
-            if i != rank and rows[i][col] != 0:
-                f = rows[i][col] / rows[rank][col]
-                rows[i] = [x - f * y for x, y in zip(rows[i], rows[rank])]
-        rank += 1
-        col += 1
-    return rank
 
 
 def _fractions(m):
