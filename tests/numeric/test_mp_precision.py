@@ -29,3 +29,25 @@ def test_zero_hessian_confirmed_by_one_run_at_the_spread_precision(monkeypatch):
     assert result.inertia == Inertia(0, 0, 4)
     assert runs[0] == 30 and len(runs) == 2 and runs[1] >= 100       # not 30, 60, 120
     assert result.kind != "strict_saddle"
+
+
+def test_a_gradient_bound_far_below_the_float_range_is_reported_not_raised(tmp_path, capsys):
+    """X = (2.69e-4745, 4)^T, Y = 4, W = (-1, 1): the product W X = 4 - 2.69e-4745 misses Y by 2.69e-4745, so the
+    point is not critical, and the mpmath path's numbers (about 1e-9490 at ~20,000 bits) must still print
+    (fuzz seed 5009, input 65733: nstr of such a number passed Python's 4,300-digit int/str limit, exit 4)."""
+    import json
+
+    from exactdln.cli import main
+
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps({"X": [["2.69e-4745"], ["4"]], "Y": [["4"]], "weights": [[["-1", "1"]]]}))
+    code = main(["crosscheck", str(path)])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert "internal error" not in err and "not_critical" in out
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:                                  # 2^-51455 to 3 digits by the decimal module
+        ctx.prec = 30
+        expected = f"{Decimal(2) ** -51455:.2e}"
+    assert mp_path._short(mp_path.mpmath.mpf((0, 1, -51455, 1)), 3) == expected
