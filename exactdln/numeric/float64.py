@@ -188,6 +188,9 @@ class NumericClassification(Verdict):
             return f"{self.critical} (|grad| {g:.3g})"
         relation = {"no": ">", "within_tolerance": "<="}.get(self.critical, "vs")
         word = "nonzero threshold" if self.critical == "no" else "rounding-error band"
+        if self.critical == "no" and g == 0:
+            # the comparison was made at higher precision; as floats both ends underflow (the reasons give them)
+            return f"no (|grad| {relation} {word}, both below the float64 range: see the reasons)"
         return f"{self.critical} (|grad| {g:.3g} {relation} {word} {b:.3g})"
 
     def __str__(self) -> str:
@@ -1325,7 +1328,6 @@ def _theorem_route(ar: Any, p: _Point, Syx: Any, Sxx: Any, P: Any, K: dict, rk: 
     # c_i = u_i^T P Sigma_XY u_i / lambda_i is 1 for i in S and 0 otherwise (docs/maths/classification.md §2.1).
     D = U.T @ P @ Syx.T @ U
     gaps = [lam[i] - lam[i + 1] for i in range(d_y - 1)]
-    min_gap = min(gaps + [lam[-1]])
     fitted = []
     nPc = ar.fro(P)
     for i in range(d_y):

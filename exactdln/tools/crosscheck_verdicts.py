@@ -175,6 +175,8 @@ class CrosscheckResult(Verdict):
         lines = [f"{self.source or '<point>'}: " + ("paths agree" if self.agree else "CONTRADICTION")]
         if self.exact is not None:
             grad = "" if self.exact_gradient_norm is None else f", |grad| = {self.exact_gradient_norm:.3g}"
+            if self.exact_gradient_norm == 0 and self.exact.critical is False:
+                grad = ", |grad| > 0, below the float64 range"           # an exact nonzero that underflows
             lines.append(f"  exact:   {self.exact.kind} (critical: {_yes_no(self.exact.critical)}{grad})"
                          + (f"; Hessian inertia {self.exact.inertia}" if self.exact.inertia is not None else ""))
         else:
