@@ -621,7 +621,7 @@ def frobenius_squared(matrix: fmpq_mat) -> fmpq:
     if matrix.nrows() == 0 or matrix.ncols() == 0:
         return fmpq(0)
     A, rows, cols = scaled_integer_matrix(matrix)
-    n, m = A.nrows(), A.ncols()
+    m = A.ncols()
     values = [int(x) for x in A.entries()]
     if cols is not None:
         total = sum((Fraction(sum(v * v for v in values[j::m]), c * c) for j, c in enumerate(cols)), Fraction(0))

@@ -823,7 +823,6 @@ def _project_first(K: NumberField, F1: fmpq_mat, G1: fmpq_mat, LB: fmpq_mat, B: 
                    Syx: fmpq_mat, P: FieldMatrix, I_y: FieldMatrix) -> FieldMatrix:
     """W_1 = F1 G with G the orthogonal projection (at the real embedding) of G1 onto
     {G : L B F1 G = N, B F1 G Sigma_XY (I - P_S) = 0} (independent rows chosen by floats, solved over K)."""
-    D = K.degree
     rho, dx = G1.nrows(), G1.ncols()
     R = _rational(K, Syx.transpose()) * (I_y - P)                      # d_x x d_y over K
     LBF = LB * F1

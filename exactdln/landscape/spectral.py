@@ -546,7 +546,7 @@ def reduced_row_space_by_residues(M: fmpz_mat, *, max_primes: int = 64) -> tuple
     Costs one rref modulo a word prime per prime, no elimination over Z (whose fraction-free entries grow to
     minors of M, thousands of bits when M has long entries).
     """
-    n, d = M.nrows(), M.ncols()
+    d = M.ncols()
     crt = CrtMatrix()
     pivots: list[int] | None = None
     used, attempt = 0, 2

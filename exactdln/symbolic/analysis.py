@@ -367,7 +367,7 @@ class FamilyVerdict(Verdict):
         lines = []
         head = f"{self.source}: " if self.source else ""
         lines.append(f"{head}family verdict: {self.kind}")
-        lines.append(f"  assumptions: " + (", ".join(f"{n} {k}" for n, k in self.parameters) or "none")
+        lines.append("  assumptions: " + (", ".join(f"{n} {k}" for n, k in self.parameters) or "none")
                      + "; all parameters real")
         lines.append(f"  widths: {list(self.widths)}; critical: {self.critical}")
         lines.append(f"  why: {self.reason}")

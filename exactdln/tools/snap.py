@@ -27,7 +27,7 @@ rationalization, then snapped to the closed-form critical set of Theorem R1 over
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -219,7 +219,6 @@ def _structure_point(problem: Problem, widths: Sequence[int], S: tuple[int, ...]
     d_y = Sigma.nrows()
     lam = sorted(np.linalg.eigvalsh(np.array([[float(Sigma[i, j]) for j in range(d_y)] for i in range(d_y)])), reverse=True)
     f_S = None
-    from flint import fmpq_poly
 
     for factor, _ in Sigma.charpoly().factor()[1]:
         coeffs = [float(c) for c in factor.coeffs()][::-1]

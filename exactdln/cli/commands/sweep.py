@@ -24,7 +24,6 @@ import os
 import sys
 
 from exactdln.cli.commands._contract import (
-    EXIT_BAD_INPUT,
     EXIT_DISAGREE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
