@@ -197,6 +197,15 @@ def _check_zip_directory(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
                          f"at most {_MAX_MEMBERS} arrays")
 
 
+def refuse_encrypted(info: zipfile.ZipInfo, field: str, source: str | None = None) -> None:
+    """Refuse a zip member whose "encrypted" flag is set (APPNOTE.TXT 4.4.4, bit 0 of the general-purpose flags):
+    zipfile would ask for a password (a RuntimeError), numpy writes no such member, and none can be read. Every
+    .npz reader calls it for each member before opening any (this module, exactdln/tools/snap.py,
+    exactdln/tools/trace_format.py)."""
+    if info.flag_bits & 0x1:
+        raise InputError("an encrypted member: numpy writes none, and none can be read", field, source)
+
+
 def _check_npz(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse an .npz archive beyond the caps from what it declares, before anything is decompressed.
 
@@ -218,8 +227,7 @@ def _check_npz(path: str, limits: Limits = DEFAULT_LIMITS) -> None:
             if not name.endswith(".npy"):
                 raise InputError("not an .npy array (an .npz point holds arrays X, Y, W1..WH, weights, lambda)",
                                  name)
-            if info.flag_bits & 0x1:            # APPNOTE.TXT 4.4.4, bit 0: zipfile would ask for a password
-                raise InputError("an encrypted member: numpy writes none, and none can be read", name[:-4])
+            refuse_encrypted(info, name[:-4])
             with z.open(info) as fh:
                 try:
                     version = np.lib.format.read_magic(fh)

@@ -581,6 +581,8 @@ def load_float_point(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -
 def _load_npz(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
     import zipfile
 
+    from exactdln.tools.interop import refuse_encrypted
+
     try:
         archive = np.load(source, allow_pickle=False)
     except zipfile.BadZipFile as err:
@@ -589,8 +591,7 @@ def _load_npz(source: str, limits: Limits) -> tuple[Problem, list[np.ndarray]]:
         budget = limits.max_entries * 16 + 64 * 1024           # float64/complex entries plus headers
         unpacked = sum(info.file_size for info in z.zip.infolist())
         for info in z.zip.infolist():
-            if info.flag_bits & 0x1:            # APPNOTE.TXT 4.4.4, bit 0: zipfile would ask for a password
-                raise InputError("an encrypted member: numpy writes none, and none can be read", info.filename)
+            refuse_encrypted(info, info.filename)
         if unpacked > budget:
             raise InputError(f"the arrays unpack to {unpacked} bytes, more than {budget} "
                              f"({limits.max_entries} entries)")

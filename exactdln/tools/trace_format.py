@@ -247,7 +247,9 @@ MAX_TRAJECTORY_MEMBERS = 1024
 def _check_archive(path: str) -> None:
     """Refuse an .npz whose members are not .npy arrays, are too many, or declare more than
     MAX_TRAJECTORY_BYTES uncompressed in all (reading stops at the declared sizes, so a small file cannot
-    decompress into more)."""
+    decompress into more), or are encrypted."""
+    from exactdln.tools.interop import refuse_encrypted
+
     try:
         if os.path.getsize(path) > MAX_TRAJECTORY_BYTES:
             raise InputError(f"file larger than {MAX_TRAJECTORY_BYTES} bytes", None, path)
@@ -261,8 +263,7 @@ def _check_archive(path: str) -> None:
     for info in members:
         if not info.filename.endswith(".npy"):
             raise InputError("not an .npy array", info.filename, path)
-        if info.flag_bits & 0x1:                # APPNOTE.TXT 4.4.4, bit 0: zipfile would ask for a password
-            raise InputError("an encrypted member: numpy writes none, and none can be read", info.filename, path)
+        refuse_encrypted(info, info.filename, path)
         declared += info.file_size
     if declared > MAX_TRAJECTORY_BYTES:
         raise InputError(f"the arrays declare {declared} bytes uncompressed, more than {MAX_TRAJECTORY_BYTES}",
