@@ -515,9 +515,7 @@ class Field:
         grown = 1 + (bits(a) + d * (bq + bn)) // 512      # units of the B_j, which grow to about this size
         # n^2 / 2 products by N, and n each by powers of Q and of M
         charge(n * n * grown * (1 + bn // 512) + 2 * n * grown * (2 + (bq + bn) // 512) + 1, "a Taylor shift")
-        b, qk = [], 1
-        for c in _integer_coefficients(a):
-            b.append(c)
+        b, qk = _integer_coefficients(a), 1
         for k in range(d, -1, -1):                     # A_k Q^(d-k)
             b[k] *= qk
             qk *= Q
@@ -1359,7 +1357,8 @@ def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: li
     """The rest of psd_hessian with entries in the field (priced by psd_field_units before anything was done):
     H v = 0 for the explicit kernel vectors and B[perm][:, perm] = L diag(D) L^T, each entry compared at theta
     exactly (the congruence of the rational case, the same argument over the real field K)."""
-    entry, n, q = HessianEntries(pb), sum(len(M) * len(M[0]) for M in pb["W"]), len(free)
+    entry, q = HessianEntries(pb), len(free)
+    n = entry.n
     bad = kernel_failure(entry, n, V)
     if bad:
         return False, bad
@@ -1408,6 +1407,7 @@ class HessianEntries:
         self.pb, self.dims, self.blocks, self.cache, self.offset = pb, pb["dims"], {}, {}, [0]
         for h in range(len(pb["W"])):
             self.offset.append(self.offset[-1] + self.dims[h] * self.dims[h + 1])
+        self.n = self.offset[-1]                       # the number of parameters, the order of H
 
     def block(self, h: int, k: int) -> tuple:
         if (h, k) not in self.blocks:
@@ -1470,10 +1470,10 @@ def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list) -> tu
     (16 times a round, at most 64 rounds, p growing by 64) until it is decided either way."""
     if any(not isinstance(t, Fraction) or t.denominator != 1 for r in Tm for t in r):
         raise Malformed("psd_hessian.congruence.T: expected integers")
-    n, q, K = sum(len(M) * len(M[0]) for M in pb["W"]), len(free), _FIELD[0]
     # only the entries the claim reads: B (lower triangle) and the columns of H on the supports of the explicit
     # kernel vectors (H v = 0); the orbit tangents need none (FORMAT.md, "Why orbit tangents need no multiplication")
     entry = HessianEntries(pb)
+    n, q, K = entry.n, len(free), _FIELD[0]
     bad = kernel_failure(entry, n, V)
     if bad:
         return False, bad

@@ -23,7 +23,7 @@ def _value(a, x):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(fractions, min_size=1, max_size=12), fractions)
 def test_the_sign_is_the_sign_of_the_value(a, x):
-    checker.reset_work()
+    checker.reset_work()                 # per example: tests/trusted/conftest.py resets per test
     v = _value(a, x)
     assert checker._psign(a, x) == (v > 0) - (v < 0)
 
@@ -47,7 +47,6 @@ def test_a_taylor_sign_is_never_wrong(a, c, r):
 def test_the_golden_ratio_is_located_and_signs_in_its_field_hold():
     """x^2 - x - 1 has the root phi = (1 + sqrt 5) / 2 in (1, 2); phi - 8/5 > 0 > phi - 13/8 (Fibonacci ratios
     straddle phi)."""
-    checker.reset_work()
     K = checker.Field({"minpoly": ["-1", "-1", "1"], "interval": ["1", "2"]})
     assert K.failure is None
     assert not K.is_zero([Fraction(-8, 5), Fraction(1)])
@@ -57,7 +56,6 @@ def test_the_golden_ratio_is_located_and_signs_in_its_field_hold():
 
 
 def test_a_long_endpoint_with_a_high_degree_is_refused_at_once():
-    checker.reset_work()
     minpoly = ["3", "3", "-3"] + ["0"] * 59 + ["-1", "-1", "1"]              # degree 64, as in the fuzz inputs
     digits = "1" + "0" * 8_999                                             # within MAX_DIGITS
     spec = {"minpoly": minpoly, "interval": [f"1/{digits}", f"2/{digits}"]}
