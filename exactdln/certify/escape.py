@@ -56,7 +56,11 @@ class EscapeCurve:
 
     def __str__(self) -> str:
         side = ", transposed network" if self.transposed else ""
-        return (f"escape curve of order {self.order} (coefficient {self.polynomial[self.order]}), "
+        c = self.polynomial[self.order]
+        text = str(c)
+        if len(text) > 80:          # over a field of degree 10 the exact coefficient runs to thousands of digits
+            text = f"~{float(c):.6g}; {len(text)} characters exactly"
+        return (f"escape curve of order {self.order} (coefficient {text}), "
                 f"cut layers {list(self.cuts)}, {self.form} form{side}")
 
 

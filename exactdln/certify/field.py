@@ -439,6 +439,26 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
     return [psd, {"type": "escape_curve", "coefficients": [[_matrix(C) for C in Cs] for Cs in curve.coefficients]}]
 
 
+def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float) -> dict[str, Any] | None:
+    """A transport claim (exactdln/certify/transport.py) to the aligned point W' of the orbit of W, with the
+    non-strict saddle evidence at W' (critical, psd_hessian, escape_curve, kind), or None with the reason in
+    ``notes``."""
+    from exactdln.certify.transport import aligning_transport
+
+    transport = aligning_transport(point)
+    if transport is None:
+        return None
+    there: list[str] = []
+    evidence = _non_strict_evidence(transport.point, there, escape_time_limit)
+    if not evidence:
+        notes.extend(f"at the aligned point of its orbit (transport): {n}" for n in there)
+        return None
+    notes.extend(f"at the aligned point of its orbit (transport): {n}" for n in there)
+    return {"type": "transport", "weights": [_matrix(w) for w in transport.point.W],
+            "A": [_matrix(a) for a in transport.A], "A_inverse": [_matrix(b) for b in transport.inverse],
+            "claims": [{"type": "critical"}, *evidence, {"type": "kind", "kind": NON_STRICT_SADDLE}]}
+
+
 def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit: float = 20.0
                    ) -> tuple[dict[str, Any], str | None, list[str]]:
     """(certificate document, kind or None, notes) for a point over K (module docstring). The caller
@@ -470,10 +490,18 @@ def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit
                                "source": "negative eigen-direction of the Hessian over K (float-guided, verified)"})
                 kind = STRICT_SADDLE
             else:
-                evidence = _non_strict_evidence(point, notes, escape_time_limit)
+                here: list[str] = []
+                evidence = _non_strict_evidence(point, here, escape_time_limit)
+                moved = None if evidence else _transported_evidence(point, here, escape_time_limit)
                 if evidence:
                     claims.extend(evidence)
                     kind = NON_STRICT_SADDLE
+                elif moved is not None:
+                    claims.append(moved)
+                    kind = NON_STRICT_SADDLE
+                    here[0] = ("at W itself: " + here[0].replace("; no kind claimed", "") + "; the kind is certified at "
+                               "the aligned point W' = phi(W) of its orbit instead (a transport claim)")
+                notes.extend(here)
     if kind is not None:
         claims.append({"type": "kind", "kind": kind})
     return data, kind, notes

@@ -39,9 +39,10 @@ MAX_NESTING = 32                # JSON arrays and objects inside each other (che
 MAX_VALUES = 4_000_000          # numbers in arrays over the whole file (checked on the raw text)
 MAX_WORK = 10_000_000           # units of arithmetic for the whole check (charge(), in the shared block)
 CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian",
-               "escape_curve", "top_eigenspace", "flow_identities_random", "kind")
+               "escape_curve", "top_eigenspace", "flow_identities_random", "transport", "kind")
 FIELD_CLAIM_TYPES = ("critical", "not_critical", "rank", "strict_saddle", "psd_hessian", "escape_curve",
-                     "top_eigenspace", "kind")
+                     "top_eigenspace", "transport", "kind")
+TRANSPORTED_CLAIM_TYPES = ("critical", "strict_saddle", "psd_hessian", "escape_curve", "top_eigenspace", "kind")
 
 
 # ---- shared block begin (kept identical in checker.py and checker_family.py; tests/test_independence.py) ----
@@ -1698,10 +1699,71 @@ def check_kind(kind: object, verified: set[str], escape_orders: list[int]) -> tu
     return True, f"{kind} follows from {text}"
 
 
+def check_transport(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
+    """W' = (A_1 W_1, A_2 W_2 A_1^-1, ..., W_H A_(H-1)^-1) with A_h B_h = I: a linear bijection phi of the
+    parameters with L(phi(V)) = L(V) for every V when lambda = 0 (the product W_{H:1} does not change), so W and
+    W' = phi(W) have the same kind; the claims of `claims` are checked at W' (FORMAT.md, "transport")."""
+    W, dims, H = pb["W"], pb["dims"], len(pb["W"])
+    if facts.get("transport"):
+        raise Malformed("transport: at most one transport claim")
+    if H < 2:
+        raise Malformed("transport: needs at least 2 layers")
+    Ws, As, Bs = claim.get("weights"), claim.get("A"), claim.get("A_inverse")
+    if not isinstance(Ws, list) or len(Ws) != H:
+        raise Malformed(f"transport.weights: expected a list of {H} matrices")
+    for key, value in (("A", As), ("A_inverse", Bs)):
+        if not isinstance(value, list) or len(value) != H - 1:
+            raise Malformed(f"transport.{key}: expected a list of {H - 1} matrices (A_1..A_(H-1))")
+    inner = claim.get("claims")
+    if not isinstance(inner, list) or not inner:
+        raise Malformed("transport.claims: expected a non-empty list")
+    for t, c in enumerate(inner):
+        if not isinstance(c, dict) or c.get("type") not in TRANSPORTED_CLAIM_TYPES:
+            raise Malformed(f"transport.claims[{t}]: expected a claim of type "
+                            + ", ".join(TRANSPORTED_CLAIM_TYPES))
+    kinds = [c for c in inner if c["type"] == "kind"]
+    if len(kinds) != 1:
+        raise Malformed("transport.claims: exactly one kind claim")
+    moved = [matrix(w, f"transport.weights[{h}]", dims[h + 1], dims[h]) for h, w in enumerate(Ws)]
+    A = [matrix(a, f"transport.A[{h}]", dims[h + 1], dims[h + 1]) for h, a in enumerate(As)]
+    B = [matrix(b, f"transport.A_inverse[{h}]", dims[h + 1], dims[h + 1]) for h, b in enumerate(Bs)]
+    facts["transport"] = True
+    if any(pb["lambda"]):
+        return False, "transport needs lambda = 0 (the regularizer is not invariant under W_h -> A_h W_h A_(h-1)^-1)"
+    for h in range(H - 1):
+        if matmul(A[h], B[h]) != identity(dims[h + 1]):
+            return False, f"A_{h + 1} A_inverse_{h + 1} is not the identity"
+    for h in range(H):
+        image = W[h]
+        if h < H - 1:
+            image = matmul(A[h], image)
+        if h > 0:
+            image = matmul(image, B[h - 1])
+        if image != moved[h]:
+            want = ("A_1 W_1" if h == 0 else f"W_{H} A_{H - 1}^-1" if h == H - 1 else f"A_{h + 1} W_{h + 1} A_{h}^-1")
+            return False, f"transport.weights[{h}] is not {want} (layer {h + 1})"
+    at = dict(pb, W=moved)
+    verified, inner_facts, done = set(), {}, []
+    for t, c in enumerate(inner):
+        if c["type"] != "kind":
+            ok, msg = CHECKS[c["type"]](at, c, inner_facts)
+            if not ok:
+                return False, f"at W': {c['type']}: {msg}"
+            verified.add(c["type"])
+            done.append(c["type"])
+    kind = kinds[0].get("kind")
+    ok, msg = check_kind(kind, verified, inner_facts.get("escape_orders", []))
+    if not ok:
+        return False, f"at W': {msg}"
+    facts["transported_kind"] = kind
+    return True, ("W' = phi(W), phi(V)_h = A_h V_h A_(h-1)^-1 (A_h A_h^-1 = I checked), L o phi = L; at W': "
+                  + ", ".join(done) + f"; kind {kind}")
+
+
 CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
           "strict_saddle": check_strict_saddle, "escape_curve": check_escape_curve,
           "psd_hessian": check_psd_hessian, "top_eigenspace": check_top_eigenspace,
-          "flow_identities_random": check_flow_identities_random}
+          "flow_identities_random": check_flow_identities_random, "transport": check_transport}
 
 
 # ---------------------------------------------------------------- the certificate
@@ -1776,7 +1838,12 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
             if ok:
                 verified.add(c["type"])
     if kinds:
-        results.append(("kind", *check_kind(kinds[0].get("kind"), verified, facts.get("escape_orders", []))))
+        kind = kinds[0].get("kind")
+        if "transport" in verified and kind == facts.get("transported_kind"):
+            results.append(("kind", True, f"{kind} follows from transport: W' = phi(W) with phi linear, invertible "
+                                          "and L o phi = L, so W has the kind of W'"))
+        else:
+            results.append(("kind", *check_kind(kind, verified, facts.get("escape_orders", []))))
     return results
 
 

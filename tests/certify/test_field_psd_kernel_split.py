@@ -56,3 +56,56 @@ def test_kernel_split_is_reported_off_the_aligned_point():
     assert found, notes[0]
     total, zero, orbit, others = map(int, found.groups())
     assert (total, zero) == (k, 0) and orbit + others == k and others > 0
+
+
+def _moved_point():
+    problem, weights = algebraic_point_from_mapping(depth_three(TOP))
+    K = FieldPoint(problem, tuple(weights)).K
+    W1, W2, W3 = FieldPoint(problem, tuple(weights)).W
+    A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
+    B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
+    mapping = depth_three(TOP)
+    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
+                          for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
+    return mapping
+
+
+def test_the_aligning_transport_puts_range_and_kernel_on_unit_vectors():
+    # every layer of the moved point has rank 1 = rank W_{3:1}, so R_h = range W_{h:1} and U_h = ker W_{3:h+1} split
+    # each hidden space (exactdln/certify/transport.py): in the new coordinates W'_2 = [[m, 0], [0, 0]],
+    # W'_1 = [c; 0] and W'_3 = [f | 0], and the transport is exact: A_h A_h^-1 = I and W' = phi(W)
+    from exactdln.certify.transport import aligning_transport
+
+    problem, weights = algebraic_point_from_mapping(_moved_point())
+    point = FieldPoint(problem, tuple(weights))
+    t = aligning_transport(point)
+    W1, W2, W3 = t.point.W
+    assert all(x.is_zero() for x in (W1[1, 0], W1[1, 1], W2[0, 1], W2[1, 0], W2[1, 1], W3[0, 1], W3[1, 1]))
+    assert not W2[0, 0].is_zero()
+    for a, b in zip(t.A, t.inverse):
+        assert (a * b).tolist() == FieldMatrix.identity(point.K, 2).tolist()
+    assert (t.A[0] * point.W[0]).tolist() == W1.tolist()
+    assert (t.A[1] * point.W[1] * t.inverse[0]).tolist() == W2.tolist()
+    assert (point.W[2] * t.inverse[1]).tolist() == W3.tolist()
+
+
+def test_off_the_aligned_point_the_certifier_transports_and_the_checker_accepts(monkeypatch):
+    # the kind of the moved point is that of the aligned one, which the checker accepts as a non-strict saddle with
+    # the congruence evidence at the aligned point (test_kernel_split_is_reported_off_the_aligned_point); with the
+    # L D L^T form priced out, the certifier can only reach it through a transport claim
+    import sys
+
+    from exactdln.certify.field import field_evidence
+
+    field_module = sys.modules["exactdln.certify.field"]
+    monkeypatch.setattr(field_module, "psd_check_units", lambda *a: 10 ** 9)
+    aligned = with_congruence(depth_three(TOP))
+    assert checker.check_certificate(aligned)[-1][:2] == ("kind", True)
+    assert aligned["claims"][-1]["kind"] == "non_strict_saddle"
+    problem, weights = algebraic_point_from_mapping(_moved_point())
+    document, kind, notes = field_evidence(problem, weights)
+    assert kind == "non_strict_saddle"
+    assert [c["type"] for c in document["claims"]] == ["critical", "transport", "kind"]
+    assert any("certified at the aligned point" in n for n in notes)
+    results = checker.check_certificate(document)
+    assert all(ok for _, ok, _ in results), results

@@ -209,6 +209,10 @@ def certificate_findings(text: str, claims_ok: bool) -> list[str]:
             first = next((x for x in c[1:] if x != 0), None)
             if first is None or first > 0:
                 bad.append("accepted 'escape_curve' but L along the curve does not decrease first")
+        elif kind == "transport":
+            A, B = [_mat(a) for a in claim["A"]], [_mat(b) for b in claim["A_inverse"]]
+            bad.extend(_transport_findings(W, [_mat(w) for w in claim["weights"]], A, B, _mm, lams))
+            bad.extend(certificate_findings(json.dumps(_inner(cert, claim)), True))
     kinds = [c.get("kind") for c in cert["claims"] if c["type"] == "kind"]
     if kinds and kinds[0] == "not_critical":
         # decided by the gradient alone, recomputed above; the engine's Hessian routes are not needed
@@ -497,6 +501,15 @@ def field_certificate_findings(cert: dict) -> list[str]:
                                    f"{mpmath.nstr(low, 8)} at theta")
             elif kind == "top_eigenspace":
                 _top_eigenspace_findings(X, Y, W, claim, theta, K, bad)
+            elif kind == "transport":
+                moved = field_matrices(claim["weights"], "transport")
+                A = _square_field_matrices(claim["A"], data, limits, problem, K, el)
+                B = _square_field_matrices(claim["A_inverse"], data, limits, problem, K, el)
+                bad.extend(_transport_findings(W, moved, A, B, _mm, lams))
+                inner = field_certificate_findings(_inner(cert, claim))
+                bad.extend(inner)
+                if not inner:
+                    escape_orders.append(3)        # the inner kind was recomputed there, escape curve included
         except (ValueError, ZeroDivisionError, KeyError, TypeError, IndexError) as err:
             bad.append(f"oracle could not recompute the accepted {kind} claim: {type(err).__name__}: {str(err)[:150]}")
     if kinds and kinds[0] == "not_critical":
@@ -511,6 +524,46 @@ def field_certificate_findings(cert: dict) -> list[str]:
         if kinds[0] == "non_strict_saddle" and not any(o >= 3 for o in escape_orders):
             bad.append("accepted kind non_strict_saddle over K without a recomputed escape curve of order >= 3")
     return bad
+
+
+def _inner(cert: dict, claim: dict) -> dict:
+    """The certificate of the transported point W' with the transport's own claims."""
+    return dict(cert, point={"weights": claim["weights"]}, claims=claim["claims"])
+
+
+def _transport_findings(W, moved, A, B, mm, lams) -> list[str]:
+    """A_h B_h = I and W' = (A_1 W_1, ..., A_h W_h B_(h-1), ..., W_H B_(H-1)), recomputed, with lambda = 0
+    (docs/maths/algebraic.md §17: then L o phi = L and W, W' have the same kind)."""
+    bad = []
+    if any(lams):
+        bad.append("accepted 'transport' with lambda != 0")
+    for h, (a, b) in enumerate(zip(A, B), 1):
+        if mm(a, b) != [[int(i == j) for j in range(len(a))] for i in range(len(a))]:
+            bad.append(f"accepted 'transport' but A_{h} A_inverse_{h} != I")
+    H = len(W)
+    for h in range(H):
+        image = W[h]
+        if h < H - 1:
+            image = mm(A[h], image)
+        if h > 0:
+            image = mm(image, B[h - 1])
+        if image != moved[h]:
+            bad.append(f"accepted 'transport' but W'_{h + 1} is not the image of W_{h + 1}")
+    return bad
+
+
+def _square_field_matrices(Ms, data, limits, problem, K, el) -> list:
+    """Square matrices over K (the A_h of a transport) read by the engine, one at a time as a one-layer point."""
+    from exactdln.landscape.number_field_point import FieldPoint
+    from exactdln.model.field_format import algebraic_point_from_mapping
+
+    out = []
+    for M in Ms:
+        n = len(M)
+        probe = dict(data, X=[["0"] * 1 for _ in range(n)], Y=[["0"] for _ in range(n)], weights=[M])
+        prob, ws = algebraic_point_from_mapping(probe, limits)
+        out.append([[el(x) for x in r] for r in FieldPoint(prob, tuple(ws), K=K).W[0].tolist()])
+    return out
 
 
 def _family_kind_findings(cert: dict) -> list[str]:

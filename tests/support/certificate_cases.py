@@ -328,7 +328,49 @@ def yun_t3():
     return certificate(YUN_X, YUN_Y, W, [{"type": "critical"}, top, {"type": "kind", "kind": "global_minimizer"}])
 
 
-HONEST = {"tc1a": tc1a, "tc1b": tc1b, "tc2a": tc2a, "tc6": tc6, "yun_t7": yun_t7, "yun_t3": yun_t3}
+def inverse_2x2(A):
+    (a, b), (c, d) = A
+    det = F(a) * d - F(b) * c
+    return [[F(d) / det, -F(b) / det], [-F(c) / det, F(a) / det]]
+
+
+def transported(X, Y, W_aligned, A, inner, kind, lam="0"):
+    """A certificate about W = phi^-1(W') (W_1 = B_1 W'_1, W_h = B_h W'_h A_(h-1), W_H = W'_H A_(H-1), B_h = A_h^-1;
+    A_h of size 1 or 2) whose kind comes from a transport claim with the evidence ``inner`` at W' (FORMAT.md)."""
+    B = [inverse_2x2(a) if len(a) == 2 else [[F(1) / F(a[0][0])]] for a in A]
+    H = len(W_aligned)
+    W = []
+    for h, w in enumerate(W_aligned):
+        if h < H - 1:
+            w = mm(B[h], w)
+        if h > 0:
+            w = mm(w, A[h - 1])
+        W.append(w)
+    claim = {"type": "transport", "weights": [js(w) for w in W_aligned], "A": [js(a) for a in A],
+             "A_inverse": [js(b) for b in B], "claims": inner + [{"type": "kind", "kind": kind}]}
+    return certificate(X, Y, W, [{"type": "critical"}, claim, {"type": "kind", "kind": kind}], lam=lam)
+
+
+def tc1b_transported(A=((2,),)):
+    """TC1b moved by A_1: the strict saddle keeps its kind, the direction T given at W' (L(W' + tT) = 2 - t^2 + t^4/2)."""
+    X, Y = I2, diag(2, 1)
+    W = [Fm([[0, 1]]), Fm([[0], [1]])]
+    return transported(X, Y, W, [[[F(x) for x in row] for row in A]],
+                       [{"type": "critical"}, {"type": "strict_saddle", "direction": [[["1", "0"]], [["1"], ["0"]]]}],
+                       "strict_saddle")
+
+
+def tc2a_transported(A=(((1, 1), (0, 1)), ((2, 0), (1, 1)))):
+    """TC2a moved by A_1, A_2: the non-strict saddle keeps its kind, its evidence given at W' (the TC2a point)."""
+    X, Y = I2, diag(3, 1)
+    W = [diag(3, 0), diag(1, 0), diag(1, 0)]
+    inner = [{"type": "critical"}, psd_evidence_with_orbits(X, Y, W),
+             {"type": "escape_curve", "coefficients": [[js(E22)] * 3]}]
+    return transported(X, Y, W, [[[F(x) for x in row] for row in a] for a in A], inner, "non_strict_saddle")
+
+
+HONEST = {"tc1a": tc1a, "tc1b": tc1b, "tc2a": tc2a, "tc6": tc6, "yun_t7": yun_t7, "yun_t3": yun_t3,
+          "tc1b_transported": tc1b_transported, "tc2a_transported": tc2a_transported}
 
 
 def mutated(cert, path, value):

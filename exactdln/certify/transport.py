@@ -1,0 +1,160 @@
+"""The transport of a critical point along the symmetry of the loss, for certificates over a number field.
+
+With lambda = 0 the loss depends on the weights only through W_{H:1}, so for invertible A_1, ..., A_(H-1) the
+linear bijection
+
+    phi(W) = (A_1 W_1, A_2 W_2 A_1^-1, ..., A_(H-1) W_(H-1) A_(H-2)^-1, W_H A_(H-1)^-1)
+
+has L o phi = L. Hence grad L(W) = J^T grad L(phi(W)) and Hess L(W) = J^T Hess L(phi(W)) J with J the (constant,
+invertible) matrix of phi: W and phi(W) are critical together, their Hessians have the same inertia (Sylvester),
+and phi maps a neighbourhood of W onto one of phi(W), so one is a local minimizer, a strict or a non-strict saddle
+exactly when the other is (docs/maths/algebraic.md §17). The certificate claim ``transport``
+(exactdln/trusted/FORMAT.md) carries W' = phi(W), the A_h and their inverses, and the claims that give W' its kind.
+
+The points ``exactdln trace`` snaps on the plateaus of a run keep the run's orientation of the hidden layers, so
+their Hessian's kernel holds directions u v^T on a layer (u in ker W_(h+1), v orthogonal to the range of W_(h-1))
+that are neither zero rows nor orbit tangents, and the congruence claim of exactdln/certify/field.py cannot be
+built there. When every layer has the rank k of W_{H:1}, each hidden space splits as V_h = R_h + U_h with
+R_h = range W_{h:1} (dimension k) and U_h = ker W_{H:h+1} (the rank of W_{H:1} through V_h is k, so the two meet
+only in 0 and their dimensions add up to d_h). A_h maps R_h onto the first k unit vectors and U_h onto the others,
+so phi(W) has the aligned shape of exactdln/instances/algebraic_critical.py: W'_h = [[M_h, 0], [0, 0]] for
+1 < h < H, W'_1 = [C; 0] and W'_H = [F | 0], and there those kernel directions are zero rows of the Hessian.
+:func:`aligning_transport` takes the skeleton factorization of W_{H:1} for C, F and the M_h.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from exactdln.arith.exact import to_fraction
+from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_inverse
+from exactdln.landscape.number_field_point import FieldPoint
+from exactdln.model.field_format import FieldMatrixData
+
+__all__ = ["Transport", "aligning_transport", "reduced_row_echelon"]
+
+
+@dataclass(frozen=True)
+class Transport:
+    """phi(W) = (A_1 W_1, ..., A_h W_h A_(h-1)^-1, ..., W_H A_(H-1)^-1) (module docstring): ``A`` and ``inverse``
+    hold A_1..A_(H-1) and their inverses, ``point`` the transported point phi(W)."""
+
+    A: tuple[FieldMatrix, ...]
+    inverse: tuple[FieldMatrix, ...]
+    point: FieldPoint
+
+
+def reduced_row_echelon(rows: list[list[FieldElement]]) -> tuple[list[list[FieldElement]], list[int]]:
+    """The reduced row echelon form over K of a small matrix (its nonzero rows) and its pivot columns: unique, so
+    rational whenever the row space is defined over Q."""
+    rows = [list(r) for r in rows]
+    if not rows:
+        return [], []
+    m, n = len(rows), len(rows[0])
+    pivots: list[int] = []
+    i = 0
+    for col in range(n):
+        k = next((k for k in range(i, m) if not rows[k][col].is_zero()), None)
+        if k is None:
+            continue
+        rows[i], rows[k] = rows[k], rows[i]
+        inverse = 1 / rows[i][col]
+        rows[i] = [x * inverse for x in rows[i]]
+        for k in range(m):
+            if k != i and not rows[k][col].is_zero():
+                f = rows[k][col]
+                rows[k] = [a - f * b for a, b in zip(rows[k], rows[i])]
+        pivots.append(col)
+        i += 1
+        if i == m:
+            break
+    return rows[:i], pivots
+
+
+def _column_space(M: FieldMatrix) -> list[list[FieldElement]]:
+    """A basis of the column space of M (vectors), the rows of the reduced echelon form of M^T."""
+    basis, _ = reduced_row_echelon(M.transpose().tolist())
+    return basis
+
+
+def _kernel(M: FieldMatrix) -> list[list[FieldElement]]:
+    """A basis of ker M (vectors) from the reduced echelon form of M, one vector per free column."""
+    K, n = M.field, M.ncols()
+    rows, pivots = reduced_row_echelon(M.tolist())
+    out = []
+    for f in (c for c in range(n) if c not in pivots):
+        v = [K.element(0)] * n
+        v[f] = K.element(1)
+        for row, p in zip(rows, pivots):
+            v[p] = -row[f]
+        out.append(v)
+    return out
+
+
+def _data(K: NumberField, M: FieldMatrix) -> FieldMatrixData:
+    rows = tuple(tuple(tuple(to_fraction(M.coeffs[k][i, j]) for k in range(K.degree)) for j in range(M.ncols()))
+                 for i in range(M.nrows()))
+    return FieldMatrixData(rows, M.ncols())
+
+
+def _target_prefix(K: NumberField, P: FieldMatrix, rows: list[int], cols: list[int], widths: tuple[int, ...]
+                   ) -> list[list[list[FieldElement]]]:
+    """The columns ``cols`` of W'_{h:1}, h = 1..H-1, at the aligned point of the module docstring: [P[rows, cols]; 0]
+    below the layer that carries M^-1 (M = P[rows, cols]) and [I_k; 0] from it on."""
+    H, k = len(widths) - 1, len(cols)
+    M = [[P[i, j] for j in cols] for i in rows]
+    identity = [[K.element(int(i == j)) for j in range(k)] for i in range(k)]
+    out = []
+    for h in range(1, H):
+        top = identity if h >= max(H - 1, 1) else M
+        out.append([top[i] if i < k else [K.element(0)] * k for i in range(widths[h])])
+    return out
+
+
+def aligning_transport(point: FieldPoint) -> Transport | None:
+    """The transport of the module docstring to the aligned point, or None when it does not apply: depth 1, a
+    regularized loss, or a layer whose rank is not the rank k of W_{H:1} (then R_h + U_h need not be all of V_h).
+
+    The aligned point is the skeleton factorization of P = W_{H:1}: with rows r and columns c of a nonsingular
+    k x k block M = P[r, c] (pivots of echelon forms of P^T and P), P = P[:, c] M^-1 P[r, :], and
+    W'_1 = [P[r, :]; 0], W'_h = [[I_k, 0], [0, 0]] for 1 < h < H - 1, W'_(H-1) = [[M^-1, 0], [0, 0]],
+    W'_H = [P[:, c] | 0] (for H = 2, W'_1 = [M^-1 P[r, :]; 0]). A_h maps the basis W_{h:1}[:, c] of R_h to
+    W'_{h:1}[:, c] and a basis of U_h to the last d_h - k unit vectors: A_h = T'_h T_h^-1. Its entries are those of P
+    (and of M^-1 in one layer), not the minors of the run's weights: at the degree-5 plateau points of
+    docs/howto/trace.md the checker's work on the congruence at W' fell from 5.8 to 2.1 million units (depth 3) and
+    from 10.7 to 3.5 million (depth 4) against the bases of reduced echelon forms (measured by
+    :func:`exactdln.certify.field.psd_congruence_units`)."""
+    H, K = point.depth, point.K
+    if H < 2 or point.problem.regularized:
+        return None
+    P = point.end_to_end
+    k = P.rank()
+    if k == 0 or any(w.rank() != k for w in point.W):
+        return None
+    _, cols = reduced_row_echelon(P.tolist())
+    _, rows = reduced_row_echelon(P.transpose().tolist())
+    targets = _target_prefix(K, P, rows, cols, point.widths)
+    A, inverse = [], []
+    for h in range(1, H):
+        d = point.widths[h]
+        prefix = point.prefix[h].tolist()
+        R = [[prefix[i][j] for i in range(d)] for j in cols]
+        U = _kernel(point.suffix[h])
+        if len(R) + len(U) != d:
+            return None
+        T = FieldMatrix.from_rows(K, [[v[i] for v in R + U] for i in range(d)])
+        target = FieldMatrix.from_rows(K, [targets[h - 1][i] + [K.element(int(i == k + j)) for j in range(d - k)]
+                                           for i in range(d)])
+        try:
+            A.append(target * field_inverse(T))
+            inverse.append(T * field_inverse(target))
+        except ZeroDivisionError:
+            return None
+    moved = []
+    for h in range(H):
+        w = point.W[h]
+        if h < H - 1:
+            w = A[h] * w
+        if h > 0:
+            w = w * inverse[h - 1]
+        moved.append(_data(K, w))
+    return Transport(tuple(A), tuple(inverse), FieldPoint(point.problem, tuple(moved), K=K))
