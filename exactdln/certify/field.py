@@ -30,7 +30,9 @@ checker on it as for any point. Evidence per kind, found over K by the engine an
   B = Hess[F, F] positive definite, when :func:`psd_congruence_units` is below 3/4 of MAX_WORK; otherwise
   ``notes`` says so and no kind is claimed. When the floats see kernel directions that are neither zero rows nor
   orbit tangents (at the plateaus that ``exactdln trace`` snaps: weights not aligned with the unit vectors), no
-  congruence is tried and the note gives the split of the kernel (docs/maths/algebraic.md §16).
+  congruence is tried at W and the note gives the split of the kernel (docs/maths/algebraic.md §16); the same
+  evidence is then sought at the aligned point W' = phi(W) of the orbit of W and written inside a ``transport``
+  claim (:func:`exactdln.certify.transport.aligning_transport`, docs/maths/algebraic.md §17).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ so phi(W) has the aligned shape of exactdln/instances/algebraic_critical.py: W'_
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from exactdln.arith.exact import to_fraction
 from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_inverse
 from exactdln.landscape.number_field_point import FieldPoint
@@ -68,12 +69,6 @@ def reduced_row_echelon(rows: list[list[FieldElement]]) -> tuple[list[list[Field
         if i == m:
             break
     return rows[:i], pivots
-
-
-def _column_space(M: FieldMatrix) -> list[list[FieldElement]]:
-    """A basis of the column space of M (vectors), the rows of the reduced echelon form of M^T."""
-    basis, _ = reduced_row_echelon(M.transpose().tolist())
-    return basis
 
 
 def _kernel(M: FieldMatrix) -> list[list[FieldElement]]:
