@@ -449,6 +449,11 @@ def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit
 
     transport = aligning_transport(point)
     if transport is None:
+        if point.depth >= 2 and not point.problem.regularized:
+            ranks, k = [w.rank() for w in point.W], point.end_to_end.rank()
+            why = (f"it needs every layer of the rank k = {k} of W_(H:1), and the layers have ranks {ranks}"
+                   if any(r != k for r in ranks) else "W_(H:1) = 0" if k == 0 else "a change of basis was singular")
+            notes.append(f"no transport to an aligned point: {why} (docs/maths/algebraic.md §17)")
         return None
     there: list[str] = []
     evidence = _non_strict_evidence(transport.point, there, escape_time_limit)
