@@ -53,6 +53,8 @@ __all__ = [
     "field_symmetric_inertia",
     "field_inverse",
     "field_charpoly",
+    "reduced_row_echelon",
+    "kernel_vectors",
     "column_basis",
     "has_distinct_roots",
     "polynomial_text",
@@ -962,3 +964,44 @@ def column_basis(matrix: FieldMatrix) -> list[int]:
         if matrix.columns(trial).rank() == len(trial):
             chosen = trial
     return chosen
+
+
+def reduced_row_echelon(rows: list[list[FieldElement]]) -> tuple[list[list[FieldElement]], list[int]]:
+    """The reduced row echelon form over K of a small matrix (its nonzero rows) and its pivot columns: unique, so
+    rational whenever the row space is defined over Q."""
+    rows = [list(r) for r in rows]
+    if not rows:
+        return [], []
+    m, n = len(rows), len(rows[0])
+    pivots: list[int] = []
+    i = 0
+    for col in range(n):
+        k = next((k for k in range(i, m) if not rows[k][col].is_zero()), None)
+        if k is None:
+            continue
+        rows[i], rows[k] = rows[k], rows[i]
+        inverse = 1 / rows[i][col]
+        rows[i] = [x * inverse for x in rows[i]]
+        for k in range(m):
+            if k != i and not rows[k][col].is_zero():
+                f = rows[k][col]
+                rows[k] = [a - f * b for a, b in zip(rows[k], rows[i])]
+        pivots.append(col)
+        i += 1
+        if i == m:
+            break
+    return rows[:i], pivots
+
+
+def kernel_vectors(M: FieldMatrix) -> list[list[FieldElement]]:
+    """A basis of ker M (vectors) from the reduced echelon form of M, one vector per free column."""
+    K, n = M.field, M.ncols()
+    rows, pivots = reduced_row_echelon(M.tolist())
+    out = []
+    for f in (c for c in range(n) if c not in pivots):
+        v = [K.element(0)] * n
+        v[f] = K.element(1)
+        for row, p in zip(rows, pivots):
+            v[p] = -row[f]
+        out.append(v)
+    return out

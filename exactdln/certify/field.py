@@ -45,7 +45,7 @@ import numpy as np
 from flint import fmpq_mat
 
 from exactdln.arith.exact import to_fmpq
-from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis
+from exactdln.arith.number_field import FieldElement, FieldMatrix, column_basis, kernel_vectors
 from exactdln.certify.caps import POINT_CHECKER_CAPS, check_field_caps, check_point_caps, psd_hessian_fits
 from exactdln.certify.escape import find_field_escape_curve
 from exactdln.landscape.field_spectral import FieldSpectralFacts
@@ -89,36 +89,9 @@ def _skeleton(problem: AlgebraicProblem, point: FieldPoint) -> dict[str, Any]:
 
 
 def _null_basis_of_transpose(Q: FieldMatrix) -> FieldMatrix:
-    """N (d x (d - r)) with Q^T N = 0 and columns independent: the rref of Q^T over K (small: d = d_y)."""
-    K = Q.field
-    rows = [[x for x in row] for row in Q.transpose().tolist()]
-    r, d = len(rows), Q.nrows()
-    pivots: list[int] = []
-    lead = 0
-    for i in range(r):
-        while lead < d and all(rows[k][lead].is_zero() for k in range(i, r)):
-            lead += 1
-        if lead == d:
-            break
-        k = next(k for k in range(i, r) if not rows[k][lead].is_zero())
-        rows[i], rows[k] = rows[k], rows[i]
-        inv = 1 / rows[i][lead]
-        rows[i] = [x * inv for x in rows[i]]
-        for k in range(r):
-            if k != i and not rows[k][lead].is_zero():
-                f = rows[k][lead]
-                rows[k] = [a - f * b for a, b in zip(rows[k], rows[i])]
-        pivots.append(lead)
-        lead += 1
-    free = [f for f in range(d) if f not in pivots]
-    columns = []
-    for f in free:
-        v = [K.element(0)] * d
-        v[f] = K.element(1)
-        for i, p in enumerate(pivots):
-            v[p] = -rows[i][f]
-        columns.append(v)
-    return FieldMatrix.from_rows(K, [[columns[j][i] for j in range(len(free))] for i in range(d)])
+    """N (d x (d - r)) with Q^T N = 0 and columns independent: the echelon kernel of Q^T over K (d = d_y, small)."""
+    columns = kernel_vectors(Q.transpose())
+    return FieldMatrix.from_rows(Q.field, [[v[i] for v in columns] for i in range(Q.nrows())])
 
 
 def _top_eigenspace(point: FieldPoint) -> dict[str, Any] | None:

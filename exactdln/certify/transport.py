@@ -27,11 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exactdln.arith.exact import to_fraction
-from exactdln.arith.number_field import FieldElement, FieldMatrix, NumberField, field_inverse
+from exactdln.arith.number_field import (FieldElement, FieldMatrix, NumberField, field_inverse, kernel_vectors,
+                                         reduced_row_echelon)
 from exactdln.landscape.number_field_point import FieldPoint
 from exactdln.model.field_format import FieldMatrixData
 
-__all__ = ["Transport", "aligning_transport", "reduced_row_echelon"]
+__all__ = ["Transport", "aligning_transport"]
 
 
 @dataclass(frozen=True)
@@ -42,47 +43,6 @@ class Transport:
     A: tuple[FieldMatrix, ...]
     inverse: tuple[FieldMatrix, ...]
     point: FieldPoint
-
-
-def reduced_row_echelon(rows: list[list[FieldElement]]) -> tuple[list[list[FieldElement]], list[int]]:
-    """The reduced row echelon form over K of a small matrix (its nonzero rows) and its pivot columns: unique, so
-    rational whenever the row space is defined over Q."""
-    rows = [list(r) for r in rows]
-    if not rows:
-        return [], []
-    m, n = len(rows), len(rows[0])
-    pivots: list[int] = []
-    i = 0
-    for col in range(n):
-        k = next((k for k in range(i, m) if not rows[k][col].is_zero()), None)
-        if k is None:
-            continue
-        rows[i], rows[k] = rows[k], rows[i]
-        inverse = 1 / rows[i][col]
-        rows[i] = [x * inverse for x in rows[i]]
-        for k in range(m):
-            if k != i and not rows[k][col].is_zero():
-                f = rows[k][col]
-                rows[k] = [a - f * b for a, b in zip(rows[k], rows[i])]
-        pivots.append(col)
-        i += 1
-        if i == m:
-            break
-    return rows[:i], pivots
-
-
-def _kernel(M: FieldMatrix) -> list[list[FieldElement]]:
-    """A basis of ker M (vectors) from the reduced echelon form of M, one vector per free column."""
-    K, n = M.field, M.ncols()
-    rows, pivots = reduced_row_echelon(M.tolist())
-    out = []
-    for f in (c for c in range(n) if c not in pivots):
-        v = [K.element(0)] * n
-        v[f] = K.element(1)
-        for row, p in zip(rows, pivots):
-            v[p] = -row[f]
-        out.append(v)
-    return out
 
 
 def _data(K: NumberField, M: FieldMatrix) -> FieldMatrixData:
@@ -133,7 +93,7 @@ def aligning_transport(point: FieldPoint) -> Transport | None:
         d = point.widths[h]
         prefix = point.prefix[h].tolist()
         R = [[prefix[i][j] for i in range(d)] for j in cols]
-        U = _kernel(point.suffix[h])
+        U = kernel_vectors(point.suffix[h])
         if len(R) + len(U) != d:
             return None
         T = FieldMatrix.from_rows(K, [[v[i] for v in R + U] for i in range(d)])

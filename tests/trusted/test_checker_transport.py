@@ -17,18 +17,11 @@ from hypothesis import strategies as st
 
 from exactdln.trusted import checker
 from tests.support import certificate_cases as cc
+from tests.trusted.test_checker import outcome
 
 
 _tc1b = cc.tc1b_transported
 _tc2a = cc.tc2a_transported
-
-
-def outcome(cert):
-    try:
-        results = checker.check_certificate(copy.deepcopy(cert))
-    except checker.Malformed:
-        return "malformed"
-    return all(ok for _, ok, _ in results)
 
 
 def test_a_moved_strict_saddle_keeps_its_kind():
