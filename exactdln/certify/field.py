@@ -272,7 +272,8 @@ def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | Non
     return claim
 
 
-def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = None) -> dict[str, Any] | None:
+def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = None,
+                                  gaps: list[int] | None = None) -> dict[str, Any] | None:
     """The psd_hessian claim with a congruence {free, T} (exactdln/trusted/FORMAT.md, "Number fields"): no inverse in
     K, for the points where the L D L^T over K has entries far longer than the Hessian's.
 
@@ -305,6 +306,8 @@ def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = N
                          f"{len(P)} independent orbit tangents, and {gap} others, for which the congruence claim "
                          "would need explicit kernel vectors over K (docs/maths/algebraic.md §16)")
         if gap:
+            if gaps is not None:
+                gaps.append(gap)
             return None
         diagonal = np.diag(approx)
         if not np.all(np.isfinite(approx)) or np.any(diagonal <= 0):
@@ -374,8 +377,11 @@ def _blocks(x: FieldElement) -> int:
     return 1 + max(abs(c.numerator * (den // c.denominator)).bit_length() for c in coefficients) // 512
 
 
-def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float) -> list[dict[str, Any]]:
-    """psd_hessian and escape_curve claims over K (module docstring), or [] with the reason in ``notes``."""
+def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float,
+                         gaps: list[int] | None = None) -> list[dict[str, Any]]:
+    """psd_hessian and escape_curve claims over K (module docstring), or [] with the reason in ``notes``; ``gaps``
+    gets the number of kernel directions the congruence could not take (neither zero rows nor orbit tangents)
+    when that was the reason."""
     if point.problem.regularized:
         notes.append("regularized loss with no negative direction: format version 1 cannot certify a local "
                      "minimizer; no kind claimed")
@@ -394,7 +400,7 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
             return []
     else:
         why: list[str] = []
-        psd = field_psd_congruence_evidence(point, why)
+        psd = field_psd_congruence_evidence(point, why, gaps)
         if psd is None:
             notes.append(f"a psd_hessian claim with L D L^T over K would cost the checker about {units} units of "
                          f"arithmetic, more than half of its MAX_WORK = {POINT_CHECKER_CAPS['MAX_WORK']}, and "
@@ -471,8 +477,11 @@ def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit
                 kind = STRICT_SADDLE
             else:
                 here: list[str] = []
-                evidence = _non_strict_evidence(point, here, escape_time_limit)
-                moved = None if evidence else _transported_evidence(point, here, escape_time_limit)
+                gaps: list[int] = []
+                evidence = _non_strict_evidence(point, here, escape_time_limit, gaps)
+                # the transport helps only where the kernel had directions besides zero rows and orbit tangents; after
+                # a failed escape search it would only repeat that search
+                moved = None if evidence or not gaps else _transported_evidence(point, here, escape_time_limit)
                 if evidence:
                     claims.extend(evidence)
                     kind = NON_STRICT_SADDLE
