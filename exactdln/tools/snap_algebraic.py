@@ -107,11 +107,34 @@ def _floats(m: RationalMatrix) -> np.ndarray:
     return np.array([[float(x) for x in row] for row in m.rows], dtype=np.float64).reshape(m.shape)
 
 
+def _unit_scaled(w: np.ndarray) -> tuple[np.ndarray, int]:
+    """(w 2^-e, e) with the largest |entry| of w 2^-e in [1/2, 1) (exact: a power of two), so that LAPACK's norms
+    of it cannot overflow: with entries near 1e308 its SVD met an infinite norm and OpenBLAS printed "On entry to
+    DLASCL parameter number 4 had an illegal value" on stdout (fuzz seed 5011, input 90073). FloatingPointError
+    when w is not finite (a float product of the run that overflowed)."""
+    if not np.all(np.isfinite(w)):
+        raise FloatingPointError("a float matrix of the point is not finite (float64 overflow)")
+    top = float(np.max(np.abs(w))) if w.size else 0.0
+    if top == 0.0:
+        return w, 0
+    e = int(np.frexp(top)[1])
+    return np.ldexp(w, -e), e
+
+
+def _svd(w: np.ndarray, **options: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.linalg.svd of w computed on w 2^-e (:func:`_unit_scaled`), singular values scaled back (they may then
+    overflow to inf, which the callers' float checks catch)."""
+    scaled, e = _unit_scaled(w)
+    U, s, Vt = np.linalg.svd(scaled, **options)
+    return U, np.ldexp(s, e), Vt
+
+
 def numerical_rank(w: np.ndarray, gap: float = RANK_GAP) -> int:
-    """The number of singular values above ``gap`` times the largest (0 for a zero matrix)."""
+    """The number of singular values above ``gap`` times the largest (0 for a zero matrix); the SVD of w scaled by
+    a power of two (:func:`_unit_scaled`), which leaves the ratios of singular values as they are."""
     if w.size == 0:
         return 0
-    s = np.linalg.svd(w, compute_uv=False)
+    s = np.linalg.svd(_unit_scaled(w)[0], compute_uv=False)
     if s[0] == 0:
         return 0
     return int(np.sum(s > gap * s[0]))
@@ -139,7 +162,7 @@ def _rationalize(a: np.ndarray, digits: int) -> Any:
 
 
 def _truncate(w: np.ndarray, rank: int) -> np.ndarray:
-    U, s, Vt = np.linalg.svd(w, full_matrices=False)
+    U, s, Vt = _svd(w, full_matrices=False)
     return (U[:, :rank] * s[:rank]) @ Vt[:rank, :]
 
 
@@ -148,7 +171,7 @@ def _low_rank(w: np.ndarray, rank: int, digits: int) -> Any:
     each factor rounded (rounding the product instead would give full rank with tiny singular values)."""
     if rank >= min(w.shape):
         return _rationalize(w, digits)
-    U, s, Vt = np.linalg.svd(w)
+    U, s, Vt = _svd(w)
     return _rationalize(U[:, :rank] * s[:rank], digits) * _rationalize(Vt[:rank, :], digits)
 
 
@@ -157,7 +180,7 @@ def _factors(w: np.ndarray, digits: int) -> tuple[Any, Any]:
     rho = numerical_rank(w)
     if rho == w.shape[0]:
         return _rationalize(np.eye(w.shape[0]), 1), _rationalize(w, digits)
-    U, s, Vt = np.linalg.svd(w)
+    U, s, Vt = _svd(w)
     return _rationalize(U[:, :rho] * s[:rho], digits), _rationalize(Vt[:rho, :], digits)
 
 
@@ -183,8 +206,9 @@ def float_guides(problem: Problem, fw: Sequence[np.ndarray]) -> FloatGuides:
     order = np.argsort(lam)[::-1]
     lam, U = lam[order], U[:, order]
     P = fw[0]
-    for w in fw[1:]:
-        P = w @ P
+    with np.errstate(all="raise"):           # an overflowing product is no guide (FloatingPointError, caught)
+        for w in fw[1:]:
+            P = w @ P
     notes = []
     c = np.diag(U.T @ P @ Syx.T @ U) / np.where(lam > 0, lam, 1.0)
     fitted = tuple(int(i + 1) for i in np.nonzero(c > 0.5)[0])
@@ -196,7 +220,7 @@ def float_guides(problem: Problem, fw: Sequence[np.ndarray]) -> FloatGuides:
     r = ranks[-1]
     if r != len(fitted):
         # principal angles: the weight of u_i in range P
-        Uq, _, _ = np.linalg.svd(P)
+        Uq, _, _ = _svd(P)
         weight = np.sum((U.T @ Uq[:, :r]) ** 2, axis=1)
         notes.append(f"numerical rank of W_H...W_1 is {r} but c_i select {len(fitted)}; the principal angles give "
                      f"weights {np.round(weight, 3).tolist()}")
