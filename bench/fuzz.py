@@ -216,7 +216,21 @@ def _fork(seed: int, i: int, honest: dict, budget: float, folder: str, out: str,
         try:
             os.close(r)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            # the process's own stdout and stderr (file descriptors 1 and 2) go to a file: what a C library writes
+            # there bypasses the in-process capture of ``run`` and would corrupt a real command's answer (OpenBLAS
+            # printed "On entry to DLASCL ..." on stdout for seed 5011, input 90073); it is a finding
+            raw = os.path.join(folder, f"fd-{i}.txt")
+            sink = os.open(raw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(sink, 1)
+            os.dup2(sink, 2)
+            os.close(sink)
             record = _child(seed, i, honest, budget, folder, out, as_process, field_only)
+            with open(raw, "rb") as fh:
+                leaked = fh.read(2000)
+            os.unlink(raw)
+            if leaked and not as_process:
+                record.setdefault("findings", []).append(
+                    "written to the process's stdout/stderr outside Python: " + leaked[:300].decode(errors="replace"))
         except BaseException as err:                     # the harness itself failed: report it as a finding
             record = {"i": i, "harness_error": f"{type(err).__name__}: {err}"[:500]}
             code = 1
