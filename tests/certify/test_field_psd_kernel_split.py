@@ -105,7 +105,8 @@ def test_off_the_aligned_point_the_certifier_transports_and_the_checker_accepts(
     problem, weights = algebraic_point_from_mapping(_moved_point())
     document, kind, notes = field_evidence(problem, weights)
     assert kind == "non_strict_saddle"
-    assert [c["type"] for c in document["claims"]] == ["critical", "transport", "kind"]
+    assert [c["type"] for c in document["claims"]] == ["transport", "kind"]     # critical at W follows from W'
+    assert [c["type"] for c in document["claims"][0]["claims"]] == ["critical", "psd_hessian", "escape_curve", "kind"]
     assert any("certified at the aligned point" in n for n in notes)
     results = checker.check_certificate(document)
     assert all(ok for _, ok, _ in results), results
