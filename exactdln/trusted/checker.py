@@ -1750,14 +1750,14 @@ def check_transport(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             if not ok:
                 return False, f"at W': {c['type']}: {msg}"
             verified.add(c["type"])
-            done.append(c["type"])
+            done.append(f"{c['type']}: {msg}")
     kind = kinds[0].get("kind")
     ok, msg = check_kind(kind, verified, inner_facts.get("escape_orders", []))
     if not ok:
         return False, f"at W': {msg}"
     facts["transported_kind"] = kind
     return True, ("W' = phi(W), phi(V)_h = A_h V_h A_(h-1)^-1 (A_h A_h^-1 = I checked), L o phi = L; at W': "
-                  + ", ".join(done) + f"; kind {kind}")
+                  + "; ".join(done) + f"; kind {kind}")
 
 
 CHECKS = {"critical": check_critical, "not_critical": check_not_critical, "rank": check_rank,
