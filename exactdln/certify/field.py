@@ -383,8 +383,8 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
     gets the number of kernel directions the congruence could not take (neither zero rows nor orbit tangents)
     when that was the reason."""
     if point.problem.regularized:
-        notes.append("regularized loss with no negative direction: format version 1 cannot certify a local "
-                     "minimizer; no kind claimed")
+        notes.append("regularized loss with no negative direction: the checker verifies a local minimizer "
+                     "(orthogonal_orbit_kernel) over the rationals only; no kind claimed")
         return []
     too_big = psd_hessian_fits(point.n_parameters)
     if too_big is not None:

@@ -48,7 +48,7 @@ from exactdln.landscape.symmetry import orbit_tangents
 from exactdln.model.field_format import AlgebraicProblem
 from exactdln.model.problem import Problem, RationalMatrix, int_text
 from exactdln.certify.caps import check_certificate_text, check_point_caps, psd_hessian_fits
-from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
+from exactdln.model.results import GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE
 from exactdln.certify.gate import (
     CHECKER_FILES,
     CertificateError,
@@ -290,8 +290,8 @@ def _mod_p(x: fmpq) -> int | None:
     return None if q % _ORBIT_PRIME == 0 else int(x.p) * pow(q, -1, _ORBIT_PRIME) % _ORBIT_PRIME
 
 
-def _orbit_kernel_basis(p: ExactPoint, kernel: list[list[fmpq]], kernel_pivots: list[int]
-                        ) -> tuple[list[list[int]], list[int]] | None:
+def _orbit_kernel_basis(p: ExactPoint, kernel: list[list[fmpq]], kernel_pivots: list[int], *,
+                        orthogonal: bool = False) -> tuple[list[list[int]], list[int]] | None:
     """(orbit generators, indices of the rref kernel vectors) that together form a basis of ker H.
 
     A kernel vector o equals V o[kernel_pivots] (the rref basis V is the identity on kernel_pivots), so a set of
@@ -304,7 +304,8 @@ def _orbit_kernel_basis(p: ExactPoint, kernel: list[list[fmpq]], kernel_pivots: 
     k = len(kernel_pivots)
     if k == 0:
         return None
-    orbit = orbit_directions(p)
+    orbit = ([(label, v) for label, v in orbit_tangents(p, orthogonal_only=True) if v] if orthogonal
+             else orbit_directions(p))
     index = {c: i for i, c in enumerate(kernel_pivots)}
     M = nmod_mat(k, len(orbit) + k, _ORBIT_PRIME)
     for j, (_, v) in enumerate(orbit):
@@ -342,16 +343,40 @@ def psd_hessian_evidence(hessian: fmpq_mat, point: ExactPoint | None = None) -> 
     perm, L, D = found
     claim: dict[str, Any] = {"type": "psd_hessian"}
     basis = None
-    if point is not None and not any(l != 0 for l in point.lambdas):
-        basis = _orbit_kernel_basis(point, kernel, free_kernel)
+    regularized = point is not None and any(l != 0 for l in point.lambdas)
+    if point is not None:
+        # with a regularizer only the orthogonal group keeps L (FORMAT.md orthogonal_orbit_kernel)
+        basis = _orbit_kernel_basis(point, kernel, free_kernel, orthogonal=regularized)
     if basis is not None:
         gens, extra = basis
-        claim["orbit_kernel"] = gens
+        claim["orthogonal_orbit_kernel" if regularized else "orbit_kernel"] = gens
         kernel = [kernel[j] for j in extra]
     claim.update({"kernel": [[_text(x) for x in v] for v in kernel], "kernel_pivots": free_kernel,
                   "ldl": {"free": pivots, "perm": list(perm), "L": [[_text(x) for x in row] for row in L],
                           "D": [_text(x) for x in D]}})
     return claim
+
+
+def _local_minimizer_evidence(problem: Problem, p: ExactPoint, notes: list[str]) -> dict[str, Any] | None:
+    """A psd_hessian claim whose kernel is spanned by orthogonal-orbit tangents and whose L D L^T has D > 0, which
+    makes a critical point of the regularized loss a local minimizer (docs/maths/hessian_inertia.md §10: the orbit
+    of O(d_1) x ... x O(d_(H-1)) is a manifold of critical points of equal loss, and the Hessian is positive definite
+    across it); None with the reason in ``notes`` (a larger kernel: a degenerate point, not decided here)."""
+    too_big = psd_hessian_fits(p.n_parameters, point=p)
+    if too_big is not None:
+        notes.append(f"{too_big}: no psd_hessian claim, no kind claimed")
+        return None
+    psd = psd_hessian_evidence(hessian_matrix(problem, p), p)
+    if psd is None:   # pragma: no cover - the negative-direction search said PSD
+        raise CertificateError("Hessian has no negative direction but no PSD LDL^T was found")
+    # D entries are written "p/q" with q > 0 (read as text: they may have more digits than int(str) takes)
+    if psd["kernel"] or any(d.startswith("-") or d == "0" for d in psd["ldl"]["D"]):
+        notes.append("regularized loss with a PSD Hessian whose kernel is larger than the span of the hidden "
+                     "layers' orthogonal orbit tangents (a degenerate critical point, or a symmetry of the data, such "
+                     "as rotations of input and output together when Y X^T = c I, for which the format has no "
+                     "generator): no kind claimed")
+        return None
+    return psd
 
 
 def strict_saddle_from_theorems(problem: Problem, p: ExactPoint) -> StrictDirection | None:
@@ -442,8 +467,13 @@ def certify(problem: Problem, weights: Any, *, escape_time_limit: float = 20.0) 
                                "source": "negative eigen-direction of the exact Hessian (float-guided, verified)"})
                 kind = STRICT_SADDLE
             elif problem.regularized:
-                notes.append("regularized loss with a PSD Hessian: format version 1 cannot certify a local "
-                             "minimizer; no kind claimed")
+                local = _local_minimizer_evidence(problem, p, notes)
+                if local is not None:
+                    claims.append(local)
+                    kind = LOCAL_MINIMIZER
+                    notes.append("the certificate proves a local minimizer (format version 1 has no claim for the "
+                                 "global minimum of the regularized loss; exactdln classify gives the closed form's "
+                                 "verdict, docs/maths/regularized.md)")
             elif psd_hessian_fits(p.n_parameters, point=p) is not None:
                 notes.append(f"{psd_hessian_fits(p.n_parameters, point=p)}: no psd_hessian claim, no kind claimed")
             else:

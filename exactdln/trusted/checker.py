@@ -1213,10 +1213,20 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
         h = integer(g[0], f"psd_hessian.orbit_kernel[{t}][0]", 1, H - 1)
         gens.append((h, integer(g[1], f"psd_hessian.orbit_kernel[{t}][1]", 0, dims[h] - 1),
                      integer(g[2], f"psd_hessian.orbit_kernel[{t}][2]", 0, dims[h] - 1)))
+    skew = claim.get("orthogonal_orbit_kernel", [])
+    if not isinstance(skew, list) or len(skew) > n:
+        raise Malformed("psd_hessian.orthogonal_orbit_kernel: expected a list of [h, a, b]")
+    skews = []
+    for t, g in enumerate(skew):
+        if not isinstance(g, list) or len(g) != 3:
+            raise Malformed(f"psd_hessian.orthogonal_orbit_kernel[{t}]: expected [h, a, b]")
+        h = integer(g[0], f"psd_hessian.orthogonal_orbit_kernel[{t}][0]", 1, H - 1)
+        a = integer(g[1], f"psd_hessian.orthogonal_orbit_kernel[{t}][1]", 0, dims[h] - 2)
+        skews.append((h, a, integer(g[2], f"psd_hessian.orthogonal_orbit_kernel[{t}][2]", a + 1, dims[h] - 1)))
     pivots = index_list(claim.get("kernel_pivots"), "psd_hessian.kernel_pivots", n)
     key = "congruence" if "congruence" in claim else "ldl"
     ldl = claim.get(key)
-    if not isinstance(ldl, dict) or len(pivots) != len(V) + len(gens) or "ldl" in claim and key != "ldl":
+    if not isinstance(ldl, dict) or len(pivots) != len(V) + len(gens) + len(skews) or "ldl" in claim and key != "ldl":
         raise Malformed("psd_hessian: need ldl {free, perm, L, D} or congruence {free, T}, one pivot per kernel vector")
     free = index_list(ldl.get("free"), f"psd_hessian.{key}.free", n)
     q = len(free)
@@ -1232,11 +1242,13 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     if set(free) | set(pivots) != set(range(n)) or set(free) & set(pivots):
         return False, "free is not the complement of kernel_pivots"
     O = [orbit_direction(pb, h, a, b) for h, a, b in gens]
+    # E_ab - E_ba: the orthogonal group keeps W_{H:1} and every ||W_h||, so any lambda (module docstring of FORMAT.md)
+    O += [[x - y for x, y in zip(orbit_direction(pb, h, a, b), orbit_direction(pb, h, b, a))] for h, a, b in skews]
     if _FIELD[0] is not None and key == "ldl":    # a congruence is charged as it goes (its Hessian costs far less)
         require(psd_field_units(pb, n, V, O), f"psd_hessian over the field ({n} parameters)")
-    if gens:
-        # orbit directions are in ker H only at a critical point of an unregularized loss (symmetry)
-        if any(pb["lambda"]):
+    if gens or skews:
+        # orbit directions are in ker H only at a critical point (symmetry); GL ones only without regularizer
+        if gens and any(pb["lambda"]):
             return False, "orbit_kernel needs lambda = 0 (the regularizer is not GL-invariant)"
         if not facts.get("critical") and any(x for g in gradient(pb) for row in g for x in row):
             return False, "orbit_kernel needs a critical point (the gradient is nonzero)"
@@ -1254,6 +1266,8 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             return False, f"L is not unit lower-triangular (row {i})"
     if any(d < 0 for d in Dv):
         return False, "D has a negative entry"
+    if skews and (key == "congruence" or _FIELD[0] is not None):
+        raise Malformed("psd_hessian.orthogonal_orbit_kernel: only with ldl, over the rationals")
     if key == "congruence":
         return psd_by_congruence(pb, V, gens, free, Tm)
     if _FIELD[0] is not None:
@@ -1291,8 +1305,14 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             if s * hden != Hrow[idx[k]] * di * dk * Dden:
                 return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
     how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
-    return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with D >= 0{how}: "
-                  "no negative eigenvalue")
+    if skews:
+        how = f" ({len(skews)} orthogonal orbit directions, {len(gens)} other orbit directions, {len(V)} explicit)"
+    if not V and all(d > 0 for d in Dv):
+        # the kernel is exactly the orbit's tangent space and H is positive definite across it (local_minimizer)
+        facts["kernel_is_orbit"] = True
+    return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens) + len(skews)}, L D L^T) with "
+                  f"D >= 0{how}: no negative eigenvalue"
+                  + ("; D > 0 and the kernel is spanned by orbit tangents" if facts.get("kernel_is_orbit") else ""))
 
 
 def product_weight(x) -> int:
@@ -1685,14 +1705,17 @@ KIND_RULES = {
     "strict_saddle": ({"critical", "strict_saddle"}, "critical + strict_saddle"),
     "non_strict_saddle": ({"critical", "psd_hessian", "escape_curve"}, "critical + psd_hessian + escape_curve of order >= 3"),
     "not_critical": ({"not_critical"}, "not_critical"),
+    "local_minimizer": ({"critical", "psd_hessian"}, "critical + psd_hessian whose kernel is spanned by orbit tangents "
+                        "with D > 0"),
 }
 
 
-def check_kind(kind: object, verified: set[str], escape_orders: list[int]) -> tuple[bool, str]:
+def check_kind(kind: object, verified: set[str], escape_orders: list[int], kernel_is_orbit: bool = False
+               ) -> tuple[bool, str]:
     if not isinstance(kind, str) or kind not in KIND_RULES:
         return False, f"kind {str(kind)[:40]!r} cannot be certified by this format"
     need, text = KIND_RULES[kind]
-    if not need <= verified:
+    if not need <= verified or kind == "local_minimizer" and not kernel_is_orbit:
         return False, f"{kind} is not implied: needs {text} (verified: {', '.join(sorted(verified)) or 'none'})"
     if kind == "non_strict_saddle" and not any(o >= 3 for o in escape_orders):
         return False, "non_strict_saddle needs an escape_curve of order >= 3"
@@ -1752,7 +1775,7 @@ def check_transport(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             verified.add(c["type"])
             done.append(f"{c['type']}: {msg}")
     kind = kinds[0].get("kind")
-    ok, msg = check_kind(kind, verified, inner_facts.get("escape_orders", []))
+    ok, msg = check_kind(kind, verified, inner_facts.get("escape_orders", []), inner_facts.get("kernel_is_orbit", False))
     if not ok:
         return False, f"at W': {msg}"
     facts["transported_kind"] = kind
@@ -1843,7 +1866,8 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
             results.append(("kind", True, f"{kind} follows from transport: W' = phi(W) with phi linear, invertible "
                                           "and L o phi = L, so W has the kind of W'"))
         else:
-            results.append(("kind", *check_kind(kind, verified, facts.get("escape_orders", []))))
+            results.append(("kind", *check_kind(kind, verified, facts.get("escape_orders", []),
+                                                facts.get("kernel_is_orbit", False))))
     return results
 
 

@@ -134,13 +134,15 @@ def test_regularized_strict_saddle_certified():
     assert cert.kind == "strict_saddle" and checks(cert.data)
 
 
-def test_regularized_minimum_gets_no_kind():
-    """lambda large enough that 0 is a local minimum (lambda > s_1 = 2): no version-1 kind may be claimed."""
+def test_regularized_minimum_is_a_certified_local_minimizer():
+    """lambda large enough that 0 is a local minimum (lambda > s_1 = 2): at W = 0 the Hessian is [[lambda I, -Y^T],
+    [-Y, lambda I]] up to order, eigenvalues lambda +- s_i = 3 +- 2, 3 +- 1 > 0, so the point is a local minimizer
+    (docs/maths/hessian_inertia.md §10 with no orbit: the widths-1 hidden layer has no skew generator)."""
     I2 = RationalMatrix(((Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))))
     Y = RationalMatrix(((Fraction(2), Fraction(0)), (Fraction(0), Fraction(1))))
     problem = Problem.create(I2, Y, Fraction(3))
     cert = certify(problem, (RationalMatrix.zeros(1, 2), RationalMatrix.zeros(2, 1)))
-    assert cert.kind is None and cert.ok
+    assert cert.kind == "local_minimizer" and cert.ok
 
 
 def _perturbed_first_weight(data):

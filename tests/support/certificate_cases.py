@@ -369,8 +369,24 @@ def tc2a_transported(A=(((1, 1), (0, 1)), ((2, 0), (1, 1)))):
     return transported(X, Y, W, [[[F(x) for x in row] for row in a] for a in A], inner, "non_strict_saddle")
 
 
+def t4_local_minimizer():
+    """T4 of docs/maths/regularized.md §7: X = I_2, Y = diag(5, 2), lambda = 1, W_1 = W_2 = diag(2, 1), the regularized
+    global minimizer (w_i^2 = s_i - lambda). The Hessian (by polarization, this toolkit's) has the orthogonal tangent
+    S = E_01 - E_10 (D_1 = S W_1, D_2 = -W_2 S) in its kernel and is positive definite on the other 7 coordinates:
+    a local minimizer (FORMAT.md local_minimizer)."""
+    X, Y = I2, diag(5, 2)
+    W = [diag(2, 1), diag(2, 1)]
+    H = hessian_by_polarization(X, Y, W, lam=F(1))
+    free = [0, 2, 3, 4, 5, 6, 7]                       # kernel pivot 1: the tangent is 1 there
+    L, D = ldl_no_pivot([[H[i][j] for j in free] for i in free])
+    psd = {"type": "psd_hessian", "orthogonal_orbit_kernel": [[1, 0, 1]], "kernel": [], "kernel_pivots": [1],
+           "ldl": {"free": free, "perm": list(range(7)), "L": js(L), "D": [fr(d) for d in D]}}
+    return certificate(X, Y, W, [{"type": "critical"}, psd, {"type": "kind", "kind": "local_minimizer"}], lam="1")
+
+
 HONEST = {"tc1a": tc1a, "tc1b": tc1b, "tc2a": tc2a, "tc6": tc6, "yun_t7": yun_t7, "yun_t3": yun_t3,
-          "tc1b_transported": tc1b_transported, "tc2a_transported": tc2a_transported}
+          "tc1b_transported": tc1b_transported, "tc2a_transported": tc2a_transported,
+          "t4_local_minimizer": t4_local_minimizer}
 
 
 def mutated(cert, path, value):
