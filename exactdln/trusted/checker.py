@@ -1193,9 +1193,25 @@ def independent_mod_p(vectors: list[list[Fraction]], coords: list[int]) -> bool:
     return True
 
 
+def orbit_generators(claim: dict, key: str, dims: list[int], n: int) -> list[tuple[int, int, int]]:
+    """The [h, a, b] of claim[key] (1 <= h <= H-1; 0 <= a, b < d_h, and a < b for the skew E_ab - E_ba of
+    orthogonal_orbit_kernel)."""
+    H, skew = len(dims) - 1, key == "orthogonal_orbit_kernel"
+    given = claim.get(key, [])
+    if not isinstance(given, list) or len(given) > n:
+        raise Malformed(f"psd_hessian.{key}: expected a list of [h, a, b]")
+    out = []
+    for t, g in enumerate(given):
+        if not isinstance(g, list) or len(g) != 3:
+            raise Malformed(f"psd_hessian.{key}[{t}]: expected [h, a, b]")
+        h = integer(g[0], f"psd_hessian.{key}[{t}][0]", 1, H - 1)
+        a = integer(g[1], f"psd_hessian.{key}[{t}][1]", 0, dims[h] - 1 - skew)
+        out.append((h, a, integer(g[2], f"psd_hessian.{key}[{t}][2]", a + 1 if skew else 0, dims[h] - 1)))
+    return out
+
+
 def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     dims = pb["dims"]
-    H = len(pb["W"])
     n = sum(dims[h] * dims[h + 1] for h in range(len(dims) - 1))
     if n > MAX_HESSIAN:
         raise Malformed(f"psd_hessian: {n} parameters, more than {MAX_HESSIAN}")
@@ -1203,26 +1219,8 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
     if not isinstance(kernel, list) or len(kernel) > n:
         raise Malformed("psd_hessian.kernel: expected a list of vectors")
     V = [vector(v, f"psd_hessian.kernel[{t}]", n) for t, v in enumerate(kernel)]
-    orbit = claim.get("orbit_kernel", [])
-    if not isinstance(orbit, list) or len(orbit) > n:
-        raise Malformed("psd_hessian.orbit_kernel: expected a list of [h, a, b]")
-    gens = []
-    for t, g in enumerate(orbit):
-        if not isinstance(g, list) or len(g) != 3:
-            raise Malformed(f"psd_hessian.orbit_kernel[{t}]: expected [h, a, b]")
-        h = integer(g[0], f"psd_hessian.orbit_kernel[{t}][0]", 1, H - 1)
-        gens.append((h, integer(g[1], f"psd_hessian.orbit_kernel[{t}][1]", 0, dims[h] - 1),
-                     integer(g[2], f"psd_hessian.orbit_kernel[{t}][2]", 0, dims[h] - 1)))
-    skew = claim.get("orthogonal_orbit_kernel", [])
-    if not isinstance(skew, list) or len(skew) > n:
-        raise Malformed("psd_hessian.orthogonal_orbit_kernel: expected a list of [h, a, b]")
-    skews = []
-    for t, g in enumerate(skew):
-        if not isinstance(g, list) or len(g) != 3:
-            raise Malformed(f"psd_hessian.orthogonal_orbit_kernel[{t}]: expected [h, a, b]")
-        h = integer(g[0], f"psd_hessian.orthogonal_orbit_kernel[{t}][0]", 1, H - 1)
-        a = integer(g[1], f"psd_hessian.orthogonal_orbit_kernel[{t}][1]", 0, dims[h] - 2)
-        skews.append((h, a, integer(g[2], f"psd_hessian.orthogonal_orbit_kernel[{t}][2]", a + 1, dims[h] - 1)))
+    gens = orbit_generators(claim, "orbit_kernel", dims, n)
+    skews = orbit_generators(claim, "orthogonal_orbit_kernel", dims, n)
     pivots = index_list(claim.get("kernel_pivots"), "psd_hessian.kernel_pivots", n)
     key = "congruence" if "congruence" in claim else "ldl"
     ldl = claim.get(key)
