@@ -436,10 +436,9 @@ def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit
         return None
     there: list[str] = []
     evidence = _non_strict_evidence(transport.point, there, escape_time_limit)
-    if not evidence:
-        notes.extend(f"at the aligned point of its orbit (transport): {n}" for n in there)
-        return None
     notes.extend(f"at the aligned point of its orbit (transport): {n}" for n in there)
+    if not evidence:
+        return None
     return {"type": "transport", "weights": [_matrix(w) for w in transport.point.W],
             "A": [_matrix(a) for a in transport.A], "A_inverse": [_matrix(b) for b in transport.inverse],
             "claims": [{"type": "critical"}, *evidence, {"type": "kind", "kind": NON_STRICT_SADDLE}]}

@@ -274,15 +274,17 @@ def top_eigenspace_evidence(p: ExactPoint) -> dict[str, Any] | None:
 _ORBIT_PRIME = 2**61 - 1     # the checker's prime (checker.ORBIT_PRIME)
 
 
-def orbit_directions(p: ExactPoint) -> list[tuple[tuple[int, int, int], dict[int, fmpq]]]:
+def orbit_directions(p: ExactPoint, *, orthogonal_only: bool = False
+                     ) -> list[tuple[tuple[int, int, int], dict[int, fmpq]]]:
     """The GL-orbit tangents ((h, a, b), sparse parameter vector): D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab.
 
     W_h -> (I + s E_ab) W_h, W_(h+1) -> W_(h+1)(I - s E_ab) leaves W_{H:1}, hence the unregularized loss,
     unchanged; so at a critical point with lambda = 0 every tangent lies in the Hessian's kernel
-    (differentiate L(W(s)) = L(W) twice). Parameter order: layer-major, row-major (FORMAT.md). The nonzero
-    tangents of :func:`exactdln.landscape.symmetry.orbit_tangents`.
+    (differentiate L(W(s)) = L(W) twice). With ``orthogonal_only`` E_ab is replaced by the skew E_ab - E_ba, a < b,
+    whose orbit keeps every ||W_h|| too, so its tangents lie in the kernel for any lambda. Parameter order:
+    layer-major, row-major (FORMAT.md). The nonzero tangents of :func:`exactdln.landscape.symmetry.orbit_tangents`.
     """
-    return [(label, v) for label, v in orbit_tangents(p) if v]
+    return [(label, v) for label, v in orbit_tangents(p, orthogonal_only=orthogonal_only) if v]
 
 
 def _mod_p(x: fmpq) -> int | None:
@@ -304,8 +306,7 @@ def _orbit_kernel_basis(p: ExactPoint, kernel: list[list[fmpq]], kernel_pivots: 
     k = len(kernel_pivots)
     if k == 0:
         return None
-    orbit = ([(label, v) for label, v in orbit_tangents(p, orthogonal_only=True) if v] if orthogonal
-             else orbit_directions(p))
+    orbit = orbit_directions(p, orthogonal_only=orthogonal)
     index = {c: i for i, c in enumerate(kernel_pivots)}
     M = nmod_mat(k, len(orbit) + k, _ORBIT_PRIME)
     for j, (_, v) in enumerate(orbit):

@@ -1708,14 +1708,15 @@ KIND_RULES = {
 }
 
 
-def check_kind(kind: object, verified: set[str], escape_orders: list[int], kernel_is_orbit: bool = False
-               ) -> tuple[bool, str]:
+def check_kind(kind: object, verified: set[str], facts: dict) -> tuple[bool, str]:
+    """Whether ``kind`` follows from the claims verified (KIND_RULES) and what their checks recorded in ``facts``
+    (the orders of the escape curves; whether the Hessian's kernel is exactly the orbit's tangent space)."""
     if not isinstance(kind, str) or kind not in KIND_RULES:
         return False, f"kind {str(kind)[:40]!r} cannot be certified by this format"
     need, text = KIND_RULES[kind]
-    if not need <= verified or kind == "local_minimizer" and not kernel_is_orbit:
+    if not need <= verified or kind == "local_minimizer" and not facts.get("kernel_is_orbit"):
         return False, f"{kind} is not implied: needs {text} (verified: {', '.join(sorted(verified)) or 'none'})"
-    if kind == "non_strict_saddle" and not any(o >= 3 for o in escape_orders):
+    if kind == "non_strict_saddle" and not any(o >= 3 for o in facts.get("escape_orders", [])):
         return False, "non_strict_saddle needs an escape_curve of order >= 3"
     return True, f"{kind} follows from {text}"
 
@@ -1765,7 +1766,7 @@ def check_transport(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             return False, f"transport.weights[{h}] is not {want} (layer {h + 1})"
     at = dict(pb, W=moved)
     verified, inner_facts, done = set(), {}, []
-    for t, c in enumerate(inner):
+    for c in inner:
         if c["type"] != "kind":
             ok, msg = CHECKS[c["type"]](at, c, inner_facts)
             if not ok:
@@ -1773,7 +1774,7 @@ def check_transport(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             verified.add(c["type"])
             done.append(f"{c['type']}: {msg}")
     kind = kinds[0].get("kind")
-    ok, msg = check_kind(kind, verified, inner_facts.get("escape_orders", []), inner_facts.get("kernel_is_orbit", False))
+    ok, msg = check_kind(kind, verified, inner_facts)
     if not ok:
         return False, f"at W': {msg}"
     facts["transported_kind"] = kind
@@ -1864,8 +1865,7 @@ def check_certificate(obj: object) -> list[tuple[str, bool, str]]:
             results.append(("kind", True, f"{kind} follows from transport: W' = phi(W) with phi linear, invertible "
                                           "and L o phi = L, so W has the kind of W'"))
         else:
-            results.append(("kind", *check_kind(kind, verified, facts.get("escape_orders", []),
-                                                facts.get("kernel_is_orbit", False))))
+            results.append(("kind", *check_kind(kind, verified, facts)))
     return results
 
 
