@@ -368,12 +368,16 @@ def _pcost(a: list, b: list) -> int:
 
 
 def mul_units(x: int, y: int) -> int:
-    """Units of one product of integers of x and y blocks of 512 bits (x, y >= 1), as CPython multiplies them: x y
-    while the smaller has at most 4 blocks (schoolbook, about CPython's Karatsuba cutoff of 70 digits of 30 bits);
-    beyond, the larger is cut into y / x pieces of the smaller's size, each a Karatsuba product of x^(log2 3)
-    blocks: y x^0.585, scaled by 4^0.415 to meet x y at x = 4. Fraction arithmetic is not priced this way (its
-    gcds are quadratic): only the integer coefficients of field elements (class Alg)."""
-    x, y = min(x, y), max(x, y)
+    """Units of one product of integers of x and y blocks of 512 bits (x, y >= 1), as CPython multiplies them,
+    counted in blocks of 1024 bits (x' = ceil(x / 2), y' likewise): x' y' while the smaller has at most 4 such
+    blocks (schoolbook, beyond CPython's Karatsuba cutoff of 70 digits of 30 bits); beyond, the larger is cut into
+    y' / x' pieces of the smaller's size, each a Karatsuba product of x'^(log2 3) blocks: y' x'^0.585, scaled by
+    4^0.415 to meet x' y' at x' = 4. A product of two 1024-bit integers takes about 0.85 microseconds in CPython, of
+    two 6,000-bit ones 20 (36 units), of two 25,000-bit ones 200 (225 units): 0.55-0.9 microseconds per unit, inside
+    the range every other unit is measured at (FORMAT.md, MAX_WORK). In blocks of 512 bits a unit took only 0.21
+    microseconds, so field arithmetic was priced about three times dearer than the rest. Fraction arithmetic is not
+    priced this way (its gcds are quadratic): only the integer coefficients of field elements (class Alg)."""
+    x, y = (min(x, y) + 1) // 2, (max(x, y) + 1) // 2
     return x * y if x <= 4 else y * int(1.78 * x ** 0.585 + 1)
 
 
@@ -407,7 +411,7 @@ def _pgcd(a: list, b: list) -> list:
 
 def _integer_coefficients(a: list) -> list:
     """The coefficients times their common denominator D > 0 (the sign of a polynomial's values is unchanged)."""
-    charge(len(a) * cost(a) ** 2 + 1, "a common denominator")
+    charge(len(a) * mul_units(cost(a), cost(a)) + 1, "a common denominator")
     D = _lcm(c.denominator for c in a)
     return [c.numerator * (D // c.denominator) for c in a]
 
@@ -515,7 +519,8 @@ class Field:
         bq, bn = Q.bit_length(), max(N.bit_length(), M.bit_length())
         grown = 1 + (bits(a) + d * (bq + bn)) // 512      # units of the B_j, which grow to about this size
         # n^2 / 2 products by N, and n each by powers of Q and of M
-        charge(n * n * grown * (1 + bn // 512) + 2 * n * grown * (2 + (bq + bn) // 512) + 1, "a Taylor shift")
+        charge(n * n * mul_units(grown, 1 + bn // 512) + 2 * n * mul_units(grown, 2 + (bq + bn) // 512) + 1,
+               "a Taylor shift")
         b, qk = _integer_coefficients(a), 1
         for k in range(d, -1, -1):                     # A_k Q^(d-k)
             b[k] *= qk
@@ -714,7 +719,9 @@ class Alg:
         o = self._parts(other)
         if o is None:
             return NotImplemented
-        (c,), q = o if o[0] else ([0], 1)
+        if not o[0]:                     # a product with 0: no arithmetic
+            return Alg(self.K, [], 1)
+        (c,), q = o
         charge(len(self.n) * mul_units(cost(self.n), cost([c])) + 1, "a polynomial product")
         return Alg(self.K, [x * c for x in self.n], self.d * q)
     __rmul__ = __mul__
@@ -906,32 +913,51 @@ def require(units: int, what: str) -> None:
                         f"before any of it is done), more than is left of MAX_WORK = {MAX_WORK}")
 
 
+def _pattern(M: list) -> list[int]:
+    """The rows of M as bit masks of the entries written nonzero (structural, as _written)."""
+    return [sum(1 << j for j, x in enumerate(r) if getattr(x, "n", x)) for r in M]
+
+
 def expansion_units(pb: dict, curve: list) -> int:
-    """The price of loss_polynomial(pb, curve): one matrix product per pair of written-nonzero coefficients
-    in polymat_mul, layer by layer, and the |R|^2 inner products. A product of entries costs F(x) F(y), + 2 over
-    a field (product_weight, at the mean F of each matrix; F of an entry of a product is taken as the larger F of
+    """The price of loss_polynomial(pb, curve): in polymat_mul, layer by layer, one product of entries per entry
+    C_ik written nonzero and entry of row k of the other factor that may be nonzero, and in the |R|^2 inner
+    products one per position where both factors may be nonzero. Where entries may be nonzero is followed
+    structurally (bit masks of the written zeros: a product's entry may be nonzero when some term's factors both
+    may be; the aligned points of a transport are mostly zeros). A product of entries costs F(x) F(y), + 2 over a
+    field (product_weight, at the mean F of each matrix; F of an entry of a product is taken as the larger F of
     its factors: the growth of the entries is not priced)."""
     X, dims = pb["X"], pb["dims"]
     m = len(X[0])
-    R = {0: _mean_weight(x for r in X for x in r)} if _written(X) else {}
+    R = {0: (_mean_weight(x for r in X for x in r), _pattern(X))} if _written(X) else {}
     extra = 0 if _FIELD[0] is None else 2        # an element's own charge and its matrix product's unit
     units = 0
     for h, layer in enumerate(curve):
-        rows, inner = dims[h + 1], dims[h]
+        rows = dims[h + 1]
         out: dict = {}
         for a, C in enumerate(layer):
             fa = _mean_weight(x for r in C for x in r)
             if not fa:
                 continue
-            live = sum(1 for r in C if _written([r]))      # matmul skips the rows written as 0
-            for b, fb in R.items():
-                units += live * inner * m * (fa * fb + extra) + rows * m + 8
-                out[a + b] = max(out.get(a + b, 0), fa, fb)
+            for b, (fb, rb) in R.items():
+                counts = [x.bit_count() for x in rb]
+                pattern = []
+                for r in C:
+                    mask = 0
+                    for k, x in enumerate(r):
+                        if getattr(x, "n", x) and rb[k]:
+                            units += counts[k] * (fa * fb + extra)
+                            mask |= rb[k]
+                    pattern.append(mask)
+                units += rows * m + 8
+                f_old, p_old = out.get(a + b, (0, [0] * rows))
+                out[a + b] = (max(f_old, fa, fb), [x | y for x, y in zip(p_old, pattern)])
         R = out
-    R[0] = max(R.get(0, 0), _mean_weight(x for r in pb["Y"] for x in r))
-    length = max(R) + 1
-    F = [R.get(k, 0) for k in range(length)]
-    return units + sum(dims[-1] * m * (fa * fb + extra) + 8 for fa in F for fb in F)
+    f0, p0 = R.get(0, (0, [0] * dims[-1]))
+    R[0] = (max(f0, _mean_weight(x for r in pb["Y"] for x in r)), [x | y for x, y in zip(p0, _pattern(pb["Y"]))])
+    for fa, pa in R.values():
+        for fb, pb_ in R.values():
+            units += sum((x & y).bit_count() for x, y in zip(pa, pb_)) * (fa * fb + extra) + 8
+    return units
 
 
 # ---------------------------------------------------------------- gradient and Hessian
@@ -1314,12 +1340,13 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
 
 
 def product_weight(x) -> int:
-    """F(x) with F(x) F(y) + 1 the units of the product x * y as Alg.__mul__ charges them (coefficients times
-    1 + bits // 512; a rational counts one coefficient); 0 for an entry written as 0."""
+    """F(x) with F(x) F(y) + 1 about the units of the product x * y as Alg.__mul__ charges them (coefficients
+    times 1 + bits // 1024, the blocks of mul_units; a rational counts one coefficient of 1 + bits // 512, the
+    blocks of cost); 0 for an entry written as 0."""
     if isinstance(x, Alg):
         if not x.n:
             return 0
-        return min(len(x.n), len(x.K.m) - 1) * (1 + max(abs(c).bit_length() for c in x.n) // 512)
+        return min(len(x.n), len(x.K.m) - 1) * (1 + max(abs(c).bit_length() for c in x.n) // 1024)
     if not x:
         return 0
     return 1 + (abs(x.numerator).bit_length() + x.denominator.bit_length()) // 512
