@@ -27,8 +27,10 @@ checker on it as for any point. Evidence per kind, found over K by the engine an
   MAX_WORK. Otherwise (at degree 10 the L D L^T has entries of 25,000 bits) the claim takes the congruence form
   (:func:`field_psd_congruence_evidence`, docs/maths/algebraic.md §16): the kernel is the unit vectors of the
   Hessian's zero rows and orbit tangents, and an integer T with T B T^T strictly diagonally dominant shows
-  B = Hess[F, F] positive definite, when :func:`psd_congruence_units` is below 3/4 of MAX_WORK; otherwise
-  ``notes`` says so and no kind is claimed. When the floats see kernel directions that are neither zero rows nor
+  B = Hess[F, F] positive definite, when :func:`psd_congruence_units` is at most twice MAX_WORK (it was 2.4-2.6
+  times the checker's charge at the degree-10 plateaus); otherwise ``notes`` says so and no kind is claimed. A
+  certificate the checker then refuses for its work is written again without this evidence
+  (:func:`exactdln.certify.point.certify`). When the floats see kernel directions that are neither zero rows nor
   orbit tangents (at the plateaus that ``exactdln trace`` snaps: weights not aligned with the unit vectors), no
   congruence is tried at W and the note gives the split of the kernel (docs/maths/algebraic.md §16); the same
   evidence is then sought at the aligned point W' = phi(W) of the orbit of W and written inside a ``transport``

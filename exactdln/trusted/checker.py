@@ -938,25 +938,34 @@ def expansion_units(pb: dict, curve: list) -> int:
             fa = _mean_weight(x for r in C for x in r)
             if not fa:
                 continue
+            support = [[k for k, x in enumerate(r) if getattr(x, "n", x)] for r in C]
+            seen: dict = {}              # the product's pattern and count for each pattern of R_b (often all alike)
             for b, (fb, rb) in R.items():
-                counts = [x.bit_count() for x in rb]
-                pattern = []
-                for r in C:
-                    mask = 0
-                    for k, x in enumerate(r):
-                        if getattr(x, "n", x) and rb[k]:
-                            units += counts[k] * (fa * fb + extra)
+                key = tuple(rb)
+                if key not in seen:
+                    counts = [x.bit_count() for x in rb]
+                    pattern = []
+                    for ks in support:
+                        mask = 0
+                        for k in ks:
                             mask |= rb[k]
-                    pattern.append(mask)
-                units += rows * m + 8
+                        pattern.append(mask)
+                    seen[key] = (pattern, sum(counts[k] for ks in support for k in ks))
+                pattern, pairs = seen[key]
+                units += pairs * (fa * fb + extra) + rows * m + 8
                 f_old, p_old = out.get(a + b, (0, [0] * rows))
                 out[a + b] = (max(f_old, fa, fb), [x | y for x, y in zip(p_old, pattern)])
         R = out
     f0, p0 = R.get(0, (0, [0] * dims[-1]))
     R[0] = (max(f0, _mean_weight(x for r in pb["Y"] for x in r)), [x | y for x, y in zip(p0, _pattern(pb["Y"]))])
-    for fa, pa in R.values():
-        for fb, pb_ in R.values():
-            units += sum((x & y).bit_count() for x, y in zip(pa, pb_)) * (fa * fb + extra) + 8
+    groups: dict = {}                    # pattern -> (sum of F, count): the inner products by pairs of patterns
+    for f, pattern in R.values():
+        total, count = groups.get(tuple(pattern), (0, 0))
+        groups[tuple(pattern)] = (total + f, count + 1)
+    for pa, (fa, na) in groups.items():
+        for pb_, (fb, nb) in groups.items():
+            both = sum((x & y).bit_count() for x, y in zip(pa, pb_))
+            units += both * (fa * fb + extra * na * nb) + 8 * na * nb
     return units
 
 

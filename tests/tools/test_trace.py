@@ -378,10 +378,10 @@ def _galois_group_is_symmetric(X, Y):
 
 def _check_certificates(result, directory):
     """Every certificate was accepted by the standalone checker before it was written; it claims the point
-    critical, and its kind wherever it claims one (the non-strict saddles over K only when the PSD claim fits the
-    checker's budget, exactdln/certify/field.py); W = 0, the global minimizer and every plateau over a field of
-    degree <= 5 always with their kind (the non-strict ones through a transport to the aligned point of their
-    orbit, docs/maths/algebraic.md §17)."""
+    critical, and its kind wherever it claims one; every plateau carries its kind (the non-strict ones through a
+    transport to the aligned point of their orbit, docs/maths/algebraic.md §17, also over the fields of degree 10
+    since the checker prices field coefficients in blocks of 1024 bits) except where no transport exists: a layer
+    whose rank exceeds that of W_(H:1) (the depth-4 plateau fitting {1, 2}, layer ranks [2, 3, 2, 2])."""
     from exactdln.tools.trace import certify_plateaus
 
     for row in certify_plateaus(result, directory).rows:
@@ -391,10 +391,8 @@ def _check_certificates(result, directory):
         assert "critical" in [c["type"] for c in claims + inner]
         kinds = [c["kind"] for c in claims if c["type"] == "kind"]
         assert kinds in ([row.kind], [])
-        if row.kind != "non_strict_saddle" or row.field_degree <= 5:
+        if not any("no transport to an aligned point" in n for n in row.notes):
             assert kinds == [row.kind], row.notes
-        elif not kinds:
-            assert any("without a kind claim" in n for n in row.notes)
 
 
 @pytest.mark.slow
