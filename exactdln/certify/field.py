@@ -436,8 +436,11 @@ def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit
     if transport is None:
         if point.depth >= 2 and not point.problem.regularized:
             ranks, k = [w.rank() for w in point.W], point.end_to_end.rank()
-            why = (f"it needs every layer of the rank k = {k} of W_(H:1), and the layers have ranks {ranks}"
-                   if any(r != k for r in ranks) else "W_(H:1) = 0" if k == 0 else "a change of basis was singular")
+            wide = [h for h in range(2, point.depth) if ranks[h - 1] > k]
+            why = ("W_(H:1) = 0" if k == 0 else
+                   f"the layers have ranks {ranks} against rank W_(H:1) = {k}, and two consecutive hidden layers "
+                   "map the kernels ker W_(H:h) onto each other (a normal form of that chain is not built)"
+                   if any(h + 1 in wide for h in wide) else "a change of basis was singular")
             notes.append(f"no transport to an aligned point: {why} (docs/maths/algebraic.md §17)")
         return None
     there: list[str] = []

@@ -65,9 +65,46 @@ def _target_prefix(K: NumberField, P: FieldMatrix, rows: list[int], cols: list[i
     return out
 
 
+def _kernel_chain(K: NumberField, point: FieldPoint, U: list[list[list[FieldElement]]],
+                  free: list[list[int]]) -> list[list[list[FieldElement]]] | None:
+    """Bases of U_1, ..., U_(H-1) in which every map N_h = W_h restricted to U_(h-1) -> U_h (1 < h < H; W_h maps
+    U_(h-1) = ker W_{H:h} into U_h = ker W_{H:h+1}) is a partial identity [[I_r, 0], [0, 0]], or None when two
+    consecutive maps are both nonzero (then the bases would have to be chosen together: a normal form of the chain,
+    not built). U[h - 1] is an echelon basis of U_h with a 1 at the free column free[h - 1][j] of its vector j and
+    0 at the others, so the coordinates of a vector x of U_h are x[free[h - 1][j]]. When every layer has the rank
+    of W_{H:1} each N_h is 0 and the bases are kept."""
+    H = point.depth
+    N = {}
+    for h in range(2, H):
+        w = point.W[h - 1]
+        images = [[sum((w[i, t] * u[t] for t in range(len(u))), K.element(0)) for i in range(w.nrows())]
+                  for u in U[h - 2]]
+        coordinates = [[x[f] for f in free[h - 1]] for x in images]          # row i: N_h applied to u_i
+        if any(not c.is_zero() for row in coordinates for c in row):
+            N[h] = (images, coordinates)
+    if any(h + 1 in N for h in N):
+        return None
+    bases = [list(b) for b in U]
+    for h, (images, coordinates) in N.items():
+        source, target = U[h - 2], U[h - 1]
+        # N_h as a matrix (rows: coordinates in U_h, columns: the basis of U_(h-1)); its pivot columns give the
+        # vectors kept, its kernel (in coordinates) the rest of U_(h-1)
+        matrix = [[coordinates[i][j] for i in range(len(source))] for j in range(len(target))]
+        _, kept = reduced_row_echelon(matrix)
+        kernel = kernel_vectors(FieldMatrix.from_rows(K, matrix))
+        combine = (lambda vectors, c: [sum((c[i] * vectors[i][t] for i in range(len(vectors))), K.element(0))
+                                       for t in range(len(vectors[0]))])
+        bases[h - 2] = [source[i] for i in kept] + [combine(source, c) for c in kernel]
+        # U_h: the images of the kept vectors, then the basis vectors of U_h at the free (non-pivot) rows of their
+        # coordinate columns (they complete them to a basis)
+        _, taken = reduced_row_echelon([[coordinates[i][j] for j in range(len(target))] for i in kept])
+        bases[h - 1] = [images[i] for i in kept] + [target[j] for j in range(len(target)) if j not in taken]
+    return bases
+
+
 def aligning_transport(point: FieldPoint) -> Transport | None:
     """The transport of the module docstring to the aligned point, or None when it does not apply: depth 1, a
-    regularized loss, or a layer whose rank is not the rank k of W_{H:1} (then R_h + U_h need not be all of V_h).
+    regularized loss, W_{H:1} = 0, or V_h not the sum of R_h and U_h.
 
     The aligned point is the skeleton factorization of P = W_{H:1}: with rows r and columns c of a nonsingular
     k x k block M = P[r, c] (pivots of echelon forms of P^T and P), P = P[:, c] M^-1 P[r, :], and
@@ -77,26 +114,39 @@ def aligning_transport(point: FieldPoint) -> Transport | None:
     (and of M^-1 in one layer), not the minors of the run's weights: at the degree-5 plateau points of
     docs/howto/trace.md the checker's work on the congruence at W' fell from 5.8 to 2.1 million units (depth 3) and
     from 10.7 to 3.5 million (depth 4) against the bases of reduced echelon forms (measured by
-    :func:`exactdln.certify.field.psd_congruence_units`)."""
+    :func:`exactdln.certify.field.psd_congruence_units`).
+
+    A hidden layer of rank above k (the depth-4 plateau fitting {1, 2} of docs/howto/trace.md, layer ranks
+    [2, 3, 2, 2]) maps part of U_(h-1) onto part of U_h; the bases of the U_h are then chosen so that this part is a
+    partial identity (:func:`_kernel_chain`), and W'_h = [[M_h, 0], [0, [[I_r, 0], [0, 0]]]]: still 0s and 1s
+    outside the first k rows and columns."""
     H, K = point.depth, point.K
     if H < 2 or point.problem.regularized:
         return None
     P = point.end_to_end
     k = P.rank()
-    if k == 0 or any(w.rank() != k for w in point.W):
+    if k == 0:
         return None
     _, cols = reduced_row_echelon(P.tolist())
     _, rows = reduced_row_echelon(P.transpose().tolist())
     targets = _target_prefix(K, P, rows, cols, point.widths)
-    A, inverse = [], []
+    R, U, free = [], [], []
     for h in range(1, H):
         d = point.widths[h]
         prefix = point.prefix[h].tolist()
-        R = [[prefix[i][j] for i in range(d)] for j in cols]
-        U = kernel_vectors(point.suffix[h])
-        if len(R) + len(U) != d:
+        R.append([[prefix[i][j] for i in range(d)] for j in cols])
+        U.append(kernel_vectors(point.suffix[h]))
+        _, pivots = reduced_row_echelon(point.suffix[h].tolist())
+        free.append([c for c in range(d) if c not in pivots])
+        if len(R[-1]) + len(U[-1]) != d:
             return None
-        T = FieldMatrix.from_rows(K, [[v[i] for v in R + U] for i in range(d)])
+    U = _kernel_chain(K, point, U, free)
+    if U is None:
+        return None
+    A, inverse = [], []
+    for h in range(1, H):
+        d = point.widths[h]
+        T = FieldMatrix.from_rows(K, [[v[i] for v in R[h - 1] + U[h - 1]] for i in range(d)])
         target = FieldMatrix.from_rows(K, [targets[h - 1][i] + [K.element(int(i == k + j)) for j in range(d - k)]
                                            for i in range(d)])
         try:

@@ -14,6 +14,7 @@ claim cannot be written: the certifier returns None and its note gives the split
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from flint import fmpq_mat
 
@@ -108,5 +109,67 @@ def test_off_the_aligned_point_the_certifier_transports_and_the_checker_accepts(
     assert [c["type"] for c in document["claims"]] == ["transport", "kind"]     # critical at W follows from W'
     assert [c["type"] for c in document["claims"][0]["claims"]] == ["critical", "psd_hessian", "escape_curve", "kind"]
     assert any("certified at the aligned point" in n for n in notes)
+    results = checker.check_certificate(document)
+    assert all(ok for _, ok, _ in results), results
+
+
+def _wide_middle_point():
+    """The golden-ratio saddle with W_2 = E_11 + E_22: the added E_22 = u v^T has v = e_2 orthogonal to the range of
+    W_1 = [x; 0] and u = e_2 in the kernel of W_3 = [u | 0], so W_{3:1} and every block of the gradient are unchanged
+    (the point stays critical) while W_2 has rank 2 > rank W_{3:1} = 1; then moved off alignment as above."""
+    problem, weights = algebraic_point_from_mapping(depth_three(TOP))
+    K = FieldPoint(problem, tuple(weights)).K
+    W1, W2, W3 = FieldPoint(problem, tuple(weights)).W
+    W2 = W2 + rational(K, [[0, 0], [0, 1]])
+    A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
+    B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
+    mapping = depth_three(TOP)
+    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
+                          for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
+    return mapping
+
+
+def test_a_hidden_layer_of_larger_rank_is_aligned_to_a_partial_identity():
+    # W_2 maps U_1 = ker W_{3:2} onto U_2 = ker W_3 (rank 2 - 1 = 1): in the new coordinates that part is the unit
+    # entry (2, 2), so W'_2 = [[m, 0], [0, 1]] (exactdln/certify/transport.py _kernel_chain), and the transport is
+    # exact. The point is a strict saddle (the engine's exact Hessian); its negative direction D at W, carried by the
+    # same linear map to phi(D), is checked at W' inside a transport claim, which the checker accepts with that kind
+    from exactdln.certify.field import field_evidence
+    from exactdln.certify.transport import aligning_transport
+    from exactdln.theory.classify import classify
+
+    problem, weights = algebraic_point_from_mapping(_wide_middle_point())
+    point = FieldPoint(problem, tuple(weights))
+    assert point.W[1].rank() == 2 and point.end_to_end.rank() == 1
+    assert all(x.is_zero() for g in field_gradient(point) for x in g.entries())
+    t = aligning_transport(point)
+    assert t is not None
+    W1, W2, W3 = t.point.W
+    assert all(x.is_zero() for x in (W1[1, 0], W1[1, 1], W2[0, 1], W2[1, 0], W3[0, 1], W3[1, 1]))
+    assert W2[1, 1] == point.K.element(1) and not W2[0, 0].is_zero()
+    for a, b in zip(t.A, t.inverse):
+        assert (a * b).tolist() == FieldMatrix.identity(point.K, 2).tolist()
+    assert (t.A[0] * point.W[0]).tolist() == W1.tolist()
+    assert (t.A[1] * point.W[1] * t.inverse[0]).tolist() == W2.tolist()
+    assert (point.W[2] * t.inverse[1]).tolist() == W3.tolist()
+
+    assert classify(problem, weights, method="hessian").kind == "strict_saddle"
+    document, kind, _ = field_evidence(problem, weights)
+    assert kind == "strict_saddle"
+    direction = next(c for c in document["claims"] if c["type"] == "strict_saddle")["direction"]
+    K = point.K
+    D = [FieldMatrix.from_rows(K, [[K.element([Fraction(c) for c in x] if isinstance(x, list) else Fraction(x))
+                                    for x in row] for row in M]) for M in direction]
+    moved = [t.A[0] * D[0], t.A[1] * D[1] * t.inverse[0], D[2] * t.inverse[1]]
+
+    def data(M):
+        return [[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
+
+    document["claims"] = [
+        {"type": "transport", "weights": [data(w) for w in t.point.W], "A": [data(a) for a in t.A],
+         "A_inverse": [data(b) for b in t.inverse],
+         "claims": [{"type": "critical"}, {"type": "strict_saddle", "direction": [data(M) for M in moved]},
+                    {"type": "kind", "kind": "strict_saddle"}]},
+        {"type": "kind", "kind": "strict_saddle"}]
     results = checker.check_certificate(document)
     assert all(ok for _, ok, _ in results), results
