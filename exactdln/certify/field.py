@@ -53,7 +53,8 @@ from exactdln.certify.escape import find_field_escape_curve
 from exactdln.landscape.field_spectral import FieldSpectralFacts
 from exactdln.landscape.number_field_point import FieldPoint, field_gradient, field_hessian
 from exactdln.model.field_format import AlgebraicProblem
-from exactdln.model.results import GLOBAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE, fraction_text
+from exactdln.model.results import (GLOBAL_MINIMIZER, LOCAL_MINIMIZER, NON_STRICT_SADDLE, NOT_CRITICAL, STRICT_SADDLE,
+                                    fraction_text)
 
 __all__ = ["field_evidence", "field_psd_congruence_evidence", "field_psd_hessian_evidence", "psd_check_units",
            "psd_congruence_units"]
@@ -150,12 +151,14 @@ def _negative_direction(point: FieldPoint) -> list[list[list[str]]] | None:
     return [[[_text(x) for x in row] for row in block] for block in point.layer_blocks(rational)]
 
 
-def _orbit_generators(point: FieldPoint, skip: frozenset[int] = frozenset()
+def _orbit_generators(point: FieldPoint, skip: frozenset[int] = frozenset(), *, orthogonal: bool = False
                       ) -> tuple[list[tuple[int, int, int]], list[int]]:
     """Orbit generators (h, a, b) (tangent D_h = E_ab W_h, D_(h+1) = -W_(h+1) E_ab) and as many coordinates P, none
     in ``skip``, with the minor [generators, P] nonzero mod p under a residue map Z_(p)[theta] -> F_p
     (:attr:`exactdln.arith.number_field.NumberField.residue_maps`), hence nonzero over K. ([], []) when the
-    depth is 1 or no residue map applies."""
+    depth is 1 or no residue map applies. ``orthogonal``: the skew generators (h, a, b), a < b, of E_ab - E_ba
+    instead (tangents of the orthogonal group, in the Hessian's kernel at any lambda; the checker's
+    ``orthogonal_orbit_kernel``)."""
     from flint import nmod_mat
 
     from exactdln.arith.exact import modular_pivot_columns
@@ -165,6 +168,11 @@ def _orbit_generators(point: FieldPoint, skip: frozenset[int] = frozenset()
     if found is None:
         return [], []
     prime, gens, rows = found
+    if orthogonal:
+        index = {g: i for i, g in enumerate(gens)}
+        skew = [(h, a, b) for h, a, b in gens if a < b]
+        rows = [[(x - y) % prime for x, y in zip(rows[index[(h, a, b)]], rows[index[(h, b, a)]])] for h, a, b in skew]
+        gens = skew
     if not rows:
         return [], []
     columns = [c for c in range(len(rows[0])) if c not in skip]
@@ -275,7 +283,7 @@ def field_psd_hessian_evidence(point: FieldPoint, orbit: tuple[list, list] | Non
 
 
 def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = None,
-                                  gaps: list[int] | None = None) -> dict[str, Any] | None:
+                                  gaps: list[int] | None = None, *, orthogonal: bool = False) -> dict[str, Any] | None:
     """The psd_hessian claim with a congruence {free, T} (exactdln/trusted/FORMAT.md, "Number fields"): no inverse in
     K, for the points where the L D L^T over K has entries far longer than the Hessian's.
 
@@ -291,11 +299,12 @@ def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = N
     singular), the floats fail, or the test does not pass; then ``notes`` (when given) gets the reason, with the
     split of the kernel when the floats see directions that are neither zero rows nor orbit tangents (at the
     plateau points that exactdln trace snaps, whose weights are not aligned with the unit vectors, every row of
-    the Hessian is nonzero and most of its kernel is of that kind: docs/maths/algebraic.md §16)."""
+    the Hessian is nonzero and most of its kernel is of that kind: docs/maths/algebraic.md §16). ``orthogonal``:
+    the orbit tangents are those of the orthogonal group (``orthogonal_orbit_kernel``; a regularized point)."""
     rows = field_hessian(point).tolist()
     n = len(rows)
     zero = [i for i in range(n) if all(x.is_zero() for x in rows[i])]
-    gens, P = _orbit_generators(point, frozenset(zero)) if point.depth >= 2 else ([], [])
+    gens, P = (_orbit_generators(point, frozenset(zero), orthogonal=orthogonal) if point.depth >= 2 else ([], []))
     taken = set(zero) | set(P)
     free = [i for i in range(n) if i not in taken]
     q = len(free)
@@ -335,7 +344,7 @@ def field_psd_congruence_evidence(point: FieldPoint, notes: list[str] | None = N
             return None
     claim: dict[str, Any] = {"type": "psd_hessian"}
     if gens:
-        claim["orbit_kernel"] = [list(g) for g in gens]
+        claim["orthogonal_orbit_kernel" if orthogonal else "orbit_kernel"] = [list(g) for g in gens]
     claim.update({"kernel": [[str(int(i == z)) for i in range(n)] for z in zero], "kernel_pivots": zero + list(P),
                   "congruence": {"free": free, "T": [[str(x) for x in row] for row in T]}})
     return claim
@@ -386,8 +395,7 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
     gets the number of kernel directions the congruence could not take (neither zero rows nor orbit tangents)
     when that was the reason."""
     if point.problem.regularized:
-        notes.append("regularized loss with no negative direction: the checker verifies a local minimizer "
-                     "(orthogonal_orbit_kernel) over the rationals only; no kind claimed")
+        notes.append("regularized loss with no negative direction and no local minimizer certified: no kind claimed")
         return []
     too_big = psd_hessian_fits(point.n_parameters)
     if too_big is not None:
@@ -424,6 +432,23 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
         return []
     notes.append(str(curve))
     return [psd, {"type": "escape_curve", "coefficients": [[_matrix(C) for C in Cs] for Cs in curve.coefficients]}]
+
+
+def _local_minimizer_evidence(point: FieldPoint, notes: list[str]) -> dict[str, Any] | None:
+    """psd_hessian by a congruence whose kernel is spanned by the tangents of the orthogonal group alone (no explicit
+    kernel vector), at a regularized critical point over K: then the checker's kind local_minimizer holds (the kernel
+    is the orbit's tangent space and the Hessian is positive definite across it; docs/maths/hessian_inertia.md §10).
+    None, with the reason in ``notes``, when the Hessian has zero rows, when its kernel has other directions (a
+    degenerate point, or a symmetry of the data that is not a hidden layer's; docs/maths/regularized.md §7), or when
+    the congruence does not verify."""
+    why: list[str] = []
+    claim = field_psd_congruence_evidence(point, why, orthogonal=True)
+    if claim is None or claim["kernel"]:
+        notes.append("regularized critical point with no negative direction: "
+                     + (why[0] if why else "the congruence with the orthogonal orbit's tangents as kernel did not "
+                                           "verify") + "; no kind claimed")
+        return None
+    return claim
 
 
 def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float) -> dict[str, Any] | None:
@@ -486,6 +511,9 @@ def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit
                 claims.append({"type": "strict_saddle", "direction": direction,
                                "source": "negative eigen-direction of the Hessian over K (float-guided, verified)"})
                 kind = STRICT_SADDLE
+            elif problem.regularized and (local := _local_minimizer_evidence(point, notes)) is not None:
+                claims.append(local)
+                kind = LOCAL_MINIMIZER
             elif not non_strict:
                 notes.append("PSD Hessian over K (floats) and not a global minimizer: the evidence of a non-strict "
                              "saddle is left out; no kind claimed")

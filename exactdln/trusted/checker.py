@@ -1299,10 +1299,10 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             return False, f"L is not unit lower-triangular (row {i})"
     if any(d < 0 for d in Dv):
         return False, "D has a negative entry"
-    if skews and (key == "congruence" or _FIELD[0] is not None):
-        raise Malformed("psd_hessian.orthogonal_orbit_kernel: only with ldl, over the rationals")
+    if skews and key == "ldl" and _FIELD[0] is not None:
+        raise Malformed("psd_hessian.orthogonal_orbit_kernel: with ldl over the rationals, or with a congruence")
     if key == "congruence":
-        return psd_by_congruence(pb, V, gens, free, Tm)
+        return psd_by_congruence(pb, V, gens, free, Tm, skews, facts)
     if _FIELD[0] is not None:
         return psd_over_field(pb, V, gens, free, perm, Lm, Dv)
     # Exact integer arithmetic: H = Hint / hden, v = z / dv. Each loop is charged before it runs: H v
@@ -1514,7 +1514,8 @@ def scaled_bounds(x, p: int) -> tuple[int, int]:
     return ((value - error) << p) // den, -((-(value + error) << p) // den)
 
 
-def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list) -> tuple[bool, str]:
+def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list, skews: list = (),
+                      facts: dict | None = None) -> tuple[bool, str]:
     """psd_hessian with a congruence {free, T}, T an integer matrix: B = H[free, free] is positive definite when
     M = T B T^T is strictly diagonally dominant with a positive diagonal. By Gershgorin every eigenvalue of the
     symmetric M lies in some [M_ii - r_i, M_ii + r_i], r_i = sum_(j != i) |M_ij|, so M is positive definite; then T
@@ -1522,7 +1523,9 @@ def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list) -> tu
     independent on the complement of free, H is congruent to diag(0, B) (as with ldl). No product in the field:
     each B_ij is enclosed in [c_ij - r_ij, c_ij + r_ij] at theta (scaled_bounds, integers over 2^(p+1)), so that
     M_ij lies in (T c T^T)_ij +- (|T| r |T|^T)_ij; when the test is undecided the interval of theta is bisected
-    (16 times a round, at most 64 rounds, p growing by 64) until it is decided either way."""
+    (16 times a round, at most 64 rounds, p growing by 64) until it is decided either way. With no explicit kernel
+    vector the kernel is then exactly the span of the orbit tangents (``gens``, and ``skews`` for the orthogonal
+    ones) and B is positive definite: facts["kernel_is_orbit"], which local_minimizer needs."""
     if any(not isinstance(t, Fraction) or t.denominator != 1 for r in Tm for t in r):
         raise Malformed("psd_hessian.congruence.T: expected integers")
     # only the entries the claim reads: B (lower triangle) and the columns of H on the supports of the explicit
@@ -1549,8 +1552,16 @@ def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list) -> tu
             undecided = undecided or Mc[i][i] - Mr[i][i] <= big
         if not undecided:
             how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
-            return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens)}, B) and T B T^T is strictly "
-                          f"diagonally dominant{how}: B positive definite, no negative eigenvalue")
+            if skews:
+                how = (f" ({len(skews)} orthogonal orbit directions, {len(gens)} other orbit directions, "
+                       f"{len(V)} explicit)")
+            orbit = not V and facts is not None
+            if orbit:
+                # the kernel is exactly the orbit's tangent space and H is positive definite across it
+                facts["kernel_is_orbit"] = True
+            return True, (f"Hessian ({n} x {n}) is congruent to diag(0_{len(V) + len(gens) + len(skews)}, B) and "
+                          f"T B T^T is strictly diagonally dominant{how}: B positive definite, no negative eigenvalue"
+                          + ("; the kernel is spanned by orbit tangents" if orbit else ""))
         for _ in range(16 if K is not None and K.lo != K.hi else 0):
             K._bisect()
     return False, "T B T^T is not shown strictly diagonally dominant (64 rounds of enclosures)"
@@ -1740,7 +1751,7 @@ KIND_RULES = {
     "non_strict_saddle": ({"critical", "psd_hessian", "escape_curve"}, "critical + psd_hessian + escape_curve of order >= 3"),
     "not_critical": ({"not_critical"}, "not_critical"),
     "local_minimizer": ({"critical", "psd_hessian"}, "critical + psd_hessian whose kernel is spanned by orbit tangents "
-                        "with D > 0"),
+                        "with H positive definite across them (D > 0, or B by a congruence)"),
 }
 
 

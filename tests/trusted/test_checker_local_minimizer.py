@@ -85,9 +85,27 @@ def test_malformed_orthogonal_generators(generator):
     assert outcome(cert) == "malformed"
 
 
-def test_orthogonal_generators_only_with_an_ldl():
+def test_orthogonal_generators_with_a_congruence():
+    # the same kernel with a congruence instead of L D L^T (FORMAT.md): T = I does not show B = Hess[F, F] positive
+    # definite (B is not diagonally dominant), T = the rows of L^-1 cleared of denominators does (T B T^T = c D c,
+    # diagonal with D > 0), and the kind follows as with the L D L^T
+    from fractions import Fraction
+    from math import lcm
+
     cert = _two_by_two()
     psd = cert["claims"][1]
-    psd.pop("ldl")
-    psd["congruence"] = {"free": [0, 2, 3, 4, 5, 6, 7], "T": [[str(int(i == j)) for j in range(7)] for i in range(7)]}
-    assert outcome(cert) == "malformed"
+    ldl = psd.pop("ldl")
+    q = len(ldl["free"])
+    psd["congruence"] = {"free": ldl["free"], "T": [[str(int(i == j)) for j in range(q)] for i in range(q)]}
+    assert outcome(cert) is False
+    L = [[Fraction(x) for x in row] for row in ldl["L"]]
+    inverse = [[Fraction(int(i == j)) for j in range(q)] for i in range(q)]
+    for i in range(q):                      # forward substitution: row i of L^-1 from the rows above (L unit lower)
+        for k in range(i):
+            inverse[i] = [a - L[i][k] * b for a, b in zip(inverse[i], inverse[k])]
+    T = []
+    for row in inverse:
+        scale = lcm(*(x.denominator for x in row))
+        T.append([str(int(x * scale)) for x in row])
+    psd["congruence"]["T"] = T
+    assert outcome(cert) is True
