@@ -460,12 +460,12 @@ def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit
     transport = aligning_transport(point)
     if transport is None:
         if point.depth >= 2 and not point.problem.regularized:
-            ranks, k = [w.rank() for w in point.W], point.end_to_end.rank()
-            wide = [h for h in range(2, point.depth) if ranks[h - 1] > k]
+            k = point.end_to_end.rank()
+            tails = [point.suffix[h].rank() for h in range(1, point.depth)]
             why = ("W_(H:1) = 0" if k == 0 else
-                   f"the layers have ranks {ranks} against rank W_(H:1) = {k}, and two consecutive hidden layers "
-                   "map the kernels ker W_(H:h) onto each other (a normal form of that chain is not built)"
-                   if any(h + 1 in wide for h in wide) else "a change of basis was singular")
+                   f"it needs rank W_(H:h+1) = rank W_(H:1) = {k} for every hidden h (so that range W_(h:1) and "
+                   f"ker W_(H:h+1) split the hidden space), and these ranks are {tails}"
+                   if any(r != k for r in tails) else "a change of basis was singular")
             notes.append(f"no transport to an aligned point: {why} (docs/maths/algebraic.md §17)")
         return None
     there: list[str] = []

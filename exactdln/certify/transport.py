@@ -65,40 +65,53 @@ def _target_prefix(K: NumberField, P: FieldMatrix, rows: list[int], cols: list[i
     return out
 
 
-def _kernel_chain(K: NumberField, point: FieldPoint, U: list[list[list[FieldElement]]],
-                  free: list[list[int]]) -> list[list[list[FieldElement]]] | None:
-    """Bases of U_1, ..., U_(H-1) in which every map N_h = W_h restricted to U_(h-1) -> U_h (1 < h < H; W_h maps
-    U_(h-1) = ker W_{H:h} into U_h = ker W_{H:h+1}) is a partial identity [[I_r, 0], [0, 0]], or None when two
-    consecutive maps are both nonzero (then the bases would have to be chosen together: a normal form of the chain,
-    not built). U[h - 1] is an echelon basis of U_h with a 1 at the free column free[h - 1][j] of its vector j and
-    0 at the others, so the coordinates of a vector x of U_h are x[free[h - 1][j]]. When every layer has the rank
-    of W_{H:1} each N_h is 0 and the bases are kept."""
+def _apply(K: NumberField, M: FieldMatrix, v: list[FieldElement]) -> list[FieldElement]:
+    return [sum((M[i, t] * v[t] for t in range(len(v))), K.element(0)) for i in range(M.nrows())]
+
+
+def _rank(K: NumberField, vectors: list[list[FieldElement]]) -> int:
+    return FieldMatrix.from_rows(K, vectors).rank() if vectors else 0
+
+
+def _kernel_chain(K: NumberField, point: FieldPoint) -> list[list[list[FieldElement]]] | None:
+    """Bases of U_h = ker W_{H:h+1}, h = 1..H-1, in which every map W_h: U_(h-1) -> U_h (1 < h < H; W_h maps
+    ker W_{H:h} into ker W_{H:h+1}) sends each basis vector to a basis vector or to 0, distinct vectors to distinct
+    ones: the chain U_1 -> ... -> U_(H-1) -> 0 written as a sum of intervals (a representation of a quiver of type
+    A; in these bases each map is a partial permutation matrix of 0s and 1s). None when a dimension does not match.
+
+    Hidden space h, from the first on: the basis starts with the images W_h b of the vectors b of the basis of
+    U_(h-1) that W_h does not send to 0, and is completed level by level along the flag
+    ker W_{h+1:h+1} <= ker W_{h+2:h+1} <= ... <= ker W_{H:h+1} = U_h, by vectors of each level independent of the
+    basis vectors already in it. The images are adapted to that flag (b lies in ker W_{l:h} exactly when W_h b lies
+    in ker W_{l:h+1}, and the basis of U_(h-1) was adapted to its own flag), so each level is spanned by the basis
+    vectors in it; the basis vectors outside ker W_(h+1) then have independent images, which begin the next basis.
+    When every layer has the rank of W_{H:1} every map is 0 and the bases are echelon bases of the kernels."""
     H = point.depth
-    N = {}
-    for h in range(2, H):
-        w = point.W[h - 1]
-        images = [[sum((w[i, t] * u[t] for t in range(len(u))), K.element(0)) for i in range(w.nrows())]
-                  for u in U[h - 2]]
-        coordinates = [[x[f] for f in free[h - 1]] for x in images]          # row i: N_h applied to u_i
-        if any(not c.is_zero() for row in coordinates for c in row):
-            N[h] = (images, coordinates)
-    if any(h + 1 in N for h in N):
-        return None
-    bases = [list(b) for b in U]
-    for h, (images, coordinates) in N.items():
-        source, target = U[h - 2], U[h - 1]
-        # N_h as a matrix (rows: coordinates in U_h, columns: the basis of U_(h-1)); its pivot columns give the
-        # vectors kept, its kernel (in coordinates) the rest of U_(h-1)
-        matrix = [[coordinates[i][j] for i in range(len(source))] for j in range(len(target))]
-        _, kept = reduced_row_echelon(matrix)
-        kernel = kernel_vectors(FieldMatrix.from_rows(K, matrix))
-        combine = (lambda vectors, c: [sum((c[i] * vectors[i][t] for i in range(len(vectors))), K.element(0))
-                                       for t in range(len(vectors[0]))])
-        bases[h - 2] = [source[i] for i in kept] + [combine(source, c) for c in kernel]
-        # U_h: the images of the kept vectors, then the basis vectors of U_h at the free (non-pivot) rows of their
-        # coordinate columns (they complete them to a basis)
-        _, taken = reduced_row_echelon([[coordinates[i][j] for j in range(len(target))] for i in kept])
-        bases[h - 1] = [images[i] for i in kept] + [target[j] for j in range(len(target)) if j not in taken]
+    bases: list[list[list[FieldElement]]] = []
+    incoming: list[list[FieldElement]] = []
+    for h in range(1, H):
+        d = point.widths[h]
+        basis = list(incoming)
+        for level in range(h + 1, H + 1):
+            M = point.product(h + 1, level)                    # W_{level:h+1}: V_h -> V_level
+            kernel = kernel_vectors(M)
+            members = [x for x in basis if all(y.is_zero() for y in _apply(K, M, x))]
+            rank = _rank(K, members)
+            for v in kernel:
+                if rank == len(kernel):
+                    break
+                if _rank(K, members + [v]) > rank:
+                    members.append(v)
+                    basis.append(v)
+                    rank += 1
+            if rank != len(kernel):
+                return None
+        if len(basis) != d - point.suffix[h].rank():
+            return None
+        bases.append(basis)
+        if h + 1 < H:
+            images = [_apply(K, point.W[h], b) for b in basis]
+            incoming = [y for y in images if any(not x.is_zero() for x in y)]
     return bases
 
 
@@ -117,9 +130,9 @@ def aligning_transport(point: FieldPoint) -> Transport | None:
     :func:`exactdln.certify.field.psd_congruence_units`).
 
     A hidden layer of rank above k (the depth-4 plateau fitting {1, 2} of docs/howto/trace.md, layer ranks
-    [2, 3, 2, 2]) maps part of U_(h-1) onto part of U_h; the bases of the U_h are then chosen so that this part is a
-    partial identity (:func:`_kernel_chain`), and W'_h = [[M_h, 0], [0, [[I_r, 0], [0, 0]]]]: still 0s and 1s
-    outside the first k rows and columns."""
+    [2, 3, 2, 2]) maps part of U_(h-1) onto part of U_h; the bases of the U_h are then chosen so that these maps are
+    partial permutations (:func:`_kernel_chain`), and W'_h = [[M_h, 0], [0, Pi_h]]: still 0s and 1s outside the
+    first k rows and columns."""
     H, K = point.depth, point.K
     if H < 2 or point.problem.regularized:
         return None
@@ -130,19 +143,16 @@ def aligning_transport(point: FieldPoint) -> Transport | None:
     _, cols = reduced_row_echelon(P.tolist())
     _, rows = reduced_row_echelon(P.transpose().tolist())
     targets = _target_prefix(K, P, rows, cols, point.widths)
-    R, U, free = [], [], []
+    U = _kernel_chain(K, point)
+    if U is None:
+        return None
+    R = []
     for h in range(1, H):
         d = point.widths[h]
         prefix = point.prefix[h].tolist()
         R.append([[prefix[i][j] for i in range(d)] for j in cols])
-        U.append(kernel_vectors(point.suffix[h]))
-        _, pivots = reduced_row_echelon(point.suffix[h].tolist())
-        free.append([c for c in range(d) if c not in pivots])
-        if len(R[-1]) + len(U[-1]) != d:
+        if len(R[-1]) + len(U[h - 1]) != d:
             return None
-    U = _kernel_chain(K, point, U, free)
-    if U is None:
-        return None
     A, inverse = [], []
     for h in range(1, H):
         d = point.widths[h]

@@ -173,3 +173,41 @@ def test_a_hidden_layer_of_larger_rank_is_aligned_to_a_partial_identity():
         {"type": "kind", "kind": "strict_saddle"}]
     results = checker.check_certificate(document)
     assert all(ok for _, ok, _ in results), results
+
+
+def test_two_consecutive_wide_layers_are_aligned_to_partial_permutations():
+    # depth 4: W_1 = [x; 0], W_2 = W_3 = I_2, W_4 = [u | 0] (the golden-ratio saddle with one more identity layer,
+    # and E_22 added to both hidden maps): U_1 = ker W_{4:2}, U_2 = ker W_{4:3}, U_3 = ker W_4 are each spanned by
+    # e_2 and W_2, W_3 map them onto each other, two consecutive nonzero maps of the chain of kernels. Moved off
+    # alignment by rational changes of basis; the transport brings every hidden layer back to 0s and 1s outside the
+    # k = 1 block, exactly (W' = phi(W), A_h A_h^-1 = I)
+    from exactdln.certify.transport import aligning_transport
+
+    base = depth_three(TOP)
+    problem, weights = algebraic_point_from_mapping(base)
+    K = FieldPoint(problem, tuple(weights)).K
+    W1, _, W4 = FieldPoint(problem, tuple(weights)).W
+    I2 = rational(K, [[1, 0], [0, 1]])
+    A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
+    B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
+    C, C_inv = rational(K, [[1, 1], [0, 1]]), rational(K, [[1, -1], [0, 1]])
+    mapping = dict(base)
+    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
+                          for M in (A * W1, B * I2 * A_inv, C * I2 * B_inv, W4 * C_inv)]
+    problem, weights = algebraic_point_from_mapping(mapping)
+    point = FieldPoint(problem, tuple(weights))
+    assert [w.rank() for w in point.W] == [1, 2, 2, 1] and point.end_to_end.rank() == 1
+    assert all(x.is_zero() for g in field_gradient(point) for x in g.entries())      # critical, as the depth-3 one
+    t = aligning_transport(point)
+    assert t is not None
+    one = point.K.element(1)
+    for W in t.point.W[1:3]:                       # hidden layers: [[m, 0], [0, 1]]
+        assert W[0, 1].is_zero() and W[1, 0].is_zero() and W[1, 1] == one and not W[0, 0].is_zero()
+    assert t.point.W[0][1, 0].is_zero() and t.point.W[0][1, 1].is_zero()
+    assert t.point.W[3][0, 1].is_zero() and t.point.W[3][1, 1].is_zero()
+    for a, b in zip(t.A, t.inverse):
+        assert (a * b).tolist() == FieldMatrix.identity(point.K, 2).tolist()
+    assert (t.A[0] * point.W[0]).tolist() == t.point.W[0].tolist()
+    for h in (1, 2):
+        assert (t.A[h] * point.W[h] * t.inverse[h - 1]).tolist() == t.point.W[h].tolist()
+    assert (point.W[3] * t.inverse[2]).tolist() == t.point.W[3].tolist()
