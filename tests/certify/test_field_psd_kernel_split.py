@@ -59,10 +59,17 @@ def test_kernel_split_is_reported_off_the_aligned_point():
     assert (total, zero) == (k, 0) and orbit + others == k and others > 0
 
 
-def _moved_point():
+def _moved_point(wide: bool = False):
+    """The golden-ratio saddle moved off alignment by rational changes of basis A, B of the hidden spaces.
+
+    ``wide``: with W_2 = E_11 + E_22 first. The added E_22 = u v^T has v = e_2 orthogonal to the range of
+    W_1 = [x; 0] and u = e_2 in the kernel of W_3 = [u | 0], so W_{3:1} and every block of the gradient are unchanged
+    (the point stays critical) while W_2 has rank 2 > rank W_{3:1} = 1."""
     problem, weights = algebraic_point_from_mapping(depth_three(TOP))
     K = FieldPoint(problem, tuple(weights)).K
     W1, W2, W3 = FieldPoint(problem, tuple(weights)).W
+    if wide:
+        W2 = W2 + rational(K, [[0, 0], [0, 1]])
     A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
     B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
     mapping = depth_three(TOP)
@@ -113,22 +120,6 @@ def test_off_the_aligned_point_the_certifier_transports_and_the_checker_accepts(
     assert all(ok for _, ok, _ in results), results
 
 
-def _wide_middle_point():
-    """The golden-ratio saddle with W_2 = E_11 + E_22: the added E_22 = u v^T has v = e_2 orthogonal to the range of
-    W_1 = [x; 0] and u = e_2 in the kernel of W_3 = [u | 0], so W_{3:1} and every block of the gradient are unchanged
-    (the point stays critical) while W_2 has rank 2 > rank W_{3:1} = 1; then moved off alignment as above."""
-    problem, weights = algebraic_point_from_mapping(depth_three(TOP))
-    K = FieldPoint(problem, tuple(weights)).K
-    W1, W2, W3 = FieldPoint(problem, tuple(weights)).W
-    W2 = W2 + rational(K, [[0, 0], [0, 1]])
-    A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
-    B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
-    mapping = depth_three(TOP)
-    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
-                          for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
-    return mapping
-
-
 def test_a_hidden_layer_of_larger_rank_is_aligned_to_a_partial_identity():
     # W_2 maps U_1 = ker W_{3:2} onto U_2 = ker W_3 (rank 2 - 1 = 1): in the new coordinates that part is the unit
     # entry (2, 2), so W'_2 = [[m, 0], [0, 1]] (exactdln/certify/transport.py _kernel_chain), and the transport is
@@ -138,7 +129,7 @@ def test_a_hidden_layer_of_larger_rank_is_aligned_to_a_partial_identity():
     from exactdln.certify.transport import aligning_transport
     from exactdln.theory.classify import classify
 
-    problem, weights = algebraic_point_from_mapping(_wide_middle_point())
+    problem, weights = algebraic_point_from_mapping(_moved_point(wide=True))
     point = FieldPoint(problem, tuple(weights))
     assert point.W[1].rank() == 2 and point.end_to_end.rank() == 1
     assert all(x.is_zero() for g in field_gradient(point) for x in g.entries())
