@@ -913,6 +913,9 @@ def require(units: int, what: str) -> None:
                         f"before any of it is done), more than is left of MAX_WORK = {MAX_WORK}")
 
 
+PATTERN_STEPS = 200_000     # operations expansion_units may spend following the zero pattern (then: dense)
+
+
 def _pattern(M: list) -> list[int]:
     """The rows of M as bit masks of the entries written nonzero (structural, as _written)."""
     return [sum(1 << j for j, x in enumerate(r) if getattr(x, "n", x)) for r in M]
@@ -931,26 +934,33 @@ def expansion_units(pb: dict, curve: list) -> int:
     R = {0: (_mean_weight(x for r in X for x in r), _pattern(X))} if _written(X) else {}
     extra = 0 if _FIELD[0] is None else 2        # an element's own charge and its matrix product's unit
     units = 0
+    steps = 0                # work of following the patterns; past PATTERN_STEPS every pattern is taken as dense
     for h, layer in enumerate(curve):
         rows = dims[h + 1]
+        full = (1 << m) - 1
         out: dict = {}
         for a, C in enumerate(layer):
             fa = _mean_weight(x for r in C for x in r)
             if not fa:
                 continue
             support = [[k for k, x in enumerate(r) if getattr(x, "n", x)] for r in C]
+            written = sum(map(len, support))
             seen: dict = {}              # the product's pattern and count for each pattern of R_b (often all alike)
             for b, (fb, rb) in R.items():
                 key = tuple(rb)
                 if key not in seen:
-                    counts = [x.bit_count() for x in rb]
-                    pattern = []
-                    for ks in support:
-                        mask = 0
-                        for k in ks:
-                            mask |= rb[k]
-                        pattern.append(mask)
-                    seen[key] = (pattern, sum(counts[k] for ks in support for k in ks))
+                    steps += written + len(rb)
+                    if steps > PATTERN_STEPS:
+                        seen[key] = ([full if ks else 0 for ks in support], written * m)
+                    else:
+                        counts = [x.bit_count() for x in rb]
+                        pattern = []
+                        for ks in support:
+                            mask = 0
+                            for k in ks:
+                                mask |= rb[k]
+                            pattern.append(mask)
+                        seen[key] = (pattern, sum(counts[k] for ks in support for k in ks))
                 pattern, pairs = seen[key]
                 units += pairs * (fa * fb + extra) + rows * m + 8
                 f_old, p_old = out.get(a + b, (0, [0] * rows))
@@ -962,6 +972,11 @@ def expansion_units(pb: dict, curve: list) -> int:
     for f, pattern in R.values():
         total, count = groups.get(tuple(pattern), (0, 0))
         groups[tuple(pattern)] = (total + f, count + 1)
+    if len(groups) ** 2 * dims[-1] > PATTERN_STEPS:      # many patterns: one group, their union (a larger count)
+        union = [0] * dims[-1]
+        for pattern in groups:
+            union = [x | y for x, y in zip(union, pattern)]
+        groups = {tuple(union): (sum(f for f, _ in groups.values()), sum(c for _, c in groups.values()))}
     for pa, (fa, na) in groups.items():
         for pb_, (fb, nb) in groups.items():
             both = sum((x & y).bit_count() for x, y in zip(pa, pb_))
