@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from fractions import Fraction
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -35,6 +36,7 @@ from flint import fmpq, fmpq_mat
 from exactdln.arith.exact import column_basis, identity, is_zero, nullspace, rank, transpose, zeros
 from exactdln.landscape.point import ExactPoint, exact_point
 from exactdln.model.problem import Problem
+from exactdln.model.results import decimal_text
 
 __all__ = ["EscapeCurve", "loss_polynomial", "find_escape_curve", "cut_chain_direction", "StrictDirection",
            "rotation_direction", "pivot_direction", "field_loss_polynomial", "find_field_escape_curve", "field_rref"]
@@ -59,9 +61,20 @@ class EscapeCurve:
         c = self.polynomial[self.order]
         text = str(c)
         if len(text) > 80:          # over a field of degree 10 the exact coefficient runs to thousands of digits
-            text = f"~{float(c):.6g}; {len(text)} characters exactly"
+            text = f"~{_approximate(c)}; {len(text)} characters exactly"
         return (f"escape curve of order {self.order} (coefficient {text}), "
                 f"cut layers {list(self.cuts)}, {self.form} form{side}")
+
+
+def _approximate(c: Any) -> str:
+    """6 significant digits of a rational or field element for a note: by integer arithmetic for a rational (its
+    value may lie beyond the float range: a fuzzed point with 4,860-digit data gave one), else the element's float."""
+    if isinstance(c, fmpq):
+        return decimal_text(Fraction(int(c.p), int(c.q)), 6)[0]
+    try:
+        return f"{float(c):.6g}"
+    except (OverflowError, ValueError):
+        return "(beyond the float range)"
 
 
 def _polymat_mul(A: list[Any], B: list[Any]) -> list[Any]:
