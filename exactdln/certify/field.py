@@ -451,13 +451,48 @@ def _local_minimizer_evidence(point: FieldPoint, notes: list[str]) -> dict[str, 
     return claim
 
 
+def _aligned(point: FieldPoint):
+    """The transport to the aligned point of the orbit of W (exactdln/certify/transport.py), computed once."""
+    from exactdln.certify.transport import aligning_transport
+
+    if "_aligned" not in point.__dict__:
+        point.__dict__["_aligned"] = aligning_transport(point)
+    return point.__dict__["_aligned"]
+
+
+def _transport_claim(transport, claims: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "transport", "weights": [_matrix(w) for w in transport.point.W],
+            "A": [_matrix(a) for a in transport.A], "A_inverse": [_matrix(b) for b in transport.inverse],
+            "claims": claims}
+
+
+def _transported_strict_evidence(point: FieldPoint) -> dict[str, Any] | None:
+    """A transport claim with a strict_saddle direction at the aligned point W', when floats see no negative
+    eigenvalue of the Hessian at W itself, or None. At the plateaus of a run whose hidden layers keep directions of
+    tiny singular values (~1e-6: "hidden layers at their numerical ranks"), the negative curvature at W is of the
+    order of their product (about -3e-11 against 84 at the depth-4 plateaus fitting {1} and {1, 2} of a d_y = 5 run
+    from seed 2), below what floats can tell from 0; the transport puts those directions on unit vectors (its A_h
+    carry the small singular values), and at W' the same negative directions have curvature about -15."""
+    if point.depth < 2 or point.problem.regularized:
+        return None
+    transport = _aligned(point)
+    if transport is None:
+        return None
+    direction = _negative_direction(transport.point)
+    if direction is None:
+        return None
+    return _transport_claim(transport, [
+        {"type": "critical"},
+        {"type": "strict_saddle", "direction": direction,
+         "source": "negative eigen-direction of the Hessian over K at the aligned point (float-guided, verified)"},
+        {"type": "kind", "kind": STRICT_SADDLE}])
+
+
 def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit: float) -> dict[str, Any] | None:
     """A transport claim (exactdln/certify/transport.py) to the aligned point W' of the orbit of W, with the
     non-strict saddle evidence at W' (critical, psd_hessian, escape_curve, kind), or None with the reason in
     ``notes``."""
-    from exactdln.certify.transport import aligning_transport
-
-    transport = aligning_transport(point)
+    transport = _aligned(point)
     if transport is None:
         if point.depth >= 2 and not point.problem.regularized:
             k = point.end_to_end.rank()
@@ -473,9 +508,7 @@ def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit
     notes.extend(f"at the aligned point of its orbit (transport): {n}" for n in there)
     if not evidence:
         return None
-    return {"type": "transport", "weights": [_matrix(w) for w in transport.point.W],
-            "A": [_matrix(a) for a in transport.A], "A_inverse": [_matrix(b) for b in transport.inverse],
-            "claims": [{"type": "critical"}, *evidence, {"type": "kind", "kind": NON_STRICT_SADDLE}]}
+    return _transport_claim(transport, [{"type": "critical"}, *evidence, {"type": "kind", "kind": NON_STRICT_SADDLE}])
 
 
 def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit: float = 20.0,
@@ -507,10 +540,17 @@ def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit
             kind = GLOBAL_MINIMIZER
         else:
             direction = _negative_direction(point)
+            strict_moved = _transported_strict_evidence(point) if direction is None else None
             if direction is not None:
                 claims.append({"type": "strict_saddle", "direction": direction,
                                "source": "negative eigen-direction of the Hessian over K (float-guided, verified)"})
                 kind = STRICT_SADDLE
+            elif strict_moved is not None:
+                claims.remove({"type": "critical"})          # W is critical because W' is (docs/maths/algebraic.md §17)
+                claims.append(strict_moved)
+                kind = STRICT_SADDLE
+                notes.append("floats see no negative eigenvalue of the Hessian at W itself; the strict saddle is "
+                             "certified at the aligned point W' = phi(W) of its orbit (a transport claim)")
             elif problem.regularized and (local := _local_minimizer_evidence(point, notes)) is not None:
                 claims.append(local)
                 kind = LOCAL_MINIMIZER

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from flint import fmpq_mat
+from flint import fmpq, fmpq_mat
 
 from exactdln.arith.number_field import FieldMatrix
 from exactdln.certify.field import field_psd_congruence_evidence
@@ -59,17 +59,18 @@ def test_kernel_split_is_reported_off_the_aligned_point():
     assert (total, zero) == (k, 0) and orbit + others == k and others > 0
 
 
-def _moved_point(wide: bool = False):
+def _moved_point(wide: bool | Fraction = False):
     """The golden-ratio saddle moved off alignment by rational changes of basis A, B of the hidden spaces.
 
-    ``wide``: with W_2 = E_11 + E_22 first. The added E_22 = u v^T has v = e_2 orthogonal to the range of
+    ``wide``: with W_2 = E_11 + E_22 first (E_11 + wide E_22 for a Fraction). The added E_22 = u v^T has v = e_2
+    orthogonal to the range of
     W_1 = [x; 0] and u = e_2 in the kernel of W_3 = [u | 0], so W_{3:1} and every block of the gradient are unchanged
     (the point stays critical) while W_2 has rank 2 > rank W_{3:1} = 1."""
     problem, weights = algebraic_point_from_mapping(depth_three(TOP))
     K = FieldPoint(problem, tuple(weights)).K
     W1, W2, W3 = FieldPoint(problem, tuple(weights)).W
     if wide:
-        W2 = W2 + rational(K, [[0, 0], [0, 1]])
+        W2 = W2 + rational(K, [[0, 0], [0, 1 if wide is True else fmpq(wide.numerator, wide.denominator)]])
     A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
     B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
     mapping = depth_three(TOP)
@@ -202,3 +203,26 @@ def test_two_consecutive_wide_layers_are_aligned_to_partial_permutations():
     for h in (1, 2):
         assert (t.A[h] * point.W[h] * t.inverse[h - 1]).tolist() == t.point.W[h].tolist()
     assert (point.W[3] * t.inverse[2]).tolist() == t.point.W[3].tolist()
+
+
+def test_a_strict_saddle_too_flat_for_floats_at_w_is_certified_at_the_aligned_point():
+    # the wide-middle saddle with W_2 = E_11 + 10^-12 E_22: the negative curvature at W shrinks with the 10^-12 (the
+    # floats see none), while the transport carries that scale into A_2 and W'_2 = [[m, 0], [0, 1]], where the same
+    # saddle has a negative direction of unit scale; its kind is the engine's exact one at W (strict: the pivot of the
+    # wide layer is not tightened, Achour et al. 2024; docs/maths/classification.md §3.3)
+    import numpy as np
+
+    from exactdln.certify.field import field_evidence, field_hessian
+    from exactdln.theory.classify import classify
+
+    problem, weights = algebraic_point_from_mapping(_moved_point(wide=Fraction(1, 10 ** 12)))
+    point = FieldPoint(problem, tuple(weights))
+    values = np.linalg.eigvalsh(np.array([[float(x) for x in row] for row in field_hessian(point).tolist()]))
+    assert values[0] > -1e-9 * max(1.0, float(np.max(np.abs(values))))          # no negative eigenvalue for floats
+    assert classify(problem, weights, method="hessian").kind == "strict_saddle"
+    document, kind, notes = field_evidence(problem, weights)
+    assert kind == "strict_saddle"
+    assert [c["type"] for c in document["claims"]] == ["transport", "kind"]
+    assert [c["type"] for c in document["claims"][0]["claims"]] == ["critical", "strict_saddle", "kind"]
+    results = checker.check_certificate(document)
+    assert all(ok for _, ok, _ in results), results
