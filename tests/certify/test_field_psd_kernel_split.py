@@ -209,7 +209,7 @@ def test_a_strict_saddle_too_flat_for_floats_at_w_is_certified_at_the_aligned_po
     # the wide-middle saddle with W_2 = E_11 + 10^-12 E_22: the negative curvature at W shrinks with the 10^-12 (the
     # floats see none), while the transport carries that scale into A_2 and W'_2 = [[m, 0], [0, 1]], where the same
     # saddle has a negative direction of unit scale; its kind is the engine's exact one at W (strict: the pivot of the
-    # wide layer is not tightened, Achour et al. 2024; docs/maths/classification.md §3.3)
+    # wide layer is not tightened: docs/maths/classification.md §3.3)
     import numpy as np
 
     from exactdln.certify.field import field_evidence, field_hessian
