@@ -393,10 +393,7 @@ def _non_strict_evidence(point: FieldPoint, notes: list[str], escape_time_limit:
                          gaps: list[int] | None = None) -> list[dict[str, Any]]:
     """psd_hessian and escape_curve claims over K (module docstring), or [] with the reason in ``notes``; ``gaps``
     gets the number of kernel directions the congruence could not take (neither zero rows nor orbit tangents)
-    when that was the reason."""
-    if point.problem.regularized:
-        notes.append("regularized loss with no negative direction and no local minimizer certified: no kind claimed")
-        return []
+    when that was the reason. For lambda = 0 (a regularized point goes to :func:`_local_minimizer_evidence`)."""
     too_big = psd_hessian_fits(point.n_parameters)
     if too_big is not None:
         notes.append(f"{too_big}: no psd_hessian claim, no kind claimed")
@@ -473,8 +470,6 @@ def _transported_strict_evidence(point: FieldPoint) -> dict[str, Any] | None:
     order of their product (about -3e-11 against 84 at the depth-4 plateaus fitting {1} and {1, 2} of a d_y = 5 run
     from seed 2), below what floats can tell from 0; the transport puts those directions on unit vectors (its A_h
     carry the small singular values), and at W' the same negative directions have curvature about -15."""
-    if point.depth < 2 or point.problem.regularized:
-        return None
     transport = _aligned(point)
     if transport is None:
         return None
@@ -511,13 +506,10 @@ def _transported_evidence(point: FieldPoint, notes: list[str], escape_time_limit
     return _transport_claim(transport, [{"type": "critical"}, *evidence, {"type": "kind", "kind": NON_STRICT_SADDLE}])
 
 
-def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit: float = 20.0,
-                   non_strict: bool = True) -> tuple[dict[str, Any], str | None, list[str]]:
+def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit: float = 20.0
+                   ) -> tuple[dict[str, Any], str | None, list[str]]:
     """(certificate document, kind or None, notes) for a point over K (module docstring). The caller
-    (:func:`exactdln.certify.point.certify`) checks the text against the caps and runs the standalone checker.
-    ``non_strict=False`` leaves out the evidence of a non-strict saddle (psd_hessian, escape_curve, transport): the
-    certificate then says `critical` and no kind (what the caller writes when the checker refused that evidence
-    for its work)."""
+    (:func:`exactdln.certify.point.certify`) checks the text against the caps and runs the standalone checker."""
     point = FieldPoint(problem, tuple(weights))
     check_point_caps(point.widths, problem.X.ncols)
     check_field_caps(point.K.degree)
@@ -551,12 +543,11 @@ def field_evidence(problem: AlgebraicProblem, weights: Any, *, escape_time_limit
                 kind = STRICT_SADDLE
                 notes.append("floats see no negative eigenvalue of the Hessian at W itself; the strict saddle is "
                              "certified at the aligned point W' = phi(W) of its orbit (a transport claim)")
-            elif problem.regularized and (local := _local_minimizer_evidence(point, notes)) is not None:
-                claims.append(local)
-                kind = LOCAL_MINIMIZER
-            elif not non_strict:
-                notes.append("PSD Hessian over K (floats) and not a global minimizer: the evidence of a non-strict "
-                             "saddle is left out; no kind claimed")
+            elif problem.regularized:
+                local = _local_minimizer_evidence(point, notes)
+                if local is not None:
+                    claims.append(local)
+                    kind = LOCAL_MINIMIZER
             else:
                 here: list[str] = []
                 gaps: list[int] = []

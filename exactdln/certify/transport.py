@@ -65,8 +65,13 @@ def _target_prefix(K: NumberField, P: FieldMatrix, rows: list[int], cols: list[i
     return out
 
 
-def _apply(K: NumberField, M: FieldMatrix, v: list[FieldElement]) -> list[FieldElement]:
-    return [sum((M[i, t] * v[t] for t in range(len(v))), K.element(0)) for i in range(M.nrows())]
+def _images(K: NumberField, M: FieldMatrix, vectors: list[list[FieldElement]]) -> list[list[FieldElement]]:
+    """M v for each vector v, by one product of M with the matrix of the vectors as columns."""
+    if not vectors:
+        return []
+    columns = FieldMatrix.from_rows(K, [[v[i] for v in vectors] for i in range(len(vectors[0]))])
+    rows = (M * columns).tolist()
+    return [[row[j] for row in rows] for j in range(len(vectors))]
 
 
 def _rank(K: NumberField, vectors: list[list[FieldElement]]) -> int:
@@ -95,7 +100,7 @@ def _kernel_chain(K: NumberField, point: FieldPoint) -> list[list[list[FieldElem
         for level in range(h + 1, H + 1):
             M = point.product(h + 1, level)                    # W_{level:h+1}: V_h -> V_level
             kernel = kernel_vectors(M)
-            members = [x for x in basis if all(y.is_zero() for y in _apply(K, M, x))]
+            members = [x for x, y in zip(basis, _images(K, M, basis)) if all(e.is_zero() for e in y)]
             rank = _rank(K, members)
             for v in kernel:
                 if rank == len(kernel):
@@ -110,8 +115,7 @@ def _kernel_chain(K: NumberField, point: FieldPoint) -> list[list[list[FieldElem
             return None
         bases.append(basis)
         if h + 1 < H:
-            images = [_apply(K, point.W[h], b) for b in basis]
-            incoming = [y for y in images if any(not x.is_zero() for x in y)]
+            incoming = [y for y in _images(K, point.W[h], basis) if any(not x.is_zero() for x in y)]
     return bases
 
 

@@ -935,9 +935,9 @@ def expansion_units(pb: dict, curve: list) -> int:
     extra = 0 if _FIELD[0] is None else 2        # an element's own charge and its matrix product's unit
     units = 0
     steps = 0                # work of following the patterns; past PATTERN_STEPS every pattern is taken as dense
+    full = (1 << m) - 1
     for h, layer in enumerate(curve):
         rows = dims[h + 1]
-        full = (1 << m) - 1
         out: dict = {}
         for a, C in enumerate(layer):
             fa = _mean_weight(x for r in C for x in r)
@@ -1352,9 +1352,7 @@ def check_psd_hessian(pb: dict, claim: dict, facts: dict) -> tuple[bool, str]:
             # (L D L^T)_ik = s / (di dk Dden) must equal Hint[idx i][idx k] / hden
             if s * hden != Hrow[idx[k]] * di * dk * Dden:
                 return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
-    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
-    if skews:
-        how = f" ({len(skews)} orthogonal orbit directions, {len(gens)} other orbit directions, {len(V)} explicit)"
+    how = _kernel_text(V, gens, skews)
     if not V and all(d > 0 for d in Dv):
         # the kernel is exactly the orbit's tangent space and H is positive definite across it (local_minimizer)
         facts["kernel_is_orbit"] = True
@@ -1439,7 +1437,7 @@ def psd_over_field(pb: dict, V: list, gens: list, free: list, perm: list, Lm: li
             s = sum((LD[i][j] * Lm[k][j] for j in range(k + 1) if getattr(Lm[k][j], "n", Lm[k][j])), Fraction(0))
             if s != entry(idx[i], idx[k]):
                 return False, f"B[perm][:, perm] != L D L^T at ({i}, {k})"
-    how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+    how = _kernel_text(V, gens, [])
     return True, (f"Hessian ({n} x {n}) over the field is congruent to diag(0_{len(V) + len(gens)}, L D L^T) with "
                   f"D >= 0 at theta{how}: no negative eigenvalue")
 
@@ -1529,8 +1527,15 @@ def scaled_bounds(x, p: int) -> tuple[int, int]:
     return ((value - error) << p) // den, -((-(value + error) << p) // den)
 
 
-def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list, skews: list = (),
-                      facts: dict | None = None) -> tuple[bool, str]:
+def _kernel_text(V: list, gens: list, skews: list) -> str:
+    """" (k orbit directions, ... explicit)": how the kernel of a psd_hessian claim was given (message text)."""
+    if skews:
+        return f" ({len(skews)} orthogonal orbit directions, {len(gens)} other orbit directions, {len(V)} explicit)"
+    return f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
+
+
+def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list, skews: list,
+                      facts: dict) -> tuple[bool, str]:
     """psd_hessian with a congruence {free, T}, T an integer matrix: B = H[free, free] is positive definite when
     M = T B T^T is strictly diagonally dominant with a positive diagonal. By Gershgorin every eigenvalue of the
     symmetric M lies in some [M_ii - r_i, M_ii + r_i], r_i = sum_(j != i) |M_ij|, so M is positive definite; then T
@@ -1566,11 +1571,8 @@ def psd_by_congruence(pb: dict, V: list, gens: list, free: list, Tm: list, skews
                 return False, f"T B T^T is not strictly diagonally dominant with a positive diagonal (row {i})"
             undecided = undecided or Mc[i][i] - Mr[i][i] <= big
         if not undecided:
-            how = f" ({len(gens)} orbit directions, {len(V)} explicit)" if gens else ""
-            if skews:
-                how = (f" ({len(skews)} orthogonal orbit directions, {len(gens)} other orbit directions, "
-                       f"{len(V)} explicit)")
-            orbit = not V and facts is not None
+            how = _kernel_text(V, gens, skews)
+            orbit = not V
             if orbit:
                 # the kernel is exactly the orbit's tangent space and H is positive definite across it
                 facts["kernel_is_orbit"] = True

@@ -124,8 +124,8 @@ def test_rational_congruence_on_a_hand_worked_entry():
     pb = checker.read_problem({"format": "exactdln-certificate", "version": 1,
                                "problem": {"X": [["1", "0"], ["0", "1"]], "Y": [["2", "0"], ["0", "1"]], "lambda": "0"},
                                "point": {"weights": [[["1", "0"]], [["2"], ["0"]]]}, "claims": []})
-    assert checker.psd_by_congruence(pb, [], [], [0], [[Fraction(1)]])[0]
-    assert not checker.psd_by_congruence(pb, [], [], [0], [[Fraction(0)]])[0]
+    assert checker.psd_by_congruence(pb, [], [], [0], [[Fraction(1)]], [], {})[0]
+    assert not checker.psd_by_congruence(pb, [], [], [0], [[Fraction(0)]], [], {})[0]
 
 
 def test_schema_admits_the_congruence_and_not_both(golden, plateau):
