@@ -28,6 +28,11 @@ from tests.trusted.test_checker_field_congruence import with_congruence
 from tests.trusted.test_checker_field_non_strict import depth_three
 
 
+def coefficient_rows(M):
+    """A matrix over K in the point-file format: each entry the list of its coefficients."""
+    return [[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
+
+
 def rational(K, rows):
     return FieldMatrix.rational(K, fmpq_mat(len(rows), len(rows[0]), [x for r in rows for x in r]))
 
@@ -45,8 +50,7 @@ def test_kernel_split_is_reported_off_the_aligned_point():
     B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
     W1, W2, W3 = point.W
     mapping = depth_three(TOP)
-    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
-                          for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
+    mapping["weights"] = [coefficient_rows(M) for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
     moved = FieldPoint(*(lambda pw: (pw[0], tuple(pw[1])))(algebraic_point_from_mapping(mapping)))
     assert all(x.is_zero() for g in field_gradient(moved) for x in g.entries())     # still critical
     notes: list[str] = []
@@ -74,8 +78,7 @@ def _moved_point(wide: bool | Fraction = False):
     A, A_inv = rational(K, [[2, 1], [1, 1]]), rational(K, [[1, -1], [-1, 2]])
     B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
     mapping = depth_three(TOP)
-    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
-                          for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
+    mapping["weights"] = [coefficient_rows(M) for M in (A * W1, B * W2 * A_inv, W3 * B_inv)]
     return mapping
 
 
@@ -154,13 +157,10 @@ def test_a_hidden_layer_of_larger_rank_is_aligned_to_a_partial_identity():
                                     for x in row] for row in M]) for M in direction]
     moved = [t.A[0] * D[0], t.A[1] * D[1] * t.inverse[0], D[2] * t.inverse[1]]
 
-    def data(M):
-        return [[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
-
     document["claims"] = [
-        {"type": "transport", "weights": [data(w) for w in t.point.W], "A": [data(a) for a in t.A],
-         "A_inverse": [data(b) for b in t.inverse],
-         "claims": [{"type": "critical"}, {"type": "strict_saddle", "direction": [data(M) for M in moved]},
+        {"type": "transport", "weights": [coefficient_rows(w) for w in t.point.W],
+         "A": [coefficient_rows(a) for a in t.A], "A_inverse": [coefficient_rows(b) for b in t.inverse],
+         "claims": [{"type": "critical"}, {"type": "strict_saddle", "direction": [coefficient_rows(M) for M in moved]},
                     {"type": "kind", "kind": "strict_saddle"}]},
         {"type": "kind", "kind": "strict_saddle"}]
     results = checker.check_certificate(document)
@@ -184,8 +184,7 @@ def test_two_consecutive_wide_layers_are_aligned_to_partial_permutations():
     B, B_inv = rational(K, [[1, 2], [1, 3]]), rational(K, [[3, -2], [-1, 1]])
     C, C_inv = rational(K, [[1, 1], [0, 1]]), rational(K, [[1, -1], [0, 1]])
     mapping = dict(base)
-    mapping["weights"] = [[[[str(c) for c in x.coefficients()] for x in row] for row in M.tolist()]
-                          for M in (A * W1, B * I2 * A_inv, C * I2 * B_inv, W4 * C_inv)]
+    mapping["weights"] = [coefficient_rows(M) for M in (A * W1, B * I2 * A_inv, C * I2 * B_inv, W4 * C_inv)]
     problem, weights = algebraic_point_from_mapping(mapping)
     point = FieldPoint(problem, tuple(weights))
     assert [w.rank() for w in point.W] == [1, 2, 2, 1] and point.end_to_end.rank() == 1
