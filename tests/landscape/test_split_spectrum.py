@@ -48,6 +48,12 @@ def test_split_spectrum_gives_the_constructed_facts(fitted):
         isolated = isolate_real_roots(poly)
         assert len(mine) == len(isolated)
         assert all(r.lo == r.hi and i.lo <= r.lo <= i.hi for r, i in zip(mine, isolated))
+    # the partition of the eigenvalues by the smaller block alone: the roots that isolating chi_S and chi_perp finds
+    assert [len(v) for v in facts._rational_split] == [len(fitted), WIDTH - len(fitted)]
+    for values, poly in zip(facts._rational_split, (facts.chi_fitted, facts.chi_unfitted)):
+        isolated = isolate_real_roots(poly)
+        assert len(values) == len(isolated)
+        assert all(i.lo <= Fraction(int(v.p), int(v.q)) <= i.hi for v, i in zip(values, isolated))
 
 
 @pytest.mark.parametrize("fitted", [(1, 2, 3, 4), (2, 3, 4, 5), (1, 2)])
