@@ -229,12 +229,29 @@ class RationalMatrix:
         object.__setattr__(out, "_integers", (nrows, numerators, denominators))
         return out
 
+    @classmethod
+    def from_decimal_texts(cls, nrows: int, ncols: int, numerators: list[str],
+                           denominators: list[str] | None = None) -> "RationalMatrix":
+        """:meth:`from_integers` with each integer given as its decimal text, row-major: ASCII digits with an optional
+        leading ``-`` (numerators) or ASCII digits of a positive value (denominators), at most 4,000 digits, as
+        :func:`_parse_row` checks them. The texts are kept as read: CPython's ``int`` of a 2,500-digit text costs
+        about 25 us (quadratic in the length), so the integers are formed only on first use
+        (:meth:`integer_entries`), and a backend with a faster decimal reader takes the texts themselves
+        (:meth:`decimal_entries`; FLINT reads them in about 7 us)."""
+        if len(numerators) != nrows * ncols or (denominators is not None and len(denominators) != len(numerators)):
+            raise ValueError("from_decimal_texts: nrows * ncols numerators (and as many denominators) expected")
+        out = object.__new__(cls)
+        object.__setattr__(out, "ncols", ncols)
+        object.__setattr__(out, "_texts", (nrows, numerators, denominators))
+        return out
+
     def __getattr__(self, name: str):
-        # called only when ``name`` is not set: the rows of a matrix built by from_integers, formed on first use
-        integers = self.__dict__.get("_integers") if name == "rows" else None
-        if integers is None:
+        # called only when ``name`` is not set: the rows of a matrix built by from_integers or from_decimal_texts,
+        # formed on first use
+        if name != "rows" or ("_integers" not in self.__dict__ and "_texts" not in self.__dict__):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        nrows, numerators, denominators, m = *integers, self.ncols
+        numerators, denominators = self.integer_entries()
+        nrows, m = (self.__dict__.get("_integers") or self.__dict__["_texts"])[0], self.ncols
         if denominators is None:
             rows = tuple(tuple(map(Fraction, numerators[i * m:(i + 1) * m])) for i in range(nrows))
         else:
@@ -250,9 +267,23 @@ class RationalMatrix:
         integers = self.__dict__.get("_integers")
         if integers is not None:
             return integers[1], integers[2]
+        texts = self.__dict__.get("_texts")
+        if texts is not None:
+            nrows, numerator_texts, denominator_texts = texts
+            integers = (nrows, list(map(int, numerator_texts)),
+                        None if denominator_texts is None else list(map(int, denominator_texts)))
+            object.__setattr__(self, "_integers", integers)
+            return integers[1], integers[2]
         numerators = [x.numerator for row in self.rows for x in row]
         denominators = [x.denominator for row in self.rows for x in row]
         return numerators, (None if all(q == 1 for q in denominators) else denominators)
+
+    def decimal_entries(self) -> tuple[list[str], list[str] | None] | None:
+        """(numerator texts, denominator texts or None) in row-major order for a matrix read by
+        :meth:`from_decimal_texts`, as :meth:`integer_entries` but unconverted (treat as read-only); None for any
+        other matrix. ``int`` of each text is the integer of :meth:`integer_entries`."""
+        texts = self.__dict__.get("_texts")
+        return None if texts is None else (texts[1], texts[2])
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -260,8 +291,10 @@ class RationalMatrix:
 
     @property
     def nrows(self) -> int:
-        integers = self.__dict__.get("_integers")
-        return integers[0] if integers is not None and "rows" not in self.__dict__ else len(self.rows)
+        if "rows" in self.__dict__:
+            return len(self.rows)
+        stored = self.__dict__.get("_integers") or self.__dict__.get("_texts")
+        return stored[0] if stored is not None else len(self.rows)
 
     def __getitem__(self, index):
         """``M[i, j]`` is an entry, ``M[i]`` a row."""
@@ -361,13 +394,13 @@ def as_matrix(value: Any, field: str = "matrix", limits: Limits = DEFAULT_LIMITS
     if not isinstance(value, (list, tuple)):
         raise InputError(f"expected a matrix (a list of rows), got {type_name}", field)
     rows, ncols = read_rows(value, field, limits, _parse_integer_pairs)
-    if all(type(row) is _IntegerRow for row in rows):
+    if all(type(row) is _TextRow for row in rows):
         numerators = [a for row in rows for a in row.numerators]
         if all(row.denominators is None for row in rows):
-            return RationalMatrix.from_integers(len(rows), ncols, numerators)
-        denominators = [b for row in rows for b in (row.denominators or (1,) * ncols)]
-        return RationalMatrix.from_integers(len(rows), ncols, numerators, denominators)
-    return RationalMatrix(tuple(row.fractions() if type(row) is _IntegerRow else row for row in rows), ncols)
+            return RationalMatrix.from_decimal_texts(len(rows), ncols, numerators)
+        denominators = [b for row in rows for b in (row.denominators or ("1",) * ncols)]
+        return RationalMatrix.from_decimal_texts(len(rows), ncols, numerators, denominators)
+    return RationalMatrix(tuple(row.fractions() if type(row) is _TextRow else row for row in rows), ncols)
 
 
 def read_rows(value: Sequence[Any], field: str, limits: Limits,
@@ -397,27 +430,28 @@ def read_rows(value: Sequence[Any], field: str, limits: Limits,
             raise InputError(f"ragged rows: row {i} has {len(row)} entries, row 0 has {ncols}", field)
         if parse_entry is parse_number:
             parsed = _parse_row(row, field, i, limits)
-            rows.append(parsed.fractions() if type(parsed) is _IntegerRow else parsed)
-        elif parse_entry is _parse_integer_pairs:     # as_matrix: rows of integers kept as integers
+            rows.append(parsed.fractions() if type(parsed) is _TextRow else parsed)
+        elif parse_entry is _parse_integer_pairs:     # as_matrix: rows of integer texts kept as texts
             rows.append(_parse_row(row, field, i, limits))
         else:
             rows.append(tuple(parse_entry(x, f"{field}[{i}][{j}]", limits) for j, x in enumerate(row)))
     return tuple(rows), ncols
 
 
-class _IntegerRow:
-    """One row read by the fast path of :func:`_parse_row`: integer numerators and positive denominators (None: all 1)."""
+class _TextRow:
+    """One row read by the fast path of :func:`_parse_row`: the decimal texts of integer numerators (ASCII digits,
+    optional leading ``-``) and of positive denominators (None: all 1), checked but not converted."""
 
     __slots__ = ("numerators", "denominators")
 
-    def __init__(self, numerators: list[int], denominators: list[int] | None):
+    def __init__(self, numerators: list[str], denominators: list[str] | None):
         self.numerators = numerators
         self.denominators = denominators
 
     def fractions(self) -> tuple[Fraction, ...]:
         if self.denominators is None:
-            return tuple(map(Fraction, self.numerators))
-        return tuple(map(Fraction, self.numerators, self.denominators))
+            return tuple(Fraction(int(a)) for a in self.numerators)
+        return tuple(Fraction(int(a), int(b)) for a, b in zip(self.numerators, self.denominators))
 
 
 def _parse_integer_pairs(value: Any, field: str = "value", limits: Limits = DEFAULT_LIMITS) -> Fraction:
@@ -425,19 +459,20 @@ def _parse_integer_pairs(value: Any, field: str = "value", limits: Limits = DEFA
     return parse_number(value, field, limits)
 
 
-def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> "tuple[Fraction, ...] | _IntegerRow":
+def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> "tuple[Fraction, ...] | _TextRow":
     """:func:`parse_number` on every entry of a row, with a fast path for the texts a point file holds.
 
     A string that is exactly an ASCII integer ``-?[0-9]+`` or fraction ``-?[0-9]+/[0-9]+`` (no blanks, no ``+``)
-    of at most min(max_digits, 4,000) digits per part, with a nonzero denominator, is read directly: the same
-    value :func:`parse_number` gives, without its regular expressions and field names. Anything else, every
-    error included, goes through :func:`parse_number`, so the caps and messages are unchanged. A row read
-    wholly by the fast path is returned as an :class:`_IntegerRow` (integers, no Fraction formed); any other
-    row as a tuple of Fractions.
+    of at most min(max_digits, 4,000) digits per part, with a nonzero denominator, is checked and kept as its
+    texts (the same value :func:`parse_number` gives, without its regular expressions and field names; converted
+    later, :meth:`RationalMatrix.from_decimal_texts`); so is a JSON integer of at most 13,000 bits (its decimal
+    text). Anything else, every error included, goes through :func:`parse_number`, so the caps and messages are
+    unchanged. A row read wholly by the fast path is returned as a :class:`_TextRow` (no integer, no Fraction
+    formed); any other row as a tuple of Fractions.
     """
     short = min(limits.max_digits, 4000)
-    numerators: list[int] = []
-    denominators: list[int] = []
+    numerators: list[str] = []
+    denominators: list[str] = []
     fractional = False
     slow: list[tuple[int, Fraction]] = []
     for j, x in enumerate(row):
@@ -448,24 +483,23 @@ def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> "tuple
             if (numerator.isascii() and numerator.isdigit() and len(numerator) <= short
                     and (not slash or (denominator.isascii() and denominator.isdigit() and len(denominator) <= short
                                        and denominator.strip("0")))):
-                value = int(numerator)
-                numerators.append(-value if negative else value)
+                numerators.append(x[:len(numerator) + 1] if negative else numerator)
                 if slash:
-                    denominators.append(int(denominator))
+                    denominators.append(denominator)
                     fractional = True
                 else:
-                    denominators.append(1)
+                    denominators.append("1")
                 continue
-        elif type(x) is int and x.bit_length() <= limits.max_digits * 3.33:    # the bound of _check_digits
-            numerators.append(x)
-            denominators.append(1)
+        elif type(x) is int and x.bit_length() <= min(13000, limits.max_digits * 3.33):    # the bound of _check_digits
+            numerators.append(str(x))
+            denominators.append("1")
             continue
         slow.append((j, parse_number(x, f"{field}[{i}][{j}]", limits)))
-        numerators.append(0)
-        denominators.append(1)
+        numerators.append("0")
+        denominators.append("1")
     if not slow:
-        return _IntegerRow(numerators, denominators if fractional else None)
-    out = list(map(Fraction, numerators, denominators))
+        return _TextRow(numerators, denominators if fractional else None)
+    out = list(_TextRow(numerators, denominators).fractions())
     for j, value in slow:
         out[j] = value
     return tuple(out)
