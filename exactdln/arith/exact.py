@@ -69,6 +69,11 @@ __all__ = [
 ]
 
 
+#: texts at least this long are read by FLINT (shorter ones by CPython's int, faster there: 128 x 128 texts of about
+#: 40 digits took 2.4 ms with int and 11 ms with FLINT)
+FLINT_TEXT_DIGITS = 400
+
+
 def model_flint_entries(matrix: RationalMatrix) -> tuple[list, list | None]:
     """:meth:`RationalMatrix.integer_entries` as FLINT integers read from the decimal texts when the matrix keeps
     them (:meth:`RationalMatrix.decimal_entries`: FLINT reads a 2,500-digit text in about 7 us, CPython's ``int`` in
@@ -76,7 +81,7 @@ def model_flint_entries(matrix: RationalMatrix) -> tuple[list, list | None]:
     Python integers. Either way entries that support ``*``, ``//``, ``==``, hashing and ``bit_length``."""
     texts = matrix.decimal_entries()
     n, m = matrix.nrows, matrix.ncols
-    if texts is None or n == 0 or m == 0:
+    if texts is None or n == 0 or m == 0 or max(map(len, texts[0])) < FLINT_TEXT_DIGITS:
         return matrix.integer_entries()
     numerators, denominators = texts
     return (fmpz_mat(n, m, numerators).entries(),
@@ -185,14 +190,31 @@ def scaled_integer_matrix(matrix: fmpq_mat) -> tuple[fmpz_mat, list[int] | None,
 
 
 def modular_image(matrix: fmpq_mat, prime: int) -> nmod_mat | None:
-    """The matrix modulo ``prime`` (entry a / b -> a b^-1), or None if ``prime`` divides a denominator."""
+    """The matrix modulo ``prime`` (entry a / b -> a b^-1), or None if ``prime`` divides a denominator.
+
+    Entry by entry, with one modular inversion for all denominators (Montgomery's trick: the prefix products
+    b_1 ... b_k are inverted once and the inverses peeled off backwards). Clearing one common denominator first
+    (FLINT's numer_denom) makes every entry as long as the lcm of all denominators: for W_H at depth 8, width 128
+    with 40-digit changes of basis (lcm 16,700 bits) that took 0.22 s, this 0.05 s."""
     n, m = matrix.nrows(), matrix.ncols()
-    numerator, denominator = matrix.numer_denom()
-    d = int(denominator) % prime
-    if d == 0:
-        return None
-    reduced = nmod_mat(numerator, prime) if n and m else nmod_mat(n, m, prime)
-    return reduced * nmod(pow(d, -1, prime), prime) if d != 1 else reduced
+    if n == 0 or m == 0:
+        return nmod_mat(n, m, prime)
+    entries = matrix.entries()
+    denominators = [int(x.q) % prime for x in entries]
+    prefix = []
+    running = 1
+    for b in denominators:
+        if b == 0:
+            return None
+        prefix.append(running)
+        running = running * b % prime
+    inverse = pow(running, -1, prime)         # (b_1 ... b_k)^-1
+    values = [0] * len(entries)
+    for k in range(len(entries) - 1, -1, -1):
+        # inverse = (b_1 ... b_{k+1})^-1 here, so inverse * prefix[k] = b_{k+1}^-1 (0-based: entry k)
+        values[k] = int(entries[k].p) % prime * (inverse * prefix[k] % prime) % prime
+        inverse = inverse * denominators[k] % prime
+    return nmod_mat(n, m, values, prime)
 
 
 def multiply(a: fmpq_mat, b: fmpq_mat) -> fmpq_mat:
