@@ -243,7 +243,13 @@ def sigma_factors(point: ExactPoint) -> tuple["GramNumerator", int]:
     e = b^2 c (Sigma_XX must be invertible). Nothing is multiplied."""
     B, b = point.sigma_yx_integer
     if is_identity_model(point.problem.X):
-        return GramNumerator(B, None), int(b) ** 2
+        # white data, X = I: B / b = Y, so tr N = <B, B> = b^2 ||Y||^2, which the point computes for the loss
+        # anyway (one pass over 16,384 products of 8,000-bit integers at width 128: 0.11 s, not paid twice)
+        numerator = GramNumerator(B, None)
+        trace = point.sigma_yy_trace * b * b
+        if trace.q == 1:           # always, as B / b = Y exactly; else tr N is computed from B below
+            numerator._trace = int(trace.p)
+        return numerator, int(b) ** 2
     C, c = point.sigma_xx.inv().numer_denom()
     n = C.nrows()
     white = C == fmpz_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
