@@ -29,3 +29,18 @@ def test_a_denominator_divisible_by_the_prime_gives_none():
     assert modular_image(matrix, 5) is not None
     assert modular_image(fmpq_mat(0, 3), 7).nrows() == 0
     assert [int(x) for x in modular_image(fmpq_mat([[fmpq(1, 2)]]), 7).entries()] == [4]    # 2 * 4 = 1 mod 7
+
+
+def test_long_unrelated_denominators_take_the_entrywise_route_and_agree():
+    # 36 distinct ~200-bit denominators: their lcm (about 7,000 bits) is beyond the 4,096-bit guess, so the image is
+    # formed entry by entry (Montgomery's trick); the expected residues are the definition, entry by entry
+    rows = cols = 6
+    values = [fmpq((-1) ** k * (3 * k + 1), 2**200 + 2 * k + 1) for k in range(rows * cols)]
+    matrix = fmpq_mat(rows, cols, values)
+    prime = 2**61 - 1
+    image = modular_image(matrix, prime)
+    expected = [int(x.p) % prime * pow(int(x.q), -1, prime) % prime for x in values]
+    assert [int(image[k // cols, k % cols]) for k in range(rows * cols)] == expected
+    divisible = 2**200 + 2 * 5 + 1
+    small_prime = next(q for q in (3, 5, 7, 11, 13, 17, 19, 23) if divisible % q == 0)
+    assert modular_image(matrix, small_prime) is None
