@@ -222,12 +222,7 @@ class RationalMatrix:
         exact backend, which takes the integers as they are (:meth:`integer_entries`), never pays for one
         Python Fraction (and its gcd) per entry. The value is the same either way.
         """
-        if len(numerators) != nrows * ncols or (denominators is not None and len(denominators) != len(numerators)):
-            raise ValueError("from_integers: nrows * ncols numerators (and as many denominators) expected")
-        out = object.__new__(cls)
-        object.__setattr__(out, "ncols", ncols)
-        object.__setattr__(out, "_integers", (nrows, numerators, denominators))
-        return out
+        return cls._deferred("_integers", nrows, ncols, numerators, denominators)
 
     @classmethod
     def from_decimal_texts(cls, nrows: int, ncols: int, numerators: list[str],
@@ -238,11 +233,16 @@ class RationalMatrix:
         about 25 us (quadratic in the length), so the integers are formed only on first use
         (:meth:`integer_entries`), and a backend with a faster decimal reader takes the texts themselves
         (:meth:`decimal_entries`; FLINT reads them in about 7 us)."""
+        return cls._deferred("_texts", nrows, ncols, numerators, denominators)
+
+    @classmethod
+    def _deferred(cls, slot: str, nrows: int, ncols: int, numerators: list, denominators: list | None):
+        """A matrix whose rows are formed on first use, from ``numerators`` and ``denominators`` kept in ``slot``."""
         if len(numerators) != nrows * ncols or (denominators is not None and len(denominators) != len(numerators)):
-            raise ValueError("from_decimal_texts: nrows * ncols numerators (and as many denominators) expected")
+            raise ValueError("nrows * ncols numerators (and as many denominators) expected")
         out = object.__new__(cls)
         object.__setattr__(out, "ncols", ncols)
-        object.__setattr__(out, "_texts", (nrows, numerators, denominators))
+        object.__setattr__(out, slot, (nrows, numerators, denominators))
         return out
 
     def __getattr__(self, name: str):

@@ -1,0 +1,54 @@
+"""Matrices read from decimal texts (exactdln/model/problem.py, RationalMatrix.from_decimal_texts): the texts are kept
+as read and every view of the matrix has the values Python's Fraction gives the same texts (the definition).
+The exact backend reads long texts with FLINT (exactdln/arith/exact.py, model_flint_entries): the same integers."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from flint import fmpq
+
+from exactdln.arith.exact import FLINT_TEXT_DIGITS, model_flint_entries, model_integer_matrix, to_fmpq_mat
+from exactdln.model.problem import RationalMatrix, as_matrix
+
+
+def _texts(rng: random.Random, digits: int, count: int) -> list[str]:
+    out = []
+    for _ in range(count):
+        numerator = rng.randrange(-10**digits, 10**digits)
+        denominator = rng.randrange(1, 10**digits)
+        out.append(str(numerator) if rng.random() < 0.3 else f"{numerator}/{denominator}")
+    return out
+
+
+def test_texts_are_kept_and_every_view_has_the_fraction_values():
+    rng = random.Random(1)
+    texts = _texts(rng, 30, 12) + ["-0007/0010", "0", "-5"]
+    rows = [texts[0:5], texts[5:10], texts[10:15]]
+    matrix = as_matrix(rows, "Y")
+    expected = [Fraction(t) for t in texts]
+    numerators, denominators = matrix.decimal_entries()
+    assert len(numerators) == 15 and numerators[-3:] == ["-0007", "0", "-5"] and denominators[-3:] == ["0010", "1", "1"]
+    assert [Fraction(a, b) for a, b in zip(*matrix.integer_entries())] == expected
+    assert list(matrix.entries()) == expected
+    assert matrix.shape == (3, 5)
+
+
+def test_long_texts_read_by_flint_give_the_same_integers_and_matrices():
+    rng = random.Random(2)
+    texts = _texts(rng, FLINT_TEXT_DIGITS + 100, 6)
+    matrix = as_matrix([texts[:3], texts[3:]], "Y")
+    numerators, denominators = model_flint_entries(matrix)
+    expected = [Fraction(t) for t in texts]
+    assert [Fraction(int(a), int(b)) for a, b in zip(numerators, denominators)] == expected
+    assert to_fmpq_mat(matrix).entries() == [fmpq(x.numerator, x.denominator) for x in expected]
+    N, d = model_integer_matrix(matrix)
+    assert [Fraction(int(x), d) for x in N.entries()] == expected
+
+
+def test_a_row_with_other_entries_is_read_as_fractions():
+    matrix = as_matrix([["1/2", 3], ["0.25", "-4"]], "X")
+    assert matrix.decimal_entries() is None
+    assert list(matrix.entries()) == [Fraction(1, 2), 3, Fraction(1, 4), -4]
+    assert RationalMatrix.from_decimal_texts(1, 2, ["3", "-4"]).integer_entries() == ([3, -4], None)
