@@ -19,6 +19,7 @@ from operator import mul
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat, nmod, nmod_mat
 
+from exactdln.arith.long_products import max_entry_bits
 from exactdln.model.problem import RationalMatrix
 
 __all__ = [
@@ -433,7 +434,7 @@ def integer_product_scaled(C: fmpz_mat, A: fmpz_mat, rho: list[int]) -> tuple[fm
         if common != 1:
             A = fmpz_mat(m, k, [x * (common // rho[t // k]) for t, x in enumerate(A.entries())])
         return divide_out_content(C * A, common)
-    short = max(1, _max_bits(C) + _max_bits(A))
+    short = max(1, max_entry_bits(C) + max_entry_bits(A))
     groups = max(1, min(m, (common.bit_length() + short - 1) // short))
     size = -(-m // groups)
     C_entries, A_entries = C.entries(), A.entries()
@@ -456,10 +457,6 @@ def integer_product_scaled(C: fmpz_mat, A: fmpz_mat, rho: list[int]) -> tuple[fm
         parts = merged
     N, D = parts[0]
     return divide_out_content(N, D)
-
-
-def _max_bits(M: fmpz_mat) -> int:
-    return max((abs(int(x)).bit_length() for x in M.entries()), default=0)
 
 
 def ordered_product_integer(layers: Sequence[fmpq_mat]) -> tuple[fmpz_mat, int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flint import fmpz, fmpz_mat
 
-__all__ = ["DigitSlices", "slice_bits_for", "worth_slicing", "max_entry_bits", "long_times_short", "short_times_long"]
+__all__ = ["DigitSlices", "slice_bits_for", "worth_slicing", "max_entry_bits"]
 
 #: below this many bits on the long side a single FLINT product is as fast (measured at n = 128 against 489 bits)
 MIN_LONG_BITS = 3072
@@ -70,27 +70,7 @@ class DigitSlices:
         """L S, as sum_i (L_i S) 2^(i s)."""
         return self._recombine([piece * short for piece in self.slices])
 
-    def left_times(self, short: fmpz_mat) -> fmpz_mat:
-        """S L, as sum_i (S L_i) 2^(i s)."""
-        return self._recombine([short * piece for piece in self.slices])
-
 
 def worth_slicing(long_bits: int, short_bits: int) -> bool:
     """Whether slicing the long factor pays (a cost guess: it never changes a result)."""
     return long_bits >= MIN_LONG_BITS and long_bits >= 3 * slice_bits_for(short_bits)
-
-
-def long_times_short(long: fmpz_mat, short: fmpz_mat) -> fmpz_mat:
-    """long * short exactly; by slices of ``long`` when its entries are several times longer (else one product)."""
-    long_bits, short_bits = max_entry_bits(long), max_entry_bits(short)
-    if not worth_slicing(long_bits, short_bits):
-        return long * short
-    return DigitSlices(long, slice_bits_for(short_bits)).times(short)
-
-
-def short_times_long(short: fmpz_mat, long: fmpz_mat) -> fmpz_mat:
-    """short * long exactly; by slices of ``long`` when its entries are several times longer (else one product)."""
-    long_bits, short_bits = max_entry_bits(long), max_entry_bits(short)
-    if not worth_slicing(long_bits, short_bits):
-        return short * long
-    return DigitSlices(long, slice_bits_for(short_bits)).left_times(short)

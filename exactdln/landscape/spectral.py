@@ -869,13 +869,13 @@ class SpectralFacts:
         smaller block's characteristic polynomial f (degree k) is evaluated, at the eigenvalues, and exactly k of
         them must be its roots. No polynomial of degree d_y is formed, divided or evaluated (at width 128 with
         40-digit entries evaluating chi_S and chi_Sigma at the 128 eigenvalues took 0.37 s). A value f(lambda) that
-        is nonzero modulo a prime dividing no denominator is nonzero (:func:`_vanishes_at`)."""
+        is nonzero modulo a prime dividing no denominator is nonzero (:func:`_roots_among`)."""
         eigenvalues = self.rational_eigenvalues
         block = self._smaller_block if eigenvalues is not None else None
         if block is None:
             return None
         small, fitted_block = block
-        roots = [l for l in eigenvalues if _vanishes_at(small, l)]
+        roots = _roots_among(small, eigenvalues)
         if len(roots) != small.degree():
             raise ArithmeticError("the characteristic polynomial of an invariant block does not divide chi_Sigma")
         chosen = set(roots)
@@ -965,17 +965,22 @@ class SpectralFacts:
         )
 
 
-def _vanishes_at(poly: fmpq_poly, value: fmpq) -> bool:
-    """poly(value) == 0, exactly; screened modulo a word prime first (a value nonzero modulo a prime that divides
-    no denominator of poly or value is nonzero), evaluated over Q only when the screen cannot tell."""
+def _roots_among(poly: fmpq_poly, values: list[fmpq]) -> list[fmpq]:
+    """The values v with poly(v) == 0, exactly, in their order; each screened modulo a word prime first (a value
+    nonzero modulo a prime that divides no denominator of poly or v is nonzero; poly is reduced once), evaluated
+    over Q only when the screen cannot tell."""
     prime = SCREENING_PRIMES[0]
     denominator = int(poly.denom())
-    if denominator % prime and int(value.q) % prime:
-        numerators = [int(c) % prime for c in (poly * denominator).coeffs()]
-        x = int(value.p) % prime * pow(int(value.q), -1, prime) % prime
-        if nmod_poly(numerators, prime)(x) != 0:
-            return False
-    return poly(value) == 0
+    reduced = (nmod_poly([int(c) % prime for c in (poly * denominator).coeffs()], prime)
+               if denominator % prime else None)
+    roots = []
+    for v in values:
+        if reduced is not None and int(v.q) % prime:
+            if reduced(int(v.p) % prime * pow(int(v.q), -1, prime) % prime) != 0:
+                continue
+        if poly(v) == 0:
+            roots.append(v)
+    return roots
 
 
 def _top_eigenspace_by_values(fitted: list[fmpq], unfitted: list[fmpq], k: int) -> tuple[bool, str]:

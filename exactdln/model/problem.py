@@ -251,7 +251,7 @@ class RationalMatrix:
         if name != "rows" or ("_integers" not in self.__dict__ and "_texts" not in self.__dict__):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         numerators, denominators = self.integer_entries()
-        nrows, m = (self.__dict__.get("_integers") or self.__dict__["_texts"])[0], self.ncols
+        nrows, m = self.nrows, self.ncols
         if denominators is None:
             rows = tuple(tuple(map(Fraction, numerators[i * m:(i + 1) * m])) for i in range(nrows))
         else:
