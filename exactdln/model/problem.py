@@ -471,6 +471,9 @@ def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> "tuple
     formed); any other row as a tuple of Fractions.
     """
     short = min(limits.max_digits, 4000)
+    whole = _text_row(row, short)
+    if whole is not None:
+        return whole
     numerators: list[str] = []
     denominators: list[str] = []
     fractional = False
@@ -503,6 +506,44 @@ def _parse_row(row: Sequence[Any], field: str, i: int, limits: Limits) -> "tuple
     for j, value in slow:
         out[j] = value
     return tuple(out)
+
+
+def _ascii_digits(text: str) -> bool:
+    """Is ``text`` a nonempty string of ASCII digits 0-9? (bytes.isdigit: ASCII only, ten times faster than
+    str.isdigit, which also takes other scripts' digits.)"""
+    try:
+        return text.encode("ascii").isdigit()
+    except UnicodeEncodeError:
+        return False
+
+
+def _text_row(row: Sequence[Any], short: int) -> "_TextRow | None":
+    """The fast path of :func:`_parse_row` for a whole row of strings at once, or None (then entry by entry).
+
+    The same texts pass as there (``-?[0-9]+`` or ``-?[0-9]+/[0-9]+``, ASCII, at most ``short`` digits per part,
+    nonzero denominator), checked on the parts of the row joined together, as ASCII bytes (:func:`_ascii_digits`),
+    instead of several string tests per entry: at depth 8, width 128 with 40-digit entries 164,000 texts in
+    about 0.2 s against 0.55 s. The checks: the numerators without their one leading ``-`` are nonempty and,
+    joined, only ASCII digits (so no other sign, slash or blank anywhere); the denominators (the part after the
+    first ``/``, ``1`` where there is none) likewise, and none is all zeros; no part longer than ``short``. Any row
+    that fails, or holds a non-string, returns None, so the caps and error messages stay those of the per-entry
+    path.
+    """
+    if not row or not all(type(x) is str for x in row):
+        return None                                   # a JSON number or another type: per entry
+    if any("/" in x for x in row):
+        parts = [x.partition("/") for x in row]
+        numerators = [a for a, _, _ in parts]
+        denominators = [b if slash else "1" for _, slash, b in parts]
+        if (not _ascii_digits("".join(denominators)) or max(map(len, denominators)) > short
+                or "" in [b.lstrip("0") for b in denominators]):
+            return None
+    else:
+        numerators, denominators = list(row), None
+    bodies = [a[1:] if a[:1] == "-" else a for a in numerators]
+    if "" in bodies or max(map(len, bodies)) > short or not _ascii_digits("".join(bodies)):
+        return None
+    return _TextRow(numerators, denominators)
 
 
 def as_weights(value: Any, field: str = "weights", limits: Limits = DEFAULT_LIMITS, *,
