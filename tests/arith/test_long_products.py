@@ -12,7 +12,7 @@ from flint import fmpz_mat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactdln.arith.long_products import DigitSlices, slice_bits_for, worth_slicing
+from exactdln.arith.long_products import DigitSlices, max_entry_bits, slice_bits_for, worth_slicing
 
 
 def _matrix(rng: random.Random, rows: int, cols: int, bits: int) -> fmpz_mat:
@@ -45,3 +45,10 @@ def test_slicing_is_chosen_beyond_the_threshold_and_keeps_the_product():
 def test_zero_and_empty_matrices():
     assert DigitSlices(fmpz_mat(3, 2), 64).times(fmpz_mat(2, 4)) == fmpz_mat(3, 4)
     assert DigitSlices(fmpz_mat(0, 2), 64).times(fmpz_mat(2, 4)) == fmpz_mat(0, 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-2**3000, max_value=2**3000), min_size=1, max_size=12))
+def test_max_entry_bits_is_the_longest_absolute_value(values):
+    """The definition: max |x|.bit_length() over the entries (Python's own integers)."""
+    assert max_entry_bits(fmpz_mat(1, len(values), values)) == max(abs(x).bit_length() for x in values)
