@@ -4,7 +4,8 @@ Rows (every time measured in this run, on whatever the machine is doing):
 
 1. `exactdln classify --json --method theorem` on one depth-8, width-128 point (131,072 parameters) with small entries
    (construct.large_instance(..., digits=4): 4-digit hidden changes of basis), whole command: process start, parsing,
-   classification. Goal <= 3 s per point.
+   classification. Goal <= 3 s per point, on the clock of the command as a user runs it (its default --workers 2:
+   Sigma's eigenvalues proven in a second process); the same command with --workers 1 is printed beside it.
 2. The same with 40-digit entries (the instances of bench/bench_core.py --big). Goal <= 5 s per point.
 3. With --row3: depth 10, width 256 (655,360 parameters), 4-digit entries; wall time and the peak resident memory of
    the command (ru_maxrss of the child). Goal < 60 s and < 4 GB. Building the instance alone takes minutes.
@@ -57,17 +58,21 @@ def point_file(directory: Path, depth: int, width: int, digits: int, kind: str) 
     return path
 
 
-def run_cli(path: Path, tree: Path) -> tuple[float, float, str, int, float]:
+def run_cli(path: Path, tree: Path, workers: int | None = None) -> tuple[float, float, str, int, float]:
     """(wall seconds, peak child memory in GB, kind, exit code, CPU seconds) of one
-    `exactdln classify --method theorem` (CPU: user + system time of the child, less sensitive to the load of a
-    shared machine than the wall time)."""
+    `exactdln classify --method theorem` (CPU: user + system time of the command and of the process it forks, less
+    sensitive to the load of a shared machine than the wall time; memory: the larger of the two processes).
+    ``workers``: the command's --workers (None: not passed, the command's default; a base tree older than the
+    option must be run so)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(tree) + os.pathsep + env.get("PYTHONPATH", "")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     t = time.perf_counter()
+    extra = [] if workers is None else ["--workers", str(workers)]
     proc = subprocess.run([sys.executable, "-m", "exactdln", "classify", "--json", "--method", "theorem",
-                           "--max-file-mb", "2048", str(path)], capture_output=True, text=True, env=env, cwd=str(tree))
+                           "--max-file-mb", "2048", *extra, str(path)], capture_output=True, text=True, env=env,
+                          cwd=str(tree))
     wall = time.perf_counter() - t
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
@@ -91,9 +96,12 @@ def cli_rows(directory: Path, depth: int, width: int, digits: int, kinds, goal_s
         expected = path.with_suffix(".expected").read_text(encoding="utf-8")
         wall, peak, got, code, cpu = run_cli(path, ROOT)
         ok = "ok" if got == expected else f"MISMATCH: expected {expected}"
-        measured = f"{wall:.1f} s wall, {cpu:.1f} s CPU ({wall / goal_s:.2f} of the goal), {got} ({ok}), exit {code}"
+        measured = (f"{wall:.1f} s wall, {cpu:.1f} s CPU in both processes ({wall / goal_s:.2f} of the goal), {got} "
+                    f"({ok}), exit {code}")
         if memory_goal_gb is not None:
             measured += f", peak {peak:.2f} GB"
+        one_wall, _, one_kind, _, one_cpu = run_cli(path, ROOT, workers=1)
+        measured += f"; --workers 1: {one_wall:.1f} s wall, {one_cpu:.1f} s CPU ({one_kind})"
         if base is not None:
             base_wall, _, base_kind, _, base_cpu = run_cli(path, base)
             measured += (f"; base tree {base_wall:.1f} s wall, {base_cpu:.1f} s CPU ({base_kind}): "

@@ -54,6 +54,7 @@ from exactdln.arith.long_products import DigitSlices, max_entry_bits, slice_bits
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
 from exactdln.landscape.products import SCREENING_PRIMES, partial_product_rank
+from exactdln.model.forked import Forked, can_fork
 from exactdln.model.results import Assumptions, decimal_text
 
 
@@ -135,6 +136,11 @@ class DenseNumerator:
         return self.matrix * scaled_b == scaled_a
 
 
+#: B^T M for M with fewer columns than this is one FLINT product unless B^T's slices are already cut: cutting them
+#: (0.15 s at width 128, 8,178 bits) costs more than a product with a few columns (a 128 x 1 M: 0.02 s)
+NARROW_COLUMNS = 8
+
+
 class GramNumerator:
     """N = B C B^T (C = None: the identity) kept as its factors, never formed: Sigma = N / e with B / b = Sigma_YX and
     C / c = Sigma_XX^-1, e = b^2 c (docs/maths/README.md §2).
@@ -179,6 +185,8 @@ class GramNumerator:
         """B^T M; by base-2^s slices of B^T (exactdln/arith/long_products.py, cut once and kept) when B's entries are
         several times longer than M's: at depth 8, width 128 with 40-digit entries (B 8,178 bits, M 489 bits)
         1.1 s against 2.0 s CPU for one FLINT product."""
+        if self._transpose_slices is None and M.ncols() < NARROW_COLUMNS:
+            return self.B.transpose() * M         # a few columns (a small invariant block): cutting B costs more
         if self._B_bits is None:
             self._B_bits = max_entry_bits(self.B)
         short_bits = max_entry_bits(M)
@@ -683,10 +691,39 @@ class SpectralFacts:
         # (d_y = 10, 1300-bit entries: 4 ms against 75 ms, most of it roots modulo a 320-bit prime)
         if self.point.widths[-1] <= SMALL_SIGMA:
             return None
+        forked = self.__dict__.get("_forked_eigenvalues")
+        if forked is not None:                    # started by prove_eigenvalues_in_background: its result, if any
+            text = forked.result()                # (interrupted, it stops the child itself)
+            del self._forked_eigenvalues
+            if text is not None:
+                return _eigenvalues_from_text(text)
+        return self._proven_rational_eigenvalues()
+
+    def _proven_rational_eigenvalues(self) -> list[fmpq] | None:
         # by the factors of Sigma (never formed): at depth 8, width 64 with 40-digit entries forming N and the
         # check N V took 0.42 + 0.39 s CPU, the factored check 0.14 s
         N, e = self._sigma_factors
         return split_eigenvalues(N, e)
+
+    def prove_eigenvalues_in_background(self) -> bool:
+        """Start the proof of :attr:`rational_eigenvalues` in a forked child process (exactdln/model/forked.py), so
+        that a second core proves them while this process forms W_{H:1}, the residual and the ranks; True when a
+        child was started. The child runs the same proof on the same point and hands back the eigenvalues as
+        exact texts (p/q); if it fails, :attr:`rational_eigenvalues` proves them here. Nothing is started when the
+        value is known, d_y <= SMALL_SIGMA (FLINT's charpoly decides, in milliseconds) or this process may not fork
+        (:func:`exactdln.model.forked.can_fork`). :meth:`stop_background` ends a child whose result is not wanted.
+        """
+        if ("rational_eigenvalues" in self.__dict__ or "_forked_eigenvalues" in self.__dict__
+                or self.point.widths[-1] <= SMALL_SIGMA or not can_fork()):
+            return False
+        self._forked_eigenvalues = Forked(lambda: _eigenvalues_to_text(self._proven_rational_eigenvalues()))
+        return True
+
+    def stop_background(self) -> None:
+        """End the child of :meth:`prove_eigenvalues_in_background` if its result was never asked for."""
+        forked = self.__dict__.pop("_forked_eigenvalues", None)
+        if forked is not None:
+            forked.cancel()
 
     @cached_property
     def chi_sigma(self) -> fmpq_poly:
@@ -999,6 +1036,22 @@ def _top_eigenspace_by_values(fitted: list[fmpq], unfitted: list[fmpq], k: int) 
     if smallest_fitted > largest_unfitted:
         return True, f"min eigenvalue on range P (~{low}) > max eigenvalue off it (~{high})"
     return False, f"an unfitted eigenvalue (~{high}) exceeds a fitted one (~{low})"
+
+
+def _eigenvalues_to_text(values: list[fmpq] | None) -> bytes:
+    """Eigenvalues as ASCII ``p/q`` texts separated by commas (``-`` for None): exact, and read back by
+    :func:`_eigenvalues_from_text`."""
+    if values is None:
+        return b"-"
+    return ",".join(f"{int(x.p)}/{int(x.q)}" for x in values).encode("ascii")
+
+
+def _eigenvalues_from_text(text: bytes) -> list[fmpq] | None:
+    if text == b"-":
+        return None
+    if not text:
+        return []
+    return [fmpq(int(p), int(q)) for p, q in (item.split(b"/") for item in text.split(b","))]
 
 
 def spectral_facts(point: ExactPoint) -> SpectralFacts:

@@ -47,7 +47,11 @@ from exactdln.theory.achour import classify_by_theorem
 from exactdln.theory.routes import AUTO_HESSIAN_LIMIT, METHODS, combine_routes
 from exactdln.theory.yun import global_optimality_test
 
-__all__ = ["classify", "hessian_inertia", "AUTO_HESSIAN_LIMIT", "METHODS"]
+__all__ = ["classify", "hessian_inertia", "AUTO_HESSIAN_LIMIT", "METHODS", "BACKGROUND_PARAMETERS"]
+
+#: points with at least this many parameters prove Sigma's eigenvalues in a child process when ``workers`` >= 2 (a
+#: fork costs milliseconds; below this the whole classification does)
+BACKGROUND_PARAMETERS = 16384
 
 
 def hessian_inertia(problem: Problem, weights: Any) -> Inertia:
@@ -90,7 +94,7 @@ def _noncritical_inertia(point: ExactPoint, notes: list[str]) -> Inertia | None:
 
 
 def classify(problem: Problem, weights: Any, *, method: str = "auto", source: str | None = None,
-             hessian_limit: int = AUTO_HESSIAN_LIMIT) -> Classification:
+             hessian_limit: int = AUTO_HESSIAN_LIMIT, workers: int = 1) -> Classification:
     """Decide what W is on the loss landscape, exactly, by the routes ``method`` selects.
 
     The routes: the classification theorem of Achour, Malgouyres, Gerchinovitz (2024) through the
@@ -99,6 +103,10 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
     exact Hessian inertia (docs/maths/hessian_inertia.md). ``method``: ``"theorem"`` never builds the Hessian; ``"hessian"`` always computes the
     exact inertia; ``"auto"`` does both while the parameter count is at most
     ``hessian_limit`` (default :data:`AUTO_HESSIAN_LIMIT`), else only the theorem route.
+
+    ``workers``: with 2 or more, at scale (at least :data:`BACKGROUND_PARAMETERS` parameters, no regularization)
+    the eigenvalues of Sigma are proven in a forked child process while this one forms the products
+    (:meth:`SpectralFacts.prove_eigenvalues_in_background`): the same answer, in less wall time on two cores.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -107,6 +115,18 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
 
         return classify_over_field(problem, weights, method=method, source=source, hessian_limit=hessian_limit)
     point = ExactPoint.of(problem, weights)
+    facts = SpectralFacts(point)
+    if workers >= 2 and not problem.regularized and point.n_parameters >= BACKGROUND_PARAMETERS:
+        facts.prove_eigenvalues_in_background()
+    try:
+        return _classify_point(point, facts, method, source, hessian_limit)
+    finally:
+        facts.stop_background()
+
+
+def _classify_point(point: ExactPoint, facts: SpectralFacts, method: str, source: str | None,
+                    hessian_limit: int) -> Classification:
+    problem = point.problem
     n = point.n_parameters
     loss = to_fraction(point.loss_value)
     if problem.regularized:
@@ -117,7 +137,6 @@ def classify(problem: Problem, weights: Any, *, method: str = "auto", source: st
         nonzero_layer = point.first_nonzero_gradient_layer()
     critical = nonzero_layer is None
     ranks = partial_ranks_at(point)
-    facts = SpectralFacts(point)
     assumptions = facts.assumptions
     rank = ranks[(1, point.depth)]
     notes: list[str] = []

@@ -199,3 +199,12 @@ def test_classify_max_file_mb_raises_the_size_cap(tmp_path, capsys):
     assert "more than" in capsys.readouterr().err
     assert main(["classify", "--json", str(path)]) == 0
     assert main(["classify", "--max-file-mb", "0", str(path)]) == 2
+
+
+def test_workers_below_one_exit_2_and_one_or_two_give_the_same_verdict(tmp_path):
+    path = write(tmp_path, "tc2a.json", TC2A)
+    out = run_cli("classify", "--workers", "0", path)
+    assert out.returncode == 2 and "--workers" in out.stderr and "Traceback" not in out.stderr
+    one, two = run_cli("classify", "--json", "--workers", "1", path), run_cli("classify", "--json", "--workers", "2", path)
+    assert one.returncode == two.returncode == 0
+    assert json.loads(one.stdout)["kind"] == json.loads(two.stdout)["kind"] == "non_strict_saddle"   # TC2a: N1
