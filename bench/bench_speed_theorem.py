@@ -104,8 +104,8 @@ def cli_rows(directory: Path, depth: int, width: int, digits: int, kinds, goal_s
         measured += f"; --workers 1: {one_wall:.1f} s wall, {one_cpu:.1f} s CPU ({one_kind})"
         if base is not None:
             base_wall, _, base_kind, _, base_cpu = run_cli(path, base)
-            measured += (f"; base tree {base_wall:.1f} s wall, {base_cpu:.1f} s CPU ({base_kind}): "
-                         f"{base_cpu / cpu:.1f}x less CPU now")
+            measured += (f"; base tree {base_wall:.1f} s wall, {base_cpu:.1f} s CPU ({base_kind}): base / now "
+                         f"{base_wall / wall:.2f}x on the clock, {base_cpu / one_cpu:.2f}x in CPU with --workers 1")
         goal = f"<= {goal_s:g} s" + (f", < {memory_goal_gb:g} GB" if memory_goal_gb is not None else "")
         row(f"CLI classify --method theorem, depth {depth}, width {width}, {digits}-digit entries, {kind}",
             measured, goal)
