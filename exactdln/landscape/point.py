@@ -8,7 +8,7 @@ G = Sigma_YX - W_{H:1} Sigma_XX.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Sequence
 
@@ -70,10 +70,21 @@ class ExactPoint(PointShape):
 
     problem: Problem
     weights_model: tuple[RationalMatrix, ...]
-    W: list[fmpq_mat] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.W = [to_fmpq_mat(w) for w in self.weights_model]
+    @cached_property
+    def W(self) -> list[fmpq_mat]:        # type: ignore[override]
+        """The layers as FLINT rational matrices, formed on first use (a child that proves Sigma's eigenvalues
+        never needs them: exactdln/landscape/spectral.py, prove_eigenvalues_in_background)."""
+        return [to_fmpq_mat(w) for w in self.weights_model]
+
+    @property
+    def depth(self) -> int:
+        return len(self.weights_model)
+
+    @cached_property
+    def widths(self) -> tuple[int, ...]:
+        """(d_0, d_1, ..., d_H), from the model's shapes (no FLINT matrix formed)."""
+        return (self.weights_model[0].ncols,) + tuple(w.nrows for w in self.weights_model)
 
     @classmethod
     def of(cls, problem: Problem, weights: Any) -> "ExactPoint":

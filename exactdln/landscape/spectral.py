@@ -16,8 +16,9 @@ Speed (the README's theorem-route target: depth 8, width 128). Sigma = N / e is 
 N = B C B^T (B / b = Sigma_YX, C / c = Sigma_XX^-1, e = b^2 c; :class:`GramNumerator`), never formed on the theorem
 route: with 40-digit data N's entries are twice as long as B's. Its characteristic polynomial is found by a certificate when
 it splits over Q into distinct linear factors (always so for the rational instances of
-docs/maths/classification.md §7): rational eigenvalues guessed modulo one large prime, an eigenbasis
-V guessed by multimodular Krylov vectors, and then verified exactly, N V = V diag(e lambda)
+docs/maths/classification.md §7): eigenvalues and an eigenbasis V guessed by lifting the eigenpairs modulo one
+word prime p to p^K (exactdln/arith/eigenvector_guess.py; else eigenvalues modulo a large modulus and multimodular
+Krylov vectors), and then verified exactly, N V = V diag(e lambda)
 with V invertible (as V^T N V = (B^T V)^T C (B^T V) = V^T V diag(e lambda): one long product), so
 chi_Sigma = prod (x - lambda_i). Otherwise FLINT's multimodular
 charpoly of N decides. Of the two invariant subspaces range P and its orthogonal
@@ -50,6 +51,7 @@ from exactdln.arith.exact import (
     iter_word_primes,
     word_primes,
 )
+from exactdln.arith.eigenvector_guess import eigenvectors_modulo, lift_eigenpairs, reconstruct_column
 from exactdln.arith.long_products import DigitSlices, max_entry_bits, slice_bits_for, worth_slicing
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
@@ -121,6 +123,10 @@ class DenseNumerator:
 
     def trace(self) -> int:
         return sum((int(self.matrix[i, i]) for i in range(self.matrix.nrows())), 0)
+
+    def times_modulo(self, V: fmpz_mod_mat, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
+        """N V modulo ctx's modulus (the p-adic lifting of :func:`_lifted_eigenbasis`)."""
+        return _reduced_modulo(self, self.matrix, ctx) * V
 
     def times(self, M: fmpz_mat) -> fmpz_mat:
         return self.matrix * M
@@ -197,6 +203,14 @@ class GramNumerator:
             self._transpose_slices = DigitSlices(self.B.transpose(), width)
         return self._transpose_slices.times(M)
 
+    def times_modulo(self, V: fmpz_mod_mat, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
+        """N V = B (C (B^T V)) modulo ctx's modulus (the p-adic lifting of :func:`_lifted_eigenbasis`)."""
+        B = _reduced_modulo(self, self.B, ctx)
+        right = B.transpose() * V
+        if self.C is not None:
+            right = fmpz_mod_mat(self.C, ctx) * right
+        return B * right
+
     def _right_factor(self, M: fmpz_mat) -> fmpz_mat:
         T = self._transpose_times(M)
         return T if self.C is None else self.C * T
@@ -239,6 +253,19 @@ class GramNumerator:
                 elif l * divisors[i] * divisors[j] * b != r * a:
                     return False
         return True
+
+
+def _reduced_modulo(owner: "DenseNumerator | GramNumerator", matrix: fmpz_mat, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
+    """``matrix`` modulo ctx's modulus m. The long matrix is reduced once modulo m^5 and kept on ``owner``; the
+    next requests (the moduli p^2, p^4, p^8, p^10 of one lifting) are reduced from that short copy (B at width 128:
+    8,178-bit entries, 0.05-0.07 s per reduction)."""
+    m = int(ctx.modulus())
+    kept = owner.__dict__.get("_kept_reduction")
+    if kept is None or kept[0] % m != 0:
+        big = m ** 5
+        kept = (big, fmpz_mat(matrix.nrows(), matrix.ncols(), [x % big for x in matrix.entries()]))
+        owner._kept_reduction = kept
+    return fmpz_mod_mat(kept[1], ctx)
 
 
 def _numerator(numerator: fmpz_mat | DenseNumerator | GramNumerator) -> DenseNumerator | GramNumerator:
@@ -382,90 +409,6 @@ def _guess_rational_eigenvalues_word(numerator: DenseNumerator | GramNumerator, 
     return sorted(values)
 
 
-def _eigenvectors_modulo(reduced: nmod_mat, prime: int, shifts: list[int], rng: random.Random) -> nmod_mat:
-    """U mod p whose column i is L_i(N) w, L_i(x) = prod_{j != i} (x - mu_j), for a random w: eigenvectors of N for mu_i.
-
-    ``reduced`` is N mod p. With chi_N = prod (x - mu_j) and N = sum mu_j E_j (distinct mu_j),
-    L_i(N) w = L_i(mu_i) E_i w. The Krylov matrix K = [w, N w, ..., N^{n-1} w] and the coefficient matrix of
-    the L_i (exact divisions chi / (x - mu_i) of polynomials over GF(p), in FLINT) give all of them with one
-    product, O(n^3) per prime. A column may vanish (w with no component along that eigenvector): the caller
-    then skips the prime. Only a guess: the caller verifies over Z.
-    """
-    n = reduced.nrows()
-    v = nmod_mat(n, 1, [rng.randrange(prime) for _ in range(n)], prime)
-    krylov_rows = []
-    for _ in range(n):
-        krylov_rows.append(v.entries())
-        v = reduced * v
-    K = nmod_mat(krylov_rows, prime).transpose()
-    chi = nmod_poly([1], prime)
-    for mu in shifts:
-        chi *= nmod_poly([-mu % prime, 1], prime)
-    quotients = [(chi // nmod_poly([-mu % prime, 1], prime)).coeffs() for mu in shifts]
-    return K * nmod_mat(quotients, prime).transpose()
-
-
-_LATTICE_ENTRIES = 4     # residues combined by LLL per column (see _column_denominator): 10 primes at width 128, where
-                         # 8 residues save one prime but cost three times as much LLL (0.46 s against 0.17 s for 128 columns)
-
-
-def _column_denominator(values: list[int], modulus: int) -> int:
-    """A guess at the common denominator L of a rational vector known modulo M, from a few of its residues x_j.
-
-    If x_j = t_j / L (mod M) with |t_j|, L <= B, then (L, t_1, ..., t_k) lies in the lattice spanned by
-    (1, x_1, ..., x_k) and M e_1, ..., M e_k, and is much shorter than its other vectors once M^k exceeds about
-    B^(k+1): LLL (FLINT) finds it from about (1 + 1/k) log2 B bits of M, where reconstructing one entry at a
-    time (Wang) needs 2 log2 B. Only a guess (1 when none is found): every entry is then checked for a small
-    numerator, and the eigenbasis built from them is verified exactly (:func:`_is_eigenbasis`).
-    """
-    chosen = [x for x in values if 1 < x < modulus - 1][:_LATTICE_ENTRIES]
-    k = len(chosen)
-    if k == 0:
-        return 1
-    basis = fmpz_mat(k + 1, k + 1)
-    basis[0, 0] = 1
-    for j, x in enumerate(chosen):
-        basis[0, j + 1] = x
-        basis[j + 1, j + 1] = modulus
-    reduced = basis.lll()
-    for i in range(k + 1):
-        L = abs(int(reduced[i, 0]))
-        if L:
-            return L
-    return 1
-
-
-def _reconstruct_column(values: list[int], modulus: int, start: int, n: int) -> list[int] | None:
-    """Integers t_j (one column, common denominator dropped) with t_j / L = the CRT residues, or None (a guess).
-
-    L starts from :func:`_column_denominator`; an entry whose x_j L (mod M) is not small has a denominator
-    that L misses, found by Wang's reconstruction of x_j L (its denominator is the missing factor), and L grows
-    by it. Each t_j must satisfy |t_j| < M / 2^65: a wrong L or wrong residues pass that for one entry with
-    probability about 2^-64.
-    """
-    margin = modulus >> 64
-    column = values[start:start + n]
-    denominator = _column_denominator(column, modulus)
-    out = []
-    for x in column:
-        t = x * denominator % modulus
-        t = t - modulus if 2 * t > modulus else t
-        if 2 * abs(t) + 1 >= margin:
-            # x_j L = t_j / e with a short missing factor e (<= 2^62) and a long t_j: unique as 2 (M / 2^66) 2^62 < M
-            pair = rational_reconstruction(t, modulus, bound=margin >> 2, denominator_bound=1 << 62)
-            if pair is None:
-                return None
-            extra = pair[1]
-            denominator *= extra
-            out = [value * extra for value in out]
-            t = x * denominator % modulus
-            t = t - modulus if 2 * t > modulus else t
-            if 2 * abs(t) + 1 >= margin:
-                return None
-        out.append(t)
-    return out
-
-
 def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eigenvalues: list[fmpq], *,
                          max_primes: int = 4096) -> fmpz_mat | None:
     """An integer V with N V = V diag(d lambda_i) and V invertible, or None. Proven when returned.
@@ -475,7 +418,7 @@ def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eige
     verified exactly. From 8 primes on, after each prime, the first column alone is reconstructed (from
     its own residues, no conversion of the whole matrix); only when it succeeds are all columns
     reconstructed and the basis verified (a failed attempt costs about 1 ms). The common denominator of
-    each column is guessed by a small lattice reduction (:func:`_column_denominator`), so about half as
+    each column is guessed by a small lattice reduction (:func:`exactdln.arith.eigenvector_guess.column_denominator`), so about half as
     many primes are needed as for reconstructing each entry alone.
     """
     n = numerator.nrows()
@@ -489,7 +432,7 @@ def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eige
         shifts = [d % prime * int(l.p) * pow(int(l.q), -1, prime) % prime for l in eigenvalues]
         if len(set(shifts)) < n:
             continue
-        U = _eigenvectors_modulo(numerator.modulo(prime), prime, shifts, rng)
+        U = eigenvectors_modulo(numerator.modulo(prime), prime, shifts, rng)
         if anchors is None:
             rows = U.transpose().tolist()
             if any(not any(int(x) for x in row) for row in rows):
@@ -505,12 +448,12 @@ def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eige
         used += 1
         if used < 8 and used < max_primes:
             continue
-        if _reconstruct_column(crt.row(0), crt.modulus, 0, n) is None and used < max_primes:
+        if reconstruct_column(crt.row(0), crt.modulus, 0, n) is None and used < max_primes:
             continue
         values, modulus = crt.values, crt.modulus
         columns_q = []
         for i in range(n):
-            col = _reconstruct_column(values, modulus, i * n, n)
+            col = reconstruct_column(values, modulus, i * n, n)
             if col is None:
                 break
             columns_q.append(col)
@@ -521,6 +464,64 @@ def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eige
         if used >= max_primes:
             return None
     return None
+
+
+#: p-adic precisions tried by :func:`_lifted_eigenbasis` (p^10 is 620 bits, what the eigenvectors of the width-128
+#: instances need; each further one doubles it)
+LIFT_EXPONENTS = (10, 20, 40)
+
+
+def _lifted_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int) -> tuple[list[fmpq], fmpz_mat] | None:
+    """A guess (eigenvalues of N / d, an integer V whose column j belongs to eigenvalue j), or None.
+
+    The eigenpairs modulo one word prime p are lifted to p^K by Newton's iteration
+    (exactdln/arith/eigenvector_guess.py, :func:`lift_eigenpairs`), K = 10, 20, 40 until the eigenvalues
+    mu_j / d and the eigenvectors (each scaled to 1 at its first coordinate that is a unit modulo p) come back as
+    rationals by reconstruction modulo p^K (:func:`reconstruct_column`). This replaces the eigenvalue guess modulo
+    p^5 (a characteristic polynomial over Z / p^5 Z, 0.3 s at width 128) and ten primes of multimodular
+    eigenvectors (B modulo each prime, 17 ms each, and a Chinese remaindering per prime): the lift costs a few
+    products modulo p^k. Only a guess: :func:`split_eigenvalues` verifies it exactly.
+    """
+    n = numerator.nrows()
+    trace = numerator.trace()
+    for prime in word_primes(2):
+        if d % prime == 0:
+            continue
+        pairs = lift_eigenpairs(numerator.modulo(prime), prime, numerator.times_modulo, random.Random(n))
+        if pairs is None:
+            continue
+        for exponent in LIFT_EXPONENTS:
+            if not pairs.lift_to(exponent):
+                break
+            guess = _rationals_from_lift(pairs.values, pairs.vectors, pairs.modulus, prime, d)
+            if guess is not None and len(set(guess[0])) == n and _same_trace(guess[0], trace, d):
+                return guess
+    return None
+
+
+def _rationals_from_lift(values: list[int], vectors: fmpz_mat, modulus: int, prime: int,
+                         d: int) -> tuple[list[fmpq], fmpz_mat] | None:
+    """Eigenvalues mu / d and integer eigenvector columns reconstructed from their residues modulo ``modulus``."""
+    n = vectors.nrows()
+    d_inverse = pow(d, -1, modulus)
+    eigenvalues = []
+    for mu in values:
+        pair = rational_reconstruction(mu * d_inverse % modulus, modulus)
+        if pair is None:
+            return None
+        eigenvalues.append(fmpq(*pair))
+    columns = [list(map(int, column)) for column in vectors.transpose().tolist()]
+    integer_columns = []
+    for column in columns:
+        anchor = next((x for x in column if x % prime), None)
+        if anchor is None:
+            return None
+        scale = pow(anchor, -1, modulus)
+        reconstructed = reconstruct_column([x * scale % modulus for x in column], modulus, 0, n)
+        if reconstructed is None:
+            return None
+        integer_columns.append(reconstructed)
+    return eigenvalues, fmpz_mat(n, n, [integer_columns[j][i] for i in range(n) for j in range(n)])
 
 
 def _is_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eigenvalues: list[fmpq], V: fmpz_mat) -> bool:
@@ -543,6 +544,9 @@ def split_eigenvalues(numerator: fmpz_mat | DenseNumerator | GramNumerator, d: i
     numerator = _numerator(numerator)
     if numerator.nrows() == 0:
         return []
+    lifted = _lifted_eigenbasis(numerator, d)
+    if lifted is not None and _is_eigenbasis(numerator, d, *lifted):
+        return sorted(lifted[0])
     eigenvalues = _guess_rational_eigenvalues(numerator, d)
     if eigenvalues is None or _verified_eigenbasis(numerator, d, eigenvalues) is None:
         return None
@@ -569,7 +573,7 @@ def reduced_row_space_by_residues(M: fmpz_mat, *, max_primes: int = 64) -> tuple
 
     Guess: the rref of M modulo word primes (rank r_p <= rank M, pivots), and for each free column f the kernel
     vector k_f = e_f - sum_i R[i, f] e_{pivot_i} of M, its residues combined by Chinese remaindering and rebuilt
-    as a rational vector (:func:`_reconstruct_column`). Proof: M k_f = 0 exactly for every free f (one integer
+    as a rational vector (:func:`exactdln.arith.eigenvector_guess.reconstruct_column`). Proof: M k_f = 0 exactly for every free f (one integer
     product with the short k_f). The d - r_p vectors k_f are independent (k_f[free] is a unit vector), so
     rank M <= r_p, hence rank M = r_p and null(M) = span(k_f); the row space is null(M)^perp, which is spanned by
     the rows of R: row i has den at pivots[i], den R_Q[i, f] = -den k_f[pivots[i]] at the free columns, so it is
@@ -602,11 +606,11 @@ def reduced_row_space_by_residues(M: fmpz_mat, *, max_primes: int = 64) -> tuple
         if used < attempt:
             continue
         attempt += max(1, attempt // 2)          # attempts at 2, 3, 4, 6, 9, 13, ... primes
-        if _reconstruct_column(crt.row(0), crt.modulus, 0, d) is None:
+        if reconstruct_column(crt.row(0), crt.modulus, 0, d) is None:
             continue
         vectors = []
         for b in range(len(free)):
-            vector = _reconstruct_column(crt.row(b), crt.modulus, 0, d)
+            vector = reconstruct_column(crt.row(b), crt.modulus, 0, d)
             if vector is None:
                 break
             vectors.append(vector)
@@ -716,8 +720,18 @@ class SpectralFacts:
         if ("rational_eigenvalues" in self.__dict__ or "_forked_eigenvalues" in self.__dict__
                 or self.point.widths[-1] <= SMALL_SIGMA or not can_fork()):
             return False
+        # Sigma's factors first, here: both processes need Sigma_YX (the parent for the residual), and formed
+        # before the fork it is formed once (at width 128 with 40-digit data 0.7 s, which the child then skips)
+        self._sigma_factors
         self._forked_eigenvalues = Forked(lambda: _eigenvalues_to_text(self._proven_rational_eigenvalues()))
         return True
+
+    def prepare_split(self) -> None:
+        """Form what the split of chi_Sigma needs besides the eigenvalues: the range of P = W_{H:1} and Sigma on the
+        smaller invariant block (:attr:`_smaller_block`). Called while a child proves the eigenvalues
+        (:meth:`prove_eigenvalues_in_background`), so that this process does not wait idle and then do it."""
+        if self.sigma_xx_invertible:
+            self._smaller_block
 
     def stop_background(self) -> None:
         """End the child of :meth:`prove_eigenvalues_in_background` if its result was never asked for."""

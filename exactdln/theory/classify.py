@@ -137,6 +137,8 @@ def _classify_point(point: ExactPoint, facts: SpectralFacts, method: str, source
         nonzero_layer = point.first_nonzero_gradient_layer()
     critical = nonzero_layer is None
     ranks = partial_ranks_at(point)
+    if critical and not problem.regularized and "_forked_eigenvalues" in facts.__dict__:
+        facts.prepare_split()          # while the child proves the eigenvalues
     assumptions = facts.assumptions
     rank = ranks[(1, point.depth)]
     notes: list[str] = []

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 from exactdln.arith.exact import (model_frobenius_squared, rational_reconstruction, to_fmpq_mat, to_fraction,
                                   word_primes)
-from exactdln.landscape.spectral import _reconstruct_column
+from exactdln.arith.eigenvector_guess import reconstruct_column as _reconstruct_column
 from exactdln.model.problem import RationalMatrix, as_matrix
 
 fractions = st.fractions(min_value=-10**30, max_value=10**30, max_denominator=10**20)
