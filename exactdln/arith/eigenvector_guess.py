@@ -3,20 +3,18 @@ rational vectors. Only guesses: exactdln/landscape/spectral.py verifies the eige
 invertible) before anything is concluded from it.
 
 - :func:`eigenvectors_modulo`: all eigenvectors modulo a prime from one Krylov matrix.
-- :func:`lift_eigenpairs`: eigenvalues and eigenvectors modulo p^K from those modulo p, by Newton's iteration.
 - :func:`column_denominator`, :func:`reconstruct_column`: a rational vector from its residues.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Callable
 
-from flint import fmpz, fmpz_mat, fmpz_mod_ctx, fmpz_mod_mat, nmod_mat, nmod_poly
+from flint import fmpz_mat, nmod_mat, nmod_poly
 
 from exactdln.arith.exact import rational_reconstruction
 
-__all__ = ["eigenvectors_modulo", "lift_eigenpairs", "column_denominator", "reconstruct_column", "LiftedEigenpairs"]
+__all__ = ["eigenvectors_modulo", "column_denominator", "reconstruct_column"]
 
 
 def eigenvectors_modulo(reduced: nmod_mat, prime: int, shifts: list[int], rng: random.Random) -> nmod_mat:
@@ -102,125 +100,3 @@ def reconstruct_column(values: list[int], modulus: int, start: int, n: int) -> l
         out.append(t)
     return out
 
-
-def _integers(matrix: fmpz_mod_mat) -> fmpz_mat:
-    """The representatives in [0, m) of a matrix modulo m, as an integer matrix."""
-    return fmpz_mat(matrix.nrows(), matrix.ncols(), [int(x) for x in matrix.entries()])
-
-
-def _inverses(values: list[int], modulus: int) -> list[int]:
-    """x^-1 mod m for every x (units), with one modular inversion (Montgomery's trick: the prefix products are
-    inverted once and the inverses peeled off backwards)."""
-    prefix, running = [], 1
-    for x in values:
-        prefix.append(running)
-        running = running * x % modulus
-    inverse = pow(running, -1, modulus)          # ValueError when some x is not a unit
-    out = [0] * len(values)
-    for k in range(len(values) - 1, -1, -1):
-        out[k] = inverse * prefix[k] % modulus
-        inverse = inverse * values[k] % modulus
-    return out
-
-
-def _sylvester_solution(F: list[int], norms: list[int], values: list[int], modulus: int, n: int) -> list[int]:
-    """X (row-major) with X_ij = -F_ij / (n_i (mu_i - mu_j)) for i != j and X_jj = 0, modulo m: the Newton step of
-    :meth:`LiftedEigenpairs.lift_to` (with F here V^T E', before the division by n_i). One modular inversion for
-    all n (n - 1) / 2 gaps and the n norms (Montgomery's trick), the pair (i, j), (j, i) sharing one inverse.
-    Raises ValueError when some gap or norm is not a unit."""
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-    gaps = [(values[i] - values[j]) % modulus for i, j in pairs] + [x % modulus for x in norms]
-    inverse = _inverses(gaps, modulus)
-    inverse_norms = inverse[len(pairs):]
-    X = [0] * (n * n)
-    for (i, j), g in zip(pairs, inverse):
-        X[i * n + j] = -F[i * n + j] * inverse_norms[i] * g % modulus
-        X[j * n + i] = F[j * n + i] * inverse_norms[j] * g % modulus       # 1 / (mu_j - mu_i) = -g
-    return X
-
-
-class LiftedEigenpairs:
-    """Eigenvalues mu_j and eigenvectors v_j (columns of V) of a symmetric integer N modulo p^k, lifted in place
-    by :meth:`lift_to` (see :func:`lift_eigenpairs`)."""
-
-    def __init__(self, prime: int, values: list[int], vectors: fmpz_mat,
-                 times: Callable[[fmpz_mod_mat, fmpz_mod_ctx], fmpz_mod_mat]) -> None:
-        self.prime = prime
-        self.exponent = 1
-        self.values = values            # mu_j mod p^exponent
-        self.vectors = vectors          # V mod p^exponent (entries in [0, p^exponent))
-        self._times = times
-
-    @property
-    def modulus(self) -> int:
-        return self.prime ** self.exponent
-
-    def lift_to(self, exponent: int) -> bool:
-        """Newton steps (each at most doubling the precision, along exponent, ceil(exponent / 2), ... read
-        upwards: 1, 2, 3, 5, 10 for p^10) until the pairs are known modulo p^exponent; False when a step needs an
-        inverse that does not exist modulo p (then nothing is claimed).
-
-        With N V = V diag(mu) + E, E = 0 mod p^k, the pair V (I + X), mu + delta is exact modulo p^(2k) when
-        diag(mu) X - X diag(mu) - diag(delta) = -F, F = V^-1 E (the terms E X and V X diag(delta) vanish modulo
-        p^(2k), as X = 0 and delta = 0 mod p^k): delta_j = F_jj, X_ij = -F_ij / (mu_i - mu_j) for i != j,
-        X_jj = 0. Only F modulo p^k is needed (E = p^k E'), and V^-1 = diag(1 / n) V^T modulo p^k with
-        n_j = v_j^T v_j: eigenvectors of a symmetric matrix for eigenvalues that differ by a unit are orthogonal
-        modulo p^k ((mu_i - mu_j) v_i^T v_j = v_i^T N v_j - v_i^T N v_j = 0). One step costs N V modulo p^(2k)
-        and two products modulo p^k; at width 128 the lift from p to p^10 (620 bits) took about 0.5 s.
-        """
-        p, n = self.prime, self.vectors.nrows()
-        ladder = []                   # exponent, ceil(exponent / 2), ...: the steps at high precision stay few
-        while exponent > self.exponent:
-            ladder.append(exponent)
-            exponent = -(-exponent // 2)
-        for k2 in reversed(ladder):
-            k = self.exponent
-            k2 = min(k2, 2 * k)
-            high, low, step = p ** k2, p ** (k2 - k), p ** k
-            high_ctx, low_ctx = fmpz_mod_ctx(high), fmpz_mod_ctx(low)
-            V, values = self.vectors, self.values
-            NV = self._times(fmpz_mod_mat(V, high_ctx), high_ctx).entries()
-            # E' = (N V - V diag(mu)) / p^k: the two sides agree modulo p^k, so the difference of representatives
-            # is divisible by p^k as an integer
-            V_entries = V.entries()
-            shifted = fmpz_mat(n, n, [(int(NV[t]) - int(V_entries[t]) * values[t % n]) // step % low
-                                      for t in range(n * n)])
-            V_low = fmpz_mod_mat(V, low_ctx)
-            V_low_t = V_low.transpose()
-            gram = V_low_t * V_low
-            F = [int(x) for x in (V_low_t * fmpz_mod_mat(shifted, low_ctx)).entries()]
-            norms = [int(gram[j, j]) for j in range(n)]
-            try:
-                X = _sylvester_solution(F, norms, values, low, n)
-            except ValueError:               # a norm or an eigenvalue gap divisible by p: no unique lift
-                return False
-            inverse_norms = _inverses(norms, low)
-            correction = _integers(V_low * fmpz_mod_mat(n, n, X, low_ctx))
-            self.vectors = V + correction * fmpz(step)
-            self.values = [(values[j] + step * F[j * n + j] * inverse_norms[j]) % high for j in range(n)]
-            self.exponent = k2
-        return True
-
-
-def lift_eigenpairs(reduced: nmod_mat, prime: int, times: Callable[[fmpz_mod_mat, fmpz_mod_ctx], fmpz_mod_mat],
-                    rng: random.Random) -> LiftedEigenpairs | None:
-    """Eigenpairs of a symmetric integer N modulo ``prime`` (N mod p = ``reduced``), ready to be lifted to p^K by
-    :meth:`LiftedEigenpairs.lift_to`, or None when chi_N does not split modulo p into distinct linear factors or
-    an eigenvector vanishes. ``times(V, ctx)`` is N V modulo ctx's modulus.
-
-    The eigenvalues modulo p are the roots of chi_N mod p (FLINT), the eigenvectors those of
-    :func:`eigenvectors_modulo`. Newton's iteration then lifts the pairs together (Hensel: a simple eigenvalue
-    and its eigenvector lift uniquely up to the eigenvector's scale), so the eigenvalues of N and their
-    eigenvectors are known modulo p^K without a characteristic polynomial modulo p^K and without matching the
-    residues of different primes. Only a guess: the caller reconstructs rationals and verifies them exactly.
-    """
-    n = reduced.nrows()
-    roots = reduced.charpoly().roots()
-    if len(roots) != n or any(m != 1 for _, m in roots):
-        return None
-    shifts = [int(r) for r, _ in roots]
-    U = eigenvectors_modulo(reduced, prime, shifts, rng)
-    columns = U.transpose().tolist()
-    if any(not any(int(x) for x in column) for column in columns):
-        return None
-    return LiftedEigenpairs(prime, shifts, fmpz_mat(n, n, [int(x) for x in U.entries()]), times)

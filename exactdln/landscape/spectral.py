@@ -16,9 +16,9 @@ Speed (the README's theorem-route target: depth 8, width 128). Sigma = N / e is 
 N = B C B^T (B / b = Sigma_YX, C / c = Sigma_XX^-1, e = b^2 c; :class:`GramNumerator`), never formed on the theorem
 route: with 40-digit data N's entries are twice as long as B's. Its characteristic polynomial is found by a certificate when
 it splits over Q into distinct linear factors (always so for the rational instances of
-docs/maths/classification.md §7): eigenvalues and an eigenbasis V guessed by lifting the eigenpairs modulo one
-word prime p to p^K (exactdln/arith/eigenvector_guess.py; else eigenvalues modulo a large modulus and multimodular
-Krylov vectors), and then verified exactly, N V = V diag(e lambda)
+docs/maths/classification.md §7): rational eigenvalues guessed modulo one large modulus, an eigenbasis
+V guessed by multimodular Krylov vectors (exactdln/arith/eigenvector_guess.py), and then verified exactly,
+N V = V diag(e lambda)
 with V invertible (as V^T N V = (B^T V)^T C (B^T V) = V^T V diag(e lambda): one long product), so
 chi_Sigma = prod (x - lambda_i). Otherwise FLINT's multimodular
 charpoly of N decides. Of the two invariant subspaces range P and its orthogonal
@@ -51,7 +51,7 @@ from exactdln.arith.exact import (
     iter_word_primes,
     word_primes,
 )
-from exactdln.arith.eigenvector_guess import eigenvectors_modulo, lift_eigenpairs, reconstruct_column
+from exactdln.arith.eigenvector_guess import eigenvectors_modulo, reconstruct_column
 from exactdln.arith.long_products import DigitSlices, max_entry_bits, slice_bits_for, worth_slicing
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
@@ -123,10 +123,6 @@ class DenseNumerator:
 
     def trace(self) -> int:
         return sum((int(self.matrix[i, i]) for i in range(self.matrix.nrows())), 0)
-
-    def times_modulo(self, V: fmpz_mod_mat, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
-        """N V modulo ctx's modulus (the p-adic lifting of :func:`_lifted_eigenbasis`)."""
-        return _reduced_modulo(self, self.matrix, ctx) * V
 
     def times(self, M: fmpz_mat) -> fmpz_mat:
         return self.matrix * M
@@ -203,14 +199,6 @@ class GramNumerator:
             self._transpose_slices = DigitSlices(self.B.transpose(), width)
         return self._transpose_slices.times(M)
 
-    def times_modulo(self, V: fmpz_mod_mat, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
-        """N V = B (C (B^T V)) modulo ctx's modulus (the p-adic lifting of :func:`_lifted_eigenbasis`)."""
-        B = _reduced_modulo(self, self.B, ctx)
-        right = B.transpose() * V
-        if self.C is not None:
-            right = fmpz_mod_mat(self.C, ctx) * right
-        return B * right
-
     def _right_factor(self, M: fmpz_mat) -> fmpz_mat:
         T = self._transpose_times(M)
         return T if self.C is None else self.C * T
@@ -253,19 +241,6 @@ class GramNumerator:
                 elif l * divisors[i] * divisors[j] * b != r * a:
                     return False
         return True
-
-
-def _reduced_modulo(owner: "DenseNumerator | GramNumerator", matrix: fmpz_mat, ctx: fmpz_mod_ctx) -> fmpz_mod_mat:
-    """``matrix`` modulo ctx's modulus m. The long matrix is reduced once modulo m^5 and kept on ``owner``; the
-    next requests (the moduli p^2, p^4, p^8, p^10 of one lifting) are reduced from that short copy (B at width 128:
-    8,178-bit entries, 0.05-0.07 s per reduction)."""
-    m = int(ctx.modulus())
-    kept = owner.__dict__.get("_kept_reduction")
-    if kept is None or kept[0] % m != 0:
-        big = m ** 5
-        kept = (big, fmpz_mat(matrix.nrows(), matrix.ncols(), [x % big for x in matrix.entries()]))
-        owner._kept_reduction = kept
-    return fmpz_mod_mat(kept[1], ctx)
 
 
 def _numerator(numerator: fmpz_mat | DenseNumerator | GramNumerator) -> DenseNumerator | GramNumerator:
@@ -466,64 +441,6 @@ def _verified_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eige
     return None
 
 
-#: p-adic precisions tried by :func:`_lifted_eigenbasis` (p^10 is 620 bits, what the eigenvectors of the width-128
-#: instances need; each further one doubles it)
-LIFT_EXPONENTS = (10, 20, 40)
-
-
-def _lifted_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int) -> tuple[list[fmpq], fmpz_mat] | None:
-    """A guess (eigenvalues of N / d, an integer V whose column j belongs to eigenvalue j), or None.
-
-    The eigenpairs modulo one word prime p are lifted to p^K by Newton's iteration
-    (exactdln/arith/eigenvector_guess.py, :func:`lift_eigenpairs`), K = 10, 20, 40 until the eigenvalues
-    mu_j / d and the eigenvectors (each scaled to 1 at its first coordinate that is a unit modulo p) come back as
-    rationals by reconstruction modulo p^K (:func:`reconstruct_column`). This replaces the eigenvalue guess modulo
-    p^5 (a characteristic polynomial over Z / p^5 Z, 0.3 s at width 128) and ten primes of multimodular
-    eigenvectors (B modulo each prime, 17 ms each, and a Chinese remaindering per prime): the lift costs a few
-    products modulo p^k. Only a guess: :func:`split_eigenvalues` verifies it exactly.
-    """
-    n = numerator.nrows()
-    trace = numerator.trace()
-    for prime in word_primes(2):
-        if d % prime == 0:
-            continue
-        pairs = lift_eigenpairs(numerator.modulo(prime), prime, numerator.times_modulo, random.Random(n))
-        if pairs is None:
-            continue
-        for exponent in LIFT_EXPONENTS:
-            if not pairs.lift_to(exponent):
-                break
-            guess = _rationals_from_lift(pairs.values, pairs.vectors, pairs.modulus, prime, d)
-            if guess is not None and len(set(guess[0])) == n and _same_trace(guess[0], trace, d):
-                return guess
-    return None
-
-
-def _rationals_from_lift(values: list[int], vectors: fmpz_mat, modulus: int, prime: int,
-                         d: int) -> tuple[list[fmpq], fmpz_mat] | None:
-    """Eigenvalues mu / d and integer eigenvector columns reconstructed from their residues modulo ``modulus``."""
-    n = vectors.nrows()
-    d_inverse = pow(d, -1, modulus)
-    eigenvalues = []
-    for mu in values:
-        pair = rational_reconstruction(mu * d_inverse % modulus, modulus)
-        if pair is None:
-            return None
-        eigenvalues.append(fmpq(*pair))
-    columns = [list(map(int, column)) for column in vectors.transpose().tolist()]
-    integer_columns = []
-    for column in columns:
-        anchor = next((x for x in column if x % prime), None)
-        if anchor is None:
-            return None
-        scale = pow(anchor, -1, modulus)
-        reconstructed = reconstruct_column([x * scale % modulus for x in column], modulus, 0, n)
-        if reconstructed is None:
-            return None
-        integer_columns.append(reconstructed)
-    return eigenvalues, fmpz_mat(n, n, [integer_columns[j][i] for i in range(n) for j in range(n)])
-
-
 def _is_eigenbasis(numerator: DenseNumerator | GramNumerator, d: int, eigenvalues: list[fmpq], V: fmpz_mat) -> bool:
     """Exact check: N V = V diag(d lambda) and V invertible (rank n modulo a prime is rank n over Q); the products
     with N are :meth:`DenseNumerator.is_eigenbasis` or, N never formed, :meth:`GramNumerator.is_eigenbasis`."""
@@ -544,9 +461,6 @@ def split_eigenvalues(numerator: fmpz_mat | DenseNumerator | GramNumerator, d: i
     numerator = _numerator(numerator)
     if numerator.nrows() == 0:
         return []
-    lifted = _lifted_eigenbasis(numerator, d)
-    if lifted is not None and _is_eigenbasis(numerator, d, *lifted):
-        return sorted(lifted[0])
     eigenvalues = _guess_rational_eigenvalues(numerator, d)
     if eigenvalues is None or _verified_eigenbasis(numerator, d, eigenvalues) is None:
         return None

@@ -163,25 +163,3 @@ def test_white_loss_is_half_the_squared_error(seed, depth, width):
     assert to_fraction(point.loss_value) == expected
     assert to_fraction(point.sigma_yy_trace) == sum((y * y for row in Y for y in row), Fraction(0))
 
-
-def test_without_the_lift_the_multimodular_route_proves_the_same_eigenvalues(monkeypatch):
-    """split_eigenvalues tries the p-adic lift first (exactdln/arith/eigenvector_guess.py); when it gives nothing the
-    eigenvalues are guessed and the eigenbasis built from word primes, with the same proven answer."""
-    import exactdln.landscape.spectral as spectral
-
-    monkeypatch.setattr(spectral, "_lifted_eigenbasis", lambda numerator, d: None)
-    for white in (True, False):
-        data, point, lam = _eigen_data(9, 21 + white, white)
-        gram, e = sigma_factors(point)
-        assert split_eigenvalues(gram, e) == lam
-
-
-def test_a_wrong_lifted_guess_is_refused_and_the_other_route_decides(monkeypatch):
-    import exactdln.landscape.spectral as spectral
-
-    data, point, lam = _eigen_data(8, 5, True)
-    gram, e = sigma_factors(point)
-    n = len(lam)
-    identity = fmpz_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
-    monkeypatch.setattr(spectral, "_lifted_eigenbasis", lambda numerator, d: (list(lam), identity))
-    assert split_eigenvalues(gram, e) == lam        # the identity is not an eigenbasis: not accepted, still proven
