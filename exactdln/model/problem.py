@@ -751,6 +751,30 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _INNERMOST = re.compile(r"\[\]|\{\}")
 
 
+def _without_strings(text: str) -> str:
+    """The pieces of ``text`` outside double quotes, each string replaced by ``""``; what follows an unmatched last
+    quote is dropped. The same as ``'""'.join(text.split('"')[0::2])``, without copying the strings: at depth 8,
+    width 128 with 40-digit entries (93 MB, almost all of it inside strings) 0.07 s against 0.14 s. A text of many
+    short strings (more than one quote per 64 characters) takes the split, whose loop runs in C."""
+    if text.count('"') * 64 > len(text):
+        return '""'.join(text.split('"')[0::2])
+    pieces = []
+    append, find = pieces.append, text.find
+    position = 0
+    while True:
+        opening = find('"', position)
+        if opening < 0:
+            append(text[position:])
+            break
+        append(text[position:opening])
+        closing = find('"', opening + 1)
+        if closing < 0:
+            break
+        append('""')
+        position = closing + 1
+    return "".join(pieces)
+
+
 def _prescan(text: str, limits: Limits) -> None:
     """Refuse deep nesting and too many numbers before ``json`` builds anything.
 
@@ -762,8 +786,11 @@ def _prescan(text: str, limits: Limits) -> None:
     scalars + containers, so commas - colons - containers is a lower bound on the scalar elements
     of arrays.
     """
-    # escaped backslashes, then escaped quotes deleted: every other piece between quotes is then a string
-    skeleton = '""'.join(text.replace("\\\\", "").replace('\\"', "").split('"')[0::2])
+    # escaped backslashes, then escaped quotes deleted (only when the text has a backslash: each pass copies the
+    # whole text, 0.08 s at 93 MB): every other piece between quotes is then a string
+    if "\\" in text:
+        text = text.replace("\\\\", "").replace('\\"', "")
+    skeleton = _without_strings(text)
     brackets = _NOT_BRACKET.sub("", skeleton)
     for _ in range(limits.max_nesting):
         reduced = _INNERMOST.sub("", brackets)

@@ -10,6 +10,8 @@ import json
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exactdln.model.problem import (
     InputError,
@@ -95,3 +97,16 @@ def test_a_family_file_given_as_a_point_names_parameters(tmp_path):
     with pytest.raises(InputError) as err:
         load_point(path)
     assert err.value.field == "parameters"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab"[],:\\ 0123456789' + "x" * 5, max_size=400))
+def test_strings_are_blanked_as_by_splitting_on_quotes(text):
+    """The skeleton the caps are counted on: the pieces outside quotes joined by "" (the definition, with str.split),
+    whichever of the two ways (long strings: a loop of finds; many short ones: the split itself) computes it."""
+    from exactdln.model.problem import _without_strings
+
+    expected = '""'.join(text.split('"')[0::2])
+    assert _without_strings(text) == expected
+    padded = text.replace('"', '"' + "y" * 100)          # few quotes per character: the loop
+    assert _without_strings(padded) == '""'.join(padded.split('"')[0::2])
