@@ -85,8 +85,12 @@ def model_flint_entries(matrix: RationalMatrix) -> tuple[list, list | None]:
     if texts is None or n == 0 or m == 0 or max(map(len, texts[0])) < FLINT_TEXT_DIGITS:
         return matrix.integer_entries()
     numerators, denominators = texts
-    return (fmpz_mat(n, m, numerators).entries(),
-            None if denominators is None else fmpz_mat(n, m, denominators).entries())
+    if denominators is None:
+        return fmpz_mat(n, m, numerators).entries(), None
+    # equal denominators are read once (Y at width 128 with 40-digit data: 6,417 distinct among 16,384 texts)
+    distinct = list(dict.fromkeys(denominators))
+    value = dict(zip(distinct, fmpz_mat(1, len(distinct), distinct).entries()))
+    return fmpz_mat(n, m, numerators).entries(), [value[t] for t in denominators]
 
 
 def to_fmpq_mat(matrix: RationalMatrix) -> fmpq_mat:

@@ -88,3 +88,13 @@ def test_rows_the_check_refuses_still_get_the_per_entry_errors():
         as_matrix([["1", "2"], ["3/0", "4"]], "W1")
     assert "W1[1][0]" in str(caught.value)
     assert list(as_matrix([["-1/2", "3"], ["4", "5/6"]], "Y").entries()) == [Fraction(-1, 2), 3, 4, Fraction(5, 6)]
+
+
+def test_repeated_long_denominators_read_once_give_the_same_values():
+    rng = random.Random(4)
+    digits = FLINT_TEXT_DIGITS + 50
+    shared = [str(rng.randrange(1, 10**digits)) for _ in range(2)]
+    texts = [f"{rng.randrange(-10**digits, 10**digits)}/{shared[k % 2]}" for k in range(6)] + ["7"] * 2
+    matrix = as_matrix([texts[:4], texts[4:]], "Y")
+    numerators, denominators = model_flint_entries(matrix)
+    assert [Fraction(int(a), int(b)) for a, b in zip(numerators, denominators)] == [Fraction(t) for t in texts]
