@@ -48,7 +48,9 @@ class PointShape:
 
     @property
     def n_parameters(self) -> int:
-        return sum(w.nrows() * w.ncols() for w in self.W)
+        """sum_h d_h d_(h-1), from the widths (no layer needs to be formed)."""
+        d = self.widths
+        return sum(d[h] * d[h - 1] for h in range(1, len(d)))
 
     def layer_blocks(self, vector: Sequence[Any]) -> list[list[list[Any]]]:
         """A parameter vector (layers 1..H, row-major inside a layer: the Hessian's order) as H matrices."""
