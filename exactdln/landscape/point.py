@@ -114,7 +114,13 @@ class ExactPoint(PointShape):
     @cached_property
     def sigma_yx_integer(self) -> tuple[fmpz_mat, int]:
         """(B, b) with Sigma_YX = Y X^T = B / b, B integer, from the model's integers
-        (:func:`exactdln.arith.exact.model_integer_matrix`): no entry of Y is reduced to lowest terms."""
+        (:func:`exactdln.arith.exact.model_integer_matrix`): no entry of Y is reduced to lowest terms. When a child
+        process forms it (exactdln/landscape/spectral.py, prove_eigenvalues_in_background) it is taken from there."""
+        source = self.__dict__.pop("_sigma_yx_source", None)
+        if source is not None:
+            received = source()
+            if received is not None:
+                return received
         B_y, b_y = model_integer_matrix(self.problem.Y)
         if is_identity_model(self.problem.X):
             return B_y, b_y
@@ -198,12 +204,12 @@ class ExactPoint(PointShape):
         if "residual" in self.__dict__:
             Z, z = self.residual.numer_denom()
             return Z, int(z)
-        B, b = self.sigma_yx_integer
         if is_identity_model(self.problem.X):          # Sigma_XX = I
             N, n = self.end_to_end_integer
         else:
             N, n = multiply(self.end_to_end, self.sigma_xx).numer_denom()
             n = int(n)
+        B, b = self.sigma_yx_integer     # after the product: a child may be forming it meanwhile
         common = lcm(b, n)
         return B * (common // b) - N * (common // n), common
 

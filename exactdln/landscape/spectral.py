@@ -29,7 +29,10 @@ the kernel (:func:`reduced_row_space_by_residues`).
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -52,6 +55,7 @@ from exactdln.arith.exact import (
     word_primes,
 )
 from exactdln.arith.eigenvector_guess import eigenvectors_modulo, reconstruct_column
+from exactdln.arith.matrix_bytes import integer_matrix_from_bytes, integer_matrix_to_bytes
 from exactdln.arith.long_products import DigitSlices, max_entry_bits, slice_bits_for, worth_slicing
 from exactdln.arith.realroots import RealRoot, compare_roots, isolate_real_roots, rational_roots_among, sign_at
 from exactdln.landscape.point import ExactPoint
@@ -626,18 +630,55 @@ class SpectralFacts:
     def prove_eigenvalues_in_background(self) -> bool:
         """Start the proof of :attr:`rational_eigenvalues` in a forked child process (exactdln/model/forked.py), so
         that a second core proves them while this process forms W_{H:1}, the residual and the ranks; True when a
-        child was started. The child runs the same proof on the same point and hands back the eigenvalues as
-        exact texts (p/q); if it fails, :attr:`rational_eigenvalues` proves them here. Nothing is started when the
-        value is known, d_y <= SMALL_SIGMA (FLINT's charpoly decides, in milliseconds) or this process may not fork
-        (:func:`exactdln.model.forked.can_fork`). :meth:`stop_background` ends a child whose result is not wanted.
+        child was started. The child first forms Sigma_YX = B / b, which both need, and hands it over (a file in
+        a private temporary directory, written with exactdln/arith/matrix_bytes.py, then a message on the pipe):
+        this process takes it when the residual needs it, after W_{H:1}, and forms it itself if the child fails
+        before. Then the child runs the same proof on the same point and hands back the eigenvalues as exact texts
+        (p/q); if it fails, :attr:`rational_eigenvalues` proves them here. Nothing is started when the value is
+        known, d_y <= SMALL_SIGMA (FLINT's charpoly decides, in milliseconds) or this process may not fork
+        (:func:`exactdln.model.forked.can_fork`). :meth:`stop_background` ends a child whose result is not wanted
+        and removes the directory.
         """
         if ("rational_eigenvalues" in self.__dict__ or "_forked_eigenvalues" in self.__dict__
                 or self.point.widths[-1] <= SMALL_SIGMA or not can_fork()):
             return False
-        # Sigma's factors first, here: both processes need Sigma_YX (the parent for the residual), and formed
-        # before the fork it is formed once (at width 128 with 40-digit data 0.7 s, which the child then skips)
-        self._sigma_factors
-        self._forked_eigenvalues = Forked(lambda: _eigenvalues_to_text(self._proven_rational_eigenvalues()))
+        point = self.point
+        directory = None
+        if "sigma_yx_integer" not in point.__dict__:
+            try:
+                directory = tempfile.mkdtemp(prefix="exactdln-")
+            except OSError:
+                directory = None
+        if directory is None:
+            # no place to hand it over: Sigma's factors here, before the fork, formed once for both processes
+            self._sigma_factors
+        path = None if directory is None else os.path.join(directory, "sigma_yx")
+
+        def child(send) -> bytes:
+            if path is not None:     # Sigma_YX first, handed to the parent, which needs it later (the residual)
+                B, b = point.sigma_yx_integer
+                with open(path, "wb") as fh:
+                    fh.write(integer_matrix_to_bytes(B, b))
+                send(b"sigma_yx")
+            return _eigenvalues_to_text(self._proven_rational_eigenvalues())
+
+        forked = Forked(child)
+        self._forked_eigenvalues = forked
+        if path is not None:
+            self._handover_directory = directory
+
+            def from_child() -> tuple[fmpz_mat, int] | None:
+                try:
+                    if forked.receive() != b"sigma_yx":
+                        return None
+                    with open(path, "rb") as fh:
+                        return integer_matrix_from_bytes(fh.read())
+                except (OSError, ValueError):
+                    return None
+                finally:
+                    shutil.rmtree(directory, ignore_errors=True)
+
+            point._sigma_yx_source = from_child
         return True
 
     def prepare_split(self) -> None:
@@ -652,6 +693,10 @@ class SpectralFacts:
         forked = self.__dict__.pop("_forked_eigenvalues", None)
         if forked is not None:
             forked.cancel()
+        directory = self.__dict__.pop("_handover_directory", None)
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+        self.point.__dict__.pop("_sigma_yx_source", None)
 
     @cached_property
     def chi_sigma(self) -> fmpq_poly:

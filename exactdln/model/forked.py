@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import threading
-from typing import Callable
+from typing import BinaryIO, Callable
 
 __all__ = ["Forked", "can_fork"]
 
@@ -41,21 +42,30 @@ def can_fork() -> bool:
     return native is None or native == 1
 
 
-class Forked:
-    """``compute()`` (returning bytes) run in a forked child; :meth:`result` waits for it and returns its bytes, or
-    None when the child did not finish normally. Build it only where :func:`can_fork` holds."""
+#: a frame on the pipe: its kind (b"m" a message sent on the way, b"r" the result) and the payload's length
+_FRAME = struct.Struct("<cQ")
 
-    def __init__(self, compute: Callable[[], bytes]) -> None:
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class Forked:
+    """``compute(send)`` (returning bytes) run in a forked child. ``send(bytes)`` hands the parent a message on the
+    way (:meth:`receive`, in order); the value returned is the result (:meth:`result`, which waits for the child
+    and returns None when it did not finish normally). Build it only where :func:`can_fork` holds."""
+
+    def __init__(self, compute: Callable[[Callable[[bytes], None]], bytes]) -> None:
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:                                          # the child: compute, write, leave without cleanup
             status = 1
             try:
                 os.close(read_end)
-                data = compute()
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(write_end, view):]
+                data = compute(lambda message: _write_all(write_end, _FRAME.pack(b"m", len(message)) + message))
+                _write_all(write_end, _FRAME.pack(b"r", len(data)) + data)
                 status = 0
             except BaseException:                             # any failure: the parent computes the value itself
                 pass
@@ -63,37 +73,74 @@ class Forked:
                 os._exit(status)
         os.close(write_end)
         self._pid: int | None = pid
-        self._read: int | None = read_end
-        self._result: bytes | None = None
+        self._reader: BinaryIO | None = os.fdopen(read_end, "rb")
+        self._result: bytes | None = None           # the result frame, once read
 
-    def result(self) -> bytes | None:
-        """The child's bytes once it has exited with status 0, else None (waits for the child)."""
-        if self._pid is None:
-            return self._result
-        chunks = []
+    def _frame(self) -> tuple[bytes, bytes] | None:
+        """The next (kind, payload) from the child, or None at the end of the pipe (interrupted: the child is
+        stopped, and the exception goes on)."""
+        if self._reader is None:
+            return None
         try:
-            with os.fdopen(self._read, "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    chunks.append(chunk)
+            header = self._reader.read(_FRAME.size)
+            if len(header) < _FRAME.size:
+                return None
+            kind, length = _FRAME.unpack(header)
+            payload = self._reader.read(length)
         except BaseException:              # interrupted (a time budget, Ctrl-C): stop the child, then go on raising
-            self._read = None
             self.cancel()
             raise
+        return (kind, payload) if len(payload) == length else None
+
+    def receive(self) -> bytes | None:
+        """The next message the child sent with ``send`` (waits for it), or None when it sends no more (it has
+        returned its result, failed or been stopped)."""
+        if self._result is not None:
+            return None
+        frame = self._frame()
+        if frame is None:
+            return None
+        kind, payload = frame
+        if kind == b"r":
+            self._result = payload
+            return None
+        return payload
+
+    def result(self) -> bytes | None:
+        """The child's result once it has exited with status 0, else None (waits for the child; messages not
+        received are skipped)."""
+        if self._pid is None:
+            return self._result
+        while self._result is None:
+            frame = self._frame()
+            if frame is None:
+                break
+            if frame[0] == b"r":
+                self._result = frame[1]
+        if self._pid is None:              # stopped while reading
+            return None
+        self._close()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
-        self._result = b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
+        if os.waitstatus_to_exitcode(status) != 0:
+            self._result = None
         return self._result
+
+    def _close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def cancel(self) -> None:
         """Stop the child if it still runs and reap it (nothing when its result was collected)."""
         if self._pid is None:
+            self._close()
             return
         try:
             os.kill(self._pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        if self._read is not None:
-            os.close(self._read)
-            self._read = None
+        self._close()
         os.waitpid(self._pid, 0)
         self._pid = None
+        self._result = None
