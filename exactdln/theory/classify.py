@@ -128,13 +128,14 @@ def _classify_point(point: ExactPoint, facts: SpectralFacts, method: str, source
                     hessian_limit: int) -> Classification:
     problem = point.problem
     n = point.n_parameters
-    loss = to_fraction(point.loss_value)
     if problem.regularized:
         gradient = gradient_at(point)
         nonzero_layer = next((h for h, g in enumerate(gradient, 1) if any(x != 0 for x in g.entries())), None)
     else:
-        # dL/dW_h = -K_hh by chains of single-layer products (exactdln/landscape/point.py), shared with the pivots
+        # dL/dW_h = -K_hh by chains of single-layer products (exactdln/landscape/point.py), shared with the pivots;
+        # before the loss, which then reads ||G||^2 from the factors of G the chains found
         nonzero_layer = point.first_nonzero_gradient_layer()
+    loss = to_fraction(point.loss_value)
     critical = nonzero_layer is None
     ranks = partial_ranks_at(point)
     if critical and not problem.regularized and "_forked_eigenvalues" in facts.__dict__:

@@ -17,7 +17,7 @@ import random
 from fractions import Fraction
 
 from flint import fmpq, fmpq_mat, fmpz_mat
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from exactdln.arith.exact import scaled_integer_product, integer_product_scaled, to_fraction, word_primes
 from exactdln.instances.construct import random_singular_values, spectral_data
@@ -163,3 +163,21 @@ def test_white_loss_is_half_the_squared_error(seed, depth, width):
     assert to_fraction(point.loss_value) == expected
     assert to_fraction(point.sigma_yy_trace) == sum((y * y for row in Y for y in row), Fraction(0))
 
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6), st.integers(2, 4), st.integers(8, 12), st.sampled_from(["strict", "minimal"]))
+def test_loss_read_from_the_factors_of_a_low_rank_residual_is_the_critical_value(seed, depth, width, kind):
+    """Saddles of docs/maths/classification.md §7 with one unfitted eigenvalue: G has rank 1, the gradient chains
+    factor it (residual_factors), and the loss read from those factors afterwards is the critical value of the
+    construction, 1/2 (||Y||^2 - sum_{i in S} lambda_i)."""
+    from exactdln.instances.construct import minimal_critical_point
+
+    rng = random.Random(seed)
+    data = spectral_data(random_singular_values(width, rng, digits=4), width, rng)
+    S = tuple(range(2, width + 1)) if kind == "strict" else tuple(range(1, width))
+    assume(kind == "strict" or depth >= 3)
+    point = ExactPoint.of(data.problem, minimal_critical_point(data, (width,) * (depth + 1), S))
+    assert point.first_nonzero_gradient_layer() is None               # critical
+    assert point.__dict__.get("residual_factors") is not None          # rank-1 G, factored
+    assert to_fraction(point.loss_value) == data.critical_loss(S)
