@@ -33,6 +33,7 @@ import os
 import random
 import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -667,7 +668,9 @@ class SpectralFacts:
         forked = Forked(child)
         self._forked_eigenvalues = forked
         if path is not None:
-            self._handover_directory = directory
+            # removed once read, by stop_background, or when these facts are dropped (or at exit) otherwise
+            remove = weakref.finalize(self, shutil.rmtree, directory, True)
+            self._handover_removal = remove
 
             def from_child() -> tuple[fmpz_mat, int] | None:
                 try:
@@ -678,7 +681,7 @@ class SpectralFacts:
                 except (OSError, ValueError):
                     return None
                 finally:
-                    shutil.rmtree(directory, ignore_errors=True)
+                    remove()
 
             point._sigma_yx_source = from_child
         return True
@@ -695,9 +698,9 @@ class SpectralFacts:
         forked = self.__dict__.pop("_forked_eigenvalues", None)
         if forked is not None:
             forked.cancel()
-        directory = self.__dict__.pop("_handover_directory", None)
-        if directory is not None:
-            shutil.rmtree(directory, ignore_errors=True)
+        remove = self.__dict__.pop("_handover_removal", None)
+        if remove is not None:
+            remove()
         self.point.__dict__.pop("_sigma_yx_source", None)
 
     @cached_property

@@ -15,6 +15,7 @@ import os
 import signal
 import struct
 import threading
+import weakref
 from typing import BinaryIO, Callable
 
 __all__ = ["Forked", "can_fork"]
@@ -75,6 +76,8 @@ class Forked:
         self._pid: int | None = pid
         self._reader: BinaryIO | None = os.fdopen(read_end, "rb")
         self._result: bytes | None = None           # the result frame, once read
+        # a Forked dropped without result() or cancel() still stops and reaps its child (no zombie left behind)
+        self._finalizer = weakref.finalize(self, _stop_child, pid)
 
     def _frame(self) -> tuple[bytes, bytes] | None:
         """The next (kind, payload) from the child, or None at the end of the pipe (interrupted: the child is
@@ -122,6 +125,7 @@ class Forked:
         self._close()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
+        self._finalizer.detach()
         if os.waitstatus_to_exitcode(status) != 0:
             self._result = None
         return self._result
@@ -136,11 +140,18 @@ class Forked:
         if self._pid is None:
             self._close()
             return
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._close()
-        os.waitpid(self._pid, 0)
+        self._finalizer()                  # kills and reaps the child, once
         self._pid = None
         self._result = None
+
+
+def _stop_child(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass

@@ -113,6 +113,16 @@ def check_a_child_that_fails_after_a_message_gives_the_message_then_none() -> No
     assert job.result() is None
 
 
+def check_a_dropped_job_stops_and_reaps_its_child() -> None:
+    import gc
+
+    job = Forked(lambda send: (time.sleep(60), b"late")[1])
+    pid = job._pid
+    del job
+    gc.collect()
+    assert _reaped(pid)
+
+
 def check_no_fork_while_another_thread_runs() -> None:
     stop = threading.Event()
     worker = threading.Thread(target=stop.wait)

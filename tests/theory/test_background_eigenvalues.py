@@ -22,7 +22,10 @@ from exactdln.landscape.spectral import _eigenvalues_from_text, _eigenvalues_to_
 from tests.support import ROOT
 
 _SCRIPT = r"""
-import json, random, sys
+import json, os, random, sys, tempfile
+made = []                             # the handover directories (Sigma_YX from the child), recorded
+_mkdtemp = tempfile.mkdtemp
+tempfile.mkdtemp = lambda *a, **k: made.append(_mkdtemp(*a, **k)) or made[-1]
 from exactdln.instances.construct import (conjugate_hidden, expected_kind_for_index_set, minimal_critical_point,
                                           random_singular_values, spectral_data)
 from exactdln.landscape.point import ExactPoint
@@ -39,23 +42,29 @@ weights = conjugate_hidden(minimal_critical_point(data, widths, S), rng, digits=
 facts = SpectralFacts(ExactPoint.of(data.problem, weights))
 started = can_fork() and facts.prove_eigenvalues_in_background()
 proven = facts.rational_eigenvalues
+one = classify(data.problem, weights, method="theorem", workers=1).to_json()
+before = len(made)
+two = classify(data.problem, weights, method="theorem", workers=2).to_json()
 out = {
     "started": started,
     "eigenvalues": None if proven is None else [f"{int(x.p)}/{int(x.q)}" for x in proven],
     "expected": [str(x) for x in sorted(data.eigenvalues)],
     "kind_expected": expected_kind_for_index_set(S, widths),
-    "one": classify(data.problem, weights, method="theorem", workers=1).to_json(),
-    "two": classify(data.problem, weights, method="theorem", workers=2).to_json(),
+    "one": one,
+    "two": two,
     "numpy": "numpy" in sys.modules,
+    "handover_used": len(made) > before,
+    "classify_left": [d for d in made[before:] if os.path.exists(d)],
 }
 print(json.dumps(out))
 """
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
-def test_eigenvalues_proven_in_a_child_are_the_constructions_and_classify_agrees():
+def test_eigenvalues_proven_in_a_child_are_the_constructions_and_classify_agrees(tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["TMPDIR"] = str(tmp_path)                 # where the child hands Sigma_YX over
     proc = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True, env=env, cwd=ROOT,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -65,6 +74,8 @@ def test_eigenvalues_proven_in_a_child_are_the_constructions_and_classify_agrees
     assert [Fraction(x) for x in out["eigenvalues"]] == [Fraction(x) for x in out["expected"]]
     assert out["one"]["kind"] == out["two"]["kind"] == out["kind_expected"]
     assert out["one"] == out["two"]
+    assert out["handover_used"] and out["classify_left"] == []   # classify's handover removed when it returns
+    assert list(tmp_path.iterdir()) == []                          # the direct call's at exit: nothing left behind
 
 
 @given(st.lists(st.fractions(), max_size=8))
